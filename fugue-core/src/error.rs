@@ -1,0 +1,390 @@
+//! The one error type of Fugue for Rust, and its closed vocabulary of kinds.
+//!
+//! Every variant carries the fields a user needs to fix the problem (the column, the schema,
+//! what was expected and what was found) instead of a bare string. [`FugueError::kind`] maps
+//! each error to exactly one [`ErrorKind`]; the acceptance cases compare kinds, never wording.
+
+use std::fmt;
+
+/// The result type used across Fugue for Rust.
+pub type Result<T, E = FugueError> = std::result::Result<T, E>;
+
+/// The closed vocabulary of error kinds (the `kind` of the acceptance cases, plus the kinds of
+/// runtime failures that no schema rule covers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// A malformed schema, type, or schema-transform expression.
+    SchemaSyntax,
+    /// A column (or struct field) name would appear twice.
+    DuplicateColumn,
+    /// A referenced column does not exist where it must.
+    ColumnNotFound,
+    /// A column exists but its type is not the one required.
+    TypeMismatch,
+    /// Two schemas that must be identical are not.
+    SchemaMismatch,
+    /// A malformed partition spec or presort expression.
+    InvalidPartitionSpec,
+    /// A declared validation rule is not satisfied.
+    ValidationFailed,
+    /// An argument value is not acceptable.
+    InvalidArgument,
+    /// A valid request that this implementation does not support.
+    UnsupportedOperation,
+    /// An operation that the object cannot perform in its state (for example counting a stream).
+    InvalidOperation,
+    /// A value could not be converted or cast to the type required.
+    Conversion,
+    /// Reading or writing failed.
+    Io,
+    /// A failure inside Arrow or another library, or raised by user code.
+    External,
+    /// A bug in Fugue for Rust.
+    Internal,
+}
+
+impl ErrorKind {
+    /// The kind's name as the acceptance cases spell it (`"SchemaSyntax"`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorKind::SchemaSyntax => "SchemaSyntax",
+            ErrorKind::DuplicateColumn => "DuplicateColumn",
+            ErrorKind::ColumnNotFound => "ColumnNotFound",
+            ErrorKind::TypeMismatch => "TypeMismatch",
+            ErrorKind::SchemaMismatch => "SchemaMismatch",
+            ErrorKind::InvalidPartitionSpec => "InvalidPartitionSpec",
+            ErrorKind::ValidationFailed => "ValidationFailed",
+            ErrorKind::InvalidArgument => "InvalidArgument",
+            ErrorKind::UnsupportedOperation => "UnsupportedOperation",
+            ErrorKind::InvalidOperation => "InvalidOperation",
+            ErrorKind::Conversion => "Conversion",
+            ErrorKind::Io => "Io",
+            ErrorKind::External => "External",
+            ErrorKind::Internal => "Internal",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Every error of Fugue for Rust.
+///
+/// Messages start in lower case, put names in backticks and say what the user must fix.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FugueError {
+    /// A schema, type or transform expression does not parse.
+    #[error("{}", syntax_message(.what, .expr, *.position, .expected, .found))]
+    SchemaSyntax {
+        /// What was being parsed (`"schema expression"`, `"type expression"`, ...).
+        what: &'static str,
+        /// The whole expression as given.
+        expr: String,
+        /// Byte offset of the problem inside `expr`.
+        position: usize,
+        /// What the parser expected there.
+        expected: String,
+        /// What it found instead.
+        found: String,
+    },
+    /// A column name would appear twice.
+    #[error("duplicate column `{column}` in {context}{}", in_schema(.schema))]
+    DuplicateColumn {
+        /// The repeated name.
+        column: String,
+        /// Where it happened (`"schema"`, `"append"`, `"rename"`, a step name, ...).
+        context: String,
+        /// The schema the name already exists in.
+        schema: String,
+    },
+    /// A referenced column is missing.
+    #[error("column `{column}` not found in {context}{}{}", in_schema(.schema), did_you_mean(.suggestion))]
+    ColumnNotFound {
+        /// The missing name.
+        column: String,
+        /// Where it was referenced.
+        context: String,
+        /// The schema that lacks it.
+        schema: String,
+        /// The closest existing column name, if any is close.
+        suggestion: Option<String>,
+    },
+    /// A column has another type than required.
+    #[error("column `{column}` in {context} has type `{found}` but `{expected}` is required")]
+    TypeMismatch {
+        /// The column.
+        column: String,
+        /// Where it happened.
+        context: String,
+        /// The type required.
+        expected: String,
+        /// The type the column has.
+        found: String,
+    },
+    /// Two schemas that must be identical differ.
+    #[error("schemas of {context} differ: {reason}; left is `{left}`, right is `{right}`")]
+    SchemaMismatch {
+        /// Where it happened (`"union"`, ...).
+        context: String,
+        /// The first difference found.
+        reason: String,
+        /// The left schema.
+        left: String,
+        /// The right schema.
+        right: String,
+    },
+    /// A partition spec or presort expression is malformed.
+    #[error("invalid partition spec `{spec}`: {reason}")]
+    InvalidPartitionSpec {
+        /// The spec or expression as given.
+        spec: String,
+        /// What is wrong and what is accepted.
+        reason: String,
+    },
+    /// A validation rule is not satisfied.
+    #[error("validation rule `{rule}` failed{}: wants {wanted}, got {got}", at_step(.step))]
+    ValidationFailed {
+        /// The rule name (`partitionby_has`, ...).
+        rule: String,
+        /// The step (transformer) that declared it, when known.
+        step: Option<String>,
+        /// What the rule wants.
+        wanted: String,
+        /// What it got.
+        got: String,
+    },
+    /// An argument value is not acceptable.
+    #[error("invalid argument `{argument}`: {reason}")]
+    InvalidArgument {
+        /// The argument's name.
+        argument: String,
+        /// What is wrong and what is accepted.
+        reason: String,
+    },
+    /// A valid request that is not supported here.
+    #[error("unsupported operation {operation}: {reason}")]
+    Unsupported {
+        /// The operation.
+        operation: String,
+        /// Why, and what to use instead.
+        reason: String,
+    },
+    /// The object cannot do this in its state.
+    #[error("invalid operation: {0}")]
+    InvalidOperation(String),
+    /// A value cannot be converted to the type required.
+    #[error("cannot convert {value} in column `{column}` to `{to}`: {reason}")]
+    Cast {
+        /// The column.
+        column: String,
+        /// The offending value, printed.
+        value: String,
+        /// The target type.
+        to: String,
+        /// Why.
+        reason: String,
+    },
+    /// A value given to an API that takes an X-like is not one of the accepted forms.
+    #[error("cannot use {given} as {target}; accepted: {accepted}")]
+    Conversion {
+        /// What was given.
+        given: String,
+        /// What it was meant to become (`"a schema"`, `"a dataframe"`, ...).
+        target: String,
+        /// The accepted forms.
+        accepted: String,
+    },
+    /// Reading or writing failed.
+    #[error("{action} `{path}` failed: {source}")]
+    Io {
+        /// What was being done (`"reading"`, `"writing"`).
+        action: &'static str,
+        /// The path.
+        path: String,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A failure inside Arrow.
+    #[error("arrow: {0}")]
+    Arrow(#[from] arrow_schema::ArrowError),
+    /// A failure in another library or in user code, with context.
+    #[error("{context}: {source}")]
+    External {
+        /// What was being done.
+        context: String,
+        /// The cause.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
+    },
+    /// A bug in Fugue for Rust.
+    #[error("internal error: {0} (this is a bug in fugue, please report it)")]
+    Internal(String),
+}
+
+impl FugueError {
+    /// The kind of this error, from the closed vocabulary.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            FugueError::SchemaSyntax { .. } => ErrorKind::SchemaSyntax,
+            FugueError::DuplicateColumn { .. } => ErrorKind::DuplicateColumn,
+            FugueError::ColumnNotFound { .. } => ErrorKind::ColumnNotFound,
+            FugueError::TypeMismatch { .. } => ErrorKind::TypeMismatch,
+            FugueError::SchemaMismatch { .. } => ErrorKind::SchemaMismatch,
+            FugueError::InvalidPartitionSpec { .. } => ErrorKind::InvalidPartitionSpec,
+            FugueError::ValidationFailed { .. } => ErrorKind::ValidationFailed,
+            FugueError::InvalidArgument { .. } => ErrorKind::InvalidArgument,
+            FugueError::Unsupported { .. } => ErrorKind::UnsupportedOperation,
+            FugueError::InvalidOperation(_) => ErrorKind::InvalidOperation,
+            FugueError::Cast { .. } | FugueError::Conversion { .. } => ErrorKind::Conversion,
+            FugueError::Io { .. } => ErrorKind::Io,
+            FugueError::Arrow(_) | FugueError::External { .. } => ErrorKind::External,
+            FugueError::Internal(_) => ErrorKind::Internal,
+        }
+    }
+
+    /// A [`FugueError::ColumnNotFound`], with the closest name among `candidates` suggested.
+    pub fn column_not_found<'a>(
+        column: &str,
+        context: impl Into<String>,
+        schema: impl fmt::Display,
+        candidates: impl IntoIterator<Item = &'a str>,
+    ) -> Self {
+        FugueError::ColumnNotFound {
+            column: column.to_string(),
+            context: context.into(),
+            schema: schema.to_string(),
+            suggestion: closest_name(column, candidates).map(str::to_string),
+        }
+    }
+
+    /// A [`FugueError::InvalidArgument`].
+    pub fn invalid_argument(argument: impl Into<String>, reason: impl Into<String>) -> Self {
+        FugueError::InvalidArgument {
+            argument: argument.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// A [`FugueError::External`] wrapping any error with context.
+    pub fn external(
+        context: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Self {
+        FugueError::External {
+            context: context.into(),
+            source: source.into(),
+        }
+    }
+}
+
+/// The candidate closest to `name` by edit distance, when it is close enough to be a likely typo
+/// (at most a third of the name's length, and at least 1 edit allowed).
+pub fn closest_name<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let limit = (name.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&name.to_lowercase(), &c.to_lowercase()), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance over chars.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+fn syntax_message(what: &str, expr: &str, position: usize, expected: &str, found: &str) -> String {
+    // The caret is placed under the character at `position`, counted in chars for display.
+    let col = expr
+        .char_indices()
+        .take_while(|(i, _)| *i < position)
+        .count();
+    format!(
+        "invalid {what}: expected {expected}, found {found} at position {position}\n  {expr}\n  {caret:>width$}",
+        caret = "^",
+        width = col + 1
+    )
+}
+
+fn in_schema(schema: &str) -> String {
+    if schema.is_empty() {
+        String::new()
+    } else {
+        format!(" (schema `{schema}`)")
+    }
+}
+
+fn did_you_mean(suggestion: &Option<String>) -> String {
+    match suggestion {
+        Some(s) => format!("; did you mean `{s}`?"),
+        None => String::new(),
+    }
+}
+
+fn at_step(step: &Option<String>) -> String {
+    match step {
+        Some(s) => format!(" for step `{s}`"),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syntax_error_shows_expression_and_caret() {
+        let e = FugueError::SchemaSyntax {
+            what: "schema expression",
+            expr: "a:int,b".into(),
+            position: 7,
+            expected: "`:`".into(),
+            found: "end of input".into(),
+        };
+        let text = e.to_string();
+        assert_eq!(
+            text,
+            "invalid schema expression: expected `:`, found end of input at position 7\n  a:int,b\n         ^"
+        );
+        assert_eq!(e.kind(), ErrorKind::SchemaSyntax);
+    }
+
+    #[test]
+    fn column_not_found_suggests_the_closest_name() {
+        let e =
+            FugueError::column_not_found("prce", "select", "id:long,price:double", ["id", "price"]);
+        assert_eq!(
+            e.to_string(),
+            "column `prce` not found in select (schema `id:long,price:double`); did you mean `price`?"
+        );
+        let e = FugueError::column_not_found("zzz", "select", "", ["id", "price"]);
+        assert_eq!(e.to_string(), "column `zzz` not found in select");
+    }
+
+    #[test]
+    fn edit_distance_counts_edits() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "ab"), 2);
+        assert_eq!(edit_distance("same", "same"), 0);
+    }
+}
