@@ -8,9 +8,11 @@
 
 pub mod const_schema;
 pub mod error;
+pub mod partition;
 pub mod schema;
 pub mod types;
 
 pub use const_schema::{ConstColumn, ConstType};
 pub use error::{ErrorKind, FugueError, Result};
+pub use partition::{PartitionAlgo, PartitionSpec, SortKey};
 pub use schema::{Column, Schema};

@@ -1,0 +1,1006 @@
+//! Partition specs: how a step's input is split into logical partitions (by key), how each is
+//! presorted, how many physical partitions there are and with which algorithm.
+//!
+//! A [`PartitionSpec`] is built with [`PartitionSpec::builder`], parsed from the compact string
+//! form (`"by=city,region; presort=fare desc; num=ROWCOUNT/4; algo=even"`, also accepted by the
+//! macros), or (with the `json` feature) from Fugue's JSON object form. Every way goes through
+//! the same validation, so every spec in the program is valid.
+//!
+//! ```
+//! use fugue_core::partition::PartitionSpec;
+//!
+//! let spec = PartitionSpec::builder()
+//!     .by(["city"])
+//!     .presort("fare desc")
+//!     .num("ROWCOUNT/4")
+//!     .algo("even")
+//!     .build()
+//!     .unwrap();
+//! assert_eq!(spec.presort_expr(), "fare DESC");
+//! assert_eq!(spec.num_partitions(10, 2).unwrap(), 2);
+//! assert_eq!(spec.to_string(), "by=city; presort=fare DESC; num=ROWCOUNT/4; algo=even");
+//! assert_eq!(PartitionSpec::parse(&spec.to_string()).unwrap(), spec);
+//! ```
+
+use crate::error::{FugueError, Result};
+use crate::schema::Schema;
+use std::fmt;
+use std::str::FromStr;
+
+/// How rows are assigned to physical partitions (reference §5.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum PartitionAlgo {
+    /// Not set: the engine's default, which behaves as [`PartitionAlgo::Hash`].
+    #[default]
+    Default,
+    /// By the hash of the keys: equal keys go to one partition; sizes may be skewed.
+    Hash,
+    /// Randomly by key: equal keys go to one partition; a key group's partition is random.
+    Rand,
+    /// Evenly: whole key groups are spread so that partition sizes (in key groups, or rows
+    /// without keys) differ by at most one.
+    Even,
+    /// Coarse: contiguous ranges of the sorted keys; cheap, no balance guarantee.
+    Coarse,
+}
+
+impl PartitionAlgo {
+    /// The accepted spellings.
+    pub const ACCEPTED: &'static str = "`hash`, `rand`, `even` or `coarse` (any case)";
+
+    /// The name as stored and printed (`"default"`, `"hash"`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            PartitionAlgo::Default => "default",
+            PartitionAlgo::Hash => "hash",
+            PartitionAlgo::Rand => "rand",
+            PartitionAlgo::Even => "even",
+            PartitionAlgo::Coarse => "coarse",
+        }
+    }
+}
+
+impl FromStr for PartitionAlgo {
+    type Err = FugueError;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "" | "default" => Ok(PartitionAlgo::Default),
+            "hash" => Ok(PartitionAlgo::Hash),
+            "rand" => Ok(PartitionAlgo::Rand),
+            "even" => Ok(PartitionAlgo::Even),
+            "coarse" => Ok(PartitionAlgo::Coarse),
+            _ => Err(FugueError::InvalidPartitionSpec {
+                spec: s.to_string(),
+                reason: format!("unknown partition algorithm; expected {}", Self::ACCEPTED),
+            }),
+        }
+    }
+}
+
+impl fmt::Display for PartitionAlgo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One presort item: a column, its direction, and where NULLs go.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SortKey {
+    /// The column name, unquoted.
+    pub name: String,
+    /// Descending when true.
+    pub descending: bool,
+    /// NULLs before the other values when true; the default is last, whatever the direction.
+    pub nulls_first: bool,
+}
+
+impl SortKey {
+    /// An ascending key with NULLs last.
+    pub fn asc(name: impl Into<String>) -> Self {
+        SortKey {
+            name: name.into(),
+            descending: false,
+            nulls_first: false,
+        }
+    }
+
+    /// A descending key with NULLs last.
+    pub fn desc(name: impl Into<String>) -> Self {
+        SortKey {
+            name: name.into(),
+            descending: true,
+            nulls_first: false,
+        }
+    }
+
+    /// `"ASC"` or `"DESC"`.
+    pub fn direction(&self) -> &'static str {
+        if self.descending { "DESC" } else { "ASC" }
+    }
+}
+
+impl fmt::Display for SortKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", quote_name(&self.name), self.direction())?;
+        if self.nulls_first {
+            f.write_str(" NULLS FIRST")?;
+        }
+        Ok(())
+    }
+}
+
+/// Parse a presort expression: comma-separated `name [asc|desc] [nulls first|nulls last]`
+/// items, directions case-insensitive, names optionally backtick-quoted.
+///
+/// A bad direction, extra tokens, or a repeated name is [`FugueError::InvalidPartitionSpec`].
+pub fn parse_presort(expr: &str) -> Result<Vec<SortKey>> {
+    let bad = |reason: String| FugueError::InvalidPartitionSpec {
+        spec: expr.to_string(),
+        reason,
+    };
+    let mut keys: Vec<SortKey> = Vec::new();
+    for item in split_top_level(expr).map_err(|r| bad(r.to_string()))? {
+        let tokens = tokenize_item(&item).map_err(|r| bad(r.to_string()))?;
+        if tokens.is_empty() {
+            if item.trim().is_empty() && expr.trim().is_empty() {
+                continue;
+            }
+            return Err(bad("empty presort item; expected `name [asc|desc]`".into()));
+        }
+        let name = tokens[0].clone();
+        let words: Vec<String> = tokens[1..].iter().map(|t| t.to_ascii_lowercase()).collect();
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        let (descending, nulls_first) = match words.as_slice() {
+            [] | ["asc"] => (false, false),
+            ["desc"] => (true, false),
+            [dir @ ("asc" | "desc"), "nulls", pos @ ("first" | "last")] => {
+                (*dir == "desc", *pos == "first")
+            }
+            ["nulls", pos @ ("first" | "last")] => (false, *pos == "first"),
+            _ => {
+                return Err(bad(format!(
+                    "presort item `{}` is not `name [asc|desc] [nulls first|nulls last]`",
+                    item.trim()
+                )));
+            }
+        };
+        if keys.iter().any(|k| k.name == name) {
+            return Err(bad(format!("column `{name}` appears twice in the presort")));
+        }
+        keys.push(SortKey {
+            name,
+            descending,
+            nulls_first,
+        });
+    }
+    Ok(keys)
+}
+
+/// Parse a comma-separated key list (`"a, b"`, `` "a, `x,y`" ``); `""` is no key.
+pub fn parse_keys(expr: &str) -> Result<Vec<String>> {
+    let bad = |reason: String| FugueError::InvalidPartitionSpec {
+        spec: expr.to_string(),
+        reason,
+    };
+    if expr.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut keys = Vec::new();
+    for item in split_top_level(expr).map_err(|r| bad(r.to_string()))? {
+        let tokens = tokenize_item(&item).map_err(|r| bad(r.to_string()))?;
+        match tokens.as_slice() {
+            [name] => keys.push(name.clone()),
+            [] => return Err(bad("empty partition key".into())),
+            _ => {
+                return Err(bad(format!(
+                    "partition key `{}` has extra words; quote names with spaces in backticks",
+                    item.trim()
+                )));
+            }
+        }
+    }
+    Ok(keys)
+}
+
+/// The number of physical partitions: an integer, or an expression over `ROWCOUNT` and
+/// `CONCURRENCY` with `+ - * /` and parentheses, evaluated when the data is known.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NumPartitions {
+    text: String,
+    expr: NumExpr,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum NumExpr {
+    Const(f64),
+    RowCount,
+    Concurrency,
+    Neg(Box<NumExpr>),
+    Bin(char, Box<NumExpr>, Box<NumExpr>),
+}
+
+impl NumPartitions {
+    /// A constant number.
+    pub fn constant(n: i64) -> Self {
+        NumPartitions {
+            text: n.to_string(),
+            expr: NumExpr::Const(n as f64),
+        }
+    }
+
+    /// Parse an expression such as `ROWCOUNT/4` or `(ROWCOUNT+4)/CONCURRENCY`.
+    pub fn parse(text: &str) -> Result<Self> {
+        let mut p = NumParser { text, pos: 0 };
+        let expr = p.expr()?;
+        p.skip_ws();
+        if p.pos < text.len() {
+            return Err(p.error("an operator or the end of the expression"));
+        }
+        Ok(NumPartitions {
+            text: text.trim().to_string(),
+            expr,
+        })
+    }
+
+    /// The expression as given (or the decimal integer for a constant).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether this is the constant 0 (the engine decides).
+    pub fn is_zero(&self) -> bool {
+        self.expr == NumExpr::Const(0.0)
+    }
+
+    /// Evaluate with real-valued arithmetic, the result truncated toward zero. A result `<= 0`
+    /// means the engine decides. Division by zero is [`FugueError::InvalidPartitionSpec`].
+    pub fn eval(&self, row_count: u64, concurrency: u64) -> Result<i64> {
+        let v = eval(&self.expr, row_count as f64, concurrency as f64);
+        if !v.is_finite() {
+            return Err(FugueError::InvalidPartitionSpec {
+                spec: self.text.clone(),
+                reason: format!(
+                    "the number of partitions is not finite with ROWCOUNT={row_count}, CONCURRENCY={concurrency} (division by zero)"
+                ),
+            });
+        }
+        Ok(v.trunc() as i64)
+    }
+}
+
+impl Default for NumPartitions {
+    fn default() -> Self {
+        NumPartitions::constant(0)
+    }
+}
+
+impl fmt::Display for NumPartitions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+fn eval(e: &NumExpr, rows: f64, conc: f64) -> f64 {
+    match e {
+        NumExpr::Const(v) => *v,
+        NumExpr::RowCount => rows,
+        NumExpr::Concurrency => conc,
+        NumExpr::Neg(x) => -eval(x, rows, conc),
+        NumExpr::Bin(op, l, r) => {
+            let (l, r) = (eval(l, rows, conc), eval(r, rows, conc));
+            match op {
+                '+' => l + r,
+                '-' => l - r,
+                '*' => l * r,
+                _ => l / r,
+            }
+        }
+    }
+}
+
+struct NumParser<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl NumParser<'_> {
+    fn skip_ws(&mut self) {
+        while let Some(c) = self.text[self.pos..].chars().next() {
+            if !c.is_whitespace() {
+                break;
+            }
+            self.pos += c.len_utf8();
+        }
+    }
+
+    fn peek(&mut self) -> Option<char> {
+        self.skip_ws();
+        self.text[self.pos..].chars().next()
+    }
+
+    fn error(&self, expected: &str) -> FugueError {
+        let found = match self.text[self.pos..].chars().next() {
+            Some(c) => format!("`{c}`"),
+            None => "the end".to_string(),
+        };
+        FugueError::InvalidPartitionSpec {
+            spec: self.text.to_string(),
+            reason: format!(
+                "bad `num` expression: expected {expected} at position {}, found {found}; `num` is an integer or an expression over ROWCOUNT and CONCURRENCY with + - * / and parentheses",
+                self.pos
+            ),
+        }
+    }
+
+    fn expr(&mut self) -> Result<NumExpr> {
+        let mut left = self.term()?;
+        while let Some(op @ ('+' | '-')) = self.peek() {
+            self.pos += 1;
+            let right = self.term()?;
+            left = NumExpr::Bin(op, Box::new(left), Box::new(right));
+        }
+        Ok(left)
+    }
+
+    fn term(&mut self) -> Result<NumExpr> {
+        let mut left = self.factor()?;
+        while let Some(op @ ('*' | '/')) = self.peek() {
+            self.pos += 1;
+            let right = self.factor()?;
+            left = NumExpr::Bin(op, Box::new(left), Box::new(right));
+        }
+        Ok(left)
+    }
+
+    fn factor(&mut self) -> Result<NumExpr> {
+        match self.peek() {
+            Some('-') => {
+                self.pos += 1;
+                Ok(NumExpr::Neg(Box::new(self.factor()?)))
+            }
+            Some('+') => {
+                self.pos += 1;
+                self.factor()
+            }
+            Some('(') => {
+                self.pos += 1;
+                let e = self.expr()?;
+                if self.peek() != Some(')') {
+                    return Err(self.error("`)`"));
+                }
+                self.pos += 1;
+                Ok(e)
+            }
+            Some(c) if c.is_ascii_digit() => {
+                let start = self.pos;
+                while self.text[self.pos..].starts_with(|c: char| c.is_ascii_digit()) {
+                    self.pos += 1;
+                }
+                let digits = &self.text[start..self.pos];
+                digits
+                    .parse::<u64>()
+                    .map(|v| NumExpr::Const(v as f64))
+                    .map_err(|_| self.error("a smaller integer"))
+            }
+            Some(c) if c.is_ascii_alphabetic() || c == '_' => {
+                let start = self.pos;
+                while self.text[self.pos..]
+                    .starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                {
+                    self.pos += 1;
+                }
+                match &self.text[start..self.pos] {
+                    "ROWCOUNT" => Ok(NumExpr::RowCount),
+                    "CONCURRENCY" => Ok(NumExpr::Concurrency),
+                    _ => {
+                        self.pos = start;
+                        Err(self.error("an integer, `ROWCOUNT`, `CONCURRENCY` or `(`"))
+                    }
+                }
+            }
+            _ => Err(self.error("an integer, `ROWCOUNT`, `CONCURRENCY` or `(`")),
+        }
+    }
+}
+
+/// How a step's input is partitioned: keys, presort, number of partitions, algorithm.
+///
+/// Invariants (checked by every constructor): keys are unique, presort names are unique, and no
+/// presort column is also a key.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PartitionSpec {
+    by: Vec<String>,
+    presort: Vec<SortKey>,
+    num: NumPartitions,
+    algo: PartitionAlgo,
+}
+
+impl PartitionSpec {
+    /// The empty spec: no key, no presort, the engine decides the number, default algorithm.
+    pub fn new() -> Self {
+        PartitionSpec::default()
+    }
+
+    /// A builder.
+    pub fn builder() -> PartitionSpecBuilder {
+        PartitionSpecBuilder::default()
+    }
+
+    /// A spec partitioning by these keys only.
+    pub fn by<I, S>(keys: I) -> Result<Self>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        PartitionSpec::builder().by(keys).build()
+    }
+
+    /// Parse the compact form: `;`-separated `field=value` items with fields `by` (key list),
+    /// `presort` (presort expression), `num` (integer or expression) and `algo`.
+    /// `""` is the empty spec. This is the form [`fmt::Display`] prints.
+    pub fn parse(text: &str) -> Result<Self> {
+        let mut b = PartitionSpec::builder();
+        for item in text.split(';') {
+            if item.trim().is_empty() {
+                continue;
+            }
+            let Some((field, value)) = item.split_once('=') else {
+                return Err(FugueError::InvalidPartitionSpec {
+                    spec: text.to_string(),
+                    reason: format!(
+                        "item `{}` is not `field=value`; fields: {}",
+                        item.trim(),
+                        Self::FIELDS
+                    ),
+                });
+            };
+            b = b.field(field.trim(), value.trim())?;
+        }
+        b.build()
+    }
+
+    /// The accepted field names of the compact and JSON forms.
+    pub const FIELDS: &'static str = "`by`, `presort`, `num`, `algo`";
+
+    /// The partition keys.
+    pub fn keys(&self) -> &[String] {
+        &self.by
+    }
+
+    /// The presort.
+    pub fn presort(&self) -> &[SortKey] {
+        &self.presort
+    }
+
+    /// The number of partitions, as declared.
+    pub fn num(&self) -> &NumPartitions {
+        &self.num
+    }
+
+    /// The algorithm.
+    pub fn algo(&self) -> PartitionAlgo {
+        self.algo
+    }
+
+    /// Whether nothing is specified.
+    pub fn is_empty(&self) -> bool {
+        self.by.is_empty()
+            && self.presort.is_empty()
+            && self.num.is_zero()
+            && self.algo == PartitionAlgo::Default
+    }
+
+    /// The presort as text that parses back: `b DESC,c ASC` (names quoted when needed).
+    pub fn presort_expr(&self) -> String {
+        self.presort
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// The number of physical partitions for this data; `<= 0` means the engine decides.
+    pub fn num_partitions(&self, row_count: u64, concurrency: u64) -> Result<i64> {
+        self.num.eval(row_count, concurrency)
+    }
+
+    /// Merge `later` into this spec: each non-empty field of `later` wins, empty fields keep this
+    /// spec's value. The result is validated again (a later presort may overlap earlier keys).
+    pub fn combine(&self, later: &PartitionSpec) -> Result<PartitionSpec> {
+        let spec = PartitionSpec {
+            by: if later.by.is_empty() {
+                self.by.clone()
+            } else {
+                later.by.clone()
+            },
+            presort: if later.presort.is_empty() {
+                self.presort.clone()
+            } else {
+                later.presort.clone()
+            },
+            num: if later.num.is_zero() {
+                self.num.clone()
+            } else {
+                later.num.clone()
+            },
+            algo: if later.algo == PartitionAlgo::Default {
+                self.algo
+            } else {
+                later.algo
+            },
+        };
+        spec.validate()?;
+        Ok(spec)
+    }
+
+    /// The full sort order of a partition: the keys ascending (when `with_keys`), then the
+    /// presort. Every column must exist in `schema` ([`FugueError::ColumnNotFound`]).
+    pub fn sorts(&self, schema: &Schema, with_keys: bool) -> Result<Vec<SortKey>> {
+        let keys = if with_keys {
+            self.by.iter().map(SortKey::asc).collect()
+        } else {
+            Vec::new()
+        };
+        let all: Vec<SortKey> = keys
+            .into_iter()
+            .chain(self.presort.iter().cloned())
+            .collect();
+        for k in &all {
+            if schema.index_of(&k.name).is_none() {
+                return Err(FugueError::column_not_found(
+                    &k.name,
+                    "the partition spec",
+                    schema,
+                    schema.names(),
+                ));
+            }
+        }
+        Ok(all)
+    }
+
+    fn validate(&self) -> Result<()> {
+        let bad = |reason: String| FugueError::InvalidPartitionSpec {
+            spec: self.to_string(),
+            reason,
+        };
+        for (i, k) in self.by.iter().enumerate() {
+            if self.by[..i].contains(k) {
+                return Err(bad(format!("partition key `{k}` appears twice")));
+            }
+        }
+        for (i, s) in self.presort.iter().enumerate() {
+            if self.by.contains(&s.name) {
+                return Err(bad(format!(
+                    "column `{}` is both a partition key and a presort column",
+                    s.name
+                )));
+            }
+            if self.presort[..i].iter().any(|p| p.name == s.name) {
+                return Err(bad(format!(
+                    "column `{}` appears twice in the presort",
+                    s.name
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(feature = "json")]
+impl PartitionSpec {
+    /// Build from Fugue's JSON object form:
+    /// `{"by": ["a"] | "a,b", "presort": "c desc", "num": 4 | "ROWCOUNT/4", "algo": "even"}`.
+    /// Every field is optional; an unknown field or a value of the wrong JSON type is an error.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| FugueError::InvalidPartitionSpec {
+                spec: text.to_string(),
+                reason: format!("not a JSON object: {e}"),
+            })?;
+        Self::from_json_value(&value)
+    }
+
+    /// Build from an already parsed JSON object (see [`PartitionSpec::from_json`]).
+    pub fn from_json_value(value: &serde_json::Value) -> Result<Self> {
+        use serde_json::Value;
+        let bad = |reason: String| FugueError::InvalidPartitionSpec {
+            spec: value.to_string(),
+            reason,
+        };
+        let Value::Object(map) = value else {
+            return Err(bad(format!(
+                "expected a JSON object with fields {}",
+                Self::FIELDS
+            )));
+        };
+        let mut b = PartitionSpec::builder();
+        for (field, v) in map {
+            b = match (field.as_str(), v) {
+                ("by", Value::Array(items)) => {
+                    let keys = items
+                        .iter()
+                        .map(|k| {
+                            k.as_str()
+                                .map(str::to_string)
+                                .ok_or_else(|| bad(format!("`by` item {k} is not a string")))
+                        })
+                        .collect::<Result<Vec<_>>>()?;
+                    b.by(keys)
+                }
+                ("num", Value::Number(n)) => match n.as_i64() {
+                    Some(n) => b.num(n),
+                    None => return Err(bad(format!("`num` {n} is not an integer"))),
+                },
+                (_, Value::String(s)) => b.field(field, s)?,
+                (_, Value::Null) => b,
+                ("by" | "presort" | "num" | "algo", other) => {
+                    return Err(bad(format!(
+                        "field `{field}` has the wrong JSON type: {other}"
+                    )));
+                }
+                _ => b.field(field, "")?,
+            };
+        }
+        b.build()
+    }
+}
+
+impl fmt::Display for PartitionSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = Vec::new();
+        if !self.by.is_empty() {
+            parts.push(format!(
+                "by={}",
+                self.by
+                    .iter()
+                    .map(|k| quote_name(k))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ));
+        }
+        if !self.presort.is_empty() {
+            parts.push(format!("presort={}", self.presort_expr()));
+        }
+        if !self.num.is_zero() {
+            parts.push(format!("num={}", self.num));
+        }
+        if self.algo != PartitionAlgo::Default {
+            parts.push(format!("algo={}", self.algo));
+        }
+        f.write_str(&parts.join("; "))
+    }
+}
+
+impl FromStr for PartitionSpec {
+    type Err = FugueError;
+
+    fn from_str(s: &str) -> Result<Self> {
+        PartitionSpec::parse(s)
+    }
+}
+
+/// Builds a [`PartitionSpec`]; errors surface at [`PartitionSpecBuilder::build`].
+#[derive(Debug, Default)]
+pub struct PartitionSpecBuilder {
+    by: Option<std::result::Result<Vec<String>, FugueError>>,
+    presort: Option<std::result::Result<Vec<SortKey>, FugueError>>,
+    num: Option<std::result::Result<NumPartitions, FugueError>>,
+    algo: Option<std::result::Result<PartitionAlgo, FugueError>>,
+}
+
+impl PartitionSpecBuilder {
+    /// The partition keys, as a list of names.
+    pub fn by<I, S>(mut self, keys: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.by = Some(Ok(keys.into_iter().map(Into::into).collect()));
+        self
+    }
+
+    /// The partition keys, as a comma-separated list (backticks quote names with commas).
+    pub fn by_expr(mut self, keys: &str) -> Self {
+        self.by = Some(parse_keys(keys));
+        self
+    }
+
+    /// The presort expression (`"a desc, b"`).
+    pub fn presort(mut self, expr: &str) -> Self {
+        self.presort = Some(parse_presort(expr));
+        self
+    }
+
+    /// The presort as keys.
+    pub fn presort_keys(mut self, keys: impl IntoIterator<Item = SortKey>) -> Self {
+        self.presort = Some(Ok(keys.into_iter().collect()));
+        self
+    }
+
+    /// The number of partitions: an integer or an expression (`"ROWCOUNT/4"`).
+    pub fn num(mut self, num: impl IntoNum) -> Self {
+        self.num = Some(num.into_num());
+        self
+    }
+
+    /// The algorithm by name (`hash`, `rand`, `even`, `coarse`; any case).
+    pub fn algo(mut self, algo: &str) -> Self {
+        self.algo = Some(algo.parse());
+        self
+    }
+
+    /// Set a field by name (`by`, `presort`, `num`, `algo`); an unknown field is an error.
+    pub fn field(self, field: &str, value: &str) -> Result<Self> {
+        Ok(match field {
+            "by" => self.by_expr(value),
+            "presort" => self.presort(value),
+            "num" => self.num(value),
+            "algo" => self.algo(value),
+            _ => {
+                let hint = crate::error::closest_name(field, ["by", "presort", "num", "algo"])
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                return Err(FugueError::InvalidPartitionSpec {
+                    spec: format!("{field}={value}"),
+                    reason: format!(
+                        "unknown field `{field}`{hint}; fields: {}",
+                        PartitionSpec::FIELDS
+                    ),
+                });
+            }
+        })
+    }
+
+    /// Validate and build.
+    pub fn build(self) -> Result<PartitionSpec> {
+        let spec = PartitionSpec {
+            by: self.by.transpose()?.unwrap_or_default(),
+            presort: self.presort.transpose()?.unwrap_or_default(),
+            num: self.num.transpose()?.unwrap_or_default(),
+            algo: self.algo.transpose()?.unwrap_or_default(),
+        };
+        spec.validate()?;
+        Ok(spec)
+    }
+}
+
+/// What [`PartitionSpecBuilder::num`] accepts: an integer or an expression string.
+pub trait IntoNum {
+    /// Parse or wrap.
+    fn into_num(self) -> Result<NumPartitions>;
+}
+
+impl IntoNum for i64 {
+    fn into_num(self) -> Result<NumPartitions> {
+        Ok(NumPartitions::constant(self))
+    }
+}
+
+impl IntoNum for i32 {
+    fn into_num(self) -> Result<NumPartitions> {
+        Ok(NumPartitions::constant(self.into()))
+    }
+}
+
+impl IntoNum for usize {
+    fn into_num(self) -> Result<NumPartitions> {
+        i64::try_from(self)
+            .map(NumPartitions::constant)
+            .map_err(|_| FugueError::invalid_argument("num", format!("{self} is too large")))
+    }
+}
+
+impl IntoNum for &str {
+    fn into_num(self) -> Result<NumPartitions> {
+        NumPartitions::parse(self)
+    }
+}
+
+impl IntoNum for &String {
+    fn into_num(self) -> Result<NumPartitions> {
+        NumPartitions::parse(self)
+    }
+}
+
+/// Split at commas outside backticks.
+fn split_top_level(expr: &str) -> std::result::Result<Vec<String>, &'static str> {
+    let mut items = vec![String::new()];
+    let mut quoted = false;
+    for c in expr.chars() {
+        match c {
+            '`' => {
+                quoted = !quoted;
+                items.last_mut().map(|s| s.push(c));
+            }
+            ',' if !quoted => items.push(String::new()),
+            _ => {
+                items.last_mut().map(|s| s.push(c));
+            }
+        }
+    }
+    if quoted {
+        return Err("unclosed backtick");
+    }
+    Ok(items)
+}
+
+/// Split one item into whitespace-separated tokens, unquoting backtick names.
+fn tokenize_item(item: &str) -> std::result::Result<Vec<String>, &'static str> {
+    let mut tokens = Vec::new();
+    let mut chars = item.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+        } else if c == '`' {
+            chars.next();
+            let mut name = String::new();
+            loop {
+                match chars.next() {
+                    Some('`') if chars.peek() == Some(&'`') => {
+                        chars.next();
+                        name.push('`');
+                    }
+                    Some('`') => break,
+                    Some(ch) => name.push(ch),
+                    None => return Err("unclosed backtick"),
+                }
+            }
+            tokens.push(name);
+        } else {
+            let mut word = String::new();
+            while let Some(&ch) = chars.peek() {
+                if ch.is_whitespace() || ch == '`' {
+                    break;
+                }
+                word.push(ch);
+                chars.next();
+            }
+            tokens.push(word);
+        }
+    }
+    Ok(tokens)
+}
+
+// TEMPORARY until the schema module's quoting rule lands: replaced by it on merge.
+fn quote_name(name: &str) -> String {
+    let bare = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !name.chars().all(|c| c == '_');
+    if bare {
+        name.to_string()
+    } else {
+        format!("`{}`", name.replace('`', "``"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presort_parses_directions_and_null_placement() {
+        let keys = parse_presort("b , c dESc, `x y` asc nulls first").unwrap();
+        assert_eq!(
+            keys,
+            vec![
+                SortKey::asc("b"),
+                SortKey::desc("c"),
+                SortKey {
+                    name: "x y".into(),
+                    descending: false,
+                    nulls_first: true
+                },
+            ]
+        );
+        assert!(parse_presort("").unwrap().is_empty());
+        for bad in ["a sideways", "a desc x", "a, a desc", "a,,b", "`a"] {
+            let e = parse_presort(bad).unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::InvalidPartitionSpec, "{bad}");
+        }
+    }
+
+    #[test]
+    fn keys_split_outside_backticks() {
+        assert_eq!(parse_keys("a, `x,y`").unwrap(), vec!["a", "x,y"]);
+        assert!(parse_keys("  ").unwrap().is_empty());
+        assert!(parse_keys("a b").is_err());
+    }
+
+    #[test]
+    fn num_expressions_evaluate_with_truncation() {
+        let n = NumPartitions::parse("ROWCOUNT/2*2").unwrap();
+        assert_eq!(n.eval(7, 1).unwrap(), 7);
+        assert_eq!(
+            NumPartitions::parse("(ROWCOUNT+4)/3")
+                .unwrap()
+                .eval(10, 1)
+                .unwrap(),
+            4
+        );
+        assert_eq!(NumPartitions::parse("-1").unwrap().eval(0, 0).unwrap(), -1);
+        assert_eq!(
+            NumPartitions::parse("-ROWCOUNT/4")
+                .unwrap()
+                .eval(10, 0)
+                .unwrap(),
+            -2
+        );
+        assert!(
+            NumPartitions::parse("ROWCOUNT/CONCURRENCY")
+                .unwrap()
+                .eval(3, 0)
+                .is_err()
+        );
+        for bad in ["ROWS", "1+", "(1", "2 3", "", "1..2"] {
+            assert!(NumPartitions::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn combine_merges_later_non_empty_fields() {
+        let a = PartitionSpec::builder()
+            .by(["a"])
+            .presort("b desc")
+            .build()
+            .unwrap();
+        let b = PartitionSpec::builder().num(8).build().unwrap();
+        let c = a.combine(&b).unwrap();
+        assert_eq!(c.to_string(), "by=a; presort=b DESC; num=8");
+        let overlap = PartitionSpec::builder().presort("a").build().unwrap();
+        assert!(a.combine(&overlap).is_err());
+    }
+
+    #[test]
+    fn compact_form_round_trips_and_rejects_unknown_fields() {
+        let s = PartitionSpec::parse(
+            "by=`x,y`,b; presort=c desc nulls first; num=ROWCOUNT/4; algo=EVEN",
+        )
+        .unwrap();
+        assert_eq!(s.keys(), ["x,y", "b"]);
+        assert_eq!(s.algo(), PartitionAlgo::Even);
+        assert_eq!(PartitionSpec::parse(&s.to_string()).unwrap(), s);
+        let e = PartitionSpec::parse("bye=a").unwrap_err();
+        assert!(e.to_string().contains("did you mean `by`?"), "{e}");
+        assert!(PartitionSpec::parse("").unwrap().is_empty());
+        assert!(PartitionSpec::parse("algo=whatever").is_err());
+        assert!(PartitionSpec::parse("by=a,a").is_err());
+    }
+
+    #[cfg(feature = "json")]
+    #[test]
+    fn json_form_builds_the_same_spec() {
+        let a = PartitionSpec::from_json(
+            r#"{"by": "a, `x,y`", "presort": "c desc", "num": "ROWCOUNT/4", "algo": "even"}"#,
+        )
+        .unwrap();
+        let b = PartitionSpec::from_json(
+            r#"{"by": ["a", "x,y"], "presort": "c desc", "num": "ROWCOUNT/4", "algo": "EVEN"}"#,
+        )
+        .unwrap();
+        assert_eq!(a, b);
+        assert_eq!(
+            PartitionSpec::from_json(r#"{"num": 4}"#)
+                .unwrap()
+                .num()
+                .text(),
+            "4"
+        );
+        for bad in [
+            r#"{"bye": "a"}"#,
+            r#"{"num": 1.5}"#,
+            r#"{"by": 3}"#,
+            "[1]",
+            "{",
+        ] {
+            assert_eq!(
+                PartitionSpec::from_json(bad).unwrap_err().kind(),
+                crate::ErrorKind::InvalidPartitionSpec,
+                "{bad}"
+            );
+        }
+    }
+}
