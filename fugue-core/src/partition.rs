@@ -23,7 +23,7 @@
 //! ```
 
 use crate::error::{FugueError, Result};
-use crate::schema::Schema;
+use crate::schema::{Schema, quote_name};
 use std::fmt;
 use std::str::FromStr;
 
@@ -860,21 +860,6 @@ fn tokenize_item(item: &str) -> std::result::Result<Vec<String>, &'static str> {
         }
     }
     Ok(tokens)
-}
-
-// TEMPORARY until the schema module's quoting rule lands: replaced by it on merge.
-fn quote_name(name: &str) -> String {
-    let bare = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !name.chars().all(|c| c == '_');
-    if bare {
-        name.to_string()
-    } else {
-        format!("`{}`", name.replace('`', "``"))
-    }
 }
 
 #[cfg(test)]
