@@ -49,6 +49,7 @@ pub mod partition;
 pub mod schema;
 pub mod transform;
 pub mod types;
+pub mod validation;
 
 pub use algebra::{
     ColumnItem, ExcludeOptions, ExtractOptions, IntersectOptions, RenameOptions, UnionOptions,

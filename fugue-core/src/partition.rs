@@ -805,23 +805,23 @@ impl IntoNum for &String {
 
 /// Split at commas outside backticks.
 fn split_top_level(expr: &str) -> std::result::Result<Vec<String>, &'static str> {
-    let mut items = vec![String::new()];
+    let mut items = Vec::new();
+    let mut current = String::new();
     let mut quoted = false;
     for c in expr.chars() {
-        match c {
-            '`' => {
-                quoted = !quoted;
-                items.last_mut().map(|s| s.push(c));
-            }
-            ',' if !quoted => items.push(String::new()),
-            _ => {
-                items.last_mut().map(|s| s.push(c));
-            }
+        if c == ',' && !quoted {
+            items.push(std::mem::take(&mut current));
+            continue;
         }
+        if c == '`' {
+            quoted = !quoted;
+        }
+        current.push(c);
     }
     if quoted {
         return Err("unclosed backtick");
     }
+    items.push(current);
     Ok(items)
 }
 

@@ -1,0 +1,412 @@
+//! Validation rules that a transformer declares about its partitioning and its input
+//! (reference §3): `partitionby_has`, `partitionby_is`, `presort_has`, `presort_is`, `input_has`,
+//! `input_is`.
+//!
+//! Rules are parsed once when declared ([`Rules::parse`]: an unknown rule or a malformed value is
+//! an error then), and checked by one function, [`Rules::check`], against a partition spec and,
+//! when it is known, the input schema. The macros call it at compile time (where the workflow
+//! knows the spec and the schema) and the runtime calls it before a step runs, so the messages
+//! are the same everywhere.
+//!
+//! ```
+//! use fugue_core::{PartitionSpec, Schema, validation::Rules};
+//!
+//! let rules = Rules::parse([("partitionby_has", "city"), ("input_has", "fare:double")]).unwrap();
+//! let spec = PartitionSpec::by(["city"]).unwrap();
+//! let input = Schema::parse("city:str,fare:double").unwrap();
+//! rules.check(&spec, Some(&input)).unwrap();
+//!
+//! let err = rules.check(&PartitionSpec::new(), Some(&input)).unwrap_err();
+//! assert_eq!(
+//!     err.to_string(),
+//!     "validation rule `partitionby_has` failed: wants partition keys including `city`, got no partition key"
+//! );
+//! ```
+
+use crate::algebra::ColumnItem;
+use crate::error::{FugueError, Result, closest_name};
+use crate::partition::{PartitionSpec, SortKey, parse_keys, parse_presort};
+use crate::schema::{Schema, quote_name};
+use std::fmt;
+
+/// One declared rule.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rule {
+    /// Every name is a partition key (extra keys are fine, order is irrelevant).
+    PartitionByHas(Vec<String>),
+    /// The partition key set equals these names (order is not checked, as in Fugue).
+    PartitionByIs(Vec<String>),
+    /// Every item is in the presort with the same direction, in any order.
+    PresortHas(Vec<SortKey>),
+    /// The presort equals this list exactly, in order.
+    PresortIs(Vec<SortKey>),
+    /// Every item is in the input schema (by name, or by name and type).
+    InputHas(Vec<ColumnItem>),
+    /// The input schema equals this one structurally.
+    InputIs(Schema),
+}
+
+impl Rule {
+    /// The accepted rule names.
+    pub const NAMES: [&'static str; 6] = [
+        "partitionby_has",
+        "partitionby_is",
+        "presort_has",
+        "presort_is",
+        "input_has",
+        "input_is",
+    ];
+
+    /// Parse one rule from its name and value, as written in a transformer attribute.
+    pub fn parse(name: &str, value: &str) -> Result<Rule> {
+        Ok(match name {
+            "partitionby_has" => Rule::PartitionByHas(parse_keys(value)?),
+            "partitionby_is" => Rule::PartitionByIs(parse_keys(value)?),
+            "presort_has" => Rule::PresortHas(parse_presort(value)?),
+            "presort_is" => Rule::PresortIs(parse_presort(value)?),
+            "input_has" => Rule::InputHas(ColumnItem::parse_list(value)?),
+            "input_is" => Rule::InputIs(Schema::parse(value)?),
+            _ => {
+                let hint = closest_name(name, Rule::NAMES)
+                    .map(|s| format!("did you mean `{s}`? "))
+                    .unwrap_or_default();
+                return Err(FugueError::invalid_argument(
+                    name,
+                    format!(
+                        "unknown validation rule; {hint}the rules are {}",
+                        Rule::accepted()
+                    ),
+                ));
+            }
+        })
+    }
+
+    /// The rule's name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Rule::PartitionByHas(_) => "partitionby_has",
+            Rule::PartitionByIs(_) => "partitionby_is",
+            Rule::PresortHas(_) => "presort_has",
+            Rule::PresortIs(_) => "presort_is",
+            Rule::InputHas(_) => "input_has",
+            Rule::InputIs(_) => "input_is",
+        }
+    }
+
+    /// Whether the rule is about the input schema (checked when the data is known).
+    pub fn is_input_rule(&self) -> bool {
+        matches!(self, Rule::InputHas(_) | Rule::InputIs(_))
+    }
+
+    fn accepted() -> String {
+        Rule::NAMES
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Check a partition rule against a spec; input rules pass here.
+    fn check_partition(&self, spec: &PartitionSpec) -> std::result::Result<(), (String, String)> {
+        let keys = spec.keys();
+        match self {
+            Rule::PartitionByHas(want) => {
+                if want.iter().all(|k| keys.contains(k)) {
+                    return Ok(());
+                }
+                Err((
+                    format!("partition keys including {}", names(want)),
+                    describe_keys(keys),
+                ))
+            }
+            Rule::PartitionByIs(want) => {
+                let same = want.len() == keys.len() && want.iter().all(|k| keys.contains(k));
+                if same {
+                    return Ok(());
+                }
+                Err((
+                    format!("partition keys exactly {}", names(want)),
+                    describe_keys(keys),
+                ))
+            }
+            Rule::PresortHas(want) => {
+                let have = spec.presort();
+                let ok = want.iter().all(|w| {
+                    have.iter()
+                        .any(|h| h.name == w.name && h.descending == w.descending)
+                });
+                if ok {
+                    return Ok(());
+                }
+                Err((
+                    format!("a presort including `{}`", presort_text(want)),
+                    describe_presort(have),
+                ))
+            }
+            Rule::PresortIs(want) => {
+                let have = spec.presort();
+                let ok = want.len() == have.len()
+                    && want
+                        .iter()
+                        .zip(have)
+                        .all(|(w, h)| w.name == h.name && w.descending == h.descending);
+                if ok {
+                    return Ok(());
+                }
+                Err((
+                    format!("the presort `{}`", presort_text(want)),
+                    describe_presort(have),
+                ))
+            }
+            Rule::InputHas(_) | Rule::InputIs(_) => Ok(()),
+        }
+    }
+
+    /// Check an input rule against a schema; partition rules pass here.
+    fn check_input(&self, input: &Schema) -> std::result::Result<(), (String, String)> {
+        match self {
+            Rule::InputHas(want) => {
+                let missing: Vec<&ColumnItem> = want
+                    .iter()
+                    .filter(|i| !input.contains(std::slice::from_ref(*i)))
+                    .collect();
+                if missing.is_empty() {
+                    return Ok(());
+                }
+                let mut got = format!("input `{input}`");
+                if let [only] = missing.as_slice()
+                    && let Some(s) = closest_name(&only.name, input.names())
+                    && s != only.name
+                {
+                    got.push_str(&format!(" (did you mean `{s}`?)"));
+                }
+                let want_text = missing
+                    .iter()
+                    .map(|i| format!("`{i}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                Err((format!("input columns {want_text}"), got))
+            }
+            Rule::InputIs(want) => {
+                if want == input {
+                    return Ok(());
+                }
+                Err((format!("input schema `{want}`"), format!("`{input}`")))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let value = match self {
+            Rule::PartitionByHas(k) | Rule::PartitionByIs(k) => k
+                .iter()
+                .map(|n| quote_name(n))
+                .collect::<Vec<_>>()
+                .join(","),
+            Rule::PresortHas(p) | Rule::PresortIs(p) => presort_text(p),
+            Rule::InputHas(items) => items
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+            Rule::InputIs(s) => s.to_string(),
+        };
+        write!(f, "{} = \"{value}\"", self.name())
+    }
+}
+
+/// The rules a step declares; all must hold.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Rules {
+    rules: Vec<Rule>,
+}
+
+impl Rules {
+    /// No rule.
+    pub fn new() -> Self {
+        Rules::default()
+    }
+
+    /// Parse `(name, value)` pairs (the declaration stage): an unknown rule name is
+    /// [`FugueError::InvalidArgument`], a malformed presort [`FugueError::InvalidPartitionSpec`],
+    /// a malformed schema or item [`FugueError::SchemaSyntax`]; a rule given twice is an error.
+    pub fn parse<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Rules> {
+        let mut rules: Vec<Rule> = Vec::new();
+        for (name, value) in pairs {
+            let rule = Rule::parse(name, value)?;
+            if rules.iter().any(|r| r.name() == rule.name()) {
+                return Err(FugueError::invalid_argument(
+                    name,
+                    "the rule is declared twice; declare each rule once",
+                ));
+            }
+            rules.push(rule);
+        }
+        Ok(Rules { rules })
+    }
+
+    /// The rules, in declaration order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// Whether no rule is declared.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// Whether an input rule is declared (so the input schema must be checked when known).
+    pub fn has_input_rules(&self) -> bool {
+        self.rules.iter().any(Rule::is_input_rule)
+    }
+
+    /// Check every rule: first the partition rules against `spec` (the compile stage), then,
+    /// when `input` is known, the input rules against it (the run-time stage). The first failure
+    /// is [`FugueError::ValidationFailed`] naming the rule, what it wants and what it got.
+    pub fn check(&self, spec: &PartitionSpec, input: Option<&Schema>) -> Result<()> {
+        self.check_step(None, spec, input)
+    }
+
+    /// [`Rules::check`], with the step's name in the error.
+    pub fn check_step(
+        &self,
+        step: Option<&str>,
+        spec: &PartitionSpec,
+        input: Option<&Schema>,
+    ) -> Result<()> {
+        let fail = |rule: &Rule, (wanted, got): (String, String)| FugueError::ValidationFailed {
+            rule: rule.name().to_string(),
+            step: step.map(str::to_string),
+            wanted,
+            got,
+        };
+        for rule in &self.rules {
+            rule.check_partition(spec).map_err(|e| fail(rule, e))?;
+        }
+        if let Some(input) = input {
+            for rule in &self.rules {
+                rule.check_input(input).map_err(|e| fail(rule, e))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn names(keys: &[String]) -> String {
+    if keys.is_empty() {
+        return "no key".to_string();
+    }
+    keys.iter()
+        .map(|k| format!("`{}`", quote_name(k)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn describe_keys(keys: &[String]) -> String {
+    if keys.is_empty() {
+        "no partition key".to_string()
+    } else {
+        format!("partition keys {}", names(keys))
+    }
+}
+
+fn presort_text(keys: &[SortKey]) -> String {
+    keys.iter()
+        .map(|k| format!("{} {}", quote_name(&k.name), k.direction()))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn describe_presort(keys: &[SortKey]) -> String {
+    if keys.is_empty() {
+        "no presort".to_string()
+    } else {
+        format!("presort `{}`", presort_text(keys))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    fn spec(text: &str) -> PartitionSpec {
+        PartitionSpec::parse(text).unwrap()
+    }
+
+    #[test]
+    fn declaration_errors_have_their_kinds() {
+        let kind = |n: &str, v: &str| Rules::parse([(n, v)]).unwrap_err().kind();
+        assert_eq!(kind("schema_has", "a"), ErrorKind::InvalidArgument);
+        assert_eq!(
+            kind("presort_has", "b sideways"),
+            ErrorKind::InvalidPartitionSpec
+        );
+        assert_eq!(kind("input_is", "a"), ErrorKind::SchemaSyntax);
+        let e = Rules::parse([("partitionby_hass", "a")]).unwrap_err();
+        assert!(
+            e.to_string().contains("did you mean `partitionby_has`?"),
+            "{e}"
+        );
+        assert!(Rules::parse([("input_has", "a"), ("input_has", "b")]).is_err());
+    }
+
+    #[test]
+    fn partition_rules_fail_before_input_rules() {
+        let rules = Rules::parse([("partitionby_has", "a"), ("input_has", "x")]).unwrap();
+        let input = Schema::parse("a:long").unwrap();
+        let e = rules
+            .check(&PartitionSpec::new(), Some(&input))
+            .unwrap_err();
+        assert!(
+            matches!(&e, FugueError::ValidationFailed { rule, .. } if rule == "partitionby_has")
+        );
+        let e = rules.check(&spec("by=a"), Some(&input)).unwrap_err();
+        assert!(matches!(&e, FugueError::ValidationFailed { rule, .. } if rule == "input_has"));
+        // Without an input schema only the partition rules are checked.
+        rules.check(&spec("by=a"), None).unwrap();
+    }
+
+    #[test]
+    fn messages_name_rule_step_wanted_and_got() {
+        let rules = Rules::parse([("presort_is", "b, c desc")]).unwrap();
+        let e = rules
+            .check_step(Some("rank"), &spec("by=a; presort=c desc,b"), None)
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "validation rule `presort_is` failed for step `rank`: wants the presort `b ASC,c DESC`, got presort `c DESC,b ASC`"
+        );
+        let rules = Rules::parse([("input_has", "fare:double")]).unwrap();
+        let e = rules
+            .check(
+                &PartitionSpec::new(),
+                Some(&Schema::parse("fares:double").unwrap()),
+            )
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "validation rule `input_has` failed: wants input columns `fare:double`, got input `fares:double` (did you mean `fares`?)"
+        );
+    }
+
+    #[test]
+    fn set_and_order_semantics() {
+        let is = Rules::parse([("partitionby_is", "a,b")]).unwrap();
+        is.check(&spec("by=b,a"), None).unwrap();
+        assert!(is.check(&spec("by=a"), None).is_err());
+        let has = Rules::parse([("presort_has", "c desc")]).unwrap();
+        has.check(&spec("presort=b,c desc"), None).unwrap();
+        assert!(has.check(&spec("presort=c"), None).is_err());
+        let input_is = Rules::parse([("input_is", "a:long,b:str")]).unwrap();
+        input_is
+            .check(
+                &PartitionSpec::new(),
+                Some(&Schema::parse("a:int64, b:string").unwrap()),
+            )
+            .unwrap();
+    }
+}
