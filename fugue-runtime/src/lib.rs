@@ -5,3 +5,5 @@
 #![warn(missing_docs)]
 
 pub use fugue_core;
+
+pub mod partitioning;
