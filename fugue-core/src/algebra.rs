@@ -233,7 +233,7 @@ impl Schema {
                 } else {
                     Err(FugueError::TypeMismatch {
                         column: column.name().to_string(),
-                        context: format!("`{operation}` on schema `{self}`"),
+                        context: format!("{operation} on schema `{self}`"),
                         expected: types::describe_type(t),
                         found: types::describe_type(column.data_type()),
                     })
@@ -416,7 +416,7 @@ impl Schema {
             if renames.insert(old.to_string(), new.to_string()).is_some() {
                 return Err(FugueError::invalid_argument(
                     "rename",
-                    format!("column `{old}` is renamed twice in one mapping"),
+                    format!("column `{old}` of schema `{self}` is renamed twice in one mapping"),
                 ));
             }
         }
@@ -540,7 +540,7 @@ mod tests {
         assert_eq!(err.kind(), ErrorKind::TypeMismatch);
         assert_eq!(
             err.to_string(),
-            "column `b` in `remove` on schema `a:int,b:str,c:int` has type `str` but `int` is required"
+            "column `b` in remove on schema `a:int,b:str,c:int` has type `str` but `int` is required"
         );
     }
 
