@@ -300,18 +300,18 @@ mod tests {
         let empty = batch.slice(0, 0);
         let spec = |s: &str| PartitionSpec::parse(s).unwrap();
         assert_eq!(
-            logical_partitions(&schema, &[empty.clone()], &spec(""), 1)
+            logical_partitions(&schema, std::slice::from_ref(&empty), &spec(""), 1)
                 .unwrap()
                 .len(),
             1
         );
         assert!(
-            logical_partitions(&schema, &[empty.clone()], &spec("by=a"), 1)
+            logical_partitions(&schema, std::slice::from_ref(&empty), &spec("by=a"), 1)
                 .unwrap()
                 .is_empty()
         );
         assert!(
-            logical_partitions(&schema, &[empty.clone()], &spec("num=2"), 1)
+            logical_partitions(&schema, std::slice::from_ref(&empty), &spec("num=2"), 1)
                 .unwrap()
                 .is_empty()
         );
