@@ -10,8 +10,10 @@
 //! `pub fn run(case: &Value) -> Result<(), String>` and list it in [`category`].
 
 mod common;
+mod partition_spec;
 mod schema_ops;
 mod schema_parse;
+mod validation;
 
 use serde_json::Value;
 use std::collections::HashMap;
@@ -31,9 +33,9 @@ fn category(name: &str) -> Option<Category> {
     match name {
         "a_schema_parse" => Some(Category::Run(schema_parse::run)),
         "b_schema_ops" => Some(Category::Run(schema_ops::run)),
-        "c_partition_spec" | "d_validation" | "e_engine_ops" | "f_transformer_signatures" => {
-            Some(Category::Pending)
-        }
+        "c_partition_spec" => Some(Category::Run(partition_spec::run)),
+        "d_validation" => Some(Category::Run(validation::run)),
+        "e_engine_ops" | "f_transformer_signatures" => Some(Category::Pending),
         _ => None,
     }
 }
@@ -146,7 +148,7 @@ impl Tally {
 }
 
 #[test]
-fn schema_cases() {
+fn acceptance_cases() {
     let dirs = match case_dirs() {
         Ok(dirs) => dirs,
         Err(reason) => panic!("{reason}"),
@@ -172,7 +174,7 @@ fn schema_cases() {
         println!("FAILED {failure}");
     }
     println!(
-        "schema cases: {} run, {} passed, {} pending",
+        "acceptance cases: {} run, {} passed, {} pending",
         tally.run, tally.passed, pending
     );
     assert!(
