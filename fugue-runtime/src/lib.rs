@@ -5,3 +5,7 @@
 #![warn(missing_docs)]
 
 pub use fugue_core;
+
+pub mod value;
+
+pub use value::Value;
