@@ -8,9 +8,10 @@
 
 pub mod const_schema;
 pub mod error;
+mod parse;
 pub mod schema;
 pub mod types;
 
 pub use const_schema::{ConstColumn, ConstType};
 pub use error::{ErrorKind, FugueError, Result};
-pub use schema::{Column, Schema};
+pub use schema::{Column, Schema, quote_name};
