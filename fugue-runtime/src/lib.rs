@@ -6,6 +6,10 @@
 
 pub use fugue_core;
 
+pub mod frame;
+pub mod like;
 pub mod value;
 
+pub use frame::{ArrowFrame, DataFrame, Metadata, RowFrame, RowMap, StreamFrame};
+pub use like::{IntoDataFrame, IntoSchema};
 pub use value::Value;

@@ -731,7 +731,7 @@ pub fn convert_value(column: &str, value: &Value, data_type: &DataType) -> Resul
 
 /// The name of a type in messages: Fugue's type expression.
 pub(crate) fn type_display(data_type: &DataType) -> String {
-    data_type.to_string()
+    fugue_core::types::type_expr(data_type)
 }
 
 fn cast_error(path: &str, value: &Value, to: &DataType, reason: impl Into<String>) -> FugueError {
