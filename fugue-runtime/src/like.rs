@@ -3,7 +3,7 @@
 //!
 //! | trait | accepted |
 //! |---|---|
-//! | [`IntoSchema`] | [`Schema`], `&Schema`, an expression (`&str`, `String`), an Arrow `Schema` / `SchemaRef`, `Vec<Column>` |
+//! | [`IntoSchema`] | [`Schema`], `&Schema`, an expression (`&str`, `String`), an Arrow `Schema` / `SchemaRef`, Arrow fields, `(name, type)` lists, `Vec<Column>` |
 //! | [`IntoDataFrame`] | [`DataFrame`], [`ArrowFrame`], [`RowFrame`], [`StreamFrame`], one `RecordBatch`, `Vec<RecordBatch>` (one shared schema), `(Vec<RecordBatch>, schema-like)`, `(Vec<Vec<Value>>, schema-like)` |
 //!
 //! A stream is built with [`StreamFrame::from_batches`] or [`StreamFrame::from_rows`] (an
@@ -20,13 +20,14 @@
 use crate::frame::{ArrowFrame, DataFrame, RowFrame, StreamFrame};
 use crate::value::Value;
 use arrow::array::RecordBatch;
-use arrow::datatypes::SchemaRef;
+use arrow::datatypes::{DataType, Field, Fields, SchemaRef};
 use fugue_core::{Column, Result, Schema};
 
-/// Anything that names a schema (Fugue's schema-like).
+/// Anything that names a schema (Fugue's schema-like): a [`Schema`], or any form fugue-core
+/// converts with `TryFrom` (see `fugue_core::convert`).
 ///
-/// These conversions belong in fugue-core (as `TryFrom` impls on `Schema`); they live here until
-/// fugue-core provides them.
+/// This trait exists because `Schema: TryFrom<Schema>` has the error type `Infallible`, so a
+/// bound `TryInto<Schema, Error = FugueError>` would not accept a `Schema` itself.
 pub trait IntoSchema {
     /// The schema; a malformed expression is a [`fugue_core::FugueError::SchemaSyntax`], an
     /// unsupported Arrow type a [`fugue_core::FugueError::Unsupported`].
@@ -45,56 +46,62 @@ impl IntoSchema for &Schema {
     }
 }
 
-/// A schema expression such as `"a:int,b:[str]"`.
-impl IntoSchema for &str {
-    fn into_schema(self) -> Result<Schema> {
-        Schema::parse(self)
-    }
-}
-
-/// A schema expression.
-impl IntoSchema for String {
-    fn into_schema(self) -> Result<Schema> {
-        Schema::parse(&self)
-    }
-}
-
 /// A schema expression.
 impl IntoSchema for &String {
     fn into_schema(self) -> Result<Schema> {
-        Schema::parse(self)
+        Schema::try_from(self.as_str())
     }
 }
 
-impl IntoSchema for arrow::datatypes::Schema {
-    fn into_schema(self) -> Result<Schema> {
-        Schema::from_arrow(&self)
-    }
-}
-
-impl IntoSchema for &arrow::datatypes::Schema {
-    fn into_schema(self) -> Result<Schema> {
-        Schema::from_arrow(self)
-    }
-}
-
-impl IntoSchema for SchemaRef {
-    fn into_schema(self) -> Result<Schema> {
-        Schema::from_arrow(&self)
-    }
-}
-
+/// The same schema as the Arrow schema.
 impl IntoSchema for &SchemaRef {
     fn into_schema(self) -> Result<Schema> {
-        Schema::from_arrow(self)
+        Schema::try_from(self.as_ref())
     }
 }
 
+/// Columns (checked by [`Schema::new`]).
 impl IntoSchema for Vec<Column> {
     fn into_schema(self) -> Result<Schema> {
         Schema::new(self)
     }
 }
+
+macro_rules! via_core_try_from {
+    ($($(#[$doc:meta])* $t:ty),* $(,)?) => {
+        $(
+            $(#[$doc])*
+            impl IntoSchema for $t {
+                fn into_schema(self) -> Result<Schema> {
+                    Schema::try_from(self)
+                }
+            }
+        )*
+    };
+}
+
+via_core_try_from!(
+    /// A schema expression such as `"a:int,b:[str]"`.
+    &str,
+    /// A schema expression.
+    String,
+    /// An Arrow schema.
+    arrow::datatypes::Schema,
+    /// An Arrow schema.
+    &arrow::datatypes::Schema,
+    /// An Arrow schema.
+    SchemaRef,
+    /// Arrow fields.
+    Vec<Field>,
+    /// Arrow fields.
+    &[Field],
+    /// Arrow fields.
+    &Fields,
+    /// Names and Arrow types.
+    Vec<(&str, DataType)>,
+    /// Names and type expressions (`("a", "int")`).
+    Vec<(&str, &str)>,
+);
 
 /// Anything an API accepts as a dataframe (Fugue's DataFrame-like). Infallible and fallible
 /// inputs unify: APIs take `impl IntoDataFrame` and call [`IntoDataFrame::into_dataframe`].

@@ -428,6 +428,10 @@ fn missing_columns_are_reported_with_a_suggestion() {
         assert_eq!(kind(df.drop(&["price", "qty"])), ErrorKind::InvalidArgument);
     }
     for df in frames() {
+        let e = df.rename(&[("price", "p"), ("price", "q")]).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    }
+    for df in frames() {
         assert_eq!(kind(df.select(&[])), ErrorKind::InvalidArgument);
     }
     for df in frames() {
@@ -600,6 +604,22 @@ fn every_x_like_becomes_a_dataframe() {
             .into_dataframe()
             .unwrap(),
         (abc_rows(), abc_batch().schema()).into_dataframe().unwrap(),
+        (
+            abc_rows(),
+            vec![("a", "int"), ("b", "str"), ("c", "double")],
+        )
+            .into_dataframe()
+            .unwrap(),
+        (
+            abc_rows(),
+            vec![
+                ("a", DataType::Int32),
+                ("b", DataType::Utf8),
+                ("c", DataType::Float64),
+            ],
+        )
+            .into_dataframe()
+            .unwrap(),
         ArrowFrame::from_rows(ABC, &abc_rows())
             .unwrap()
             .into_dataframe()

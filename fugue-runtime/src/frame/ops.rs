@@ -1,6 +1,6 @@
-//! Helpers shared by the three frames: schema rules for select / drop / rename / alter (minimal
-//! versions until fugue-core's schema algebra provides them), conforming batches to a schema,
-//! rows <-> batches, casts with precise errors, and the `show` table.
+//! Helpers shared by the three frames: the schema side of select / drop / rename / alter
+//! (fugue-core's schema algebra, with errors named after the frame method), conforming batches
+//! to a schema, rows <-> batches, casts with precise errors, and the `show` table.
 
 use super::Metadata;
 use crate::value::{Value, column_from_values, convert_value, value_at, values_from_array};
@@ -10,8 +10,7 @@ use arrow::datatypes::{DataType, SchemaRef};
 use arrow::util::display::FormatOptions;
 use arrow::util::pretty::pretty_format_batches_with_options;
 use fugue_core::types::{same_type, type_expr};
-use fugue_core::{Column, FugueError, Result, Schema};
-use std::collections::HashSet;
+use fugue_core::{Column, ColumnItem, ExtractOptions, FugueError, RenameOptions, Result, Schema};
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -166,7 +165,47 @@ fn shown(value: &Value) -> String {
     }
 }
 
-/// The schema of the listed columns in the listed order, and their positions.
+/// The error of a fugue-core schema operation, reported under the frame method's name
+/// (`select` rather than `extract`).
+fn in_context(error: FugueError, context: &str) -> FugueError {
+    match error {
+        FugueError::ColumnNotFound {
+            column,
+            schema,
+            suggestion,
+            ..
+        } => FugueError::ColumnNotFound {
+            column,
+            context: context.to_string(),
+            schema,
+            suggestion,
+        },
+        FugueError::DuplicateColumn { column, schema, .. } => FugueError::DuplicateColumn {
+            column,
+            context: context.to_string(),
+            schema,
+        },
+        other => other,
+    }
+}
+
+fn items(columns: &[&str]) -> Vec<ColumnItem> {
+    columns.iter().map(|c| ColumnItem::name(*c)).collect()
+}
+
+/// The positions in `schema` of the columns of `sub` (all present by construction).
+fn positions(schema: &Schema, sub: &Schema) -> Result<Vec<usize>> {
+    sub.names()
+        .map(|n| {
+            schema.index_of(n).ok_or_else(|| {
+                FugueError::Internal(format!("column `{n}` vanished from schema `{schema}`"))
+            })
+        })
+        .collect()
+}
+
+/// The schema of the listed columns in the listed order ([`Schema::extract`]), and their
+/// positions. An empty list is [`FugueError::InvalidArgument`].
 pub(crate) fn select_schema(schema: &Schema, columns: &[&str]) -> Result<(Schema, Vec<usize>)> {
     if columns.is_empty() {
         return Err(FugueError::invalid_argument(
@@ -174,88 +213,39 @@ pub(crate) fn select_schema(schema: &Schema, columns: &[&str]) -> Result<(Schema
             "select needs at least one column",
         ));
     }
-    let indices = columns
-        .iter()
-        .map(|name| find(schema, name, "select"))
-        .collect::<Result<Vec<_>>>()?;
-    let selected = Schema::new(
-        indices
-            .iter()
-            .map(|&i| schema.columns()[i].clone())
-            .collect(),
-    )?;
+    let selected = schema
+        .extract(&items(columns), ExtractOptions::default())
+        .map_err(|e| in_context(e, "select"))?;
+    let indices = positions(schema, &selected)?;
     Ok((selected, indices))
 }
 
-/// The schema without the listed columns, and the positions of the kept ones.
+/// The schema without the listed columns ([`Schema::remove`]), and the positions of the kept
+/// ones. Dropping every column is [`FugueError::InvalidArgument`].
 pub(crate) fn drop_schema(schema: &Schema, columns: &[&str]) -> Result<(Schema, Vec<usize>)> {
-    let mut dropped = HashSet::new();
-    for name in columns {
-        dropped.insert(find(schema, name, "drop")?);
-    }
-    if dropped.len() == schema.len() {
+    let kept = schema
+        .remove(&items(columns))
+        .map_err(|e| in_context(e, "drop"))?;
+    if kept.is_empty() {
         return Err(FugueError::invalid_argument(
             "columns",
             format!("drop cannot remove every column of a dataframe (schema `{schema}`)"),
         ));
     }
-    let kept: Vec<usize> = (0..schema.len()).filter(|i| !dropped.contains(i)).collect();
-    let columns = kept.iter().map(|&i| schema.columns()[i].clone()).collect();
-    Ok((Schema::new(columns)?, kept))
+    let indices = positions(schema, &kept)?;
+    Ok((kept, indices))
 }
 
-/// The schema with columns renamed (all pairs apply at once, so `a`↔`b` swaps work); a missing
-/// old name is `ColumnNotFound`, a resulting repeated name `DuplicateColumn`.
+/// The schema with columns renamed ([`Schema::rename`]: all pairs apply at once).
 pub(crate) fn rename_schema(schema: &Schema, pairs: &[(&str, &str)]) -> Result<Schema> {
-    let mut seen = HashSet::new();
-    for (old, _) in pairs {
-        find(schema, old, "rename")?;
-        if !seen.insert(*old) {
-            return Err(FugueError::invalid_argument(
-                "columns",
-                format!("column `{old}` is renamed twice"),
-            ));
-        }
-    }
-    let columns: Vec<Column> = schema
-        .columns()
-        .iter()
-        .map(|c| match pairs.iter().find(|(old, _)| *old == c.name()) {
-            Some((_, new)) => c.with_name(*new),
-            None => c.clone(),
-        })
-        .collect();
-    Schema::new(columns).map_err(|e| match e {
-        FugueError::DuplicateColumn { column, .. } => FugueError::DuplicateColumn {
-            column,
-            context: "rename".into(),
-            schema: schema.to_string(),
-        },
-        other => other,
-    })
+    schema.rename(pairs.iter().copied(), RenameOptions::default())
 }
 
-/// The schema with the types of the listed columns changed (order kept; nullability kept).
+/// The schema with the types of the listed columns changed ([`Schema::alter`]).
 pub(crate) fn alter_schema(schema: &Schema, changes: &Schema) -> Result<Schema> {
-    for change in changes.columns() {
-        find(schema, change.name(), "alter_columns")?;
-    }
-    Schema::new(
-        schema
-            .columns()
-            .iter()
-            .map(|c| match changes.column(c.name()) {
-                Some(change) => c.with_type(change.data_type().clone()),
-                None => c.clone(),
-            })
-            .collect(),
-    )
-}
-
-fn find(schema: &Schema, name: &str, context: &str) -> Result<usize> {
     schema
-        .index_of(name)
-        .ok_or_else(|| FugueError::column_not_found(name, context, schema, schema.names()))
+        .alter(changes)
+        .map_err(|e| in_context(e, "alter_columns"))
 }
 
 /// Keep the columns at `indices` (in that order) under `target`.
