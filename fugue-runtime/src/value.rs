@@ -262,6 +262,71 @@ impl Value {
         })
     }
 
+    /// The value as a `bool`, when it is one.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    /// The value as an `i64`, when it is an integer that fits.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Value::Int8(v) => Some(i64::from(*v)),
+            Value::Int16(v) => Some(i64::from(*v)),
+            Value::Int32(v) => Some(i64::from(*v)),
+            Value::Int64(v) => Some(*v),
+            Value::UInt8(v) => Some(i64::from(*v)),
+            Value::UInt16(v) => Some(i64::from(*v)),
+            Value::UInt32(v) => Some(i64::from(*v)),
+            Value::UInt64(v) => i64::try_from(*v).ok(),
+            _ => None,
+        }
+    }
+
+    /// The value as an `f64`, when it is a float (any width).
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Float16(v) => Some(v.to_f64()),
+            Value::Float32(v) => Some(f64::from(*v)),
+            Value::Float64(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    /// The value as a `&str`, when it is a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The value as bytes, when it is binary.
+    pub fn as_bytes(&self) -> Option<&[u8]> {
+        match self {
+            Value::Binary(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The items, when the value is a list.
+    pub fn as_list(&self) -> Option<&[Value]> {
+        match self {
+            Value::List(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// A struct field's value by name, when the value is a struct with that field.
+    pub fn field(&self, name: &str) -> Option<&Value> {
+        match self {
+            Value::Struct(fields) => fields.iter().find(|(n, _)| n == name).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
     /// A short name of the value's variant (`"long"`, `"str"`, `"list"`, ...), for messages.
     pub fn kind_name(&self) -> &'static str {
         match self {
@@ -487,6 +552,32 @@ impl From<rust_decimal::Decimal> for Value {
             // rust_decimal scales are 0..=28.
             scale: i8::try_from(v.scale()).unwrap_or(i8::MAX),
         }
+    }
+}
+
+/// A struct from `(field, value)` pairs.
+impl From<Vec<(&str, Value)>> for Value {
+    fn from(fields: Vec<(&str, Value)>) -> Self {
+        Value::Struct(
+            fields
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        )
+    }
+}
+
+/// A struct from `(field, value)` pairs.
+impl From<Vec<(String, Value)>> for Value {
+    fn from(fields: Vec<(String, Value)>) -> Self {
+        Value::Struct(fields)
+    }
+}
+
+/// A map from `(key, value)` entries.
+impl From<Vec<(Value, Value)>> for Value {
+    fn from(entries: Vec<(Value, Value)>) -> Self {
+        Value::Map(entries)
     }
 }
 
@@ -1372,6 +1463,30 @@ mod tests {
         let sliced = array.slice(1, 2);
         assert_eq!(values_from_array(&sliced).unwrap(), values[1..].to_vec());
         assert_eq!(value_at(array.as_ref(), 1).unwrap(), values[1]);
+    }
+
+    #[test]
+    fn constructors_and_accessors() {
+        let s = Value::from(vec![("x", Value::from(1_i8)), ("y", Value::from("a"))]);
+        assert_eq!(s.field("x").and_then(Value::as_i64), Some(1));
+        assert_eq!(s.field("y").and_then(Value::as_str), Some("a"));
+        assert_eq!(s.field("z"), None);
+        let m = Value::from(vec![(Value::from("k"), Value::from(f16::from_f32(2.0)))]);
+        assert!(matches!(&m, Value::Map(e) if e[0].1.as_f64() == Some(2.0)));
+        assert_eq!(Value::from(u64::MAX).as_i64(), None);
+        assert_eq!(Value::from(None::<i32>), Value::Null);
+        assert_eq!(Value::from(Some(true)).as_bool(), Some(true));
+        assert_eq!(Value::from(&b"ab"[..]).as_bytes(), Some(&b"ab"[..]));
+        let l = Value::from(vec![Value::from(1_i32)]);
+        assert_eq!(l.as_list().map(<[Value]>::len), Some(1));
+        let utc = DateTime::from_timestamp(1, 0).unwrap();
+        assert_eq!(
+            Value::from(utc),
+            Value::timestamp(1_000_000, TimeUnit::Microsecond, Some("UTC"))
+        );
+        let zoned = Value::from_datetime(&utc, TimeUnit::Second, "+01:00").unwrap();
+        assert_eq!(zoned.to_utc(), Some(utc));
+        assert_eq!(zoned.to_string(), "1970-01-01T01:00:01+01:00");
     }
 
     #[test]
