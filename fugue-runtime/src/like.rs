@@ -1,0 +1,169 @@
+//! X-like inputs: what an API accepts where it needs a schema ([`IntoSchema`]) or a dataframe
+//! ([`IntoDataFrame`]), Fugue's "schema-like" and "DataFrame-like" (reference §8).
+//!
+//! | trait | accepted |
+//! |---|---|
+//! | [`IntoSchema`] | [`Schema`], `&Schema`, an expression (`&str`, `String`), an Arrow `Schema` / `SchemaRef`, Arrow fields, `(name, type)` lists, `Vec<Column>` |
+//! | [`IntoDataFrame`] | [`DataFrame`], [`ArrowFrame`], [`RowFrame`], [`StreamFrame`], one `RecordBatch`, `Vec<RecordBatch>` (one shared schema), `(Vec<RecordBatch>, schema-like)`, `(Vec<Vec<Value>>, schema-like)` |
+//!
+//! A stream is built with [`StreamFrame::from_batches`] or [`StreamFrame::from_rows`] (an
+//! iterator plus a schema-like) and then passed as a frame.
+//!
+//! ```
+//! use fugue_runtime::like::IntoDataFrame;
+//! use fugue_runtime::Value;
+//!
+//! let mut df = (vec![vec![Value::from(1_i64)]], "a:long").into_dataframe().unwrap();
+//! assert_eq!(df.as_rows().unwrap(), vec![vec![Value::Int64(1)]]);
+//! ```
+
+use crate::frame::{ArrowFrame, DataFrame, RowFrame, StreamFrame};
+use crate::value::Value;
+use arrow::array::RecordBatch;
+use arrow::datatypes::{DataType, Field, Fields, SchemaRef};
+use fugue_core::{Column, Result, Schema};
+
+/// Anything that names a schema (Fugue's schema-like): a [`Schema`], or any form fugue-core
+/// converts with `TryFrom` (see `fugue_core::convert`).
+///
+/// This trait exists because `Schema: TryFrom<Schema>` has the error type `Infallible`, so a
+/// bound `TryInto<Schema, Error = FugueError>` would not accept a `Schema` itself.
+pub trait IntoSchema {
+    /// The schema; a malformed expression is a [`fugue_core::FugueError::SchemaSyntax`], an
+    /// unsupported Arrow type a [`fugue_core::FugueError::Unsupported`].
+    fn into_schema(self) -> Result<Schema>;
+}
+
+impl IntoSchema for Schema {
+    fn into_schema(self) -> Result<Schema> {
+        Ok(self)
+    }
+}
+
+impl IntoSchema for &Schema {
+    fn into_schema(self) -> Result<Schema> {
+        Ok(self.clone())
+    }
+}
+
+/// A schema expression.
+impl IntoSchema for &String {
+    fn into_schema(self) -> Result<Schema> {
+        Schema::try_from(self.as_str())
+    }
+}
+
+/// The same schema as the Arrow schema.
+impl IntoSchema for &SchemaRef {
+    fn into_schema(self) -> Result<Schema> {
+        Schema::try_from(self.as_ref())
+    }
+}
+
+/// Columns (checked by [`Schema::new`]).
+impl IntoSchema for Vec<Column> {
+    fn into_schema(self) -> Result<Schema> {
+        Schema::new(self)
+    }
+}
+
+macro_rules! via_core_try_from {
+    ($($(#[$doc:meta])* $t:ty),* $(,)?) => {
+        $(
+            $(#[$doc])*
+            impl IntoSchema for $t {
+                fn into_schema(self) -> Result<Schema> {
+                    Schema::try_from(self)
+                }
+            }
+        )*
+    };
+}
+
+via_core_try_from!(
+    /// A schema expression such as `"a:int,b:[str]"`.
+    &str,
+    /// A schema expression.
+    String,
+    /// An Arrow schema.
+    arrow::datatypes::Schema,
+    /// An Arrow schema.
+    &arrow::datatypes::Schema,
+    /// An Arrow schema.
+    SchemaRef,
+    /// Arrow fields.
+    Vec<Field>,
+    /// Arrow fields.
+    &[Field],
+    /// Arrow fields.
+    &Fields,
+    /// Names and Arrow types.
+    Vec<(&str, DataType)>,
+    /// Names and type expressions (`("a", "int")`).
+    Vec<(&str, &str)>,
+);
+
+/// Anything an API accepts as a dataframe (Fugue's DataFrame-like). Infallible and fallible
+/// inputs unify: APIs take `impl IntoDataFrame` and call [`IntoDataFrame::into_dataframe`].
+///
+/// `Vec<T>` of a `#[derive(Schema)]` record type (`fugue_runtime::record::Record`) is meant to
+/// implement this trait too; that impl belongs next to the `Record` trait and is added when the
+/// two parts are integrated.
+pub trait IntoDataFrame {
+    /// The dataframe, or why the input is not one.
+    fn into_dataframe(self) -> Result<DataFrame>;
+}
+
+impl IntoDataFrame for DataFrame {
+    fn into_dataframe(self) -> Result<DataFrame> {
+        Ok(self)
+    }
+}
+
+impl IntoDataFrame for ArrowFrame {
+    fn into_dataframe(self) -> Result<DataFrame> {
+        Ok(self.into())
+    }
+}
+
+impl IntoDataFrame for RowFrame {
+    fn into_dataframe(self) -> Result<DataFrame> {
+        Ok(self.into())
+    }
+}
+
+impl IntoDataFrame for StreamFrame {
+    fn into_dataframe(self) -> Result<DataFrame> {
+        Ok(self.into())
+    }
+}
+
+/// One batch: an [`ArrowFrame`] of its schema.
+impl IntoDataFrame for RecordBatch {
+    fn into_dataframe(self) -> Result<DataFrame> {
+        Ok(ArrowFrame::from_batches(vec![self])?.into())
+    }
+}
+
+/// Batches sharing one schema (the first batch's); an empty list has no schema and is a
+/// [`fugue_core::FugueError::Conversion`]; a batch with another schema is a
+/// [`fugue_core::FugueError::SchemaMismatch`] naming the batch and both schemas.
+impl IntoDataFrame for Vec<RecordBatch> {
+    fn into_dataframe(self) -> Result<DataFrame> {
+        Ok(ArrowFrame::from_batches(self)?.into())
+    }
+}
+
+/// Batches under a given schema (an empty list is an empty frame).
+impl<S: IntoSchema> IntoDataFrame for (Vec<RecordBatch>, S) {
+    fn into_dataframe(self) -> Result<DataFrame> {
+        Ok(ArrowFrame::new(self.1, self.0)?.into())
+    }
+}
+
+/// Rows under a schema: a [`RowFrame`] (values are converted type-safely when read).
+impl<S: IntoSchema> IntoDataFrame for (Vec<Vec<Value>>, S) {
+    fn into_dataframe(self) -> Result<DataFrame> {
+        Ok(RowFrame::new(self.1, self.0)?.into())
+    }
+}
