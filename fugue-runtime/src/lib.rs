@@ -51,6 +51,7 @@
 pub use fugue_core;
 
 pub mod frame;
+pub mod function;
 pub mod like;
 pub mod partitioning;
 pub mod value;

@@ -1,0 +1,528 @@
+//! The contract between the functions users write and the engines that run them.
+//!
+//! A [`PartitionFunction`] is what the transformer macros generate (and what users may implement
+//! by hand for logic whose shape is only known at run time): given the Arrow data of one logical
+//! partition, as a [`BatchStream`], it returns the output as a stream. Engines decide how data is
+//! split into partitions ([`crate::partitioning`]) and on which thread each call runs; the
+//! function never knows.
+//!
+//! [`run_map`] is the reference, single-threaded map primitive (reference §2.6): every engine
+//! must give the same result as it does.
+
+use crate::frame::{ArrowFrame, DataFrame};
+use crate::partitioning::logical_partitions;
+use crate::value::{Value, value_at};
+use arrow::array::RecordBatch;
+use fugue_core::{FugueError, PartitionSpec, Result, Schema, types};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+/// A single-pass stream of Arrow batches: one logical partition's input or output.
+pub type BatchStream<'a> = Box<dyn Iterator<Item = Result<RecordBatch>> + Send + 'a>;
+
+/// A [`BatchStream`] over batches already in memory.
+pub fn stream_of(batches: Vec<RecordBatch>) -> BatchStream<'static> {
+    Box::new(batches.into_iter().map(Ok))
+}
+
+/// Where a call is: the logical partition's key values and its numbers (reference §5.4).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartitionCursor {
+    key_names: Vec<String>,
+    key_values: Vec<Value>,
+    partition_no: usize,
+    physical_partition_no: usize,
+    slice_no: usize,
+}
+
+impl PartitionCursor {
+    /// A cursor for a logical partition with these keys (empty without partition keys).
+    pub fn new(
+        keys: Vec<(String, Value)>,
+        partition_no: usize,
+        physical_partition_no: usize,
+        slice_no: usize,
+    ) -> Self {
+        let (key_names, key_values) = keys.into_iter().unzip();
+        PartitionCursor {
+            key_names,
+            key_values,
+            partition_no,
+            physical_partition_no,
+            slice_no,
+        }
+    }
+
+    /// The cursor of the keys in a one-row batch (as [`crate::partitioning::LogicalPartition`]
+    /// reports them).
+    pub fn from_key_batch(
+        keys: Option<&RecordBatch>,
+        partition_no: usize,
+        physical_partition_no: usize,
+    ) -> Result<Self> {
+        let mut pairs = Vec::new();
+        if let Some(batch) = keys {
+            for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
+                pairs.push((field.name().clone(), value_at(column.as_ref(), 0)?));
+            }
+        }
+        Ok(PartitionCursor::new(
+            pairs,
+            partition_no,
+            physical_partition_no,
+            0,
+        ))
+    }
+
+    /// The partition key names, in the spec's order.
+    pub fn key_names(&self) -> &[String] {
+        &self.key_names
+    }
+
+    /// The key values of this logical partition, in the spec's order.
+    pub fn key_values(&self) -> &[Value] {
+        &self.key_values
+    }
+
+    /// The value of one key.
+    pub fn key(&self, name: &str) -> Option<&Value> {
+        self.key_names
+            .iter()
+            .position(|k| k == name)
+            .map(|i| &self.key_values[i])
+    }
+
+    /// The logical partition number within its physical partition, from 0.
+    pub fn partition_no(&self) -> usize {
+        self.partition_no
+    }
+
+    /// The physical partition number, from 0.
+    pub fn physical_partition_no(&self) -> usize {
+        self.physical_partition_no
+    }
+
+    /// The slice number (always 0, as in Fugue).
+    pub fn slice_no(&self) -> usize {
+        self.slice_no
+    }
+}
+
+impl fmt::Display for PartitionCursor {
+    /// `city="Paris", year=2024`, or `no partition key` (used in error messages).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.key_names.is_empty() {
+            return write!(f, "partition #{} (no partition key)", self.partition_no);
+        }
+        let parts: Vec<String> = self
+            .key_names
+            .iter()
+            .zip(&self.key_values)
+            .map(|(k, v)| match v {
+                Value::Str(s) => format!("{k}={s:?}"),
+                other => format!("{k}={other}"),
+            })
+            .collect();
+        f.write_str(&parts.join(", "))
+    }
+}
+
+/// Values a typed parameter can be read from.
+pub trait FromValue: Sized {
+    /// The type's name in messages.
+    const TYPE_NAME: &'static str;
+    /// Convert, or `None` when the value is not of this type.
+    fn from_value(value: &Value) -> Option<Self>;
+}
+
+macro_rules! from_value_int {
+    ($($t:ty),*) => {$(
+        impl FromValue for $t {
+            const TYPE_NAME: &'static str = stringify!($t);
+            fn from_value(value: &Value) -> Option<Self> {
+                value.as_i64().and_then(|v| <$t>::try_from(v).ok())
+            }
+        }
+    )*};
+}
+from_value_int!(i8, i16, i32, i64, u8, u16, u32, usize);
+
+impl FromValue for u64 {
+    const TYPE_NAME: &'static str = "u64";
+    fn from_value(value: &Value) -> Option<Self> {
+        match value {
+            Value::UInt64(v) => Some(*v),
+            other => other.as_i64().and_then(|v| u64::try_from(v).ok()),
+        }
+    }
+}
+
+impl FromValue for f64 {
+    const TYPE_NAME: &'static str = "f64";
+    fn from_value(value: &Value) -> Option<Self> {
+        value.as_f64().or_else(|| value.as_i64().map(|v| v as f64))
+    }
+}
+
+impl FromValue for f32 {
+    const TYPE_NAME: &'static str = "f32";
+    fn from_value(value: &Value) -> Option<Self> {
+        f64::from_value(value).map(|v| v as f32)
+    }
+}
+
+impl FromValue for bool {
+    const TYPE_NAME: &'static str = "bool";
+    fn from_value(value: &Value) -> Option<Self> {
+        value.as_bool()
+    }
+}
+
+impl FromValue for String {
+    const TYPE_NAME: &'static str = "String";
+    fn from_value(value: &Value) -> Option<Self> {
+        value.as_str().map(str::to_string)
+    }
+}
+
+impl FromValue for Value {
+    const TYPE_NAME: &'static str = "Value";
+    fn from_value(value: &Value) -> Option<Self> {
+        Some(value.clone())
+    }
+}
+
+/// The parameters of a step, by name (reference §9: extra function parameters are filled from
+/// the step's parameters by name and type).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Params {
+    values: BTreeMap<String, Value>,
+}
+
+impl Params {
+    /// No parameter.
+    pub fn new() -> Self {
+        Params::default()
+    }
+
+    /// Add (or replace) a parameter.
+    pub fn with(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.values.insert(name.into(), value.into());
+        self
+    }
+
+    /// Set a parameter.
+    pub fn insert(&mut self, name: impl Into<String>, value: impl Into<Value>) {
+        self.values.insert(name.into(), value.into());
+    }
+
+    /// A parameter's raw value.
+    pub fn value(&self, name: &str) -> Option<&Value> {
+        self.values.get(name)
+    }
+
+    /// The parameter names.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.values.keys().map(String::as_str)
+    }
+
+    /// A typed parameter of `step`: missing or of another type is
+    /// [`FugueError::InvalidArgument`] naming the step, the parameter and the type.
+    pub fn get<T: FromValue>(&self, step: &str, name: &str) -> Result<T> {
+        let value = self.values.get(name).ok_or_else(|| {
+            let hint = fugue_core::error::closest_name(name, self.names())
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            FugueError::invalid_argument(
+                name,
+                format!(
+                    "step `{step}` needs parameter `{name}: {}`, which was not given{hint}",
+                    T::TYPE_NAME
+                ),
+            )
+        })?;
+        T::from_value(value).ok_or_else(|| {
+            FugueError::invalid_argument(
+                name,
+                format!(
+                    "step `{step}` needs parameter `{name}` of type `{}`, got {value}",
+                    T::TYPE_NAME
+                ),
+            )
+        })
+    }
+}
+
+/// Delivers a callback's calls to the handler on the driver. The local engines call the handler
+/// through a channel; a distributed engine sends the calls over the network.
+pub trait CallbackTransport: Send + Sync {
+    /// Deliver one call and wait for the handler's answer.
+    fn call(&self, value: Value) -> Result<Value>;
+}
+
+impl<F> CallbackTransport for F
+where
+    F: Fn(Value) -> Result<Value> + Send + Sync,
+{
+    fn call(&self, value: Value) -> Result<Value> {
+        self(value)
+    }
+}
+
+/// A callback from a transformer to the driver (reference §7): what a transformer declares as a
+/// `Callback` parameter.
+#[derive(Clone)]
+pub struct Callback {
+    transport: Arc<dyn CallbackTransport>,
+}
+
+impl Callback {
+    /// A callback delivered by this transport (for a handler on this machine, any closure).
+    pub fn new(transport: impl CallbackTransport + 'static) -> Self {
+        Callback {
+            transport: Arc::new(transport),
+        }
+    }
+
+    /// Call the driver's handler and wait for its answer; the handler's error is returned.
+    pub fn call(&self, value: impl Into<Value>) -> Result<Value> {
+        self.transport.call(value.into())
+    }
+}
+
+impl fmt::Debug for Callback {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Callback")
+    }
+}
+
+/// What one call of a [`PartitionFunction`] knows besides its data.
+#[derive(Debug, Clone)]
+pub struct PartitionContext {
+    /// Where the call is.
+    pub cursor: PartitionCursor,
+    /// The step's parameters.
+    pub params: Arc<Params>,
+    /// The driver's callback, when the step was given one.
+    pub callback: Option<Callback>,
+}
+
+/// A function that an engine runs once per logical partition.
+pub trait PartitionFunction: Send + Sync {
+    /// The function's name, for messages.
+    fn name(&self) -> &str;
+
+    /// The output schema for these input schemas (a schema hint with `*` is resolved here).
+    fn output_schema(&self, inputs: &[Schema]) -> Result<Schema>;
+
+    /// Check, before any data moves, that the function can run with this partition spec, these
+    /// input schemas, parameters and callback (validation rules, required parameters, a required
+    /// callback). The default accepts everything.
+    fn check(
+        &self,
+        spec: &PartitionSpec,
+        inputs: &[Schema],
+        params: &Params,
+        has_callback: bool,
+    ) -> Result<()> {
+        let _ = (spec, inputs, params, has_callback);
+        Ok(())
+    }
+
+    /// Run on one logical partition. `inputs` has one stream per input (one for a transformer,
+    /// one per zipped frame for a co-transformer).
+    fn call<'a>(
+        &'a self,
+        ctx: PartitionContext,
+        inputs: Vec<BatchStream<'a>>,
+    ) -> Result<BatchStream<'a>>;
+}
+
+/// Check that a batch a function returned has the declared output schema (names, order and
+/// types); the error names the function, the column and both schemas.
+pub fn check_output(function: &str, declared: &Schema, batch: &RecordBatch) -> Result<()> {
+    let got = batch.schema();
+    let fields = got.fields();
+    let mismatch = |reason: String| FugueError::SchemaMismatch {
+        context: format!("the output of `{function}`"),
+        reason,
+        left: declared.to_string(),
+        right: Schema::from_arrow(&got)
+            .map(|s| s.to_string())
+            .unwrap_or_else(|_| got.to_string()),
+    };
+    for (i, column) in declared.columns().iter().enumerate() {
+        let Some(field) = fields.get(i) else {
+            return Err(mismatch(format!("column `{}` is missing", column.name())));
+        };
+        if field.name() != column.name() {
+            return Err(mismatch(format!(
+                "column {} is `{}` but `{}` was declared",
+                i + 1,
+                field.name(),
+                column.name()
+            )));
+        }
+        if !types::same_type(field.data_type(), column.data_type()) {
+            return Err(mismatch(format!(
+                "column `{}` has type `{}` but `{}` was declared",
+                column.name(),
+                types::type_expr(field.data_type()),
+                types::type_expr(column.data_type())
+            )));
+        }
+    }
+    if let Some(extra) = fields.get(declared.len()) {
+        return Err(mismatch(format!(
+            "column `{}` was not declared",
+            extra.name()
+        )));
+    }
+    Ok(())
+}
+
+/// Wrap an error of a function's call with the function's name and the partition's keys.
+pub fn in_partition(function: &str, cursor: &PartitionCursor, error: FugueError) -> FugueError {
+    FugueError::External {
+        context: format!("`{function}` failed on {cursor}"),
+        source: Box::new(error),
+    }
+}
+
+/// The reference map primitive, on one thread: split `df` into the logical partitions of `spec`,
+/// call `function` once per partition, check and concatenate the outputs.
+///
+/// `concurrency` is the value of `CONCURRENCY` in the spec's `num` expression.
+pub fn run_map(
+    df: DataFrame,
+    function: &dyn PartitionFunction,
+    spec: &PartitionSpec,
+    params: Arc<Params>,
+    callback: Option<Callback>,
+    concurrency: usize,
+) -> Result<DataFrame> {
+    let input_schema = df.schema().clone();
+    function.check(
+        spec,
+        std::slice::from_ref(&input_schema),
+        &params,
+        callback.is_some(),
+    )?;
+    let output_schema = function.output_schema(std::slice::from_ref(&input_schema))?;
+    let frame = df.to_arrow_frame()?;
+    let parts = logical_partitions(frame.arrow_schema(), frame.batches(), spec, concurrency)?;
+    let mut out = Vec::new();
+    for part in parts {
+        let cursor = PartitionCursor::from_key_batch(part.keys.as_ref(), part.partition_no, 0)?;
+        let ctx = PartitionContext {
+            cursor: cursor.clone(),
+            params: params.clone(),
+            callback: callback.clone(),
+        };
+        let name = function.name();
+        let stream = function
+            .call(ctx, vec![stream_of(vec![part.batch])])
+            .map_err(|e| in_partition(name, &cursor, e))?;
+        for batch in stream {
+            let batch = batch.map_err(|e| in_partition(name, &cursor, e))?;
+            check_output(name, &output_schema, &batch)?;
+            out.push(batch);
+        }
+    }
+    Ok(DataFrame::from(ArrowFrame::new(output_schema, out)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frame::RowFrame;
+
+    /// Records the rows of each call and returns its input.
+    struct Identity;
+
+    impl PartitionFunction for Identity {
+        fn name(&self) -> &str {
+            "identity"
+        }
+
+        fn output_schema(&self, inputs: &[Schema]) -> Result<Schema> {
+            Ok(inputs[0].clone())
+        }
+
+        fn call<'a>(
+            &'a self,
+            ctx: PartitionContext,
+            inputs: Vec<BatchStream<'a>>,
+        ) -> Result<BatchStream<'a>> {
+            if ctx.cursor.key("a").is_some_and(|v| v.as_i64() == Some(3)) {
+                return Err(FugueError::invalid_argument("a", "three is not allowed"));
+            }
+            Ok(inputs
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| stream_of(vec![])))
+        }
+    }
+
+    fn frame(rows: Vec<Vec<Value>>) -> DataFrame {
+        DataFrame::from(RowFrame::new("a:long,b:str", rows).unwrap())
+    }
+
+    #[test]
+    fn map_concatenates_the_calls() {
+        let df = frame(vec![
+            vec![Value::from(1_i64), Value::from("x")],
+            vec![Value::from(2_i64), Value::from("y")],
+            vec![Value::from(1_i64), Value::from("z")],
+        ]);
+        let spec = PartitionSpec::parse("by=a").unwrap();
+        let mut out = run_map(df, &Identity, &spec, Arc::new(Params::new()), None, 1).unwrap();
+        let rows = out.as_rows().unwrap();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0][1], Value::from("x"));
+        assert_eq!(rows[1][1], Value::from("z"));
+    }
+
+    #[test]
+    fn a_failing_call_names_the_function_and_the_keys() {
+        let df = frame(vec![vec![Value::from(3_i64), Value::from("x")]]);
+        let spec = PartitionSpec::parse("by=a").unwrap();
+        let e = run_map(df, &Identity, &spec, Arc::new(Params::new()), None, 1).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "`identity` failed on a=3: invalid argument `a`: three is not allowed"
+        );
+    }
+
+    #[test]
+    fn params_are_typed_and_named() {
+        let p = Params::new().with("threshold", 0.5).with("n", 3_i64);
+        assert_eq!(p.get::<f64>("f", "threshold").unwrap(), 0.5);
+        assert_eq!(p.get::<i32>("f", "n").unwrap(), 3);
+        let e = p.get::<f64>("f", "treshold").unwrap_err();
+        assert!(e.to_string().contains("did you mean `threshold`?"), "{e}");
+        let e = p.get::<String>("f", "n").unwrap_err();
+        assert!(e.to_string().contains("of type `String`, got 3"), "{e}");
+    }
+
+    #[test]
+    fn output_schema_is_checked() {
+        let declared = Schema::parse("a:long").unwrap();
+        let batch =
+            crate::frame::ArrowFrame::from_rows("a:int", &[vec![Value::from(1_i32)]]).unwrap();
+        let e = check_output("f", &declared, &batch.batches()[0]).unwrap_err();
+        assert_eq!(e.kind(), fugue_core::ErrorKind::SchemaMismatch);
+        assert!(
+            e.to_string()
+                .contains("column `a` has type `int` but `long` was declared"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn callbacks_reach_the_handler() {
+        let cb = Callback::new(|v: Value| Ok(Value::from(v.as_i64().unwrap_or(0) + 1)));
+        assert_eq!(cb.call(41_i64).unwrap(), Value::from(42_i64));
+    }
+}
