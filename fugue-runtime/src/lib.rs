@@ -4,4 +4,6 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod record;
+
 pub use fugue_core;
