@@ -1,0 +1,29 @@
+//! `#[derive(Schema)]`: parse → validate → expand.
+
+mod expand;
+mod parse;
+mod validate;
+
+#[cfg(test)]
+mod tests;
+
+use crate::diag::Diagnostics;
+use proc_macro2::TokenStream;
+
+/// Expand `#[derive(Schema)]` on `input` (the item's tokens). Never fails: errors become
+/// `compile_error!`s, emitted together with the impls when the struct's shape allows them, so
+/// that code using the struct does not get a cascade of unrelated errors.
+pub fn expand(input: TokenStream) -> TokenStream {
+    let input: syn::DeriveInput = match syn::parse2(input) {
+        Ok(input) => input,
+        Err(e) => return e.to_compile_error(),
+    };
+    let mut diag = Diagnostics::new();
+    let def = parse::RecordDef::from_syn(&input, &mut diag);
+    let def = def.map(|d| validate::validate(d, &mut diag));
+    let mut out = diag.into_compile_errors();
+    if let Some(def) = def {
+        out.extend(expand::expand(&def));
+    }
+    out
+}
