@@ -319,7 +319,7 @@ fn nested_errors_name_the_dotted_column() {
         inner: Vec<Point>,
     }
     let inner = Point::to_record_batch(&[Point { x: 1.0, y: 2.0 }]).map_err(|e| e.to_string());
-    let inner = inner.map(|b| arrow::array::StructArray::from(b));
+    let inner = inner.map(arrow::array::StructArray::from);
     let Ok(inner) = inner else {
         panic!("{inner:?}")
     };

@@ -58,23 +58,44 @@ pub fn expand(record: &ValidRecord<'_>) -> TokenStream {
         .filter_map(|((_, explicit), af)| {
             let Explicit { lit, data_type } = explicit.as_ref()?;
             let kind = type_kind(&p, data_type);
+            // Every token of the call carries the string's span, so that a failed const
+            // evaluation points at the string.
             Some(quote_spanned! {lit.span()=>
-                const _: () = #p::support::check_explicit_type(#af::KIND, #kind);
+                const _: () = ::fugue::__private::support::check_explicit_type(#af::KIND, #kind);
             })
         });
 
+    let builder_fields = fields.iter().map(|f| {
+        let (ident, ty) = (f.ident, f.ty);
+        quote_spanned!(ty.span()=> #ident: <#ty as ::fugue::__private::ArrowField>::Builder,)
+    });
+    let view_fields = fields.iter().map(|f| {
+        let (ident, ty) = (f.ident, f.ty);
+        quote_spanned!(ty.span()=> #ident: <#ty as ::fugue::__private::ArrowField>::Column<'__a>,)
+    });
+
+    // One bound check per field, spanned at the field type: an unsupported type is reported
+    // there first, with the trait's `on_unimplemented` message.
+    let field_checks = tys.iter().map(|ty| {
+        quote_spanned! {ty.span()=>
+            const _: ::fugue::__private::support::IsField<#ty> =
+                ::fugue::__private::support::IsField::OK;
+        }
+    });
+
     quote! {
         const _: () = {
+            #(#field_checks)*
             #(#explicit_checks)*
 
             #[doc(hidden)]
             pub struct __FugueBuilders {
-                #(#idents: #as_field::Builder,)*
+                #(#builder_fields)*
             }
 
             #[doc(hidden)]
             pub struct __FugueView<'__a> {
-                #(#idents: #as_field::Column<'__a>,)*
+                #(#view_fields)*
                 __rows: ::core::marker::PhantomData<&'__a ()>,
             }
 

@@ -182,9 +182,12 @@ mod tests {
 
     #[test]
     fn wide_mantissas_drop_trailing_zeros() {
-        let d = decimal_from_unscaled(10i128.pow(38) - 10i128.pow(18), 18);
+        let d = decimal_from_unscaled(10i128.pow(38) - 1, 18);
         assert!(d.is_err(), "38 significant digits do not fit a Decimal");
-        let d = decimal_from_unscaled(12 * 10i128.pow(30), 18).map(|d| d.to_string());
+        let d = decimal_from_unscaled(10i128.pow(38) - 10i128.pow(18), 18)
+            .map(|d| d.normalize().to_string());
+        assert_eq!(d.ok().as_deref(), Some("99999999999999999999"));
+        let d = decimal_from_unscaled(12 * 10i128.pow(30), 18).map(|d| d.normalize().to_string());
         assert_eq!(d.ok().as_deref(), Some("12000000000000"));
     }
 

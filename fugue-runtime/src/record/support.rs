@@ -157,6 +157,16 @@ pub fn view_field<'a, F: ArrowField>(
     F::view(array).map_err(|e| e.at(name))
 }
 
+/// A type that exists only when `F` is a field type. The derive declares a constant of it per
+/// field, spanned at the field's type, so that an unsupported type is reported at the field
+/// (with [`ArrowField`]'s message) before any error inside the generated impls.
+pub struct IsField<F: ArrowField>(std::marker::PhantomData<fn() -> F>);
+
+impl<F: ArrowField> IsField<F> {
+    /// The value.
+    pub const OK: Self = IsField(std::marker::PhantomData);
+}
+
 /// Fails const evaluation when an explicit `#[fugue(type = "...")]` does not fit the field's
 /// Rust type. The derive emits `const _: () = check_explicit_type(<F as ArrowField>::KIND, ..)`
 /// at the span of the type string, so the error points there.
