@@ -255,7 +255,7 @@ fn a_missing_column_is_column_not_found_naming_struct_and_batch_schema() {
     assert_eq!(
         err.map(|e| e.to_string()).unwrap_or_default(),
         "column `name` not found in the record batch read as struct `Person` \
-         (schema `id:Int64,nme:Utf8`); did you mean `nme`?"
+         (schema `id:long,nme:str`); did you mean `nme`?"
     );
 }
 
@@ -272,7 +272,7 @@ fn a_wrong_type_is_type_mismatch_naming_column_struct_and_types() {
     );
     assert_eq!(
         err.map(|e| e.to_string()).unwrap_or_default(),
-        "column `id` in struct `Person` has type `Int32` but `Int64` is required"
+        "column `id` in struct `Person` has type `int` but `long` is required"
     );
 }
 
@@ -397,7 +397,7 @@ fn an_empty_slice_makes_an_empty_batch() -> fugue::core::Result<()> {
 /// Generated code must not depend on the user's names for prelude items
 /// (proc-macro-workshop `09-redefined-prelude-types`).
 mod redefined_prelude {
-    #![allow(dead_code, non_camel_case_types)]
+    #![allow(dead_code, non_camel_case_types, unused_macros)]
     use fugue::Schema;
 
     type Option = ();
@@ -405,10 +405,15 @@ mod redefined_prelude {
     type Box = ();
     type Vec = ();
     type String = ();
-    type Ok = ();
-    type Err = ();
+    pub struct Ok;
+    pub struct Err;
     pub struct Some;
     pub struct None;
+    macro_rules! vec {
+        ($($t:tt)*) => {
+            compile_error!("generated code must not use the caller's `vec!`")
+        };
+    }
 
     #[derive(Schema)]
     pub struct Shadowed {

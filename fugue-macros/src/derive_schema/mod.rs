@@ -1,6 +1,7 @@
 //! `#[derive(Schema)]`: parse → validate → expand.
 
 mod expand;
+mod fallback;
 mod parse;
 mod validate;
 
@@ -11,8 +12,9 @@ use crate::diag::Diagnostics;
 use proc_macro2::TokenStream;
 
 /// Expand `#[derive(Schema)]` on `input` (the item's tokens). Never fails: errors become
-/// `compile_error!`s, emitted together with the impls when the struct's shape allows them, so
-/// that code using the struct does not get a cascade of unrelated errors.
+/// `compile_error!`s, emitted together with the impls (or, when the item is not a struct with
+/// named fields, stub impls), so that code using the type does not get a cascade of unrelated
+/// errors.
 pub fn expand(input: TokenStream) -> TokenStream {
     let input: syn::DeriveInput = match syn::parse2(input) {
         Ok(input) => input,
@@ -22,8 +24,9 @@ pub fn expand(input: TokenStream) -> TokenStream {
     let def = parse::RecordDef::from_syn(&input, &mut diag);
     let def = def.map(|d| validate::validate(d, &mut diag));
     let mut out = diag.into_compile_errors();
-    if let Some(def) = def {
-        out.extend(expand::expand(&def));
+    match def {
+        Some(def) => out.extend(expand::expand(&def)),
+        None => out.extend(fallback::fallback(&input)),
     }
     out
 }

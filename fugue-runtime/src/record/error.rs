@@ -138,25 +138,8 @@ impl ConvertError {
     }
 }
 
-/// A short name for an Arrow type in messages (Arrow's own spelling: `Int64`, `List(Utf8)`).
+/// A type in messages, in the schema language (`long`, `[str]`); a type outside the supported
+/// set prints as `?` and its Arrow form.
 pub(crate) fn type_name(data_type: &DataType) -> String {
-    match data_type {
-        DataType::List(f) => format!("List({})", type_name(f.data_type())),
-        DataType::Struct(fields) => {
-            let inner: Vec<String> = fields
-                .iter()
-                .map(|f| format!("{}: {}", f.name(), type_name(f.data_type())))
-                .collect();
-            format!("Struct({})", inner.join(", "))
-        }
-        DataType::Map(entries, _) => match entries.data_type() {
-            DataType::Struct(kv) if kv.len() == 2 => format!(
-                "Map({}, {})",
-                type_name(kv[0].data_type()),
-                type_name(kv[1].data_type())
-            ),
-            other => format!("Map({other})"),
-        },
-        other => other.to_string(),
-    }
+    fugue_core::types::type_expr(data_type)
 }

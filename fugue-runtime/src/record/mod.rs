@@ -133,7 +133,10 @@ fn batch_error<T: RecordImpl>(e: ConvertError, batch: &RecordBatch) -> FugueErro
     let printed: Vec<String> = schema
         .fields()
         .iter()
-        .map(|f| format!("{}:{}", f.name(), error::type_name(f.data_type())))
+        .map(|f| {
+            let name = fugue_core::quote_name(f.name());
+            format!("{name}:{}", error::type_name(f.data_type()))
+        })
         .collect();
     let names = schema.fields().iter().map(|f| f.name().as_str());
     e.into_fugue(T::NAME, &printed.join(","), names)
