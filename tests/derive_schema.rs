@@ -222,6 +222,56 @@ fn columns_are_matched_by_name_and_extra_columns_ignored() -> fugue::core::Resul
     Ok(())
 }
 
+#[test]
+fn timestamps_of_any_unit_and_decimals_of_any_scale_are_read() -> fugue::core::Result<()> {
+    #[derive(Schema, Debug, PartialEq)]
+    struct Reading {
+        at: NaiveDateTime,
+        utc: DateTime<Utc>,
+        value: Decimal,
+    }
+    use arrow::array::{Decimal128Array, TimestampNanosecondArray, TimestampSecondArray};
+    let batch = person_batch(vec![
+        (
+            "at",
+            Arc::new(TimestampNanosecondArray::from(vec![1_500_000_001])),
+        ),
+        (
+            "utc",
+            Arc::new(TimestampSecondArray::from(vec![60]).with_timezone("+02:00")),
+        ),
+        (
+            "value",
+            Arc::new(Decimal128Array::from(vec![12345]).with_precision_and_scale(10, 2)?),
+        ),
+    ]);
+    let rows = Reading::from_record_batch(&batch)?;
+    let expected = Reading {
+        at: DateTime::from_timestamp_nanos(1_500_000_001).naive_utc(),
+        utc: DateTime::from_timestamp_secs(60).unwrap_or_default(),
+        value: Decimal::new(12345, 2),
+    };
+    assert_eq!(rows, [expected]);
+    // A zoned timestamp is not read into a naive field.
+    let batch = person_batch(vec![
+        (
+            "at",
+            Arc::new(TimestampSecondArray::from(vec![1]).with_timezone("UTC")),
+        ),
+        (
+            "utc",
+            Arc::new(TimestampSecondArray::from(vec![60]).with_timezone("UTC")),
+        ),
+        ("value", Arc::new(Decimal128Array::from(vec![1]))),
+    ]);
+    let err = Reading::from_record_batch(&batch).err();
+    assert_eq!(
+        err.map(|e| e.to_string()).unwrap_or_default(),
+        "column `at` in struct `Reading` has type `timestamp(s,UTC)` but `datetime` is required"
+    );
+    Ok(())
+}
+
 #[derive(Schema, Debug, PartialEq)]
 struct Person {
     id: i64,

@@ -25,7 +25,24 @@
 //! | a `#[derive(Schema)]` struct | `{a:..,b:..}` | `Struct` |
 //!
 //! Only `Option<T>` fields are nullable. Columns are matched by name when reading, so the
-//! batch's column order does not matter and extra columns are ignored.
+//! batch's column order does not matter and extra columns are ignored. Reading converts
+//! timestamps of any unit (zoned for `DateTime<Utc>`, naive for `NaiveDateTime`) and decimals
+//! of any precision and scale; every other type must match exactly.
+//!
+//! # Explicit types
+//!
+//! `#[fugue(type = "...")]` changes a column's type within the field type's family, checked in
+//! const evaluation: another precision or scale for `Decimal` (values are rescaled on write,
+//! rounding half away from zero; too many digits is an error), another unit for
+//! `NaiveDateTime` (`timestamp(ms)`; values are truncated to the unit), another unit or time
+//! zone for `DateTime<Utc>`, and the same inside `Option`, `Vec` and maps
+//! (`[decimal(10,2)]`). Anything else must name the field's own type.
+//!
+//! # `Vec<u8>` and binary
+//!
+//! `Vec<T>` is always a list, so `Vec<u8>` is `[ubyte]`; a `binary` column is the [`Bytes`]
+//! newtype. This keeps the impls free of specialization, and the macro free of special cases
+//! that a type alias would defeat.
 
 mod decimal;
 mod error;

@@ -96,11 +96,15 @@ pub fn nth_type(fields: &Fields, index: usize) -> &DataType {
     fields.get(index).map_or(&DataType::Null, |f| f.data_type())
 }
 
-/// Whether a column of type `found` can be read as `expected`: equal leaf types; lists and
-/// maps compared by element type (field names and nested nullability are free, NULLs are
-/// checked when reading); struct fields matched by name, extra fields ignored.
+/// Whether a column of type `found` can be read as `expected`: equal leaf types, except that
+/// timestamps of any unit (with a time zone or without, as expected) and decimals of any
+/// precision and scale are converted; lists and maps compared by element type (field names and
+/// nested nullability are free, NULLs are checked when reading); struct fields matched by name,
+/// extra fields ignored.
 pub fn compatible(found: &DataType, expected: &DataType) -> bool {
     match (found, expected) {
+        (DataType::Timestamp(_, f), DataType::Timestamp(_, e)) => f.is_some() == e.is_some(),
+        (DataType::Decimal128(_, _), DataType::Decimal128(_, _)) => true,
         (DataType::List(f), DataType::List(e)) => compatible(f.data_type(), e.data_type()),
         (DataType::Struct(f), DataType::Struct(e)) => e.iter().all(|ef| {
             f.iter()
