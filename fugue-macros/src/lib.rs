@@ -1,5 +1,46 @@
 //! # fugue-macros
 //!
-//! The procedural macros of Fugue for Rust. Users reach them through the `fugue` crate.
+//! The procedural macros of Fugue for Rust. Users reach them through the `fugue` crate
+//! (`fugue::Schema`, also in `fugue::prelude`); the runnable examples live there.
+//!
+//! ## `#[derive(Schema)]`
+//!
+//! On a struct with named fields, implements `fugue::record::Record` (the struct's schema as
+//! const data, and conversions to and from Arrow record batches) and
+//! `fugue::record::ArrowField` (so that the struct can be a field of another derived struct):
+//!
+//! ```text
+//! #[derive(Schema)]
+//! struct Order {
+//!     id: i64,
+//!     #[fugue(rename = "order date")]
+//!     date: chrono::NaiveDate,
+//!     #[fugue(type = "decimal(10,2)")]
+//!     amount: rust_decimal::Decimal,
+//!     note: Option<String>,
+//! }
+//! // Order::COLUMNS, Order::schema() == "id:long,`order date`:date,amount:decimal(10,2),note:str"
+//! // Order::to_record_batch(&rows)?, Order::from_record_batch(&batch)?
+//! ```
+//!
+//! Field attributes, combinable as `#[fugue(rename = "..", type = "..")]`:
+//! - `rename = "name"`: the column name (default: the field name).
+//! - `type = "expr"`: an explicit column type in the schema language, checked when the macro
+//!   runs; it must belong to the field type's family (another precision or scale for
+//!   `Decimal`, another unit for `NaiveDateTime`, another unit or time zone for
+//!   `DateTime<Utc>`; the same type otherwise), which const evaluation checks.
+//!
+//! The layout is parse → validate → expand, in `derive_schema/`; errors are collected and
+//! all reported, each at the smallest span.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+mod derive_schema;
+mod diag;
+
+/// Derive `fugue::record::Record` and `fugue::record::ArrowField` for a struct with named
+/// fields; see the crate documentation.
+#[proc_macro_derive(Schema, attributes(fugue))]
+pub fn derive_schema(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    derive_schema::expand(input.into()).into()
+}

@@ -48,6 +48,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod record;
+
 pub use fugue_core;
 
 pub mod frame;

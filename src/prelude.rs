@@ -1,0 +1,4 @@
+//! The names most programs need: `use fugue::prelude::*;`.
+
+pub use crate::Schema;
+pub use fugue_runtime::record::Record;

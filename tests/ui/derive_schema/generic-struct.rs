@@ -1,0 +1,8 @@
+use fugue::Schema;
+
+#[derive(Schema)]
+struct Wrapper<T> {
+    value: T,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use fugue::Schema;
+
+#[derive(Schema)]
+struct Marker;
+
+fn main() {}
