@@ -176,6 +176,14 @@ pub enum FugueError {
     /// The object cannot do this in its state.
     #[error("invalid operation: {0}")]
     InvalidOperation(String),
+    /// A config key is unknown (under `fugue.`) or its value is not valid.
+    #[error("invalid config `{key}`: {reason}")]
+    Config {
+        /// The key as given.
+        key: String,
+        /// What is wrong and what is accepted (with the closest key for an unknown one).
+        reason: String,
+    },
     /// A value cannot be converted to the type required.
     #[error("cannot convert {value} in column `{column}` to `{to}`: {reason}")]
     Cast {
@@ -237,7 +245,9 @@ impl FugueError {
             FugueError::SchemaMismatch { .. } => ErrorKind::SchemaMismatch,
             FugueError::InvalidPartitionSpec { .. } => ErrorKind::InvalidPartitionSpec,
             FugueError::ValidationFailed { .. } => ErrorKind::ValidationFailed,
-            FugueError::InvalidArgument { .. } => ErrorKind::InvalidArgument,
+            FugueError::InvalidArgument { .. } | FugueError::Config { .. } => {
+                ErrorKind::InvalidArgument
+            }
             FugueError::Unsupported { .. } => ErrorKind::UnsupportedOperation,
             FugueError::InvalidOperation(_) => ErrorKind::InvalidOperation,
             FugueError::Cast { .. } | FugueError::Conversion { .. } => ErrorKind::Conversion,

@@ -36,11 +36,13 @@
 //! - [`transform`]: the output-schema hint language (`*,c:int`, `*-a`, ...).
 //! - [`convert`]: the "schema-like" conversions (`TryFrom<&str>`, Arrow schemas, field lists).
 //! - [`const_schema`]: schemas as `const` data, emitted by the macros.
+//! - [`config`]: the typed `fugue.*` configuration tree ([`FugueConfig`]) and its layers.
 //! - [`error`]: [`FugueError`] and [`ErrorKind`].
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod algebra;
+pub mod config;
 pub mod const_schema;
 pub mod convert;
 pub mod error;
@@ -54,6 +56,7 @@ pub mod validation;
 pub use algebra::{
     ColumnItem, ExcludeOptions, ExtractOptions, IntersectOptions, RenameOptions, UnionOptions,
 };
+pub use config::{ConfigOverrides, FugueConfig, IntoConfigOverrides};
 pub use const_schema::{ConstColumn, ConstType};
 pub use error::{ErrorKind, FugueError, Result};
 pub use partition::{PartitionAlgo, PartitionSpec, SortKey};

@@ -43,6 +43,7 @@
 //! * [`frame`]: the frames [`ArrowFrame`] (bounded, Arrow batches), [`RowFrame`] (bounded,
 //!   rows of values), [`StreamFrame`] (unbounded, single pass) and [`DataFrame`], the one type
 //!   every API takes.
+//! * [`config_toml`]: configs from TOML files ([`config_toml::TomlConfig`]).
 //! * [`like`]: what converts into a schema ([`IntoSchema`]) or a dataframe
 //!   ([`IntoDataFrame`]).
 #![forbid(unsafe_code)]
@@ -52,6 +53,7 @@ pub mod record;
 
 pub use fugue_core;
 
+pub mod config_toml;
 pub mod frame;
 pub mod function;
 pub mod like;
