@@ -59,6 +59,7 @@ pub mod function;
 pub mod like;
 pub mod partitioning;
 pub mod value;
+pub mod workflow;
 
 pub use frame::{ArrowFrame, DataFrame, Metadata, RowFrame, RowMap, StreamFrame};
 pub use like::{IntoDataFrame, IntoSchema};
