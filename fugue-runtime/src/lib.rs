@@ -45,6 +45,7 @@
 //!   every API takes.
 //! * [`like`]: what converts into a schema ([`IntoSchema`]) or a dataframe
 //!   ([`IntoDataFrame`]).
+//! * [`transformer`]: what the transformer macros generate code against.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -56,6 +57,7 @@ pub mod frame;
 pub mod function;
 pub mod like;
 pub mod partitioning;
+pub mod transformer;
 pub mod value;
 
 pub use frame::{ArrowFrame, DataFrame, Metadata, RowFrame, RowMap, StreamFrame};
