@@ -260,8 +260,10 @@ pub struct OutputDef<'a> {
     pub error: Option<&'a syn::Type>,
     /// The data.
     pub shape: OutShape<'a>,
-    /// The return type's span (the function name's when there is none).
+    /// The function name's span (for a missing return type).
     pub span: Span,
+    /// The return type.
+    pub ty: Option<&'a syn::Type>,
     /// Whether the return type contains `impl Trait`.
     pub has_impl: bool,
 }
@@ -306,6 +308,7 @@ impl<'a> TransformerDef<'a> {
                 error: None,
                 shape: OutShape::Unit,
                 span: item.sig.ident.span(),
+                ty: None,
                 has_impl: false,
             },
             syn::ReturnType::Type(_, ty) => {
@@ -316,7 +319,8 @@ impl<'a> TransformerDef<'a> {
                 OutputDef {
                     error,
                     shape: classify_output(data),
-                    span: ty.span(),
+                    span: item.sig.ident.span(),
+                    ty: Some(ty),
                     has_impl: contains_impl(ty),
                 }
             }

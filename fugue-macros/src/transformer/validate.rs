@@ -115,16 +115,16 @@ fn check_params(def: &TransformerDef<'_>, diag: &mut Diagnostics) {
     // Data parameters.
     for p in &params[..prefix] {
         match &p.role {
-            Role::Unsupported(reason) => diag.error(
-                p.ty.span(),
+            Role::Unsupported(reason) => diag.error_spanned(
+                p.ty,
                 format!(
                     "unsupported type for data parameter `{}`: {reason}\n\
                      = help: accepted data shapes: {accepted}",
                     p.name
                 ),
             ),
-            Role::Data(DataShape::Frame) if kind.is_per_partition() => diag.error(
-                p.ty.span(),
+            Role::Data(DataShape::Frame) if kind.is_per_partition() => diag.error_spanned(
+                p.ty,
                 format!(
                     "unsupported type for data parameter `{}`: a partition arrives as rows or \
                      Arrow batches; `DataFrame` is for processors and outputters\n\
@@ -134,8 +134,8 @@ fn check_params(def: &TransformerDef<'_>, diag: &mut Diagnostics) {
             ),
             Role::Data(shape) if !kind.is_per_partition() && kind != Kind::Creator => {
                 if matches!(shape, DataShape::RowIter(_) | DataShape::BatchIter) {
-                    diag.error(
-                        p.ty.span(),
+                    diag.error_spanned(
+                        p.ty,
                         format!(
                             "unsupported type for data parameter `{}` of `{}`: it receives whole \
                              frames, not streams\n= help: accepted data shapes: {accepted}",
@@ -150,8 +150,8 @@ fn check_params(def: &TransformerDef<'_>, diag: &mut Diagnostics) {
     }
     if kind == Kind::Creator {
         if let Some(p) = params.first().filter(|_| prefix > 0) {
-            diag.error(
-                p.ty.span(),
+            diag.error_spanned(
+                p.ty,
                 format!(
                     "`#[creator]` takes no data parameter, but `{}` is one\n\
                      = help: a creator makes data from its parameters; use `#[processor]` to \
@@ -161,25 +161,24 @@ fn check_params(def: &TransformerDef<'_>, diag: &mut Diagnostics) {
             );
         }
     } else if prefix == 0 {
-        let span = params
-            .first()
-            .map_or_else(|| def.item.sig.paren_token.span.join(), |p| p.ty.span());
+        let span = def.item.sig.paren_token.span.join();
         let first = params
             .first()
             .map(|p| format!(" (`{}` is not data)", p.name))
             .unwrap_or_default();
-        diag.error(
-            span,
-            format!(
-                "`{}` has no data parameter: the first parameter must be the data{first}\n\
-                 = help: accepted data shapes: {accepted}",
-                def.item.sig.ident
-            ),
+        let message = format!(
+            "`{}` has no data parameter: the first parameter must be the data{first}\n\
+             = help: accepted data shapes: {accepted}",
+            def.item.sig.ident
         );
+        match params.first() {
+            Some(p) => diag.error_spanned(p.ty, message),
+            None => diag.error(span, message),
+        }
     } else if matches!(kind, Kind::Transformer | Kind::OutputTransformer) && prefix > 1 {
         let second = &params[1];
-        diag.error(
-            second.ty.span(),
+        diag.error_spanned(
+            second.ty,
             format!(
                 "`{}` takes exactly one data parameter, but `{}` is a second one\n\
                  = help: use `#[cotransformer]` for several inputs zipped by the same keys",
@@ -195,8 +194,8 @@ fn check_params(def: &TransformerDef<'_>, diag: &mut Diagnostics) {
     for (i, p) in params.iter().enumerate().skip(prefix) {
         match &p.role {
             Role::Callback { .. } | Role::Cursor { .. } if !kind.is_per_partition() => {
-                diag.error(
-                    p.ty.span(),
+                diag.error_spanned(
+                    p.ty,
                     format!(
                         "unsupported parameter `{}` of `{}`: it runs on the driver, with no \
                          callback or partition cursor",
@@ -207,13 +206,10 @@ fn check_params(def: &TransformerDef<'_>, diag: &mut Diagnostics) {
             }
             Role::Callback { .. } => {
                 if callback_seen {
-                    diag.error(
-                        p.ty.span(),
-                        "a function takes at most one callback parameter",
-                    );
+                    diag.error_spanned(p.ty, "a function takes at most one callback parameter");
                 } else if i != prefix {
-                    diag.error(
-                        p.ty.span(),
+                    diag.error_spanned(
+                        p.ty,
                         format!(
                             "the callback parameter `{}` must come directly after the data \
                              parameter(s)\n= help: order the parameters as data, callback, \
@@ -226,12 +222,12 @@ fn check_params(def: &TransformerDef<'_>, diag: &mut Diagnostics) {
             }
             Role::Cursor { .. } => {
                 if cursor_seen {
-                    diag.error(p.ty.span(), "a function takes at most one partition cursor");
+                    diag.error_spanned(p.ty, "a function takes at most one partition cursor");
                 }
                 cursor_seen = true;
             }
-            Role::Unsupported(reason) => diag.error(
-                p.ty.span(),
+            Role::Unsupported(reason) => diag.error_spanned(
+                p.ty,
                 format!("unsupported type for parameter `{}`: {reason}", p.name),
             ),
             Role::Data(_) | Role::Param => check_param_name(p, diag),
@@ -252,7 +248,11 @@ fn check_param_name(p: &ParamDef<'_>, diag: &mut Diagnostics) {
 fn check_output(def: &TransformerDef<'_>, diag: &mut Diagnostics) {
     let kind = def.kind;
     let out = &def.output;
-    let span = out.span;
+    // The whole return type when there is one, else the function's name.
+    let mut error = |message: String| match out.ty {
+        Some(ty) => diag.error_spanned(ty, message),
+        None => diag.error(out.span, message),
+    };
     match &out.shape {
         OutShape::Unit if !kind.is_output() => {
             let help = match kind {
@@ -267,26 +267,20 @@ fn check_output(def: &TransformerDef<'_>, diag: &mut Diagnostics) {
                 }
                 _ => "",
             };
-            diag.error(
-                span,
-                format!(
-                    "`{}` must return data, but `{}` returns nothing{help}",
-                    attr(def),
-                    def.item.sig.ident
-                ),
-            );
+            error(format!(
+                "`{}` must return data, but `{}` returns nothing{help}",
+                attr(def),
+                def.item.sig.ident
+            ));
         }
         OutShape::Unit => {}
         _ if kind.is_output() => {
-            diag.error(
-                span,
-                format!(
-                    "`{}` returns nothing (or `Result<(), E>`), but `{}` returns data\n\
+            error(format!(
+                "`{}` returns nothing (or `Result<(), E>`), but `{}` returns data\n\
                      = help: return `()`, or use the data-returning kind",
-                    attr(def),
-                    def.item.sig.ident
-                ),
-            );
+                attr(def),
+                def.item.sig.ident
+            ));
         }
         OutShape::Unsupported(reason) => {
             let accepted = if kind.is_per_partition() {
@@ -294,22 +288,18 @@ fn check_output(def: &TransformerDef<'_>, diag: &mut Diagnostics) {
             } else {
                 FRAME_OUTPUTS
             };
-            diag.error(
-                span,
-                format!("unsupported return type: {reason}\n= help: accepted: {accepted}"),
-            );
+            error(format!(
+                "unsupported return type: {reason}\n= help: accepted: {accepted}"
+            ));
         }
         OutShape::RowIter(_) | OutShape::BatchIter | OutShape::ResultBatchIter(_)
             if !kind.is_per_partition() =>
         {
-            diag.error(
-                span,
-                format!(
-                    "unsupported return type for `{}`: it returns a whole frame, not a stream\n\
+            error(format!(
+                "unsupported return type for `{}`: it returns a whole frame, not a stream\n\
                      = help: accepted: {FRAME_OUTPUTS}",
-                    attr(def)
-                ),
-            );
+                attr(def)
+            ));
         }
         shape if shape.is_dynamic() && kind.is_per_partition() && def.args.schema.is_none() => {
             let example = if kind.is_co() {
@@ -317,16 +307,13 @@ fn check_output(def: &TransformerDef<'_>, diag: &mut Diagnostics) {
             } else {
                 "*,score:double"
             };
-            diag.error(
-                span,
-                format!(
-                    "the output of `{}` is dynamic (its schema is known only at run time) and \
+            error(format!(
+                "the output of `{}` is dynamic (its schema is known only at run time) and \
                      needs a schema hint\n= help: add `schema = \"...\"`, e.g. \
                      `#[{}(schema = \"{example}\")]`",
-                    def.item.sig.ident,
-                    kind.attribute()
-                ),
-            );
+                def.item.sig.ident,
+                kind.attribute()
+            ));
         }
         _ => {}
     }
