@@ -46,6 +46,7 @@
 //! * [`config_toml`]: configs from TOML files ([`config_toml::TomlConfig`]).
 //! * [`like`]: what converts into a schema ([`IntoSchema`]) or a dataframe
 //!   ([`IntoDataFrame`]).
+//! * [`transformer`]: what the transformer macros generate code against.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -58,6 +59,7 @@ pub mod frame;
 pub mod function;
 pub mod like;
 pub mod partitioning;
+pub mod transformer;
 pub mod value;
 
 pub use frame::{ArrowFrame, DataFrame, Metadata, RowFrame, RowMap, StreamFrame};
