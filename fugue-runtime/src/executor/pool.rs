@@ -162,13 +162,17 @@ where
     let (call_tx, call_rx) = bounded::<Call>(capacity);
     let (route_txs, route_rxs): (Vec<_>, Vec<_>) =
         (0..workers).map(|_| bounded::<Route>(capacity)).unzip();
+    // The feeder owns the only senders of the channels it uses; the others are dropped now, so
+    // that the workers see them closed.
     let feeder = if job.routed {
+        drop(call_tx);
         Feeder {
             calls: None,
             routes: route_txs,
             state: &state,
         }
     } else {
+        drop(route_txs);
         Feeder {
             calls: Some(call_tx),
             routes: Vec::new(),
