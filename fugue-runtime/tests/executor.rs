@@ -1292,3 +1292,82 @@ fn values_are_sorted_within_key_groups_by_the_presort_of_each_input() {
     let x: Vec<i64> = seen[0].iter().map(|r| r[1].as_i64().unwrap()).collect();
     assert_eq!(x, vec![3, 2, 1]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// More plans: failing inputs, ROWCOUNT on a stream, coarse without keys
+
+#[test]
+fn a_failing_input_stream_fails_the_run_with_its_error() {
+    for spec_text in ["", "by=v"] {
+        let source = (0..10).map(|i| {
+            if i == 6 {
+                Err(FugueError::InvalidOperation("the source broke".into()))
+            } else {
+                Ok(long_batch(vec![i]))
+            }
+        });
+        let df = DataFrame::from(StreamFrame::try_from_batches("v:long", source).unwrap());
+        let options = ExecutorOptions {
+            workers: 2,
+            stream_chunk_rows: 1,
+            ..ExecutorOptions::default()
+        };
+        let e = parallel_map(
+            df,
+            &Recorder::default(),
+            &spec(spec_text),
+            params(),
+            None,
+            &options,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid operation: the source broke",
+            "`{spec_text}`"
+        );
+    }
+}
+
+#[test]
+fn rowcount_on_a_stream_materialises_it() {
+    let batches: Vec<RecordBatch> = (0..4).map(|i| long_batch(vec![i * 2, i * 2 + 1])).collect();
+    let df = DataFrame::from(StreamFrame::from_batches("v:long", batches).unwrap());
+    let recorder = Recorder::default();
+    parallel_map(
+        df,
+        &recorder,
+        &spec("num=ROWCOUNT"),
+        params(),
+        None,
+        &workers(3),
+    )
+    .unwrap();
+    // One call per row, as `per_row` asks.
+    let calls = recorder.recorded();
+    assert_eq!(calls.len(), 8);
+    assert!(calls.iter().all(|c| c.rows.len() == 1));
+}
+
+#[test]
+fn coarse_without_keys_is_one_sorted_call_per_contiguous_range() {
+    let df = long_frame("v:long", (0..10).rev().map(|i| vec![i]).collect());
+    let recorder = Recorder::default();
+    parallel_map(
+        df,
+        &recorder,
+        &spec("presort=v; num=3; algo=coarse"),
+        params(),
+        None,
+        &workers(2),
+    )
+    .unwrap();
+    let mut calls: Vec<Vec<i64>> = recorder
+        .recorded()
+        .iter()
+        .map(|c| c.rows.iter().map(|r| r[0].as_i64().unwrap()).collect())
+        .collect();
+    calls.sort();
+    // Rows 9..0 cut into 4 + 3 + 3, each range sorted by the presort.
+    assert_eq!(calls, vec![vec![0, 1, 2], vec![3, 4, 5], vec![6, 7, 8, 9]]);
+}
