@@ -1371,3 +1371,30 @@ fn coarse_without_keys_is_one_sorted_call_per_contiguous_range() {
     // Rows 9..0 cut into 4 + 3 + 3, each range sorted by the presort.
     assert_eq!(calls, vec![vec![0, 1, 2], vec![3, 4, 5], vec![6, 7, 8, 9]]);
 }
+
+#[test]
+fn a_failing_or_panicking_sink_fails_the_run() {
+    let options = workers(2);
+    let e = parallel_map_into(
+        keyed_frame(5, 2),
+        &Recorder::default(),
+        &spec("by=k"),
+        params(),
+        None,
+        &options,
+        &mut |_| Err(FugueError::InvalidOperation("the sink is full".into())),
+    )
+    .unwrap_err();
+    assert_eq!(e.to_string(), "invalid operation: the sink is full");
+    let e = parallel_map_into(
+        keyed_frame(5, 2),
+        &Recorder::default(),
+        &spec("by=k"),
+        params(),
+        None,
+        &options,
+        &mut |_| panic!("sink exploded"),
+    )
+    .unwrap_err();
+    assert_eq!(e.to_string(), "the output sink panicked: sink exploded");
+}

@@ -228,10 +228,17 @@ fn drive(
         select! {
             recv(out_rx) -> message => match message {
                 Ok(batch) => {
-                    if !state.cancelled()
-                        && let Err(e) = sink(batch)
-                    {
-                        state.fail(e);
+                    if state.cancelled() {
+                        continue;
+                    }
+                    // A panicking sink must not unwind past workers blocked on this channel.
+                    match catch_unwind(AssertUnwindSafe(|| sink(batch))) {
+                        Ok(Ok(())) => {}
+                        Ok(Err(e)) => state.fail(e),
+                        Err(payload) => state.fail(FugueError::External {
+                            context: "the output sink panicked".into(),
+                            source: Box::new(PanicError(panic_message(payload.as_ref()))),
+                        }),
                     }
                 }
                 Err(_) => break,
