@@ -131,10 +131,23 @@ impl ExecutorOptions {
 /// function's output schema and concatenate them (an empty result is an empty frame of the
 /// output schema).
 ///
-/// Calls are the same as [`crate::function::run_map`]'s (see the module docs for the streaming
-/// mode and `coarse`); their order across partitions is not deterministic, the rows of one
-/// call keep the function's order. `handler`, when given, answers the function's
-/// [`crate::function::Callback`] on the calling thread.
+/// Calls are the same as [`crate::function::run_map`]'s, with two documented exceptions; their
+/// order across partitions is not deterministic, the rows of one call keep the function's order.
+///
+/// * **Streaming mode**: when `df` is a [`StreamFrame`](crate::frame::StreamFrame) and the spec
+///   has no keys, no presort, `num <= 0` and is not `coarse`, Fugue's local engines would pass
+///   the whole stream to one call. Here consecutive batches are grouped into chunks of at least
+///   [`ExecutorOptions::stream_chunk_rows`] rows (the last one may be smaller; batches are not
+///   concatenated), each chunk is one call (cursor: logical and physical number = chunk
+///   number), and the chunks run in parallel: memory stays bounded by about
+///   `channel_capacity + workers + 1` chunks whatever the stream's length. A stream with no row
+///   is one call with an empty input. Every other spec materialises a stream first (`ROWCOUNT`
+///   in `num` included), except that keyed routing reads it batch by batch.
+/// * **`coarse`** is one call per physical partition: the same as the reference when there is
+///   one physical partition (`num = 1`, or one worker and `num <= 0`).
+///
+/// `handler`, when given, answers the function's [`crate::function::Callback`] on the calling
+/// thread (see [`Handler`]).
 ///
 /// ```
 /// use fugue_runtime::executor::{ExecutorOptions, parallel_map};
