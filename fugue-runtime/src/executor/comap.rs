@@ -453,3 +453,46 @@ pub fn parallel_comap(
     }
     Ok(DataFrame::from(ArrowFrame::new(output_schema, out)?))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zip_types_keep_the_groups_of_the_reference() {
+        let (both, left, right) = ([true, true], [true, false], [false, true]);
+        let keeps = |how: &str| {
+            let how = ZipHow::parse(how).unwrap();
+            [how.keeps(&both), how.keeps(&left), how.keeps(&right)]
+        };
+        assert_eq!(keeps("inner"), [true, false, false]);
+        assert_eq!(keeps("LEFT_OUTER"), [true, true, false]);
+        assert_eq!(keeps("right_outer"), [true, false, true]);
+        assert_eq!(keeps("full_outer"), [true, true, true]);
+        assert_eq!(keeps("cross"), [true, true, true]);
+        assert_eq!(
+            "full_outer".parse::<ZipHow>().unwrap().to_string(),
+            "full_outer"
+        );
+    }
+
+    #[test]
+    fn zip_keys_are_the_common_columns_in_the_first_order() {
+        let schemas = [
+            Schema::parse("b:int,a:str,x:long").unwrap(),
+            Schema::parse("a:str,y:long,b:int").unwrap(),
+        ];
+        let keys = zip_keys(&schemas, &PartitionSpec::new(), ZipHow::Inner).unwrap();
+        assert_eq!(keys, vec!["b", "a"]);
+        let spec = PartitionSpec::parse("by=a").unwrap();
+        assert_eq!(zip_keys(&schemas, &spec, ZipHow::Inner).unwrap(), vec!["a"]);
+        let spec = PartitionSpec::parse("by=x").unwrap();
+        let e = zip_keys(&schemas, &spec, ZipHow::Inner).unwrap_err();
+        assert_eq!(e.kind(), fugue_core::ErrorKind::ColumnNotFound);
+        assert!(
+            zip_keys(&schemas, &PartitionSpec::new(), ZipHow::Cross)
+                .unwrap()
+                .is_empty()
+        );
+    }
+}
