@@ -7,9 +7,13 @@
 pub use fugue_core as core;
 pub use fugue_runtime as runtime;
 
+pub mod api;
 pub mod prelude;
 
+pub use api::{IntoEngine, IntoPartition, Transform, out_transform, transform};
+pub use fugue_runtime::like::records;
 pub use fugue_runtime::record;
+pub use fugue_runtime::transformer as extension;
 
 /// Derive [`record::Record`] (the struct's schema as const data, and conversions to and from
 /// Arrow record batches) and [`record::ArrowField`] (so the struct can be a field of another
@@ -51,15 +55,124 @@ pub use fugue_runtime::record;
 /// ```
 pub use fugue_macros::Schema;
 
+/// Declare a **transformer**: a plain function that engines run once per logical partition,
+/// turning the partition's rows into output rows.
+///
+/// ```
+/// use fugue::prelude::*;
+///
+/// #[derive(Schema, Debug, PartialEq)]
+/// struct Sale { shop: String, amount: f64 }
+///
+/// #[derive(Schema, Debug, PartialEq)]
+/// struct Total { shop: String, total: f64 }
+///
+/// /// One total per shop.
+/// #[transformer(partitionby_has = "shop")]
+/// fn total(sales: Vec<Sale>) -> Total {
+///     let shop = sales.first().map(|s| s.shop.clone()).unwrap_or_default();
+///     Total { shop, total: sales.iter().map(|s| s.amount).sum() }
+/// }
+///
+/// let sales = vec![
+///     Sale { shop: "b".into(), amount: 2.0 },
+///     Sale { shop: "a".into(), amount: 1.0 },
+///     Sale { shop: "b".into(), amount: 3.0 },
+/// ];
+/// let out: Vec<Total> = fugue::records(fugue::transform(sales, total, "by=shop", ())?)?;
+/// assert_eq!(out, vec![
+///     Total { shop: "a".into(), total: 1.0 },
+///     Total { shop: "b".into(), total: 5.0 },
+/// ]);
+/// # Ok::<(), fugue::core::FugueError>(())
+/// ```
+///
+/// **What it generates.** `total` becomes a unit struct (a value) that implements
+/// [`extension::Transformer`] (name, kind, input and output columns, rules and parameters as
+/// consts) and [`runtime::function::PartitionFunction`] (what engines call). The body moves to
+/// `total.call(sales)`; `total(sales)` also works unless a parameter or the return type is
+/// `impl Trait` (call iterator-shaped transformers as `name.call(iter)`).
+///
+/// **Parameters**, in order: the data (`Vec<T>`, `&[T]`, `impl Iterator<Item = T>` where `T`
+/// derives [`Schema`]; `RecordBatch`; `impl Iterator<Item = RecordBatch>`; `DataFrame`), then
+/// optionally a `Callback` or `Option<Callback>`, optionally a `PartitionCursor` or
+/// `&PartitionCursor`, then typed parameters filled by name from the step's parameters.
+///
+/// **Return**: `Vec<T>`, one `T`, `impl Iterator<Item = T>` (converted lazily),
+/// `RecordBatch`, `impl Iterator<Item = RecordBatch>`, `impl Iterator<Item = Result<RecordBatch,
+/// E>>` or `DataFrame`, each optionally in `Result<_, E>` for any
+/// `E: std::error::Error + Send + Sync + 'static`. A dynamic return needs a schema hint:
+/// `#[transformer(schema = "*,score:double")]` (`*` is the input's columns; `*-a`, `*~a`,
+/// `*+a:str` change them). A typed return's schema is inferred; a hint given as well must agree.
+///
+/// **Validation rules** (checked before any data moves): `partitionby_has`, `partitionby_is`,
+/// `presort_has`, `presort_is`, `input_has`, `input_is`, e.g.
+/// `#[transformer(partitionby_has = "city", presort_is = "fare desc")]`. A rule naming a column
+/// that a typed input lacks is a compile error.
+///
+/// An error returned or a panic raised by the function fails the step with an error naming the
+/// function and the partition's key values.
+pub use fugue_macros::transformer;
+
+/// Declare an **output transformer**: like [`transformer`], run once per logical partition, but
+/// returning nothing (`()` or `Result<(), E>`); run it with [`out_transform`]. No schema hint.
+pub use fugue_macros::output_transformer;
+
+/// Declare a **co-transformer**: one data parameter per input, the inputs zipped by the same
+/// partition keys (an input without rows for a key receives an empty partition). A hint, when
+/// the output is dynamic, lists every column: `*` is an error (there is no single input).
+/// Co-transformers take no validation rule.
+pub use fugue_macros::cotransformer;
+
+/// Declare an **output co-transformer**: a [`cotransformer`] that returns nothing.
+pub use fugue_macros::output_cotransformer;
+
+/// Declare a **processor**: run once on the driver over whole frames (one per data parameter:
+/// `Vec<T>`, `&[T]`, `RecordBatch` or `DataFrame`), returning one frame (`Vec<T>`, `T`,
+/// `RecordBatch` or `DataFrame`, optionally in `Result`). Implements
+/// [`extension::Processor`].
+///
+/// ```
+/// use fugue::prelude::*;
+///
+/// #[derive(Schema, Debug, PartialEq)]
+/// struct N { n: i64 }
+///
+/// #[processor]
+/// fn double(rows: Vec<N>) -> Vec<N> {
+///     rows.into_iter().map(|r| N { n: r.n * 2 }).collect()
+/// }
+///
+/// let out = double.process(vec![vec![N { n: 2 }].into_dataframe()?], &Params::new())?;
+/// assert_eq!(fugue::records::<N>(out)?, vec![N { n: 4 }]);
+/// # Ok::<(), fugue::core::FugueError>(())
+/// ```
+pub use fugue_macros::processor;
+
+/// Declare a **creator**: run once on the driver with only typed parameters, returning one frame.
+/// Implements [`extension::Creator`].
+pub use fugue_macros::creator;
+
+/// Declare an **outputter**: run once on the driver over whole frames, returning nothing.
+/// Implements [`extension::Outputter`].
+pub use fugue_macros::outputter;
+
 /// What the code generated by the macros refers to. Not a public API.
 #[doc(hidden)]
 pub mod __private {
     pub use arrow;
     pub use fugue_core;
     pub use fugue_core::{ConstColumn, ConstType};
+    pub use fugue_runtime::IntoDataFrame;
+    pub use fugue_runtime::frame::DataFrame;
+    pub use fugue_runtime::function::{BatchStream, Params, PartitionContext, PartitionFunction};
     pub use fugue_runtime::record::support::{self, RecordImpl};
     pub use fugue_runtime::record::{
         ArrowField, ConvertError, Record, StructColumn, StructFieldBuilder, TypeKind,
+    };
+    pub use fugue_runtime::transformer::{
+        self, CallbackUse, Creator, InputShape, Kind, OutputShape, Outputter, Processor,
+        Transformer, adapt,
     };
     pub use std::sync::OnceLock;
 }

@@ -1,4 +1,12 @@
 //! The names most programs need: `use fugue::prelude::*;`.
 
 pub use crate::Schema;
+pub use crate::{
+    cotransformer, creator, output_cotransformer, output_transformer, outputter, processor,
+    transformer,
+};
+pub use arrow::array::RecordBatch;
+pub use fugue_runtime::function::{Callback, Params, PartitionCursor, PartitionFunction};
 pub use fugue_runtime::record::Record;
+pub use fugue_runtime::transformer::{Creator, Outputter, Processor, Transformer};
+pub use fugue_runtime::{DataFrame, IntoDataFrame, Value};

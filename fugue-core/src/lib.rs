@@ -37,12 +37,14 @@
 //! - [`convert`]: the "schema-like" conversions (`TryFrom<&str>`, Arrow schemas, field lists).
 //! - [`const_schema`]: schemas as `const` data, emitted by the macros.
 //! - [`config`]: the typed `fugue.*` configuration tree ([`FugueConfig`]) and its layers.
+//! - [`const_check`]: checks of that data in const evaluation (compile-time errors).
 //! - [`error`]: [`FugueError`] and [`ErrorKind`].
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod algebra;
 pub mod config;
+pub mod const_check;
 pub mod const_schema;
 pub mod convert;
 pub mod error;

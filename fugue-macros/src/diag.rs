@@ -32,6 +32,16 @@ impl Diagnostics {
         self.errors.push(error);
     }
 
+    /// The number of errors recorded.
+    pub fn len(&self) -> usize {
+        self.errors.len()
+    }
+
+    /// Whether no error was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
     /// The errors as `compile_error!` invocations.
     pub fn into_compile_errors(self) -> TokenStream {
         self.errors

@@ -37,10 +37,84 @@
 
 mod derive_schema;
 mod diag;
+mod transformer;
 
 /// Derive `fugue::record::Record` and `fugue::record::ArrowField` for a struct with named
 /// fields; see the crate documentation.
 #[proc_macro_derive(Schema, attributes(fugue))]
 pub fn derive_schema(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
     derive_schema::expand(input.into()).into()
+}
+
+/// Declare a transformer: one input partition in, data out; see the `fugue` crate's documentation of this attribute.
+#[proc_macro_attribute]
+pub fn transformer(
+    attr: proc_macro::TokenStream,
+    item: proc_macro::TokenStream,
+) -> proc_macro::TokenStream {
+    transformer::expand(transformer::Kind::Transformer, attr.into(), item.into()).into()
+}
+
+/// Declare an output transformer: one input partition in, nothing out; see the `fugue` crate's documentation of this attribute.
+#[proc_macro_attribute]
+pub fn output_transformer(
+    attr: proc_macro::TokenStream,
+    item: proc_macro::TokenStream,
+) -> proc_macro::TokenStream {
+    transformer::expand(
+        transformer::Kind::OutputTransformer,
+        attr.into(),
+        item.into(),
+    )
+    .into()
+}
+
+/// Declare a co-transformer: several inputs zipped by the same keys in, data out; see the `fugue` crate's documentation of this attribute.
+#[proc_macro_attribute]
+pub fn cotransformer(
+    attr: proc_macro::TokenStream,
+    item: proc_macro::TokenStream,
+) -> proc_macro::TokenStream {
+    transformer::expand(transformer::Kind::CoTransformer, attr.into(), item.into()).into()
+}
+
+/// Declare an output co-transformer: several zipped inputs in, nothing out; see the `fugue` crate's documentation of this attribute.
+#[proc_macro_attribute]
+pub fn output_cotransformer(
+    attr: proc_macro::TokenStream,
+    item: proc_macro::TokenStream,
+) -> proc_macro::TokenStream {
+    transformer::expand(
+        transformer::Kind::OutputCoTransformer,
+        attr.into(),
+        item.into(),
+    )
+    .into()
+}
+
+/// Declare a processor: whole frames in, one frame out, on the driver; see the `fugue` crate's documentation of this attribute.
+#[proc_macro_attribute]
+pub fn processor(
+    attr: proc_macro::TokenStream,
+    item: proc_macro::TokenStream,
+) -> proc_macro::TokenStream {
+    transformer::expand(transformer::Kind::Processor, attr.into(), item.into()).into()
+}
+
+/// Declare a creator: parameters in, one frame out, on the driver; see the `fugue` crate's documentation of this attribute.
+#[proc_macro_attribute]
+pub fn creator(
+    attr: proc_macro::TokenStream,
+    item: proc_macro::TokenStream,
+) -> proc_macro::TokenStream {
+    transformer::expand(transformer::Kind::Creator, attr.into(), item.into()).into()
+}
+
+/// Declare an outputter: whole frames in, nothing out, on the driver; see the `fugue` crate's documentation of this attribute.
+#[proc_macro_attribute]
+pub fn outputter(
+    attr: proc_macro::TokenStream,
+    item: proc_macro::TokenStream,
+) -> proc_macro::TokenStream {
+    transformer::expand(transformer::Kind::Outputter, attr.into(), item.into()).into()
 }

@@ -46,6 +46,7 @@
 //! * [`config_toml`]: configs from TOML files ([`config_toml::TomlConfig`]).
 //! * [`like`]: what converts into a schema ([`IntoSchema`]) or a dataframe
 //!   ([`IntoDataFrame`]).
+//! * [`transformer`]: what the transformer macros generate code against.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -54,10 +55,12 @@ pub mod record;
 pub use fugue_core;
 
 pub mod config_toml;
+pub mod executor;
 pub mod frame;
 pub mod function;
 pub mod like;
 pub mod partitioning;
+pub mod transformer;
 pub mod value;
 pub mod workflow;
 

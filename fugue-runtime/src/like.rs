@@ -4,7 +4,7 @@
 //! | trait | accepted |
 //! |---|---|
 //! | [`IntoSchema`] | [`Schema`], `&Schema`, an expression (`&str`, `String`), an Arrow `Schema` / `SchemaRef`, Arrow fields, `(name, type)` lists, `Vec<Column>` |
-//! | [`IntoDataFrame`] | [`DataFrame`], [`ArrowFrame`], [`RowFrame`], [`StreamFrame`], one `RecordBatch`, `Vec<RecordBatch>` (one shared schema), `(Vec<RecordBatch>, schema-like)`, `(Vec<Vec<Value>>, schema-like)` |
+//! | [`IntoDataFrame`] | [`DataFrame`], [`ArrowFrame`], [`RowFrame`], [`StreamFrame`], one `RecordBatch`, `Vec<RecordBatch>` (one shared schema), `(Vec<RecordBatch>, schema-like)`, `(Vec<Vec<Value>>, schema-like)`, `Vec<T>` and `&[T]` of a `#[derive(Schema)]` type |
 //!
 //! A stream is built with [`StreamFrame::from_batches`] or [`StreamFrame::from_rows`] (an
 //! iterator plus a schema-like) and then passed as a frame.
@@ -18,6 +18,7 @@
 //! ```
 
 use crate::frame::{ArrowFrame, DataFrame, RowFrame, StreamFrame};
+use crate::record::Record;
 use crate::value::Value;
 use arrow::array::RecordBatch;
 use arrow::datatypes::{DataType, Field, Fields, SchemaRef};
@@ -106,9 +107,8 @@ via_core_try_from!(
 /// Anything an API accepts as a dataframe (Fugue's DataFrame-like). Infallible and fallible
 /// inputs unify: APIs take `impl IntoDataFrame` and call [`IntoDataFrame::into_dataframe`].
 ///
-/// `Vec<T>` of a `#[derive(Schema)]` record type (`fugue_runtime::record::Record`) is meant to
-/// implement this trait too; that impl belongs next to the `Record` trait and is added when the
-/// two parts are integrated.
+/// Rows of a `#[derive(Schema)]` record type convert too (`Vec<T>` and `&[T]`, see
+/// [`records`] for the way back).
 pub trait IntoDataFrame {
     /// The dataframe, or why the input is not one.
     fn into_dataframe(self) -> Result<DataFrame>;
@@ -166,4 +166,36 @@ impl<S: IntoSchema> IntoDataFrame for (Vec<Vec<Value>>, S) {
     fn into_dataframe(self) -> Result<DataFrame> {
         Ok(RowFrame::new(self.1, self.0)?.into())
     }
+}
+
+/// Rows of a `#[derive(Schema)]` type: an [`ArrowFrame`] of the type's schema (one batch; no
+/// batch when there is no row).
+impl<T: Record> IntoDataFrame for Vec<T> {
+    fn into_dataframe(self) -> Result<DataFrame> {
+        self.as_slice().into_dataframe()
+    }
+}
+
+/// Rows of a `#[derive(Schema)]` type, copied into Arrow.
+impl<T: Record> IntoDataFrame for &[T] {
+    fn into_dataframe(self) -> Result<DataFrame> {
+        let batches = if self.is_empty() {
+            Vec::new()
+        } else {
+            vec![T::to_record_batch(self)?]
+        };
+        Ok(ArrowFrame::new(T::schema(), batches)?.into())
+    }
+}
+
+/// The rows of a dataframe as a `#[derive(Schema)]` type (the typed way back from
+/// [`IntoDataFrame`]); columns are matched by name, as in [`Record::from_record_batch`].
+///
+/// The `fugue` crate re-exports it as `fugue::records` (with a runnable example).
+pub fn records<T: Record>(data: impl IntoDataFrame) -> Result<Vec<T>> {
+    let mut out = Vec::new();
+    for batch in data.into_dataframe()?.into_batches()? {
+        out.extend(T::from_record_batch(&batch)?);
+    }
+    Ok(out)
 }

@@ -13,6 +13,7 @@ mod common;
 mod partition_spec;
 mod schema_ops;
 mod schema_parse;
+mod transformer_signatures;
 mod validation;
 
 use serde_json::Value;
@@ -35,7 +36,8 @@ fn category(name: &str) -> Option<Category> {
         "b_schema_ops" => Some(Category::Run(schema_ops::run)),
         "c_partition_spec" => Some(Category::Run(partition_spec::run)),
         "d_validation" => Some(Category::Run(validation::run)),
-        "e_engine_ops" | "f_transformer_signatures" => Some(Category::Pending),
+        "f_transformer_signatures" => Some(Category::Run(transformer_signatures::run)),
+        "e_engine_ops" => Some(Category::Pending),
         _ => None,
     }
 }

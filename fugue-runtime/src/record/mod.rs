@@ -69,6 +69,12 @@ use support::RecordImpl;
 ///
 /// The struct's [`Schema`] is known at compile time as const data ([`Record::COLUMNS`]), and the
 /// conversions to and from [`RecordBatch`] are generated code.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a record type: it has no schema",
+    label = "`{Self}` does not derive `Schema`",
+    note = "rows of a transformer are structs with `#[derive(Schema)]`; for data whose schema is \
+            known only at run time use `RecordBatch` (with a `schema = \"...\"` hint on outputs)"
+)]
 pub trait Record: RecordImpl {
     /// The columns, as const data: one per field, in declaration order.
     const COLUMNS: &'static [ConstColumn];

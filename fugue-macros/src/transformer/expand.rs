@@ -1,0 +1,481 @@
+//! Code generation for a validated function: the unit struct named after it (with the body as
+//! its inherent `call`), the `Transformer` description, and the entry of its kind
+//! (`PartitionFunction`, `Processor`, `Creator` or `Outputter`). Every path is absolute; the
+//! runtime is reached through `::fugue::__private` only; the impls and checks sit in an
+//! anonymous `const _: () = { ... };`.
+
+use super::parse::{DataShape, Kind, OutShape, Role, TransformerDef};
+use super::validate::ValidTransformer;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+/// The unit struct and its inherent `call`, holding the user's body (also the fallback's).
+pub fn struct_and_call(def: &TransformerDef<'_>) -> TokenStream {
+    let item = def.item;
+    let vis = &item.vis;
+    let ident = &item.sig.ident;
+    let docs: Vec<&syn::Attribute> = item
+        .attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .collect();
+    let attrs = &item.attrs;
+    let mut sig = item.sig.clone();
+    sig.ident = syn::Ident::new("call", ident.span());
+    if sig.receiver().is_none() {
+        sig.inputs.insert(0, syn::parse_quote!(self));
+    }
+    let block = &item.block;
+    let kind = def.kind.attribute();
+    let note = format!(
+        " Declared with `#[{kind}]`: `{ident}` is a value that engines run \
+         (`fugue::transform(data, {ident}, ...)`); call the function itself as `{ident}.call(...)`."
+    );
+    quote! {
+        #(#docs)*
+        #[doc = ""]
+        #[doc = #note]
+        #[allow(non_camel_case_types)]
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::marker::Copy, ::core::default::Default)]
+        #vis struct #ident;
+
+        impl #ident {
+            #(#attrs)*
+            #[allow(clippy::too_many_arguments)]
+            #vis #sig #block
+        }
+    }
+}
+
+/// The whole expansion.
+pub fn expand(v: &ValidTransformer<'_>) -> TokenStream {
+    let def = &v.def;
+    let head = struct_and_call(def);
+    let checks = checks(v);
+    let deref = deref(def);
+    let description = description(v);
+    let entry = match def.kind {
+        Kind::Processor => processor(def),
+        Kind::Creator => creator(def),
+        Kind::Outputter => outputter(def),
+        _ => partition_function(v),
+    };
+    quote! {
+        #head
+
+        const _: () = {
+            #checks
+            #deref
+            #description
+            #entry
+        };
+    }
+}
+
+/// Bound checks spanned at the user's types, and const-evaluated column checks spanned at the
+/// rule and hint strings.
+fn checks(v: &ValidTransformer<'_>) -> TokenStream {
+    let def = &v.def;
+    let name = def.item.sig.ident.to_string();
+    let mut out = TokenStream::new();
+    let records = def
+        .params
+        .iter()
+        .filter_map(|p| match &p.role {
+            Role::Data(shape) => shape.record(),
+            _ => None,
+        })
+        .chain(def.output.shape.record());
+    for ty in records {
+        out.extend(quote_spanned! {ty.span()=>
+            const _: ::fugue::__private::adapt::IsRecord<#ty> = ::fugue::__private::adapt::IsRecord::OK;
+        });
+    }
+    let errors = def.output.error.into_iter().chain(match &def.output.shape {
+        OutShape::ResultBatchIter(e) => Some(*e),
+        _ => None,
+    });
+    for ty in errors {
+        out.extend(quote_spanned! {ty.span()=>
+            const _: ::fugue::__private::adapt::IsError<#ty> = ::fugue::__private::adapt::IsError::OK;
+        });
+    }
+    // Rules naming columns of a typed input.
+    let typed_input = def.params.iter().find_map(|p| match &p.role {
+        Role::Data(shape) => shape.record(),
+        _ => None,
+    });
+    if let Some(record) = typed_input {
+        let record_name = type_name(record);
+        for rule in &v.rules {
+            let (rule_name, columns) = (&rule.name, &rule.columns);
+            out.extend(quote_spanned! {rule.value.span()=>
+                const _: () = ::fugue::__private::fugue_core::const_check::require_columns(
+                    #name, #rule_name, &[#(#columns),*], #record_name,
+                    <#record as ::fugue::__private::Record>::COLUMNS,
+                );
+            });
+        }
+    }
+    // A hint without `*` must agree with a typed output.
+    if let (Some(hint), Some(record)) = (&v.hint, def.output.shape.record())
+        && let Some(names) = &hint.names
+    {
+        let (text, record_name) = (&hint.text, type_name(record));
+        out.extend(quote_spanned! {hint.lit.span()=>
+            const _: () = ::fugue::__private::fugue_core::const_check::require_hint_matches(
+                #name, #text, &[#(#names),*], #record_name,
+                <#record as ::fugue::__private::Record>::COLUMNS,
+            );
+        });
+    }
+    out
+}
+
+fn type_name(ty: &syn::Type) -> String {
+    quote!(#ty).to_string().replace(' ', "")
+}
+
+/// `Deref` to a fn pointer, so `name(args)` calls the function, when no type is `impl Trait`.
+fn deref(def: &TransformerDef<'_>) -> TokenStream {
+    if def.has_impl_trait() || def.item.sig.receiver().is_some() {
+        return TokenStream::new();
+    }
+    let ident = &def.item.sig.ident;
+    let tys: Vec<&syn::Type> = def.params.iter().map(|p| p.ty).collect();
+    let args: Vec<syn::Ident> = (0..tys.len()).map(|i| format_ident!("__arg{i}")).collect();
+    let ret = match &def.item.sig.output {
+        syn::ReturnType::Default => quote!(()),
+        syn::ReturnType::Type(_, ty) => quote!(#ty),
+    };
+    quote! {
+        fn __fugue_call(#(#args: #tys),*) -> #ret {
+            #ident.call(#(#args),*)
+        }
+
+        impl ::core::ops::Deref for #ident {
+            type Target = fn(#(#tys),*) -> #ret;
+            fn deref(&self) -> &Self::Target {
+                static CALL: fn(#(#tys),*) -> #ret = __fugue_call;
+                &CALL
+            }
+        }
+    }
+}
+
+fn description(v: &ValidTransformer<'_>) -> TokenStream {
+    let def = &v.def;
+    let p = quote!(::fugue::__private);
+    let ident = &def.item.sig.ident;
+    let name = ident.to_string();
+    let kind = format_ident!("{}", def.kind.variant());
+    let inputs = def.params.iter().filter_map(|param| match &param.role {
+        Role::Data(shape) => Some(match shape.record() {
+            Some(t) => {
+                let record = type_name(t);
+                quote!(#p::InputShape::Typed { record: #record, columns: <#t as #p::Record>::COLUMNS })
+            }
+            None => quote!(#p::InputShape::Dynamic),
+        }),
+        _ => None,
+    });
+    let hint = v.hint.as_ref().map(|h| h.text.as_str());
+    let output = match (def.output.shape.record(), hint) {
+        _ if def.kind.is_output() => quote!(#p::OutputShape::None),
+        (Some(t), hint) => {
+            let record = type_name(t);
+            let hint = match hint {
+                Some(h) => quote!(::core::option::Option::Some(#h)),
+                None => quote!(::core::option::Option::None),
+            };
+            quote!(#p::OutputShape::Typed { record: #record, columns: <#t as #p::Record>::COLUMNS, hint: #hint })
+        }
+        (None, Some(h)) => quote!(#p::OutputShape::Hint(#h)),
+        (None, None) => quote!(#p::OutputShape::Dynamic),
+    };
+    let rules = v.rules.iter().map(|r| {
+        let (n, value) = (&r.name, r.value.value());
+        quote!((#n, #value))
+    });
+    let params = def
+        .params
+        .iter()
+        .filter(|p| matches!(p.role, Role::Param))
+        .map(|param| {
+            let (n, t) = (&param.name, type_name(param.ty));
+            quote!((#n, #t))
+        });
+    let callback = def
+        .params
+        .iter()
+        .find_map(|p| match p.role {
+            Role::Callback { optional: true } => Some(quote!(Optional)),
+            Role::Callback { optional: false } => Some(quote!(Required)),
+            _ => None,
+        })
+        .unwrap_or(quote!(None));
+    let cursor = def
+        .params
+        .iter()
+        .any(|p| matches!(p.role, Role::Cursor { .. }));
+    quote! {
+        #[automatically_derived]
+        impl #p::Transformer for #ident {
+            const NAME: &'static str = #name;
+            const KIND: #p::Kind = #p::Kind::#kind;
+            const INPUTS: &'static [#p::InputShape] = &[#(#inputs),*];
+            const OUTPUT: #p::OutputShape = #output;
+            const RULES: &'static [(&'static str, &'static str)] = &[#(#rules),*];
+            const PARAMS: &'static [(&'static str, &'static str)] = &[#(#params),*];
+            const CALLBACK: #p::CallbackUse = #p::CallbackUse::#callback;
+            const CURSOR: bool = #cursor;
+        }
+    }
+}
+
+/// The arguments of the call, in order, with the statements that prepare them. `data(i, shape)`
+/// gives the expression of the `i`th data parameter.
+fn call_args(
+    def: &TransformerDef<'_>,
+    data: &dyn Fn(usize, &DataShape<'_>, &syn::Type) -> (TokenStream, bool),
+    params_expr: &TokenStream,
+) -> (TokenStream, Vec<TokenStream>) {
+    let p = quote!(::fugue::__private);
+    let mut prepare = TokenStream::new();
+    let mut args = Vec::new();
+    let mut data_index = 0;
+    for (i, param) in def.params.iter().enumerate() {
+        let var = format_ident!("__arg{i}");
+        let ty = param.ty;
+        match &param.role {
+            Role::Data(shape) => {
+                let (expr, borrow) = data(data_index, shape, ty);
+                data_index += 1;
+                prepare.extend(quote!(let #var = #expr;));
+                args.push(if borrow { quote!(&#var) } else { quote!(#var) });
+            }
+            Role::Callback { optional: true } => {
+                prepare.extend(quote!(let #var = ctx.callback.clone();));
+                args.push(quote!(#var));
+            }
+            Role::Callback { optional: false } => {
+                prepare.extend(quote! {
+                    let #var = ctx.callback.clone().ok_or_else(|| #p::adapt::missing_callback(NAME))?;
+                });
+                args.push(quote!(#var));
+            }
+            Role::Cursor { by_ref: true } => args.push(quote!(&ctx.cursor)),
+            Role::Cursor { by_ref: false } => args.push(quote!(ctx.cursor.clone())),
+            Role::Param | Role::Unsupported(_) => {
+                let n = &param.name;
+                prepare.extend(quote_spanned! {ty.span()=>
+                    let #var: #ty = #params_expr.get::<#ty>(NAME, #n)?;
+                });
+                args.push(quote!(#var));
+            }
+        }
+    }
+    (prepare, args)
+}
+
+/// The call of the user's function, with panics caught and a `Result`'s error wrapped.
+fn invoke(def: &TransformerDef<'_>, args: &[TokenStream]) -> TokenStream {
+    let p = quote!(::fugue::__private);
+    let ident = &def.item.sig.ident;
+    let unwrap = def
+        .output
+        .error
+        .map(|_| quote!(let __out = __out.map_err(|e| #p::adapt::user_error(NAME, e))?;));
+    quote! {
+        let __out = #p::adapt::guard(NAME, move || #ident::call(#ident, #(#args),*))?;
+        #unwrap
+    }
+}
+
+fn partition_function(v: &ValidTransformer<'_>) -> TokenStream {
+    let def = &v.def;
+    let p = quote!(::fugue::__private);
+    let ident = &def.item.sig.ident;
+    let count = def
+        .params
+        .iter()
+        .filter(|p| matches!(p.role, Role::Data(_)))
+        .count();
+    let data = |_: usize, shape: &DataShape<'_>, _: &syn::Type| match shape {
+        DataShape::Rows(t) => (quote!(#p::adapt::rows::<#t>(__inputs.next())?), false),
+        DataShape::Slice(t) => (quote!(#p::adapt::rows::<#t>(__inputs.next())?), true),
+        DataShape::RowIter(t) => (
+            quote!(#p::adapt::row_iter::<#t>(__inputs.next(), &__slot)),
+            false,
+        ),
+        // `DataFrame` is rejected in `validate.rs` for the per-partition kinds.
+        DataShape::Batch | DataShape::Frame => (quote!(#p::adapt::batch(__inputs.next())?), false),
+        DataShape::BatchIter => (
+            quote!(#p::adapt::batch_iter(__inputs.next(), &__slot)),
+            false,
+        ),
+    };
+    let (prepare, args) = call_args(def, &data, &quote!(ctx.params));
+    let invoke = invoke(def, &args);
+    let stream = match &def.output.shape {
+        OutShape::Rows(t) => quote!(#p::adapt::from_rows::<#t>(__out)?),
+        OutShape::Row(t) => quote!(#p::adapt::from_row::<#t>(__out)?),
+        OutShape::RowIter(t) => quote!(#p::adapt::from_row_iter::<#t, _>(__out)),
+        OutShape::Batch => quote!(#p::adapt::from_batch(__out)),
+        OutShape::BatchIter => quote!(#p::adapt::from_batch_iter(__out)),
+        OutShape::ResultBatchIter(_) => quote!(#p::adapt::from_result_batch_iter(NAME, __out)),
+        OutShape::Frame => quote!(#p::adapt::from_frame(__out)?),
+        OutShape::Unit | OutShape::Unsupported(_) => {
+            quote!({ let () = __out; #p::adapt::nothing() })
+        }
+    };
+    let param_checks = def
+        .params
+        .iter()
+        .filter(|p| matches!(p.role, Role::Param))
+        .map(|param| {
+            let (ty, n) = (param.ty, &param.name);
+            quote_spanned!(ty.span()=> params.get::<#ty>(NAME, #n)?;)
+        });
+    quote! {
+        #[automatically_derived]
+        impl #p::PartitionFunction for #ident {
+            fn name(&self) -> &str {
+                <Self as #p::Transformer>::NAME
+            }
+
+            fn output_schema(
+                &self,
+                inputs: &[#p::fugue_core::Schema],
+            ) -> #p::fugue_core::Result<#p::fugue_core::Schema> {
+                #p::transformer::output_schema::<Self>(inputs)
+            }
+
+            fn check(
+                &self,
+                spec: &#p::fugue_core::PartitionSpec,
+                inputs: &[#p::fugue_core::Schema],
+                params: &#p::Params,
+                has_callback: bool,
+            ) -> #p::fugue_core::Result<()> {
+                const NAME: &str = <#ident as #p::Transformer>::NAME;
+                #p::transformer::check::<Self>(spec, inputs, has_callback)?;
+                #(#param_checks)*
+                ::core::result::Result::Ok(())
+            }
+
+            fn call<'a>(
+                &'a self,
+                ctx: #p::PartitionContext,
+                inputs: ::std::vec::Vec<#p::BatchStream<'a>>,
+            ) -> #p::fugue_core::Result<#p::BatchStream<'a>> {
+                const NAME: &str = <#ident as #p::Transformer>::NAME;
+                let mut __inputs = #p::adapt::inputs(NAME, inputs, #count)?;
+                let __slot = #p::adapt::ErrorSlot::new();
+                #prepare
+                #invoke
+                ::core::result::Result::Ok(#p::adapt::finish(NAME, #stream, __slot))
+            }
+        }
+    }
+}
+
+/// The input frames of a driver-side kind.
+fn frame_data(shape: &DataShape<'_>) -> (TokenStream, bool) {
+    let p = quote!(::fugue::__private);
+    match shape {
+        DataShape::Rows(t) => (
+            quote!(#p::adapt::frame_rows::<#t>(__inputs.next()?)?),
+            false,
+        ),
+        DataShape::Slice(t) => (quote!(#p::adapt::frame_rows::<#t>(__inputs.next()?)?), true),
+        DataShape::Batch => (quote!(#p::adapt::frame_batch(__inputs.next()?)?), false),
+        _ => (quote!(__inputs.next()?), false),
+    }
+}
+
+fn frame_output(def: &TransformerDef<'_>) -> TokenStream {
+    let p = quote!(::fugue::__private);
+    match &def.output.shape {
+        OutShape::Row(_) => quote!(#p::IntoDataFrame::into_dataframe(::std::vec![__out])),
+        OutShape::Frame => quote!(::core::result::Result::Ok(__out)),
+        _ => quote!(#p::IntoDataFrame::into_dataframe(__out)),
+    }
+}
+
+fn data_count(def: &TransformerDef<'_>) -> usize {
+    def.params
+        .iter()
+        .filter(|p| matches!(p.role, Role::Data(_)))
+        .count()
+}
+
+fn processor(def: &TransformerDef<'_>) -> TokenStream {
+    let p = quote!(::fugue::__private);
+    let ident = &def.item.sig.ident;
+    let count = data_count(def);
+    let (prepare, args) = call_args(def, &|_, shape, _| frame_data(shape), &quote!(params));
+    let invoke = invoke(def, &args);
+    let output = frame_output(def);
+    quote! {
+        #[automatically_derived]
+        impl #p::Processor for #ident {
+            fn process(
+                &self,
+                inputs: ::std::vec::Vec<#p::DataFrame>,
+                params: &#p::Params,
+            ) -> #p::fugue_core::Result<#p::DataFrame> {
+                const NAME: &str = <#ident as #p::Transformer>::NAME;
+                let mut __inputs = #p::adapt::frames(NAME, inputs, #count)?;
+                #prepare
+                #invoke
+                #output
+            }
+        }
+    }
+}
+
+fn creator(def: &TransformerDef<'_>) -> TokenStream {
+    let p = quote!(::fugue::__private);
+    let ident = &def.item.sig.ident;
+    let (prepare, args) = call_args(def, &|_, shape, _| frame_data(shape), &quote!(params));
+    let invoke = invoke(def, &args);
+    let output = frame_output(def);
+    quote! {
+        #[automatically_derived]
+        impl #p::Creator for #ident {
+            fn create(&self, params: &#p::Params) -> #p::fugue_core::Result<#p::DataFrame> {
+                const NAME: &str = <#ident as #p::Transformer>::NAME;
+                #prepare
+                #invoke
+                #output
+            }
+        }
+    }
+}
+
+fn outputter(def: &TransformerDef<'_>) -> TokenStream {
+    let p = quote!(::fugue::__private);
+    let ident = &def.item.sig.ident;
+    let count = data_count(def);
+    let (prepare, args) = call_args(def, &|_, shape, _| frame_data(shape), &quote!(params));
+    let invoke = invoke(def, &args);
+    quote! {
+        #[automatically_derived]
+        impl #p::Outputter for #ident {
+            fn output(
+                &self,
+                inputs: ::std::vec::Vec<#p::DataFrame>,
+                params: &#p::Params,
+            ) -> #p::fugue_core::Result<()> {
+                const NAME: &str = <#ident as #p::Transformer>::NAME;
+                let mut __inputs = #p::adapt::frames(NAME, inputs, #count)?;
+                #prepare
+                #invoke
+                let () = __out;
+                ::core::result::Result::Ok(())
+            }
+        }
+    }
+}

@@ -1,0 +1,435 @@
+//! The scoped worker pool: feeder, workers and driver of one run (see the module docs of
+//! [`crate::executor`] for the layout and the invariants).
+
+use super::ExecutorOptions;
+use super::callback::{CallbackRequest, ChannelTransport, Handler, answer};
+use crate::function::{
+    BatchStream, Callback, Params, PartitionContext, PartitionCursor, PartitionFunction,
+    check_output, in_partition, stream_of,
+};
+use arrow::array::RecordBatch;
+use arrow::array::UInt32Array;
+use arrow::compute::take_record_batch;
+use crossbeam_channel::{Receiver, Sender, bounded, select};
+use fugue_core::{FugueError, Result, Schema};
+use std::any::Any;
+use std::collections::BTreeMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// One ready call: the batches of each input, and where the call is.
+pub(crate) struct Call {
+    /// One list of batches per input (one for a map, one per zipped frame for a comap).
+    pub inputs: Vec<Vec<RecordBatch>>,
+    /// The logical partition's cursor.
+    pub cursor: PartitionCursor,
+}
+
+/// Rows sent to the worker that owns their physical partitions.
+pub(crate) struct Route {
+    /// The input these rows come from.
+    pub input: usize,
+    /// The rows.
+    pub batch: RecordBatch,
+    /// The physical partition of each row.
+    pub physical: Vec<usize>,
+}
+
+/// What every thread of a run shares.
+pub(crate) struct Job<'a> {
+    /// The function to call.
+    pub function: &'a dyn PartitionFunction,
+    /// Its declared output schema.
+    pub output_schema: &'a Schema,
+    /// The step's parameters.
+    pub params: Arc<Params>,
+    /// The number of inputs.
+    pub inputs: usize,
+    /// Whether the feeder routes rows to their owners (keys) or sends whole calls.
+    pub routed: bool,
+    /// Splits one complete physical partition (its batches, per input) into calls.
+    #[allow(clippy::type_complexity)]
+    pub split: &'a (dyn Fn(usize, Vec<Vec<RecordBatch>>) -> Result<Vec<Call>> + Sync),
+}
+
+/// The cancel flag and the first error of a run.
+pub(crate) struct RunState {
+    cancel: AtomicBool,
+    first_error: Mutex<Option<FugueError>>,
+}
+
+impl RunState {
+    fn new() -> Self {
+        RunState {
+            cancel: AtomicBool::new(false),
+            first_error: Mutex::new(None),
+        }
+    }
+
+    /// Whether the run was cancelled (an error was recorded).
+    pub(crate) fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Acquire)
+    }
+
+    /// Record `error` if it is the first one, and cancel the run.
+    pub(crate) fn fail(&self, error: FugueError) {
+        let mut slot = self
+            .first_error
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if slot.is_none() {
+            *slot = Some(error);
+        }
+        self.cancel.store(true, Ordering::Release);
+    }
+
+    fn into_result(self) -> Result<()> {
+        let slot = self
+            .first_error
+            .into_inner()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        slot.map_or(Ok(()), Err)
+    }
+}
+
+/// The feeder's side of the work channels.
+pub(crate) struct Feeder<'s> {
+    calls: Option<Sender<Call>>,
+    routes: Vec<Sender<Route>>,
+    state: &'s RunState,
+}
+
+impl Feeder<'_> {
+    /// Whether the run was cancelled: the feeder should stop reading its input.
+    pub(crate) fn cancelled(&self) -> bool {
+        self.state.cancelled()
+    }
+
+    /// The number of workers.
+    pub(crate) fn workers(&self) -> usize {
+        self.routes.len().max(1)
+    }
+
+    /// Send a whole call to any idle worker; `false` when the run stops.
+    pub(crate) fn call(&self, call: Call) -> bool {
+        match &self.calls {
+            Some(tx) => tx.send(call).is_ok(),
+            None => {
+                self.state.fail(FugueError::Internal(
+                    "a routed run was sent a whole call".into(),
+                ));
+                false
+            }
+        }
+    }
+
+    /// Send rows to the worker that owns their physical partitions; `false` when the run stops.
+    pub(crate) fn route(&self, worker: usize, route: Route) -> bool {
+        match self.routes.get(worker) {
+            Some(tx) => tx.send(route).is_ok(),
+            None => {
+                self.state.fail(FugueError::Internal(format!(
+                    "rows routed to worker {worker} of {}",
+                    self.routes.len()
+                )));
+                false
+            }
+        }
+    }
+}
+
+/// Run `feed` on a feeder thread and the calls on `options.workers` worker threads, servicing
+/// outputs and callbacks on this thread until every worker is done; the first error wins.
+pub(crate) fn run<F>(
+    job: Job<'_>,
+    feed: F,
+    handler: Option<Handler<'_>>,
+    sink: &mut dyn FnMut(RecordBatch) -> Result<()>,
+    options: &ExecutorOptions,
+) -> Result<()>
+where
+    F: FnOnce(&Feeder) -> Result<()> + Send,
+{
+    let workers = options.worker_count();
+    let capacity = options.capacity();
+    let state = RunState::new();
+    let (out_tx, out_rx) = bounded::<RecordBatch>(capacity);
+    let (request_tx, request_rx) = bounded::<CallbackRequest>(workers);
+    let callback = handler
+        .is_some()
+        .then(|| Callback::new(ChannelTransport::new(request_tx.clone())));
+    let (call_tx, call_rx) = bounded::<Call>(capacity);
+    let (route_txs, route_rxs): (Vec<_>, Vec<_>) =
+        (0..workers).map(|_| bounded::<Route>(capacity)).unzip();
+    // The feeder owns the only senders of the channels it uses; the others are dropped now, so
+    // that the workers see them closed.
+    let feeder = if job.routed {
+        drop(call_tx);
+        Feeder {
+            calls: None,
+            routes: route_txs,
+            state: &state,
+        }
+    } else {
+        drop(route_txs);
+        Feeder {
+            calls: Some(call_tx),
+            routes: Vec::new(),
+            state: &state,
+        }
+    };
+
+    std::thread::scope(|scope| {
+        let state = &state;
+        let job = &job;
+        scope.spawn(move || {
+            match catch_unwind(AssertUnwindSafe(|| feed(&feeder))) {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => state.fail(e),
+                Err(payload) => state.fail(FugueError::Internal(format!(
+                    "the executor's feeder panicked: {}",
+                    panic_message(payload.as_ref())
+                ))),
+            }
+            // Closing the work channels tells the workers that the input is over.
+            drop(feeder);
+        });
+        for route_rx in route_rxs {
+            let worker = Worker {
+                job,
+                state,
+                calls: call_rx.clone(),
+                routes: route_rx,
+                out: out_tx.clone(),
+                callback: callback.clone(),
+            };
+            scope.spawn(move || worker.run());
+        }
+        drop(out_tx);
+        drop(call_rx);
+        drive(&out_rx, &request_rx, handler, sink, state);
+    });
+    // Late callbacks (a `Callback` kept by a function) fail from now on.
+    drop(request_tx);
+    state.into_result()
+}
+
+/// The driver loop, on the caller's thread: outputs to the sink, callback requests to the
+/// handler, until every worker has dropped its output sender.
+fn drive(
+    out_rx: &Receiver<RecordBatch>,
+    request_rx: &Receiver<CallbackRequest>,
+    mut handler: Option<Handler<'_>>,
+    sink: &mut dyn FnMut(RecordBatch) -> Result<()>,
+    state: &RunState,
+) {
+    loop {
+        select! {
+            recv(out_rx) -> message => match message {
+                Ok(batch) => {
+                    if state.cancelled() {
+                        continue;
+                    }
+                    // A panicking sink must not unwind past workers blocked on this channel.
+                    match catch_unwind(AssertUnwindSafe(|| sink(batch))) {
+                        Ok(Ok(())) => {}
+                        Ok(Err(e)) => state.fail(e),
+                        Err(payload) => state.fail(FugueError::External {
+                            context: "the output sink panicked".into(),
+                            source: Box::new(PanicError(panic_message(payload.as_ref()))),
+                        }),
+                    }
+                }
+                Err(_) => break,
+            },
+            // The driver keeps a request sender alive in `run`, so this never disconnects here.
+            recv(request_rx) -> message => {
+                if let Ok(request) = message {
+                    answer(request, handler.as_mut(), state);
+                }
+            },
+        }
+    }
+}
+
+/// One worker thread.
+struct Worker<'a, 's> {
+    job: &'s Job<'a>,
+    state: &'s RunState,
+    calls: Receiver<Call>,
+    routes: Receiver<Route>,
+    out: Sender<RecordBatch>,
+    callback: Option<Callback>,
+}
+
+impl Worker<'_, '_> {
+    fn run(self) {
+        match catch_unwind(AssertUnwindSafe(|| self.work())) {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => self.state.fail(e),
+            Err(payload) => self.state.fail(FugueError::Internal(format!(
+                "an executor worker panicked: {}",
+                panic_message(payload.as_ref())
+            ))),
+        }
+    }
+
+    fn work(&self) -> Result<()> {
+        // Whole calls (no keys); after a failure the channel is drained without calling.
+        for call in self.calls.iter() {
+            if !self.state.cancelled() {
+                self.call(call);
+            }
+        }
+        // Routed rows (keys): gather the physical partitions this worker owns.
+        let mut owned: BTreeMap<usize, Vec<Vec<RecordBatch>>> = BTreeMap::new();
+        for route in self.routes.iter() {
+            if !self.state.cancelled() {
+                self.gather(&mut owned, route)?;
+            }
+        }
+        for (physical_no, inputs) in owned {
+            if self.state.cancelled() {
+                break;
+            }
+            for call in (self.job.split)(physical_no, inputs)? {
+                if self.state.cancelled() {
+                    break;
+                }
+                self.call(call);
+            }
+        }
+        Ok(())
+    }
+
+    /// Add routed rows to the physical partitions they belong to.
+    fn gather(
+        &self,
+        owned: &mut BTreeMap<usize, Vec<Vec<RecordBatch>>>,
+        route: Route,
+    ) -> Result<()> {
+        let Route {
+            input,
+            batch,
+            physical,
+        } = route;
+        let mut slot = |p: usize, b: RecordBatch| {
+            let inputs = owned
+                .entry(p)
+                .or_insert_with(|| vec![Vec::new(); self.job.inputs]);
+            if let Some(list) = inputs.get_mut(input) {
+                list.push(b);
+            }
+        };
+        match physical.first() {
+            None => Ok(()),
+            Some(first) if physical.iter().all(|p| p == first) => {
+                slot(*first, batch);
+                Ok(())
+            }
+            Some(_) => {
+                let mut rows: BTreeMap<usize, Vec<u32>> = BTreeMap::new();
+                for (i, p) in physical.iter().enumerate() {
+                    rows.entry(*p).or_default().push(i as u32);
+                }
+                for (p, indices) in rows {
+                    slot(p, take_record_batch(&batch, &UInt32Array::from(indices))?);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Run one call; its failure (error or panic) is recorded with the function's name and the
+    /// partition's keys.
+    fn call(&self, call: Call) {
+        let function = self.job.function;
+        let name = function.name();
+        let cursor = call.cursor.clone();
+        let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<()> {
+            let ctx = PartitionContext {
+                cursor: call.cursor,
+                params: self.job.params.clone(),
+                callback: self.callback.clone(),
+            };
+            let inputs = call
+                .inputs
+                .into_iter()
+                .map(|batches| cancellable(stream_of(batches), self.state))
+                .collect();
+            let output = function
+                .call(ctx, inputs)
+                .map_err(|e| in_partition(name, &cursor, e))?;
+            for batch in output {
+                if self.state.cancelled() {
+                    return Ok(());
+                }
+                let batch = batch.map_err(|e| in_partition(name, &cursor, e))?;
+                check_output(name, self.job.output_schema, &batch)?;
+                if self.out.send(batch).is_err() {
+                    return Ok(());
+                }
+            }
+            Ok(())
+        }));
+        let error = match outcome {
+            Ok(Ok(())) => return,
+            Ok(Err(e)) => e,
+            Err(payload) => in_partition(
+                name,
+                &cursor,
+                FugueError::External {
+                    context: "the function panicked".into(),
+                    source: Box::new(PanicError(panic_message(payload.as_ref()))),
+                },
+            ),
+        };
+        self.state.fail(error);
+    }
+}
+
+/// An input stream that ends with an error once the run is cancelled, so that a function that
+/// reads it stops promptly.
+fn cancellable<'a>(stream: BatchStream<'static>, state: &'a RunState) -> BatchStream<'a> {
+    let mut stream = stream;
+    let mut stopped = false;
+    Box::new(std::iter::from_fn(move || {
+        if stopped {
+            return None;
+        }
+        if state.cancelled() {
+            stopped = true;
+            return Some(Err(cancelled_error()));
+        }
+        stream.next()
+    }))
+}
+
+/// The error a function sees when it reads its input after the run failed elsewhere.
+pub(crate) fn cancelled_error() -> FugueError {
+    FugueError::InvalidOperation("the run was cancelled because another partition failed".into())
+}
+
+/// The message of a panic's payload.
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic with a non-string payload".to_string()
+    }
+}
+
+/// A panic turned into an error.
+#[derive(Debug)]
+pub(crate) struct PanicError(pub String);
+
+impl std::fmt::Display for PanicError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for PanicError {}

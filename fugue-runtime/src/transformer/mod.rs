@@ -1,0 +1,224 @@
+//! What the transformer macros generate code against.
+//!
+//! `#[transformer]` (and `#[output_transformer]`, `#[cotransformer]`, `#[output_cotransformer]`,
+//! `#[processor]`, `#[creator]`, `#[outputter]`) turns a plain function into a unit struct of the
+//! same name that implements:
+//!
+//! * [`Transformer`]: the function's description as associated consts (name, [`Kind`], input
+//!   and output shapes with their columns as const data, validation rules, parameters, callback
+//!   and cursor use), which the later `workflow!` macro reads in const evaluation;
+//! * for the four per-partition kinds, [`PartitionFunction`](crate::function::PartitionFunction):
+//!   the entry any engine calls once per logical partition;
+//! * for the driver-side kinds, [`Processor`], [`Creator`] or [`Outputter`].
+//!
+//! The generated code is small: the conversions between a partition's Arrow data and the
+//! declared Rust shapes are the generic functions of [`adapt`], and the checks shared by every
+//! transformer are [`output_schema`] and [`check`].
+
+pub mod adapt;
+
+use crate::frame::DataFrame;
+use crate::function::Params;
+use fugue_core::validation::Rules;
+use fugue_core::{ConstColumn, FugueError, PartitionSpec, Result, Schema};
+
+/// The kind of extension a function is (reference §9.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// One input partition in, data out (`#[transformer]`).
+    Transformer,
+    /// One input partition in, nothing out (`#[output_transformer]`).
+    OutputTransformer,
+    /// Several inputs zipped by the same keys in, data out (`#[cotransformer]`).
+    CoTransformer,
+    /// Several zipped inputs in, nothing out (`#[output_cotransformer]`).
+    OutputCoTransformer,
+    /// Whole frames in, one frame out, on the driver (`#[processor]`).
+    Processor,
+    /// Nothing in, one frame out, on the driver (`#[creator]`).
+    Creator,
+    /// Whole frames in, nothing out, on the driver (`#[outputter]`).
+    Outputter,
+}
+
+impl Kind {
+    /// The attribute that declares this kind, without `#[]`.
+    pub const fn attribute(self) -> &'static str {
+        match self {
+            Kind::Transformer => "transformer",
+            Kind::OutputTransformer => "output_transformer",
+            Kind::CoTransformer => "cotransformer",
+            Kind::OutputCoTransformer => "output_cotransformer",
+            Kind::Processor => "processor",
+            Kind::Creator => "creator",
+            Kind::Outputter => "outputter",
+        }
+    }
+
+    /// Whether the kind runs once per logical partition (and implements `PartitionFunction`).
+    pub const fn is_per_partition(self) -> bool {
+        matches!(
+            self,
+            Kind::Transformer
+                | Kind::OutputTransformer
+                | Kind::CoTransformer
+                | Kind::OutputCoTransformer
+        )
+    }
+
+    /// Whether the kind returns no data.
+    pub const fn is_output(self) -> bool {
+        matches!(
+            self,
+            Kind::OutputTransformer | Kind::OutputCoTransformer | Kind::Outputter
+        )
+    }
+}
+
+/// How one data parameter receives its input.
+#[derive(Debug, Clone, Copy)]
+pub enum InputShape {
+    /// Typed rows (`Vec<T>`, `&[T]`, `impl Iterator<Item = T>`): the columns of `T`.
+    Typed {
+        /// The record type's name.
+        record: &'static str,
+        /// Its columns (`<T as Record>::COLUMNS`).
+        columns: &'static [ConstColumn],
+    },
+    /// Arrow data or a frame, whose schema is known only at run time.
+    Dynamic,
+}
+
+/// What a function outputs.
+#[derive(Debug, Clone, Copy)]
+pub enum OutputShape {
+    /// Nothing (output kinds).
+    None,
+    /// Typed rows: the columns of the record type, optionally with a hint that must agree.
+    Typed {
+        /// The record type's name.
+        record: &'static str,
+        /// Its columns (`<T as Record>::COLUMNS`).
+        columns: &'static [ConstColumn],
+        /// A schema hint given as well (checked against the columns).
+        hint: Option<&'static str>,
+    },
+    /// Dynamic data described by a schema hint (`*` stands for the input's columns).
+    Hint(&'static str),
+    /// Dynamic data whose schema is its own (processors and creators returning a frame or a
+    /// batch).
+    Dynamic,
+}
+
+/// Whether a function takes a callback (reference §7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallbackUse {
+    /// No callback parameter.
+    None,
+    /// `Option<Callback>`: `None` when the step is given no callback.
+    Optional,
+    /// `Callback`: a step without a callback fails its check, before any data moves.
+    Required,
+}
+
+/// The description of a function declared with one of the transformer macros, as const data.
+///
+/// Implemented by the macros on the unit struct named after the function; the consts can be read
+/// in const evaluation (the later `workflow!` macro checks its edges with them).
+pub trait Transformer: Send + Sync + 'static {
+    /// The function's name.
+    const NAME: &'static str;
+    /// The kind of extension.
+    const KIND: Kind;
+    /// One shape per data parameter, in order.
+    const INPUTS: &'static [InputShape];
+    /// The output.
+    const OUTPUT: OutputShape;
+    /// The validation rules, `(name, value)` as written.
+    const RULES: &'static [(&'static str, &'static str)];
+    /// The typed parameters filled from the step's [`Params`]: `(name, Rust type)`.
+    const PARAMS: &'static [(&'static str, &'static str)];
+    /// Whether the function takes a callback.
+    const CALLBACK: CallbackUse;
+    /// Whether the function takes the [`PartitionCursor`](crate::function::PartitionCursor).
+    const CURSOR: bool;
+}
+
+/// A function run once on the driver over whole frames, returning one (`#[processor]`).
+pub trait Processor: Transformer {
+    /// Run on these frames (one per data parameter) with these parameters.
+    fn process(&self, inputs: Vec<DataFrame>, params: &Params) -> Result<DataFrame>;
+}
+
+/// A function run once on the driver that makes a frame from nothing (`#[creator]`).
+pub trait Creator: Transformer {
+    /// Run with these parameters.
+    fn create(&self, params: &Params) -> Result<DataFrame>;
+}
+
+/// A function run once on the driver over whole frames, returning nothing (`#[outputter]`).
+pub trait Outputter: Transformer {
+    /// Run on these frames (one per data parameter) with these parameters.
+    fn output(&self, inputs: Vec<DataFrame>, params: &Params) -> Result<()>;
+}
+
+/// The output schema of output kinds (Fugue's `__output_no_data__:int`): they produce no row.
+pub const NO_DATA: &str = "__output_no_data__:int";
+
+/// The output schema of `T` for these input schemas: the typed output's schema (checked against
+/// a hint given as well), a hint resolved against the first input (`*`), or [`NO_DATA`] for
+/// output kinds.
+pub fn output_schema<T: Transformer>(inputs: &[Schema]) -> Result<Schema> {
+    match T::OUTPUT {
+        // Fugue's placeholder: a frame has at least one column.
+        OutputShape::None => Schema::parse(NO_DATA),
+        OutputShape::Dynamic => Ok(Schema::empty()),
+        OutputShape::Typed { columns, hint, .. } => {
+            let typed = Schema::from_const(columns)?;
+            if let Some(hint) = hint {
+                let hinted = resolve_hint::<T>(hint, inputs)?;
+                if hinted != typed {
+                    return Err(FugueError::SchemaMismatch {
+                        context: format!("the schema hint and the output type of `{}`", T::NAME),
+                        reason: "they differ".to_string(),
+                        left: hinted.to_string(),
+                        right: typed.to_string(),
+                    });
+                }
+            }
+            Ok(typed)
+        }
+        OutputShape::Hint(hint) => resolve_hint::<T>(hint, inputs),
+    }
+}
+
+fn resolve_hint<T: Transformer>(hint: &str, inputs: &[Schema]) -> Result<Schema> {
+    match inputs.first() {
+        Some(input) if T::INPUTS.len() == 1 => input.transform(hint),
+        // Co-transformer hints have no `*` (the macro rejects it): any schema resolves them.
+        _ => Schema::empty().transform(hint),
+    }
+}
+
+/// The checks every transformer runs before any data moves: its validation rules (through
+/// [`Rules::check_step`], the function the macros use too) against the partition spec and the
+/// first input's schema, the number of inputs, and a required callback.
+pub fn check<T: Transformer>(
+    spec: &PartitionSpec,
+    inputs: &[Schema],
+    has_callback: bool,
+) -> Result<()> {
+    let rules = Rules::parse(T::RULES.iter().copied())?;
+    rules.check_step(Some(T::NAME), spec, inputs.first())?;
+    if T::KIND.is_per_partition() && inputs.len() != T::INPUTS.len() {
+        return Err(adapt::wrong_input_count(
+            T::NAME,
+            T::INPUTS.len(),
+            inputs.len(),
+        ));
+    }
+    if T::CALLBACK == CallbackUse::Required && !has_callback {
+        return Err(adapt::missing_callback(T::NAME));
+    }
+    Ok(())
+}

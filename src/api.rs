@@ -1,0 +1,232 @@
+//! The function API (reference §9.4): run one transformer over a dataframe-like input without a
+//! workflow.
+//!
+//! ```
+//! use fugue::prelude::*;
+//!
+//! #[derive(Schema, Debug, PartialEq)]
+//! struct Trip { city: String, fare: f64 }
+//!
+//! #[derive(Schema, Debug, PartialEq)]
+//! struct Ranked { city: String, fare: f64, rank: i64 }
+//!
+//! /// Rank the trips of one city by fare, highest first.
+//! #[transformer(partitionby_has = "city", presort_is = "fare desc")]
+//! fn rank(trips: Vec<Trip>) -> Vec<Ranked> {
+//!     trips
+//!         .into_iter()
+//!         .enumerate()
+//!         .map(|(i, t)| Ranked { city: t.city, fare: t.fare, rank: i as i64 + 1 })
+//!         .collect()
+//! }
+//!
+//! let trips = vec![
+//!     Trip { city: "Paris".into(), fare: 10.0 },
+//!     Trip { city: "Oslo".into(), fare: 7.0 },
+//!     Trip { city: "Paris".into(), fare: 30.0 },
+//! ];
+//! let out = fugue::transform(trips, rank, "by=city; presort=fare desc", ())?;
+//! let ranked: Vec<Ranked> = fugue::records(out)?;
+//! assert_eq!(ranked[0], Ranked { city: "Oslo".into(), fare: 7.0, rank: 1 });
+//! assert_eq!(ranked[1], Ranked { city: "Paris".into(), fare: 30.0, rank: 1 });
+//! assert_eq!(ranked[2], Ranked { city: "Paris".into(), fare: 10.0, rank: 2 });
+//!
+//! // The function stays callable as written.
+//! assert_eq!(rank(vec![]).len(), 0);
+//!
+//! // A spec that breaks a validation rule fails before any data moves.
+//! let err = fugue::transform(Vec::<Trip>::new(), rank, "by=fare", ()).unwrap_err();
+//! assert!(err.to_string().contains("validation rule `partitionby_has` failed for step `rank`"));
+//! # Ok::<(), fugue::core::FugueError>(())
+//! ```
+//!
+//! Parameters and a callback go through the builder [`Transform`]:
+//! `Transform::new(data, f).partition("by=city").param("threshold", 0.5).callback(handler).run()`.
+//!
+//! **Engines.** The engines are being written; until they land, the `engine` argument takes only
+//! `()` (the default engine), which runs the reference single-threaded map
+//! ([`fugue_runtime::function::run_map`]). Every engine gives the same results.
+
+use fugue_core::{PartitionSpec, Result};
+use fugue_runtime::function::{Callback, CallbackTransport, Params, PartitionFunction, run_map};
+use fugue_runtime::value::Value;
+use fugue_runtime::{DataFrame, IntoDataFrame};
+use std::sync::Arc;
+
+/// Anything that names a partition spec (Fugue's partition-like): a [`PartitionSpec`], the
+/// compact text form (`"by=city; presort=fare desc; num=4; algo=even"`), or `()` / `None` for
+/// no partitioning.
+pub trait IntoPartition {
+    /// The spec, or why the input is not one.
+    fn into_partition(self) -> Result<PartitionSpec>;
+}
+
+impl IntoPartition for PartitionSpec {
+    fn into_partition(self) -> Result<PartitionSpec> {
+        Ok(self)
+    }
+}
+
+impl IntoPartition for &PartitionSpec {
+    fn into_partition(self) -> Result<PartitionSpec> {
+        Ok(self.clone())
+    }
+}
+
+/// The compact form, see [`PartitionSpec::parse`].
+impl IntoPartition for &str {
+    fn into_partition(self) -> Result<PartitionSpec> {
+        PartitionSpec::parse(self)
+    }
+}
+
+/// The compact form, see [`PartitionSpec::parse`].
+impl IntoPartition for String {
+    fn into_partition(self) -> Result<PartitionSpec> {
+        PartitionSpec::parse(&self)
+    }
+}
+
+/// No partitioning.
+impl IntoPartition for () {
+    fn into_partition(self) -> Result<PartitionSpec> {
+        Ok(PartitionSpec::new())
+    }
+}
+
+/// A spec, or no partitioning.
+impl<P: IntoPartition> IntoPartition for Option<P> {
+    fn into_partition(self) -> Result<PartitionSpec> {
+        self.map_or_else(|| Ok(PartitionSpec::new()), IntoPartition::into_partition)
+    }
+}
+
+/// Anything that names an engine. For now only `()`, the default engine (the reference
+/// single-threaded map); the engine issue replaces this trait with the real engine-like
+/// conversion.
+pub trait IntoEngine {
+    /// Whether this is the default engine.
+    fn is_default(&self) -> bool;
+}
+
+/// The default engine.
+impl IntoEngine for () {
+    fn is_default(&self) -> bool {
+        true
+    }
+}
+
+/// Run the transformer `f` over `data`, once per logical partition of `partition`, on `engine`;
+/// the output is one dataframe. The step's checks (validation rules, required parameters, a
+/// required callback) run before any data moves. See the [module docs](self) for an example.
+pub fn transform<F: PartitionFunction>(
+    data: impl IntoDataFrame,
+    f: F,
+    partition: impl IntoPartition,
+    engine: impl IntoEngine,
+) -> Result<DataFrame> {
+    let _ = engine.is_default();
+    Transform::new(data, f).partition(partition).run()
+}
+
+/// Run the output transformer `f` (or any transformer, whose output is dropped) over `data`,
+/// once per logical partition of `partition`, eagerly.
+pub fn out_transform<F: PartitionFunction>(
+    data: impl IntoDataFrame,
+    f: F,
+    partition: impl IntoPartition,
+    engine: impl IntoEngine,
+) -> Result<()> {
+    let _ = engine.is_default();
+    Transform::new(data, f).partition(partition).run_output()
+}
+
+/// One transform step with parameters and a callback: the long form of [`transform`].
+///
+/// ```
+/// use fugue::prelude::*;
+///
+/// #[derive(Schema)]
+/// struct Item { price: f64 }
+///
+/// #[transformer]
+/// fn over(items: Vec<Item>, report: Callback, threshold: f64) -> Vec<Item> {
+///     let kept: Vec<Item> = items.into_iter().filter(|i| i.price > threshold).collect();
+///     report.call(kept.len() as i64).ok();
+///     kept
+/// }
+///
+/// let seen = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(0));
+/// let counter = seen.clone();
+/// let out = fugue::Transform::new(vec![Item { price: 1.0 }, Item { price: 9.0 }], over)
+///     .param("threshold", 5.0)
+///     .callback(move |v: Value| {
+///         counter.fetch_add(v.as_i64().unwrap_or(0), std::sync::atomic::Ordering::SeqCst);
+///         Ok(Value::Null)
+///     })
+///     .run()?;
+/// assert_eq!(out.count()?, 1);
+/// assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), 1);
+/// # Ok::<(), fugue::core::FugueError>(())
+/// ```
+pub struct Transform<F> {
+    data: Result<DataFrame>,
+    function: F,
+    partition: Result<PartitionSpec>,
+    params: Params,
+    callback: Option<Callback>,
+}
+
+impl<F: PartitionFunction> Transform<F> {
+    /// A step running `function` over `data`, unpartitioned, without parameters or callback.
+    pub fn new(data: impl IntoDataFrame, function: F) -> Self {
+        Transform {
+            data: data.into_dataframe(),
+            function,
+            partition: Ok(PartitionSpec::new()),
+            params: Params::new(),
+            callback: None,
+        }
+    }
+
+    /// Partition the input (a later call replaces an earlier one).
+    pub fn partition(mut self, partition: impl IntoPartition) -> Self {
+        self.partition = partition.into_partition();
+        self
+    }
+
+    /// Set one parameter, read by the function's typed parameter of that name.
+    pub fn param(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.params.insert(name, value);
+        self
+    }
+
+    /// Set every parameter.
+    pub fn params(mut self, params: Params) -> Self {
+        self.params = params;
+        self
+    }
+
+    /// The callback handler: any `Fn(Value) -> Result<Value>` (called in the worker's thread).
+    pub fn callback(mut self, handler: impl CallbackTransport + 'static) -> Self {
+        self.callback = Some(Callback::new(handler));
+        self
+    }
+
+    /// Run, returning the output.
+    pub fn run(self) -> Result<DataFrame> {
+        run_map(
+            self.data?,
+            &self.function,
+            &self.partition?,
+            Arc::new(self.params),
+            self.callback,
+            1,
+        )
+    }
+
+    /// Run eagerly and drop the output (`out_transform`).
+    pub fn run_output(self) -> Result<()> {
+        self.run().map(drop)
+    }
+}

@@ -1,0 +1,300 @@
+//! Behaviour of the transformer macros (issue 3, "Must show"): one call per key group with the
+//! presort honoured, a NULL key as its own group, `even` partitions, bounded memory for
+//! streaming transformers, errors and panics naming the function and the keys, the cursor, and
+//! the driver-side kinds.
+
+use fugue::prelude::*;
+use fugue::runtime::function::{BatchStream, PartitionContext, PartitionCursor};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// A trip.
+#[derive(Schema, Debug, Clone, PartialEq)]
+pub struct Trip {
+    /// The city; NULL is a key too.
+    pub city: Option<String>,
+    /// The fare.
+    pub fare: f64,
+}
+
+/// One call's view of its partition.
+#[derive(Schema, Debug, Clone, PartialEq)]
+pub struct Seen {
+    /// The city.
+    pub city: Option<String>,
+    /// The fares, in the order the call saw them.
+    pub fares: Vec<f64>,
+    /// The logical partition number.
+    pub partition: i64,
+}
+
+fn trip(city: Option<&str>, fare: f64) -> Trip {
+    Trip {
+        city: city.map(str::to_string),
+        fare,
+    }
+}
+
+fn trips() -> Vec<Trip> {
+    vec![
+        trip(Some("Paris"), 10.0),
+        trip(None, 5.0),
+        trip(Some("Oslo"), 7.0),
+        trip(Some("Paris"), 30.0),
+        trip(None, 1.0),
+        trip(Some("Paris"), 20.0),
+    ]
+}
+
+static CALLS: AtomicUsize = AtomicUsize::new(0);
+
+/// One row per call: the city, the fares in order, the partition number.
+#[transformer(partitionby_has = "city", presort_is = "fare desc")]
+pub fn seen(trips: Vec<Trip>, cursor: &PartitionCursor) -> Seen {
+    CALLS.fetch_add(1, Ordering::SeqCst);
+    Seen {
+        city: trips.first().and_then(|t| t.city.clone()),
+        fares: trips.iter().map(|t| t.fare).collect(),
+        partition: cursor.partition_no() as i64,
+    }
+}
+
+#[test]
+fn one_call_per_key_group_with_presort_and_a_null_group() {
+    let before = CALLS.load(Ordering::SeqCst);
+    let out = fugue::transform(trips(), seen, "by=city; presort=fare desc", ()).unwrap();
+    assert_eq!(CALLS.load(Ordering::SeqCst) - before, 3);
+    let rows: Vec<Seen> = fugue::records(out).unwrap();
+    assert_eq!(
+        rows,
+        vec![
+            Seen {
+                city: Some("Oslo".into()),
+                fares: vec![7.0],
+                partition: 0
+            },
+            Seen {
+                city: Some("Paris".into()),
+                fares: vec![30.0, 20.0, 10.0],
+                partition: 1
+            },
+            // NULL keys form their own group, last.
+            Seen {
+                city: None,
+                fares: vec![5.0, 1.0],
+                partition: 2
+            },
+        ]
+    );
+}
+
+#[test]
+fn rules_are_checked_before_any_data_moves() {
+    let before = CALLS.load(Ordering::SeqCst);
+    let e = fugue::transform(trips(), seen, "by=city; presort=fare", ()).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "validation rule `presort_is` failed for step `seen`: wants the presort `fare DESC`, got presort `fare ASC`"
+    );
+    assert_eq!(CALLS.load(Ordering::SeqCst), before);
+}
+
+/// The size of each call's partition.
+#[derive(Schema, Debug, PartialEq)]
+pub struct Size {
+    /// Rows in the partition.
+    pub rows: i64,
+}
+
+/// Count a partition's rows.
+#[transformer]
+pub fn size(trips: &[Trip]) -> Size {
+    Size {
+        rows: trips.len() as i64,
+    }
+}
+
+#[test]
+fn even_partitions_differ_by_at_most_one() {
+    let many: Vec<Trip> = (0..10).map(|i| trip(Some("x"), i as f64)).collect();
+    let out = fugue::transform(many, size, "num=3; algo=even", ()).unwrap();
+    let sizes: Vec<i64> = fugue::records::<Size>(out)
+        .unwrap()
+        .iter()
+        .map(|s| s.rows)
+        .collect();
+    assert_eq!(sizes, vec![4, 3, 3]);
+    let (min, max) = (sizes.iter().min(), sizes.iter().max());
+    assert!(max.zip(min).is_some_and(|(a, b)| a - b <= 1));
+}
+
+/// Fail on Paris.
+#[transformer]
+pub fn picky(trips: Vec<Trip>) -> Result<Vec<Trip>, std::io::Error> {
+    if trips.iter().any(|t| t.city.as_deref() == Some("Paris")) {
+        return Err(std::io::Error::other("no Paris"));
+    }
+    Ok(trips)
+}
+
+/// Panic on Paris.
+#[transformer]
+pub fn fragile(trips: Vec<Trip>) -> Vec<Trip> {
+    if trips.iter().any(|t| t.city.as_deref() == Some("Paris")) {
+        panic!("Paris is too expensive");
+    }
+    trips
+}
+
+#[test]
+fn errors_and_panics_name_the_function_and_the_keys() {
+    let e = fugue::transform(trips(), picky, "by=city", ()).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "`picky` failed on city=\"Paris\": `picky` returned an error: no Paris"
+    );
+    let e = fugue::transform(trips(), fragile, "by=city", ()).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "`fragile` failed on city=\"Paris\": `fragile` panicked: Paris is too expensive"
+    );
+}
+
+/// A row of the streaming test; counts the live ones.
+#[derive(Schema, Debug)]
+pub struct Tick {
+    /// A number.
+    pub n: i64,
+}
+
+static PRODUCED: AtomicI64 = AtomicI64::new(0);
+static MAPPED: AtomicI64 = AtomicI64::new(0);
+static LIVE_OUT: AtomicI64 = AtomicI64::new(0);
+static PEAK_HELD: AtomicI64 = AtomicI64::new(0);
+static PEAK_LIVE_OUT: AtomicI64 = AtomicI64::new(0);
+
+/// An output row that counts how many of it are alive.
+#[derive(Schema, Debug)]
+pub struct Tock {
+    /// The number, doubled.
+    pub n: i64,
+}
+
+impl Drop for Tock {
+    fn drop(&mut self) {
+        LIVE_OUT.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Double every number, lazily.
+#[transformer]
+pub fn double(ticks: impl Iterator<Item = Tick>) -> impl Iterator<Item = Tock> {
+    ticks.map(|t| {
+        let mapped = MAPPED.fetch_add(1, Ordering::SeqCst) + 1;
+        // Input rows converted but not yet mapped are held by the adapter.
+        PEAK_HELD.fetch_max(PRODUCED.load(Ordering::SeqCst) - mapped, Ordering::SeqCst);
+        let live = LIVE_OUT.fetch_add(1, Ordering::SeqCst) + 1;
+        PEAK_LIVE_OUT.fetch_max(live, Ordering::SeqCst);
+        Tock { n: t.n * 2 }
+    })
+}
+
+#[test]
+fn streaming_transformers_keep_memory_bounded() {
+    const BATCH: i64 = 1000;
+    const BATCHES: i64 = 2000;
+    // Two million rows, generated lazily one batch at a time.
+    let source: BatchStream<'static> = Box::new((0..BATCHES).map(|b| {
+        let rows: Vec<Tick> = (0..BATCH).map(|i| Tick { n: b * BATCH + i }).collect();
+        PRODUCED.fetch_add(BATCH, Ordering::SeqCst);
+        Tick::to_record_batch(&rows)
+    }));
+    let ctx = PartitionContext {
+        cursor: PartitionCursor::new(vec![], 0, 0, 0),
+        params: Arc::new(Params::new()),
+        callback: None,
+    };
+    let mut rows = 0usize;
+    let mut sum = 0i64;
+    // `double.call(..)` is the user's function; the engine entry is the trait method.
+    for batch in PartitionFunction::call(&double, ctx, vec![source]).unwrap() {
+        let batch = batch.unwrap();
+        rows += batch.num_rows();
+        sum += Tock::from_record_batch(&batch)
+            .unwrap()
+            .iter()
+            .map(|t| t.n)
+            .sum::<i64>();
+    }
+    let total = BATCH * BATCHES;
+    assert_eq!(rows as i64, total);
+    assert_eq!(sum, total * (total - 1));
+    // Never more than one input batch held, never more than one output chunk alive.
+    assert!(PEAK_HELD.load(Ordering::SeqCst) <= BATCH, "{PEAK_HELD:?}");
+    assert!(
+        PEAK_LIVE_OUT.load(Ordering::SeqCst) <= 1024,
+        "{PEAK_LIVE_OUT:?}"
+    );
+}
+
+/// Keep trips over a fare.
+#[processor(input_has = "fare")]
+pub fn expensive(trips: Vec<Trip>, min: f64) -> Vec<Trip> {
+    trips.into_iter().filter(|t| t.fare >= min).collect()
+}
+
+/// `n` trips.
+#[creator]
+pub fn make(n: i64) -> Vec<Trip> {
+    (0..n).map(|i| trip(Some("c"), i as f64)).collect()
+}
+
+static OUTPUT: Mutex<Vec<f64>> = Mutex::new(Vec::new());
+
+/// Record the fares.
+#[outputter]
+pub fn record(trips: RecordBatch) -> Result<(), fugue::core::FugueError> {
+    let fares = Trip::from_record_batch(&trips)?;
+    OUTPUT
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .extend(fares.iter().map(|t| t.fare));
+    Ok(())
+}
+
+#[test]
+fn driver_side_kinds_run_on_whole_frames() {
+    let made = make.create(&Params::new().with("n", 4_i64)).unwrap();
+    let kept = expensive
+        .process(vec![made], &Params::new().with("min", 2.0))
+        .unwrap();
+    record.output(vec![kept], &Params::new()).unwrap();
+    assert_eq!(
+        *OUTPUT.lock().unwrap_or_else(|p| p.into_inner()),
+        vec![2.0, 3.0]
+    );
+    let e = make.create(&Params::new()).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("step `make` needs parameter `n: i64`"),
+        "{e}"
+    );
+    assert_eq!(<expensive as Transformer>::RULES, &[("input_has", "fare")]);
+}
+
+#[test]
+fn the_description_is_const_data() {
+    use fugue::extension::{CallbackUse, InputShape, Kind, OutputShape};
+    const COLUMNS: usize = match <seen as Transformer>::INPUTS[0] {
+        InputShape::Typed { columns, .. } => columns.len(),
+        InputShape::Dynamic => 0,
+    };
+    assert_eq!(COLUMNS, 2);
+    assert_eq!(<seen as Transformer>::KIND, Kind::Transformer);
+    assert_eq!(<seen as Transformer>::CALLBACK, CallbackUse::None);
+    const { assert!(<seen as Transformer>::CURSOR) };
+    assert!(matches!(
+        <seen as Transformer>::OUTPUT,
+        OutputShape::Typed { record: "Seen", .. }
+    ));
+}

@@ -1,0 +1,21 @@
+use fugue::prelude::*;
+
+#[derive(Schema)]
+pub struct Person {
+    pub name: String,
+    pub age: i64,
+}
+
+#[derive(Schema)]
+pub struct Scored {
+    pub name: String,
+    pub score: f64,
+}
+
+#[transformer]
+pub fn f(rows: Vec<Person>, threshold: f64, cb: Callback) -> Vec<Scored> {
+    let _ = (rows, threshold, cb);
+    Vec::new()
+}
+
+fn main() {}

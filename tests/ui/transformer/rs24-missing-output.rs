@@ -1,0 +1,20 @@
+use fugue::prelude::*;
+
+#[derive(Schema)]
+pub struct Person {
+    pub name: String,
+    pub age: i64,
+}
+
+#[derive(Schema)]
+pub struct Scored {
+    pub name: String,
+    pub score: f64,
+}
+
+#[transformer]
+pub fn f(rows: Vec<Person>) {
+    let _ = rows;
+}
+
+fn main() {}
