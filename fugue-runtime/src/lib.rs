@@ -50,6 +50,7 @@
 
 pub use fugue_core;
 
+pub mod engine;
 pub mod frame;
 pub mod function;
 pub mod like;
