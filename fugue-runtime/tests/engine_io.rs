@@ -271,8 +271,24 @@ fn save_modes() {
     let df = e
         .load(&[folder_text], &LoadOptions::default())
         .expect("load");
-    assert_eq!(df.schema().to_string(), "s:str,v:double");
+    // The partition column comes back from the folder names, as `str`.
+    assert_eq!(df.schema().to_string(), "s:str,v:double,k:str");
     assert_eq!(df.count().expect("count"), 6);
+    let restored = e
+        .load(
+            &[folder_text],
+            &LoadOptions {
+                columns: Some(LoadColumns::Schema(
+                    Schema::parse("k:long,s:str,v:double").expect("schema"),
+                )),
+                ..LoadOptions::default()
+            },
+        )
+        .expect("load with columns");
+    let mut doubled = sorted_rows(frame());
+    doubled.extend(sorted_rows(frame()));
+    doubled.sort();
+    assert_eq!(sorted_rows(restored), doubled);
     assert!(
         listing(dir.path()).iter().all(|n| !n.starts_with('.')),
         "temporary files left: {:?}",

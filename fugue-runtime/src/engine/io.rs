@@ -9,9 +9,10 @@
 //!
 //! Folders: every file whose name does not start with `_` or `.` (so `_SUCCESS` and temporary
 //! files are ignored), recursively, in name order, keeping the files of the format. Globs
-//! (`*`, `?`) are expanded per path component. Hive-style partition folders (`k=v/`) are read
-//! as plain sub-folders: the partition column is not reconstructed (not done yet).
+//! (`*`, `?`) are expanded per path component. Files under hive-style partition folders
+//! (`k=v/`, as `save` writes them) get each partition value as a `str` column.
 
+use super::checks::same_schema;
 use super::options::{FileFormat, LoadColumns, LoadOptions, SaveMode, SaveOptions};
 use super::relational::normalize;
 use crate::frame::ArrowFrame;
@@ -130,8 +131,60 @@ fn folder_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
+/// A file to read: its path, format, and the hive partition values of its folders.
+struct Input {
+    path: PathBuf,
+    format: FileFormat,
+    partitions: Vec<(String, Option<String>)>,
+}
+
+/// Undo [`hive_value`]'s escaping (`__HIVE_DEFAULT_PARTITION__` is NULL).
+fn hive_unescape(text: &str) -> Option<String> {
+    if text == "__HIVE_DEFAULT_PARTITION__" {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    Some(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// The `k=v` folders between `root` and `file`.
+fn hive_partitions(root: &Path, file: &Path) -> Vec<(String, Option<String>)> {
+    let Ok(relative) = file.strip_prefix(root) else {
+        return Vec::new();
+    };
+    let Some(folders) = relative.parent() else {
+        return Vec::new();
+    };
+    folders
+        .components()
+        .filter_map(|c| {
+            let text = c.as_os_str().to_string_lossy();
+            let (k, v) = text.split_once('=')?;
+            Some((hive_unescape(k)?, hive_unescape(v)))
+        })
+        .collect()
+}
+
 /// Every file to read, with its format.
-fn expand(paths: &[&str], hint: Option<FileFormat>) -> Result<Vec<(PathBuf, FileFormat)>> {
+fn expand(paths: &[&str], hint: Option<FileFormat>) -> Result<Vec<Input>> {
     if paths.is_empty() {
         return Err(FugueError::invalid_argument("path", "no path to load"));
     }
@@ -159,12 +212,18 @@ fn expand(paths: &[&str], hint: Option<FileFormat>) -> Result<Vec<(PathBuf, File
                 let before = files.len();
                 for file in inner {
                     let name = file.to_string_lossy().to_string();
-                    let file_format = FileFormat::from_path(&name);
-                    match (format, file_format) {
-                        (Some(f), Some(g)) if f == g => files.push((file, f)),
-                        (Some(f), None) if f == FileFormat::Parquet => files.push((file, f)),
-                        (None, Some(g)) => files.push((file, g)),
-                        _ => {}
+                    let chosen = match (format, FileFormat::from_path(&name)) {
+                        (Some(f), Some(g)) if f == g => Some(f),
+                        (Some(f), None) if f == FileFormat::Parquet => Some(f),
+                        (None, Some(g)) => Some(g),
+                        _ => None,
+                    };
+                    if let Some(format) = chosen {
+                        files.push(Input {
+                            partitions: hive_partitions(&p, &file),
+                            path: file,
+                            format,
+                        });
                     }
                 }
                 if files.len() == before {
@@ -175,7 +234,11 @@ fn expand(paths: &[&str], hint: Option<FileFormat>) -> Result<Vec<(PathBuf, File
                     ));
                 }
             } else if p.exists() {
-                files.push((p, FileFormat::resolve(&text, hint)?));
+                files.push(Input {
+                    format: FileFormat::resolve(&text, hint)?,
+                    path: p,
+                    partitions: Vec::new(),
+                });
             } else {
                 FileFormat::resolve(&text, hint)?;
                 return Err(io_error(
@@ -344,28 +407,61 @@ fn apply_columns(frame: ArrowFrame, columns: Option<&LoadColumns>) -> Result<Arr
     }
 }
 
+/// The frame with the hive partition values appended as `str` columns.
+fn with_partitions(
+    frame: ArrowFrame,
+    partitions: &[(String, Option<String>)],
+) -> Result<ArrowFrame> {
+    if partitions.is_empty() {
+        return Ok(frame);
+    }
+    let mut columns = frame.schema().columns().to_vec();
+    for (k, _) in partitions {
+        columns.push(fugue_core::Column::new(k, DataType::Utf8));
+    }
+    let schema = fugue_core::Schema::new(columns)?;
+    let target = Arc::new(schema.to_arrow());
+    let batches = frame
+        .batches()
+        .iter()
+        .map(|b| {
+            let mut cols = b.columns().to_vec();
+            for (_, v) in partitions {
+                cols.push(Arc::new(arrow::array::StringArray::from(vec![
+                    v.as_deref();
+                    b.num_rows()
+                ])));
+            }
+            Ok(RecordBatch::try_new(target.clone(), cols)?)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    ArrowFrame::new(schema, batches)
+}
+
 /// Load files, folders, globs or a list of them into one frame (all files must have the same
-/// schema; a file that differs or cannot be read is an error naming it).
+/// schema; a file that differs or cannot be read is an error naming it). Files under hive
+/// folders (`k=v/`) get the partition values as `str` columns after their own columns.
 pub(crate) fn load(paths: &[&str], options: &LoadOptions) -> Result<ArrowFrame> {
     let files = expand(paths, options.format)?;
     let mut result: Option<ArrowFrame> = None;
     let mut all = Vec::new();
-    for (path, format) in files {
-        let (schema, batches) = read_file(&path, format, options)?;
+    for input in files {
+        let path = &input.path;
+        let (schema, batches) = read_file(path, input.format, options)?;
         let frame = normalize(&schema, batches)
+            .and_then(|f| with_partitions(f, &input.partitions))
             .and_then(|f| apply_columns(f, options.columns.as_ref()))
             .map_err(|e| FugueError::external(format!("cannot load `{}`", path.display()), e))?;
         match &result {
             None => result = Some(ArrowFrame::new(frame.schema().clone(), Vec::new())?),
-            Some(first) if first.schema() != frame.schema() => {
-                return Err(FugueError::SchemaMismatch {
-                    context: format!("the loaded files (`{}` differs)", path.display()),
-                    reason: "every file must have the same schema".into(),
-                    left: first.schema().to_string(),
-                    right: frame.schema().to_string(),
-                });
-            }
-            Some(_) => {}
+            Some(first) => same_schema(
+                &format!(
+                    "loaded files (`{}` differs from the first file)",
+                    path.display()
+                ),
+                first.schema(),
+                frame.schema(),
+            )?,
         }
         all.extend(frame.into_batches());
     }
@@ -696,6 +792,20 @@ mod tests {
         assert!(m("*.csv", "a.csv"));
         assert!(m("p?rt-*", "part-1"));
         assert!(!m("*.csv", "a.json"));
+    }
+
+    #[test]
+    fn hive_folders_give_partition_values() {
+        let root = Path::new("/data/out");
+        let file = Path::new("/data/out/k=a%2Fb/j=__HIVE_DEFAULT_PARTITION__/part-0.parquet");
+        assert_eq!(
+            hive_partitions(root, file),
+            [
+                ("k".to_string(), Some("a/b".to_string())),
+                ("j".to_string(), None)
+            ]
+        );
+        assert!(hive_partitions(root, Path::new("/data/out/x.parquet")).is_empty());
     }
 
     #[test]
