@@ -202,6 +202,11 @@ impl Workflow {
         Ok(self.plan()?.explain())
     }
 
+    /// [`run`](Self::run) with no per-call configuration.
+    pub fn run_on(&self, engine: impl IntoEngine) -> Result<WorkflowResult> {
+        self.run(engine, ConfigOverrides::new())
+    }
+
     /// Run the workflow on an engine (any engine-like: `"native"`, `"local"`, `""`, an
     /// engine) with a per-call configuration (any config-like, `()` for none).
     ///
