@@ -685,3 +685,41 @@ fn configuration_layers_engine_then_workflow_then_per_call_without_mutating_the_
     let serial = two_slow_branches(conf(&[("fugue.workflow.concurrency", "2")]));
     assert!(serial < Duration::from_millis(640), "{serial:?}");
 }
+
+/// What `#[processor]` would generate for `fn with_hint(df: DataFrame) -> DataFrame` with the
+/// hint `k:long`, written by hand.
+struct KeysOnly;
+
+impl fugue_runtime::transformer::Transformer for KeysOnly {
+    const NAME: &'static str = "keys_only";
+    const KIND: fugue_runtime::transformer::Kind = fugue_runtime::transformer::Kind::Processor;
+    const INPUTS: &'static [fugue_runtime::transformer::InputShape] =
+        &[fugue_runtime::transformer::InputShape::Dynamic];
+    const OUTPUT: fugue_runtime::transformer::OutputShape =
+        fugue_runtime::transformer::OutputShape::Hint("k:long");
+    const RULES: &'static [(&'static str, &'static str)] = &[];
+    const PARAMS: &'static [(&'static str, &'static str)] = &[];
+    const CALLBACK: fugue_runtime::transformer::CallbackUse =
+        fugue_runtime::transformer::CallbackUse::None;
+    const CURSOR: bool = false;
+}
+
+impl fugue_runtime::transformer::Processor for KeysOnly {
+    fn process(&self, mut inputs: Vec<DataFrame>, _: &Params) -> Result<DataFrame> {
+        inputs.remove(0).select(&["k"])
+    }
+}
+
+#[test]
+fn declared_processors_are_steps_with_their_name_and_schema() {
+    use fugue_runtime::workflow::Ext;
+    let wf = Workflow::new();
+    let keys = wf.create(rows(3)).process(Ext(KeysOnly)).yield_as("keys");
+    assert_eq!(keys.info().function.as_deref(), Some("keys_only"));
+    assert_eq!(
+        wf.plan().unwrap().schema(keys.id()).unwrap().to_string(),
+        "k:long"
+    );
+    let result = wf.run_on("native").unwrap();
+    assert_eq!(result.frame("keys").unwrap().count(), 3);
+}

@@ -160,3 +160,53 @@ where
         (self.function)(inputs, params)
     }
 }
+
+/// A function declared with `#[processor]`, `#[creator]` or `#[outputter]` (the unit struct the
+/// macro generates), used as a workflow step's function: `wf.process(&[df], Ext(my_processor))`.
+/// Its name is the declared function's, and its output schema, when declared, is known to the
+/// plan.
+pub struct Ext<T>(pub T);
+
+fn declared_schema<T: crate::transformer::Transformer>(inputs: &[Schema]) -> Option<Schema> {
+    crate::transformer::output_schema::<T>(inputs)
+        .ok()
+        .filter(|s| !s.is_empty())
+}
+
+impl<T: crate::transformer::Processor> ProcessFn for Ext<T> {
+    fn name(&self) -> &str {
+        T::NAME
+    }
+
+    fn output_schema(&self, inputs: &[Schema], _: &Params) -> Option<Schema> {
+        declared_schema::<T>(inputs)
+    }
+
+    fn process(&self, inputs: Vec<DataFrame>, params: &Params) -> Result<DataFrame> {
+        self.0.process(inputs, params)
+    }
+}
+
+impl<T: crate::transformer::Creator> CreateFn for Ext<T> {
+    fn name(&self) -> &str {
+        T::NAME
+    }
+
+    fn output_schema(&self, _: &Params) -> Option<Schema> {
+        declared_schema::<T>(&[])
+    }
+
+    fn create(&self, params: &Params) -> Result<DataFrame> {
+        self.0.create(params)
+    }
+}
+
+impl<T: crate::transformer::Outputter> OutputFn for Ext<T> {
+    fn name(&self) -> &str {
+        T::NAME
+    }
+
+    fn output(&self, inputs: Vec<DataFrame>, params: &Params) -> Result<()> {
+        self.0.output(inputs, params)
+    }
+}

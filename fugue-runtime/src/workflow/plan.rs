@@ -41,6 +41,8 @@ pub struct PlannedStep {
     pub yields: Vec<(String, YieldKind)>,
     /// Its arguments in text form.
     pub args: String,
+    /// The user-set version of its function.
+    pub version: Option<String>,
     /// The steps that read its output.
     pub consumers: Vec<StepId>,
 }
@@ -102,6 +104,9 @@ impl Plan {
                     "    partition: {}",
                     if text.is_empty() { "(none)" } else { &text }
                 );
+            }
+            if let Some(v) = &s.version {
+                let _ = writeln!(out, "    version: {v}");
             }
             if s.has_output {
                 match &s.schema {
@@ -191,6 +196,7 @@ pub(crate) fn resolve(graph: &Graph) -> Result<Plan> {
             broadcast: node.broadcast,
             yields: node.yields.clone(),
             args: node.op.args(),
+            version: node.version.clone(),
             consumers: Vec::new(),
         });
     }
