@@ -55,6 +55,7 @@ pub mod record;
 pub use fugue_core;
 
 pub mod config_toml;
+pub mod engine;
 pub mod executor;
 pub mod frame;
 pub mod function;
