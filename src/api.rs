@@ -31,8 +31,8 @@
 //! assert_eq!(ranked[1], Ranked { city: "Paris".into(), fare: 30.0, rank: 1 });
 //! assert_eq!(ranked[2], Ranked { city: "Paris".into(), fare: 10.0, rank: 2 });
 //!
-//! // The function stays callable as written.
-//! assert_eq!(rank(vec![]).len(), 0);
+//! // The function stays callable, as `rank.call(..)`.
+//! assert_eq!(rank.call(vec![]).len(), 0);
 //!
 //! // A spec that breaks a validation rule fails before any data moves.
 //! let err = fugue::transform(Vec::<Trip>::new(), rank, "by=fare", ()).unwrap_err();

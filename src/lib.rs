@@ -90,8 +90,9 @@ pub use fugue_macros::Schema;
 /// **What it generates.** `total` becomes a unit struct (a value) that implements
 /// [`extension::Transformer`] (name, kind, input and output columns, rules and parameters as
 /// consts) and [`runtime::function::PartitionFunction`] (what engines call). The body moves to
-/// `total.call(sales)`; `total(sales)` also works unless a parameter or the return type is
-/// `impl Trait` (call iterator-shaped transformers as `name.call(iter)`).
+/// `total.call(sales)`, so the function stays callable in unit tests. (There is deliberately no
+/// `Deref` to a function pointer: it would fail on public transformers over private types and
+/// cannot express `impl Trait` shapes.)
 ///
 /// **Parameters**, in order: the data (`Vec<T>`, `&[T]`, `impl Iterator<Item = T>` where `T`
 /// derives [`Schema`]; `RecordBatch`; `impl Iterator<Item = RecordBatch>`; `DataFrame`), then

@@ -99,7 +99,7 @@ fn rs01_typed_rows_in_and_out() {
         }
     );
     // Still callable as written.
-    assert_eq!(rs01::f(people()).len(), 3);
+    assert_eq!(rs01::f.call(people()).len(), 3);
     assert_eq!(rs01::f.call(people()).len(), 3);
 }
 
@@ -133,7 +133,7 @@ mod rs03 {
 fn rs03_borrowed_slice() {
     let out = scored(run(rs03::f, "by=name").unwrap());
     assert_eq!(out.len(), 3);
-    assert_eq!(rs03::f(&people()).len(), 3);
+    assert_eq!(rs03::f.call(&people()).len(), 3);
 }
 
 mod rs04 {

@@ -53,7 +53,6 @@ pub fn expand(v: &ValidTransformer<'_>) -> TokenStream {
     let def = &v.def;
     let head = struct_and_call(def);
     let checks = checks(v);
-    let deref = deref(def);
     let description = description(v);
     let entry = match def.kind {
         Kind::Processor => processor(def),
@@ -66,7 +65,6 @@ pub fn expand(v: &ValidTransformer<'_>) -> TokenStream {
 
         const _: () = {
             #checks
-            #deref
             #description
             #entry
         };
@@ -135,33 +133,6 @@ fn checks(v: &ValidTransformer<'_>) -> TokenStream {
 
 fn type_name(ty: &syn::Type) -> String {
     quote!(#ty).to_string().replace(' ', "")
-}
-
-/// `Deref` to a fn pointer, so `name(args)` calls the function, when no type is `impl Trait`.
-fn deref(def: &TransformerDef<'_>) -> TokenStream {
-    if def.has_impl_trait() || def.item.sig.receiver().is_some() {
-        return TokenStream::new();
-    }
-    let ident = &def.item.sig.ident;
-    let tys: Vec<&syn::Type> = def.params.iter().map(|p| p.ty).collect();
-    let args: Vec<syn::Ident> = (0..tys.len()).map(|i| format_ident!("__arg{i}")).collect();
-    let ret = match &def.item.sig.output {
-        syn::ReturnType::Default => quote!(()),
-        syn::ReturnType::Type(_, ty) => quote!(#ty),
-    };
-    quote! {
-        fn __fugue_call(#(#args: #tys),*) -> #ret {
-            #ident.call(#(#args),*)
-        }
-
-        impl ::core::ops::Deref for #ident {
-            type Target = fn(#(#tys),*) -> #ret;
-            fn deref(&self) -> &Self::Target {
-                static CALL: fn(#(#tys),*) -> #ret = __fugue_call;
-                &CALL
-            }
-        }
-    }
 }
 
 fn description(v: &ValidTransformer<'_>) -> TokenStream {

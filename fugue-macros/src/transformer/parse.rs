@@ -264,8 +264,6 @@ pub struct OutputDef<'a> {
     pub span: Span,
     /// The return type.
     pub ty: Option<&'a syn::Type>,
-    /// Whether the return type contains `impl Trait`.
-    pub has_impl: bool,
 }
 
 /// A function given to one of the macros.
@@ -309,7 +307,6 @@ impl<'a> TransformerDef<'a> {
                 shape: OutShape::Unit,
                 span: item.sig.ident.span(),
                 ty: None,
-                has_impl: false,
             },
             syn::ReturnType::Type(_, ty) => {
                 let (error, data) = match result_args(ty) {
@@ -321,7 +318,6 @@ impl<'a> TransformerDef<'a> {
                     shape: classify_output(data),
                     span: item.sig.ident.span(),
                     ty: Some(ty),
-                    has_impl: contains_impl(ty),
                 }
             }
         };
@@ -332,11 +328,6 @@ impl<'a> TransformerDef<'a> {
             params,
             output,
         }
-    }
-
-    /// Whether a parameter or the return type is `impl Trait` (no fn-pointer `Deref` then).
-    pub fn has_impl_trait(&self) -> bool {
-        self.output.has_impl || self.params.iter().any(|p| contains_impl(p.ty))
     }
 }
 
@@ -416,16 +407,6 @@ fn iterator_item(ty: &syn::Type) -> Option<&syn::Type> {
         }
         _ => None,
     })
-}
-
-fn contains_impl(ty: &syn::Type) -> bool {
-    match ty {
-        syn::Type::ImplTrait(_) => true,
-        _ => {
-            let text = quote::ToTokens::to_token_stream(ty).to_string();
-            text.split_whitespace().any(|w| w == "impl")
-        }
-    }
 }
 
 fn is_tuple(ty: &syn::Type) -> bool {

@@ -696,6 +696,26 @@ mod tests {
     }
 
     #[test]
+    fn queries_run_from_inside_another_runtime() {
+        let frame = ArrowFrame::from_rows(
+            "a:int",
+            &[
+                vec![crate::value::Value::from(1_i32)],
+                vec![crate::value::Value::from(1_i32)],
+            ],
+        )
+        .unwrap();
+        let session = Session::new(None, 1).unwrap();
+        let outer = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let result = outer
+            .block_on(async { distinct(&session, &frame) })
+            .unwrap();
+        assert_eq!(result.count(), 1);
+    }
+
+    #[test]
     fn batches_split_evenly() {
         let frame = ArrowFrame::from_rows(
             "a:int",

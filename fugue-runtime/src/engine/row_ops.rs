@@ -77,8 +77,15 @@ pub fn fillna(frame: ArrowFrame, value: &FillValue, subset: Option<&[&str]>) -> 
         FillValue::PerColumn(pairs) => pairs
             .iter()
             .map(|(name, v)| {
-                let names: Vec<&str> = vec![name.as_str()];
-                subset_indices("fillna", &schema, Some(&names)).map(|i| (i[0], v))
+                let i = schema.index_of(name).ok_or_else(|| {
+                    FugueError::column_not_found(
+                        name,
+                        "the fill values of fillna",
+                        &schema,
+                        schema.names(),
+                    )
+                })?;
+                Ok((i, v))
             })
             .collect::<Result<_>>()?,
     };
