@@ -681,9 +681,6 @@ fn configuration_layers_engine_then_workflow_then_per_call_without_mutating_the_
     assert!(file_of(&wf, checkpoint_conf(call_dir.path())).starts_with(call_dir.path()));
     // The engine passed in is unchanged.
     assert_eq!(engine.conf().get(key), engine_dir.path().to_str());
-    // Concurrency comes from the merged config: per call.
-    let serial = two_slow_branches(conf(&[("fugue.workflow.concurrency", "2")]));
-    assert!(serial < Duration::from_millis(640), "{serial:?}");
 }
 
 /// What `#[processor]` would generate for `fn with_hint(df: DataFrame) -> DataFrame` with the
@@ -722,4 +719,149 @@ fn declared_processors_are_steps_with_their_name_and_schema() {
     );
     let result = wf.run_on("native").unwrap();
     assert_eq!(result.frame("keys").unwrap().count(), 3);
+}
+
+/// Records the names of the `workflow_step` spans it sees (from every thread).
+#[derive(Default)]
+struct StepSpans {
+    names: std::sync::Mutex<Vec<String>>,
+    next: AtomicUsize,
+}
+
+struct NameField(Option<String>);
+
+impl tracing::field::Visit for NameField {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "name" {
+            self.0 = Some(format!("{value:?}"));
+        }
+    }
+}
+
+impl tracing::Subscriber for StepSpans {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        if span.metadata().name() == "workflow_step" {
+            let mut visitor = NameField(None);
+            span.record(&mut visitor);
+            if let Some(name) = visitor.0 {
+                self.names.lock().unwrap().push(name);
+            }
+        }
+        tracing::span::Id::from_u64(self.next.fetch_add(1, Ordering::SeqCst) as u64 + 1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, _: &tracing::Event<'_>) {}
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[test]
+fn every_step_runs_in_a_tracing_span_named_after_it_on_any_thread() {
+    let spans = Arc::new(StepSpans::default());
+    let wf = Workflow::with_conf([("fugue.workflow.concurrency", "3")]).unwrap();
+    let a = wf.create(rows(2)).named("a");
+    a.transform(Probe::new("t")).named("left").yield_as("l");
+    a.transform(Probe::new("t")).named("right").yield_as("r");
+    let dispatch = tracing::Dispatch::from(spans.clone());
+    tracing::dispatcher::with_default(&dispatch, || wf.run_on("native").unwrap());
+    let mut names = spans.names.lock().unwrap().clone();
+    names.sort();
+    assert_eq!(names, vec!["a", "left", "right"]);
+}
+
+/// Calls the driver once per partition with the partition's row count.
+struct Report;
+
+impl PartitionFunction for Report {
+    fn name(&self) -> &str {
+        "report"
+    }
+    fn output_schema(&self, inputs: &[Schema]) -> Result<Schema> {
+        Ok(inputs[0].clone())
+    }
+    fn check(&self, _: &PartitionSpec, _: &[Schema], _: &Params, has_callback: bool) -> Result<()> {
+        if has_callback {
+            Ok(())
+        } else {
+            Err(FugueError::invalid_argument(
+                "callback",
+                "`report` needs a callback",
+            ))
+        }
+    }
+    fn call<'a>(
+        &'a self,
+        ctx: PartitionContext,
+        mut inputs: Vec<BatchStream<'a>>,
+    ) -> Result<BatchStream<'a>> {
+        let batches: Vec<_> = inputs.remove(0).collect::<Result<_>>()?;
+        let n: usize = batches.iter().map(|b| b.num_rows()).sum();
+        if let Some(cb) = &ctx.callback {
+            cb.call(n as i64)?;
+        }
+        Ok(stream_of(batches))
+    }
+}
+
+#[test]
+fn callbacks_reach_the_handler_and_a_missing_one_fails_before_running() {
+    let total = Arc::new(AtomicUsize::new(0));
+    let t = total.clone();
+    let wf = Workflow::new();
+    wf.create(rows(7))
+        .partition("by=k")
+        .out_transform(Report)
+        .callback(fugue_runtime::function::Callback::new(move |v: Value| {
+            t.fetch_add(v.as_i64().unwrap_or(0) as usize, Ordering::SeqCst);
+            Ok(Value::Null)
+        }));
+    wf.run_on("local").unwrap();
+    assert_eq!(total.load(Ordering::SeqCst), 7);
+
+    let wf = Workflow::new();
+    wf.create(rows(7)).transform(Report).named("no_handler");
+    let e = wf.run_on("native").unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("step `no_handler` (transform `report`")
+            && e.to_string().contains("is invalid")
+            && e.to_string().contains("needs a callback"),
+        "{e}"
+    );
+}
+
+#[test]
+fn concurrency_is_read_from_the_merged_config_even_when_only_the_engine_sets_it() {
+    let engine = make_engine(
+        "native",
+        &EngineConf::new().with("fugue.workflow.concurrency", "2"),
+    )
+    .unwrap();
+    let wf = Workflow::new();
+    wf.create(rows(2))
+        .transform(Probe::new("left").sleeping(400))
+        .yield_as("left");
+    wf.create(rows(2))
+        .transform(Probe::new("right").sleeping(400))
+        .yield_as("right");
+    let start = Instant::now();
+    wf.run(engine.clone(), ConfigOverrides::new()).unwrap();
+    assert!(
+        start.elapsed() < Duration::from_millis(640),
+        "{:?}",
+        start.elapsed()
+    );
+    // A per-call 1 wins over the engine's 2.
+    let start = Instant::now();
+    wf.run(engine, conf(&[("fugue.workflow.concurrency", "1")]))
+        .unwrap();
+    assert!(
+        start.elapsed() >= Duration::from_millis(720),
+        "{:?}",
+        start.elapsed()
+    );
 }

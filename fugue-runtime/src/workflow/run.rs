@@ -370,12 +370,14 @@ fn run_nodes(
         .map(|node| node.inputs.iter().map(|s| s.0).collect())
         .collect();
     let cancel = AtomicBool::new(false);
+    // Worker threads report to the caller's subscriber, even a thread-local one.
+    let dispatch = tracing::dispatcher::get_default(|d| d.clone());
     let outcome = run_dag(
         &deps,
         &skip,
         concurrency,
         &cancel,
-        &|i| run.step(i),
+        &|i| tracing::dispatcher::with_default(&dispatch, || run.step(i)),
         &|i, message| {
             step_failed(
                 &nodes[i].info,
