@@ -865,3 +865,53 @@ fn concurrency_is_read_from_the_merged_config_even_when_only_the_engine_sets_it(
         start.elapsed()
     );
 }
+
+#[test]
+fn a_running_transform_stops_calling_its_partitions_after_a_failure() {
+    // 12 key groups of 60 ms each (720 ms alone); the other branch fails after 100 ms.
+    let slow = Probe::new("per_key").sleeping(60);
+    let wf = Workflow::with_conf([("fugue.workflow.concurrency", "2")]).unwrap();
+    let keyed: Vec<Vec<Value>> = (0..12_i64)
+        .map(|i| vec![Value::from(i), Value::from("x")])
+        .collect();
+    wf.create((keyed, "k:long,v:str"))
+        .partition("by=k")
+        .transform(slow.clone())
+        .yield_as("slow");
+    wf.create(rows(1))
+        .transform(Probe::new("bad").sleeping(100).failing())
+        .named("bad");
+    let start = Instant::now();
+    let e = wf.run_on("native").unwrap_err();
+    assert!(e.to_string().starts_with("step `bad`"), "{e}");
+    assert!(slow.calls() < 12, "{}", slow.calls());
+    assert!(
+        start.elapsed() < Duration::from_millis(600),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn choices_take_the_engines_enums_or_their_names() {
+    use fugue_runtime::engine::{JoinHow, SaveMode, ZipHow};
+    let wf = Workflow::new();
+    let a = wf.create(rows(2));
+    let b = wf.create(rows(2));
+    let j = a.join(b, JoinHow::LeftOuter, &["k", "v"]);
+    let s = a.save("x.parquet", SaveMode::Append);
+    let z = a
+        .zip(&[b], ZipHow::FullOuter)
+        .transform(First(Arc::default()));
+    let plan = wf.plan().unwrap();
+    assert_eq!(plan.step(j.id()).unwrap().args, "how=left_outer, on=k,v");
+    assert_eq!(
+        plan.step(s.id()).unwrap().args,
+        "\"x.parquet\", mode=append"
+    );
+    assert_eq!(plan.step(z.id()).unwrap().args, "`first`, how=full_outer");
+    let wf = Workflow::new();
+    wf.create(rows(2)).save("x.parquet", "sometimes");
+    let e = wf.plan().unwrap_err();
+    assert!(e.to_string().contains("sometimes"), "{e}");
+}

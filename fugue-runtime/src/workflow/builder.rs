@@ -12,6 +12,7 @@ use super::step::{
     CheckpointKind, FillArg, FunctionCall, LoadColumnsArg, Node, Op, SetOp, SourceLocation, StepId,
     StepInfo, YieldKind,
 };
+use crate::engine::{DropHow, JoinHow, NaPosition, SaveMode, ZipHow};
 use crate::function::{Callback, Params, PartitionFunction};
 use crate::like::{IntoDataFrame, IntoSchema};
 use crate::value::Value;
@@ -48,6 +49,76 @@ impl IntoPartitionSpec for &str {
 impl IntoPartitionSpec for String {
     fn into_partition_spec(self) -> Result<PartitionSpec> {
         PartitionSpec::parse(&self)
+    }
+}
+
+/// A choice among names: the engine's enums ([`JoinHow`], [`SaveMode`], [`ZipHow`],
+/// [`DropHow`], [`NaPosition`]) or their names as text (`"left_outer"`, `"overwrite"`, ...;
+/// text is checked when the workflow is planned).
+pub trait Choice {
+    /// The name, as the engine parses it.
+    fn choice(self) -> String;
+}
+
+impl Choice for &str {
+    fn choice(self) -> String {
+        self.to_string()
+    }
+}
+
+impl Choice for String {
+    fn choice(self) -> String {
+        self
+    }
+}
+
+impl Choice for JoinHow {
+    fn choice(self) -> String {
+        self.name().to_string()
+    }
+}
+
+impl Choice for SaveMode {
+    fn choice(self) -> String {
+        match self {
+            SaveMode::Overwrite => "overwrite",
+            SaveMode::Append => "append",
+            SaveMode::Error => "error",
+        }
+        .to_string()
+    }
+}
+
+impl Choice for ZipHow {
+    fn choice(self) -> String {
+        match self {
+            ZipHow::Inner => "inner",
+            ZipHow::LeftOuter => "left_outer",
+            ZipHow::RightOuter => "right_outer",
+            ZipHow::FullOuter => "full_outer",
+            ZipHow::Cross => "cross",
+        }
+        .to_string()
+    }
+}
+
+impl Choice for DropHow {
+    fn choice(self) -> String {
+        match self {
+            DropHow::Any => "any",
+            DropHow::All => "all",
+        }
+        .to_string()
+    }
+}
+
+impl Choice for NaPosition {
+    fn choice(self) -> String {
+        match self {
+            NaPosition::First => "first",
+            NaPosition::Last => "last",
+        }
+        .to_string()
     }
 }
 
@@ -301,12 +372,12 @@ impl Workflow {
     /// `full_outer`, `cross`); the keys are those of the spec given with
     /// [`ZippedFrames::partition`], or the first frame's `partition(...)`.
     #[track_caller]
-    pub fn zip<'w>(&'w self, inputs: &[WorkflowFrame<'w>], how: &str) -> ZippedFrames<'w> {
+    pub fn zip<'w>(&'w self, inputs: &[WorkflowFrame<'w>], how: impl Choice) -> ZippedFrames<'w> {
         let partition = inputs.first().and_then(|f| f.partition_arg());
         ZippedFrames {
             wf: self,
             inputs: inputs.to_vec(),
-            how: how.to_string(),
+            how: how.choice(),
             partition,
         }
     }
@@ -316,10 +387,11 @@ impl Workflow {
     pub fn join<'w>(
         &'w self,
         inputs: &[WorkflowFrame<'w>],
-        how: &str,
+        how: impl Choice,
         on: &[&str],
     ) -> WorkflowFrame<'w> {
         let source = SourceLocation::caller();
+        let how = how.choice();
         self.fold(inputs, "join", source, |a, b| {
             self.add_checked(
                 Op::Join {
@@ -736,13 +808,13 @@ impl<'w> WorkflowFrame<'w> {
 
     /// Zip with other frames for a co-transformation (see [`Workflow::zip`]).
     #[track_caller]
-    pub fn zip(&self, others: &[WorkflowFrame<'w>], how: &str) -> ZippedFrames<'w> {
+    pub fn zip(&self, others: &[WorkflowFrame<'w>], how: impl Choice) -> ZippedFrames<'w> {
         let mut inputs = vec![*self];
         inputs.extend_from_slice(others);
         ZippedFrames {
             wf: self.wf,
             inputs,
-            how: how.to_string(),
+            how: how.choice(),
             partition: self.partition_arg(),
         }
     }
@@ -752,10 +824,15 @@ impl<'w> WorkflowFrame<'w> {
     /// Join with `other` (`how`: `inner`, `left_outer`, `right_outer`, `full_outer`, `semi`,
     /// `anti`, `cross`, with Fugue's aliases); `on` empty = the common columns.
     #[track_caller]
-    pub fn join(&self, other: WorkflowFrame<'w>, how: &str, on: &[&str]) -> WorkflowFrame<'w> {
+    pub fn join(
+        &self,
+        other: WorkflowFrame<'w>,
+        how: impl Choice,
+        on: &[&str],
+    ) -> WorkflowFrame<'w> {
         self.then_with(
             Op::Join {
-                how: how.to_string(),
+                how: how.choice(),
                 on: on.iter().map(|s| s.to_string()).collect(),
             },
             &[other],
@@ -851,13 +928,13 @@ impl<'w> WorkflowFrame<'w> {
     #[track_caller]
     pub fn dropna(
         &self,
-        how: &str,
+        how: impl Choice,
         thresh: Option<usize>,
         subset: Option<&[&str]>,
     ) -> WorkflowFrame<'w> {
         self.then(
             Op::DropNa {
-                how: how.to_string(),
+                how: how.choice(),
                 thresh,
                 subset: subset.map(|s| s.iter().map(|c| c.to_string()).collect()),
             },
@@ -931,12 +1008,12 @@ impl<'w> WorkflowFrame<'w> {
 
     /// [`take`](Self::take) with NULLs placed `first` or `last`.
     #[track_caller]
-    pub fn take_na(&self, n: usize, presort: &str, na_position: &str) -> WorkflowFrame<'w> {
+    pub fn take_na(&self, n: usize, presort: &str, na_position: impl Choice) -> WorkflowFrame<'w> {
         self.then(
             Op::Take {
                 n,
                 presort: presort.to_string(),
-                na_position: na_position.to_string(),
+                na_position: na_position.choice(),
             },
             SourceLocation::caller(),
         )
@@ -1021,11 +1098,11 @@ impl<'w> WorkflowFrame<'w> {
     /// Save to a file (`mode`: `overwrite`, `append`, `error`), in the format of the
     /// extension.
     #[track_caller]
-    pub fn save(&self, path: impl Into<String>, mode: &str) -> WorkflowFrame<'w> {
+    pub fn save(&self, path: impl Into<String>, mode: impl Choice) -> WorkflowFrame<'w> {
         self.then(
             Op::Save {
                 path: path.into(),
-                mode: mode.to_string(),
+                mode: mode.choice(),
                 format: None,
             },
             SourceLocation::caller(),
@@ -1034,11 +1111,16 @@ impl<'w> WorkflowFrame<'w> {
 
     /// Save in an explicit format.
     #[track_caller]
-    pub fn save_as(&self, path: impl Into<String>, mode: &str, format: &str) -> WorkflowFrame<'w> {
+    pub fn save_as(
+        &self,
+        path: impl Into<String>,
+        mode: impl Choice,
+        format: &str,
+    ) -> WorkflowFrame<'w> {
         self.then(
             Op::Save {
                 path: path.into(),
-                mode: mode.to_string(),
+                mode: mode.choice(),
                 format: Some(format.to_string()),
             },
             SourceLocation::caller(),

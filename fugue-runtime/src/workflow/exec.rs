@@ -7,7 +7,49 @@ use crate::engine::{
     SampleSize, SaveMode, SaveOptions, SelectQuery, ZipHow,
 };
 use crate::frame::DataFrame;
-use fugue_core::{FugueError, PartitionSpec, Result};
+use crate::function::{BatchStream, Params, PartitionContext, PartitionFunction};
+use fugue_core::{FugueError, PartitionSpec, Result, Schema};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// A partition function that observes the run's cancel flag: once another step has failed,
+/// its remaining partitions are not called.
+struct Cancellable<'a> {
+    inner: &'a dyn PartitionFunction,
+    cancel: &'a AtomicBool,
+}
+
+impl PartitionFunction for Cancellable<'_> {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    fn output_schema(&self, inputs: &[Schema]) -> Result<Schema> {
+        self.inner.output_schema(inputs)
+    }
+
+    fn check(
+        &self,
+        spec: &PartitionSpec,
+        inputs: &[Schema],
+        params: &Params,
+        has_callback: bool,
+    ) -> Result<()> {
+        self.inner.check(spec, inputs, params, has_callback)
+    }
+
+    fn call<'s>(
+        &'s self,
+        ctx: PartitionContext,
+        inputs: Vec<BatchStream<'s>>,
+    ) -> Result<BatchStream<'s>> {
+        if self.cancel.load(Ordering::SeqCst) {
+            return Err(FugueError::InvalidOperation(
+                "cancelled: another step of the workflow failed".to_string(),
+            ));
+        }
+        self.inner.call(ctx, inputs)
+    }
+}
 
 /// The load options of a load step; an unknown option is [`FugueError::InvalidArgument`]
 /// listing the known ones.
@@ -61,6 +103,16 @@ pub(crate) fn load_options(
     Ok(o)
 }
 
+fn cancellable<'a>(
+    function: &'a std::sync::Arc<dyn PartitionFunction>,
+    cancel: &'a AtomicBool,
+) -> Cancellable<'a> {
+    Cancellable {
+        inner: function.as_ref(),
+        cancel,
+    }
+}
+
 fn one(mut inputs: Vec<DataFrame>, op: &str) -> Result<DataFrame> {
     if inputs.len() != 1 {
         return Err(FugueError::Internal(format!(
@@ -100,6 +152,7 @@ pub(crate) fn execute(
     op: &Op,
     spec: Option<&PartitionSpec>,
     inputs: Vec<DataFrame>,
+    cancel: &AtomicBool,
 ) -> Result<Option<DataFrame>> {
     let empty = PartitionSpec::new();
     let spec_or_empty = spec.unwrap_or(&empty);
@@ -118,7 +171,7 @@ pub(crate) fn execute(
         }
         Op::Transform(call) => engine.map(
             one(inputs, name)?,
-            call.function.as_ref(),
+            &cancellable(&call.function, cancel),
             spec_or_empty,
             call.params.clone(),
             call.callback.clone(),
@@ -126,7 +179,7 @@ pub(crate) fn execute(
         Op::OutTransform(call) => {
             let out = engine.map(
                 one(inputs, name)?,
-                call.function.as_ref(),
+                &cancellable(&call.function, cancel),
                 spec_or_empty,
                 call.params.clone(),
                 call.callback.clone(),
@@ -140,7 +193,7 @@ pub(crate) fn execute(
                 inputs,
                 how.parse::<ZipHow>()?,
                 spec_or_empty,
-                call.function.as_ref(),
+                &cancellable(&call.function, cancel),
                 call.params.clone(),
                 call.callback.clone(),
             )?;

@@ -261,6 +261,8 @@ struct Run<'a> {
     executed: Mutex<Vec<StepId>>,
     progress: Progress,
     span: tracing::Span,
+    /// Set by the first failure: no new step starts, partition functions stop calling.
+    cancel: AtomicBool,
 }
 
 fn run_nodes(
@@ -355,6 +357,7 @@ fn run_nodes(
         executed: Mutex::new(Vec::new()),
         progress: Progress::new(to_run),
         span,
+        cancel: AtomicBool::new(false),
     };
     let mut reused_ids = Vec::new();
     for (i, frame) in reused.into_iter().enumerate() {
@@ -369,14 +372,13 @@ fn run_nodes(
         .iter()
         .map(|node| node.inputs.iter().map(|s| s.0).collect())
         .collect();
-    let cancel = AtomicBool::new(false);
     // Worker threads report to the caller's subscriber, even a thread-local one.
     let dispatch = tracing::dispatcher::get_default(|d| d.clone());
     let outcome = run_dag(
         &deps,
         &skip,
         concurrency,
-        &cancel,
+        &run.cancel,
         &|i| tracing::dispatcher::with_default(&dispatch, || run.step(i)),
         &|i, message| {
             step_failed(
@@ -474,7 +476,13 @@ impl Run<'_> {
             .iter()
             .map(|p| self.input(p.0))
             .collect::<Result<Vec<_>>>()?;
-        let output = exec::execute(self.engine, &node.op, node.partition_spec(), inputs)?;
+        let output = exec::execute(
+            self.engine,
+            &node.op,
+            node.partition_spec(),
+            inputs,
+            &self.cancel,
+        )?;
         let Some(mut df) = output else {
             return Ok(());
         };
