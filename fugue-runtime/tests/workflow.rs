@@ -915,3 +915,38 @@ fn choices_take_the_engines_enums_or_their_names() {
     let e = wf.plan().unwrap_err();
     assert!(e.to_string().contains("sometimes"), "{e}");
 }
+
+#[test]
+fn a_checkpoint_file_of_another_schema_than_planned_is_recomputed() {
+    let dir = tempfile::tempdir().unwrap();
+    let probe = Probe {
+        add_x: true,
+        ..Probe::new("det")
+    };
+    let first = deterministic_run(dir.path(), rows(3), 1, "1", &probe);
+    let path = first.file("out_file").unwrap().to_path_buf();
+    // A valid file with a valid checksum, but not what the step produces.
+    let other = fugue_runtime::ArrowFrame::from_rows("a:int", &[vec![Value::from(1_i32)]]).unwrap();
+    fugue_runtime::workflow::checkpoint::write(&path, &other).unwrap();
+    let again = deterministic_run(dir.path(), rows(3), 1, "1", &probe);
+    assert_eq!(probe.calls(), 2);
+    assert_eq!(
+        again.frame("out").unwrap().schema().to_string(),
+        "k:long,v:str,x:long"
+    );
+}
+
+#[test]
+fn a_step_cannot_read_a_step_without_output() {
+    let wf = Workflow::new();
+    let saved = wf
+        .create(rows(2))
+        .save("x.parquet", "overwrite")
+        .named("saved");
+    saved.distinct();
+    let e = wf.plan().unwrap_err();
+    assert!(
+        e.to_string().contains("step `saved` (save") && e.to_string().contains("has no output"),
+        "{e}"
+    );
+}

@@ -174,6 +174,26 @@ pub(crate) fn resolve(graph: &Graph) -> Result<Plan> {
                 ));
             }
         }
+        for input in &node.inputs {
+            match steps.get(input.0) {
+                Some(producer) if producer.has_output => {}
+                Some(producer) => {
+                    return Err(step_invalid(
+                        info,
+                        FugueError::invalid_argument(
+                            "input",
+                            format!("{} has no output to read", producer.info.describe()),
+                        ),
+                    ));
+                }
+                None => {
+                    return Err(step_invalid(
+                        info,
+                        FugueError::Internal(format!("input {input} is declared after its reader")),
+                    ));
+                }
+            }
+        }
         let inputs: Vec<Option<&Schema>> = node
             .inputs
             .iter()

@@ -298,7 +298,18 @@ fn run_nodes(
             ));
         };
         let path = root.join(format!("{}.{}", keys[i], checkpoint::SUFFIX));
+        let planned = plan.schema(StepId(i));
         match checkpoint::read(&path) {
+            Ok(Some(frame))
+                if planned.is_some_and(|p| check_planned(p, frame.schema()).is_err()) =>
+            {
+                tracing::warn!(
+                    step = %node.info.name,
+                    path = %path.display(),
+                    "deterministic checkpoint has another schema than planned; recomputing"
+                );
+                checkpoint::remove(&path);
+            }
             Ok(Some(frame)) => {
                 tracing::info!(step = %node.info.name, path = %path.display(), "reusing deterministic checkpoint");
                 reused[i] = Some(frame);
@@ -374,19 +385,40 @@ fn run_nodes(
         .collect();
     // Worker threads report to the caller's subscriber, even a thread-local one.
     let dispatch = tracing::dispatcher::get_default(|d| d.clone());
-    let outcome = run_dag(
-        &deps,
-        &skip,
-        concurrency,
-        &run.cancel,
-        &|i| tracing::dispatcher::with_default(&dispatch, || run.step(i)),
-        &|i, message| {
-            step_failed(
-                &nodes[i].info,
-                FugueError::external("the step panicked", message),
-            )
-        },
-    );
+    let finished = (Mutex::new(false), std::sync::Condvar::new());
+    let outcome = std::thread::scope(|scope| {
+        if run.progress.terminal {
+            // Reveals the bar after a second even while one long step runs; scoped, so it
+            // ends with the run.
+            scope.spawn(|| {
+                let mut done = Run::lock(&finished.0);
+                while !*done {
+                    done = match finished.1.wait_timeout(done, Duration::from_millis(200)) {
+                        Ok((guard, _)) => guard,
+                        Err(poisoned) => poisoned.into_inner().0,
+                    };
+                    run.progress.reveal();
+                    run.progress.bar.tick();
+                }
+            });
+        }
+        let outcome = run_dag(
+            &deps,
+            &skip,
+            concurrency,
+            &run.cancel,
+            &|i| tracing::dispatcher::with_default(&dispatch, || run.step(i)),
+            &|i, message| {
+                step_failed(
+                    &nodes[i].info,
+                    FugueError::external("the step panicked", message),
+                )
+            },
+        );
+        *Run::lock(&finished.0) = true;
+        finished.1.notify_all();
+        outcome
+    });
     run.progress.bar.finish_and_clear();
     if let Err((_, error)) = outcome {
         return Err(error);
