@@ -221,3 +221,79 @@ fn a_sql_error_at_run_time_names_the_step() {
         "{e}"
     );
 }
+
+/// Counts the rows of every key group it sees (for the output co-transformation).
+struct CountRows(Arc<AtomicUsize>);
+
+impl PartitionFunction for CountRows {
+    fn name(&self) -> &str {
+        "count_rows"
+    }
+    fn output_schema(&self, inputs: &[Schema]) -> Result<Schema> {
+        Ok(inputs[0].clone())
+    }
+    fn call<'a>(
+        &'a self,
+        _: PartitionContext,
+        inputs: Vec<BatchStream<'a>>,
+    ) -> Result<BatchStream<'a>> {
+        for stream in inputs {
+            for batch in stream {
+                self.0.fetch_add(batch?.num_rows(), Ordering::SeqCst);
+            }
+        }
+        Ok(Box::new(std::iter::empty()))
+    }
+}
+
+#[test]
+fn the_other_step_variants_run() {
+    use fugue_runtime::engine::NaPosition;
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("people.csv");
+    let csv = csv.to_str().unwrap();
+    let wf = Workflow::new();
+    let p = wf.create(people());
+    p.fillna_columns(vec![("city", Value::from("nowhere"))])
+        .yield_as("filled");
+    p.partition("by=name")
+        .take_na(1, "city", NaPosition::First)
+        .yield_as("first_null");
+    p.sample_frac(1.0, false, Some(1)).yield_as("all");
+    p.dropna("all", Some(2), Some(&["name", "city"]))
+        .yield_as("thresh");
+    p.select_where(&["id", "COUNT(*) AS n"], None, Some("COUNT(*) > 1"), false)
+        .yield_as("having");
+    let counted = Arc::new(AtomicUsize::new(0));
+    p.zip(&[wf.create(scores())], "inner")
+        .partition("by=id")
+        .out_transform(CountRows(counted.clone()));
+    p.show(2, Some("people"));
+    p.select(&["id", "name"]).save_as(csv, "overwrite", "csv");
+    let result = wf.run_on("native").unwrap();
+    let mut filled = result.get("filled").unwrap();
+    assert_eq!(filled.as_rows().unwrap()[1][2], Value::from("nowhere"));
+    assert_eq!(result.frame("first_null").unwrap().count(), 3);
+    assert_eq!(result.frame("all").unwrap().count(), 4);
+    assert_eq!(result.frame("thresh").unwrap().count(), 3);
+    assert_eq!(
+        result.get("having").unwrap().as_rows().unwrap(),
+        vec![vec![Value::Int64(3), Value::Int64(2)]]
+    );
+    // Keys 1 and 3: people rows 1 + 2, score rows 2 + 1.
+    assert_eq!(counted.load(Ordering::SeqCst), 6);
+
+    let wf = Workflow::new();
+    wf.load(csv)
+        .format("csv")
+        .option("header", "false")
+        .schema("id:long,name:str")
+        .yield_as("back");
+    let result = wf.run_on("native").unwrap();
+    assert_eq!(result.frame("back").unwrap().count(), 4);
+
+    let wf = Workflow::new();
+    wf.load(csv).option("headers", "true");
+    let e = wf.plan().unwrap_err();
+    assert!(e.to_string().contains("unknown load option"), "{e}");
+}

@@ -289,3 +289,78 @@ impl Drop for RunDir {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::Value;
+
+    fn fingerprint(path: &str) -> String {
+        let mut h = blake3::Hasher::new();
+        path_fingerprint(&mut h, path);
+        h.finalize().to_hex().to_string()
+    }
+
+    #[test]
+    fn file_fingerprints_change_with_size_and_modification_time_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.csv");
+        fs::write(&file, "1,2\n").unwrap();
+        let path = file.to_str().unwrap();
+        let first = fingerprint(path);
+        assert_eq!(fingerprint(path), first);
+        // Same size, another modification time.
+        let f = fs::File::options().write(true).open(&file).unwrap();
+        f.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(86_400))
+            .unwrap();
+        let touched = fingerprint(path);
+        assert_ne!(touched, first);
+        // Another size.
+        fs::write(&file, "1,2\n3,4\n").unwrap();
+        assert_ne!(fingerprint(path), touched);
+        // Folders are walked; a new file in them changes the fingerprint.
+        let folder = fingerprint(dir.path().to_str().unwrap());
+        fs::write(dir.path().join("b.csv"), "5,6\n").unwrap();
+        assert_ne!(fingerprint(dir.path().to_str().unwrap()), folder);
+    }
+
+    #[test]
+    fn content_hashes_follow_the_data_and_files_round_trip_with_checksums() {
+        let a = ArrowFrame::from_rows("a:long", &[vec![Value::from(1_i64)]]).unwrap();
+        let b = ArrowFrame::from_rows("a:long", &[vec![Value::from(2_i64)]]).unwrap();
+        assert_eq!(content_hash(&a).unwrap(), content_hash(&a.clone()).unwrap());
+        assert_ne!(content_hash(&a).unwrap(), content_hash(&b).unwrap());
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x").join("k.arrow");
+        assert!(read(&path).unwrap().is_none());
+        write(&path, &a).unwrap();
+        assert_eq!(
+            read(&path).unwrap().unwrap().to_rows().unwrap(),
+            a.to_rows().unwrap()
+        );
+        fs::write(sidecar(&path), "0000").unwrap();
+        let e = read(&path).unwrap_err();
+        assert!(e.to_string().contains("is corrupt"), "{e}");
+        remove(&path);
+        assert!(read(&path).unwrap().is_none());
+    }
+
+    #[test]
+    fn the_run_folder_is_removed_when_dropped_and_a_missing_root_names_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let run = RunDir::new(Some(dir.path()), &run_id());
+        let path = run.get("a test").unwrap().to_path_buf();
+        fs::write(path.join("f"), "x").unwrap();
+        drop(run);
+        assert!(!path.exists());
+        let e = RunDir::new(None, "r")
+            .get("a strong checkpoint")
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid config `fugue.workflow.checkpoint.path`: is not set, and a strong \
+             checkpoint needs a folder to write to"
+        );
+    }
+}
