@@ -464,8 +464,10 @@ fn strong_checkpoint_files_live_in_a_run_folder_removed_after_the_run() {
 }
 
 #[test]
-fn a_file_checkpoint_without_a_path_names_the_key() {
+fn a_file_checkpoint_without_a_path_names_the_key_before_anything_runs() {
+    let probe = Probe::new("first");
     let wf = Workflow::new();
+    wf.create(rows(2)).transform(probe.clone());
     wf.create(rows(2)).named("data").checkpoint();
     let e = wf.run_on("native").unwrap_err();
     assert!(
@@ -473,6 +475,7 @@ fn a_file_checkpoint_without_a_path_names_the_key() {
             && e.to_string().contains("fugue.workflow.checkpoint.path"),
         "{e}"
     );
+    assert_eq!(probe.calls(), 0);
     let wf = Workflow::new();
     wf.create(rows(2)).checkpoint_deterministic();
     let e = wf.run_on("native").unwrap_err();

@@ -215,6 +215,10 @@ impl Workflow {
     ///   keys). `fugue.workflow.concurrency`, `fugue.workflow.auto_persist` and
     ///   `fugue.workflow.checkpoint.path` are read from the merged config.
     /// * **Checks first**: the plan is resolved (see [`Workflow::plan`]) before any step runs.
+    /// * **Files**: a strong or deterministic checkpoint, or a yield as a file, without
+    ///   `fugue.workflow.checkpoint.path` fails before any step runs, naming the key. Strong
+    ///   checkpoints live in `<path>/<run id>/`, removed when the run ends; deterministic ones
+    ///   and yielded files in `<path>/<key>.arrow` (Arrow IPC with a `.blake3` checksum).
     /// * **Deterministic checkpoints** whose file exists and is intact are read instead of
     ///   computing their step, and the steps only they need are not run; a corrupt file is
     ///   removed, reported with `tracing::warn!` and recomputed.
@@ -284,6 +288,21 @@ fn run_nodes(
     } else {
         vec![String::new(); n]
     };
+
+    // Files need the checkpoint root: checked before anything runs.
+    if root.is_none() {
+        for node in &nodes {
+            if node.checkpoint == CheckpointKind::Strong {
+                return Err(step_failed(&node.info, missing_path("a strong checkpoint")));
+            }
+            if let Some((name, _)) = node.yields.iter().find(|(_, k)| *k == YieldKind::File) {
+                return Err(step_failed(
+                    &node.info,
+                    missing_path(&format!("yielding `{name}` as a file")),
+                ));
+            }
+        }
+    }
 
     // Deterministic checkpoints to reuse, checked before anything is scheduled.
     let mut reused: Vec<Option<ArrowFrame>> = vec![None; n];
