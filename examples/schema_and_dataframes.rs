@@ -108,7 +108,7 @@ fn main() -> Result<(), FugueError> {
     let arrow = ArrowFrame::from_batches(vec![Order::to_record_batch(&orders)?])?;
     let mut stream = DataFrame::from(StreamFrame::from_batches(
         arrow.schema().clone(),
-        arrow.batches().to_vec().into_iter(),
+        arrow.batches().to_vec(),
     )?);
     println!(
         "\nstream bounded? {}; peek: {:?}",
