@@ -7,7 +7,7 @@ use super::exec;
 use super::plan::{Plan, resolve};
 use super::schedule::run_dag;
 use super::step::{CheckpointKind, Node, StepId, StepInfo, YieldKind, step_failed};
-use crate::engine::{EngineConf, ExecutionEngine, IntoEngine, make_engine, same_schema};
+use crate::engine::{ExecutionEngine, IntoEngine, make_engine, same_schema};
 use crate::frame::{ArrowFrame, DataFrame};
 use fugue_core::config::{ConfigOverrides, FugueConfig, IntoConfigOverrides};
 use fugue_core::{FugueError, Result, Schema};
@@ -118,15 +118,9 @@ pub(crate) fn merged_conf(
     engine: &dyn ExecutionEngine,
     workflow: &ConfigOverrides,
     per_call: &ConfigOverrides,
-) -> Result<FugueConfig> {
-    let mut engine_layer = ConfigOverrides::new();
-    for (key, value) in engine.conf().iter() {
-        // Engine-only keys outside the typed tree (`fugue.local.workers`) stay with the engine.
-        if !key.starts_with("fugue.") || fugue_core::config::entry(key).is_some() {
-            engine_layer.set(key, value)?;
-        }
-    }
-    Ok(FugueConfig::layered([&engine_layer, workflow, per_call]))
+) -> FugueConfig {
+    let engine_layer = ConfigOverrides::all_of(engine.conf());
+    FugueConfig::layered([&engine_layer, workflow, per_call])
 }
 
 struct Progress {
@@ -234,14 +228,14 @@ impl Workflow {
         conf: impl IntoConfigOverrides,
     ) -> Result<WorkflowResult> {
         let per_call = conf.into_overrides()?;
-        let base = make_engine(engine, &EngineConf::new())?;
-        let conf = merged_conf(base.as_ref(), &self.conf, &per_call)?;
-        let mut engine_over = self.conf.to_map();
-        engine_over.extend(per_call.to_map());
-        let engine = if engine_over.is_empty() {
+        let base = make_engine(engine, ConfigOverrides::new())?;
+        let conf = merged_conf(base.as_ref(), &self.conf, &per_call);
+        // The engine sees the workflow's and the call's keys too, on a new instance.
+        let over = self.conf.merge(&per_call);
+        let engine = if over.is_empty() {
             base
         } else {
-            base.with_conf(&EngineConf::from(engine_over))?
+            base.with_conf(&over)?
         };
         let nodes: Vec<Node> = self.graph.borrow().nodes.clone();
         let plan = self.plan()?;
