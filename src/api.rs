@@ -50,57 +50,10 @@
 use fugue_core::{PartitionSpec, Result};
 use fugue_runtime::engine::{ExecutionEngine, IntoEngine, make_engine};
 use fugue_runtime::function::{Callback, CallbackTransport, Params, PartitionFunction};
+use fugue_runtime::like::IntoPartitionSpec;
 use fugue_runtime::value::Value;
 use fugue_runtime::{DataFrame, IntoDataFrame};
 use std::sync::Arc;
-
-/// Anything that names a partition spec (Fugue's partition-like): a [`PartitionSpec`], the
-/// compact text form (`"by=city; presort=fare desc; num=4; algo=even"`), or `()` / `None` for
-/// no partitioning.
-pub trait IntoPartition {
-    /// The spec, or why the input is not one.
-    fn into_partition(self) -> Result<PartitionSpec>;
-}
-
-impl IntoPartition for PartitionSpec {
-    fn into_partition(self) -> Result<PartitionSpec> {
-        Ok(self)
-    }
-}
-
-impl IntoPartition for &PartitionSpec {
-    fn into_partition(self) -> Result<PartitionSpec> {
-        Ok(self.clone())
-    }
-}
-
-/// The compact form, see [`PartitionSpec::parse`].
-impl IntoPartition for &str {
-    fn into_partition(self) -> Result<PartitionSpec> {
-        PartitionSpec::parse(self)
-    }
-}
-
-/// The compact form, see [`PartitionSpec::parse`].
-impl IntoPartition for String {
-    fn into_partition(self) -> Result<PartitionSpec> {
-        PartitionSpec::parse(&self)
-    }
-}
-
-/// No partitioning.
-impl IntoPartition for () {
-    fn into_partition(self) -> Result<PartitionSpec> {
-        Ok(PartitionSpec::new())
-    }
-}
-
-/// A spec, or no partitioning.
-impl<P: IntoPartition> IntoPartition for Option<P> {
-    fn into_partition(self) -> Result<PartitionSpec> {
-        self.map_or_else(|| Ok(PartitionSpec::new()), IntoPartition::into_partition)
-    }
-}
 
 /// Run the transformer `f` over `data`, once per logical partition of `partition`, on `engine`;
 /// the output is one dataframe. The step's checks (validation rules, required parameters, a
@@ -108,7 +61,7 @@ impl<P: IntoPartition> IntoPartition for Option<P> {
 pub fn transform<F: PartitionFunction>(
     data: impl IntoDataFrame,
     f: F,
-    partition: impl IntoPartition,
+    partition: impl IntoPartitionSpec,
     engine: impl IntoEngine,
 ) -> Result<DataFrame> {
     Transform::new(data, f)
@@ -122,7 +75,7 @@ pub fn transform<F: PartitionFunction>(
 pub fn out_transform<F: PartitionFunction>(
     data: impl IntoDataFrame,
     f: F,
-    partition: impl IntoPartition,
+    partition: impl IntoPartitionSpec,
     engine: impl IntoEngine,
 ) -> Result<()> {
     Transform::new(data, f)
@@ -188,8 +141,8 @@ impl<F: PartitionFunction> Transform<F> {
     }
 
     /// Partition the input (a later call replaces an earlier one).
-    pub fn partition(mut self, partition: impl IntoPartition) -> Self {
-        self.partition = partition.into_partition();
+    pub fn partition(mut self, partition: impl IntoPartitionSpec) -> Self {
+        self.partition = partition.into_partition_spec();
         self
     }
 

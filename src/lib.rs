@@ -10,8 +10,9 @@ pub use fugue_runtime as runtime;
 pub mod api;
 pub mod prelude;
 
-pub use api::{IntoPartition, Transform, out_transform, transform};
+pub use api::{Transform, out_transform, transform};
 pub use fugue_runtime::engine::{ExecutionEngine, IntoEngine, LocalEngine, make_engine};
+pub use fugue_runtime::like::IntoPartitionSpec;
 pub use fugue_runtime::like::records;
 pub use fugue_runtime::record;
 pub use fugue_runtime::transformer as extension;

@@ -22,7 +22,7 @@ use crate::record::Record;
 use crate::value::Value;
 use arrow::array::RecordBatch;
 use arrow::datatypes::{DataType, Field, Fields, SchemaRef};
-use fugue_core::{Column, Result, Schema};
+use fugue_core::{Column, PartitionSpec, Result, Schema};
 
 /// Anything that names a schema (Fugue's schema-like): a [`Schema`], or any form fugue-core
 /// converts with `TryFrom` (see `fugue_core::convert`).
@@ -198,4 +198,55 @@ pub fn records<T: Record>(data: impl IntoDataFrame) -> Result<Vec<T>> {
         out.extend(T::from_record_batch(&batch)?);
     }
     Ok(out)
+}
+
+/// Anything that names a partition spec (Fugue's partition-like): a [`PartitionSpec`], the
+/// compact text form (`"by=city; presort=fare desc; num=4; algo=even"`, see
+/// [`PartitionSpec::parse`]), or `()` / `None` for no partitioning.
+pub trait IntoPartitionSpec {
+    /// The spec, or why the input is not one.
+    fn into_partition_spec(self) -> Result<PartitionSpec>;
+}
+
+impl IntoPartitionSpec for PartitionSpec {
+    fn into_partition_spec(self) -> Result<PartitionSpec> {
+        Ok(self)
+    }
+}
+
+impl IntoPartitionSpec for &PartitionSpec {
+    fn into_partition_spec(self) -> Result<PartitionSpec> {
+        Ok(self.clone())
+    }
+}
+
+/// The compact form.
+impl IntoPartitionSpec for &str {
+    fn into_partition_spec(self) -> Result<PartitionSpec> {
+        PartitionSpec::parse(self)
+    }
+}
+
+/// The compact form.
+impl IntoPartitionSpec for String {
+    fn into_partition_spec(self) -> Result<PartitionSpec> {
+        PartitionSpec::parse(&self)
+    }
+}
+
+/// No partitioning.
+impl IntoPartitionSpec for () {
+    fn into_partition_spec(self) -> Result<PartitionSpec> {
+        Ok(PartitionSpec::new())
+    }
+}
+
+/// A spec, or no partitioning.
+impl<P: IntoPartitionSpec> IntoPartitionSpec for Option<P> {
+    fn into_partition_spec(self) -> Result<PartitionSpec> {
+        self.map_or_else(
+            || Ok(PartitionSpec::new()),
+            IntoPartitionSpec::into_partition_spec,
+        )
+    }
 }

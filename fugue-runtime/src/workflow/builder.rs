@@ -14,43 +14,12 @@ use super::step::{
 };
 use crate::engine::{DropHow, JoinHow, NaPosition, SaveMode, ZipHow};
 use crate::function::{Callback, Params, PartitionFunction};
-use crate::like::{IntoDataFrame, IntoSchema};
+use crate::like::{IntoDataFrame, IntoPartitionSpec, IntoSchema};
 use crate::value::Value;
 use fugue_core::config::{ConfigOverrides, IntoConfigOverrides};
 use fugue_core::{PartitionSpec, Result};
 use std::cell::RefCell;
 use std::sync::Arc;
-
-/// What names a partition spec: the compact text form (`"by=city; presort=fare desc"`) or a
-/// [`PartitionSpec`].
-pub trait IntoPartitionSpec {
-    /// The spec, or why the text is not one.
-    fn into_partition_spec(self) -> Result<PartitionSpec>;
-}
-
-impl IntoPartitionSpec for PartitionSpec {
-    fn into_partition_spec(self) -> Result<PartitionSpec> {
-        Ok(self)
-    }
-}
-
-impl IntoPartitionSpec for &PartitionSpec {
-    fn into_partition_spec(self) -> Result<PartitionSpec> {
-        Ok(self.clone())
-    }
-}
-
-impl IntoPartitionSpec for &str {
-    fn into_partition_spec(self) -> Result<PartitionSpec> {
-        PartitionSpec::parse(self)
-    }
-}
-
-impl IntoPartitionSpec for String {
-    fn into_partition_spec(self) -> Result<PartitionSpec> {
-        PartitionSpec::parse(&self)
-    }
-}
 
 /// A choice among names: the engine's enums ([`JoinHow`], [`SaveMode`], [`ZipHow`],
 /// [`DropHow`], [`NaPosition`]) or their names as text (`"left_outer"`, `"overwrite"`, ...;

@@ -94,7 +94,8 @@ mod run;
 mod schedule;
 mod step;
 
-pub use builder::{IntoPartitionSpec, Workflow, WorkflowFrame, ZippedFrames};
+pub use crate::like::IntoPartitionSpec;
+pub use builder::{Workflow, WorkflowFrame, ZippedFrames};
 pub use functions::{CreateFn, Ext, NamedFn, OutputFn, ProcessFn, named};
 pub use plan::{Plan, PlannedStep, step_invalid};
 pub use run::{CHECKPOINT_PATH, WorkflowResult};
