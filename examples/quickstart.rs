@@ -1,11 +1,13 @@
-//! The README's main job: a million taxi trips, ranked per city by a typed transformer on the
-//! default (`local`) engine, joined with a city table, aggregated, saved and printed.
+//! The README's main job: a workflow over a million taxi trips on the default (`local`) engine:
+//! a partitioned, presorted typed transformer (with a deterministic checkpoint), a filter, a
+//! join with a city table, an aggregation per region, a sort, a save and two yields.
 //!
 //! Run with `cargo run --example quickstart` (add `--release` for speed; `-- 200000` for
 //! another number of trips).
 
 use fugue::prelude::*;
-use fugue::runtime::engine::{JoinHow, NaPosition, SaveMode, SaveOptions};
+use fugue::runtime::engine::SaveMode;
+use fugue::runtime::workflow::Workflow;
 use std::time::Instant;
 
 /// One taxi trip.
@@ -97,27 +99,9 @@ fn main() -> Result<(), FugueError> {
         })?,
         None => 1_000_000,
     };
-    let engine = fugue::make_engine("local", ())?;
-    println!(
-        "engine: {} ({} workers)",
-        engine.name(),
-        engine.parallelism()
-    );
-
     let started = Instant::now();
     let data = trips(n);
     println!("generated {n} trips in {:.2?}", started.elapsed());
-
-    // 1. A partitioned, presorted, typed transformer.
-    let started = Instant::now();
-    let ranked = fugue::transform(data, rank_in_city, "by=city; presort=fare desc", &engine)?;
-    println!("ranked trips per city in {:.2?}", started.elapsed());
-
-    // 2. The three most expensive trips of each city.
-    let mut top = engine.filter(ranked, "rank <= 3")?;
-    top.show(6)?;
-
-    // 3. Join with the cities and aggregate per region (DataFusion does the relational work).
     let cities: Vec<City> = CITIES
         .iter()
         .map(|(city, region)| City {
@@ -125,27 +109,51 @@ fn main() -> Result<(), FugueError> {
             region: region.to_string(),
         })
         .collect();
-    let joined = engine.join(top, cities.into_dataframe()?, JoinHow::Inner, &["city"])?;
-    let per_region = engine.aggregate(
-        joined,
-        &["region"],
-        &[
+    let checkpoints = std::env::temp_dir().join("fugue-quickstart-checkpoints");
+    let out = std::env::temp_dir().join("fugue-quickstart-regions.parquet");
+
+    // The workflow is a lazy DAG: nothing runs until `run`.
+    let wf = Workflow::with_conf([
+        ("fugue.workflow.concurrency", "2"),
+        (
+            "fugue.workflow.checkpoint.path",
+            &checkpoints.to_string_lossy(),
+        ),
+    ])?;
+    let trips = wf.create(data).named("trips");
+    let ranked = trips
+        .partition("by=city; presort=fare desc")
+        .transform(rank_in_city)
+        .named("ranked")
+        // Reused by the next run as long as the data, the spec and the transformer are the same.
+        .checkpoint_deterministic();
+    let top = ranked.filter("rank <= 3").named("top").yield_as("top");
+    let regions = wf.create(cities).named("cities");
+    let per_region = top
+        .inner_join(regions, &["city"])
+        .named("joined")
+        .partition("by=region")
+        .aggregate(&[
             ("trips", "COUNT(*)"),
             ("top_fare", "MAX(fare)"),
             ("avg_tip", "AVG(tip)"),
-        ],
-    )?;
-    let mut per_region = engine.take(per_region, 100, "region", NaPosition::Last, None)?;
-    per_region.show(10)?;
+        ])
+        .named("per_region")
+        .take(100, "region")
+        .named("sorted");
+    per_region.save(out.to_string_lossy().to_string(), SaveMode::Overwrite);
+    per_region.yield_as("per_region");
 
-    // 4. Save the result atomically (a failed write leaves no partial file).
-    let out = std::env::temp_dir().join("fugue-quickstart-regions.parquet");
-    let path = out.to_string_lossy().to_string();
-    let options = SaveOptions {
-        mode: SaveMode::Overwrite,
-        ..SaveOptions::default()
-    };
-    engine.save(per_region, &path, &options)?;
-    println!("saved {path}");
+    println!("{}", wf.explain()?);
+    let started = Instant::now();
+    let result = wf.run((), ())?;
+    println!(
+        "ran on the default engine in {:.2?} (steps reused from a checkpoint: {:?})",
+        started.elapsed(),
+        result.reused()
+    );
+    result.get("top")?.show(6)?;
+    result.get("per_region")?.show(10)?;
+    println!("saved {}", out.display());
     Ok(())
 }
