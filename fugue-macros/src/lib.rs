@@ -38,6 +38,7 @@
 mod derive_schema;
 mod diag;
 mod transformer;
+mod workflow;
 
 /// Derive `fugue::record::Record` and `fugue::record::ArrowField` for a struct with named
 /// fields; see the crate documentation.
@@ -117,4 +118,12 @@ pub fn outputter(
     item: proc_macro::TokenStream,
 ) -> proc_macro::TokenStream {
     transformer::expand(transformer::Kind::Outputter, attr.into(), item.into()).into()
+}
+
+/// Declare a workflow in the `workflow!` DSL: steps composed into a DAG, expanded into the
+/// runtime builder, with schema mistakes between steps reported as compile errors; see the
+/// `fugue` crate's documentation of this macro.
+#[proc_macro]
+pub fn workflow(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    workflow::expand(input.into()).into()
 }
