@@ -55,6 +55,7 @@ pub mod record;
 pub use fugue_core;
 
 pub mod config_toml;
+pub mod engine;
 pub mod executor;
 pub mod frame;
 pub mod function;
@@ -62,6 +63,7 @@ pub mod like;
 pub mod partitioning;
 pub mod transformer;
 pub mod value;
+pub mod workflow;
 
 pub use frame::{ArrowFrame, DataFrame, Metadata, RowFrame, RowMap, StreamFrame};
 pub use like::{IntoDataFrame, IntoSchema};

@@ -10,6 +10,7 @@
 //! `pub fn run(case: &Value) -> Result<(), String>` and list it in [`category`].
 
 mod common;
+mod engine_ops;
 mod partition_spec;
 mod schema_ops;
 mod schema_parse;
@@ -36,8 +37,8 @@ fn category(name: &str) -> Option<Category> {
         "b_schema_ops" => Some(Category::Run(schema_ops::run)),
         "c_partition_spec" => Some(Category::Run(partition_spec::run)),
         "d_validation" => Some(Category::Run(validation::run)),
+        "e_engine_ops" => Some(Category::Run(engine_ops::run)),
         "f_transformer_signatures" => Some(Category::Run(transformer_signatures::run)),
-        "e_engine_ops" => Some(Category::Pending),
         _ => None,
     }
 }

@@ -65,6 +65,13 @@ impl Router {
 
     /// The physical partition of every row, given the key columns.
     pub(crate) fn place(&mut self, keys: &[ArrayRef]) -> Result<Vec<usize>> {
+        if let Placement::Hash {
+            partitions: 0 | 1, ..
+        } = self.placement
+        {
+            // One physical partition: nothing to hash.
+            return Ok(vec![0; keys.first().map_or(0, |k| k.len())]);
+        }
         let rows = self.converter.convert_columns(keys)?;
         Ok(match self.placement {
             Placement::Hash { partitions, .. } => {

@@ -1,0 +1,241 @@
+//! [`LocalEngine`]: the two engines of one machine, `native` and `local`.
+
+use super::comap::run_comap;
+use super::conf::{EngineConf, LOCAL_WORKERS};
+use super::options::{
+    DropHow, FillValue, JoinHow, LoadOptions, NaPosition, SampleSize, SaveOptions, SelectQuery,
+    ZipHow,
+};
+use super::{ExecutionEngine, row_ops};
+use crate::frame::{ArrowFrame, DataFrame};
+use crate::function::{Callback, Params, PartitionFunction, run_map};
+use fugue_core::{PartitionSpec, Result};
+use std::sync::Arc;
+
+use super::{io, relational};
+
+/// Which of the two engines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Native,
+    Local,
+}
+
+/// An engine of one machine.
+///
+/// * [`LocalEngine::native`]: one thread, deterministic: DataFusion with one partition on the
+///   calling thread, the reference map.
+/// * [`LocalEngine::local`] (the default engine): DataFusion with `fugue.local.workers`
+///   partitions on as many threads (default: the machine's parallelism); the map runs on the
+///   parallel executor.
+///
+/// Both give the same results (row order aside where it is not defined).
+#[derive(Debug)]
+pub struct LocalEngine {
+    kind: Kind,
+    workers: usize,
+    conf: EngineConf,
+    session: relational::Session,
+}
+
+impl LocalEngine {
+    /// The `native` engine: one thread, deterministic.
+    pub fn native(conf: EngineConf) -> Result<Self> {
+        LocalEngine::build(Kind::Native, 1, conf)
+    }
+
+    /// The `local` engine: `fugue.local.workers` threads (default: the machine's
+    /// parallelism); a value that is not a positive integer is
+    /// [`fugue_core::FugueError::InvalidArgument`].
+    pub fn local(conf: EngineConf) -> Result<Self> {
+        let workers = match conf.get_positive(LOCAL_WORKERS)? {
+            Some(n) => n,
+            None => std::thread::available_parallelism().map_or(1, usize::from),
+        };
+        LocalEngine::build(Kind::Local, workers, conf)
+    }
+
+    fn build(kind: Kind, workers: usize, conf: EngineConf) -> Result<Self> {
+        let session = match kind {
+            Kind::Native => relational::Session::new(None, 1)?,
+            Kind::Local => relational::Session::new(Some(workers), workers)?,
+        };
+        Ok(LocalEngine {
+            kind,
+            workers,
+            conf,
+            session,
+        })
+    }
+}
+
+fn arrow(df: DataFrame) -> Result<ArrowFrame> {
+    df.to_arrow_frame()
+}
+
+impl ExecutionEngine for LocalEngine {
+    fn name(&self) -> &str {
+        match self.kind {
+            Kind::Native => "native",
+            Kind::Local => "local",
+        }
+    }
+
+    fn parallelism(&self) -> usize {
+        self.workers
+    }
+
+    fn conf(&self) -> &EngineConf {
+        &self.conf
+    }
+
+    fn with_conf(&self, overrides: &EngineConf) -> Result<Arc<dyn ExecutionEngine>> {
+        let conf = self.conf.layered(overrides);
+        Ok(Arc::new(match self.kind {
+            Kind::Native => LocalEngine::native(conf)?,
+            Kind::Local => LocalEngine::local(conf)?,
+        }))
+    }
+
+    fn map(
+        &self,
+        df: DataFrame,
+        function: &dyn PartitionFunction,
+        spec: &PartitionSpec,
+        params: Arc<Params>,
+        callback: Option<Callback>,
+    ) -> Result<DataFrame> {
+        // The `local` engine's map belongs to the parallel executor
+        // (`crate::executor::parallel_map`); until it is merged both engines run the reference
+        // map, which gives the same result on one thread. The integrator wires the executor in
+        // here for `Kind::Local`.
+        run_map(df, function, spec, params, callback, self.workers)
+    }
+
+    fn comap(
+        &self,
+        dfs: Vec<DataFrame>,
+        how: ZipHow,
+        spec: &PartitionSpec,
+        function: &dyn PartitionFunction,
+        params: Arc<Params>,
+        callback: Option<Callback>,
+    ) -> Result<DataFrame> {
+        // As for map: the reference co-transformation until the executor's `parallel_comap`.
+        run_comap(dfs, how, spec, function, params, callback)
+    }
+
+    fn join(&self, df1: DataFrame, df2: DataFrame, how: JoinHow, on: &[&str]) -> Result<DataFrame> {
+        let (left, right) = (arrow(df1)?, arrow(df2)?);
+        relational::join(&self.session, &left, &right, how, on).map(DataFrame::from)
+    }
+
+    fn union(&self, df1: DataFrame, df2: DataFrame, distinct: bool) -> Result<DataFrame> {
+        self.set_op(relational::SetOp::Union, df1, df2, distinct)
+    }
+
+    fn subtract(&self, df1: DataFrame, df2: DataFrame, distinct: bool) -> Result<DataFrame> {
+        self.set_op(relational::SetOp::Subtract, df1, df2, distinct)
+    }
+
+    fn intersect(&self, df1: DataFrame, df2: DataFrame, distinct: bool) -> Result<DataFrame> {
+        self.set_op(relational::SetOp::Intersect, df1, df2, distinct)
+    }
+
+    fn distinct(&self, df: DataFrame) -> Result<DataFrame> {
+        let frame = arrow(df)?;
+        relational::distinct(&self.session, &frame).map(DataFrame::from)
+    }
+
+    fn dropna(
+        &self,
+        df: DataFrame,
+        how: DropHow,
+        thresh: Option<usize>,
+        subset: Option<&[&str]>,
+    ) -> Result<DataFrame> {
+        row_ops::dropna(arrow(df)?, how, thresh, subset).map(DataFrame::from)
+    }
+
+    fn fillna(
+        &self,
+        df: DataFrame,
+        value: &FillValue,
+        subset: Option<&[&str]>,
+    ) -> Result<DataFrame> {
+        row_ops::fillna(arrow(df)?, value, subset).map(DataFrame::from)
+    }
+
+    fn sample(
+        &self,
+        df: DataFrame,
+        size: SampleSize,
+        replace: bool,
+        seed: Option<u64>,
+    ) -> Result<DataFrame> {
+        row_ops::sample(arrow(df)?, size, replace, seed).map(DataFrame::from)
+    }
+
+    fn take(
+        &self,
+        df: DataFrame,
+        n: usize,
+        presort: &str,
+        na_position: NaPosition,
+        partition: Option<&PartitionSpec>,
+    ) -> Result<DataFrame> {
+        let frame = arrow(df)?;
+        relational::take(&self.session, &frame, n, presort, na_position, partition)
+            .map(DataFrame::from)
+    }
+
+    fn select(&self, df: DataFrame, query: &SelectQuery) -> Result<DataFrame> {
+        let frame = arrow(df)?;
+        relational::select(&self.session, &frame, query).map(DataFrame::from)
+    }
+
+    fn filter(&self, df: DataFrame, condition: &str) -> Result<DataFrame> {
+        let frame = arrow(df)?;
+        relational::filter(&self.session, &frame, condition).map(DataFrame::from)
+    }
+
+    fn assign(&self, df: DataFrame, columns: &[(&str, &str)]) -> Result<DataFrame> {
+        if columns.is_empty() {
+            return Ok(df);
+        }
+        let frame = arrow(df)?;
+        relational::assign(&self.session, &frame, columns).map(DataFrame::from)
+    }
+
+    fn aggregate(
+        &self,
+        df: DataFrame,
+        partition_by: &[&str],
+        columns: &[(&str, &str)],
+    ) -> Result<DataFrame> {
+        let frame = arrow(df)?;
+        relational::aggregate(&self.session, &frame, partition_by, columns).map(DataFrame::from)
+    }
+
+    fn load(&self, paths: &[&str], options: &LoadOptions) -> Result<DataFrame> {
+        io::load(paths, options).map(DataFrame::from)
+    }
+
+    fn save(&self, df: DataFrame, path: &str, options: &SaveOptions) -> Result<()> {
+        let frame = arrow(df)?;
+        io::save(&frame, path, options)
+    }
+}
+
+impl LocalEngine {
+    fn set_op(
+        &self,
+        op: relational::SetOp,
+        df1: DataFrame,
+        df2: DataFrame,
+        distinct: bool,
+    ) -> Result<DataFrame> {
+        let (left, right) = (arrow(df1)?, arrow(df2)?);
+        relational::set_operation(&self.session, op, &left, &right, distinct).map(DataFrame::from)
+    }
+}

@@ -1,0 +1,454 @@
+//! Execution engines: the one place where computation happens (reference §2).
+//!
+//! [`ExecutionEngine`] is the object-safe engine API: the map primitive and co-transformation,
+//! the relational operations (join, set operations, distinct, dropna, fillna, sample, take,
+//! SQL select/filter/assign/aggregate), column operations, load/save and the physical hints
+//! (persist, broadcast, repartition). [`LocalEngine`] implements it twice for one machine:
+//!
+//! * **`native`**: one thread, deterministic (DataFusion with one partition, the reference map);
+//! * **`local`** (the default): DataFusion with one partition per worker thread
+//!   (`fugue.local.workers`, default the machine's parallelism).
+//!
+//! Relational work runs on DataFusion (behind the `datafusion` cargo feature; without it the
+//! engines still map and transform frames, and relational operations and load/save are
+//! [`FugueError::Unsupported`]). Every schema rule is checked before anything executes, with
+//! fugue-core's rules and wording, and every result is normalised to Fugue's supported Arrow
+//! types before it leaves the engine.
+//!
+//! [`make_engine`] resolves an engine-like (`"native"`, `"local"`, `""`, an engine instance)
+//! with a configuration layered on top, never mutating a shared engine.
+//!
+//! ```
+//! # #[cfg(feature = "datafusion")] {
+//! use fugue_runtime::engine::{JoinHow, make_engine};
+//! use fugue_runtime::{IntoDataFrame, Value};
+//!
+//! let engine = make_engine("native", &Default::default())?;
+//! let people = (
+//!     vec![
+//!         vec![Value::from(1_i32), Value::from("ann")],
+//!         vec![Value::from(2_i32), Value::from("bob")],
+//!         vec![Value::Null, Value::from("nobody")],
+//!     ],
+//!     "id:int,name:str",
+//! )
+//!     .into_dataframe()?;
+//! let cities = (
+//!     vec![
+//!         vec![Value::from(1_i32), Value::from("Paris")],
+//!         vec![Value::Null, Value::from("Nowhere")],
+//!     ],
+//!     "id:int,city:str",
+//! )
+//!     .into_dataframe()?;
+//!
+//! // Keys are inferred (the common column `id`); NULL keys never match.
+//! let mut joined = engine.join(people, cities, "inner".parse::<JoinHow>()?, &[])?;
+//! assert_eq!(joined.schema().to_string(), "id:int,name:str,city:str");
+//! assert_eq!(
+//!     joined.as_rows()?,
+//!     vec![vec![Value::Int32(1), Value::from("ann"), Value::from("Paris")]]
+//! );
+//! # }
+//! # Ok::<(), fugue_runtime::fugue_core::FugueError>(())
+//! ```
+
+mod checks;
+mod comap;
+pub mod conf;
+#[cfg(feature = "datafusion")]
+mod io;
+#[cfg(not(feature = "datafusion"))]
+#[path = "io_stub.rs"]
+mod io;
+mod local;
+mod options;
+#[cfg(feature = "datafusion")]
+mod relational;
+#[cfg(not(feature = "datafusion"))]
+#[path = "relational_stub.rs"]
+mod relational;
+mod row_ops;
+
+pub use checks::{JoinPlan, join_plan, same_schema};
+pub use comap::run_comap;
+pub use conf::EngineConf;
+pub use local::LocalEngine;
+pub use options::{
+    DropHow, FileFormat, FillValue, JoinHow, LoadColumns, LoadOptions, NaPosition, SampleSize,
+    SaveMode, SaveOptions, SelectQuery, ZipHow,
+};
+
+use crate::frame::DataFrame;
+use crate::function::{Callback, Params, PartitionFunction};
+use fugue_core::{FugueError, PartitionSpec, Result, Schema};
+use std::fmt;
+use std::sync::Arc;
+
+/// The error of an operation an engine does not have.
+pub fn unsupported(engine: &str, operation: &str) -> FugueError {
+    FugueError::Unsupported {
+        operation: operation.to_string(),
+        reason: format!("the `{engine}` engine does not support it"),
+    }
+}
+
+/// An execution engine (reference §2.2). Object-safe: engines are shared as
+/// `Arc<dyn ExecutionEngine>`.
+///
+/// Every method takes any [`DataFrame`] and returns a local one. Methods check their schema
+/// rules before executing anything; errors carry the kinds of the acceptance cases.
+/// Relational methods default to [`FugueError::Unsupported`] so that a minimal engine only
+/// implements the map primitive.
+pub trait ExecutionEngine: Send + Sync + fmt::Debug {
+    // ---- identity -------------------------------------------------------------------------
+
+    /// The engine's name (`"native"`, `"local"`, ...).
+    fn name(&self) -> &str;
+
+    /// How many partitions the engine processes at once (native: 1).
+    fn parallelism(&self) -> usize;
+
+    /// The engine's configuration.
+    fn conf(&self) -> &EngineConf;
+
+    /// A new engine of the same kind with `overrides` layered on this one's configuration
+    /// (this engine is not changed).
+    fn with_conf(&self, overrides: &EngineConf) -> Result<Arc<dyn ExecutionEngine>>;
+
+    // ---- map and co-transformation ----------------------------------------------------------
+
+    /// The map primitive (reference §2.6): split `df` into the logical partitions of `spec`,
+    /// call `function` once per partition, concatenate the checked outputs.
+    fn map(
+        &self,
+        df: DataFrame,
+        function: &dyn PartitionFunction,
+        spec: &PartitionSpec,
+        params: Arc<Params>,
+        callback: Option<Callback>,
+    ) -> Result<DataFrame>;
+
+    /// Zip `dfs` by key and call `function` once per key group with one input per frame
+    /// (reference §2.7; see [`run_comap`]).
+    fn comap(
+        &self,
+        dfs: Vec<DataFrame>,
+        how: ZipHow,
+        spec: &PartitionSpec,
+        function: &dyn PartitionFunction,
+        params: Arc<Params>,
+        callback: Option<Callback>,
+    ) -> Result<DataFrame> {
+        let _ = (dfs, how, spec, function, params, callback);
+        Err(unsupported(self.name(), "comap"))
+    }
+
+    // ---- relational operations -----------------------------------------------------------
+
+    /// Join two frames (reference §2.3): keys `on`, or the common columns when empty; NULL
+    /// keys never match. See [`join_plan`] for the checks and the output schema.
+    fn join(&self, df1: DataFrame, df2: DataFrame, how: JoinHow, on: &[&str]) -> Result<DataFrame> {
+        let _ = (df1, df2, how, on);
+        Err(unsupported(self.name(), "join"))
+    }
+
+    /// `UNION` (`distinct`) or `UNION ALL` of two frames with identical schemas.
+    fn union(&self, df1: DataFrame, df2: DataFrame, distinct: bool) -> Result<DataFrame> {
+        let _ = (df1, df2, distinct);
+        Err(unsupported(self.name(), "union"))
+    }
+
+    /// `EXCEPT` (`distinct`) or `EXCEPT ALL` (multiset difference) of two frames.
+    fn subtract(&self, df1: DataFrame, df2: DataFrame, distinct: bool) -> Result<DataFrame> {
+        let _ = (df1, df2, distinct);
+        Err(unsupported(self.name(), "subtract"))
+    }
+
+    /// `INTERSECT` (`distinct`) or `INTERSECT ALL` (multiset intersection) of two frames.
+    fn intersect(&self, df1: DataFrame, df2: DataFrame, distinct: bool) -> Result<DataFrame> {
+        let _ = (df1, df2, distinct);
+        Err(unsupported(self.name(), "intersect"))
+    }
+
+    /// Full-row dedupe; NULLs equal each other, NaN equals NaN.
+    fn distinct(&self, df: DataFrame) -> Result<DataFrame> {
+        let _ = df;
+        Err(unsupported(self.name(), "distinct"))
+    }
+
+    /// Drop rows with NULLs (reference §2.5): `thresh` overrides `how`; `subset` limits the
+    /// considered columns.
+    fn dropna(
+        &self,
+        df: DataFrame,
+        how: DropHow,
+        thresh: Option<usize>,
+        subset: Option<&[&str]>,
+    ) -> Result<DataFrame>;
+
+    /// Replace NULLs (not NaN) by a value or per-column values (reference §2.5).
+    fn fillna(
+        &self,
+        df: DataFrame,
+        value: &FillValue,
+        subset: Option<&[&str]>,
+    ) -> Result<DataFrame>;
+
+    /// Random rows, reproducible with a seed (reference §2.5).
+    fn sample(
+        &self,
+        df: DataFrame,
+        size: SampleSize,
+        replace: bool,
+        seed: Option<u64>,
+    ) -> Result<DataFrame>;
+
+    /// The first `n` rows overall or per partition-key group, after sorting by `presort` (or
+    /// the spec's presort when `presort` is empty), NULLs placed by `na_position` whatever the
+    /// direction (reference §2.5).
+    fn take(
+        &self,
+        df: DataFrame,
+        n: usize,
+        presort: &str,
+        na_position: NaPosition,
+        partition: Option<&PartitionSpec>,
+    ) -> Result<DataFrame> {
+        let _ = (df, n, presort, na_position, partition);
+        Err(unsupported(self.name(), "take"))
+    }
+
+    /// A SQL select over the frame (the table has no name to refer to: columns only).
+    fn select(&self, df: DataFrame, query: &SelectQuery) -> Result<DataFrame> {
+        let _ = (df, query);
+        Err(unsupported(self.name(), "select"))
+    }
+
+    /// The rows where the SQL `condition` is true.
+    fn filter(&self, df: DataFrame, condition: &str) -> Result<DataFrame> {
+        let _ = (df, condition);
+        Err(unsupported(self.name(), "filter"))
+    }
+
+    /// Replace same-named columns in place and append new ones: `(name, SQL expression)`.
+    fn assign(&self, df: DataFrame, columns: &[(&str, &str)]) -> Result<DataFrame> {
+        let _ = (df, columns);
+        Err(unsupported(self.name(), "assign"))
+    }
+
+    /// Group by `partition_by` and compute `(name, SQL aggregate expression)` columns; the
+    /// output is the keys then the columns. A non-aggregate expression is
+    /// [`FugueError::InvalidArgument`].
+    fn aggregate(
+        &self,
+        df: DataFrame,
+        partition_by: &[&str],
+        columns: &[(&str, &str)],
+    ) -> Result<DataFrame> {
+        let _ = (df, partition_by, columns);
+        Err(unsupported(self.name(), "aggregate"))
+    }
+
+    // ---- column operations (the frames' own methods) -------------------------------------------
+
+    /// Rename columns by `(old, new)` pairs.
+    fn rename(&self, df: DataFrame, pairs: &[(&str, &str)]) -> Result<DataFrame> {
+        df.rename(pairs)
+    }
+
+    /// Drop columns (strict; dropping every column is [`FugueError::InvalidArgument`]).
+    fn drop_columns(&self, df: DataFrame, columns: &[&str]) -> Result<DataFrame> {
+        df.drop(columns)
+    }
+
+    /// Cast the listed columns, order kept.
+    fn alter_columns(&self, df: DataFrame, changes: &Schema) -> Result<DataFrame> {
+        df.alter_columns(changes)
+    }
+
+    /// Keep the listed columns, in the listed order.
+    fn select_columns(&self, df: DataFrame, columns: &[&str]) -> Result<DataFrame> {
+        df.select(columns)
+    }
+
+    // ---- load and save ------------------------------------------------------------------------
+
+    /// Load files, folders, globs or a list of them (reference §2.8).
+    fn load(&self, paths: &[&str], options: &LoadOptions) -> Result<DataFrame> {
+        let _ = (paths, options);
+        Err(unsupported(self.name(), "load"))
+    }
+
+    /// Save a frame atomically (reference §2.8).
+    fn save(&self, df: DataFrame, path: &str, options: &SaveOptions) -> Result<()> {
+        let _ = (df, path, options);
+        Err(unsupported(self.name(), "save"))
+    }
+
+    // ---- physical hints --------------------------------------------------------------------------
+
+    /// Materialise the frame (eagerly), so it is computed once.
+    fn persist(&self, df: DataFrame) -> Result<DataFrame> {
+        df.materialize()
+    }
+
+    /// Mark the frame for broadcast (engines of one machine: unchanged).
+    fn broadcast(&self, df: DataFrame) -> Result<DataFrame> {
+        Ok(df)
+    }
+
+    /// Repartition physically (engines of one machine: unchanged).
+    fn repartition(&self, df: DataFrame, spec: &PartitionSpec) -> Result<DataFrame> {
+        let _ = spec;
+        Ok(df)
+    }
+}
+
+/// What names an engine: `"native"`, `"local"`, `""` (the default, `local`), an engine instance,
+/// and later `"ballista://host:port"` (reference §2.9, §8).
+pub trait IntoEngine {
+    /// The engine, with `conf` layered on its configuration.
+    fn into_engine(self, conf: &EngineConf) -> Result<Arc<dyn ExecutionEngine>>;
+}
+
+/// The engine names [`make_engine`] knows.
+pub const ENGINE_NAMES: &[&str] = &["native", "local", "ballista://host:port"];
+
+impl IntoEngine for &str {
+    fn into_engine(self, conf: &EngineConf) -> Result<Arc<dyn ExecutionEngine>> {
+        let name = self.trim();
+        match name.to_ascii_lowercase().as_str() {
+            "" | "local" => Ok(Arc::new(LocalEngine::local(conf.clone())?)),
+            "native" => Ok(Arc::new(LocalEngine::native(conf.clone())?)),
+            lower if lower.starts_with("ballista://") => Err(FugueError::Unsupported {
+                operation: format!("engine `{name}`"),
+                reason: "the distributed (Ballista) engine is not built yet".into(),
+            }),
+            _ => Err(FugueError::invalid_argument(
+                "engine",
+                format!(
+                    "`{name}` is not a known engine; known engines are {}",
+                    ENGINE_NAMES.join(", ")
+                ),
+            )),
+        }
+    }
+}
+
+impl IntoEngine for String {
+    fn into_engine(self, conf: &EngineConf) -> Result<Arc<dyn ExecutionEngine>> {
+        self.as_str().into_engine(conf)
+    }
+}
+
+impl IntoEngine for &String {
+    fn into_engine(self, conf: &EngineConf) -> Result<Arc<dyn ExecutionEngine>> {
+        self.as_str().into_engine(conf)
+    }
+}
+
+impl<T: IntoEngine> IntoEngine for Option<T> {
+    /// `None` is the default engine.
+    fn into_engine(self, conf: &EngineConf) -> Result<Arc<dyn ExecutionEngine>> {
+        match self {
+            Some(inner) => inner.into_engine(conf),
+            None => "".into_engine(conf),
+        }
+    }
+}
+
+impl IntoEngine for Arc<dyn ExecutionEngine> {
+    /// The same engine when `conf` is empty; otherwise a new engine with `conf` layered on its
+    /// configuration (the shared instance is never mutated: a documented divergence from
+    /// Fugue, whose `make_execution_engine` updates the instance's conf).
+    fn into_engine(self, conf: &EngineConf) -> Result<Arc<dyn ExecutionEngine>> {
+        if conf.is_empty() {
+            Ok(self)
+        } else {
+            self.with_conf(conf)
+        }
+    }
+}
+
+impl IntoEngine for &Arc<dyn ExecutionEngine> {
+    fn into_engine(self, conf: &EngineConf) -> Result<Arc<dyn ExecutionEngine>> {
+        self.clone().into_engine(conf)
+    }
+}
+
+impl IntoEngine for LocalEngine {
+    fn into_engine(self, conf: &EngineConf) -> Result<Arc<dyn ExecutionEngine>> {
+        let engine: Arc<dyn ExecutionEngine> = Arc::new(self);
+        engine.into_engine(conf)
+    }
+}
+
+/// Resolve an engine-like with `conf` layered on its configuration (reference §2.9 step 4,
+/// without mutating a shared engine).
+pub fn make_engine(engine: impl IntoEngine, conf: &EngineConf) -> Result<Arc<dyn ExecutionEngine>> {
+    engine.into_engine(conf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fugue_core::ErrorKind;
+
+    #[test]
+    fn engine_names_resolve() {
+        let conf = EngineConf::new();
+        assert_eq!(make_engine("native", &conf).unwrap().name(), "native");
+        assert_eq!(make_engine("", &conf).unwrap().name(), "local");
+        assert_eq!(make_engine(None::<&str>, &conf).unwrap().name(), "local");
+        let e = make_engine("spark", &conf).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        assert!(e.to_string().contains("native, local"), "{e}");
+        let e = make_engine("ballista://h:1", &conf).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::UnsupportedOperation);
+    }
+
+    #[test]
+    fn conf_is_layered_not_mutated() {
+        let shared = make_engine("native", &EngineConf::new().with("k", "base")).unwrap();
+        let same = make_engine(shared.clone(), &EngineConf::new()).unwrap();
+        assert!(Arc::ptr_eq(&shared, &same));
+        let over = make_engine(shared.clone(), &EngineConf::new().with("k", "over")).unwrap();
+        assert_eq!(over.conf().get("k"), Some("over"));
+        assert_eq!(over.name(), "native");
+        assert_eq!(shared.conf().get("k"), Some("base"));
+    }
+
+    #[cfg(not(feature = "datafusion"))]
+    #[test]
+    fn relational_operations_need_datafusion() {
+        use crate::{ArrowFrame, Value};
+        let df = || {
+            DataFrame::from(ArrowFrame::from_rows("a:int", &[vec![Value::from(1_i32)]]).unwrap())
+        };
+        let engine = make_engine("native", &EngineConf::new()).unwrap();
+        let e = engine.join(df(), df(), JoinHow::Inner, &[]).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::UnsupportedOperation);
+        assert!(e.to_string().contains("`datafusion` cargo feature"), "{e}");
+        // Schema checks still come first.
+        let other =
+            DataFrame::from(ArrowFrame::from_rows("b:int", &[vec![Value::from(1_i32)]]).unwrap());
+        let e = engine.union(df(), other, true).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::SchemaMismatch);
+        // Row-local operations do not need DataFusion.
+        let kept = engine.dropna(df(), DropHow::Any, None, None).unwrap();
+        assert_eq!(kept.count().unwrap(), 1);
+    }
+
+    #[test]
+    fn local_workers_come_from_the_conf() {
+        let conf = EngineConf::new().with(conf::LOCAL_WORKERS, "3");
+        assert_eq!(make_engine("local", &conf).unwrap().parallelism(), 3);
+        assert_eq!(make_engine("native", &conf).unwrap().parallelism(), 1);
+        let bad = EngineConf::new().with(conf::LOCAL_WORKERS, "many");
+        assert_eq!(
+            make_engine("local", &bad).unwrap_err().kind(),
+            ErrorKind::InvalidArgument
+        );
+    }
+}

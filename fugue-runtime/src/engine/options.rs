@@ -1,0 +1,513 @@
+//! The typed arguments of engine operations: join and zip types, NULL placement, dropna and
+//! save modes, file formats, fill values, sample sizes, select queries and load/save options.
+//!
+//! Every enum parses from the strings Fugue accepts (case-insensitive) with [`std::str::FromStr`];
+//! anything else is [`FugueError::InvalidArgument`] listing the accepted values.
+
+use crate::value::Value;
+use fugue_core::{FugueError, Result, Schema};
+use std::fmt;
+use std::str::FromStr;
+
+/// Parse `text` (case-insensitive, trimmed) as one of `names`, or fail listing them.
+fn parse_choice<T: Copy>(argument: &str, text: &str, names: &[(&str, T)]) -> Result<T> {
+    let wanted = text.trim().to_ascii_lowercase();
+    names
+        .iter()
+        .find(|(name, _)| *name == wanted)
+        .map(|(_, value)| *value)
+        .ok_or_else(|| {
+            let accepted: Vec<&str> = names.iter().map(|(n, _)| *n).collect();
+            FugueError::invalid_argument(
+                argument,
+                format!(
+                    "`{text}` is not a valid {argument}; accepted values are {}",
+                    accepted.join(", ")
+                ),
+            )
+        })
+}
+
+/// The type of a join (reference §2.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JoinHow {
+    /// Rows whose keys match on both sides.
+    Inner,
+    /// Every row of the left side, with the right side's columns NULL when unmatched.
+    LeftOuter,
+    /// Every row of the right side, with the left side's columns NULL when unmatched.
+    RightOuter,
+    /// Every row of both sides.
+    FullOuter,
+    /// Rows of the left side that have a match (left columns only).
+    Semi,
+    /// Rows of the left side that have no match (left columns only).
+    Anti,
+    /// Every combination of rows (the two sides must not share a column).
+    Cross,
+}
+
+impl JoinHow {
+    const NAMES: [(&'static str, JoinHow); 7] = [
+        ("inner", JoinHow::Inner),
+        ("left_outer", JoinHow::LeftOuter),
+        ("right_outer", JoinHow::RightOuter),
+        ("full_outer", JoinHow::FullOuter),
+        ("semi", JoinHow::Semi),
+        ("anti", JoinHow::Anti),
+        ("cross", JoinHow::Cross),
+    ];
+
+    /// The name as [`FromStr`] accepts it (`"left_outer"`, ...).
+    pub fn name(self) -> &'static str {
+        JoinHow::NAMES
+            .iter()
+            .find(|(_, h)| *h == self)
+            .map_or("inner", |(n, _)| n)
+    }
+
+    /// Whether the output has only the left side's columns (semi and anti).
+    pub fn is_filtering(self) -> bool {
+        matches!(self, JoinHow::Semi | JoinHow::Anti)
+    }
+}
+
+impl FromStr for JoinHow {
+    type Err = FugueError;
+
+    /// `inner`, `left_outer`, `right_outer`, `full_outer`, `semi`, `anti` or `cross`,
+    /// case-insensitive; anything else (even `outer`) is [`FugueError::InvalidArgument`].
+    fn from_str(s: &str) -> Result<Self> {
+        parse_choice("join type", s, &JoinHow::NAMES)
+    }
+}
+
+impl fmt::Display for JoinHow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How the frames of a zip are matched per key (reference §2.7): which key groups call the
+/// co-transformer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ZipHow {
+    /// Only keys present in every frame.
+    Inner,
+    /// Keys present in the first frame.
+    LeftOuter,
+    /// Keys present in the last frame.
+    RightOuter,
+    /// Every key.
+    FullOuter,
+    /// One call with every frame whole (no key).
+    Cross,
+}
+
+impl FromStr for ZipHow {
+    type Err = FugueError;
+
+    /// `inner`, `left_outer`, `right_outer`, `full_outer` or `cross`, case-insensitive.
+    fn from_str(s: &str) -> Result<Self> {
+        parse_choice(
+            "zip type",
+            s,
+            &[
+                ("inner", ZipHow::Inner),
+                ("left_outer", ZipHow::LeftOuter),
+                ("right_outer", ZipHow::RightOuter),
+                ("full_outer", ZipHow::FullOuter),
+                ("cross", ZipHow::Cross),
+            ],
+        )
+    }
+}
+
+/// Where NULLs go in a sort, whatever the direction (reference §2.5, pandas semantics).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum NaPosition {
+    /// NULLs before every value.
+    First,
+    /// NULLs after every value (the default).
+    #[default]
+    Last,
+}
+
+impl FromStr for NaPosition {
+    type Err = FugueError;
+
+    /// `first` or `last`, case-insensitive.
+    fn from_str(s: &str) -> Result<Self> {
+        parse_choice(
+            "na_position",
+            s,
+            &[("first", NaPosition::First), ("last", NaPosition::Last)],
+        )
+    }
+}
+
+/// Which rows `dropna` drops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum DropHow {
+    /// A row with any NULL among the considered columns (the default).
+    #[default]
+    Any,
+    /// A row whose considered values are all NULL.
+    All,
+}
+
+impl FromStr for DropHow {
+    type Err = FugueError;
+
+    /// `any` or `all`, case-insensitive.
+    fn from_str(s: &str) -> Result<Self> {
+        parse_choice(
+            "dropna how",
+            s,
+            &[("any", DropHow::Any), ("all", DropHow::All)],
+        )
+    }
+}
+
+/// What `save` does when the target exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum SaveMode {
+    /// Replace the existing file or folder (the default).
+    #[default]
+    Overwrite,
+    /// Add files to an existing folder (a single existing file cannot be appended to).
+    Append,
+    /// Fail when the target exists.
+    Error,
+}
+
+impl FromStr for SaveMode {
+    type Err = FugueError;
+
+    /// `overwrite`, `append` or `error`, case-insensitive.
+    fn from_str(s: &str) -> Result<Self> {
+        parse_choice(
+            "save mode",
+            s,
+            &[
+                ("overwrite", SaveMode::Overwrite),
+                ("append", SaveMode::Append),
+                ("error", SaveMode::Error),
+            ],
+        )
+    }
+}
+
+/// A file format of `load` and `save`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FileFormat {
+    /// Apache Parquet.
+    Parquet,
+    /// Comma-separated values (optionally gzip-compressed when the name ends with `.gz`).
+    Csv,
+    /// JSON lines: one object per line (optionally gzip-compressed).
+    Json,
+    /// The Arrow IPC file format.
+    ArrowIpc,
+}
+
+impl FileFormat {
+    /// The format of a path from its suffix (`.parquet`, `.csv`, `.csv.gz`, `.json`,
+    /// `.json.gz`, `.arrow`, `.ipc`, case-insensitive), or `None`.
+    pub fn from_path(path: &str) -> Option<FileFormat> {
+        let lower = path.to_ascii_lowercase();
+        let lower = lower.trim_end_matches('/');
+        let lower = lower.strip_suffix(".gz").unwrap_or(lower);
+        [
+            (".parquet", FileFormat::Parquet),
+            (".csv", FileFormat::Csv),
+            (".json", FileFormat::Json),
+            (".jsonl", FileFormat::Json),
+            (".arrow", FileFormat::ArrowIpc),
+            (".ipc", FileFormat::ArrowIpc),
+        ]
+        .into_iter()
+        .find(|(suffix, _)| lower.ends_with(suffix))
+        .map(|(_, f)| f)
+    }
+
+    /// The format of `path`: the hint when given, else the suffix; neither is
+    /// [`FugueError::Unsupported`] (give a format hint).
+    pub fn resolve(path: &str, hint: Option<FileFormat>) -> Result<FileFormat> {
+        hint.or_else(|| FileFormat::from_path(path))
+            .ok_or_else(|| FugueError::Unsupported {
+                operation: format!("the file format of `{path}`"),
+                reason: "the format cannot be inferred from the name; supported suffixes are \
+                         .parquet, .csv, .csv.gz, .json, .json.gz, .arrow, .ipc; otherwise give a \
+                         format hint"
+                    .into(),
+            })
+    }
+
+    /// The suffix of files written in this format.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            FileFormat::Parquet => ".parquet",
+            FileFormat::Csv => ".csv",
+            FileFormat::Json => ".json",
+            FileFormat::ArrowIpc => ".arrow",
+        }
+    }
+}
+
+impl FromStr for FileFormat {
+    type Err = FugueError;
+
+    /// `parquet`, `csv`, `json` or `arrow` (also `ipc`), case-insensitive; anything else is
+    /// [`FugueError::Unsupported`].
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "parquet" => Ok(FileFormat::Parquet),
+            "csv" => Ok(FileFormat::Csv),
+            "json" | "jsonl" => Ok(FileFormat::Json),
+            "arrow" | "ipc" => Ok(FileFormat::ArrowIpc),
+            _ => Err(FugueError::Unsupported {
+                operation: format!("file format `{s}`"),
+                reason: "supported formats are parquet, csv, json, arrow".into(),
+            }),
+        }
+    }
+}
+
+/// The value(s) `fillna` puts in place of NULLs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FillValue {
+    /// One value for every considered column (converted to each column's type).
+    All(Value),
+    /// A value per column (the `subset` is then ignored).
+    PerColumn(Vec<(String, Value)>),
+}
+
+impl FillValue {
+    /// Check the Fugue rules: no NULL value, no NULL inside a map, a map is not empty
+    /// ([`FugueError::InvalidArgument`] otherwise).
+    pub fn validate(&self) -> Result<()> {
+        match self {
+            FillValue::All(v) if v.is_null() => Err(FugueError::invalid_argument(
+                "value",
+                "NULL is not a fill value; give a value or a map of column to value",
+            )),
+            FillValue::PerColumn(pairs) if pairs.is_empty() => Err(FugueError::invalid_argument(
+                "value",
+                "the map of column to fill value is empty",
+            )),
+            FillValue::PerColumn(pairs) => match pairs.iter().find(|(_, v)| v.is_null()) {
+                Some((column, _)) => Err(FugueError::invalid_argument(
+                    "value",
+                    format!(
+                        "the fill value of column `{column}` is NULL; NULL is not a fill value"
+                    ),
+                )),
+                None => Ok(()),
+            },
+            FillValue::All(_) => Ok(()),
+        }
+    }
+}
+
+impl From<Value> for FillValue {
+    fn from(value: Value) -> Self {
+        FillValue::All(value)
+    }
+}
+
+/// How many rows `sample` takes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SampleSize {
+    /// Exactly this many rows.
+    Rows(usize),
+    /// This fraction of the rows (rounded to the nearest row count, as pandas does).
+    Fraction(f64),
+}
+
+impl SampleSize {
+    /// From Fugue's two optional arguments: exactly one must be set
+    /// ([`FugueError::InvalidArgument`] otherwise); a fraction must be finite and non-negative.
+    pub fn from_options(n: Option<usize>, frac: Option<f64>) -> Result<SampleSize> {
+        match (n, frac) {
+            (Some(n), None) => Ok(SampleSize::Rows(n)),
+            (None, Some(f)) if f.is_finite() && f >= 0.0 => Ok(SampleSize::Fraction(f)),
+            (None, Some(f)) => Err(FugueError::invalid_argument(
+                "frac",
+                format!("the fraction must be a non-negative number, got {f}"),
+            )),
+            _ => Err(FugueError::invalid_argument(
+                "n, frac",
+                "one and only one of `n` and `frac` must be set",
+            )),
+        }
+    }
+}
+
+/// A SQL `SELECT` over one frame: select items (`"a"`, `"CAST(b AS BIGINT) AS c"`,
+/// `"SUM(x) AS s"`), an optional `WHERE`, an optional `HAVING` and `DISTINCT`.
+///
+/// With aggregations, the non-aggregated items are the `GROUP BY` keys.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SelectQuery {
+    /// The select items, SQL.
+    pub columns: Vec<String>,
+    /// The `WHERE` condition, SQL.
+    pub where_clause: Option<String>,
+    /// The `HAVING` condition, SQL.
+    pub having: Option<String>,
+    /// `SELECT DISTINCT`.
+    pub distinct: bool,
+}
+
+impl SelectQuery {
+    /// A query of these select items.
+    pub fn new<I, S>(columns: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        SelectQuery {
+            columns: columns.into_iter().map(Into::into).collect(),
+            ..SelectQuery::default()
+        }
+    }
+
+    /// With a `WHERE` condition.
+    pub fn filter(mut self, condition: impl Into<String>) -> Self {
+        self.where_clause = Some(condition.into());
+        self
+    }
+
+    /// With a `HAVING` condition.
+    pub fn having(mut self, condition: impl Into<String>) -> Self {
+        self.having = Some(condition.into());
+        self
+    }
+
+    /// As `SELECT DISTINCT`.
+    pub fn distinct(mut self) -> Self {
+        self.distinct = true;
+        self
+    }
+}
+
+/// What `load` reads of the columns.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoadColumns {
+    /// These columns, in this order.
+    Names(Vec<String>),
+    /// These columns, in this order, cast to these types.
+    Schema(Schema),
+}
+
+/// Options of `load`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadOptions {
+    /// The format; `None` infers it from each path's suffix.
+    pub format: Option<FileFormat>,
+    /// The columns to keep (and their types), or all.
+    pub columns: Option<LoadColumns>,
+    /// CSV: the first line is a header (default false, as in Fugue: then `columns` is required).
+    pub header: bool,
+    /// CSV: the field delimiter (default `,`).
+    pub delimiter: u8,
+    /// CSV: infer column types (default false: every column is `str`).
+    pub infer_schema: bool,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            format: None,
+            columns: None,
+            header: false,
+            delimiter: b',',
+            infer_schema: false,
+        }
+    }
+}
+
+/// Options of `save`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SaveOptions {
+    /// The format; `None` infers it from the path's suffix.
+    pub format: Option<FileFormat>,
+    /// What to do when the target exists.
+    pub mode: SaveMode,
+    /// Write a folder with one sub-folder per value of these columns (hive style,
+    /// `col=value/`), the columns themselves left out of the files.
+    pub partition_by: Vec<String>,
+    /// CSV: write a header line (default false, as in Fugue).
+    pub header: bool,
+    /// CSV: the field delimiter (`None` = `,`).
+    pub delimiter: Option<u8>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fugue_core::ErrorKind;
+
+    #[test]
+    fn join_types_parse_exactly() {
+        assert_eq!("LEFT_OUTER".parse::<JoinHow>().unwrap(), JoinHow::LeftOuter);
+        assert_eq!(" cross ".parse::<JoinHow>().unwrap(), JoinHow::Cross);
+        let e = "outer".parse::<JoinHow>().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        assert!(e.to_string().contains("full_outer"), "{e}");
+        for (name, how) in JoinHow::NAMES {
+            assert_eq!(how.name(), name);
+        }
+    }
+
+    #[test]
+    fn formats_come_from_suffixes_or_hints() {
+        assert_eq!(FileFormat::from_path("x/a.CSV.gz"), Some(FileFormat::Csv));
+        assert_eq!(
+            FileFormat::from_path("a.parquet/"),
+            Some(FileFormat::Parquet)
+        );
+        assert_eq!(FileFormat::from_path("a.txt"), None);
+        let e = FileFormat::resolve("a.txt", None).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::UnsupportedOperation);
+        assert_eq!(
+            FileFormat::resolve("a.txt", Some(FileFormat::Csv)).unwrap(),
+            FileFormat::Csv
+        );
+        assert_eq!(
+            "avro".parse::<FileFormat>().unwrap_err().kind(),
+            ErrorKind::UnsupportedOperation
+        );
+    }
+
+    #[test]
+    fn sample_sizes_need_exactly_one_option() {
+        assert_eq!(
+            SampleSize::from_options(Some(3), None).unwrap(),
+            SampleSize::Rows(3)
+        );
+        for (n, f) in [(None, None), (Some(1), Some(0.5)), (None, Some(-1.0))] {
+            assert_eq!(
+                SampleSize::from_options(n, f).unwrap_err().kind(),
+                ErrorKind::InvalidArgument
+            );
+        }
+    }
+
+    #[test]
+    fn fill_values_reject_null() {
+        assert!(FillValue::All(Value::Null).validate().is_err());
+        assert!(FillValue::PerColumn(vec![]).validate().is_err());
+        assert!(
+            FillValue::PerColumn(vec![("a".into(), Value::Null)])
+                .validate()
+                .is_err()
+        );
+        assert!(
+            FillValue::PerColumn(vec![("a".into(), Value::from(0_i64))])
+                .validate()
+                .is_ok()
+        );
+    }
+}

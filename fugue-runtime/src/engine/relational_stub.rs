@@ -1,0 +1,100 @@
+//! The relational operations without the `datafusion` feature: the schema checks still run
+//! (so a bad request fails the same way), then the operation is unsupported.
+
+use super::checks::{join_plan, same_schema};
+use super::options::{JoinHow, NaPosition, SelectQuery};
+use crate::frame::ArrowFrame;
+use fugue_core::{FugueError, PartitionSpec, Result};
+
+/// The error of an operation that needs DataFusion.
+pub(crate) fn needs_datafusion(operation: &str) -> FugueError {
+    FugueError::Unsupported {
+        operation: operation.to_string(),
+        reason: "relational operations and load/save run on DataFusion; enable the \
+                 `datafusion` cargo feature of fugue-runtime (on by default in `fugue`)"
+            .into(),
+    }
+}
+
+/// No session without DataFusion.
+#[derive(Debug)]
+pub(crate) struct Session;
+
+impl Session {
+    /// Nothing to start.
+    pub(crate) fn new(threads: Option<usize>, target_partitions: usize) -> Result<Self> {
+        let _ = (threads, target_partitions);
+        Ok(Session)
+    }
+}
+
+/// The set operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SetOp {
+    Union,
+    Subtract,
+    Intersect,
+}
+
+pub(crate) fn join(
+    _: &Session,
+    left: &ArrowFrame,
+    right: &ArrowFrame,
+    how: JoinHow,
+    on: &[&str],
+) -> Result<ArrowFrame> {
+    join_plan(left.schema(), right.schema(), how, on)?;
+    Err(needs_datafusion("join"))
+}
+
+pub(crate) fn set_operation(
+    _: &Session,
+    op: SetOp,
+    left: &ArrowFrame,
+    right: &ArrowFrame,
+    _distinct: bool,
+) -> Result<ArrowFrame> {
+    let name = match op {
+        SetOp::Union => "union",
+        SetOp::Subtract => "subtract",
+        SetOp::Intersect => "intersect",
+    };
+    same_schema(name, left.schema(), right.schema())?;
+    Err(needs_datafusion(name))
+}
+
+pub(crate) fn distinct(_: &Session, _: &ArrowFrame) -> Result<ArrowFrame> {
+    Err(needs_datafusion("distinct"))
+}
+
+pub(crate) fn take(
+    _: &Session,
+    _: &ArrowFrame,
+    _: usize,
+    _: &str,
+    _: NaPosition,
+    _: Option<&PartitionSpec>,
+) -> Result<ArrowFrame> {
+    Err(needs_datafusion("take"))
+}
+
+pub(crate) fn select(_: &Session, _: &ArrowFrame, _: &SelectQuery) -> Result<ArrowFrame> {
+    Err(needs_datafusion("select"))
+}
+
+pub(crate) fn filter(_: &Session, _: &ArrowFrame, _: &str) -> Result<ArrowFrame> {
+    Err(needs_datafusion("filter"))
+}
+
+pub(crate) fn assign(_: &Session, _: &ArrowFrame, _: &[(&str, &str)]) -> Result<ArrowFrame> {
+    Err(needs_datafusion("assign"))
+}
+
+pub(crate) fn aggregate(
+    _: &Session,
+    _: &ArrowFrame,
+    _: &[&str],
+    _: &[(&str, &str)],
+) -> Result<ArrowFrame> {
+    Err(needs_datafusion("aggregate"))
+}

@@ -1,0 +1,212 @@
+//! Whole-frame functions a workflow runs: creators ([`CreateFn`]), processors ([`ProcessFn`])
+//! and outputters ([`OutputFn`]) (reference §9.1).
+//!
+//! Any closure of the right shape is one (its name in messages is `closure`); [`named`] gives a
+//! closure a name, and [`NamedFn::with_schema`] declares its output schema so that the plan
+//! knows it before running.
+
+use crate::frame::DataFrame;
+use crate::function::Params;
+use fugue_core::{Result, Schema};
+
+/// Creates a frame from nothing but its parameters.
+pub trait CreateFn: Send + Sync {
+    /// The name in messages.
+    fn name(&self) -> &str {
+        "closure"
+    }
+
+    /// The output schema when it is known before running.
+    fn output_schema(&self, params: &Params) -> Option<Schema> {
+        let _ = params;
+        None
+    }
+
+    /// Create the frame.
+    fn create(&self, params: &Params) -> Result<DataFrame>;
+}
+
+/// Computes a frame from whole input frames.
+pub trait ProcessFn: Send + Sync {
+    /// The name in messages.
+    fn name(&self) -> &str {
+        "closure"
+    }
+
+    /// The output schema for these input schemas, when it is known before running.
+    fn output_schema(&self, inputs: &[Schema], params: &Params) -> Option<Schema> {
+        let _ = (inputs, params);
+        None
+    }
+
+    /// Compute the frame.
+    fn process(&self, inputs: Vec<DataFrame>, params: &Params) -> Result<DataFrame>;
+}
+
+/// Consumes whole input frames (prints, writes, asserts, ...).
+pub trait OutputFn: Send + Sync {
+    /// The name in messages.
+    fn name(&self) -> &str {
+        "closure"
+    }
+
+    /// Consume the frames.
+    fn output(&self, inputs: Vec<DataFrame>, params: &Params) -> Result<()>;
+}
+
+impl<F> CreateFn for F
+where
+    F: Fn(&Params) -> Result<DataFrame> + Send + Sync,
+{
+    fn create(&self, params: &Params) -> Result<DataFrame> {
+        self(params)
+    }
+}
+
+impl<F> ProcessFn for F
+where
+    F: Fn(Vec<DataFrame>, &Params) -> Result<DataFrame> + Send + Sync,
+{
+    fn process(&self, inputs: Vec<DataFrame>, params: &Params) -> Result<DataFrame> {
+        self(inputs, params)
+    }
+}
+
+impl<F> OutputFn for F
+where
+    F: Fn(Vec<DataFrame>, &Params) -> Result<()> + Send + Sync,
+{
+    fn output(&self, inputs: Vec<DataFrame>, params: &Params) -> Result<()> {
+        self(inputs, params)
+    }
+}
+
+/// A closure with a name (and optionally a declared output schema).
+pub struct NamedFn<F> {
+    name: String,
+    schema: Option<Schema>,
+    function: F,
+}
+
+/// Give a closure a name, used in messages and in deterministic checkpoint keys.
+///
+/// ```
+/// use fugue_runtime::workflow::{named, ProcessFn};
+/// use fugue_runtime::{DataFrame, function::Params};
+///
+/// let first = named("first", |mut dfs: Vec<DataFrame>, _: &Params| Ok(dfs.remove(0)));
+/// assert_eq!(ProcessFn::name(&first), "first");
+/// ```
+pub fn named<F>(name: impl Into<String>, function: F) -> NamedFn<F> {
+    NamedFn {
+        name: name.into(),
+        schema: None,
+        function,
+    }
+}
+
+impl<F> NamedFn<F> {
+    /// Declare the output schema (a malformed expression keeps it unknown: the run checks the
+    /// real output instead).
+    pub fn with_schema(mut self, schema: impl crate::like::IntoSchema) -> Self {
+        self.schema = schema.into_schema().ok();
+        self
+    }
+}
+
+impl<F> CreateFn for NamedFn<F>
+where
+    F: Fn(&Params) -> Result<DataFrame> + Send + Sync,
+{
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn output_schema(&self, _: &Params) -> Option<Schema> {
+        self.schema.clone()
+    }
+
+    fn create(&self, params: &Params) -> Result<DataFrame> {
+        (self.function)(params)
+    }
+}
+
+impl<F> ProcessFn for NamedFn<F>
+where
+    F: Fn(Vec<DataFrame>, &Params) -> Result<DataFrame> + Send + Sync,
+{
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn output_schema(&self, _: &[Schema], _: &Params) -> Option<Schema> {
+        self.schema.clone()
+    }
+
+    fn process(&self, inputs: Vec<DataFrame>, params: &Params) -> Result<DataFrame> {
+        (self.function)(inputs, params)
+    }
+}
+
+impl<F> OutputFn for NamedFn<F>
+where
+    F: Fn(Vec<DataFrame>, &Params) -> Result<()> + Send + Sync,
+{
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn output(&self, inputs: Vec<DataFrame>, params: &Params) -> Result<()> {
+        (self.function)(inputs, params)
+    }
+}
+
+/// A function declared with `#[processor]`, `#[creator]` or `#[outputter]` (the unit struct the
+/// macro generates), used as a workflow step's function: `wf.process(&[df], Ext(my_processor))`.
+/// Its name is the declared function's, and its output schema, when declared, is known to the
+/// plan.
+pub struct Ext<T>(pub T);
+
+fn declared_schema<T: crate::transformer::Transformer>(inputs: &[Schema]) -> Option<Schema> {
+    crate::transformer::output_schema::<T>(inputs)
+        .ok()
+        .filter(|s| !s.is_empty())
+}
+
+impl<T: crate::transformer::Processor> ProcessFn for Ext<T> {
+    fn name(&self) -> &str {
+        T::NAME
+    }
+
+    fn output_schema(&self, inputs: &[Schema], _: &Params) -> Option<Schema> {
+        declared_schema::<T>(inputs)
+    }
+
+    fn process(&self, inputs: Vec<DataFrame>, params: &Params) -> Result<DataFrame> {
+        self.0.process(inputs, params)
+    }
+}
+
+impl<T: crate::transformer::Creator> CreateFn for Ext<T> {
+    fn name(&self) -> &str {
+        T::NAME
+    }
+
+    fn output_schema(&self, _: &Params) -> Option<Schema> {
+        declared_schema::<T>(&[])
+    }
+
+    fn create(&self, params: &Params) -> Result<DataFrame> {
+        self.0.create(params)
+    }
+}
+
+impl<T: crate::transformer::Outputter> OutputFn for Ext<T> {
+    fn name(&self) -> &str {
+        T::NAME
+    }
+
+    fn output(&self, inputs: Vec<DataFrame>, params: &Params) -> Result<()> {
+        self.0.output(inputs, params)
+    }
+}

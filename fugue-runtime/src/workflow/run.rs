@@ -1,0 +1,606 @@
+//! Running a workflow: configuration, engine, deterministic checkpoints to reuse, the scheduler,
+//! step outputs shared by their consumers, checkpoints, yields, tracing and progress.
+
+use super::builder::Workflow;
+use super::checkpoint::{self, CHECKPOINT_PATH_KEY, RunDir, missing_path};
+use super::exec;
+use super::plan::{Plan, resolve};
+use super::schedule::run_dag;
+use super::step::{CheckpointKind, Node, StepId, StepInfo, YieldKind, step_failed};
+use crate::engine::{EngineConf, ExecutionEngine, IntoEngine, make_engine, same_schema};
+use crate::frame::{ArrowFrame, DataFrame};
+use fugue_core::config::{ConfigOverrides, FugueConfig, IntoConfigOverrides};
+use fugue_core::{FugueError, Result, Schema};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// What a run hands back: the yielded frames and files by name, and which steps ran.
+#[derive(Debug, Clone, Default)]
+pub struct WorkflowResult {
+    frames: BTreeMap<String, ArrowFrame>,
+    files: BTreeMap<String, PathBuf>,
+    executed: Vec<StepId>,
+    reused: Vec<StepId>,
+    run_id: String,
+}
+
+impl WorkflowResult {
+    fn unknown(&self, name: &str, what: &str) -> FugueError {
+        let known: Vec<&str> = self
+            .frames
+            .keys()
+            .chain(self.files.keys())
+            .map(String::as_str)
+            .collect();
+        let hint = fugue_core::error::closest_name(name, known.iter().copied())
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+        FugueError::invalid_argument(
+            "name",
+            format!(
+                "no {what} was yielded as `{name}`; yielded: {}{hint}",
+                if known.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    known
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            ),
+        )
+    }
+
+    /// A yielded frame, as a [`DataFrame`] (cheap: batches share their buffers). An unknown
+    /// name is [`FugueError::InvalidArgument`] listing the yielded names.
+    pub fn get(&self, name: &str) -> Result<DataFrame> {
+        self.frame(name).map(|f| DataFrame::from(f.clone()))
+    }
+
+    /// A yielded frame.
+    pub fn frame(&self, name: &str) -> Result<&ArrowFrame> {
+        self.frames
+            .get(name)
+            .ok_or_else(|| self.unknown(name, "frame"))
+    }
+
+    /// The path of a frame yielded as a file.
+    pub fn file(&self, name: &str) -> Result<&Path> {
+        self.files
+            .get(name)
+            .map(PathBuf::as_path)
+            .ok_or_else(|| self.unknown(name, "file"))
+    }
+
+    /// The names of the yielded frames.
+    pub fn frame_names(&self) -> impl Iterator<Item = &str> {
+        self.frames.keys().map(String::as_str)
+    }
+
+    /// The names of the yielded files.
+    pub fn file_names(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().map(String::as_str)
+    }
+
+    /// The steps that ran, in the order they finished.
+    pub fn executed(&self) -> &[StepId] {
+        &self.executed
+    }
+
+    /// The steps whose output was read from a deterministic checkpoint instead.
+    pub fn reused(&self) -> &[StepId] {
+        &self.reused
+    }
+
+    /// The run's id (the name of its temporary checkpoint folder).
+    pub fn run_id(&self) -> &str {
+        &self.run_id
+    }
+}
+
+/// A step's output, waiting for its consumers.
+enum Slot {
+    Empty,
+    /// Bounded, cloned for each consumer (batches share buffers).
+    Shared(ArrowFrame, usize),
+    /// Taken by the one consumer (a stream passes through unread).
+    Once(DataFrame),
+}
+
+/// The configuration of a run: defaults < engine < workflow < per-call.
+pub(crate) fn merged_conf(
+    engine: &dyn ExecutionEngine,
+    workflow: &ConfigOverrides,
+    per_call: &ConfigOverrides,
+) -> Result<FugueConfig> {
+    let mut engine_layer = ConfigOverrides::new();
+    for (key, value) in engine.conf().iter() {
+        // Engine-only keys outside the typed tree (`fugue.local.workers`) stay with the engine.
+        if !key.starts_with("fugue.") || fugue_core::config::entry(key).is_some() {
+            engine_layer.set(key, value)?;
+        }
+    }
+    Ok(FugueConfig::layered([&engine_layer, workflow, per_call]))
+}
+
+struct Progress {
+    bar: ProgressBar,
+    start: Instant,
+    shown: AtomicBool,
+    terminal: bool,
+}
+
+impl Progress {
+    /// Hidden until the run has lasted a second, and only on a terminal.
+    fn new(len: usize) -> Self {
+        let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::hidden());
+        if let Ok(style) =
+            ProgressStyle::with_template("{bar:30} {pos}/{len} steps {elapsed} {msg}")
+        {
+            bar.set_style(style);
+        }
+        Progress {
+            bar,
+            start: Instant::now(),
+            shown: AtomicBool::new(false),
+            terminal: std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn reveal(&self) {
+        if self.terminal
+            && self.start.elapsed() >= Duration::from_secs(1)
+            && !self.shown.swap(true, Ordering::SeqCst)
+        {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    }
+
+    fn started(&self, name: &str) {
+        self.bar.set_message(name.to_string());
+        self.reveal();
+    }
+
+    fn finished(&self) {
+        self.bar.inc(1);
+        self.reveal();
+    }
+}
+
+fn check_planned(planned: &Schema, actual: &Schema) -> Result<()> {
+    match same_schema("planned output", planned, actual) {
+        Err(FugueError::SchemaMismatch {
+            reason,
+            left,
+            right,
+            ..
+        }) => Err(FugueError::SchemaMismatch {
+            context: "the planned output (left) and the actual output (right)".to_string(),
+            reason,
+            left,
+            right,
+        }),
+        other => other,
+    }
+}
+
+impl Workflow {
+    /// Resolve the workflow into a [`Plan`] without running it: every declaration and argument
+    /// checked, schemas propagated, partition functions checked where their inputs are known.
+    pub fn plan(&self) -> Result<Plan> {
+        resolve(&self.graph.borrow())
+    }
+
+    /// The plan in its text form ([`Plan::explain`]).
+    pub fn explain(&self) -> Result<String> {
+        Ok(self.plan()?.explain())
+    }
+
+    /// [`run`](Self::run) with no per-call configuration.
+    pub fn run_on(&self, engine: impl IntoEngine) -> Result<WorkflowResult> {
+        self.run(engine, ConfigOverrides::new())
+    }
+
+    /// Run the workflow on an engine (any engine-like: `"native"`, `"local"`, `""`, an
+    /// engine) with a per-call configuration (any config-like, `()` for none).
+    ///
+    /// * **Config**: defaults < the engine's conf < the workflow's conf < `conf`; the engine
+    ///   passed in is never changed (a new engine is layered when the workflow or the call set
+    ///   keys). `fugue.workflow.concurrency`, `fugue.workflow.auto_persist` and
+    ///   `fugue.workflow.checkpoint.path` are read from the merged config.
+    /// * **Checks first**: the plan is resolved (see [`Workflow::plan`]) before any step runs.
+    /// * **Deterministic checkpoints** whose file exists and is intact are read instead of
+    ///   computing their step, and the steps only they need are not run; a corrupt file is
+    ///   removed, reported with `tracing::warn!` and recomputed.
+    /// * **Scheduling**: independent steps run in parallel, up to the concurrency, each once;
+    ///   an output read by several steps is materialised once and shared.
+    /// * **Failure**: the first failing step stops the run (no new step starts) and its error
+    ///   is returned as `` step `name` (op `function`, file:line) failed: <cause> ``; a panic
+    ///   in a step is caught and reported the same way. The run's temporary checkpoint folder
+    ///   is removed in every case.
+    pub fn run(
+        &self,
+        engine: impl IntoEngine,
+        conf: impl IntoConfigOverrides,
+    ) -> Result<WorkflowResult> {
+        let per_call = conf.into_overrides()?;
+        let base = make_engine(engine, &EngineConf::new())?;
+        let conf = merged_conf(base.as_ref(), &self.conf, &per_call)?;
+        let mut engine_over = self.conf.to_map();
+        engine_over.extend(per_call.to_map());
+        let engine = if engine_over.is_empty() {
+            base
+        } else {
+            base.with_conf(&EngineConf::from(engine_over))?
+        };
+        let nodes: Vec<Node> = self.graph.borrow().nodes.clone();
+        let plan = self.plan()?;
+        run_nodes(engine, &conf, nodes, plan)
+    }
+}
+
+struct Run<'a> {
+    engine: &'a dyn ExecutionEngine,
+    nodes: &'a [Node],
+    plan: &'a Plan,
+    keys: Vec<String>,
+    root: Option<PathBuf>,
+    run_dir: RunDir,
+    auto_persist: bool,
+    /// How many times each step's output is read by steps that run.
+    uses: Vec<usize>,
+    slots: Vec<Mutex<Slot>>,
+    frames: Mutex<BTreeMap<String, ArrowFrame>>,
+    files: Mutex<BTreeMap<String, PathBuf>>,
+    executed: Mutex<Vec<StepId>>,
+    progress: Progress,
+    span: tracing::Span,
+    /// Set by the first failure: no new step starts, partition functions stop calling.
+    cancel: AtomicBool,
+}
+
+fn run_nodes(
+    engine: Arc<dyn ExecutionEngine>,
+    conf: &FugueConfig,
+    nodes: Vec<Node>,
+    plan: Plan,
+) -> Result<WorkflowResult> {
+    let n = nodes.len();
+    let run_id = checkpoint::run_id();
+    let root = conf.fugue.workflow.checkpoint.path.clone();
+    let concurrency = conf.fugue.workflow.concurrency.max(1);
+    let needs_keys = nodes.iter().any(|node| {
+        matches!(node.checkpoint, CheckpointKind::Deterministic { .. })
+            || node.yields.iter().any(|(_, k)| *k == YieldKind::File)
+    });
+    let keys = if needs_keys {
+        checkpoint::step_keys(&nodes)?
+    } else {
+        vec![String::new(); n]
+    };
+
+    // Deterministic checkpoints to reuse, checked before anything is scheduled.
+    let mut reused: Vec<Option<ArrowFrame>> = vec![None; n];
+    for (i, node) in nodes.iter().enumerate() {
+        if !matches!(node.checkpoint, CheckpointKind::Deterministic { .. }) {
+            continue;
+        }
+        let Some(root) = &root else {
+            return Err(step_failed(
+                &node.info,
+                missing_path("a deterministic checkpoint"),
+            ));
+        };
+        let path = root.join(format!("{}.{}", keys[i], checkpoint::SUFFIX));
+        let planned = plan.schema(StepId(i));
+        match checkpoint::read(&path) {
+            Ok(Some(frame))
+                if planned.is_some_and(|p| check_planned(p, frame.schema()).is_err()) =>
+            {
+                tracing::warn!(
+                    step = %node.info.name,
+                    path = %path.display(),
+                    "deterministic checkpoint has another schema than planned; recomputing"
+                );
+                checkpoint::remove(&path);
+            }
+            Ok(Some(frame)) => {
+                tracing::info!(step = %node.info.name, path = %path.display(), "reusing deterministic checkpoint");
+                reused[i] = Some(frame);
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(
+                    step = %node.info.name,
+                    path = %path.display(),
+                    error = %e,
+                    "corrupt deterministic checkpoint; recomputing"
+                );
+                checkpoint::remove(&path);
+            }
+        }
+    }
+
+    // Steps not needed: no effect of their own, and every reader is reused or not needed.
+    let mut skip = vec![false; n];
+    for i in (0..n).rev() {
+        let step = &plan.steps()[i];
+        let node = &nodes[i];
+        skip[i] = reused[i].is_some()
+            || (!node.op.has_effect()
+                && node.yields.is_empty()
+                && !node.checkpoint.is_file()
+                && !step.consumers.is_empty()
+                && step
+                    .consumers
+                    .iter()
+                    .all(|c| reused[c.0].is_some() || skip[c.0]));
+    }
+    let mut uses = vec![0usize; n];
+    for (i, node) in nodes.iter().enumerate() {
+        if !skip[i] {
+            for input in &node.inputs {
+                uses[input.0] += 1;
+            }
+        }
+    }
+
+    let span = tracing::info_span!("workflow_run", run_id = %run_id, steps = n, concurrency);
+    let to_run = skip.iter().filter(|s| !**s).count();
+    let run = Run {
+        engine: engine.as_ref(),
+        nodes: &nodes,
+        plan: &plan,
+        keys,
+        run_dir: RunDir::new(root.as_deref(), &run_id),
+        root,
+        auto_persist: conf.fugue.workflow.auto_persist,
+        uses,
+        slots: (0..n).map(|_| Mutex::new(Slot::Empty)).collect(),
+        frames: Mutex::new(BTreeMap::new()),
+        files: Mutex::new(BTreeMap::new()),
+        executed: Mutex::new(Vec::new()),
+        progress: Progress::new(to_run),
+        span,
+        cancel: AtomicBool::new(false),
+    };
+    let mut reused_ids = Vec::new();
+    for (i, frame) in reused.into_iter().enumerate() {
+        if let Some(frame) = frame {
+            reused_ids.push(StepId(i));
+            let path = run.deterministic_path(i)?;
+            run.publish(i, DataFrame::from(frame), Some(path))?;
+        }
+    }
+
+    let deps: Vec<Vec<usize>> = nodes
+        .iter()
+        .map(|node| node.inputs.iter().map(|s| s.0).collect())
+        .collect();
+    // Worker threads report to the caller's subscriber, even a thread-local one.
+    let dispatch = tracing::dispatcher::get_default(|d| d.clone());
+    let finished = (Mutex::new(false), std::sync::Condvar::new());
+    let outcome = std::thread::scope(|scope| {
+        if run.progress.terminal {
+            // Reveals the bar after a second even while one long step runs; scoped, so it
+            // ends with the run.
+            scope.spawn(|| {
+                let mut done = Run::lock(&finished.0);
+                while !*done {
+                    done = match finished.1.wait_timeout(done, Duration::from_millis(200)) {
+                        Ok((guard, _)) => guard,
+                        Err(poisoned) => poisoned.into_inner().0,
+                    };
+                    run.progress.reveal();
+                    run.progress.bar.tick();
+                }
+            });
+        }
+        let outcome = run_dag(
+            &deps,
+            &skip,
+            concurrency,
+            &run.cancel,
+            &|i| tracing::dispatcher::with_default(&dispatch, || run.step(i)),
+            &|i, message| {
+                step_failed(
+                    &nodes[i].info,
+                    FugueError::external("the step panicked", message),
+                )
+            },
+        );
+        *Run::lock(&finished.0) = true;
+        finished.1.notify_all();
+        outcome
+    });
+    run.progress.bar.finish_and_clear();
+    if let Err((_, error)) = outcome {
+        return Err(error);
+    }
+    let take =
+        |m: Mutex<BTreeMap<String, ArrowFrame>>| m.into_inner().unwrap_or_else(|p| p.into_inner());
+    let Run {
+        frames,
+        files,
+        executed,
+        run_dir,
+        ..
+    } = run;
+    drop(run_dir);
+    Ok(WorkflowResult {
+        frames: take(frames),
+        files: files.into_inner().unwrap_or_else(|p| p.into_inner()),
+        executed: executed.into_inner().unwrap_or_else(|p| p.into_inner()),
+        reused: reused_ids,
+        run_id,
+    })
+}
+
+impl Run<'_> {
+    fn lock<'m, T>(m: &'m Mutex<T>) -> std::sync::MutexGuard<'m, T> {
+        m.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn deterministic_path(&self, i: usize) -> Result<PathBuf> {
+        let root = self
+            .root
+            .as_ref()
+            .ok_or_else(|| missing_path("a deterministic checkpoint"))?;
+        Ok(root.join(format!("{}.{}", self.keys[i], checkpoint::SUFFIX)))
+    }
+
+    /// Take one input of a step from its producer's slot.
+    fn input(&self, producer: usize) -> Result<DataFrame> {
+        let mut slot = Self::lock(&self.slots[producer]);
+        match std::mem::replace(&mut *slot, Slot::Empty) {
+            Slot::Shared(frame, left) => {
+                if left > 1 {
+                    *slot = Slot::Shared(frame.clone(), left - 1);
+                }
+                Ok(DataFrame::from(frame))
+            }
+            Slot::Once(df) => Ok(df),
+            Slot::Empty => Err(FugueError::Internal(format!(
+                "the output of step #{producer} is not available"
+            ))),
+        }
+    }
+
+    fn step(&self, i: usize) -> Result<()> {
+        let node = &self.nodes[i];
+        let info: &StepInfo = &node.info;
+        let span = tracing::info_span!(
+            parent: &self.span,
+            "workflow_step",
+            step = i,
+            name = %info.name,
+            op = info.op,
+        );
+        let _entered = span.enter();
+        let started = Instant::now();
+        self.progress.started(&info.name);
+        tracing::debug!("step started");
+        let result = self.compute(i).map_err(|e| step_failed(info, e));
+        match &result {
+            Ok(()) => {
+                tracing::debug!(
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "step finished"
+                );
+                Self::lock(&self.executed).push(StepId(i));
+            }
+            Err(e) => tracing::error!(error = %e, "step failed"),
+        }
+        self.progress.finished();
+        result
+    }
+
+    fn compute(&self, i: usize) -> Result<()> {
+        let node = &self.nodes[i];
+        let inputs = node
+            .inputs
+            .iter()
+            .map(|p| self.input(p.0))
+            .collect::<Result<Vec<_>>>()?;
+        let output = exec::execute(
+            self.engine,
+            &node.op,
+            node.partition_spec(),
+            inputs,
+            &self.cancel,
+        )?;
+        let Some(mut df) = output else {
+            return Ok(());
+        };
+        if let Some(planned) = self.plan.schema(StepId(i)) {
+            check_planned(planned, df.schema())?;
+        }
+        if node.checkpoint == CheckpointKind::Weak || (self.auto_persist && self.uses[i] > 1) {
+            df = self.engine.persist(df)?;
+        }
+        let mut file = None;
+        match &node.checkpoint {
+            CheckpointKind::Strong => {
+                let dir = self.run_dir.get("a strong checkpoint")?;
+                let path = dir.join(format!("{i}.{}", checkpoint::SUFFIX));
+                checkpoint::write(&path, &df.to_arrow_frame()?)?;
+                df = DataFrame::from(reread(&path)?);
+            }
+            CheckpointKind::Deterministic { .. } => {
+                let path = self.deterministic_path(i)?;
+                checkpoint::write(&path, &df.to_arrow_frame()?)?;
+                df = DataFrame::from(reread(&path)?);
+                file = Some(path);
+            }
+            CheckpointKind::None | CheckpointKind::Weak => {}
+        }
+        if node.broadcast {
+            df = self.engine.broadcast(df)?;
+        }
+        self.publish(i, df, file)
+    }
+
+    /// Hand a step's output to its yields and its consumers.
+    fn publish(&self, i: usize, df: DataFrame, file: Option<PathBuf>) -> Result<()> {
+        let node = &self.nodes[i];
+        let uses = self.uses[i];
+        let mut df = df;
+        if !node.yields.is_empty() {
+            let frame = df.to_arrow_frame()?;
+            for (name, kind) in &node.yields {
+                match kind {
+                    YieldKind::Frame => {
+                        Self::lock(&self.frames).insert(name.clone(), frame.clone());
+                    }
+                    YieldKind::File => {
+                        let path = match &file {
+                            Some(p) => p.clone(),
+                            None => {
+                                let root = self.root.as_ref().ok_or_else(|| {
+                                    missing_path(&format!("yielding `{name}` as a file"))
+                                })?;
+                                let path =
+                                    root.join(format!("{}.{}", self.keys[i], checkpoint::SUFFIX));
+                                checkpoint::write(&path, &frame)?;
+                                path
+                            }
+                        };
+                        Self::lock(&self.files).insert(name.clone(), path);
+                    }
+                }
+            }
+            df = DataFrame::from(frame);
+        }
+        let slot = match uses {
+            0 => {
+                // Nobody reads it: make sure a lazy output is computed, then drop it.
+                if !df.is_bounded() {
+                    df.into_batches()?;
+                }
+                Slot::Empty
+            }
+            1 => Slot::Once(df),
+            n => Slot::Shared(df.to_arrow_frame()?, n),
+        };
+        *Self::lock(&self.slots[i]) = slot;
+        Ok(())
+    }
+}
+
+/// Read back a checkpoint just written (a file that cannot be read back fails the step).
+fn reread(path: &Path) -> Result<ArrowFrame> {
+    checkpoint::read(path)?.ok_or_else(|| FugueError::Io {
+        action: "reading",
+        path: path.display().to_string(),
+        source: std::io::Error::new(std::io::ErrorKind::NotFound, "checkpoint vanished"),
+    })
+}
+
+/// The key of the checkpoint root (re-exported for messages and docs).
+pub const CHECKPOINT_PATH: &str = CHECKPOINT_PATH_KEY;

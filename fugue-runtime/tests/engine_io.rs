@@ -1,0 +1,311 @@
+//! `load` and `save` of the engines of one machine: formats, modes, atomicity, error messages.
+#![cfg(feature = "datafusion")]
+
+use fugue_runtime::engine::{
+    ExecutionEngine, FileFormat, LoadColumns, LoadOptions, LocalEngine, SaveMode, SaveOptions,
+};
+use fugue_runtime::fugue_core::{ErrorKind, Schema};
+use fugue_runtime::{ArrowFrame, DataFrame, Value};
+use std::fs;
+use std::path::Path;
+
+fn engine() -> LocalEngine {
+    LocalEngine::native(Default::default()).expect("native engine")
+}
+
+fn frame() -> DataFrame {
+    let rows = vec![
+        vec![Value::from(1_i64), Value::from("x"), Value::from(0.5_f64)],
+        vec![Value::from(2_i64), Value::Null, Value::from(1.5_f64)],
+        vec![Value::from(1_i64), Value::from("z"), Value::Null],
+    ];
+    DataFrame::from(ArrowFrame::from_rows("k:long,s:str,v:double", &rows).expect("frame"))
+}
+
+fn sorted_rows(mut df: DataFrame) -> Vec<String> {
+    let mut rows: Vec<String> = df
+        .as_rows()
+        .expect("rows")
+        .into_iter()
+        .map(|r| format!("{r:?}"))
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// Names in a folder, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .expect("listing")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn every_format_round_trips() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let e = engine();
+    for name in ["a.parquet", "a.json", "a.arrow", "a.json.gz"] {
+        let path = dir.path().join(name);
+        let path = path.to_str().expect("utf8 path");
+        e.save(frame(), path, &SaveOptions::default())
+            .expect("save");
+        let loaded = e.load(&[path], &LoadOptions::default()).expect("load");
+        assert_eq!(sorted_rows(loaded), sorted_rows(frame()), "{name}");
+    }
+    // CSV keeps no types: a header and inference bring them back.
+    for name in ["a.csv", "a.csv.gz"] {
+        let path = dir.path().join(name);
+        let path = path.to_str().expect("utf8 path");
+        let save = SaveOptions {
+            header: true,
+            ..SaveOptions::default()
+        };
+        e.save(frame(), path, &save).expect("save csv");
+        let load = LoadOptions {
+            header: true,
+            columns: Some(LoadColumns::Schema(
+                Schema::parse("k:long,s:str,v:double").expect("schema"),
+            )),
+            ..LoadOptions::default()
+        };
+        let loaded = e.load(&[path], &load).expect("load csv");
+        assert_eq!(loaded.schema().to_string(), "k:long,s:str,v:double");
+        assert_eq!(sorted_rows(loaded), sorted_rows(frame()), "{name}");
+    }
+}
+
+#[test]
+fn csv_options_follow_fugue() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("data.csv");
+    fs::write(&path, "a,b\n1,x\n2,y\n").expect("write");
+    let path = path.to_str().expect("utf8 path");
+    let e = engine();
+    let err = e.load(&[path], &LoadOptions::default()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+    let header = LoadOptions {
+        header: true,
+        ..LoadOptions::default()
+    };
+    let df = e.load(&[path], &header).expect("strings");
+    assert_eq!(df.schema().to_string(), "a:str,b:str");
+    let inferred = LoadOptions {
+        header: true,
+        infer_schema: true,
+        columns: Some(LoadColumns::Names(vec!["b".into(), "a".into()])),
+        ..LoadOptions::default()
+    };
+    let df = e.load(&[path], &inferred).expect("inferred");
+    assert_eq!(df.schema().to_string(), "b:str,a:long");
+    let both = LoadOptions {
+        header: true,
+        infer_schema: true,
+        columns: Some(LoadColumns::Schema(Schema::parse("a:int").expect("schema"))),
+        ..LoadOptions::default()
+    };
+    assert_eq!(
+        e.load(&[path], &both).unwrap_err().kind(),
+        ErrorKind::InvalidArgument
+    );
+}
+
+#[test]
+fn folders_globs_and_lists_load_every_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let e = engine();
+    let folder = dir.path().join("out");
+    fs::create_dir(&folder).expect("mkdir");
+    for i in 0..2 {
+        let path = folder.join(format!("part-{i}.parquet"));
+        e.save(
+            frame(),
+            path.to_str().expect("utf8"),
+            &SaveOptions::default(),
+        )
+        .expect("save");
+    }
+    fs::write(folder.join("_SUCCESS"), "").expect("marker");
+    let folder_text = folder.to_str().expect("utf8");
+    let load = LoadOptions {
+        format: Some(FileFormat::Parquet),
+        ..LoadOptions::default()
+    };
+    let df = e.load(&[folder_text], &load).expect("folder");
+    assert_eq!(df.count().expect("count"), 6);
+    let pattern = format!("{folder_text}/part-*.parquet");
+    let df = e.load(&[&pattern], &LoadOptions::default()).expect("glob");
+    assert_eq!(df.count().expect("count"), 6);
+    let one = format!("{folder_text}/part-0.parquet");
+    let df = e.load(&[&one, &one, folder_text], &load).expect("list");
+    assert_eq!(df.count().expect("count"), 12);
+}
+
+#[test]
+fn a_corrupt_file_is_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("broken.parquet");
+    fs::write(&path, b"this is not parquet").expect("write");
+    let err = engine()
+        .load(&[path.to_str().expect("utf8")], &LoadOptions::default())
+        .unwrap_err();
+    assert!(err.to_string().contains("broken.parquet"), "{err}");
+}
+
+#[test]
+fn files_with_other_schemas_are_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let e = engine();
+    let a = dir.path().join("a.parquet");
+    let b = dir.path().join("b.parquet");
+    e.save(frame(), a.to_str().expect("utf8"), &SaveOptions::default())
+        .expect("save a");
+    let other = frame().select(&["k"]).expect("select");
+    e.save(other, b.to_str().expect("utf8"), &SaveOptions::default())
+        .expect("save b");
+    let err = e
+        .load(
+            &[a.to_str().expect("utf8"), b.to_str().expect("utf8")],
+            &LoadOptions::default(),
+        )
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::SchemaMismatch);
+    assert!(err.to_string().contains("b.parquet"), "{err}");
+}
+
+#[test]
+fn a_failed_save_leaves_the_target_and_no_temporary_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let e = engine();
+    let target = dir.path().join("data.csv");
+    let target_text = target.to_str().expect("utf8");
+    e.save(frame(), target_text, &SaveOptions::default())
+        .expect("first save");
+    let before = fs::read(&target).expect("read");
+    // CSV cannot hold a list column: the write fails after the file was created.
+    let nested = DataFrame::from(
+        ArrowFrame::from_rows(
+            "k:long,tags:[str]",
+            &[vec![
+                Value::from(1_i64),
+                Value::List(vec![Value::from("a")]),
+            ]],
+        )
+        .expect("nested frame"),
+    );
+    let err = e
+        .save(nested, target_text, &SaveOptions::default())
+        .unwrap_err();
+    assert!(err.to_string().contains("data.csv"), "{err}");
+    assert_eq!(fs::read(&target).expect("read"), before);
+    assert_eq!(listing(dir.path()), ["data.csv"]);
+}
+
+#[test]
+fn a_target_under_a_file_fails_cleanly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let blocker = dir.path().join("blocker");
+    fs::write(&blocker, "keep me").expect("write");
+    let target = blocker.join("out.parquet");
+    let err = engine()
+        .save(
+            frame(),
+            target.to_str().expect("utf8"),
+            &SaveOptions::default(),
+        )
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Io);
+    assert_eq!(fs::read_to_string(&blocker).expect("read"), "keep me");
+    assert_eq!(listing(dir.path()), ["blocker"]);
+}
+
+#[test]
+fn save_modes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let e = engine();
+    let file = dir.path().join("one.parquet");
+    let file_text = file.to_str().expect("utf8");
+    e.save(frame(), file_text, &SaveOptions::default())
+        .expect("save");
+    let error_mode = SaveOptions {
+        mode: SaveMode::Error,
+        ..SaveOptions::default()
+    };
+    assert_eq!(
+        e.save(frame(), file_text, &error_mode).unwrap_err().kind(),
+        ErrorKind::Io
+    );
+    let append = SaveOptions {
+        mode: SaveMode::Append,
+        ..SaveOptions::default()
+    };
+    assert_eq!(
+        e.save(frame(), file_text, &append).unwrap_err().kind(),
+        ErrorKind::UnsupportedOperation
+    );
+    // Overwrite replaces the content.
+    let smaller = frame().head(1).expect("head");
+    e.save(smaller, file_text, &SaveOptions::default())
+        .expect("overwrite");
+    let df = e.load(&[file_text], &LoadOptions::default()).expect("load");
+    assert_eq!(df.count().expect("count"), 1);
+
+    // A hive-partitioned folder, appended to.
+    let folder = dir.path().join("by_k.parquet");
+    let folder_text = folder.to_str().expect("utf8");
+    let partitioned = SaveOptions {
+        partition_by: vec!["k".into()],
+        ..SaveOptions::default()
+    };
+    e.save(frame(), folder_text, &partitioned)
+        .expect("partitioned");
+    assert_eq!(listing(&folder), ["k=1", "k=2"]);
+    let partitioned_append = SaveOptions {
+        mode: SaveMode::Append,
+        ..partitioned.clone()
+    };
+    e.save(frame(), folder_text, &partitioned_append)
+        .expect("append");
+    let df = e
+        .load(&[folder_text], &LoadOptions::default())
+        .expect("load");
+    // The partition column comes back from the folder names, as `str`.
+    assert_eq!(df.schema().to_string(), "s:str,v:double,k:str");
+    assert_eq!(df.count().expect("count"), 6);
+    let restored = e
+        .load(
+            &[folder_text],
+            &LoadOptions {
+                columns: Some(LoadColumns::Schema(
+                    Schema::parse("k:long,s:str,v:double").expect("schema"),
+                )),
+                ..LoadOptions::default()
+            },
+        )
+        .expect("load with columns");
+    let mut doubled = sorted_rows(frame());
+    doubled.extend(sorted_rows(frame()));
+    doubled.sort();
+    assert_eq!(sorted_rows(restored), doubled);
+    assert!(
+        listing(dir.path()).iter().all(|n| !n.starts_with('.')),
+        "temporary files left: {:?}",
+        listing(dir.path())
+    );
+}
+
+#[test]
+fn unknown_formats_need_a_hint() {
+    let e = engine();
+    let err = e
+        .save(frame(), "/tmp/never-written.txt", &SaveOptions::default())
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::UnsupportedOperation);
+    assert!(!Path::new("/tmp/never-written.txt").exists());
+    let err = e
+        .load(&["/tmp/never-read.txt"], &LoadOptions::default())
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::UnsupportedOperation);
+}
