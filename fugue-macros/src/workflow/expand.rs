@@ -57,10 +57,7 @@ pub fn expand(graph: &WorkflowGraph) -> TokenStream {
         steps.extend(quote_spanned!(y.span=> #handle.#method(#alias);));
     }
     quote! {{
-        #[allow(non_upper_case_globals, clippy::all)]
-        const _: () = {
-            #checks
-        };
+        #checks
         let #wf = ::fugue::__private::Workflow::new();
         {
             #steps

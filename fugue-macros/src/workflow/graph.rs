@@ -85,6 +85,7 @@ pub fn build(ast: &WorkflowAst, diag: &mut Diagnostics) -> Option<WorkflowGraph>
             Statement::Call(call) => {
                 let Some(verb) = find_verb(call, diag) else {
                     ok = false;
+                    remember_failed(call, &mut names);
                     continue;
                 };
                 if let Some(name) = &call.name
@@ -102,11 +103,14 @@ pub fn build(ast: &WorkflowAst, diag: &mut Diagnostics) -> Option<WorkflowGraph>
                 }
                 let Some(parsed) = (verb.parse)(call, diag) else {
                     ok = false;
+                    remember_failed(call, &mut names);
                     continue;
                 };
                 let mut inputs = Vec::new();
                 for input in parsed.inputs {
                     match names.get(&input.to_string()) {
+                        // A step that failed to read: its error is reported already.
+                        Some((FAILED, _)) => ok = false,
                         Some((node, _)) => inputs.push(Input {
                             node: *node,
                             name: input,
@@ -148,6 +152,7 @@ pub fn build(ast: &WorkflowAst, diag: &mut Diagnostics) -> Option<WorkflowGraph>
                 });
             }
             Statement::Yield(y) => match names.get(&y.step.to_string()) {
+                Some((FAILED, _)) => ok = false,
                 Some((node, _)) => yields.push(Yield {
                     node: *node,
                     alias: y
@@ -165,6 +170,19 @@ pub fn build(ast: &WorkflowAst, diag: &mut Diagnostics) -> Option<WorkflowGraph>
         }
     }
     (ok && diag.len() == before).then_some(WorkflowGraph { nodes, yields })
+}
+
+/// The node index of a step whose statement could not be read.
+const FAILED: usize = usize::MAX;
+
+/// Define the name of a statement that could not be read, so that its uses report nothing
+/// more.
+fn remember_failed(call: &Call, names: &mut HashMap<String, (usize, Span)>) {
+    if let Some(name) = &call.name {
+        names
+            .entry(name.to_string())
+            .or_insert((FAILED, name.span()));
+    }
 }
 
 fn find_verb(call: &Call, diag: &mut Diagnostics) -> Option<&'static Verb> {

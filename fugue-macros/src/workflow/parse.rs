@@ -79,11 +79,6 @@ pub struct Arg {
 }
 
 impl Arg {
-    /// The span of the value (the whole argument when the value is empty).
-    pub fn value_span(&self) -> Span {
-        span_of(&self.value).unwrap_or(self.span)
-    }
-
     /// The value as a single identifier.
     pub fn ident(&self) -> Option<Ident> {
         syn::parse2::<Ident>(self.value.clone()).ok()

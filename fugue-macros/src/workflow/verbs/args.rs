@@ -39,6 +39,21 @@ impl<'a> Args<'a> {
         diag.error(span, message);
     }
 
+    /// Report an error at the value of `arg` (all its tokens).
+    pub fn error_value(
+        &mut self,
+        diag: &mut Diagnostics,
+        arg: &Arg,
+        message: impl std::fmt::Display,
+    ) {
+        self.ok = false;
+        if arg.value.is_empty() {
+            diag.error(arg.span, message);
+        } else {
+            diag.error_spanned(&arg.value, message);
+        }
+    }
+
     /// The next positional argument that is not a sub-call such as `partition(..)`.
     pub fn positional(&mut self) -> Option<Arg> {
         while self.next < self.call.args.len() {
@@ -78,7 +93,7 @@ impl<'a> Args<'a> {
                     self.verb(),
                     self.syntax
                 );
-                self.error(diag, arg.value_span(), message);
+                self.error_value(diag, &arg, message);
                 None
             }
         }
@@ -96,7 +111,7 @@ impl<'a> Args<'a> {
                         self.verb(),
                         self.syntax
                     );
-                    self.error(diag, arg.value_span(), message);
+                    self.error_value(diag, &arg, message);
                 }
             }
         }
@@ -126,7 +141,7 @@ impl<'a> Args<'a> {
             self.verb(),
             self.syntax
         );
-        self.error(diag, arg.value_span(), message);
+        self.error_value(diag, &arg, message);
         Vec::new()
     }
 
@@ -161,7 +176,7 @@ impl<'a> Args<'a> {
                         .collect::<Vec<_>>()
                         .join(", ")
                 );
-                self.error(diag, arg.value_span(), message);
+                self.error_value(diag, &arg, message);
                 None
             }
         }
@@ -188,7 +203,7 @@ impl<'a> Args<'a> {
                      price\"]`)",
                     self.verb()
                 );
-                self.error(diag, arg.value_span(), message);
+                self.error_value(diag, arg, message);
                 None
             }
         }
@@ -206,7 +221,7 @@ impl<'a> Args<'a> {
                          SQL expressions go in `assign` or `filter`",
                         self.verb()
                     );
-                    self.error(diag, arg.value_span(), message);
+                    self.error_value(diag, &arg, message);
                 }
             }
         }
@@ -272,8 +287,9 @@ impl<'a> Args<'a> {
                     )),
                     Err(_) => {
                         self.ok = false;
-                        diag.error(
-                            arg.value_span(),
+                        value_error(
+                            diag,
+                            arg,
                             format!(
                                 "expected a SQL expression as a string literal: `{name} = \"..\"`"
                             ),
@@ -365,8 +381,9 @@ impl PartitionArg {
                     Some(c) => out.by = c,
                     None => {
                         ok = false;
-                        diag.error(
-                            arg.value_span(),
+                        value_error(
+                            diag,
+                            arg,
                             "`by` is a column or a list of columns: `by: city` or `by: [city, \
                              region]`",
                         );
@@ -376,8 +393,9 @@ impl PartitionArg {
                     Some(p) => out.presort = p,
                     None => {
                         ok = false;
-                        diag.error(
-                            arg.value_span(),
+                        value_error(
+                            diag,
+                            arg,
                             "`presort` is `column [asc|desc]` or a list of them: `presort: \
                              fare desc` or `presort: [fare desc, city]`",
                         );
@@ -388,8 +406,9 @@ impl PartitionArg {
                     Ok(syn::Lit::Str(s)) => out.num = Some(s.value()),
                     _ => {
                         ok = false;
-                        diag.error(
-                            arg.value_span(),
+                        value_error(
+                            diag,
+                            arg,
                             "`num` is an integer or a string expression: `num: 8` or `num: \
                              \"ROWCOUNT/4\"`",
                         );
@@ -401,8 +420,9 @@ impl PartitionArg {
                     }
                     _ => {
                         ok = false;
-                        diag.error(
-                            arg.value_span(),
+                        value_error(
+                            diag,
+                            arg,
                             "`algo` is one of `hash`, `rand`, `even`, `coarse`",
                         );
                     }
@@ -501,5 +521,13 @@ fn presort_item(tokens: &TokenStream) -> Option<(Column, bool)> {
         None | Some("asc") => Some((column, false)),
         Some("desc") => Some((column, true)),
         _ => None,
+    }
+}
+
+fn value_error(diag: &mut Diagnostics, arg: &Arg, message: impl std::fmt::Display) {
+    if arg.value.is_empty() {
+        diag.error(arg.span, message);
+    } else {
+        diag.error_spanned(&arg.value, message);
     }
 }

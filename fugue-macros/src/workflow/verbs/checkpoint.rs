@@ -49,9 +49,9 @@ fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
             Some("strong") => Kind::Strong,
             Some("deterministic") => Kind::Deterministic,
             _ => {
-                args.error(
+                args.error_value(
                     diag,
-                    arg.value_span(),
+                    &arg,
                     "the kind of checkpoint is `weak`, `strong` or `deterministic`",
                 );
                 Kind::Strong

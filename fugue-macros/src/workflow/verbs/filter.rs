@@ -49,9 +49,9 @@ fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
                 span: ident.span(),
             }));
         }
-        args.error(
+        args.error_value(
             diag,
-            arg.value_span(),
+            &arg,
             "the condition of `filter` is a SQL string (`\"fare > 0\"`) or a boolean column",
         );
         None

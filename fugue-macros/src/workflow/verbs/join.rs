@@ -75,13 +75,13 @@ fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
     let Op::Join(j) = &node.op else {
         return TokenStream::new();
     };
-    let p = ctx.p();
     let step = ctx.step_const(node.index);
     let (left, right) = (ctx.input_schema(node, 0), ctx.input_schema(node, 1));
     let (left_name, right_name) = (ctx.input_name(node, 0), ctx.input_name(node, 1));
     j.on.iter()
         .map(|key| {
             let name = &key.name;
+            let p = ctx.p_at(key.span);
             quote_spanned! {key.span=>
                 const _: () = #p::require(#p::check_join_key(
                     &#step, #name, #left_name, &#left, #right_name, &#right,

@@ -51,9 +51,7 @@ fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
                 }
             },
             Err(_) => {
-                args.error(
-                    diag,
-                    arg.value_span(),
+                args.error_value(diag, &arg,
                     "`columns` is a schema expression in a string literal: `columns: \"a:int,b:str\"`",
                 );
                 None

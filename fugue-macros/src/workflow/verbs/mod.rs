@@ -155,6 +155,12 @@ impl Ctx {
         quote!(::fugue::__private::workflow)
     }
 
+    /// [`p`](Self::p) spanned at `span`: a check item must start and end with tokens at the
+    /// user's span, or rustc underlines the whole macro call.
+    pub fn p_at(&self, span: Span) -> TokenStream {
+        quote_spanned!(span=> ::fugue::__private::workflow)
+    }
+
     /// The variable holding the workflow.
     pub fn wf(&self) -> Ident {
         Ident::new("__fugue_workflow", Span::mixed_site())
@@ -193,7 +199,7 @@ impl Ctx {
     /// `const _: () = require(check_column(..));` at the column: `column`, used as `role`,
     /// must be a column of `node`'s `i`-th input.
     pub fn column_check(&self, node: &Node, i: usize, role: &str, column: &Column) -> TokenStream {
-        let p = self.p();
+        let p = self.p_at(column.span);
         let step = self.step_const(node.index);
         let schema = self.input_schema(node, i);
         let input = self.input_name(node, i);

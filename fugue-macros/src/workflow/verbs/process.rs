@@ -43,9 +43,9 @@ pub fn parse_with(call: &Call, syntax: &'static str, diag: &mut Diagnostics) -> 
     let function = function.and_then(|f| match syn::parse2::<syn::Path>(f.value.clone()) {
         Ok(path) => Some(path),
         Err(_) => {
-            args.error(
+            args.error_value(
                 diag,
-                f.value_span(),
+                &f,
                 format!(
                     "expected the path of a function as the last argument of `{}`",
                     call.verb
@@ -82,11 +82,11 @@ pub fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
     let Op::Process(t) = &node.op else {
         return TokenStream::new();
     };
-    let p = ctx.p();
     let f = &t.function;
     let step = ctx.step_const(node.index);
     let mut out = TokenStream::new();
     for i in 0..node.inputs.len() {
+        let p = ctx.p_at(node.inputs[i].name.span());
         let input = ctx.input_schema(node, i);
         let input_name = ctx.input_name(node, i);
         out.extend(quote_spanned! {node.inputs[i].name.span()=>

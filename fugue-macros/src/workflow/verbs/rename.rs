@@ -42,9 +42,9 @@ fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
                     },
                     new,
                 )),
-                None => args.error(
+                None => args.error_value(
                     diag,
-                    used.value_span(),
+                    &used,
                     "the new name is an identifier or a string literal: `rename(input, old: new)`",
                 ),
             }

@@ -31,7 +31,7 @@ fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
     let mut args = Args::new(call, VERB.syntax);
     let input = args.step(diag, "the input");
     let columns = args.rest_columns(diag);
-    if columns.is_empty() && input.is_some() {
+    if call.args.len() < 2 && input.is_some() {
         args.error(
             diag,
             call.paren,

@@ -51,9 +51,9 @@ pub fn parse_with(call: &Call, syntax: &'static str, diag: &mut Diagnostics) -> 
     let function = function.and_then(|f| match syn::parse2::<syn::Path>(f.value.clone()) {
         Ok(path) => Some(path),
         Err(_) => {
-            args.error(
+            args.error_value(
                 diag,
-                f.value_span(),
+                &f,
                 format!(
                     "expected the path of a function declared with `#[transformer]` as the \
                      second argument of `{}`",
@@ -98,9 +98,9 @@ pub fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
     let Op::Transform(t) = &node.op else {
         return TokenStream::new();
     };
-    let p = ctx.p();
     let f = &t.function;
     let fspan = f.span();
+    let p = ctx.p_at(fspan);
     let step = ctx.step_const(node.index);
     let input = ctx.input_schema(node, 0);
     let input_name = ctx.input_name(node, 0);
@@ -119,6 +119,7 @@ pub fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
             <#f as ::fugue::__private::Transformer>::OUTPUT,
         ));
     };
+    let p = ctx.p_at(rules_span);
     out.extend(quote_spanned! {rules_span=>
         const _: () = #p::require(#p::check_rules(
             &#step,

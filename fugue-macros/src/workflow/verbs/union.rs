@@ -50,7 +50,7 @@ pub fn parse_set_op(call: &Call, syntax: &'static str, diag: &mut Diagnostics) -
         Some(arg) => match syn::parse2::<syn::LitBool>(arg.value.clone()) {
             Ok(b) => quote!(#b),
             Err(_) => {
-                args.error(diag, arg.value_span(), "`distinct` is `true` or `false`");
+                args.error_value(diag, &arg, "`distinct` is `true` or `false`");
                 quote!(true)
             }
         },
@@ -67,7 +67,6 @@ fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
 
 /// Every later input has the first input's schema (the error is at the later input).
 pub fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
-    let p = ctx.p();
     let step = ctx.step_const(node.index);
     let first = ctx.input_schema(node, 0);
     let first_name = ctx.input_name(node, 0);
@@ -76,6 +75,7 @@ pub fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
         .map(|i| {
             let other = ctx.input_schema(node, i);
             let other_name = ctx.input_name(node, i);
+            let p = ctx.p_at(node.inputs[i].name.span());
             quote_spanned! {node.inputs[i].name.span()=>
                 const _: () = #p::require(#p::check_same_schema(
                     &#step, #verb, #first_name, &#first, #other_name, &#other,
