@@ -231,3 +231,70 @@ mod with_sql {
         Ok(())
     }
 }
+
+static SEEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[outputter]
+fn remember(rows: Vec<Trip>) {
+    SEEN.fetch_add(rows.len(), std::sync::atomic::Ordering::SeqCst);
+}
+
+#[output_transformer]
+fn remember_each(rows: Vec<Trip>, weight: i64) {
+    SEEN.fetch_add(
+        rows.len() * weight as usize,
+        std::sync::atomic::Ordering::SeqCst,
+    );
+}
+
+#[test]
+fn outputs_and_output_transformers_run() -> fugue::core::Result<()> {
+    let before = SEEN.load(std::sync::atomic::Ordering::SeqCst);
+    let wf = workflow! {
+        input = create(trips()) as Trip;
+        output(input, remember);
+        out_transform(input, remember_each, partition(by: city), params(weight: 100));
+        show(input, 2, title: "trips");
+    };
+    wf.run_on("native")?;
+    let seen = SEEN.load(std::sync::atomic::Ordering::SeqCst) - before;
+    assert_eq!(seen, 5 + 500);
+    Ok(())
+}
+
+/// The expansion spells every standard name with an absolute path: a user's `Option`, `Vec`,
+/// `Result` or `file` does not break it.
+mod redefined_prelude {
+    #![allow(dead_code)]
+    use super::{Trip, rank, trips};
+    use fugue::workflow;
+
+    struct Option;
+    struct Some;
+    struct None;
+    struct Vec;
+    struct Result;
+    struct Ok;
+    struct Err;
+    #[allow(unused_macros)]
+    macro_rules! file {
+        () => {
+            "not this"
+        };
+    }
+
+    #[test]
+    fn a_workflow_expands_with_a_redefined_prelude() {
+        let wf = workflow! {
+            input = create(trips()) as Trip;
+            ranked = transform(input, rank, partition(by: city, presort: fare desc));
+            yield ranked;
+        };
+        assert_eq!(wf.len(), 2);
+        let file = wf.steps()[1].source.as_ref().map(|s| s.file);
+        assert_eq!(
+            file,
+            ::core::option::Option::Some("tests/workflow_macro.rs")
+        );
+    }
+}

@@ -29,8 +29,8 @@ pub fn expand(graph: &WorkflowGraph) -> TokenStream {
         let handle = ctx.handle(node.index);
         let build = (node.verb.build)(node, &ctx);
         let span = node.span();
-        if node.verb.name == "output" {
-            // The builder's `output` declares the step and returns nothing.
+        if node.verb.name == "output" && node.inputs.len() > 1 {
+            // The builder's multi-input `output` declares the step and returns nothing.
             steps.extend(quote_spanned!(span=> #build;));
             continue;
         }

@@ -73,6 +73,33 @@ pub struct WorkflowGraph {
     pub yields: Vec<Yield>,
 }
 
+impl WorkflowGraph {
+    /// The graph as text, one step a line (`2 ranked = transform(trips, rank, ..) <- 0`), then
+    /// the yields: what snapshot tests read.
+    #[cfg(test)]
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for node in &self.nodes {
+            let inputs: Vec<String> = node.inputs.iter().map(|i| i.node.to_string()).collect();
+            let name = node
+                .name
+                .as_ref()
+                .map(|n| format!("{n} = "))
+                .unwrap_or_default();
+            out.push_str(&format!("{} {name}{}", node.index, node.call_text));
+            if !inputs.is_empty() {
+                out.push_str(&format!(" <- {}", inputs.join(", ")));
+            }
+            out.push('\n');
+        }
+        for y in &self.yields {
+            let kind = if y.file { "file " } else { "" };
+            out.push_str(&format!("yield {kind}{} as {}\n", y.node, y.alias));
+        }
+        out
+    }
+}
+
 /// Build the graph; `None` when a statement could not be read (the errors are in `diag`).
 pub fn build(ast: &WorkflowAst, diag: &mut Diagnostics) -> Option<WorkflowGraph> {
     let mut nodes: Vec<Node> = Vec::new();

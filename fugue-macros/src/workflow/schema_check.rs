@@ -45,9 +45,9 @@ pub fn checks(graph: &WorkflowGraph, ctx: &Ctx) -> TokenStream {
         let value = (node.verb.schema)(node, ctx);
         let checks = (node.verb.checks)(node, ctx);
         out.extend(quote! {
-            #[allow(non_upper_case_globals)]
+            #[allow(non_upper_case_globals, dead_code)]
             const #step: #p::Step = #p::Step { name: #name, call: #call };
-            #[allow(non_upper_case_globals)]
+            #[allow(non_upper_case_globals, dead_code)]
             const #schema: #p::ConstSchema = #value;
             #checks
         });

@@ -55,6 +55,14 @@ pub fn parse_with(call: &Call, syntax: &'static str, diag: &mut Diagnostics) -> 
         }
     });
     let params = args.params(diag);
+    if call.verb == "output" && inputs.len() > 1 && !params.values.is_empty() {
+        args.error(
+            diag,
+            call.paren,
+            "`output` over several inputs takes no `params(..)` yet (the builder declares it \
+             without a handle); give it one input, or set the parameters in the outputter",
+        );
+    }
     let ok = args.finish(diag);
     let function = function?;
     (ok && !inputs.is_empty()).then_some(Parsed {
@@ -106,11 +114,15 @@ pub fn build_with(node: &Node, ctx: &Ctx, method: &str) -> TokenStream {
     let Op::Process(t) = &node.op else {
         return TokenStream::new();
     };
-    let wf = ctx.wf();
-    let inputs = (0..node.inputs.len()).map(|i| ctx.input_handle(node, i));
     let f = &t.function;
     let method = syn::Ident::new(method, f.span());
     let params = t.params.modifier();
+    if node.inputs.len() == 1 {
+        let input = ctx.input_handle(node, 0);
+        return quote!(#input.#method(::fugue::__private::Ext(#f)) #params);
+    }
+    let wf = ctx.wf();
+    let inputs = (0..node.inputs.len()).map(|i| ctx.input_handle(node, i));
     quote!(#wf.#method(&[#(#inputs),*], ::fugue::__private::Ext(#f)) #params)
 }
 
