@@ -25,7 +25,7 @@
 //!     Trip { city: "Oslo".into(), fare: 7.0 },
 //!     Trip { city: "Paris".into(), fare: 30.0 },
 //! ];
-//! let out = fugue::transform(trips, rank, "by=city; presort=fare desc", ())?;
+//! let out = fugue::transform(trips, rank, "by=city; presort=fare desc", "native")?;
 //! let ranked: Vec<Ranked> = fugue::records(out)?;
 //! assert_eq!(ranked[0], Ranked { city: "Oslo".into(), fare: 7.0, rank: 1 });
 //! assert_eq!(ranked[1], Ranked { city: "Paris".into(), fare: 30.0, rank: 1 });
@@ -35,7 +35,7 @@
 //! assert_eq!(rank.call(vec![]).len(), 0);
 //!
 //! // A spec that breaks a validation rule fails before any data moves.
-//! let err = fugue::transform(Vec::<Trip>::new(), rank, "by=fare", ()).unwrap_err();
+//! let err = fugue::transform(Vec::<Trip>::new(), rank, "by=fare", "native").unwrap_err();
 //! assert!(err.to_string().contains("validation rule `partitionby_has` failed for step `rank`"));
 //! # Ok::<(), fugue::core::FugueError>(())
 //! ```
@@ -43,12 +43,13 @@
 //! Parameters and a callback go through the builder [`Transform`]:
 //! `Transform::new(data, f).partition("by=city").param("threshold", 0.5).callback(handler).run()`.
 //!
-//! **Engines.** The engines are being written; until they land, the `engine` argument takes only
-//! `()` (the default engine), which runs the reference single-threaded map
-//! ([`fugue_runtime::function::run_map`]). Every engine gives the same results.
+//! **Engines.** `engine` is anything engine-like ([`IntoEngine`]): `"local"` (all cores, the
+//! default, also `""` and `None::<&str>`), `"native"` (one thread, deterministic), or an engine
+//! instance. Every engine gives the same results.
 
 use fugue_core::{PartitionSpec, Result};
-use fugue_runtime::function::{Callback, CallbackTransport, Params, PartitionFunction, run_map};
+use fugue_runtime::engine::{ExecutionEngine, IntoEngine, make_engine};
+use fugue_runtime::function::{Callback, CallbackTransport, Params, PartitionFunction};
 use fugue_runtime::value::Value;
 use fugue_runtime::{DataFrame, IntoDataFrame};
 use std::sync::Arc;
@@ -101,21 +102,6 @@ impl<P: IntoPartition> IntoPartition for Option<P> {
     }
 }
 
-/// Anything that names an engine. For now only `()`, the default engine (the reference
-/// single-threaded map); the engine issue replaces this trait with the real engine-like
-/// conversion.
-pub trait IntoEngine {
-    /// Whether this is the default engine.
-    fn is_default(&self) -> bool;
-}
-
-/// The default engine.
-impl IntoEngine for () {
-    fn is_default(&self) -> bool {
-        true
-    }
-}
-
 /// Run the transformer `f` over `data`, once per logical partition of `partition`, on `engine`;
 /// the output is one dataframe. The step's checks (validation rules, required parameters, a
 /// required callback) run before any data moves. See the [module docs](self) for an example.
@@ -125,8 +111,10 @@ pub fn transform<F: PartitionFunction>(
     partition: impl IntoPartition,
     engine: impl IntoEngine,
 ) -> Result<DataFrame> {
-    let _ = engine.is_default();
-    Transform::new(data, f).partition(partition).run()
+    Transform::new(data, f)
+        .partition(partition)
+        .engine(engine)
+        .run()
 }
 
 /// Run the output transformer `f` (or any transformer, whose output is dropped) over `data`,
@@ -137,8 +125,10 @@ pub fn out_transform<F: PartitionFunction>(
     partition: impl IntoPartition,
     engine: impl IntoEngine,
 ) -> Result<()> {
-    let _ = engine.is_default();
-    Transform::new(data, f).partition(partition).run_output()
+    Transform::new(data, f)
+        .partition(partition)
+        .engine(engine)
+        .run_output()
 }
 
 /// One transform step with parameters and a callback: the long form of [`transform`].
@@ -175,6 +165,7 @@ pub struct Transform<F> {
     partition: Result<PartitionSpec>,
     params: Params,
     callback: Option<Callback>,
+    engine: Option<Result<Arc<dyn ExecutionEngine>>>,
 }
 
 impl<F: PartitionFunction> Transform<F> {
@@ -186,7 +177,14 @@ impl<F: PartitionFunction> Transform<F> {
             partition: Ok(PartitionSpec::new()),
             params: Params::new(),
             callback: None,
+            engine: None,
         }
+    }
+
+    /// Run on this engine (default: the `local` engine).
+    pub fn engine(mut self, engine: impl IntoEngine) -> Self {
+        self.engine = Some(make_engine(engine, ()));
+        self
     }
 
     /// Partition the input (a later call replaces an earlier one).
@@ -207,7 +205,8 @@ impl<F: PartitionFunction> Transform<F> {
         self
     }
 
-    /// The callback handler: any `Fn(Value) -> Result<Value>` (called in the worker's thread).
+    /// The callback handler: any `Fn(Value) -> Result<Value> + Send + Sync`. On the engines of
+    /// one machine, calls are delivered to the calling thread, in order within a partition.
     pub fn callback(mut self, handler: impl CallbackTransport + 'static) -> Self {
         self.callback = Some(Callback::new(handler));
         self
@@ -215,13 +214,16 @@ impl<F: PartitionFunction> Transform<F> {
 
     /// Run, returning the output.
     pub fn run(self) -> Result<DataFrame> {
-        run_map(
+        let engine = match self.engine {
+            Some(engine) => engine?,
+            None => make_engine("", ())?,
+        };
+        engine.map(
             self.data?,
             &self.function,
             &self.partition?,
             Arc::new(self.params),
             self.callback,
-            1,
         )
     }
 

@@ -12,7 +12,8 @@ pub mod prelude;
 #[doc(hidden)]
 pub mod workflow_support;
 
-pub use api::{IntoEngine, IntoPartition, Transform, out_transform, transform};
+pub use api::{IntoPartition, Transform, out_transform, transform};
+pub use fugue_runtime::engine::{ExecutionEngine, IntoEngine, LocalEngine, make_engine};
 pub use fugue_runtime::like::records;
 pub use fugue_runtime::record;
 pub use fugue_runtime::transformer as extension;
@@ -81,7 +82,7 @@ pub use fugue_macros::Schema;
 ///     Sale { shop: "a".into(), amount: 1.0 },
 ///     Sale { shop: "b".into(), amount: 3.0 },
 /// ];
-/// let out: Vec<Total> = fugue::records(fugue::transform(sales, total, "by=shop", ())?)?;
+/// let out: Vec<Total> = fugue::records(fugue::transform(sales, total, "by=shop", "native")?)?;
 /// assert_eq!(out, vec![
 ///     Total { shop: "a".into(), total: 1.0 },
 ///     Total { shop: "b".into(), total: 5.0 },
@@ -241,3 +242,8 @@ pub mod __private {
     pub use fugue_runtime::workflow::{Ext, Workflow};
     pub use std::sync::OnceLock;
 }
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

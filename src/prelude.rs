@@ -6,6 +6,8 @@ pub use crate::{
     transformer, workflow,
 };
 pub use arrow::array::RecordBatch;
+pub use fugue_core::{FugueError, PartitionSpec};
+pub use fugue_runtime::engine::ExecutionEngine;
 pub use fugue_runtime::function::{Callback, Params, PartitionCursor, PartitionFunction};
 pub use fugue_runtime::record::Record;
 pub use fugue_runtime::transformer::{Creator, Outputter, Processor, Transformer};

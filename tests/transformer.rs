@@ -62,7 +62,7 @@ pub fn seen(trips: Vec<Trip>, cursor: &PartitionCursor) -> Seen {
 #[test]
 fn one_call_per_key_group_with_presort_and_a_null_group() {
     let before = CALLS.load(Ordering::SeqCst);
-    let out = fugue::transform(trips(), seen, "by=city; presort=fare desc", ()).unwrap();
+    let out = fugue::transform(trips(), seen, "by=city; presort=fare desc", "native").unwrap();
     assert_eq!(CALLS.load(Ordering::SeqCst) - before, 3);
     let rows: Vec<Seen> = fugue::records(out).unwrap();
     assert_eq!(
@@ -91,7 +91,7 @@ fn one_call_per_key_group_with_presort_and_a_null_group() {
 #[test]
 fn rules_are_checked_before_any_data_moves() {
     let before = CALLS.load(Ordering::SeqCst);
-    let e = fugue::transform(trips(), seen, "by=city; presort=fare", ()).unwrap_err();
+    let e = fugue::transform(trips(), seen, "by=city; presort=fare", "native").unwrap_err();
     assert_eq!(
         e.to_string(),
         "validation rule `presort_is` failed for step `seen`: wants the presort `fare DESC`, got presort `fare ASC`"
@@ -117,7 +117,7 @@ pub fn size(trips: &[Trip]) -> Size {
 #[test]
 fn even_partitions_differ_by_at_most_one() {
     let many: Vec<Trip> = (0..10).map(|i| trip(Some("x"), i as f64)).collect();
-    let out = fugue::transform(many, size, "num=3; algo=even", ()).unwrap();
+    let out = fugue::transform(many, size, "num=3; algo=even", "native").unwrap();
     let sizes: Vec<i64> = fugue::records::<Size>(out)
         .unwrap()
         .iter()
@@ -148,12 +148,12 @@ pub fn fragile(trips: Vec<Trip>) -> Vec<Trip> {
 
 #[test]
 fn errors_and_panics_name_the_function_and_the_keys() {
-    let e = fugue::transform(trips(), picky, "by=city", ()).unwrap_err();
+    let e = fugue::transform(trips(), picky, "by=city", "native").unwrap_err();
     assert_eq!(
         e.to_string(),
         "`picky` failed on city=\"Paris\": `picky` returned an error: no Paris"
     );
-    let e = fugue::transform(trips(), fragile, "by=city", ()).unwrap_err();
+    let e = fugue::transform(trips(), fragile, "by=city", "native").unwrap_err();
     assert_eq!(
         e.to_string(),
         "`fragile` failed on city=\"Paris\": `fragile` panicked: Paris is too expensive"

@@ -61,7 +61,7 @@ pub fn proc(rows: &[Row]) -> Row {
 
 #[test]
 fn expands_with_a_redefined_prelude() {
-    let missing = ::fugue::transform(::std::vec![Row { n: 1 }], every, "by=n", ());
+    let missing = ::fugue::transform(::std::vec![Row { n: 1 }], every, "by=n", "native");
     ::core::assert!(missing.is_err());
     let out = ::fugue::Transform::new(::std::vec![Row { n: 1 }], every)
         .param("k", 1_i64)

@@ -65,7 +65,7 @@ fn score(p: &Person) -> Scored {
 }
 
 fn run<F: PartitionFunction>(f: F, partition: &str) -> fugue::core::Result<DataFrame> {
-    fugue::transform(people(), f, partition, ())
+    fugue::transform(people(), f, partition, "native")
 }
 
 fn scored(df: DataFrame) -> Vec<Scored> {
@@ -204,7 +204,7 @@ fn rs06_fallible_rows() {
         e.to_string(),
         "`f` failed on age=40: `f` returned an error: too old"
     );
-    let ok = fugue::transform(vec![people()[0].clone()], rs06::f, (), ()).unwrap();
+    let ok = fugue::transform(vec![people()[0].clone()], rs06::f, (), "native").unwrap();
     assert_eq!(scored(ok).len(), 1);
 }
 
@@ -446,7 +446,7 @@ mod rs15 {
 
 #[test]
 fn rs15_output_transformer() {
-    fugue::out_transform(people(), rs15::f, "by=age", ()).unwrap();
+    fugue::out_transform(people(), rs15::f, "by=age", "native").unwrap();
     assert_eq!(rs15::SEEN.load(std::sync::atomic::Ordering::SeqCst), 3);
     assert_eq!(
         <rs15::f as Transformer>::KIND,

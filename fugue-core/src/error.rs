@@ -292,13 +292,17 @@ impl FugueError {
     }
 }
 
-/// The candidate closest to `name` by edit distance, when it is close enough to be a likely typo
-/// (at most a third of the name's length, and at least 1 edit allowed).
+/// The candidate closest to `name` by edit distance (ignoring case), when it is close enough to
+/// be a likely typo: at most a third of the name's length and at least one edit, but fewer edits
+/// than the name has characters.
 pub fn closest_name<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let limit = (name.chars().count() / 3).max(1);
+    // A third of the name's length, at least one edit, and always fewer edits than the name
+    // has characters (otherwise every one-letter name would be "close" to `x`).
+    let len = name.chars().count();
+    let limit = (len / 3).max(1).min(len.saturating_sub(1));
     candidates
         .into_iter()
         .map(|c| (edit_distance(&name.to_lowercase(), &c.to_lowercase()), c))

@@ -5,9 +5,9 @@
 #![cfg(feature = "datafusion")]
 
 use fugue_runtime::engine::{
-    DropHow, EngineConf, ExecutionEngine, FillValue, JoinHow, LocalEngine, NaPosition,
-    conf::LOCAL_WORKERS,
+    DropHow, ExecutionEngine, FillValue, JoinHow, LOCAL_WORKERS, LocalEngine, NaPosition,
 };
+use fugue_runtime::fugue_core::FugueConfig;
 use fugue_runtime::fugue_core::PartitionSpec;
 use fugue_runtime::{ArrowFrame, DataFrame, Value};
 use proptest::prelude::*;
@@ -16,8 +16,9 @@ use std::sync::OnceLock;
 fn engines() -> &'static (LocalEngine, LocalEngine) {
     static ENGINES: OnceLock<(LocalEngine, LocalEngine)> = OnceLock::new();
     ENGINES.get_or_init(|| {
-        let native = LocalEngine::native(EngineConf::new()).expect("native");
-        let local = LocalEngine::local(EngineConf::new().with(LOCAL_WORKERS, "3")).expect("local");
+        let native = LocalEngine::native(FugueConfig::new()).expect("native");
+        let local = LocalEngine::local(FugueConfig::new().with(LOCAL_WORKERS, "3").expect("conf"))
+            .expect("local");
         (native, local)
     })
 }

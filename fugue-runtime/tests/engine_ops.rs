@@ -4,9 +4,9 @@
 
 use arrow::array::{Int64Array, RecordBatch};
 use fugue_runtime::engine::{
-    EngineConf, ExecutionEngine, JoinHow, LocalEngine, NaPosition, SelectQuery, ZipHow,
-    conf::LOCAL_WORKERS,
+    ExecutionEngine, JoinHow, LOCAL_WORKERS, LocalEngine, NaPosition, SelectQuery, ZipHow,
 };
+use fugue_runtime::fugue_core::FugueConfig;
 use fugue_runtime::fugue_core::{ErrorKind, PartitionSpec, Result, Schema};
 use fugue_runtime::function::{
     BatchStream, Params, PartitionContext, PartitionFunction, stream_of,
@@ -16,8 +16,9 @@ use std::sync::{Arc, Mutex};
 
 fn engines() -> Vec<LocalEngine> {
     vec![
-        LocalEngine::native(EngineConf::new()).expect("native"),
-        LocalEngine::local(EngineConf::new().with(LOCAL_WORKERS, "2")).expect("local"),
+        LocalEngine::native(FugueConfig::new()).expect("native"),
+        LocalEngine::local(FugueConfig::new().with(LOCAL_WORKERS, "2").expect("conf"))
+            .expect("local"),
     ]
 }
 

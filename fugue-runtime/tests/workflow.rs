@@ -3,7 +3,7 @@
 //! drop, alter_columns, persist, broadcast, checkpoints, yields, show): the plan, checkpoints,
 //! concurrency, cancellation, errors and configuration.
 
-use fugue_runtime::engine::{EngineConf, ExecutionEngine, make_engine};
+use fugue_runtime::engine::{ExecutionEngine, make_engine};
 use fugue_runtime::fugue_core::config::ConfigOverrides;
 use fugue_runtime::fugue_core::{ErrorKind, FugueError, PartitionSpec, Result, Schema};
 use fugue_runtime::function::{
@@ -464,8 +464,10 @@ fn strong_checkpoint_files_live_in_a_run_folder_removed_after_the_run() {
 }
 
 #[test]
-fn a_file_checkpoint_without_a_path_names_the_key() {
+fn a_file_checkpoint_without_a_path_names_the_key_before_anything_runs() {
+    let probe = Probe::new("first");
     let wf = Workflow::new();
+    wf.create(rows(2)).transform(probe.clone());
     wf.create(rows(2)).named("data").checkpoint();
     let e = wf.run_on("native").unwrap_err();
     assert!(
@@ -473,6 +475,7 @@ fn a_file_checkpoint_without_a_path_names_the_key() {
             && e.to_string().contains("fugue.workflow.checkpoint.path"),
         "{e}"
     );
+    assert_eq!(probe.calls(), 0);
     let wf = Workflow::new();
     wf.create(rows(2)).checkpoint_deterministic();
     let e = wf.run_on("native").unwrap_err();
@@ -657,11 +660,8 @@ fn configuration_layers_engine_then_workflow_then_per_call_without_mutating_the_
     let wf_dir = tempfile::tempdir().unwrap();
     let call_dir = tempfile::tempdir().unwrap();
     let key = "fugue.workflow.checkpoint.path";
-    let engine: Arc<dyn ExecutionEngine> = make_engine(
-        "native",
-        &EngineConf::new().with(key, engine_dir.path().to_str().unwrap()),
-    )
-    .unwrap();
+    let engine: Arc<dyn ExecutionEngine> =
+        make_engine("native", [(key, engine_dir.path().to_str().unwrap())]).unwrap();
     let file_of = |wf: &Workflow, conf: ConfigOverrides| {
         wf.run(engine.clone(), conf)
             .unwrap()
@@ -680,7 +680,10 @@ fn configuration_layers_engine_then_workflow_then_per_call_without_mutating_the_
     // The call's conf wins over both.
     assert!(file_of(&wf, checkpoint_conf(call_dir.path())).starts_with(call_dir.path()));
     // The engine passed in is unchanged.
-    assert_eq!(engine.conf().get(key), engine_dir.path().to_str());
+    assert_eq!(
+        engine.conf().get(key).as_deref(),
+        engine_dir.path().to_str()
+    );
 }
 
 /// What `#[processor]` would generate for `fn with_hint(df: DataFrame) -> DataFrame` with the
@@ -836,11 +839,7 @@ fn callbacks_reach_the_handler_and_a_missing_one_fails_before_running() {
 
 #[test]
 fn concurrency_is_read_from_the_merged_config_even_when_only_the_engine_sets_it() {
-    let engine = make_engine(
-        "native",
-        &EngineConf::new().with("fugue.workflow.concurrency", "2"),
-    )
-    .unwrap();
+    let engine = make_engine("native", [("fugue.workflow.concurrency", "2")]).unwrap();
     let wf = Workflow::new();
     wf.create(rows(2))
         .transform(Probe::new("left").sleeping(400))

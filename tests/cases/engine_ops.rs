@@ -8,8 +8,8 @@ use crate::common::{check_keys, check_outcome, check_schema, str_field, str_list
 use arrow::datatypes::DataType;
 use fugue::core::{FugueError, PartitionSpec, Schema};
 use fugue::runtime::engine::{
-    DropHow, EngineConf, ExecutionEngine, FillValue, JoinHow, NaPosition, SampleSize, SelectQuery,
-    conf::LOCAL_WORKERS, make_engine,
+    DropHow, ExecutionEngine, FillValue, JoinHow, LOCAL_WORKERS, NaPosition, SampleSize,
+    SelectQuery, make_engine,
 };
 use fugue::runtime::function::{
     BatchStream, Params, PartitionContext, PartitionFunction, stream_of,
@@ -23,8 +23,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 fn engines() -> &'static [Arc<dyn ExecutionEngine>] {
     static ENGINES: OnceLock<Vec<Arc<dyn ExecutionEngine>>> = OnceLock::new();
     ENGINES.get_or_init(|| {
-        let native = make_engine("native", &EngineConf::new());
-        let local = make_engine("local", &EngineConf::new().with(LOCAL_WORKERS, "3"));
+        let native = make_engine("native", ());
+        let local = make_engine("local", [(LOCAL_WORKERS, "3")]);
         match (native, local) {
             (Ok(n), Ok(l)) => vec![n, l],
             (Err(e), _) | (_, Err(e)) => panic!("cannot create the engines: {e}"),

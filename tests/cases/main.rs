@@ -5,8 +5,8 @@
 //! unique across all of them, and runs each case through the function of its category. A case
 //! that fails is reported by id and the run goes on; the test fails at the end if any did.
 //!
-//! Categories whose features are not built yet are counted as pending; a category outside the
-//! known list is a failure. To add a category: write `tests/cases/<name>.rs` (next to this `main.rs`) with a
+//! A category outside the known list is a failure. To add a category: write
+//! `tests/cases/<name>.rs` (next to this `main.rs`) with a
 //! `pub fn run(case: &Value) -> Result<(), String>` and list it in [`category`].
 
 mod common;
@@ -22,23 +22,18 @@ use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
-/// How a category's cases are run.
-enum Category {
-    /// Run each case with this function; `Err` is the reason it failed.
-    Run(fn(&Value) -> Result<(), String>),
-    /// The feature is not built yet: cases are counted, not run.
-    Pending,
-}
+/// How a category's cases are run: `Err` is the reason a case failed.
+type Runner = fn(&Value) -> Result<(), String>;
 
 /// Every known category.
-fn category(name: &str) -> Option<Category> {
+fn category(name: &str) -> Option<Runner> {
     match name {
-        "a_schema_parse" => Some(Category::Run(schema_parse::run)),
-        "b_schema_ops" => Some(Category::Run(schema_ops::run)),
-        "c_partition_spec" => Some(Category::Run(partition_spec::run)),
-        "d_validation" => Some(Category::Run(validation::run)),
-        "e_engine_ops" => Some(Category::Run(engine_ops::run)),
-        "f_transformer_signatures" => Some(Category::Run(transformer_signatures::run)),
+        "a_schema_parse" => Some(schema_parse::run),
+        "b_schema_ops" => Some(schema_ops::run),
+        "c_partition_spec" => Some(partition_spec::run),
+        "d_validation" => Some(validation::run),
+        "e_engine_ops" => Some(engine_ops::run),
+        "f_transformer_signatures" => Some(transformer_signatures::run),
         _ => None,
     }
 }
@@ -89,7 +84,6 @@ fn json_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
 struct Tally {
     run: usize,
     passed: usize,
-    pending: HashMap<String, usize>,
     failures: Vec<String>,
     ids: HashMap<String, PathBuf>,
 }
@@ -135,16 +129,11 @@ impl Tally {
                 ));
                 continue;
             }
-            match category {
-                Category::Pending => *self.pending.entry(name.to_string()).or_default() += 1,
-                Category::Run(run) => {
-                    self.run += 1;
-                    match catch_unwind(AssertUnwindSafe(|| run(case))) {
-                        Ok(Ok(())) => self.passed += 1,
-                        Ok(Err(reason)) => self.failures.push(format!("{id}: {reason}")),
-                        Err(_) => self.failures.push(format!("{id}: panicked")),
-                    }
-                }
+            self.run += 1;
+            match catch_unwind(AssertUnwindSafe(|| category(case))) {
+                Ok(Ok(())) => self.passed += 1,
+                Ok(Err(reason)) => self.failures.push(format!("{id}: {reason}")),
+                Err(_) => self.failures.push(format!("{id}: panicked")),
             }
         }
     }
@@ -167,18 +156,14 @@ fn acceptance_cases() {
             Err(reason) => tally.failures.push(reason),
         }
     }
-    let pending: usize = tally.pending.values().sum();
-    let mut pending_names: Vec<_> = tally.pending.iter().collect();
-    pending_names.sort();
-    for (name, count) in pending_names {
-        println!("pending (feature not built yet): {name}: {count} cases");
-    }
     for failure in &tally.failures {
         println!("FAILED {failure}");
     }
     println!(
-        "acceptance cases: {} run, {} passed, {} pending",
-        tally.run, tally.passed, pending
+        "acceptance cases: {} run, {} passed, {} failed",
+        tally.run,
+        tally.passed,
+        tally.failures.len()
     );
     assert!(
         tally.failures.is_empty(),

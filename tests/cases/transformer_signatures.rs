@@ -1,6 +1,6 @@
 //! Category `f_transformer_signatures`: every case must be covered by a test that exists.
 //!
-//! A rejected case needs the ui test `tests/ui/transformer/<id>-*.rs` whose reviewed `.stderr`
+//! A rejected case needs the ui test `fugue-ui-tests/tests/ui/transformer/<id>-*.rs` whose reviewed `.stderr`
 //! contains the phrase of its reason kind (the table below); an accepted case needs a test
 //! function `fn <id>_...` in `tests/transformer_signatures.rs`, which compiles and runs the
 //! signature. So a case added to the folder fails here until its test is written.
@@ -55,7 +55,7 @@ pub fn run(case: &Value) -> Result<(), String> {
                 .find(|(kind, _)| *kind == reason)
                 .map(|(_, phrase)| *phrase)
                 .ok_or_else(|| format!("unknown reason kind `{reason}`"))?;
-            let dir = root.join("tests/ui/transformer");
+            let dir = root.join("fugue-ui-tests/tests/ui/transformer");
             let entries = std::fs::read_dir(&dir)
                 .map_err(|e| format!("cannot list `{}`: {e}", dir.display()))?;
             let prefix = format!("{id}-");
@@ -67,7 +67,9 @@ pub fn run(case: &Value) -> Result<(), String> {
                 }
             }
             let rs = found.ok_or_else(|| {
-                format!("rejected case has no ui test `tests/ui/transformer/{id}-*.rs`")
+                format!(
+                    "rejected case has no ui test `fugue-ui-tests/tests/ui/transformer/{id}-*.rs`"
+                )
             })?;
             let stderr = rs.with_extension("stderr");
             let text = std::fs::read_to_string(&stderr)

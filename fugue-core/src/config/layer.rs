@@ -224,6 +224,13 @@ impl IntoConfigOverrides for &FugueConfig {
     }
 }
 
+/// `()` is no override: the defaults (or the layer below) stay.
+impl IntoConfigOverrides for () {
+    fn into_overrides(self) -> Result<ConfigOverrides> {
+        Ok(ConfigOverrides::new())
+    }
+}
+
 impl<T: IntoConfigOverrides> IntoConfigOverrides for Option<T> {
     fn into_overrides(self) -> Result<ConfigOverrides> {
         self.map_or_else(|| Ok(ConfigOverrides::new()), T::into_overrides)

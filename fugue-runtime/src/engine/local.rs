@@ -1,15 +1,14 @@
 //! [`LocalEngine`]: the two engines of one machine, `native` and `local`.
 
-use super::comap::run_comap;
-use super::conf::{EngineConf, LOCAL_WORKERS};
+use super::conf::{LOCAL_WORKERS, get_positive};
 use super::options::{
     DropHow, FillValue, JoinHow, LoadOptions, NaPosition, SampleSize, SaveOptions, SelectQuery,
-    ZipHow,
 };
 use super::{ExecutionEngine, row_ops};
+use crate::executor::{self, ExecutorOptions, ZipHow};
 use crate::frame::{ArrowFrame, DataFrame};
 use crate::function::{Callback, Params, PartitionFunction, run_map};
-use fugue_core::{PartitionSpec, Result};
+use fugue_core::{ConfigOverrides, FugueConfig, PartitionSpec, Result};
 use std::sync::Arc;
 
 use super::{io, relational};
@@ -25,37 +24,37 @@ enum Kind {
 ///
 /// * [`LocalEngine::native`]: one thread, deterministic: DataFusion with one partition on the
 ///   calling thread, the reference map.
-/// * [`LocalEngine::local`] (the default engine): DataFusion with `fugue.local.workers`
-///   partitions on as many threads (default: the machine's parallelism); the map runs on the
-///   parallel executor.
+/// * [`LocalEngine::local`] (the default engine): DataFusion with `local.workers` partitions
+///   on as many threads (default: the machine's parallelism); map and comap run on the
+///   crossbeam executor ([`crate::executor`]) with as many workers.
 ///
 /// Both give the same results (row order aside where it is not defined).
 #[derive(Debug)]
 pub struct LocalEngine {
     kind: Kind,
     workers: usize,
-    conf: EngineConf,
+    conf: FugueConfig,
     session: relational::Session,
 }
 
 impl LocalEngine {
     /// The `native` engine: one thread, deterministic.
-    pub fn native(conf: EngineConf) -> Result<Self> {
+    pub fn native(conf: FugueConfig) -> Result<Self> {
         LocalEngine::build(Kind::Native, 1, conf)
     }
 
-    /// The `local` engine: `fugue.local.workers` threads (default: the machine's
+    /// The `local` engine: `local.workers` threads (default: the machine's
     /// parallelism); a value that is not a positive integer is
     /// [`fugue_core::FugueError::InvalidArgument`].
-    pub fn local(conf: EngineConf) -> Result<Self> {
-        let workers = match conf.get_positive(LOCAL_WORKERS)? {
+    pub fn local(conf: FugueConfig) -> Result<Self> {
+        let workers = match get_positive(&conf, LOCAL_WORKERS)? {
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(1, usize::from),
         };
         LocalEngine::build(Kind::Local, workers, conf)
     }
 
-    fn build(kind: Kind, workers: usize, conf: EngineConf) -> Result<Self> {
+    fn build(kind: Kind, workers: usize, conf: FugueConfig) -> Result<Self> {
         let session = match kind {
             Kind::Native => relational::Session::new(None, 1)?,
             Kind::Local => relational::Session::new(Some(workers), workers)?,
@@ -85,12 +84,12 @@ impl ExecutionEngine for LocalEngine {
         self.workers
     }
 
-    fn conf(&self) -> &EngineConf {
+    fn conf(&self) -> &FugueConfig {
         &self.conf
     }
 
-    fn with_conf(&self, overrides: &EngineConf) -> Result<Arc<dyn ExecutionEngine>> {
-        let conf = self.conf.layered(overrides);
+    fn with_conf(&self, overrides: &ConfigOverrides) -> Result<Arc<dyn ExecutionEngine>> {
+        let conf = self.conf.merge(overrides);
         Ok(Arc::new(match self.kind {
             Kind::Native => LocalEngine::native(conf)?,
             Kind::Local => LocalEngine::local(conf)?,
@@ -105,11 +104,17 @@ impl ExecutionEngine for LocalEngine {
         params: Arc<Params>,
         callback: Option<Callback>,
     ) -> Result<DataFrame> {
-        // The `local` engine's map belongs to the parallel executor
-        // (`crate::executor::parallel_map`); until it is merged both engines run the reference
-        // map, which gives the same result on one thread. The integrator wires the executor in
-        // here for `Kind::Local`.
-        run_map(df, function, spec, params, callback, self.workers)
+        match self.kind {
+            Kind::Native => run_map(df, function, spec, params, callback, 1),
+            Kind::Local => executor::parallel_map(
+                df,
+                function,
+                spec,
+                params,
+                callback.map(Into::into),
+                &self.executor_options(),
+            ),
+        }
     }
 
     fn comap(
@@ -121,8 +126,18 @@ impl ExecutionEngine for LocalEngine {
         params: Arc<Params>,
         callback: Option<Callback>,
     ) -> Result<DataFrame> {
-        // As for map: the reference co-transformation until the executor's `parallel_comap`.
-        run_comap(dfs, how, spec, function, params, callback)
+        match self.kind {
+            Kind::Native => executor::run_comap(dfs, function, spec, how, params, callback),
+            Kind::Local => executor::parallel_comap(
+                dfs,
+                function,
+                spec,
+                how,
+                params,
+                callback.map(Into::into),
+                &self.executor_options(),
+            ),
+        }
     }
 
     fn join(&self, df1: DataFrame, df2: DataFrame, how: JoinHow, on: &[&str]) -> Result<DataFrame> {
@@ -228,6 +243,10 @@ impl ExecutionEngine for LocalEngine {
 }
 
 impl LocalEngine {
+    fn executor_options(&self) -> ExecutorOptions {
+        ExecutorOptions::with_workers(self.workers)
+    }
+
     fn set_op(
         &self,
         op: relational::SetOp,

@@ -23,7 +23,7 @@
 //! use fugue_runtime::engine::{JoinHow, make_engine};
 //! use fugue_runtime::{IntoDataFrame, Value};
 //!
-//! let engine = make_engine("native", &Default::default())?;
+//! let engine = make_engine("native", ())?;
 //! let people = (
 //!     vec![
 //!         vec![Value::from(1_i32), Value::from("ann")],
@@ -54,7 +54,6 @@
 //! ```
 
 mod checks;
-mod comap;
 pub mod conf;
 #[cfg(feature = "datafusion")]
 mod io;
@@ -70,18 +69,20 @@ mod relational;
 mod relational;
 mod row_ops;
 
+pub use crate::executor::{ZipHow, run_comap};
 pub use checks::{JoinPlan, join_plan, same_schema};
-pub use comap::run_comap;
-pub use conf::EngineConf;
+pub use conf::LOCAL_WORKERS;
 pub use local::LocalEngine;
 pub use options::{
     DropHow, FileFormat, FillValue, JoinHow, LoadColumns, LoadOptions, NaPosition, SampleSize,
-    SaveMode, SaveOptions, SelectQuery, ZipHow,
+    SaveMode, SaveOptions, SelectQuery,
 };
 
 use crate::frame::DataFrame;
 use crate::function::{Callback, Params, PartitionFunction};
-use fugue_core::{FugueError, PartitionSpec, Result, Schema};
+use fugue_core::{
+    ConfigOverrides, FugueConfig, FugueError, IntoConfigOverrides, PartitionSpec, Result, Schema,
+};
 use std::fmt;
 use std::sync::Arc;
 
@@ -110,11 +111,11 @@ pub trait ExecutionEngine: Send + Sync + fmt::Debug {
     fn parallelism(&self) -> usize;
 
     /// The engine's configuration.
-    fn conf(&self) -> &EngineConf;
+    fn conf(&self) -> &FugueConfig;
 
     /// A new engine of the same kind with `overrides` layered on this one's configuration
     /// (this engine is not changed).
-    fn with_conf(&self, overrides: &EngineConf) -> Result<Arc<dyn ExecutionEngine>>;
+    fn with_conf(&self, overrides: &ConfigOverrides) -> Result<Arc<dyn ExecutionEngine>>;
 
     // ---- map and co-transformation ----------------------------------------------------------
 
@@ -309,18 +310,18 @@ pub trait ExecutionEngine: Send + Sync + fmt::Debug {
 /// and later `"ballista://host:port"` (reference §2.9, §8).
 pub trait IntoEngine {
     /// The engine, with `conf` layered on its configuration.
-    fn into_engine(self, conf: &EngineConf) -> Result<Arc<dyn ExecutionEngine>>;
+    fn into_engine(self, conf: &ConfigOverrides) -> Result<Arc<dyn ExecutionEngine>>;
 }
 
 /// The engine names [`make_engine`] knows.
 pub const ENGINE_NAMES: &[&str] = &["native", "local", "ballista://host:port"];
 
 impl IntoEngine for &str {
-    fn into_engine(self, conf: &EngineConf) -> Result<Arc<dyn ExecutionEngine>> {
+    fn into_engine(self, conf: &ConfigOverrides) -> Result<Arc<dyn ExecutionEngine>> {
         let name = self.trim();
         match name.to_ascii_lowercase().as_str() {
-            "" | "local" => Ok(Arc::new(LocalEngine::local(conf.clone())?)),
-            "native" => Ok(Arc::new(LocalEngine::native(conf.clone())?)),
+            "" | "local" => Ok(Arc::new(LocalEngine::local(conf.into_config()?)?)),
+            "native" => Ok(Arc::new(LocalEngine::native(conf.into_config()?)?)),
             lower if lower.starts_with("ballista://") => Err(FugueError::Unsupported {
                 operation: format!("engine `{name}`"),
                 reason: "the distributed (Ballista) engine is not built yet".into(),
@@ -336,21 +337,28 @@ impl IntoEngine for &str {
     }
 }
 
+impl IntoEngine for () {
+    /// `()` is the default engine (`local`).
+    fn into_engine(self, conf: &ConfigOverrides) -> Result<Arc<dyn ExecutionEngine>> {
+        "".into_engine(conf)
+    }
+}
+
 impl IntoEngine for String {
-    fn into_engine(self, conf: &EngineConf) -> Result<Arc<dyn ExecutionEngine>> {
+    fn into_engine(self, conf: &ConfigOverrides) -> Result<Arc<dyn ExecutionEngine>> {
         self.as_str().into_engine(conf)
     }
 }
 
 impl IntoEngine for &String {
-    fn into_engine(self, conf: &EngineConf) -> Result<Arc<dyn ExecutionEngine>> {
+    fn into_engine(self, conf: &ConfigOverrides) -> Result<Arc<dyn ExecutionEngine>> {
         self.as_str().into_engine(conf)
     }
 }
 
 impl<T: IntoEngine> IntoEngine for Option<T> {
     /// `None` is the default engine.
-    fn into_engine(self, conf: &EngineConf) -> Result<Arc<dyn ExecutionEngine>> {
+    fn into_engine(self, conf: &ConfigOverrides) -> Result<Arc<dyn ExecutionEngine>> {
         match self {
             Some(inner) => inner.into_engine(conf),
             None => "".into_engine(conf),
@@ -362,7 +370,7 @@ impl IntoEngine for Arc<dyn ExecutionEngine> {
     /// The same engine when `conf` is empty; otherwise a new engine with `conf` layered on its
     /// configuration (the shared instance is never mutated: a documented divergence from
     /// Fugue, whose `make_execution_engine` updates the instance's conf).
-    fn into_engine(self, conf: &EngineConf) -> Result<Arc<dyn ExecutionEngine>> {
+    fn into_engine(self, conf: &ConfigOverrides) -> Result<Arc<dyn ExecutionEngine>> {
         if conf.is_empty() {
             Ok(self)
         } else {
@@ -372,22 +380,25 @@ impl IntoEngine for Arc<dyn ExecutionEngine> {
 }
 
 impl IntoEngine for &Arc<dyn ExecutionEngine> {
-    fn into_engine(self, conf: &EngineConf) -> Result<Arc<dyn ExecutionEngine>> {
+    fn into_engine(self, conf: &ConfigOverrides) -> Result<Arc<dyn ExecutionEngine>> {
         self.clone().into_engine(conf)
     }
 }
 
 impl IntoEngine for LocalEngine {
-    fn into_engine(self, conf: &EngineConf) -> Result<Arc<dyn ExecutionEngine>> {
+    fn into_engine(self, conf: &ConfigOverrides) -> Result<Arc<dyn ExecutionEngine>> {
         let engine: Arc<dyn ExecutionEngine> = Arc::new(self);
         engine.into_engine(conf)
     }
 }
 
-/// Resolve an engine-like with `conf` layered on its configuration (reference §2.9 step 4,
-/// without mutating a shared engine).
-pub fn make_engine(engine: impl IntoEngine, conf: &EngineConf) -> Result<Arc<dyn ExecutionEngine>> {
-    engine.into_engine(conf)
+/// Resolve an engine-like with `conf` (anything config-like) layered on its configuration
+/// (reference §2.9 step 4, without mutating a shared engine).
+pub fn make_engine(
+    engine: impl IntoEngine,
+    conf: impl IntoConfigOverrides,
+) -> Result<Arc<dyn ExecutionEngine>> {
+    engine.into_engine(&conf.into_overrides()?)
 }
 
 #[cfg(test)]
@@ -397,7 +408,7 @@ mod tests {
 
     #[test]
     fn engine_names_resolve() {
-        let conf = EngineConf::new();
+        let conf = ConfigOverrides::new();
         assert_eq!(make_engine("native", &conf).unwrap().name(), "native");
         assert_eq!(make_engine("", &conf).unwrap().name(), "local");
         assert_eq!(make_engine(None::<&str>, &conf).unwrap().name(), "local");
@@ -410,13 +421,13 @@ mod tests {
 
     #[test]
     fn conf_is_layered_not_mutated() {
-        let shared = make_engine("native", &EngineConf::new().with("k", "base")).unwrap();
-        let same = make_engine(shared.clone(), &EngineConf::new()).unwrap();
+        let shared = make_engine("native", [("user.k", "base")]).unwrap();
+        let same = make_engine(shared.clone(), ()).unwrap();
         assert!(Arc::ptr_eq(&shared, &same));
-        let over = make_engine(shared.clone(), &EngineConf::new().with("k", "over")).unwrap();
-        assert_eq!(over.conf().get("k"), Some("over"));
+        let over = make_engine(shared.clone(), [("user.k", "over")]).unwrap();
+        assert_eq!(over.conf().get("user.k").as_deref(), Some("over"));
         assert_eq!(over.name(), "native");
-        assert_eq!(shared.conf().get("k"), Some("base"));
+        assert_eq!(shared.conf().get("user.k").as_deref(), Some("base"));
     }
 
     #[cfg(not(feature = "datafusion"))]
@@ -426,7 +437,7 @@ mod tests {
         let df = || {
             DataFrame::from(ArrowFrame::from_rows("a:int", &[vec![Value::from(1_i32)]]).unwrap())
         };
-        let engine = make_engine("native", &EngineConf::new()).unwrap();
+        let engine = make_engine("native", ()).unwrap();
         let e = engine.join(df(), df(), JoinHow::Inner, &[]).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::UnsupportedOperation);
         assert!(e.to_string().contains("`datafusion` cargo feature"), "{e}");
@@ -442,12 +453,12 @@ mod tests {
 
     #[test]
     fn local_workers_come_from_the_conf() {
-        let conf = EngineConf::new().with(conf::LOCAL_WORKERS, "3");
-        assert_eq!(make_engine("local", &conf).unwrap().parallelism(), 3);
-        assert_eq!(make_engine("native", &conf).unwrap().parallelism(), 1);
-        let bad = EngineConf::new().with(conf::LOCAL_WORKERS, "many");
+        let conf = [(LOCAL_WORKERS, "3")];
+        assert_eq!(make_engine("local", conf).unwrap().parallelism(), 3);
+        assert_eq!(make_engine("native", conf).unwrap().parallelism(), 1);
+        let bad = [(LOCAL_WORKERS, "many")];
         assert_eq!(
-            make_engine("local", &bad).unwrap_err().kind(),
+            make_engine("local", bad).unwrap_err().kind(),
             ErrorKind::InvalidArgument
         );
     }

@@ -88,41 +88,6 @@ impl fmt::Display for JoinHow {
     }
 }
 
-/// How the frames of a zip are matched per key (reference §2.7): which key groups call the
-/// co-transformer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ZipHow {
-    /// Only keys present in every frame.
-    Inner,
-    /// Keys present in the first frame.
-    LeftOuter,
-    /// Keys present in the last frame.
-    RightOuter,
-    /// Every key.
-    FullOuter,
-    /// One call with every frame whole (no key).
-    Cross,
-}
-
-impl FromStr for ZipHow {
-    type Err = FugueError;
-
-    /// `inner`, `left_outer`, `right_outer`, `full_outer` or `cross`, case-insensitive.
-    fn from_str(s: &str) -> Result<Self> {
-        parse_choice(
-            "zip type",
-            s,
-            &[
-                ("inner", ZipHow::Inner),
-                ("left_outer", ZipHow::LeftOuter),
-                ("right_outer", ZipHow::RightOuter),
-                ("full_outer", ZipHow::FullOuter),
-                ("cross", ZipHow::Cross),
-            ],
-        )
-    }
-}
-
 /// Where NULLs go in a sort, whatever the direction (reference §2.5, pandas semantics).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum NaPosition {

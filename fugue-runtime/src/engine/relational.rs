@@ -30,7 +30,9 @@ use std::sync::Arc;
 
 /// A DataFusion session factory with its own tokio runtime.
 pub(crate) struct Session {
-    runtime: tokio::runtime::Runtime,
+    /// Started on first use: an engine that only maps never starts one.
+    runtime: std::sync::OnceLock<std::result::Result<tokio::runtime::Runtime, String>>,
+    threads: Option<usize>,
     target_partitions: usize,
 }
 
@@ -165,18 +167,28 @@ impl Session {
     /// A session running on `threads` tokio worker threads (`None`: the calling thread only)
     /// with `target_partitions` DataFusion partitions.
     pub(crate) fn new(threads: Option<usize>, target_partitions: usize) -> Result<Self> {
-        let runtime = match threads {
-            None => tokio::runtime::Builder::new_current_thread().build(),
-            Some(n) => tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(n.max(1))
-                .thread_name("fugue-local")
-                .build(),
-        }
-        .map_err(|e| FugueError::external("cannot start the engine's tokio runtime", e))?;
         Ok(Session {
-            runtime,
+            runtime: std::sync::OnceLock::new(),
+            threads,
             target_partitions: target_partitions.max(1),
         })
+    }
+
+    /// The tokio runtime, started on first use.
+    fn runtime(&self) -> Result<&tokio::runtime::Runtime> {
+        let runtime = self.runtime.get_or_init(|| {
+            match self.threads {
+                None => tokio::runtime::Builder::new_current_thread().build(),
+                Some(n) => tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(n.max(1))
+                    .thread_name("fugue-local")
+                    .build(),
+            }
+            .map_err(|e| e.to_string())
+        });
+        runtime
+            .as_ref()
+            .map_err(|e| FugueError::external("cannot start the engine's tokio runtime", e.clone()))
     }
 
     /// A fresh context: identifiers case-sensitive, plain string types, `target_partitions`.
@@ -193,21 +205,22 @@ impl Session {
 
     /// Run a future to completion on the runtime (from another thread when the caller is
     /// itself inside a tokio runtime, where blocking would panic).
-    fn block_on<F>(&self, future: F) -> F::Output
+    fn block_on<T, F>(&self, future: F) -> Result<T>
     where
-        F: Future + Send,
-        F::Output: Send,
+        F: Future<Output = Result<T>> + Send,
+        T: Send,
     {
+        let runtime = self.runtime()?;
         if tokio::runtime::Handle::try_current().is_ok() {
             std::thread::scope(|s| {
-                let handle = s.spawn(|| self.runtime.block_on(future));
+                let handle = s.spawn(|| runtime.block_on(future));
                 match handle.join() {
                     Ok(out) => out,
                     Err(panic) => std::panic::resume_unwind(panic),
                 }
             })
         } else {
-            self.runtime.block_on(future)
+            runtime.block_on(future)
         }
     }
 

@@ -7,7 +7,7 @@ use super::exec;
 use super::plan::{Plan, resolve};
 use super::schedule::run_dag;
 use super::step::{CheckpointKind, Node, StepId, StepInfo, YieldKind, step_failed};
-use crate::engine::{EngineConf, ExecutionEngine, IntoEngine, make_engine, same_schema};
+use crate::engine::{ExecutionEngine, IntoEngine, make_engine, same_schema};
 use crate::frame::{ArrowFrame, DataFrame};
 use fugue_core::config::{ConfigOverrides, FugueConfig, IntoConfigOverrides};
 use fugue_core::{FugueError, Result, Schema};
@@ -118,15 +118,9 @@ pub(crate) fn merged_conf(
     engine: &dyn ExecutionEngine,
     workflow: &ConfigOverrides,
     per_call: &ConfigOverrides,
-) -> Result<FugueConfig> {
-    let mut engine_layer = ConfigOverrides::new();
-    for (key, value) in engine.conf().iter() {
-        // Engine-only keys outside the typed tree (`fugue.local.workers`) stay with the engine.
-        if !key.starts_with("fugue.") || fugue_core::config::entry(key).is_some() {
-            engine_layer.set(key, value)?;
-        }
-    }
-    Ok(FugueConfig::layered([&engine_layer, workflow, per_call]))
+) -> FugueConfig {
+    let engine_layer = ConfigOverrides::all_of(engine.conf());
+    FugueConfig::layered([&engine_layer, workflow, per_call])
 }
 
 struct Progress {
@@ -215,6 +209,10 @@ impl Workflow {
     ///   keys). `fugue.workflow.concurrency`, `fugue.workflow.auto_persist` and
     ///   `fugue.workflow.checkpoint.path` are read from the merged config.
     /// * **Checks first**: the plan is resolved (see [`Workflow::plan`]) before any step runs.
+    /// * **Files**: a strong or deterministic checkpoint, or a yield as a file, without
+    ///   `fugue.workflow.checkpoint.path` fails before any step runs, naming the key. Strong
+    ///   checkpoints live in `<path>/<run id>/`, removed when the run ends; deterministic ones
+    ///   and yielded files in `<path>/<key>.arrow` (Arrow IPC with a `.blake3` checksum).
     /// * **Deterministic checkpoints** whose file exists and is intact are read instead of
     ///   computing their step, and the steps only they need are not run; a corrupt file is
     ///   removed, reported with `tracing::warn!` and recomputed.
@@ -230,14 +228,14 @@ impl Workflow {
         conf: impl IntoConfigOverrides,
     ) -> Result<WorkflowResult> {
         let per_call = conf.into_overrides()?;
-        let base = make_engine(engine, &EngineConf::new())?;
-        let conf = merged_conf(base.as_ref(), &self.conf, &per_call)?;
-        let mut engine_over = self.conf.to_map();
-        engine_over.extend(per_call.to_map());
-        let engine = if engine_over.is_empty() {
+        let base = make_engine(engine, ConfigOverrides::new())?;
+        let conf = merged_conf(base.as_ref(), &self.conf, &per_call);
+        // The engine sees the workflow's and the call's keys too, on a new instance.
+        let over = self.conf.merge(&per_call);
+        let engine = if over.is_empty() {
             base
         } else {
-            base.with_conf(&EngineConf::from(engine_over))?
+            base.with_conf(&over)?
         };
         let nodes: Vec<Node> = self.graph.borrow().nodes.clone();
         let plan = self.plan()?;
@@ -284,6 +282,21 @@ fn run_nodes(
     } else {
         vec![String::new(); n]
     };
+
+    // Files need the checkpoint root: checked before anything runs.
+    if root.is_none() {
+        for node in &nodes {
+            if node.checkpoint == CheckpointKind::Strong {
+                return Err(step_failed(&node.info, missing_path("a strong checkpoint")));
+            }
+            if let Some((name, _)) = node.yields.iter().find(|(_, k)| *k == YieldKind::File) {
+                return Err(step_failed(
+                    &node.info,
+                    missing_path(&format!("yielding `{name}` as a file")),
+                ));
+            }
+        }
+    }
 
     // Deterministic checkpoints to reuse, checked before anything is scheduled.
     let mut reused: Vec<Option<ArrowFrame>> = vec![None; n];
