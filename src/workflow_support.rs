@@ -7,10 +7,10 @@
 #![allow(clippy::result_large_err)]
 
 pub use fugue_core::const_check::{
-    ConstSchema, Message, Step, check_column, check_join_key, check_rules, check_same_schema,
-    require,
+    ConstSchema, Message, Step, check_column, check_join_key, check_param_declared,
+    check_params_given, check_rules, check_same_schema, require,
 };
-use fugue_runtime::transformer::{InputShape, OutputShape};
+use fugue_runtime::transformer::{CallbackUse, InputShape, OutputShape};
 
 /// The output schema of a function with this output, given its (first) input's schema.
 pub const fn output_schema(output: OutputShape, input: &ConstSchema) -> ConstSchema {
@@ -57,4 +57,26 @@ pub const fn check_transformer_hint(
         }
         _ => Ok(()),
     }
+}
+
+/// A function that requires a callback (`Callback`, not `Option<Callback>`) must be given one
+/// (`callback: handler`).
+pub const fn check_callback(
+    step: &Step,
+    function: &str,
+    callback: CallbackUse,
+    given: bool,
+) -> Result<(), Message> {
+    if given || !matches!(callback, CallbackUse::Required) {
+        return Ok(());
+    }
+    let mut m = Message::new();
+    m.push("step `");
+    m.push(step.name);
+    m.push("` (`");
+    m.push(step.call);
+    m.push("`): `");
+    m.push(function);
+    m.push("` takes a `Callback`, which the step does not give; help: add `callback: handler`");
+    Err(m)
 }

@@ -22,7 +22,8 @@ pub mod message;
 pub mod schema;
 
 pub use checks::{
-    Step, check_column, check_hint, check_input, check_join_key, check_rules, check_same_schema,
+    Step, check_column, check_hint, check_input, check_join_key, check_param_declared,
+    check_params_given, check_rules, check_same_schema,
 };
 pub use message::{MESSAGE_CAPACITY, Message, require};
 pub use schema::{ConstSchema, HintProblem, Lookup, MAX_COLUMNS, Nullability, SchemaColumn};

@@ -397,6 +397,93 @@ pub const fn check_rules(
     Ok(())
 }
 
+/// `(name, Rust type)` pairs as `top: i64, threshold: f64`.
+const fn write_params(m: &mut Message, declared: &[(&str, &str)]) {
+    if declared.is_empty() {
+        m.push("no parameter");
+        return;
+    }
+    m.push_byte(b'`');
+    let mut i = 0;
+    while i < declared.len() {
+        if i > 0 {
+            m.push(", ");
+        }
+        m.push(declared[i].0);
+        m.push(": ");
+        m.push(declared[i].1);
+        i += 1;
+    }
+    m.push_byte(b'`');
+}
+
+/// A parameter given to `function` in `params(..)` must be one it declares (`declared`:
+/// `(name, Rust type)`, its `Transformer::PARAMS`).
+pub const fn check_param_declared(
+    step: &Step,
+    function: &str,
+    declared: &[(&str, &str)],
+    name: &str,
+) -> Result<(), Message> {
+    let mut best: Option<&str> = None;
+    let mut best_distance = usize::MAX;
+    let mut i = 0;
+    while i < declared.len() {
+        if str_eq(declared[i].0, name) {
+            return Ok(());
+        }
+        let d = super::schema::edit_distance(name, declared[i].0);
+        if d < best_distance {
+            best = Some(declared[i].0);
+            best_distance = d;
+        }
+        i += 1;
+    }
+    let mut m = head(step);
+    m.push_ticked(function);
+    m.push(" has no parameter ");
+    m.push_ticked(name);
+    m.push("; it takes ");
+    write_params(&mut m, declared);
+    if let Some(close) = best
+        && best_distance <= name.len().div_ceil(3)
+    {
+        m.push("; help: did you mean ");
+        m.push_ticked(close);
+        m.push_byte(b'?');
+    }
+    Err(m)
+}
+
+/// Every parameter `function` declares must be given in the step's `params(..)` (`given`:
+/// the names).
+pub const fn check_params_given(
+    step: &Step,
+    function: &str,
+    declared: &[(&str, &str)],
+    given: &[&str],
+) -> Result<(), Message> {
+    let mut i = 0;
+    while i < declared.len() {
+        if !contains(given, declared[i].0) {
+            let mut m = head(step);
+            m.push_ticked(function);
+            m.push(" needs parameter `");
+            m.push(declared[i].0);
+            m.push(": ");
+            m.push(declared[i].1);
+            m.push("`, which the step does not give; it takes ");
+            write_params(&mut m, declared);
+            m.push("; help: add `params(");
+            m.push(declared[i].0);
+            m.push(": ..)`");
+            return Err(m);
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
 #[allow(clippy::too_many_arguments)]
 const fn rule_failed(
     step: &Step,
@@ -665,6 +752,27 @@ mod tests {
                 .contains("but `a` has 2 columns and `b` has 1")
         );
         assert!(check_same_schema(&STEP, "union", "a", &TRIPS, "b", &TRIPS).is_ok());
+    }
+
+    #[test]
+    fn parameters() {
+        let declared: &[(&str, &str)] = &[("top", "i64"), ("threshold", "f64")];
+        assert!(check_param_declared(&STEP, "rank", declared, "top").is_ok());
+        assert_eq!(
+            err(check_param_declared(&STEP, "rank", declared, "treshold")),
+            "step `ranked` (`transform(trips, rank, ..)`): `rank` has no parameter `treshold`; \
+             it takes `top: i64, threshold: f64`; help: did you mean `threshold`?"
+        );
+        assert!(
+            err(check_param_declared(&STEP, "rank", &[], "x")).contains("it takes no parameter")
+        );
+        assert!(check_params_given(&STEP, "rank", declared, &["threshold", "top"]).is_ok());
+        assert_eq!(
+            err(check_params_given(&STEP, "rank", declared, &["top"])),
+            "step `ranked` (`transform(trips, rank, ..)`): `rank` needs parameter `threshold: \
+             f64`, which the step does not give; it takes `top: i64, threshold: f64`; help: add \
+             `params(threshold: ..)`"
+        );
     }
 
     #[test]

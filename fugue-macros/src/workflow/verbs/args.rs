@@ -5,8 +5,9 @@
 use crate::diag::Diagnostics;
 use crate::workflow::parse::{Arg, ArgKind, Call, Column};
 use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
-use quote::quote;
+use quote::{quote, quote_spanned};
 use syn::Ident;
+use syn::spanned::Spanned;
 
 /// The arguments of one call, consumed by the verb that reads them.
 pub struct Args<'a> {
@@ -334,6 +335,33 @@ pub struct Params {
 }
 
 impl Params {
+    /// The const checks of the parameters against `function`'s declared ones: each given name
+    /// declared (at the name), every declared one given (at the function).
+    pub fn checks(
+        &self,
+        ctx: &super::Ctx,
+        node: &super::Node,
+        function: &syn::Path,
+    ) -> TokenStream {
+        let step = ctx.step_const(node.index);
+        let f = quote!(<#function as ::fugue::__private::Transformer>);
+        let mut out = TokenStream::new();
+        for (name, _) in &self.values {
+            let p = ctx.p_at(name.span());
+            let text = name.to_string();
+            out.extend(quote_spanned! {name.span()=>
+                const _: () = #p::require(#p::check_param_declared(&#step, #f::NAME, #f::PARAMS, #text));
+            });
+        }
+        let span = function.span();
+        let p = ctx.p_at(span);
+        let given = self.values.iter().map(|(n, _)| n.to_string());
+        out.extend(quote_spanned! {span=>
+            const _: () = #p::require(#p::check_params_given(&#step, #f::NAME, #f::PARAMS, &[#(#given),*]));
+        });
+        out
+    }
+
     /// `.params(Params::new().with("name", value)..)`, or nothing.
     pub fn modifier(&self) -> TokenStream {
         if self.values.is_empty() {

@@ -92,7 +92,7 @@ pub fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
     };
     let f = &t.function;
     let step = ctx.step_const(node.index);
-    let mut out = TokenStream::new();
+    let mut out = t.params.checks(ctx, node, f);
     for i in 0..node.inputs.len() {
         let p = ctx.p_at(node.inputs[i].name.span());
         let input = ctx.input_schema(node, i);

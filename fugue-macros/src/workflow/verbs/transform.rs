@@ -106,6 +106,7 @@ pub fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
     let input_name = ctx.input_name(node, 0);
     let (by, presort) = PartitionArg::const_tokens(t.partition.as_ref());
     let rules_span = t.partition.as_ref().map_or(fspan, |pa| pa.span);
+    let has_callback = t.callback.is_some();
     let mut out = quote_spanned! {fspan=>
         const _: () = #p::require(#p::check_transformer_input(
             &#step, #input_name, &#input,
@@ -118,7 +119,14 @@ pub fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
             <#f as ::fugue::__private::Transformer>::NAME,
             <#f as ::fugue::__private::Transformer>::OUTPUT,
         ));
+        const _: () = #p::require(#p::check_callback(
+            &#step,
+            <#f as ::fugue::__private::Transformer>::NAME,
+            <#f as ::fugue::__private::Transformer>::CALLBACK,
+            #has_callback,
+        ));
     };
+    out.extend(t.params.checks(ctx, node, f));
     let p = ctx.p_at(rules_span);
     out.extend(quote_spanned! {rules_span=>
         const _: () = #p::require(#p::check_rules(
