@@ -203,17 +203,18 @@ pub use fugue_macros::outputter;
 /// identifiers or string literals), named (`how: inner`, `on: [city]`, `mode: overwrite`) or
 /// assigned (`total = "sum(fare)"`), plus the sub-calls `partition(by: .., presort: ..,
 /// num: .., algo: ..)` and `params(name: value, ..)`. The verbs: `load`, `create`,
-/// `transform`, `out_transform`, `process`, `output`, `join`, `union`, `subtract`,
-/// `intersect`, `distinct`, `dropna`, `fillna`, `sample`, `take`, `select`, `filter`,
-/// `assign`, `aggregate`, `rename`, `drop`, `persist`, `broadcast`, `checkpoint`, `save`,
-/// `show`.
+/// `transform`, `out_transform`, `cotransform`, `out_cotransform`, `process`, `output`,
+/// `join`, `union`, `subtract`, `intersect`, `distinct`, `dropna`, `fillna`, `sample`, `take`,
+/// `select`, `filter`, `assign`, `aggregate`, `rename`, `drop`, `persist`, `broadcast`,
+/// `checkpoint`, `save`, `show`.
 ///
 /// **Compile-time checks**, wherever the schemas are known (a record given with `as`, a
 /// `columns: "a:int"` schema, a transformer's typed output or hint): a transformer's typed
 /// input against its upstream (missing column, other type, an `Option` into a plain field),
 /// its hint resolved against the input, its validation rules against the step's partition,
+/// its parameters (unknown or missing names) and a required callback,
 /// the partition and presort columns, join keys on both sides and their types, equal schemas
-/// for set operations, and the columns of `select`, `drop`, `rename`, `filter`, `dropna`,
+/// for set operations, zip keys in every input of a co-transform, and the columns of `select`, `drop`, `rename`, `filter`, `dropna`,
 /// `fillna` and `aggregate`'s keys. Each error names the step, the column and the schemas,
 /// and suggests the closest column. Steps known only at run time are checked by the builder
 /// with the step's name and the line of its statement.

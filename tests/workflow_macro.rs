@@ -133,8 +133,9 @@ fn a_schema_known_only_at_run_time_is_checked_then_naming_the_step_and_its_line(
         Ok(_) => panic!("a missing column must fail the run"),
         Err(e) => e.to_string(),
     };
+    assert!(err.starts_with("step `loud` (transform `shout`, "), "{err}");
+    assert!(err.contains("column `name` not found"), "{err}");
     assert!(err.contains("`loud`"), "{err}");
-    assert!(err.contains("`name`"), "{err}");
     let line = format!("workflow_macro.rs:{}", line_of("// fails at run time"));
     assert!(err.contains(&line), "{err}");
 }
@@ -297,4 +298,70 @@ mod redefined_prelude {
             ::core::option::Option::Some("tests/workflow_macro.rs")
         );
     }
+}
+
+#[derive(Schema, Debug, Clone, PartialEq)]
+struct Population {
+    city: String,
+    population: i64,
+}
+
+#[derive(Schema, Debug, Clone, PartialEq)]
+struct PerCity {
+    city: String,
+    trips: i64,
+    population: i64,
+}
+
+/// One row per city: its number of trips and its population.
+#[cotransformer]
+fn per_city(trips: Vec<Trip>, people: Vec<Population>) -> Vec<PerCity> {
+    let city = trips
+        .first()
+        .map(|t| t.city.clone())
+        .or_else(|| people.first().map(|p| p.city.clone()))
+        .unwrap_or_default();
+    vec![PerCity {
+        city,
+        trips: trips.len() as i64,
+        population: people.iter().map(|p| p.population).sum(),
+    }]
+}
+
+#[test]
+fn a_cotransform_zips_its_inputs_by_key() -> fugue::core::Result<()> {
+    let people = vec![
+        Population {
+            city: "a".into(),
+            population: 10,
+        },
+        Population {
+            city: "b".into(),
+            population: 20,
+        },
+    ];
+    let wf = workflow! {
+        trips = create(trips()) as Trip;
+        people = create(people) as Population;
+        merged = cotransform([trips, people], per_city, partition(by: city));
+        yield merged;
+    };
+    let mut rows = fugue::records::<PerCity>(wf.run_on("native")?.get("merged")?)?;
+    rows.sort_by(|x, y| x.city.cmp(&y.city));
+    assert_eq!(
+        rows,
+        vec![
+            PerCity {
+                city: "a".into(),
+                trips: 3,
+                population: 10
+            },
+            PerCity {
+                city: "b".into(),
+                trips: 2,
+                population: 20
+            },
+        ]
+    );
+    Ok(())
 }

@@ -88,7 +88,7 @@ fn every_macro_level_error_is_reported_at_once() {
              another name",
             "step `trips` is defined twice (2/2): first here",
             "unknown verb `selekt`; the verbs are `load`, `create`, `transform`, \
-             `out_transform`, `process`, `output`, `join`, `union`, `subtract`, `intersect`, \
+             `out_transform`, `cotransform`, `out_cotransform`, `process`, `output`, `join`, `union`, `subtract`, `intersect`, \
              `distinct`, `dropna`, `fillna`, `sample`, `take`, `select`, `filter`, `assign`, \
              `aggregate`, `rename`, `drop`, `persist`, `broadcast`, `checkpoint`, `save`, \
              `show`; help: did you mean `select`?",

@@ -6,6 +6,7 @@ mod aggregate;
 mod assign;
 mod broadcast;
 mod checkpoint;
+mod cotransform;
 mod create;
 mod distinct;
 mod drop;
@@ -15,6 +16,7 @@ mod filter;
 mod intersect;
 mod join;
 mod load;
+mod out_cotransform;
 mod out_transform;
 mod output;
 mod persist;
@@ -77,6 +79,8 @@ pub enum Op {
     Create(create::Create),
     /// `transform(..)`, `out_transform(..)`
     Transform(transform::Transform),
+    /// `cotransform(..)`, `out_cotransform(..)`
+    CoTransform(cotransform::CoTransform),
     /// `process(..)`, `output(..)`
     Process(process::Process),
     /// `join(..)`
@@ -117,6 +121,8 @@ pub const VERBS: &[&Verb] = &[
     &create::VERB,
     &transform::VERB,
     &out_transform::VERB,
+    &cotransform::VERB,
+    &out_cotransform::VERB,
     &process::VERB,
     &output::VERB,
     &join::VERB,
