@@ -212,11 +212,11 @@ pub use fugue_macros::outputter;
 /// `columns: "a:int"` schema, a transformer's typed output or hint): a transformer's typed
 /// input against its upstream (missing column, other type, an `Option` into a plain field),
 /// its hint resolved against the input, its validation rules against the step's partition,
-/// its parameters (unknown or missing names) and a required callback,
-/// the partition and presort columns, join keys on both sides and their types, equal schemas
-/// for set operations, zip keys in every input of a co-transform, and the columns of `select`, `drop`, `rename`, `filter`, `dropna`,
-/// `fillna` and `aggregate`'s keys. Each error names the step, the column and the schemas,
-/// and suggests the closest column. Steps known only at run time are checked by the builder
+/// its parameters (unknown or missing names) and a required callback; the partition and
+/// presort columns; join keys on both sides and their types; equal schemas for set
+/// operations; zip keys in every input of a co-transform; the columns of `select`, `drop`,
+/// `rename`, `filter`, `dropna`, `fillna` and `aggregate`'s keys. Each error names the step,
+/// the column and the schemas, and suggests the closest column. Steps known only at run time are checked by the builder
 /// with the step's name and the line of its statement.
 ///
 /// The value is a [`runtime::workflow::Workflow`]; run it with `.run_on(engine)` or `.run(engine, conf)`.

@@ -32,6 +32,25 @@
 //!
 //! The layout is parse → validate → expand, in `derive_schema/`; errors are collected and
 //! all reported, each at the smallest span.
+//!
+//! ## `workflow!`
+//!
+//! A small Rust-like DSL of steps, expanded into the runtime workflow builder:
+//!
+//! ```text
+//! let wf = workflow! {
+//!     trips  = load("trips.parquet") as Trip;
+//!     ranked = transform(trips, rank, partition(by: city, presort: fare desc), params(top: 3));
+//!     top    = take(ranked, 3, partition(by: city, presort: rank));
+//!     joined = join(top, dims, how: inner, on: [city]);
+//!     save(top, "top.parquet", mode: overwrite);
+//!     yield joined;
+//! };
+//! ```
+//!
+//! The layout is parse (`workflow/parse.rs`) → graph (`workflow/graph.rs`, one file per verb
+//! in `workflow/verbs/`) → schema checks (`workflow/schema_check.rs`: const items that rustc
+//! evaluates with `fugue_core::const_check`) → expansion (`workflow/expand.rs`).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
