@@ -571,7 +571,20 @@ pub const fn same_type(a: &ConstType, b: &ConstType) -> bool {
     let mut right = Message::new();
     write_type(&mut left, a);
     write_type(&mut right, b);
-    str_eq(left.as_str(), right.as_str())
+    let (l, r) = (
+        naive_timestamp(left.as_str()),
+        naive_timestamp(right.as_str()),
+    );
+    str_eq(l, r)
+}
+
+/// `datetime` is `timestamp(us)`.
+const fn naive_timestamp(text: &str) -> &str {
+    if str_eq(text, "timestamp(us)") {
+        "datetime"
+    } else {
+        text
+    }
 }
 
 /// Levenshtein distance over ASCII-lower-cased bytes (names longer than 63 bytes compare as

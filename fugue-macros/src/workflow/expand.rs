@@ -12,6 +12,8 @@ use quote::{quote, quote_spanned};
 /// run (unit tests).
 fn location(span: Span) -> (u32, u32) {
     if proc_macro::is_available() {
+        // `proc_macro2::Span::unwrap` is the conversion to the compiler's span (it cannot
+        // fail inside a macro run, which `is_available` checks).
         let span = span.unwrap();
         (span.line() as u32, span.column() as u32)
     } else {
