@@ -3,7 +3,7 @@
 pub use crate::Schema;
 pub use crate::{
     cotransformer, creator, output_cotransformer, output_transformer, outputter, processor,
-    transformer,
+    transformer, workflow,
 };
 pub use arrow::array::RecordBatch;
 pub use fugue_core::{FugueError, PartitionSpec};

@@ -10,6 +10,23 @@
 //! ```
 //!
 //! The functions are ordinary `const fn`s: they also run (and panic) when called at run time.
+//!
+//! `workflow!` goes further: it computes each step's schema as a [`ConstSchema`] in const
+//! evaluation ([`schema`]: known columns, or unknown until run time; hints with `*` resolved
+//! against the real input) and checks every edge with the functions of [`checks`], which
+//! return the full message ([`Message`], written into a fixed buffer) so that unit tests can
+//! read it; [`require`] turns a failure into the compile error.
+
+pub mod checks;
+pub mod message;
+pub mod schema;
+
+pub use checks::{
+    Step, check_column, check_hint, check_input, check_join_key, check_param_declared,
+    check_params_given, check_rules, check_same_schema,
+};
+pub use message::{MESSAGE_CAPACITY, Message, require};
+pub use schema::{ConstSchema, HintProblem, Lookup, MAX_COLUMNS, Nullability, SchemaColumn};
 
 use crate::const_schema::ConstColumn;
 

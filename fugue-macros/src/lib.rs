@@ -32,12 +32,32 @@
 //!
 //! The layout is parse → validate → expand, in `derive_schema/`; errors are collected and
 //! all reported, each at the smallest span.
+//!
+//! ## `workflow!`
+//!
+//! A small Rust-like DSL of steps, expanded into the runtime workflow builder:
+//!
+//! ```text
+//! let wf = workflow! {
+//!     trips  = load("trips.parquet") as Trip;
+//!     ranked = transform(trips, rank, partition(by: city, presort: fare desc), params(top: 3));
+//!     top    = take(ranked, 3, partition(by: city, presort: rank));
+//!     joined = join(top, dims, how: inner, on: [city]);
+//!     save(top, "top.parquet", mode: overwrite);
+//!     yield joined;
+//! };
+//! ```
+//!
+//! The layout is parse (`workflow/parse.rs`) → graph (`workflow/graph.rs`, one file per verb
+//! in `workflow/verbs/`) → schema checks (`workflow/schema_check.rs`: const items that rustc
+//! evaluates with `fugue_core::const_check`) → expansion (`workflow/expand.rs`).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod derive_schema;
 mod diag;
 mod transformer;
+mod workflow;
 
 /// Derive `fugue::record::Record` and `fugue::record::ArrowField` for a struct with named
 /// fields; see the crate documentation.
@@ -117,4 +137,12 @@ pub fn outputter(
     item: proc_macro::TokenStream,
 ) -> proc_macro::TokenStream {
     transformer::expand(transformer::Kind::Outputter, attr.into(), item.into()).into()
+}
+
+/// Declare a workflow in the `workflow!` DSL: steps composed into a DAG, expanded into the
+/// runtime builder, with schema mistakes between steps reported as compile errors; see the
+/// `fugue` crate's documentation of this macro.
+#[proc_macro]
+pub fn workflow(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    workflow::expand(input.into()).into()
 }

@@ -1,0 +1,832 @@
+//! The compile-time checks of `workflow!` steps, as `const fn`s returning
+//! `Result<(), Message>`: the macro wraps each in [`require`](super::require) inside a
+//! `const _: () = ...;` item spanned at the user's token, so a failure is
+//! `error[E0080]: evaluation panicked: <message>` there. Called at run time, they return the
+//! same message (the unit tests check the wording).
+//!
+//! Every message starts with the step (its name in the workflow and its call, shortened),
+//! names the column, prints the schemas involved and, for a missing column, suggests the
+//! closest existing one. A check against an unknown schema passes: the runtime checks it.
+
+// A `Message` is a fixed buffer (const evaluation cannot allocate), so the `Err` is large; the
+// checks run once per step, at compile time.
+#![allow(clippy::result_large_err)]
+
+use super::message::Message;
+use super::schema::{ConstSchema, HintProblem, Lookup, Nullability, same_type, write_type};
+use super::str_eq;
+use crate::const_schema::{ConstColumn, ConstType};
+
+/// A workflow step as messages name it.
+#[derive(Debug, Clone, Copy)]
+pub struct Step {
+    /// Its name in the workflow (`ranked`), or the verb for an unnamed step (`save`).
+    pub name: &'static str,
+    /// Its call, shortened (`transform(trips, rank, ..)`).
+    pub call: &'static str,
+}
+
+const fn head(step: &Step) -> Message {
+    let mut m = Message::new();
+    m.push("step ");
+    m.push_ticked(step.name);
+    m.push(" (");
+    m.push_ticked(step.call);
+    m.push("): ");
+    m
+}
+
+/// `; `name` is `schema``.
+const fn describe(m: &mut Message, name: &str, schema: &ConstSchema) {
+    m.push("; ");
+    m.push_ticked(name);
+    m.push(" is `");
+    schema.write(m);
+    m.push_byte(b'`');
+}
+
+const fn suggest(m: &mut Message, column: &str, schema: &ConstSchema) {
+    if let Some(close) = schema.closest(column) {
+        m.push("; help: did you mean ");
+        m.push_ticked(close);
+        m.push_byte(b'?');
+    }
+}
+
+/// The column `column`, used by the step as `role` (`partition key`, `selected column`,
+/// ...), must be a column of its input `input_name`.
+pub const fn check_column(
+    step: &Step,
+    role: &str,
+    column: &str,
+    input_name: &str,
+    input: &ConstSchema,
+) -> Result<(), Message> {
+    if let Lookup::Missing = input.lookup(column) {
+        let mut m = head(step);
+        m.push(role);
+        m.push_byte(b' ');
+        m.push_ticked(column);
+        m.push(" is not a column of ");
+        m.push_ticked(input_name);
+        describe(&mut m, input_name, input);
+        suggest(&mut m, column, input);
+        return Err(m);
+    }
+    Ok(())
+}
+
+/// The typed input of `function` (the columns of its record type `record`) against the
+/// step's input `input_name`: every column present, of the same type, and not nullable when
+/// the field is not an `Option`.
+///
+/// A nullable column (an `Option` field upstream) into a non-`Option` field is an error: the
+/// conversion would fail on the first NULL. A column of a schema expression (nullable in
+/// Fugue's model, usually without NULLs) is accepted and checked row by row at run time.
+pub const fn check_input(
+    step: &Step,
+    input_name: &str,
+    input: &ConstSchema,
+    function: &str,
+    record: &str,
+    required: &'static [ConstColumn],
+) -> Result<(), Message> {
+    let mut i = 0;
+    while i < required.len() {
+        let want = &required[i];
+        let problem = match input.lookup(want.name) {
+            Lookup::Unknown => return Ok(()),
+            Lookup::Missing => 1,
+            Lookup::Found(at) => match input.column_at(at) {
+                Some(got) => match &got.ty {
+                    Some(ty) if !same_type(ty, &want.ty) => 2,
+                    _ => {
+                        if !want.nullable && matches!(got.nullability, Nullability::Nullable) {
+                            3
+                        } else {
+                            0
+                        }
+                    }
+                },
+                None => 0,
+            },
+        };
+        if problem != 0 {
+            let mut m = head(step);
+            m.push("column ");
+            m.push_ticked(want.name);
+            m.push(" of ");
+            m.push_ticked(record);
+            m.push(" required by ");
+            m.push_ticked(function);
+            if problem == 1 {
+                m.push(" is not a column of ");
+                m.push_ticked(input_name);
+            } else if problem == 2 {
+                m.push(" has type `");
+                write_type(&mut m, &want.ty);
+                m.push("` but ");
+                m.push_ticked(input_name);
+                m.push(" gives `");
+                if let Lookup::Found(at) = input.lookup(want.name)
+                    && let Some(got) = input.column_at(at)
+                    && let Some(ty) = &got.ty
+                {
+                    write_type(&mut m, ty);
+                }
+                m.push_byte(b'`');
+            } else {
+                m.push(" is not an `Option` but ");
+                m.push_ticked(input_name);
+                m.push(" gives it from an `Option` field (it may be NULL)");
+            }
+            describe(&mut m, input_name, input);
+            m.push("; ");
+            m.push_ticked(function);
+            m.push(" takes `");
+            ConstSchema::of_columns(required).write(&mut m);
+            m.push_byte(b'`');
+            if problem == 1 {
+                suggest(&mut m, want.name, input);
+            } else if problem == 3 {
+                m.push("; help: make the field an `Option`, or fill the NULLs first (`fillna`)");
+            }
+            return Err(m);
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+/// A schema hint of `function` resolved against the step's input.
+pub const fn check_hint(
+    step: &Step,
+    function: &str,
+    hint: &'static str,
+    input_name: &str,
+    input: &ConstSchema,
+) -> Result<(), Message> {
+    let (column, removes) = match input.transform(hint) {
+        Ok(_) | Err(HintProblem::Syntax) => return Ok(()),
+        Err(HintProblem::Missing(c)) => (c, true),
+        Err(HintProblem::Duplicate(c)) => (c, false),
+    };
+    let mut m = head(step);
+    m.push("the schema hint ");
+    m.push_ticked(hint);
+    m.push(" of ");
+    m.push_ticked(function);
+    if removes {
+        m.push(" removes column ");
+        m.push_ticked(column);
+        m.push(", which ");
+        m.push_ticked(input_name);
+        m.push(" does not have");
+    } else {
+        m.push(" adds column ");
+        m.push_ticked(column);
+        m.push(", which ");
+        m.push_ticked(input_name);
+        m.push(" already has");
+    }
+    describe(&mut m, input_name, input);
+    if removes {
+        suggest(&mut m, column, input);
+    } else {
+        m.push("; help: `*+");
+        m.push(column);
+        m.push(":type` changes the type of an existing column");
+    }
+    Err(m)
+}
+
+/// A join key, on both sides and of the same type.
+pub const fn check_join_key(
+    step: &Step,
+    key: &str,
+    left_name: &str,
+    left: &ConstSchema,
+    right_name: &str,
+    right: &ConstSchema,
+) -> Result<(), Message> {
+    let mut side = 0;
+    while side < 2 {
+        let (name, schema) = if side == 0 {
+            (left_name, left)
+        } else {
+            (right_name, right)
+        };
+        if let Err(e) = check_column(step, "join key", key, name, schema) {
+            return Err(e);
+        }
+        side += 1;
+    }
+    if let (Lookup::Found(l), Lookup::Found(r)) = (left.lookup(key), right.lookup(key))
+        && let (Some(lc), Some(rc)) = (left.column_at(l), right.column_at(r))
+        && let (Some(lt), Some(rt)) = (&lc.ty, &rc.ty)
+        && !same_type(lt, rt)
+    {
+        let mut m = head(step);
+        m.push("join key ");
+        m.push_ticked(key);
+        m.push(" has type `");
+        write_type(&mut m, lt);
+        m.push("` in ");
+        m.push_ticked(left_name);
+        m.push(" but `");
+        write_type(&mut m, rt);
+        m.push("` in ");
+        m.push_ticked(right_name);
+        describe(&mut m, left_name, left);
+        describe(&mut m, right_name, right);
+        return Err(m);
+    }
+    Ok(())
+}
+
+/// The inputs of a set operation (`union`, `subtract`, `intersect`) have the same schema:
+/// the same names in the same order, of the same types.
+pub const fn check_same_schema(
+    step: &Step,
+    verb: &str,
+    left_name: &str,
+    left: &ConstSchema,
+    right_name: &str,
+    right: &ConstSchema,
+) -> Result<(), Message> {
+    if !left.is_known() || !right.is_known() {
+        return Ok(());
+    }
+    let mut m = head(step);
+    m.push("the inputs of ");
+    m.push_ticked(verb);
+    m.push(" must have the same schema, but ");
+    let mut i = 0;
+    let mut differ = false;
+    while i < left.len() && i < right.len() {
+        if let (Some(l), Some(r)) = (left.column_at(i), right.column_at(i)) {
+            let same_types = match (&l.ty, &r.ty) {
+                (Some(a), Some(b)) => same_type(a, b),
+                _ => true,
+            };
+            if !str_eq(l.name, r.name) || !same_types {
+                m.push("column ");
+                m.push_usize(i + 1);
+                m.push(" is `");
+                super::schema::write_column(&mut m, l);
+                m.push("` in ");
+                m.push_ticked(left_name);
+                m.push(" and `");
+                super::schema::write_column(&mut m, r);
+                m.push("` in ");
+                m.push_ticked(right_name);
+                differ = true;
+                break;
+            }
+        }
+        i += 1;
+    }
+    if !differ && left.len() != right.len() {
+        m.push_ticked(left_name);
+        m.push(" has ");
+        m.push_usize(left.len());
+        m.push(" columns and ");
+        m.push_ticked(right_name);
+        m.push(" has ");
+        m.push_usize(right.len());
+        differ = true;
+    }
+    if differ {
+        describe(&mut m, left_name, left);
+        describe(&mut m, right_name, right);
+        return Err(m);
+    }
+    Ok(())
+}
+
+/// The validation rules of `function` (`(name, value)` as declared) against the step's
+/// partition spec (`by`: its keys; `presort`: `(column, descending)` pairs) and its input:
+/// `partitionby_has`, `partitionby_is`, `presort_has`, `presort_is` and `input_has`.
+/// (`input_is` and any rule over an unknown input are checked at run time.)
+pub const fn check_rules(
+    step: &Step,
+    function: &str,
+    rules: &[(&'static str, &'static str)],
+    by: &[&str],
+    presort: &[(&str, bool)],
+    input_name: &str,
+    input: &ConstSchema,
+) -> Result<(), Message> {
+    let mut r = 0;
+    while r < rules.len() {
+        let (rule, value) = rules[r];
+        let bytes = value.as_bytes();
+        let has = str_eq(rule, "partitionby_has");
+        let is = str_eq(rule, "partitionby_is");
+        let sort_has = str_eq(rule, "presort_has");
+        let sort_is = str_eq(rule, "presort_is");
+        let input_has = str_eq(rule, "input_has");
+        let mut count = 0;
+        let mut start = 0;
+        while start <= bytes.len() {
+            let end = super::schema::next_comma(bytes, start, bytes.len());
+            let (s, e) = super::schema::trim(bytes, start, end);
+            if s < e {
+                let item = Item::parse(value, s, e);
+                let problem: Option<&str> = if has || is {
+                    if contains(by, item.name) {
+                        None
+                    } else {
+                        Some("a partition key")
+                    }
+                } else if sort_has || sort_is {
+                    let at = presort_position(presort, item.name);
+                    if at == usize::MAX {
+                        Some("a presort column")
+                    } else if presort[at].1 != item.descending {
+                        Some("sorted in the other direction")
+                    } else if sort_is && at != count {
+                        Some("at this position of the presort")
+                    } else {
+                        None
+                    }
+                } else if input_has {
+                    match input.lookup(item.name) {
+                        Lookup::Missing => Some("a column of the input"),
+                        Lookup::Found(at) => match (input.column_at(at), item.ty) {
+                            (Some(c), Some(want)) => match &c.ty {
+                                Some(got) if !same_type(got, &ConstType::Expr(want)) => {
+                                    Some("of this type in the input")
+                                }
+                                _ => None,
+                            },
+                            _ => None,
+                        },
+                        Lookup::Unknown => None,
+                    }
+                } else {
+                    None
+                };
+                if let Some(problem) = problem {
+                    return Err(rule_failed(
+                        step, function, rule, value, item.name, problem, by, presort, input_name,
+                        input,
+                    ));
+                }
+                count += 1;
+            }
+            start = end + 1;
+        }
+        let extra = if is {
+            count != by.len()
+        } else {
+            sort_is && count != presort.len()
+        };
+        if extra {
+            let what = if is {
+                "the same number of partition keys"
+            } else {
+                "the same number of presort columns"
+            };
+            return Err(rule_failed(
+                step, function, rule, value, "", what, by, presort, input_name, input,
+            ));
+        }
+        r += 1;
+    }
+    Ok(())
+}
+
+/// `(name, Rust type)` pairs as `top: i64, threshold: f64`.
+const fn write_params(m: &mut Message, declared: &[(&str, &str)]) {
+    if declared.is_empty() {
+        m.push("no parameter");
+        return;
+    }
+    m.push_byte(b'`');
+    let mut i = 0;
+    while i < declared.len() {
+        if i > 0 {
+            m.push(", ");
+        }
+        m.push(declared[i].0);
+        m.push(": ");
+        m.push(declared[i].1);
+        i += 1;
+    }
+    m.push_byte(b'`');
+}
+
+/// A parameter given to `function` in `params(..)` must be one it declares (`declared`:
+/// `(name, Rust type)`, its `Transformer::PARAMS`).
+pub const fn check_param_declared(
+    step: &Step,
+    function: &str,
+    declared: &[(&str, &str)],
+    name: &str,
+) -> Result<(), Message> {
+    let mut best: Option<&str> = None;
+    let mut best_distance = usize::MAX;
+    let mut i = 0;
+    while i < declared.len() {
+        if str_eq(declared[i].0, name) {
+            return Ok(());
+        }
+        let d = super::schema::edit_distance(name, declared[i].0);
+        if d < best_distance {
+            best = Some(declared[i].0);
+            best_distance = d;
+        }
+        i += 1;
+    }
+    let mut m = head(step);
+    m.push_ticked(function);
+    m.push(" has no parameter ");
+    m.push_ticked(name);
+    m.push("; it takes ");
+    write_params(&mut m, declared);
+    if let Some(close) = best
+        && best_distance <= name.len().div_ceil(3)
+    {
+        m.push("; help: did you mean ");
+        m.push_ticked(close);
+        m.push_byte(b'?');
+    }
+    Err(m)
+}
+
+/// Every parameter `function` declares must be given in the step's `params(..)` (`given`:
+/// the names).
+pub const fn check_params_given(
+    step: &Step,
+    function: &str,
+    declared: &[(&str, &str)],
+    given: &[&str],
+) -> Result<(), Message> {
+    let mut i = 0;
+    while i < declared.len() {
+        if !contains(given, declared[i].0) {
+            let mut m = head(step);
+            m.push_ticked(function);
+            m.push(" needs parameter `");
+            m.push(declared[i].0);
+            m.push(": ");
+            m.push(declared[i].1);
+            m.push("`, which the step does not give; it takes ");
+            write_params(&mut m, declared);
+            m.push("; help: add `params(");
+            m.push(declared[i].0);
+            m.push(": ..)`");
+            return Err(m);
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+const fn rule_failed(
+    step: &Step,
+    function: &str,
+    rule: &str,
+    value: &str,
+    column: &str,
+    problem: &str,
+    by: &[&str],
+    presort: &[(&str, bool)],
+    input_name: &str,
+    input: &ConstSchema,
+) -> Message {
+    let mut m = head(step);
+    m.push("validation rule `");
+    m.push(rule);
+    m.push(" = \"");
+    m.push(value);
+    m.push("\"` of ");
+    m.push_ticked(function);
+    m.push(" is not met: ");
+    if column.is_empty() {
+        m.push("the step must have ");
+        m.push(problem);
+    } else {
+        m.push_ticked(column);
+        m.push(" must be ");
+        m.push(problem);
+    }
+    m.push("; the step's partition is `");
+    write_spec(&mut m, by, presort);
+    m.push_byte(b'`');
+    if str_eq(rule, "input_has") {
+        describe(&mut m, input_name, input);
+        suggest(&mut m, column, input);
+    }
+    m
+}
+
+/// `by=a,b; presort=c desc` (or `no partition`).
+const fn write_spec(m: &mut Message, by: &[&str], presort: &[(&str, bool)]) {
+    if by.is_empty() && presort.is_empty() {
+        m.push("no partition");
+        return;
+    }
+    if !by.is_empty() {
+        m.push("by=");
+        let mut i = 0;
+        while i < by.len() {
+            if i > 0 {
+                m.push_byte(b',');
+            }
+            super::schema::write_name(m, by[i]);
+            i += 1;
+        }
+    }
+    if !presort.is_empty() {
+        if !by.is_empty() {
+            m.push("; ");
+        }
+        m.push("presort=");
+        let mut i = 0;
+        while i < presort.len() {
+            if i > 0 {
+                m.push_byte(b',');
+            }
+            super::schema::write_name(m, presort[i].0);
+            if presort[i].1 {
+                m.push(" desc");
+            }
+            i += 1;
+        }
+    }
+}
+
+const fn contains(names: &[&str], name: &str) -> bool {
+    let mut i = 0;
+    while i < names.len() {
+        if str_eq(names[i], name) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+const fn presort_position(presort: &[(&str, bool)], name: &str) -> usize {
+    let mut i = 0;
+    while i < presort.len() {
+        if str_eq(presort[i].0, name) {
+            return i;
+        }
+        i += 1;
+    }
+    usize::MAX
+}
+
+/// One item of a rule value: `name`, `name desc`, `name:type`.
+struct Item {
+    name: &'static str,
+    descending: bool,
+    ty: Option<&'static str>,
+}
+
+impl Item {
+    const fn parse(value: &'static str, start: usize, end: usize) -> Item {
+        let bytes = value.as_bytes();
+        // The name: a backtick-quoted run, or up to a space or `:`.
+        let mut i = start;
+        if bytes[i] == b'`' {
+            i += 1;
+            while i < end && bytes[i] != b'`' {
+                i += 1;
+            }
+            if i < end {
+                i += 1;
+            }
+        } else {
+            while i < end && !bytes[i].is_ascii_whitespace() && bytes[i] != b':' {
+                i += 1;
+            }
+        }
+        let name = super::schema::unquote(value, start, i);
+        let (rest_start, rest_end) = super::schema::trim(bytes, i, end);
+        let mut ty = None;
+        let mut descending = false;
+        if rest_start < rest_end && bytes[rest_start] == b':' {
+            let (ts, te) = super::schema::trim(bytes, rest_start + 1, rest_end);
+            ty = Some(super::schema::slice(value, ts, te));
+        } else if rest_end >= rest_start + 4 {
+            let word = super::schema::slice(value, rest_start, rest_start + 4);
+            let b = word.as_bytes();
+            descending = b.len() == 4
+                && b[0].eq_ignore_ascii_case(&b'd')
+                && b[1].eq_ignore_ascii_case(&b'e')
+                && b[2].eq_ignore_ascii_case(&b's')
+                && b[3].eq_ignore_ascii_case(&b'c');
+        }
+        Item {
+            name,
+            descending,
+            ty,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TRIP: &[ConstColumn] = &[
+        ConstColumn {
+            name: "city",
+            ty: ConstType::Expr("str"),
+            nullable: false,
+        },
+        ConstColumn {
+            name: "fare",
+            ty: ConstType::Expr("double"),
+            nullable: false,
+        },
+    ];
+    const TRIPS: ConstSchema = ConstSchema::of_columns(TRIP);
+    const STEP: Step = Step {
+        name: "ranked",
+        call: "transform(trips, rank, ..)",
+    };
+
+    // Passing checks, evaluated at compile time.
+    const _: () = super::super::require(check_input(&STEP, "trips", &TRIPS, "rank", "Trip", TRIP));
+    const _: () = super::super::require(check_rules(
+        &STEP,
+        "rank",
+        &[("partitionby_has", "city"), ("presort_is", "fare desc")],
+        &["city"],
+        &[("fare", true)],
+        "trips",
+        &TRIPS,
+    ));
+
+    fn err(r: Result<(), Message>) -> String {
+        r.err().map(|m| m.to_string()).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_missing_or_mistyped_input_column() {
+        let input = ConstSchema::EMPTY.transformed("city:str,fair:double");
+        assert_eq!(
+            err(check_input(&STEP, "trips", &input, "rank", "Trip", TRIP)),
+            "step `ranked` (`transform(trips, rank, ..)`): column `fare` of `Trip` required by \
+             `rank` is not a column of `trips`; `trips` is `city:str,fair:double`; `rank` takes \
+             `city:str,fare:double`; help: did you mean `fair`?"
+        );
+        let input = ConstSchema::EMPTY.transformed("city:string,fare:str");
+        assert_eq!(
+            err(check_input(&STEP, "trips", &input, "rank", "Trip", TRIP)),
+            "step `ranked` (`transform(trips, rank, ..)`): column `fare` of `Trip` required by \
+             `rank` has type `double` but `trips` gives `str`; `trips` is `city:str,fare:str`; \
+             `rank` takes `city:str,fare:double`"
+        );
+        let nullable: &[ConstColumn] = &[ConstColumn {
+            name: "fare",
+            ty: ConstType::Expr("float64"),
+            nullable: true,
+        }];
+        let input = ConstSchema::of_columns(nullable);
+        assert!(
+            err(check_input(
+                &STEP,
+                "trips",
+                &input,
+                "rank",
+                "Trip",
+                &TRIP[1..]
+            ))
+            .contains("is not an `Option` but `trips` gives it from an `Option` field")
+        );
+        // A schema expression's column (unspecified nullability) and an unknown input pass.
+        let input = ConstSchema::EMPTY.transformed("fare:double");
+        assert!(check_input(&STEP, "trips", &input, "rank", "Trip", &TRIP[1..]).is_ok());
+        assert!(check_input(&STEP, "t", &ConstSchema::UNKNOWN, "rank", "Trip", TRIP).is_ok());
+    }
+
+    #[test]
+    fn columns_hints_joins_and_set_operations() {
+        assert_eq!(
+            err(check_column(&STEP, "partition key", "cty", "trips", &TRIPS)),
+            "step `ranked` (`transform(trips, rank, ..)`): partition key `cty` is not a column \
+             of `trips`; `trips` is `city:str,fare:double`; help: did you mean `city`?"
+        );
+        assert!(check_column(&STEP, "k", "cty", "t", &ConstSchema::UNKNOWN).is_ok());
+        assert_eq!(
+            err(check_hint(&STEP, "f", "*-fair", "trips", &TRIPS)),
+            "step `ranked` (`transform(trips, rank, ..)`): the schema hint `*-fair` of `f` \
+             removes column `fair`, which `trips` does not have; `trips` is \
+             `city:str,fare:double`; help: did you mean `fare`?"
+        );
+        assert!(
+            err(check_hint(&STEP, "f", "*,fare:int", "trips", &TRIPS)).contains(
+                "adds column `fare`, which `trips` already has; `trips` is `city:str,fare:double`; \
+             help: `*+fare:type` changes"
+            )
+        );
+        let dims = ConstSchema::EMPTY.transformed("city:long,pop:long");
+        assert_eq!(
+            err(check_join_key(
+                &STEP, "city", "trips", &TRIPS, "dims", &dims
+            )),
+            "step `ranked` (`transform(trips, rank, ..)`): join key `city` has type `str` in \
+             `trips` but `long` in `dims`; `trips` is `city:str,fare:double`; `dims` is \
+             `city:long,pop:long`"
+        );
+        assert!(
+            err(check_join_key(&STEP, "pop", "trips", &TRIPS, "dims", &dims))
+                .contains("join key `pop` is not a column of `trips`")
+        );
+        assert_eq!(
+            err(check_same_schema(&STEP, "union", "a", &TRIPS, "b", &dims)),
+            "step `ranked` (`transform(trips, rank, ..)`): the inputs of `union` must have the \
+             same schema, but column 1 is `city:str` in `a` and `city:long` in `b`; `a` is \
+             `city:str,fare:double`; `b` is `city:long,pop:long`"
+        );
+        let short = TRIPS.select(&["city"]);
+        assert!(
+            err(check_same_schema(&STEP, "union", "a", &TRIPS, "b", &short))
+                .contains("but `a` has 2 columns and `b` has 1")
+        );
+        assert!(check_same_schema(&STEP, "union", "a", &TRIPS, "b", &TRIPS).is_ok());
+    }
+
+    #[test]
+    fn parameters() {
+        let declared: &[(&str, &str)] = &[("top", "i64"), ("threshold", "f64")];
+        assert!(check_param_declared(&STEP, "rank", declared, "top").is_ok());
+        assert_eq!(
+            err(check_param_declared(&STEP, "rank", declared, "treshold")),
+            "step `ranked` (`transform(trips, rank, ..)`): `rank` has no parameter `treshold`; \
+             it takes `top: i64, threshold: f64`; help: did you mean `threshold`?"
+        );
+        assert!(
+            err(check_param_declared(&STEP, "rank", &[], "x")).contains("it takes no parameter")
+        );
+        assert!(check_params_given(&STEP, "rank", declared, &["threshold", "top"]).is_ok());
+        assert_eq!(
+            err(check_params_given(&STEP, "rank", declared, &["top"])),
+            "step `ranked` (`transform(trips, rank, ..)`): `rank` needs parameter `threshold: \
+             f64`, which the step does not give; it takes `top: i64, threshold: f64`; help: add \
+             `params(threshold: ..)`"
+        );
+    }
+
+    #[test]
+    fn validation_rules_against_the_partition() {
+        let check =
+            |rule: &'static str, value: &'static str, by: &[&str], sort: &[(&str, bool)]| {
+                err(check_rules(
+                    &STEP,
+                    "rank",
+                    &[(rule, value)],
+                    by,
+                    sort,
+                    "trips",
+                    &TRIPS,
+                ))
+            };
+        assert_eq!(
+            check("partitionby_has", "city", &["fare"], &[]),
+            "step `ranked` (`transform(trips, rank, ..)`): validation rule `partitionby_has = \
+             \"city\"` of `rank` is not met: `city` must be a partition key; the step's \
+             partition is `by=fare`"
+        );
+        assert_eq!(check("partitionby_has", "city", &["fare", "city"], &[]), "");
+        assert!(
+            check("partitionby_is", "city", &["fare", "city"], &[])
+                .contains("the step must have the same number of partition keys")
+        );
+        assert!(
+            check("presort_has", "fare desc", &[], &[("fare", false)]).contains(
+                "`fare` must be sorted in the other direction; the step's partition is \
+                       `presort=fare`"
+            )
+        );
+        assert!(
+            check(
+                "presort_is",
+                "city, fare",
+                &[],
+                &[("fare", false), ("city", false)]
+            )
+            .contains("`city` must be at this position of the presort")
+        );
+        assert_eq!(
+            check("presort_is", "`fare` DESC", &[], &[("fare", true)]),
+            ""
+        );
+        assert!(
+            check("input_has", "fare:long", &[], &[])
+                .contains("`fare` must be of this type in the input")
+        );
+        assert!(check("input_has", "fair", &["city"], &[]).contains(
+            "`fair` must be a column of the input; the step's partition is `by=city`; `trips` \
+             is `city:str,fare:double`; help: did you mean `fare`?"
+        ));
+        assert_eq!(check("input_is", "x:int", &[], &[]), "");
+    }
+}

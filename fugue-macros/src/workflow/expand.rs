@@ -1,0 +1,78 @@
+//! The expansion: the checks (see `schema_check`), then the builder calls, one `let` per step,
+//! each step named as in the workflow and located at its statement, so run-time errors name
+//! the step and the user's line. The value is the `Workflow`.
+
+use super::graph::WorkflowGraph;
+use super::schema_check;
+use super::verbs::Ctx;
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+
+/// The line and column (1-based) of `span` in the user's file; `(0, 0)` outside a compiler
+/// run (unit tests).
+fn location(span: Span) -> (u32, u32) {
+    if proc_macro::is_available() {
+        // `proc_macro2::Span::unwrap` is the conversion to the compiler's span (it cannot
+        // fail inside a macro run, which `is_available` checks).
+        let span = span.unwrap();
+        (span.line() as u32, span.column() as u32)
+    } else {
+        (0, 0)
+    }
+}
+
+/// The whole expansion of a valid workflow.
+pub fn expand(graph: &WorkflowGraph) -> TokenStream {
+    let ctx = Ctx;
+    let checks = schema_check::checks(graph, &ctx);
+    let wf = ctx.wf();
+    let mut steps = TokenStream::new();
+    for node in &graph.nodes {
+        let handle = ctx.handle(node.index);
+        let build = (node.verb.build)(node, &ctx);
+        let span = node.span();
+        if node.verb.name == "output" && node.inputs.len() > 1 {
+            // The builder's multi-input `output` declares the step and returns nothing.
+            steps.extend(quote_spanned!(span=> #build;));
+            continue;
+        }
+        let identity = if node.verb.modifier {
+            TokenStream::new()
+        } else {
+            let name = node.display_name();
+            let (line, column) = location(span);
+            quote!(.named(#name).at(::core::file!(), #line, #column))
+        };
+        steps.extend(quote_spanned! {span=>
+            #[allow(unused_variables)]
+            let #handle = #build #identity;
+        });
+    }
+    for y in &graph.yields {
+        let handle = ctx.handle(y.node);
+        let alias = &y.alias;
+        let method = if y.file {
+            quote!(yield_file_as)
+        } else {
+            quote!(yield_as)
+        };
+        steps.extend(quote_spanned!(y.span=> #handle.#method(#alias);));
+    }
+    quote! {{
+        #checks
+        let #wf = ::fugue::__private::Workflow::new();
+        {
+            #steps
+        }
+        #wf
+    }}
+}
+
+/// What is emitted when the workflow has errors: the errors, and an empty workflow so the
+/// surrounding code still type-checks.
+pub fn fallback(errors: TokenStream) -> TokenStream {
+    quote! {{
+        #errors
+        ::fugue::__private::Workflow::new()
+    }}
+}

@@ -1,0 +1,56 @@
+//! The compile-time schema checks, as generated code: for every step, a const `Step` (its
+//! name and call, for messages), a const `ConstSchema` computed from its inputs' (so schemas
+//! propagate along the graph in const evaluation), and the verb's check items, each
+//! `const _: () = require(check_..(..));` spanned at the user's token.
+//!
+//! Why const evaluation: a proc macro sees only its own tokens, and the schemas of
+//! `#[derive(Schema)]` records and `#[transformer]` functions are const data on those types
+//! (`Record::COLUMNS`, `Transformer::INPUTS`/`OUTPUT`/`RULES`). Naming those consts in
+//! generated const items lets rustc evaluate the checks: a failure is
+//! `error[E0080]: evaluation panicked: <message>` at the step's token. The rules themselves
+//! are `const fn`s in `fugue_core::const_check`.
+
+use super::graph::WorkflowGraph;
+use super::verbs::Ctx;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// The const columns of a schema expression (`"a:int,b:str"`), parsed now: a malformed
+/// expression is an error at the literal.
+pub fn const_columns(expr: &str) -> fugue_core::Result<TokenStream> {
+    let schema = fugue_core::Schema::parse(expr)?;
+    let columns = schema.columns().iter().map(|c| {
+        let name = c.name();
+        let ty = fugue_core::types::type_expr(c.data_type());
+        quote! {
+            ::fugue::__private::ConstColumn {
+                name: #name,
+                ty: ::fugue::__private::ConstType::Expr(#ty),
+                nullable: true,
+            }
+        }
+    });
+    Ok(quote!(&[#(#columns),*]))
+}
+
+/// The `Step` and `ConstSchema` consts of every node, and every check.
+pub fn checks(graph: &WorkflowGraph, ctx: &Ctx) -> TokenStream {
+    let p = ctx.p();
+    let mut out = TokenStream::new();
+    for node in &graph.nodes {
+        let step = ctx.step_const(node.index);
+        let schema = ctx.schema_const(node.index);
+        let name = node.display_name();
+        let call = &node.call_text;
+        let value = (node.verb.schema)(node, ctx);
+        let checks = (node.verb.checks)(node, ctx);
+        out.extend(quote! {
+            #[allow(non_upper_case_globals, dead_code)]
+            const #step: #p::Step = #p::Step { name: #name, call: #call };
+            #[allow(non_upper_case_globals, dead_code)]
+            const #schema: #p::ConstSchema = #value;
+            #checks
+        });
+    }
+    out
+}

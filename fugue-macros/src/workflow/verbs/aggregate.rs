@@ -1,0 +1,84 @@
+//! `aggregate`: SQL aggregates per group of keys.
+
+use super::{Args, Ctx, Op, Parsed, Verb, names};
+use crate::diag::Diagnostics;
+use crate::workflow::graph::Node;
+use crate::workflow::parse::{Call, Column};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// `name = aggregate(input, by: [key, ..], column = "SQL aggregate", ..);`
+///
+/// One row per group of `by` keys (one row overall without `by`), with the keys and the
+/// aggregated columns. Each key must be a column of the input (checked at compile time, at
+/// the key); the aggregates are checked at run time.
+///
+/// ```text
+/// totals = aggregate(joined, by: [city], total = "sum(fare)", trips = "count(*)");
+/// ```
+pub const VERB: Verb = Verb {
+    name: "aggregate",
+    syntax: "name = aggregate(input, by: [key, ..], column = \"SQL aggregate\", ..)",
+    output: true,
+    modifier: false,
+    parse,
+    schema,
+    checks,
+    build,
+};
+
+/// The data of an `aggregate`.
+pub struct Aggregate {
+    by: Vec<Column>,
+    columns: Vec<(Column, syn::LitStr)>,
+}
+
+fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
+    let mut args = Args::new(call, VERB.syntax);
+    let input = args.step(diag, "the input");
+    let by = args.named_columns(diag, "by").unwrap_or_default();
+    let columns = args.assigned(diag);
+    if columns.is_empty() && input.is_some() {
+        args.error(
+            diag,
+            call.paren,
+            "`aggregate` needs at least one `column = \"aggregate\"`, e.g. `total = \"sum(fare)\"`",
+        );
+    }
+    let ok = args.finish(diag);
+    ok.then_some(Parsed {
+        inputs: vec![input?],
+        op: Op::Aggregate(Aggregate { by, columns }),
+    })
+}
+
+fn schema(node: &Node, ctx: &Ctx) -> TokenStream {
+    let Op::Aggregate(a) = &node.op else {
+        return TokenStream::new();
+    };
+    let input = ctx.input_schema(node, 0);
+    let by = names(&a.by);
+    let cols = a.columns.iter().map(|(c, _)| &c.name);
+    quote!(#input.aggregate(&[#(#by),*], &[#(#cols),*]))
+}
+
+fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
+    let Op::Aggregate(a) = &node.op else {
+        return TokenStream::new();
+    };
+    ctx.column_checks(node, 0, "aggregation key", &a.by)
+}
+
+fn build(node: &Node, ctx: &Ctx) -> TokenStream {
+    let Op::Aggregate(a) = &node.op else {
+        return TokenStream::new();
+    };
+    let input = ctx.input_handle(node, 0);
+    let by = names(&a.by);
+    let partition = (!by.is_empty()).then(|| quote!(.partition_by(&[#(#by),*])));
+    let pairs = a.columns.iter().map(|(c, e)| {
+        let name = &c.name;
+        quote!((#name, #e))
+    });
+    quote!(#input #partition .aggregate(&[#(#pairs),*]))
+}

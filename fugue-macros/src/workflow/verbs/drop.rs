@@ -1,0 +1,70 @@
+//! `drop`: remove columns.
+
+use super::{Args, Ctx, Op, Parsed, Verb, names};
+use crate::diag::Diagnostics;
+use crate::workflow::graph::Node;
+use crate::workflow::parse::Call;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// `name = drop(input, column, ..);`
+///
+/// Without the listed columns; each must be a column of the input (checked at compile time,
+/// at the column).
+///
+/// ```text
+/// slim = drop(ranked, fare);
+/// ```
+pub const VERB: Verb = Verb {
+    name: "drop",
+    syntax: "name = drop(input, column, ..)",
+    output: true,
+    modifier: false,
+    parse,
+    schema,
+    checks,
+    build,
+};
+
+fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
+    let mut args = Args::new(call, VERB.syntax);
+    let input = args.step(diag, "the input");
+    let columns = args.rest_columns(diag);
+    if call.args.len() < 2 && input.is_some() {
+        args.error(
+            diag,
+            call.paren,
+            "`drop` needs at least one column: `drop(input, a)`",
+        );
+    }
+    let ok = args.finish(diag);
+    ok.then_some(Parsed {
+        inputs: vec![input?],
+        op: Op::Columns(columns),
+    })
+}
+
+fn schema(node: &Node, ctx: &Ctx) -> TokenStream {
+    let Op::Columns(columns) = &node.op else {
+        return TokenStream::new();
+    };
+    let input = ctx.input_schema(node, 0);
+    let names = names(columns);
+    quote!(#input.drop_columns(&[#(#names),*]))
+}
+
+fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
+    let Op::Columns(columns) = &node.op else {
+        return TokenStream::new();
+    };
+    ctx.column_checks(node, 0, "dropped column", columns)
+}
+
+fn build(node: &Node, ctx: &Ctx) -> TokenStream {
+    let Op::Columns(columns) = &node.op else {
+        return TokenStream::new();
+    };
+    let input = ctx.input_handle(node, 0);
+    let names = names(columns);
+    quote!(#input.drop(&[#(#names),*]))
+}

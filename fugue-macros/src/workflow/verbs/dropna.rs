@@ -1,0 +1,72 @@
+//! `dropna`: drop rows with NULLs.
+
+use super::{Args, Ctx, Op, Parsed, Verb, names, same_schema};
+use crate::diag::Diagnostics;
+use crate::workflow::graph::Node;
+use crate::workflow::parse::{Call, Column};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// `name = dropna(input [, how: any | all] [, subset: [column, ..]]);`
+///
+/// Drop the rows with a NULL (`any`, the default) or only NULLs (`all`) in the subset's
+/// columns (all columns by default). Subset columns are checked at compile time.
+///
+/// ```text
+/// clean = dropna(trips, how: any, subset: [fare]);
+/// ```
+pub const VERB: Verb = Verb {
+    name: "dropna",
+    syntax: "name = dropna(input [, how: any | all] [, subset: [column, ..]])",
+    output: true,
+    modifier: false,
+    parse,
+    schema: same_schema,
+    checks,
+    build,
+};
+
+/// The data of a `dropna`.
+pub struct DropNa {
+    how: String,
+    subset: Option<Vec<Column>>,
+}
+
+fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
+    let mut args = Args::new(call, VERB.syntax);
+    let input = args.step(diag, "the input");
+    let how = args
+        .named_word(diag, "how", &["any", "all"])
+        .map_or_else(|| "any".to_string(), |w| w.to_string());
+    let subset = args.named_columns(diag, "subset");
+    let ok = args.finish(diag);
+    ok.then_some(Parsed {
+        inputs: vec![input?],
+        op: Op::DropNa(DropNa { how, subset }),
+    })
+}
+
+fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
+    match &node.op {
+        Op::DropNa(DropNa {
+            subset: Some(cols), ..
+        }) => ctx.column_checks(node, 0, "subset column", cols),
+        _ => TokenStream::new(),
+    }
+}
+
+fn build(node: &Node, ctx: &Ctx) -> TokenStream {
+    let Op::DropNa(d) = &node.op else {
+        return TokenStream::new();
+    };
+    let input = ctx.input_handle(node, 0);
+    let how = &d.how;
+    let subset = match &d.subset {
+        Some(cols) => {
+            let names = names(cols);
+            quote!(::core::option::Option::Some(&[#(#names),*]))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    quote!(#input.dropna(#how, ::core::option::Option::None, #subset))
+}

@@ -1,0 +1,73 @@
+//! `fillna`: replace NULLs by a value.
+
+use super::{Args, Ctx, Op, Parsed, Verb, names, same_schema};
+use crate::diag::Diagnostics;
+use crate::workflow::graph::Node;
+use crate::workflow::parse::{Call, Column};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// `name = fillna(input, value [, subset: [column, ..]]);`
+///
+/// Replace NULLs by `value` (a Rust expression converting into a `Value`) in the subset's
+/// columns (all by default). Subset columns are checked at compile time.
+///
+/// ```text
+/// filled = fillna(trips, 0.0, subset: [fare]);
+/// ```
+pub const VERB: Verb = Verb {
+    name: "fillna",
+    syntax: "name = fillna(input, value [, subset: [column, ..]])",
+    output: true,
+    modifier: false,
+    parse,
+    schema: same_schema,
+    checks,
+    build,
+};
+
+/// The data of a `fillna`.
+pub struct FillNa {
+    value: TokenStream,
+    subset: Option<Vec<Column>>,
+}
+
+fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
+    let mut args = Args::new(call, VERB.syntax);
+    let input = args.step(diag, "the input");
+    let value = args.required(diag, "a value").map(|a| a.value);
+    let subset = args.named_columns(diag, "subset");
+    let ok = args.finish(diag);
+    ok.then_some(Parsed {
+        inputs: vec![input?],
+        op: Op::FillNa(FillNa {
+            value: value?,
+            subset,
+        }),
+    })
+}
+
+fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
+    match &node.op {
+        Op::FillNa(FillNa {
+            subset: Some(cols), ..
+        }) => ctx.column_checks(node, 0, "subset column", cols),
+        _ => TokenStream::new(),
+    }
+}
+
+fn build(node: &Node, ctx: &Ctx) -> TokenStream {
+    let Op::FillNa(f) = &node.op else {
+        return TokenStream::new();
+    };
+    let input = ctx.input_handle(node, 0);
+    let value = &f.value;
+    let subset = match &f.subset {
+        Some(cols) => {
+            let names = names(cols);
+            quote!(::core::option::Option::Some(&[#(#names),*]))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    quote!(#input.fillna(#value, #subset))
+}

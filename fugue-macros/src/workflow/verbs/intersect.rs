@@ -1,0 +1,34 @@
+//! `intersect`: the rows that are in every input.
+
+use super::{Ctx, Parsed, Verb, same_schema, union};
+use crate::diag::Diagnostics;
+use crate::workflow::graph::Node;
+use crate::workflow::parse::Call;
+use proc_macro2::TokenStream;
+
+/// `name = intersect(a, b, .. [, distinct: false]);`
+///
+/// The inputs must have the same schema (names, order, types): checked at compile time at
+/// each later input, as for `union`.
+///
+/// ```text
+/// rest = intersect(all, seen);
+/// ```
+pub const VERB: Verb = Verb {
+    name: "intersect",
+    syntax: "name = intersect(a, b, .. [, distinct: false])",
+    output: true,
+    modifier: false,
+    parse,
+    schema: same_schema,
+    checks: union::checks,
+    build,
+};
+
+fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
+    union::parse_set_op(call, VERB.syntax, diag)
+}
+
+fn build(node: &Node, ctx: &Ctx) -> TokenStream {
+    union::build_set_op(node, ctx)
+}

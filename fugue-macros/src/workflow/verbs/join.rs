@@ -1,0 +1,105 @@
+//! `join`: join two frames on key columns.
+
+use super::{Args, Ctx, Op, Parsed, Verb, names};
+use crate::diag::Diagnostics;
+use crate::workflow::graph::Node;
+use crate::workflow::parse::{Call, Column};
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+
+/// The join kinds.
+pub const HOW: &[&str] = &[
+    "inner",
+    "left_outer",
+    "right_outer",
+    "full_outer",
+    "semi",
+    "left_semi",
+    "anti",
+    "left_anti",
+    "cross",
+];
+
+/// `name = join(left, right, how: inner, on: [key, ..]);`
+///
+/// Join two frames (`how`: `inner` (the default), `left_outer`, `right_outer`, `full_outer`,
+/// `semi`, `anti`, `cross`). Each key must be a column of both inputs, of the same type:
+/// checked at compile time where both schemas are known, at the key.
+///
+/// ```text
+/// joined = join(top, dims, how: left_outer, on: [city]);
+/// ```
+pub const VERB: Verb = Verb {
+    name: "join",
+    syntax: "name = join(left, right, how: inner, on: [key, ..])",
+    output: true,
+    modifier: false,
+    parse,
+    schema,
+    checks,
+    build,
+};
+
+/// The data of a `join`.
+pub struct Join {
+    how: String,
+    on: Vec<Column>,
+}
+
+fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
+    let mut args = Args::new(call, VERB.syntax);
+    let left = args.step(diag, "the left input");
+    let right = args.step(diag, "the right input");
+    let how = args
+        .named_word(diag, "how", HOW)
+        .map_or_else(|| "inner".to_string(), |h| h.to_string());
+    let on = args.named_columns(diag, "on").unwrap_or_default();
+    let ok = args.finish(diag);
+    let (left, right) = (left?, right?);
+    ok.then_some(Parsed {
+        inputs: vec![left, right],
+        op: Op::Join(Join { how, on }),
+    })
+}
+
+fn schema(node: &Node, ctx: &Ctx) -> TokenStream {
+    let Op::Join(j) = &node.op else {
+        return TokenStream::new();
+    };
+    let (left, right) = (ctx.input_schema(node, 0), ctx.input_schema(node, 1));
+    let how = &j.how;
+    quote!(#left.join(&#right, #how))
+}
+
+fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
+    let Op::Join(j) = &node.op else {
+        return TokenStream::new();
+    };
+    let step = ctx.step_const(node.index);
+    let (left, right) = (ctx.input_schema(node, 0), ctx.input_schema(node, 1));
+    let (left_name, right_name) = (ctx.input_name(node, 0), ctx.input_name(node, 1));
+    j.on.iter()
+        .map(|key| {
+            let name = &key.name;
+            let p = ctx.p_at(key.span);
+            quote_spanned! {key.span=>
+                const _: () = #p::require(#p::check_join_key(
+                    &#step, #name, #left_name, &#left, #right_name, &#right,
+                ));
+            }
+        })
+        .collect()
+}
+
+fn build(node: &Node, ctx: &Ctx) -> TokenStream {
+    let Op::Join(j) = &node.op else {
+        return TokenStream::new();
+    };
+    let (left, right) = (ctx.input_handle(node, 0), ctx.input_handle(node, 1));
+    let how = &j.how;
+    if how == "cross" {
+        return quote!(#left.cross_join(#right));
+    }
+    let on = names(&j.on);
+    quote!(#left.join(#right, #how, &[#(#on),*]))
+}

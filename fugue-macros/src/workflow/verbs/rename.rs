@@ -1,0 +1,93 @@
+//! `rename`: rename columns.
+
+use super::{Args, Ctx, Op, Parsed, Verb};
+use crate::diag::Diagnostics;
+use crate::workflow::graph::Node;
+use crate::workflow::parse::{ArgKind, Call, Column};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// `name = rename(input, old: new, ..);`
+///
+/// Rename columns; each old name must be a column of the input (checked at compile time, at
+/// the old name).
+///
+/// ```text
+/// priced = rename(trips, fare: price);
+/// ```
+pub const VERB: Verb = Verb {
+    name: "rename",
+    syntax: "name = rename(input, old: new, ..)",
+    output: true,
+    modifier: false,
+    parse,
+    schema,
+    checks,
+    build,
+};
+
+fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
+    let mut args = Args::new(call, VERB.syntax);
+    let input = args.step(diag, "the input");
+    let mut pairs = Vec::new();
+    for arg in &call.args {
+        if let ArgKind::Named(old) = &arg.kind
+            && let Some(used) = args.named(&old.to_string())
+        {
+            match Column::from_tokens(&used.value) {
+                Some(new) => pairs.push((
+                    Column {
+                        name: old.to_string(),
+                        span: old.span(),
+                    },
+                    new,
+                )),
+                None => args.error_value(
+                    diag,
+                    &used,
+                    "the new name is an identifier or a string literal: `rename(input, old: new)`",
+                ),
+            }
+        }
+    }
+    if pairs.is_empty() && input.is_some() {
+        args.error(diag, call.paren, "`rename` needs at least one `old: new`");
+    }
+    let ok = args.finish(diag);
+    ok.then_some(Parsed {
+        inputs: vec![input?],
+        op: Op::Rename(pairs),
+    })
+}
+
+fn schema(node: &Node, ctx: &Ctx) -> TokenStream {
+    let Op::Rename(pairs) = &node.op else {
+        return TokenStream::new();
+    };
+    let input = ctx.input_schema(node, 0);
+    let pairs = pairs.iter().map(|(o, n)| {
+        let (o, n) = (&o.name, &n.name);
+        quote!((#o, #n))
+    });
+    quote!(#input.rename(&[#(#pairs),*]))
+}
+
+fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
+    let Op::Rename(pairs) = &node.op else {
+        return TokenStream::new();
+    };
+    let old: Vec<Column> = pairs.iter().map(|(o, _)| o.clone()).collect();
+    ctx.column_checks(node, 0, "renamed column", &old)
+}
+
+fn build(node: &Node, ctx: &Ctx) -> TokenStream {
+    let Op::Rename(pairs) = &node.op else {
+        return TokenStream::new();
+    };
+    let input = ctx.input_handle(node, 0);
+    let pairs = pairs.iter().map(|(o, n)| {
+        let (o, n) = (&o.name, &n.name);
+        quote!((#o, #n))
+    });
+    quote!(#input.rename(&[#(#pairs),*]))
+}

@@ -1,0 +1,65 @@
+//! `save`: write a frame to a file.
+
+use super::{Args, Ctx, Op, Parsed, Verb, no_checks, no_schema};
+use crate::diag::Diagnostics;
+use crate::workflow::graph::Node;
+use crate::workflow::parse::Call;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// `save(input, path [, mode: overwrite | append | error] [, format: "parquet"]);`
+///
+/// Write the input to `path` (any Rust expression giving a string) in the format of its
+/// extension or the one given; `mode` defaults to `overwrite`.
+///
+/// ```text
+/// save(top, "top.parquet", mode: overwrite);
+/// ```
+pub const VERB: Verb = Verb {
+    name: "save",
+    syntax: "save(input, path [, mode: overwrite | append | error] [, format: \"parquet\"])",
+    output: false,
+    modifier: false,
+    parse,
+    schema: no_schema,
+    checks: no_checks,
+    build,
+};
+
+/// The data of a `save`.
+pub struct Save {
+    path: TokenStream,
+    mode: String,
+    format: Option<TokenStream>,
+}
+
+fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
+    let mut args = Args::new(call, VERB.syntax);
+    let input = args.step(diag, "the input");
+    let path = args.required(diag, "a path").map(|a| a.value);
+    let mode = args
+        .named_word(diag, "mode", &["overwrite", "append", "error"])
+        .map_or_else(|| "overwrite".to_string(), |w| w.to_string());
+    let format = args.named("format").map(|a| a.value);
+    let ok = args.finish(diag);
+    ok.then_some(Parsed {
+        inputs: vec![input?],
+        op: Op::Save(Save {
+            path: path?,
+            mode,
+            format,
+        }),
+    })
+}
+
+fn build(node: &Node, ctx: &Ctx) -> TokenStream {
+    let Op::Save(s) = &node.op else {
+        return TokenStream::new();
+    };
+    let input = ctx.input_handle(node, 0);
+    let (path, mode) = (&s.path, &s.mode);
+    match &s.format {
+        Some(format) => quote!(#input.save_as(#path, #mode, #format)),
+        None => quote!(#input.save(#path, #mode)),
+    }
+}

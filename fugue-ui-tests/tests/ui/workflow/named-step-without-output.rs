@@ -1,0 +1,14 @@
+use fugue::prelude::*;
+
+#[derive(Schema)]
+struct Trip {
+    city: String,
+    fare: f64,
+}
+
+fn main() {
+    let _wf = workflow! {
+        trips = load("trips.parquet") as Trip;
+        saved = save(trips, "trips.csv", mode: overwrite);
+    };
+}

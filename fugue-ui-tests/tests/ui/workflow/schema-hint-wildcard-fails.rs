@@ -1,0 +1,20 @@
+use fugue::prelude::*;
+
+#[derive(Schema)]
+struct Trip {
+    city: String,
+    fare: f64,
+}
+
+#[transformer(schema = "*-tip,score:double")]
+fn score(batch: RecordBatch) -> RecordBatch {
+    batch
+}
+
+fn main() {
+    let _wf = workflow! {
+        trips = load("trips.parquet") as Trip;
+        scored = transform(trips, score);
+        yield scored;
+    };
+}

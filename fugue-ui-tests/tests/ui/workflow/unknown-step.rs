@@ -1,0 +1,16 @@
+use fugue::prelude::*;
+
+#[derive(Schema)]
+struct Trip {
+    city: String,
+    fare: f64,
+}
+
+fn main() {
+    let _wf = workflow! {
+        trips = load("trips.parquet") as Trip;
+        slim = select(trip, city);
+        yield slim;
+    };
+    let _ = _wf.run_on("native");
+}

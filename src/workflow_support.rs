@@ -1,0 +1,82 @@
+//! What `workflow!` expansions name in their const items: the const schema checker of
+//! `fugue_core::const_check`, and the glue that reads a transformer's description
+//! ([`Transformer`](fugue_runtime::transformer::Transformer) consts) in const evaluation. Not a
+//! public API.
+
+// A `Message` is a fixed buffer (const evaluation cannot allocate), so the `Err` is large.
+#![allow(clippy::result_large_err)]
+
+pub use fugue_core::const_check::{
+    ConstSchema, Message, Step, check_column, check_join_key, check_param_declared,
+    check_params_given, check_rules, check_same_schema, require,
+};
+use fugue_runtime::transformer::{CallbackUse, InputShape, OutputShape};
+
+/// The output schema of a function with this output, given its (first) input's schema.
+pub const fn output_schema(output: OutputShape, input: &ConstSchema) -> ConstSchema {
+    match output {
+        OutputShape::None => ConstSchema::EMPTY,
+        OutputShape::Typed { columns, .. } => ConstSchema::of_columns(columns),
+        OutputShape::Hint(hint) => input.transformed(hint),
+        OutputShape::Dynamic => ConstSchema::UNKNOWN,
+    }
+}
+
+/// The `index`-th typed input of `function` against the step's input; a dynamic input (or a
+/// missing one: the builder reports the count) passes.
+pub const fn check_transformer_input(
+    step: &Step,
+    input_name: &str,
+    input: &ConstSchema,
+    function: &str,
+    inputs: &'static [InputShape],
+    index: usize,
+) -> Result<(), Message> {
+    if index >= inputs.len() {
+        return Ok(());
+    }
+    match inputs[index] {
+        InputShape::Typed { record, columns } => {
+            fugue_core::const_check::check_input(step, input_name, input, function, record, columns)
+        }
+        InputShape::Dynamic => Ok(()),
+    }
+}
+
+/// The schema hint of `function` (a dynamic output's) resolved against the step's input.
+pub const fn check_transformer_hint(
+    step: &Step,
+    input_name: &str,
+    input: &ConstSchema,
+    function: &str,
+    output: OutputShape,
+) -> Result<(), Message> {
+    match output {
+        OutputShape::Hint(hint) => {
+            fugue_core::const_check::check_hint(step, function, hint, input_name, input)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A function that requires a callback (`Callback`, not `Option<Callback>`) must be given one
+/// (`callback: handler`).
+pub const fn check_callback(
+    step: &Step,
+    function: &str,
+    callback: CallbackUse,
+    given: bool,
+) -> Result<(), Message> {
+    if given || !matches!(callback, CallbackUse::Required) {
+        return Ok(());
+    }
+    let mut m = Message::new();
+    m.push("step `");
+    m.push(step.name);
+    m.push("` (`");
+    m.push(step.call);
+    m.push("`): `");
+    m.push(function);
+    m.push("` takes a `Callback`, which the step does not give; help: add `callback: handler`");
+    Err(m)
+}

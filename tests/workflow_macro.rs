@@ -1,0 +1,367 @@
+//! `workflow!` end to end: small workflows expand, run, and yield what the builder would.
+
+use fugue::prelude::*;
+
+#[derive(Schema, Debug, Clone, PartialEq)]
+struct Trip {
+    city: String,
+    fare: f64,
+}
+
+#[derive(Schema, Debug, Clone, PartialEq)]
+struct Ranked {
+    city: String,
+    fare: f64,
+    rank: i64,
+}
+
+/// Rank the trips of one city by fare, highest first.
+#[transformer(partitionby_has = "city", presort_is = "fare desc")]
+fn rank(trips: Vec<Trip>) -> Vec<Ranked> {
+    trips
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| Ranked {
+            city: t.city,
+            fare: t.fare,
+            rank: i as i64 + 1,
+        })
+        .collect()
+}
+
+fn trips() -> Vec<Trip> {
+    [("a", 3.0), ("b", 1.0), ("a", 5.0), ("b", 2.0), ("a", 4.0)]
+        .into_iter()
+        .map(|(c, f)| Trip {
+            city: c.to_string(),
+            fare: f,
+        })
+        .collect()
+}
+
+#[test]
+fn a_transform_with_a_partition_runs_and_yields() -> fugue::core::Result<()> {
+    let wf = workflow! {
+        input = create(trips()) as Trip;
+        ranked = transform(input, rank, partition(by: city, presort: fare desc));
+        slim = drop(ranked, fare);
+        yield slim;
+    };
+    let result = wf.run_on("native")?;
+    let mut rows: Vec<(String, i64)> = fugue::records::<SlimRow>(result.get("slim")?)?
+        .into_iter()
+        .map(|r| (r.city, r.rank))
+        .collect();
+    rows.sort();
+    assert_eq!(
+        rows,
+        vec![
+            ("a".into(), 1),
+            ("a".into(), 2),
+            ("a".into(), 3),
+            ("b".into(), 1),
+            ("b".into(), 2)
+        ]
+    );
+    Ok(())
+}
+
+#[derive(Schema, Debug, Clone, PartialEq)]
+struct SlimRow {
+    city: String,
+    rank: i64,
+}
+
+/// The line (1-based) of this file's first line containing `text`.
+fn line_of(text: &str) -> u32 {
+    let source = include_str!("workflow_macro.rs");
+    source
+        .lines()
+        .position(|l| l.contains(text))
+        .map_or(0, |i| i as u32 + 1)
+}
+
+#[test]
+fn steps_are_named_and_located_at_their_statement() {
+    let wf = workflow! {
+        input = create(trips()) as Trip;
+        ranked = transform(input, rank, partition(by: city, presort: fare desc)); // locate me
+        persist(ranked);
+        yield ranked as best;
+    };
+    let steps = wf.steps();
+    let names: Vec<&str> = steps.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["input", "ranked"]);
+    let ranked = &steps[1];
+    assert_eq!(ranked.op, "transform");
+    let source = ranked.source.as_ref().map(|s| (s.file, s.line, s.column));
+    assert_eq!(
+        source,
+        Some(("tests/workflow_macro.rs", line_of("// locate me"), 18))
+    );
+}
+
+#[derive(Schema, Debug, Clone, PartialEq)]
+struct Named {
+    name: String,
+}
+
+#[transformer]
+fn shout(rows: Vec<Named>) -> Vec<Named> {
+    rows.into_iter()
+        .map(|n| Named {
+            name: n.name.to_uppercase(),
+        })
+        .collect()
+}
+
+#[test]
+fn a_schema_known_only_at_run_time_is_checked_then_naming_the_step_and_its_line() {
+    // `create` without `as`: the schema is the data's, known only when the workflow runs.
+    let data = fugue::core::Schema::parse("city:str,fare:double").map(|_| trips());
+    let frame = data.and_then(|rows| rows.into_dataframe());
+    let frame = match frame {
+        Ok(f) => f,
+        Err(e) => panic!("test data: {e}"),
+    };
+    let wf = workflow! {
+        input = create(frame);
+        loud = transform(input, shout); // fails at run time
+        yield loud;
+    };
+    let err = match wf.run_on("native") {
+        Ok(_) => panic!("a missing column must fail the run"),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.starts_with("step `loud` (transform `shout`, "), "{err}");
+    assert!(err.contains("column `name` not found"), "{err}");
+    assert!(err.contains("`loud`"), "{err}");
+    let line = format!("workflow_macro.rs:{}", line_of("// fails at run time"));
+    assert!(err.contains(&line), "{err}");
+}
+
+#[derive(Schema, Debug, Clone, PartialEq)]
+struct Count {
+    n: i64,
+}
+
+#[processor]
+fn count(rows: Vec<Trip>) -> Vec<Count> {
+    vec![Count {
+        n: rows.len() as i64,
+    }]
+}
+
+#[test]
+fn processors_renames_drops_and_yields_compose() -> fugue::core::Result<()> {
+    let wf = workflow! {
+        input = create(trips()) as Trip;
+        renamed = rename(input, fare: price);
+        slim = drop(renamed, price);
+        counted = process(input, count);
+        checkpoint(counted, weak);
+        yield counted;
+        yield slim as cities;
+    };
+    let result = wf.run_on("native")?;
+    assert_eq!(
+        fugue::records::<Count>(result.get("counted")?)?,
+        vec![Count { n: 5 }]
+    );
+    let cities = result.get("cities")?;
+    assert_eq!(cities.schema().to_string(), "city:str");
+    Ok(())
+}
+
+#[cfg(feature = "datafusion")]
+mod with_sql {
+    use super::*;
+
+    #[derive(Schema, Debug, Clone, PartialEq)]
+    struct Dim {
+        city: String,
+        population: i64,
+    }
+
+    #[derive(Schema, Debug, Clone, PartialEq)]
+    struct Report {
+        city: String,
+        best: f64,
+        population: i64,
+    }
+
+    #[test]
+    fn a_six_step_workflow_with_take_join_and_aggregate() -> fugue::core::Result<()> {
+        let dims = vec![
+            Dim {
+                city: "a".into(),
+                population: 10,
+            },
+            Dim {
+                city: "b".into(),
+                population: 20,
+            },
+        ];
+        let wf = workflow! {
+            input  = create(trips()) as Trip;
+            dims   = create(dims) as Dim;
+            ranked = transform(input, rank, partition(by: city, presort: fare desc));
+            top    = take(ranked, 1, partition(by: city, presort: fare desc));
+            joined = join(top, dims, how: inner, on: [city]);
+            report = aggregate(joined, by: [city], best = "max(fare)", population = "max(population)");
+            yield report;
+        };
+        let result = wf.run_on("")?;
+        let mut rows = fugue::records::<Report>(result.get("report")?)?;
+        rows.sort_by(|x, y| x.city.cmp(&y.city));
+        assert_eq!(
+            rows,
+            vec![
+                Report {
+                    city: "a".into(),
+                    best: 5.0,
+                    population: 10
+                },
+                Report {
+                    city: "b".into(),
+                    best: 2.0,
+                    population: 20
+                },
+            ]
+        );
+        Ok(())
+    }
+}
+
+static SEEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[outputter]
+fn remember(rows: Vec<Trip>) {
+    SEEN.fetch_add(rows.len(), std::sync::atomic::Ordering::SeqCst);
+}
+
+#[output_transformer]
+fn remember_each(rows: Vec<Trip>, weight: i64) {
+    SEEN.fetch_add(
+        rows.len() * weight as usize,
+        std::sync::atomic::Ordering::SeqCst,
+    );
+}
+
+#[test]
+fn outputs_and_output_transformers_run() -> fugue::core::Result<()> {
+    let before = SEEN.load(std::sync::atomic::Ordering::SeqCst);
+    let wf = workflow! {
+        input = create(trips()) as Trip;
+        output(input, remember);
+        out_transform(input, remember_each, partition(by: city), params(weight: 100));
+        show(input, 2, title: "trips");
+    };
+    wf.run_on("native")?;
+    let seen = SEEN.load(std::sync::atomic::Ordering::SeqCst) - before;
+    assert_eq!(seen, 5 + 500);
+    Ok(())
+}
+
+/// The expansion spells every standard name with an absolute path: a user's `Option`, `Vec`,
+/// `Result` or `file` does not break it.
+mod redefined_prelude {
+    #![allow(dead_code)]
+    use super::{Trip, rank, trips};
+    use fugue::workflow;
+
+    struct Option;
+    struct Some;
+    struct None;
+    struct Vec;
+    struct Result;
+    struct Ok;
+    struct Err;
+    #[allow(unused_macros)]
+    macro_rules! file {
+        () => {
+            "not this"
+        };
+    }
+
+    #[test]
+    fn a_workflow_expands_with_a_redefined_prelude() {
+        let wf = workflow! {
+            input = create(trips()) as Trip;
+            ranked = transform(input, rank, partition(by: city, presort: fare desc));
+            yield ranked;
+        };
+        assert_eq!(wf.len(), 2);
+        let file = wf.steps()[1].source.as_ref().map(|s| s.file);
+        assert_eq!(
+            file,
+            ::core::option::Option::Some("tests/workflow_macro.rs")
+        );
+    }
+}
+
+#[derive(Schema, Debug, Clone, PartialEq)]
+struct Population {
+    city: String,
+    population: i64,
+}
+
+#[derive(Schema, Debug, Clone, PartialEq)]
+struct PerCity {
+    city: String,
+    trips: i64,
+    population: i64,
+}
+
+/// One row per city: its number of trips and its population.
+#[cotransformer]
+fn per_city(trips: Vec<Trip>, people: Vec<Population>) -> Vec<PerCity> {
+    let city = trips
+        .first()
+        .map(|t| t.city.clone())
+        .or_else(|| people.first().map(|p| p.city.clone()))
+        .unwrap_or_default();
+    vec![PerCity {
+        city,
+        trips: trips.len() as i64,
+        population: people.iter().map(|p| p.population).sum(),
+    }]
+}
+
+#[test]
+fn a_cotransform_zips_its_inputs_by_key() -> fugue::core::Result<()> {
+    let people = vec![
+        Population {
+            city: "a".into(),
+            population: 10,
+        },
+        Population {
+            city: "b".into(),
+            population: 20,
+        },
+    ];
+    let wf = workflow! {
+        trips = create(trips()) as Trip;
+        people = create(people) as Population;
+        merged = cotransform([trips, people], per_city, partition(by: city));
+        yield merged;
+    };
+    let mut rows = fugue::records::<PerCity>(wf.run_on("native")?.get("merged")?)?;
+    rows.sort_by(|x, y| x.city.cmp(&y.city));
+    assert_eq!(
+        rows,
+        vec![
+            PerCity {
+                city: "a".into(),
+                trips: 3,
+                population: 10
+            },
+            PerCity {
+                city: "b".into(),
+                trips: 2,
+                population: 20
+            },
+        ]
+    );
+    Ok(())
+}
