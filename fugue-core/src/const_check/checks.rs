@@ -306,8 +306,8 @@ pub const fn check_same_schema(
 
 /// The validation rules of `function` (`(name, value)` as declared) against the step's
 /// partition spec (`by`: its keys; `presort`: `(column, descending)` pairs) and its input:
-/// `partitionby_has`, `partitionby_is`, `presort_has`, `presort_is` and `input_has`.
-/// (`input_is` and any rule over an unknown input are checked at run time.)
+/// `partitionby_has`, `partitionby_is`, `presort_has`, `presort_is`, `input_has` and
+/// `input_is`. (Input rules over an unknown input are checked at run time.)
 pub const fn check_rules(
     step: &Step,
     function: &str,
@@ -326,6 +326,13 @@ pub const fn check_rules(
         let sort_has = str_eq(rule, "presort_has");
         let sort_is = str_eq(rule, "presort_is");
         let input_has = str_eq(rule, "input_has");
+        if str_eq(rule, "input_is") {
+            if let Err(e) = check_input_is(step, function, value, input_name, input) {
+                return Err(e);
+            }
+            r += 1;
+            continue;
+        }
         let mut count = 0;
         let mut start = 0;
         while start <= bytes.len() {
@@ -482,6 +489,48 @@ pub const fn check_params_given(
         i += 1;
     }
     Ok(())
+}
+
+/// `input_is`: the input is exactly the rule's schema (names, order, types).
+const fn check_input_is(
+    step: &Step,
+    function: &str,
+    value: &'static str,
+    input_name: &str,
+    input: &ConstSchema,
+) -> Result<(), Message> {
+    let want = match ConstSchema::EMPTY.transform(value) {
+        Ok(s) => s,
+        Err(_) => return Ok(()),
+    };
+    if !input.is_known() || !want.is_known() {
+        return Ok(());
+    }
+    let mut same = want.len() == input.len();
+    let mut i = 0;
+    while same && i < want.len() {
+        if let (Some(w), Some(g)) = (want.column_at(i), input.column_at(i)) {
+            let types = match (&w.ty, &g.ty) {
+                (Some(a), Some(b)) => same_type(a, b),
+                _ => true,
+            };
+            same = str_eq(w.name, g.name) && types;
+        }
+        i += 1;
+    }
+    if same {
+        return Ok(());
+    }
+    let mut m = head(step);
+    m.push("validation rule `input_is = \"");
+    m.push(value);
+    m.push("\"` of ");
+    m.push_ticked(function);
+    m.push(" is not met: the input must be `");
+    want.write(&mut m);
+    m.push_byte(b'`');
+    describe(&mut m, input_name, input);
+    Err(m)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -827,6 +876,11 @@ mod tests {
             "`fair` must be a column of the input; the step's partition is `by=city`; `trips` \
              is `city:str,fare:double`; help: did you mean `fare`?"
         ));
-        assert_eq!(check("input_is", "x:int", &[], &[]), "");
+        assert_eq!(
+            check("input_is", "x:int", &[], &[]),
+            "step `ranked` (`transform(trips, rank, ..)`): validation rule `input_is = \"x:int\"` \
+             of `rank` is not met: the input must be `x:int`; `trips` is `city:str,fare:double`"
+        );
+        assert_eq!(check("input_is", "city:string, fare:float64", &[], &[]), "");
     }
 }
