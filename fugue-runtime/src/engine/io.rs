@@ -13,7 +13,9 @@
 //! (`k=v/`, as `save` writes them) get each partition value as a `str` column.
 
 use super::checks::same_schema;
-use super::options::{FileFormat, LoadColumns, LoadOptions, SaveMode, SaveOptions};
+use super::options::{
+    FileFormat, LoadColumns, LoadOptions, ParquetCompression, SaveMode, SaveOptions,
+};
 use super::relational::normalize;
 use crate::frame::ArrowFrame;
 use crate::partitioning::logical_partitions;
@@ -22,6 +24,8 @@ use arrow::array::RecordBatch;
 use arrow::datatypes::{DataType, Field, Schema as ArrowSchema, SchemaRef};
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use datafusion::parquet::basic::{Compression, GzipLevel, ZstdLevel};
+use datafusion::parquet::file::properties::WriterProperties;
 use fugue_core::{FugueError, PartitionSpec, Result};
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Cursor, Read, Write};
@@ -531,6 +535,17 @@ impl Write for Sink {
     }
 }
 
+/// The parquet codec of a compression option.
+fn parquet_codec(compression: ParquetCompression) -> Compression {
+    match compression {
+        ParquetCompression::Snappy => Compression::SNAPPY,
+        ParquetCompression::Uncompressed => Compression::UNCOMPRESSED,
+        ParquetCompression::Zstd => Compression::ZSTD(ZstdLevel::default()),
+        ParquetCompression::Lz4 => Compression::LZ4_RAW,
+        ParquetCompression::Gzip => Compression::GZIP(GzipLevel::default()),
+    }
+}
+
 /// Write one file of batches.
 fn write_file(
     path: &Path,
@@ -553,8 +568,11 @@ fn write_file(
     };
     match format {
         FileFormat::Parquet => {
+            let props = WriterProperties::builder()
+                .set_compression(parquet_codec(options.compression))
+                .build();
             let mut writer =
-                ArrowWriter::try_new(sink, schema.clone(), None).map_err(|e| err(&e))?;
+                ArrowWriter::try_new(sink, schema.clone(), Some(props)).map_err(|e| err(&e))?;
             for b in batches {
                 writer.write(b).map_err(|e| err(&e))?;
             }
@@ -816,5 +834,37 @@ mod tests {
             "__HIVE_DEFAULT_PARTITION__"
         );
         assert_eq!(hive_value(&crate::value::Value::from(3_i64)), "3");
+    }
+
+    #[test]
+    fn parquet_is_written_with_the_chosen_codec() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let frame = ArrowFrame::from_rows(
+            "k:long,s:str",
+            &[vec![crate::value::Value::from(1_i64), "a".into()]],
+        )
+        .expect("frame");
+        let codec = |options: &SaveOptions, name: &str| {
+            let path = dir.path().join(name);
+            save(&frame, path.to_str().expect("utf8"), options).expect("save");
+            let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(&path).expect("open"))
+                .expect("parquet");
+            reader.metadata().row_group(0).column(0).compression()
+        };
+        assert_eq!(
+            codec(&SaveOptions::default(), "a.parquet"),
+            Compression::SNAPPY
+        );
+        let plain = SaveOptions {
+            compression: ParquetCompression::Uncompressed,
+            ..SaveOptions::default()
+        };
+        assert_eq!(codec(&plain, "b.parquet"), Compression::UNCOMPRESSED);
+        let load = load(
+            &[dir.path().join("a.parquet").to_str().expect("utf8")],
+            &LoadOptions::default(),
+        )
+        .expect("load");
+        assert_eq!(load.count(), 1);
     }
 }

@@ -74,8 +74,8 @@ pub use checks::{JoinPlan, join_plan, same_schema};
 pub use conf::LOCAL_WORKERS;
 pub use local::LocalEngine;
 pub use options::{
-    DropHow, FileFormat, FillValue, JoinHow, LoadColumns, LoadOptions, NaPosition, SampleSize,
-    SaveMode, SaveOptions, SelectQuery,
+    DropHow, FileFormat, FillValue, JoinHow, LoadColumns, LoadOptions, NaPosition,
+    ParquetCompression, SampleSize, SaveMode, SaveOptions, SelectQuery,
 };
 
 use crate::frame::DataFrame;

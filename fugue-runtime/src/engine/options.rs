@@ -163,6 +163,42 @@ impl FromStr for SaveMode {
     }
 }
 
+/// The compression of the parquet files `save` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum ParquetCompression {
+    /// Snappy (the default, as pyarrow, pandas and so Fugue write).
+    #[default]
+    Snappy,
+    /// No compression.
+    Uncompressed,
+    /// Zstandard at its default level.
+    Zstd,
+    /// LZ4 (the raw LZ4 codec of the parquet format).
+    Lz4,
+    /// Gzip at its default level.
+    Gzip,
+}
+
+impl FromStr for ParquetCompression {
+    type Err = FugueError;
+
+    /// `snappy`, `uncompressed` (or `none`), `zstd`, `lz4` or `gzip`, case-insensitive.
+    fn from_str(s: &str) -> Result<Self> {
+        parse_choice(
+            "parquet compression",
+            s,
+            &[
+                ("snappy", ParquetCompression::Snappy),
+                ("uncompressed", ParquetCompression::Uncompressed),
+                ("none", ParquetCompression::Uncompressed),
+                ("zstd", ParquetCompression::Zstd),
+                ("lz4", ParquetCompression::Lz4),
+                ("gzip", ParquetCompression::Gzip),
+            ],
+        )
+    }
+}
+
 /// A file format of `load` and `save`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FileFormat {
@@ -407,6 +443,8 @@ pub struct SaveOptions {
     pub header: bool,
     /// CSV: the field delimiter (`None` = `,`).
     pub delimiter: Option<u8>,
+    /// Parquet: the compression codec (default snappy).
+    pub compression: ParquetCompression,
 }
 
 #[cfg(test)]
@@ -444,6 +482,24 @@ mod tests {
             "avro".parse::<FileFormat>().unwrap_err().kind(),
             ErrorKind::UnsupportedOperation
         );
+    }
+
+    #[test]
+    fn parquet_compressions_parse() {
+        assert_eq!(
+            SaveOptions::default().compression,
+            ParquetCompression::Snappy
+        );
+        assert_eq!(
+            "NONE".parse::<ParquetCompression>().unwrap(),
+            ParquetCompression::Uncompressed
+        );
+        assert_eq!(
+            "zstd".parse::<ParquetCompression>().unwrap(),
+            ParquetCompression::Zstd
+        );
+        let e = "brotli".parse::<ParquetCompression>().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
     }
 
     #[test]

@@ -1,0 +1,207 @@
+//! The benchmark binary of Fugue for Rust: the workloads W1-W4 of `../shared/bench/WORKLOADS.md`,
+//! timed the way `bench.py` times the Python peers, one JSON line per run.
+//!
+//! ```text
+//! cargo run --profile bench-fast -p fugue-bench -- --workload W1 --rows 1000000 --data DIR \
+//!     [--engine local|native] [--variant rows|batch] [--out results.jsonl]
+//! ```
+//!
+//! Loading `DIR/fact_N.parquet` and `DIR/dim.parquet` is set-up (not timed). Then one warm-up
+//! run and five timed runs (three when the warm-up takes over 2 s, one when over 30 s); every
+//! result is fully materialised in memory (an Arrow frame) or written (W4). The checksums are
+//! computed from the warm-up's result, outside the timings, exactly as `bench.py` computes them.
+
+mod workloads;
+
+use fugue::runtime::engine::{ExecutionEngine, make_engine};
+use serde_json::{Value as Json, json};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The parsed command line.
+struct Args {
+    workload: String,
+    rows: usize,
+    data: String,
+    engine: String,
+    variant: String,
+    out: Option<String>,
+    scratch: String,
+}
+
+fn usage(message: &str) -> ! {
+    eprintln!(
+        "error: {message}\n\nusage: fugue-bench --workload W1|W2|W3|W4 --rows N --data DIR \
+         [--engine local|native] [--variant rows|rows_str|batch] [--out FILE.jsonl] \
+         [--scratch DIR]"
+    );
+    std::process::exit(2)
+}
+
+fn parse_args() -> Args {
+    let mut args = std::env::args().skip(1);
+    let (mut workload, mut rows, mut data) = (None, None, None);
+    let (mut engine, mut variant, mut out, mut scratch) = ("local".to_string(), None, None, None);
+    while let Some(flag) = args.next() {
+        let mut value = || {
+            args.next()
+                .unwrap_or_else(|| usage(&format!("{flag} needs a value")))
+        };
+        match flag.as_str() {
+            "--workload" => workload = Some(value().to_uppercase()),
+            "--rows" => {
+                let v = value();
+                rows = Some(
+                    v.replace('_', "")
+                        .parse::<usize>()
+                        .unwrap_or_else(|_| usage(&format!("--rows: `{v}` is not a count"))),
+                );
+            }
+            "--data" => data = Some(value()),
+            "--engine" => engine = value(),
+            "--variant" => variant = Some(value()),
+            "--out" => out = Some(value()),
+            "--scratch" => scratch = Some(value()),
+            "-h" | "--help" => usage("help"),
+            other => usage(&format!("unknown argument `{other}`")),
+        }
+    }
+    let workload = workload.unwrap_or_else(|| usage("--workload is required"));
+    if !["W1", "W2", "W3", "W4"].contains(&workload.as_str()) {
+        usage(&format!("unknown workload `{workload}`"));
+    }
+    if !["local", "native"].contains(&engine.as_str()) {
+        usage(&format!("unknown engine `{engine}` (local or native)"));
+    }
+    let data = data.unwrap_or_else(|| usage("--data is required"));
+    let variant = match (workload.as_str(), variant) {
+        ("W1" | "W2", None) => "rows".to_string(),
+        ("W1" | "W2", Some(v)) if ["rows", "rows_str", "batch"].contains(&v.as_str()) => v,
+        ("W1" | "W2", Some(v)) => usage(&format!("unknown variant `{v}`")),
+        (_, _) => "engine".to_string(),
+    };
+    let scratch = scratch.unwrap_or_else(|| format!("{data}/scratch-rs"));
+    Args {
+        workload,
+        rows: rows.unwrap_or_else(|| usage("--rows is required")),
+        data,
+        engine,
+        variant,
+        out,
+        scratch,
+    }
+}
+
+/// The process's peak resident set (VmHWM), in MB.
+fn peak_rss_mb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb.div_ceil(1024))
+}
+
+/// Reset the peak RSS to the current RSS (Linux: `5` to `clear_refs`), so that loading the
+/// input's parquet does not count; the input itself stays resident and counts, as in bench.py.
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+fn median(times: &[f64]) -> f64 {
+    let mut sorted = times.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    if n % 2 == 1 {
+        sorted[n / 2]
+    } else {
+        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+    }
+}
+
+fn round(x: f64, digits: i32) -> f64 {
+    (x * 10f64.powi(digits)).round() / 10f64.powi(digits)
+}
+
+fn main() {
+    let args = parse_args();
+    let engine: Arc<dyn ExecutionEngine> = make_engine(args.engine.as_str(), ())
+        .unwrap_or_else(|e| usage(&format!("cannot make the engine: {e}")));
+    let t0 = Instant::now();
+    let mut case = workloads::setup(&args, &engine).unwrap_or_else(|e| {
+        eprintln!("error: set-up failed: {e}");
+        std::process::exit(1)
+    });
+    let setup_s = t0.elapsed().as_secs_f64();
+    reset_peak_rss();
+
+    let t0 = Instant::now();
+    let result = case.run().unwrap_or_else(|e| {
+        eprintln!("error: the warm-up run failed: {e}");
+        std::process::exit(1)
+    });
+    let warm = t0.elapsed().as_secs_f64();
+    let check = case.check(result).unwrap_or_else(|e| {
+        eprintln!("error: the checksum failed: {e}");
+        std::process::exit(1)
+    });
+    let runs = if warm > 30.0 {
+        1
+    } else if warm > 2.0 {
+        3
+    } else {
+        5
+    };
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t0 = Instant::now();
+        let result = case.run().unwrap_or_else(|e| {
+            eprintln!("error: a timed run failed: {e}");
+            std::process::exit(1)
+        });
+        times.push(t0.elapsed().as_secs_f64());
+        drop(result);
+    }
+    let record = json!({
+        "workload": args.workload,
+        "system": format!("fugue_rs_{}", args.engine),
+        "variant": args.variant,
+        "n": args.rows,
+        "median_s": round(median(&times), 4),
+        "min_s": round(times.iter().copied().fold(f64::INFINITY, f64::min), 4),
+        "peak_rss_mb": peak_rss_mb(),
+        "check": check,
+        "setup_s": round(setup_s, 3),
+        "warmup_s": round(warm, 4),
+        "times_s": times.iter().map(|t| round(*t, 4)).collect::<Vec<_>>(),
+        "loadavg": load_average(),
+    });
+    let line = record.to_string();
+    println!("{line}");
+    if let Some(out) = &args.out {
+        use std::io::Write;
+        let written = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(out)
+            .and_then(|mut f| writeln!(f, "{line}"));
+        if let Err(e) = written {
+            eprintln!("error: cannot append to {out}: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+/// A checksum value as `bench.py` prints it: integers as integers, rounded floats as floats.
+fn checksum(pairs: Vec<(&str, Json)>) -> Json {
+    Json::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+}
