@@ -593,12 +593,12 @@ mod tests {
             "by=k,f; presort=s",
         ] {
             let spec = PartitionSpec::parse(text).unwrap();
-            let parts = logical_partitions(&schema, &[batch.clone()], &spec, 1).unwrap();
+            let parts = logical_partitions(&schema, std::slice::from_ref(&batch), &spec, 1).unwrap();
             assert_eq!(ids_of(&parts), reference(&batch, &spec), "{text}");
         }
         // A whole-input presort (no keys) agrees too.
         let spec = PartitionSpec::parse("presort=f desc, k").unwrap();
-        let parts = logical_partitions(&schema, &[batch.clone()], &spec, 1).unwrap();
+        let parts = logical_partitions(&schema, std::slice::from_ref(&batch), &spec, 1).unwrap();
         let (converter, columns) = converter(&batch, &spec, false, true).unwrap();
         let rows = converter.convert_columns(&columns).unwrap();
         let mut order: Vec<i64> = (0..n as i64).collect();
