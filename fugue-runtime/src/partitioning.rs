@@ -593,7 +593,8 @@ mod tests {
             "by=k,f; presort=s",
         ] {
             let spec = PartitionSpec::parse(text).unwrap();
-            let parts = logical_partitions(&schema, std::slice::from_ref(&batch), &spec, 1).unwrap();
+            let parts =
+                logical_partitions(&schema, std::slice::from_ref(&batch), &spec, 1).unwrap();
             assert_eq!(ids_of(&parts), reference(&batch, &spec), "{text}");
         }
         // A whole-input presort (no keys) agrees too.
