@@ -9,6 +9,12 @@ pub use fugue_runtime as runtime;
 
 pub mod api;
 pub mod prelude;
+
+/// The distributed engine: Fugue on an Apache DataFusion Ballista cluster (the `cluster`
+/// feature). [`cluster::main`] makes a program the cluster's scheduler, executors and driver;
+/// `"ballista://host:port"` names the engine once [`cluster::install`] ran (`main` does it).
+#[cfg(feature = "cluster")]
+pub use fugue_cluster as cluster;
 #[doc(hidden)]
 pub mod workflow_support;
 
@@ -237,11 +243,13 @@ pub mod __private {
     pub use fugue_runtime::record::{
         ArrowField, ConvertError, Record, StructColumn, StructFieldBuilder, TypeKind,
     };
+    pub use fugue_runtime::registry::RegisteredFunction;
     pub use fugue_runtime::transformer::{
         self, CallbackUse, Creator, InputShape, Kind, OutputShape, Outputter, Processor,
         Transformer, adapt,
     };
     pub use fugue_runtime::workflow::{Ext, Workflow};
+    pub use inventory;
     pub use std::sync::OnceLock;
 }
 

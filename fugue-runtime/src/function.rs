@@ -313,6 +313,14 @@ pub trait PartitionFunction: Send + Sync {
     /// The function's name, for messages.
     fn name(&self) -> &str;
 
+    /// The name the function is registered under in [`registry`](crate::registry), when it
+    /// is (functions declared with the transformer macros are): distributed engines run only
+    /// registered functions, looked up by this name on every executor. Default: not
+    /// registered.
+    fn registered_name(&self) -> Option<&str> {
+        None
+    }
+
     /// The output schema for these input schemas (a schema hint with `*` is resolved here).
     fn output_schema(&self, inputs: &[Schema]) -> Result<Schema>;
 

@@ -61,6 +61,7 @@ pub mod frame;
 pub mod function;
 pub mod like;
 pub mod partitioning;
+pub mod registry;
 pub mod transformer;
 pub mod value;
 pub mod workflow;

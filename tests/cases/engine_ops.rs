@@ -19,16 +19,30 @@ use fugue::runtime::{ArrowFrame, DataFrame, Value as Cell};
 use serde_json::{Map, Value};
 use std::sync::{Arc, Mutex, OnceLock};
 
-/// The two engines, created once (`local` with 3 workers, so data is really split).
+/// The engines, created once: `native`, `local` with 3 workers (so data is really split)
+/// and, with the `cluster` feature, Ballista on an in-process cluster (3 shuffle partitions).
 fn engines() -> &'static [Arc<dyn ExecutionEngine>] {
     static ENGINES: OnceLock<Vec<Arc<dyn ExecutionEngine>>> = OnceLock::new();
     ENGINES.get_or_init(|| {
-        let native = make_engine("native", ());
-        let local = make_engine("local", [(LOCAL_WORKERS, "3")]);
-        match (native, local) {
-            (Ok(n), Ok(l)) => vec![n, l],
-            (Err(e), _) | (_, Err(e)) => panic!("cannot create the engines: {e}"),
+        let mut engines = vec![
+            make_engine("native", ()),
+            make_engine("local", [(LOCAL_WORKERS, "3")]),
+        ];
+        #[cfg(feature = "cluster")]
+        {
+            fugue::cluster::install();
+            engines.push(make_engine(
+                "ballista://standalone",
+                [
+                    ("fugue.ballista.partitions", "3"),
+                    ("fugue.ballista.executor_cores", "2"),
+                ],
+            ));
         }
+        engines
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap_or_else(|e| panic!("cannot create the engines: {e}"))
     })
 }
 
@@ -635,14 +649,27 @@ fn run_sample_case(
 
 // ---- map -------------------------------------------------------------------------------------
 
-/// The identity function, recording the rows of each call.
+/// The identity function, recording the rows of each call. One instance, registered, so
+/// that the Ballista engine's executor (in this process) finds it by name.
 struct Recorder {
     calls: Mutex<Vec<Vec<Vec<Cell>>>>,
+}
+
+static RECORDER: Recorder = Recorder {
+    calls: Mutex::new(Vec::new()),
+};
+
+fugue::__private::inventory::submit! {
+    fugue::__private::RegisteredFunction::new("cases::engine_ops::recorder", &RECORDER)
 }
 
 impl PartitionFunction for Recorder {
     fn name(&self) -> &str {
         "recorder"
+    }
+
+    fn registered_name(&self) -> Option<&str> {
+        Some("cases::engine_ops::recorder")
     }
 
     fn output_schema(&self, inputs: &[Schema]) -> fugue::core::Result<Schema> {
@@ -687,12 +714,15 @@ fn run_map_case(
 ) -> Result<(), String> {
     check_keys(params, &["partition"], "params")?;
     let (schema, _) = tables.first().ok_or("map needs one input")?;
-    let recorder = Recorder {
-        calls: Mutex::new(Vec::new()),
-    };
+    let recorder = &RECORDER;
+    recorder
+        .calls
+        .lock()
+        .map_err(|_| "poisoned recorder".to_string())?
+        .clear();
     let input = frames(tables)?.remove(0);
     let outcome = spec(params.get("partition"))?
-        .and_then(|spec| engine.map(input, &recorder, &spec, Arc::new(Params::new()), None));
+        .and_then(|spec| engine.map(input, recorder, &spec, Arc::new(Params::new()), None));
     let outcome = outcome.map_err(|e| format!("map failed: {e}"));
     if case.contains_key("expect_error") {
         return match outcome {
@@ -709,10 +739,12 @@ fn run_map_case(
         .iter()
         .map(|call| typed_rows(schema, call.as_array().ok_or("a call must be an array")?))
         .collect::<Result<_, _>>()?;
-    let calls = recorder
-        .calls
-        .into_inner()
-        .map_err(|_| "poisoned recorder".to_string())?;
+    let calls = std::mem::take(
+        &mut *recorder
+            .calls
+            .lock()
+            .map_err(|_| "poisoned recorder".to_string())?,
+    );
     let ordered = case
         .get("row_order_within_call_matters")
         .and_then(Value::as_bool)

@@ -78,6 +78,8 @@ config_namespace! {
         pub rpc: RpcOptions;
         /// `fugue.sql.*`: FugueSQL.
         pub sql: SqlOptions;
+        /// `fugue.ballista.*`: the distributed engine (Apache DataFusion Ballista).
+        pub ballista: BallistaOptions;
     }
 }
 
@@ -125,6 +127,43 @@ config_namespace! {
         pub server: Option<String>, default = None, scope = Engine;
         /// `fugue.rpc.flask_server.*`: the HTTP callback server.
         pub flask_server: FlaskServerOptions;
+        /// `fugue.rpc.flight_server.*`: the Arrow Flight callback server of distributed
+        /// engines.
+        pub flight_server: FlightServerOptions;
+    }
+}
+
+config_namespace! {
+    /// `fugue.rpc.flight_server.*`: the Arrow Flight callback server that a distributed engine
+    /// starts on the driver for a step with a callback; executors present the run's secret
+    /// token with every call.
+    pub struct FlightServerOptions {
+        /// Bind host of the callback server: loopback by default; set the driver's address
+        /// reachable from the executors when they run on other machines.
+        pub host: String, default = String::from("127.0.0.1"), scope = Engine;
+        /// Bind port of the callback server; unset = any free port.
+        pub port: Option<u16>, default = None, scope = Engine;
+        /// How long an executor waits for the driver's answer to one call.
+        pub timeout: Option<Duration>, default = Some(Duration::from_secs(60)), scope = Engine;
+    }
+}
+
+config_namespace! {
+    /// `fugue.ballista.*`: the distributed engine (`ballista://host:port`).
+    pub struct BallistaOptions {
+        /// Folder that every node of the cluster reads and writes at the same path (a shared
+        /// mount), where the engine stages the frames the driver sends to the cluster; unset =
+        /// a temporary folder of the driver's machine (right for a one-machine cluster only).
+        pub shared_dir: Option<PathBuf>, default = None, scope = Engine;
+        /// Shuffle partitions of a distributed step (hash partitions of a transformer's keys,
+        /// of a join, of an aggregation); 0 = twice the engine's parallelism.
+        pub partitions: usize, default = 0, scope = Engine;
+        /// Cores each executor offers (the `executor` command and the standalone mode); 0 =
+        /// the machine's parallelism.
+        pub executor_cores: usize, default = 0, scope = Engine;
+        /// Folder of an executor's shuffle files (the `executor` command); unset = a temporary
+        /// folder.
+        pub executor_work_dir: Option<PathBuf>, default = None, scope = Engine;
     }
 }
 

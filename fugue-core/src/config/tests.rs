@@ -25,8 +25,15 @@ fn keys_mirror_the_field_paths() {
             "fugue.rpc.flask_server.host",
             "fugue.rpc.flask_server.port",
             "fugue.rpc.flask_server.timeout",
+            "fugue.rpc.flight_server.host",
+            "fugue.rpc.flight_server.port",
+            "fugue.rpc.flight_server.timeout",
             "fugue.sql.compile.ignore_case",
             "fugue.sql.compile.dialect",
+            "fugue.ballista.shared_dir",
+            "fugue.ballista.partitions",
+            "fugue.ballista.executor_cores",
+            "fugue.ballista.executor_work_dir",
         ]
     );
 }

@@ -316,6 +316,12 @@ fn partition_function(v: &ValidTransformer<'_>) -> TokenStream {
                 <Self as #p::Transformer>::NAME
             }
 
+            fn registered_name(&self) -> ::core::option::Option<&str> {
+                ::core::option::Option::Some(
+                    ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#ident)),
+                )
+            }
+
             fn output_schema(
                 &self,
                 inputs: &[#p::fugue_core::Schema],
@@ -348,6 +354,13 @@ fn partition_function(v: &ValidTransformer<'_>) -> TokenStream {
                 #invoke
                 ::core::result::Result::Ok(#p::adapt::finish(NAME, #stream, __slot))
             }
+        }
+
+        #p::inventory::submit! {
+            #p::RegisteredFunction::new(
+                ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#ident)),
+                &#ident,
+            )
         }
     }
 }

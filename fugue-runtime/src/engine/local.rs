@@ -68,6 +68,22 @@ impl LocalEngine {
     }
 }
 
+#[cfg(feature = "datafusion")]
+impl LocalEngine {
+    /// This engine with its relational operations (joins, set operations, distinct, take, SQL
+    /// select/filter/assign/aggregate) run by `backend` over `partitions` partitions, with
+    /// the same SQL, checks and result normalisation. A distributed engine uses it to run
+    /// them on its cluster.
+    pub fn with_sql_backend(
+        mut self,
+        backend: Arc<dyn relational::SqlBackend>,
+        partitions: usize,
+    ) -> Self {
+        self.session = self.session.with_backend(backend, partitions);
+        self
+    }
+}
+
 fn arrow(df: DataFrame) -> Result<ArrowFrame> {
     df.to_arrow_frame()
 }

@@ -77,6 +77,8 @@ pub use options::{
     DropHow, FileFormat, FillValue, JoinHow, LoadColumns, LoadOptions, NaPosition,
     ParquetCompression, SampleSize, SaveMode, SaveOptions, SelectQuery,
 };
+#[cfg(feature = "datafusion")]
+pub use relational::SqlBackend;
 
 use crate::frame::DataFrame;
 use crate::function::{Callback, Params, PartitionFunction};
@@ -84,7 +86,7 @@ use fugue_core::{
     ConfigOverrides, FugueConfig, FugueError, IntoConfigOverrides, PartitionSpec, Result, Schema,
 };
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock, RwLock};
 
 /// The error of an operation an engine does not have.
 pub fn unsupported(engine: &str, operation: &str) -> FugueError {
@@ -307,10 +309,34 @@ pub trait ExecutionEngine: Send + Sync + fmt::Debug {
 }
 
 /// What names an engine: `"native"`, `"local"`, `""` (the default, `local`), an engine instance,
-/// and later `"ballista://host:port"` (reference §2.9, §8).
+/// and `"ballista://host:port"` once the `cluster` feature installs it (reference §2.9, §8).
 pub trait IntoEngine {
     /// The engine, with `conf` layered on its configuration.
     fn into_engine(self, conf: &ConfigOverrides) -> Result<Arc<dyn ExecutionEngine>>;
+}
+
+/// What makes an engine of an installed URL scheme: the whole engine-like (for example
+/// `ballista://host:50050`) and the configuration to layer on it.
+pub type EngineFactory = fn(&str, &ConfigOverrides) -> Result<Arc<dyn ExecutionEngine>>;
+
+fn schemes() -> &'static RwLock<Vec<(String, EngineFactory)>> {
+    static SCHEMES: OnceLock<RwLock<Vec<(String, EngineFactory)>>> = OnceLock::new();
+    SCHEMES.get_or_init(|| RwLock::new(Vec::new()))
+}
+
+/// Install the engine of a URL scheme (`"ballista"` for `ballista://host:port`), replacing an
+/// earlier installation of the same scheme. Engines outside this crate (the distributed one)
+/// install themselves this way, so that any engine-like string can name them.
+pub fn install_engine_scheme(scheme: &str, factory: EngineFactory) {
+    let scheme = scheme.to_ascii_lowercase();
+    let mut table = schemes().write().unwrap_or_else(|e| e.into_inner());
+    table.retain(|(s, _)| *s != scheme);
+    table.push((scheme, factory));
+}
+
+fn scheme_factory(scheme: &str) -> Option<EngineFactory> {
+    let table = schemes().read().unwrap_or_else(|e| e.into_inner());
+    table.iter().find(|(s, _)| s == scheme).map(|(_, f)| *f)
 }
 
 /// The engine names [`make_engine`] knows.
@@ -322,10 +348,20 @@ impl IntoEngine for &str {
         match name.to_ascii_lowercase().as_str() {
             "" | "local" => Ok(Arc::new(LocalEngine::local(conf.into_config()?)?)),
             "native" => Ok(Arc::new(LocalEngine::native(conf.into_config()?)?)),
-            lower if lower.starts_with("ballista://") => Err(FugueError::Unsupported {
-                operation: format!("engine `{name}`"),
-                reason: "the distributed (Ballista) engine is not built yet".into(),
-            }),
+            lower if lower.contains("://") => {
+                let scheme = &lower[..lower.find("://").unwrap_or(0)];
+                match scheme_factory(scheme) {
+                    Some(factory) => factory(name, conf),
+                    None => Err(FugueError::Unsupported {
+                        operation: format!("engine `{name}`"),
+                        reason: format!(
+                            "no engine is installed for `{scheme}://` in this binary; the \
+                             Ballista engine needs the `cluster` feature of `fugue` and \
+                             `fugue::cluster::install()` (which `fugue::cluster::main` calls)"
+                        ),
+                    }),
+                }
+            }
             _ => Err(FugueError::invalid_argument(
                 "engine",
                 format!(

@@ -28,12 +28,38 @@ use fugue_core::{FugueError, PartitionSpec, Result, Schema, SortKey};
 use std::future::Future;
 use std::sync::Arc;
 
+/// Where an engine's relational operations run: how a DataFusion context is made and how the
+/// engine's frames become its tables. The engines of one machine use in-memory tables of a
+/// local context; a distributed engine (the `fugue-cluster` crate) plugs in a context of its
+/// cluster and tables that its nodes can read. Every operation's SQL, checks and result
+/// normalisation stay the same whatever the backend.
+pub trait SqlBackend: Send + Sync + std::fmt::Debug {
+    /// A context with this configuration (Fugue's options already set on it).
+    fn context<'a>(
+        &'a self,
+        config: SessionConfig,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<SessionContext>> + Send + 'a>>;
+
+    /// Register `frame` as table `name` of `ctx`, split into about `partitions` partitions.
+    /// The returned value lives until the query's result is collected (for example the
+    /// staged files of the table, removed when it drops).
+    fn register(
+        &self,
+        ctx: &SessionContext,
+        name: &str,
+        frame: &ArrowFrame,
+        partitions: usize,
+    ) -> Result<Box<dyn std::any::Any + Send>>;
+}
+
 /// A DataFusion session factory with its own tokio runtime.
 pub(crate) struct Session {
     /// Started on first use: an engine that only maps never starts one.
     runtime: std::sync::OnceLock<std::result::Result<tokio::runtime::Runtime, String>>,
     threads: Option<usize>,
     target_partitions: usize,
+    /// Where queries run; `None`: in-memory tables of a local context.
+    backend: Option<Arc<dyn SqlBackend>>,
 }
 
 impl std::fmt::Debug for Session {
@@ -171,17 +197,33 @@ impl Session {
             runtime: std::sync::OnceLock::new(),
             threads,
             target_partitions: target_partitions.max(1),
+            backend: None,
         })
+    }
+
+    /// This session with queries run by `backend` over `target_partitions` partitions.
+    pub(crate) fn with_backend(
+        mut self,
+        backend: Arc<dyn SqlBackend>,
+        target_partitions: usize,
+    ) -> Self {
+        self.backend = Some(backend);
+        self.target_partitions = target_partitions.max(1);
+        self
     }
 
     /// The tokio runtime, started on first use.
     fn runtime(&self) -> Result<&tokio::runtime::Runtime> {
         let runtime = self.runtime.get_or_init(|| {
+            // Timers and sockets: a backend may reach a cluster over the network.
             match self.threads {
-                None => tokio::runtime::Builder::new_current_thread().build(),
+                None => tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build(),
                 Some(n) => tokio::runtime::Builder::new_multi_thread()
                     .worker_threads(n.max(1))
                     .thread_name("fugue-local")
+                    .enable_all()
                     .build(),
             }
             .map_err(|e| e.to_string())
@@ -191,8 +233,9 @@ impl Session {
             .map_err(|e| FugueError::external("cannot start the engine's tokio runtime", e.clone()))
     }
 
-    /// A fresh context: identifiers case-sensitive, plain string types, `target_partitions`.
-    fn context(&self) -> SessionContext {
+    /// Fugue's DataFusion options: identifiers case-sensitive, plain string types,
+    /// `target_partitions`.
+    fn config(&self) -> SessionConfig {
         let mut config = SessionConfig::new()
             .with_target_partitions(self.target_partitions)
             .with_information_schema(false);
@@ -200,7 +243,12 @@ impl Session {
         options.sql_parser.enable_ident_normalization = false;
         options.sql_parser.map_string_types_to_utf8view = false;
         options.execution.parquet.schema_force_view_types = false;
-        SessionContext::new_with_config(config)
+        config
+    }
+
+    /// A fresh local context.
+    fn context(&self) -> SessionContext {
+        SessionContext::new_with_config(self.config())
     }
 
     /// Run a future to completion on the runtime (from another thread when the caller is
@@ -245,20 +293,44 @@ impl Session {
         sql: &str,
         argument: &str,
     ) -> Result<ArrowFrame> {
-        let ctx = self.with_tables(frames)?;
-        let (schema, batches) = self.block_on(async move {
-            let df = ctx
-                .sql_with_options(sql, query_only())
-                .await
-                .map_err(|e| df_error(e, argument, sql))?;
-            let schema = df.schema().as_arrow().clone();
-            let batches = df.collect().await.map_err(|e| df_error(e, argument, sql))?;
-            Ok::<_, FugueError>((schema, batches))
-        })?;
+        let (schema, batches) = match &self.backend {
+            None => {
+                let ctx = self.with_tables(frames)?;
+                self.block_on(async move {
+                    let df = ctx
+                        .sql_with_options(sql, query_only())
+                        .await
+                        .map_err(|e| df_error(e, argument, sql))?;
+                    let schema = df.schema().as_arrow().clone();
+                    let batches = df.collect().await.map_err(|e| df_error(e, argument, sql))?;
+                    Ok::<_, FugueError>((schema, batches))
+                })?
+            }
+            Some(backend) => {
+                let config = self.config();
+                let partitions = self.target_partitions;
+                self.block_on(async move {
+                    let ctx = backend.context(config).await?;
+                    let mut staged = Vec::with_capacity(frames.len());
+                    for (i, frame) in frames.iter().enumerate() {
+                        staged.push(backend.register(&ctx, &format!("t{i}"), frame, partitions)?);
+                    }
+                    let df = ctx
+                        .sql_with_options(sql, query_only())
+                        .await
+                        .map_err(|e| df_error(e, argument, sql))?;
+                    let schema = df.schema().as_arrow().clone();
+                    let batches = df.collect().await.map_err(|e| df_error(e, argument, sql))?;
+                    drop(staged);
+                    Ok::<_, FugueError>((schema, batches))
+                })?
+            }
+        };
         normalize(&schema, batches)
     }
 
     /// Whether the select item `expr` over `frame` is an aggregation (its plan aggregates).
+    /// Planning only: always on a local context, whatever the backend.
     fn is_aggregate(&self, frame: &ArrowFrame, expr: &str, argument: &str) -> Result<bool> {
         let ctx = self.with_tables(&[frame])?;
         let sql = format!("SELECT {expr} FROM \"t0\"");

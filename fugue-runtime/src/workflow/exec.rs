@@ -23,6 +23,10 @@ impl PartitionFunction for Cancellable<'_> {
         self.inner.name()
     }
 
+    fn registered_name(&self) -> Option<&str> {
+        self.inner.registered_name()
+    }
+
     fn output_schema(&self, inputs: &[Schema]) -> Result<Schema> {
         self.inner.output_schema(inputs)
     }

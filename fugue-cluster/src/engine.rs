@@ -1,0 +1,637 @@
+//! [`BallistaEngine`]: Fugue's engine API on an Apache DataFusion Ballista cluster.
+
+use crate::callback::CallbackServer;
+use crate::node::FugueStepNode;
+use crate::session::{client_state, new_config, scheduler_state};
+use crate::wire::{StepPayload, encode_params};
+use ballista::prelude::SessionContextExt;
+use datafusion::arrow::array::{RecordBatch, UInt64Array};
+use datafusion::arrow::datatypes::{DataType, Field, Schema as ArrowSchema, SchemaRef};
+use datafusion::datasource::file_format::arrow::ArrowFormat;
+use datafusion::datasource::listing::{
+    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
+};
+use datafusion::error::DataFusionError;
+use datafusion::logical_expr::{Extension, LogicalPlan};
+use datafusion::prelude::{SessionConfig, SessionContext};
+use fugue_core::{
+    ConfigOverrides, FugueConfig, FugueError, IntoConfigOverrides, PartitionSpec, Result, Schema,
+};
+use fugue_runtime::engine::{
+    DropHow, ExecutionEngine, FillValue, JoinHow, LoadOptions, LocalEngine, NaPosition, SampleSize,
+    SaveOptions, SelectQuery, SqlBackend, ZipHow,
+};
+use fugue_runtime::frame::{ArrowFrame, DataFrame};
+use fugue_runtime::function::{Callback, Params, PartitionFunction};
+use fugue_runtime::registry;
+use std::any::Any;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The engine name of `ballista://...` engine-likes.
+pub const ENGINE_NAME: &str = "ballista";
+
+/// The address of the in-process cluster: `ballista://standalone`.
+pub const STANDALONE: &str = "standalone";
+
+/// Where the cluster is and how frames reach it; shared by an engine and the engines
+/// [`with_conf`](ExecutionEngine::with_conf) derives from it.
+struct Cluster {
+    /// `df://host:port` of the scheduler.
+    scheduler: String,
+    /// Where staged frames go (every node reads this path).
+    shared_dir: PathBuf,
+    /// The temporary folder behind `shared_dir` when none was configured.
+    _temp: Option<tempfile::TempDir>,
+    /// Runs the driver's side of the jobs (and the standalone cluster, if any).
+    runtime: tokio::runtime::Runtime,
+    counter: AtomicU64,
+}
+
+impl std::fmt::Debug for Cluster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cluster")
+            .field("scheduler", &self.scheduler)
+            .field("shared_dir", &self.shared_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+fn df_error(context: impl Into<String>, error: DataFusionError) -> FugueError {
+    let message = error.to_string();
+    let hint = if message.contains("rejected by executor") {
+        " (an executor could not prepare a task: every executor must run the same binary as \
+         the driver, built from the same code, so that it has every transformer)"
+    } else {
+        ""
+    };
+    FugueError::external(context.into(), format!("{message}{hint}"))
+}
+
+impl Cluster {
+    fn start(address: &str, conf: &FugueConfig) -> Result<Self> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("fugue-ballista")
+            .enable_all()
+            .build()
+            .map_err(|e| {
+                FugueError::external("cannot start the engine's tokio runtime", e.to_string())
+            })?;
+        let (shared_dir, temp) = match &conf.fugue.ballista.shared_dir {
+            Some(dir) => {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    FugueError::external(
+                        format!(
+                            "cannot create fugue.ballista.shared_dir `{}`",
+                            dir.display()
+                        ),
+                        e.to_string(),
+                    )
+                })?;
+                (dir.clone(), None)
+            }
+            None => {
+                let temp = tempfile::Builder::new()
+                    .prefix("fugue-ballista-")
+                    .tempdir()
+                    .map_err(|e| {
+                        FugueError::external("cannot create a staging folder", e.to_string())
+                    })?;
+                (temp.path().to_path_buf(), Some(temp))
+            }
+        };
+        let scheduler = if address.eq_ignore_ascii_case(STANDALONE) {
+            let cores = match conf.fugue.ballista.executor_cores {
+                0 => std::thread::available_parallelism().map_or(2, usize::from),
+                n => n,
+            };
+            runtime.block_on(start_standalone(cores))?
+        } else {
+            format!("df://{address}")
+        };
+        Ok(Cluster {
+            scheduler,
+            shared_dir,
+            _temp: temp,
+            runtime,
+            counter: AtomicU64::new(0),
+        })
+    }
+
+    /// Run a future on the engine's runtime (from a helper thread when the caller is itself
+    /// on a tokio runtime, where blocking would panic).
+    fn block_on<T: Send, F: Future<Output = Result<T>> + Send>(&self, future: F) -> Result<T> {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            std::thread::scope(|s| {
+                s.spawn(|| self.runtime.block_on(future))
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p))
+            })
+        } else {
+            self.runtime.block_on(future)
+        }
+    }
+
+    /// Write these batches as Arrow IPC files under a fresh folder of the shared directory.
+    fn stage(&self, schema: &SchemaRef, batches: &[RecordBatch], files: usize) -> Result<Staged> {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        let dir = self
+            .shared_dir
+            .join(format!("stage-{}-{n}", uuid::Uuid::new_v4().simple()));
+        let failed = |e: String| {
+            FugueError::external(
+                format!(
+                    "cannot stage a frame in `{}` (fugue.ballista.shared_dir)",
+                    dir.display()
+                ),
+                e,
+            )
+        };
+        std::fs::create_dir_all(&dir).map_err(|e| failed(e.to_string()))?;
+        let staged = Staged { dir: dir.clone() };
+        for (i, part) in split(batches, files).into_iter().enumerate() {
+            let path = dir.join(format!("part-{i:05}.arrow"));
+            let file = std::fs::File::create(&path).map_err(|e| failed(e.to_string()))?;
+            let mut writer = datafusion::arrow::ipc::writer::FileWriter::try_new(
+                std::io::BufWriter::new(file),
+                schema,
+            )
+            .map_err(|e| failed(e.to_string()))?;
+            for batch in part {
+                writer.write(&batch).map_err(|e| failed(e.to_string()))?;
+            }
+            writer.finish().map_err(|e| failed(e.to_string()))?;
+        }
+        Ok(staged)
+    }
+}
+
+/// A staged frame's folder, removed when dropped.
+struct Staged {
+    dir: PathBuf,
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Batches spread over `n` parts of about equal row counts (at least one part).
+fn split(batches: &[RecordBatch], n: usize) -> Vec<Vec<RecordBatch>> {
+    let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
+    let n = n.max(1).min(rows.max(1));
+    let chunk = rows.div_ceil(n).max(1);
+    let mut parts: Vec<Vec<RecordBatch>> = vec![Vec::new(); n];
+    let (mut part, mut filled) = (0, 0);
+    for batch in batches {
+        let mut offset = 0;
+        while offset < batch.num_rows() {
+            let len = (chunk - filled).min(batch.num_rows() - offset);
+            parts[part].push(batch.slice(offset, len));
+            offset += len;
+            filled += len;
+            if filled == chunk && part + 1 < n {
+                part += 1;
+                filled = 0;
+            }
+        }
+    }
+    parts
+}
+
+/// Start a scheduler and one executor inside this process; the scheduler's `df://` URL.
+async fn start_standalone(cores: usize) -> Result<String> {
+    use ballista_core::serde::protobuf::scheduler_grpc_client::SchedulerGrpcClient;
+    let failed = |e: String| FugueError::external("cannot start the standalone cluster", e);
+    let state = scheduler_state(new_config()).map_err(|e| failed(e.to_string()))?;
+    let addr = ballista_scheduler::standalone::new_standalone_scheduler_from_state(&state)
+        .await
+        .map_err(|e| failed(e.to_string()))?;
+    let url = format!("http://localhost:{}", addr.port());
+    let mut attempts = 0;
+    let scheduler = loop {
+        match SchedulerGrpcClient::connect(url.clone()).await {
+            Ok(client) => break client,
+            Err(e) if attempts >= 100 => return Err(failed(e.to_string())),
+            Err(_) => {
+                attempts += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+        }
+    };
+    ballista_executor::new_standalone_executor_from_state(scheduler, cores, &state)
+        .await
+        .map_err(|e| failed(e.to_string()))?;
+    Ok(format!("df://localhost:{}", addr.port()))
+}
+
+/// The relational operations' backend: a remote context of the cluster, frames staged as
+/// Arrow IPC files on the shared directory.
+#[derive(Debug)]
+struct Backend {
+    cluster: Arc<Cluster>,
+}
+
+impl SqlBackend for Backend {
+    fn context<'a>(
+        &'a self,
+        config: SessionConfig,
+    ) -> Pin<Box<dyn Future<Output = Result<SessionContext>> + Send + 'a>> {
+        Box::pin(async move { connect(&self.cluster, config).await })
+    }
+
+    fn register(
+        &self,
+        ctx: &SessionContext,
+        name: &str,
+        frame: &ArrowFrame,
+        partitions: usize,
+    ) -> Result<Box<dyn Any + Send>> {
+        let staged = self
+            .cluster
+            .stage(frame.arrow_schema(), frame.batches(), partitions)?;
+        register_staged(ctx, name, &staged.dir, frame.arrow_schema())?;
+        Ok(Box::new(staged))
+    }
+}
+
+/// A context of the cluster's scheduler.
+async fn connect(cluster: &Cluster, config: SessionConfig) -> Result<SessionContext> {
+    let config = config.set_bool("datafusion.optimizer.repartition_file_scans", false);
+    SessionContext::remote_with_state(&cluster.scheduler, client_state(config))
+        .await
+        .map_err(|e| {
+            df_error(
+                format!(
+                    "cannot reach the Ballista scheduler at {}",
+                    cluster.scheduler
+                ),
+                e,
+            )
+        })
+}
+
+/// Register the staged folder `dir` (holding `frame`) as table `name`.
+fn register_staged(ctx: &SessionContext, name: &str, dir: &Path, schema: &SchemaRef) -> Result<()> {
+    let failed = |e: DataFusionError| df_error(format!("cannot register staged table `{name}`"), e);
+    let url = ListingTableUrl::parse(format!("{}/", dir.display())).map_err(failed)?;
+    let options = ListingOptions::new(Arc::new(ArrowFormat)).with_file_extension(".arrow");
+    let config = ListingTableConfig::new(url)
+        .with_listing_options(options)
+        .with_schema(schema.clone());
+    let table = ListingTable::try_new(config).map_err(failed)?;
+    ctx.register_table(name, Arc::new(table)).map_err(failed)?;
+    Ok(())
+}
+
+/// Fugue on an Apache DataFusion Ballista cluster (`ballista://host:port`, or
+/// `ballista://standalone` for a scheduler and an executor inside this process).
+///
+/// * Transformer and co-transformer steps run inside the executors: the step becomes one
+///   custom plan node, planned by the scheduler as a hash shuffle of the inputs on the
+///   partition keys, then one task per partition calling the function, found by its
+///   registered name in the executor's binary (which must be the driver's binary).
+/// * Joins, set operations, distinct, take and the SQL operations (select, filter, assign,
+///   aggregate) run as Ballista's own distributed plans, with the same SQL as the engines of
+///   one machine.
+/// * Frames passed between steps live on the driver; a step's inputs are staged as Arrow IPC
+///   files under `fugue.ballista.shared_dir`, which every node must read at the same path.
+///   dropna, fillna, sample, column operations and load/save run on the driver.
+#[derive(Debug)]
+pub struct BallistaEngine {
+    address: String,
+    conf: FugueConfig,
+    cluster: Arc<Cluster>,
+    local: LocalEngine,
+    partitions: usize,
+}
+
+impl BallistaEngine {
+    /// The engine of the scheduler at `address` (`host:port`, or `standalone` to start a
+    /// cluster inside this process).
+    pub fn connect(address: &str, conf: FugueConfig) -> Result<Self> {
+        let address = address.trim().trim_end_matches('/').to_string();
+        if address.is_empty() {
+            return Err(FugueError::invalid_argument(
+                "engine",
+                "`ballista://` needs the scheduler's address: `ballista://host:port` (or \
+                 `ballista://standalone`)",
+            ));
+        }
+        let cluster = Arc::new(Cluster::start(&address, &conf)?);
+        BallistaEngine::with_cluster(address, conf, cluster)
+    }
+
+    /// An engine of a new in-process cluster (one scheduler, one executor).
+    pub fn standalone(conf: FugueConfig) -> Result<Self> {
+        BallistaEngine::connect(STANDALONE, conf)
+    }
+
+    fn with_cluster(address: String, conf: FugueConfig, cluster: Arc<Cluster>) -> Result<Self> {
+        let partitions = match conf.fugue.ballista.partitions {
+            0 => 2 * std::thread::available_parallelism().map_or(2, usize::from),
+            n => n,
+        };
+        let backend = Arc::new(Backend {
+            cluster: cluster.clone(),
+        });
+        let local = LocalEngine::local(conf.clone())?.with_sql_backend(backend, partitions);
+        Ok(BallistaEngine {
+            address,
+            conf,
+            cluster,
+            local,
+            partitions,
+        })
+    }
+
+    /// The engine-like that names this engine (`ballista://host:port`).
+    pub fn address(&self) -> String {
+        format!("ballista://{}", self.address)
+    }
+
+    /// Run a transformer (`zip: None`) or co-transformer step inside the executors.
+    #[allow(clippy::too_many_arguments)]
+    fn step(
+        &self,
+        dfs: Vec<DataFrame>,
+        zip: Option<ZipHow>,
+        function: &dyn PartitionFunction,
+        spec: &PartitionSpec,
+        params: Arc<Params>,
+        callback: Option<Callback>,
+    ) -> Result<DataFrame> {
+        let schemas: Vec<Schema> = dfs.iter().map(|df| df.schema().clone()).collect();
+        function.check(spec, &schemas, &params, callback.is_some())?;
+        let output = function.output_schema(&schemas)?;
+        let name = function.name().to_string();
+        let registered = function.registered_name().ok_or_else(|| {
+            FugueError::invalid_argument(
+                "transformer",
+                format!(
+                    "`{name}` cannot run on the Ballista engine: only functions declared with \
+                     the transformer macros (`#[transformer]`, `#[cotransformer]`, ...) are \
+                     registered in the binary that executors run; closures cannot be shipped"
+                ),
+            )
+        })?;
+        registry::lookup(registered)?;
+        let keyed = !spec.keys().is_empty() && zip != Some(ZipHow::Cross);
+        let frames = dfs
+            .into_iter()
+            .map(DataFrame::to_arrow_frame)
+            .collect::<Result<Vec<_>>>()?;
+        let rows: usize = frames
+            .iter()
+            .map(|f| f.batches().iter().map(RecordBatch::num_rows).sum::<usize>())
+            .sum();
+        let partitions = match spec.num_partitions(rows as u64, self.partitions as u64)? {
+            n if n > 0 => n as usize,
+            _ => self.partitions,
+        };
+        let files = if keyed { partitions } else { 1 };
+        // Shuffled inputs carry their row numbers, so tasks restore the input order.
+        let row_index = keyed.then(|| {
+            let mut name = "__fugue_row__".to_string();
+            while schemas.iter().any(|s| s.contains_name(&name)) {
+                name.push('_');
+            }
+            name
+        });
+        let inputs: Vec<(SchemaRef, Vec<RecordBatch>)> = frames
+            .iter()
+            .map(|frame| match &row_index {
+                Some(name) => with_row_numbers(frame, name),
+                None => Ok((frame.arrow_schema().clone(), frame.batches().to_vec())),
+            })
+            .collect::<Result<_>>()?;
+        let mut payload = StepPayload {
+            function: registered.to_string(),
+            spec: spec.to_string(),
+            zip: zip.map(|z| z.name().to_string()),
+            params: encode_params(&params)?,
+            output: output.to_string(),
+            callback: None,
+            partitions,
+            row_index,
+        };
+        let conf = &self.conf;
+        let cluster = &self.cluster;
+        let batches = self.cluster.block_on(async move {
+            let server = match callback {
+                Some(callback) => Some(CallbackServer::start(callback, conf).await?),
+                None => None,
+            };
+            payload.callback = server.as_ref().map(|s| s.address().clone());
+            let ctx = connect(cluster, new_config()).await?;
+            let mut staged = Vec::with_capacity(inputs.len());
+            let mut plans = Vec::with_capacity(inputs.len());
+            for (i, (schema, batches)) in inputs.iter().enumerate() {
+                let table = format!("t{i}");
+                let stage = cluster.stage(schema, batches, files)?;
+                register_staged(&ctx, &table, &stage.dir, schema)?;
+                staged.push(stage);
+                let input = ctx
+                    .table(table.as_str())
+                    .await
+                    .map_err(|e| df_error("cannot read a staged table", e))?;
+                plans.push(input.into_unoptimized_plan());
+            }
+            let node = FugueStepNode::try_new(plans, payload)?;
+            let plan = LogicalPlan::Extension(Extension {
+                node: Arc::new(node),
+            });
+            let df = datafusion::dataframe::DataFrame::new(ctx.state(), plan);
+            let batches = df
+                .collect()
+                .await
+                .map_err(|e| df_error(format!("the step `{name}` failed on the cluster"), e))?;
+            drop(staged);
+            drop(server);
+            Ok(batches)
+        })?;
+        Ok(DataFrame::from(ArrowFrame::new(output, batches)?))
+    }
+}
+
+/// The frame's batches with a last column `name` numbering the rows from 0.
+fn with_row_numbers(frame: &ArrowFrame, name: &str) -> Result<(SchemaRef, Vec<RecordBatch>)> {
+    let mut fields: Vec<_> = frame.arrow_schema().fields().iter().cloned().collect();
+    fields.push(Arc::new(Field::new(name, DataType::UInt64, false)));
+    let schema = Arc::new(ArrowSchema::new(fields));
+    let mut next = 0u64;
+    let batches = frame
+        .batches()
+        .iter()
+        .map(|batch| {
+            let n = batch.num_rows() as u64;
+            let numbers = Arc::new(UInt64Array::from_iter_values(next..next + n));
+            next += n;
+            let mut columns = batch.columns().to_vec();
+            columns.push(numbers);
+            RecordBatch::try_new(schema.clone(), columns).map_err(|e| {
+                FugueError::external("cannot number the rows of an input", e.to_string())
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok((schema, batches))
+}
+
+fn arrow(df: DataFrame) -> Result<ArrowFrame> {
+    df.to_arrow_frame()
+}
+
+impl ExecutionEngine for BallistaEngine {
+    fn name(&self) -> &str {
+        ENGINE_NAME
+    }
+
+    fn parallelism(&self) -> usize {
+        self.partitions
+    }
+
+    fn conf(&self) -> &FugueConfig {
+        &self.conf
+    }
+
+    fn with_conf(&self, overrides: &ConfigOverrides) -> Result<Arc<dyn ExecutionEngine>> {
+        let conf = self.conf.merge(overrides);
+        Ok(Arc::new(BallistaEngine::with_cluster(
+            self.address.clone(),
+            conf,
+            self.cluster.clone(),
+        )?))
+    }
+
+    fn map(
+        &self,
+        df: DataFrame,
+        function: &dyn PartitionFunction,
+        spec: &PartitionSpec,
+        params: Arc<Params>,
+        callback: Option<Callback>,
+    ) -> Result<DataFrame> {
+        self.step(vec![df], None, function, spec, params, callback)
+    }
+
+    fn comap(
+        &self,
+        dfs: Vec<DataFrame>,
+        how: ZipHow,
+        spec: &PartitionSpec,
+        function: &dyn PartitionFunction,
+        params: Arc<Params>,
+        callback: Option<Callback>,
+    ) -> Result<DataFrame> {
+        self.step(dfs, Some(how), function, spec, params, callback)
+    }
+
+    fn join(&self, df1: DataFrame, df2: DataFrame, how: JoinHow, on: &[&str]) -> Result<DataFrame> {
+        self.local.join(df1, df2, how, on)
+    }
+
+    fn union(&self, df1: DataFrame, df2: DataFrame, distinct: bool) -> Result<DataFrame> {
+        self.local.union(df1, df2, distinct)
+    }
+
+    fn subtract(&self, df1: DataFrame, df2: DataFrame, distinct: bool) -> Result<DataFrame> {
+        self.local.subtract(df1, df2, distinct)
+    }
+
+    fn intersect(&self, df1: DataFrame, df2: DataFrame, distinct: bool) -> Result<DataFrame> {
+        self.local.intersect(df1, df2, distinct)
+    }
+
+    fn distinct(&self, df: DataFrame) -> Result<DataFrame> {
+        self.local.distinct(df)
+    }
+
+    fn dropna(
+        &self,
+        df: DataFrame,
+        how: DropHow,
+        thresh: Option<usize>,
+        subset: Option<&[&str]>,
+    ) -> Result<DataFrame> {
+        self.local.dropna(df, how, thresh, subset)
+    }
+
+    fn fillna(
+        &self,
+        df: DataFrame,
+        value: &FillValue,
+        subset: Option<&[&str]>,
+    ) -> Result<DataFrame> {
+        self.local.fillna(df, value, subset)
+    }
+
+    fn sample(
+        &self,
+        df: DataFrame,
+        size: SampleSize,
+        replace: bool,
+        seed: Option<u64>,
+    ) -> Result<DataFrame> {
+        self.local.sample(df, size, replace, seed)
+    }
+
+    fn take(
+        &self,
+        df: DataFrame,
+        n: usize,
+        presort: &str,
+        na_position: NaPosition,
+        partition: Option<&PartitionSpec>,
+    ) -> Result<DataFrame> {
+        self.local.take(df, n, presort, na_position, partition)
+    }
+
+    fn select(&self, df: DataFrame, query: &SelectQuery) -> Result<DataFrame> {
+        self.local.select(df, query)
+    }
+
+    fn filter(&self, df: DataFrame, condition: &str) -> Result<DataFrame> {
+        self.local.filter(df, condition)
+    }
+
+    fn assign(&self, df: DataFrame, columns: &[(&str, &str)]) -> Result<DataFrame> {
+        self.local.assign(df, columns)
+    }
+
+    fn aggregate(
+        &self,
+        df: DataFrame,
+        partition_by: &[&str],
+        columns: &[(&str, &str)],
+    ) -> Result<DataFrame> {
+        self.local.aggregate(df, partition_by, columns)
+    }
+
+    fn load(&self, paths: &[&str], options: &LoadOptions) -> Result<DataFrame> {
+        self.local.load(paths, options)
+    }
+
+    fn save(&self, df: DataFrame, path: &str, options: &SaveOptions) -> Result<()> {
+        let frame = arrow(df)?;
+        self.local.save(DataFrame::from(frame), path, options)
+    }
+}
+
+/// The factory installed for `ballista://`.
+pub(crate) fn from_engine_like(
+    name: &str,
+    conf: &ConfigOverrides,
+) -> Result<Arc<dyn ExecutionEngine>> {
+    let address = name
+        .trim()
+        .split_once("://")
+        .map(|(_, rest)| rest)
+        .unwrap_or_default();
+    let conf = conf.into_config()?;
+    Ok(Arc::new(BallistaEngine::connect(address, conf)?))
+}

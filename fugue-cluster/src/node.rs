@@ -1,0 +1,428 @@
+//! The one generic plan node of a transformer step: [`FugueStepNode`] (logical),
+//! [`FugueStepExec`] (physical) and [`FugueQueryPlanner`], which plans the first into the
+//! second on the scheduler.
+//!
+//! The physical plan of a step with partition keys is a hash shuffle of every input on the
+//! keys into `partitions` partitions (Ballista turns it into a shuffle stage), then the step:
+//! each task reads one partition of every input and runs the function with the reference
+//! `run_map` / `run_comap` of `fugue-runtime`, so a key group is called exactly as on the
+//! engines of one machine (presort, NULL keys, empty groups). A step without keys (or a
+//! `cross` zip) reads its inputs as one partition, as the engines of one machine do.
+
+use crate::wire::{CallbackAddress, StepPayload, decode_params};
+use async_trait::async_trait;
+use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::catalog::Session;
+use datafusion::common::tree_node::TreeNodeRecursion;
+use datafusion::common::{DFSchema, DFSchemaRef, DataFusionError};
+use datafusion::execution::context::QueryPlanner;
+use datafusion::execution::{SendableRecordBatchStream, TaskContext};
+use datafusion::logical_expr::{
+    Expr, LogicalPlan, UserDefinedLogicalNode, UserDefinedLogicalNodeCore,
+};
+use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
+use datafusion::physical_plan::coalesce_partitions::CoalescePartitionsExec;
+use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
+use datafusion::physical_plan::repartition::RepartitionExec;
+use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
+use datafusion::physical_plan::{
+    DisplayAs, DisplayFormatType, Distribution, ExecutionPlan, ExecutionPlanProperties,
+    Partitioning, PlanProperties,
+};
+use datafusion::physical_planner::{DefaultPhysicalPlanner, ExtensionPlanner, PhysicalPlanner};
+use fugue_core::{FugueError, PartitionAlgo, PartitionSpec, Schema};
+use fugue_runtime::executor::run_comap;
+use fugue_runtime::frame::{ArrowFrame, DataFrame};
+use fugue_runtime::function::{Callback, run_map};
+use fugue_runtime::registry;
+use futures::{StreamExt, TryStreamExt};
+use std::cmp::Ordering;
+use std::fmt;
+use std::sync::Arc;
+
+/// A transformer or co-transformer step over its input plans.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FugueStepNode {
+    inputs: Vec<LogicalPlan>,
+    payload: StepPayload,
+    schema: DFSchemaRef,
+}
+
+impl FugueStepNode {
+    /// The step over these inputs.
+    pub fn try_new(inputs: Vec<LogicalPlan>, payload: StepPayload) -> Result<Self, FugueError> {
+        let schema = payload.output_schema()?.to_arrow();
+        let schema = DFSchema::try_from(schema)
+            .map_err(|e| FugueError::external("cannot plan a cluster step", e.to_string()))?;
+        Ok(FugueStepNode {
+            inputs,
+            payload,
+            schema: Arc::new(schema),
+        })
+    }
+
+    /// What the node carries.
+    pub fn payload(&self) -> &StepPayload {
+        &self.payload
+    }
+}
+
+impl PartialOrd for FugueStepNode {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        match self.payload.partial_cmp(&other.payload) {
+            Some(Ordering::Equal) if self != other => None,
+            order => order,
+        }
+    }
+}
+
+impl UserDefinedLogicalNodeCore for FugueStepNode {
+    fn name(&self) -> &str {
+        "FugueStep"
+    }
+
+    fn inputs(&self) -> Vec<&LogicalPlan> {
+        self.inputs.iter().collect()
+    }
+
+    fn schema(&self) -> &DFSchemaRef {
+        &self.schema
+    }
+
+    fn expressions(&self) -> Vec<Expr> {
+        Vec::new()
+    }
+
+    fn fmt_for_explain(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write_step(&self.payload, f)
+    }
+
+    fn with_exprs_and_inputs(
+        &self,
+        _exprs: Vec<Expr>,
+        inputs: Vec<LogicalPlan>,
+    ) -> datafusion::common::Result<Self> {
+        Ok(FugueStepNode {
+            inputs,
+            ..self.clone()
+        })
+    }
+}
+
+fn write_step(payload: &StepPayload, f: &mut fmt::Formatter) -> fmt::Result {
+    write!(f, "FugueStep: function={}", payload.function)?;
+    if !payload.spec.is_empty() {
+        write!(f, ", partition=[{}]", payload.spec)?;
+    }
+    if let Some(zip) = &payload.zip {
+        write!(f, ", zip={zip}")?;
+    }
+    write!(f, ", output=[{}]", payload.output)
+}
+
+/// A Fugue error as DataFusion's (its message kept whole).
+pub(crate) fn to_df(error: FugueError) -> DataFusionError {
+    DataFusionError::External(Box::new(error))
+}
+
+/// The step's physical node: one task per partition runs the function on that partition.
+#[derive(Debug)]
+pub struct FugueStepExec {
+    inputs: Vec<Arc<dyn ExecutionPlan>>,
+    payload: StepPayload,
+    keys: Vec<String>,
+    schema: SchemaRef,
+    properties: Arc<PlanProperties>,
+}
+
+impl FugueStepExec {
+    /// The step over these (already partitioned) inputs.
+    pub fn try_new(
+        inputs: Vec<Arc<dyn ExecutionPlan>>,
+        payload: StepPayload,
+    ) -> datafusion::common::Result<Self> {
+        let spec = payload.spec().map_err(to_df)?;
+        let schema = Arc::new(payload.output_schema().map_err(to_df)?.to_arrow());
+        let partitions = inputs
+            .first()
+            .map_or(1, |i| i.output_partitioning().partition_count());
+        let properties = PlanProperties::new(
+            EquivalenceProperties::new(schema.clone()),
+            Partitioning::UnknownPartitioning(partitions),
+            EmissionType::Final,
+            Boundedness::Bounded,
+        );
+        Ok(FugueStepExec {
+            inputs,
+            keys: spec.keys().to_vec(),
+            payload,
+            schema,
+            properties: Arc::new(properties),
+        })
+    }
+
+    /// What the node carries.
+    pub fn payload(&self) -> &StepPayload {
+        &self.payload
+    }
+
+    fn is_keyed(&self) -> bool {
+        is_keyed(&self.payload, &self.keys)
+    }
+}
+
+/// Whether a step is shuffled by its keys (otherwise it reads its inputs as one partition).
+fn is_keyed(payload: &StepPayload, keys: &[String]) -> bool {
+    !keys.is_empty() && payload.zip.as_deref() != Some("cross")
+}
+
+impl DisplayAs for FugueStepExec {
+    fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter) -> fmt::Result {
+        write_step(&self.payload, f)
+    }
+}
+
+fn key_exprs(
+    keys: &[String],
+    schema: &SchemaRef,
+) -> datafusion::common::Result<Vec<Arc<dyn PhysicalExpr>>> {
+    keys.iter()
+        .map(|k| datafusion::physical_expr::expressions::col(k, schema))
+        .collect()
+}
+
+impl ExecutionPlan for FugueStepExec {
+    fn name(&self) -> &str {
+        "FugueStepExec"
+    }
+
+    fn properties(&self) -> &Arc<PlanProperties> {
+        &self.properties
+    }
+
+    fn required_input_distribution(&self) -> Vec<Distribution> {
+        self.inputs
+            .iter()
+            .map(|input| {
+                if self.is_keyed() {
+                    match key_exprs(&self.keys, &input.schema()) {
+                        Ok(exprs) => Distribution::KeyPartitioned(exprs),
+                        Err(_) => Distribution::SinglePartition,
+                    }
+                } else {
+                    Distribution::SinglePartition
+                }
+            })
+            .collect()
+    }
+
+    fn maintains_input_order(&self) -> Vec<bool> {
+        vec![false; self.inputs.len()]
+    }
+
+    fn benefits_from_input_partitioning(&self) -> Vec<bool> {
+        vec![false; self.inputs.len()]
+    }
+
+    fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
+        self.inputs.iter().collect()
+    }
+
+    fn apply_expressions(
+        &self,
+        _f: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> datafusion::common::Result<TreeNodeRecursion>,
+    ) -> datafusion::common::Result<TreeNodeRecursion> {
+        Ok(TreeNodeRecursion::Continue)
+    }
+
+    fn with_new_children(
+        self: Arc<Self>,
+        children: Vec<Arc<dyn ExecutionPlan>>,
+    ) -> datafusion::common::Result<Arc<dyn ExecutionPlan>> {
+        Ok(Arc::new(FugueStepExec::try_new(
+            children,
+            self.payload.clone(),
+        )?))
+    }
+
+    fn execute(
+        &self,
+        partition: usize,
+        context: Arc<TaskContext>,
+    ) -> datafusion::common::Result<SendableRecordBatchStream> {
+        let streams = self
+            .inputs
+            .iter()
+            .map(|input| input.execute(partition, context.clone()))
+            .collect::<datafusion::common::Result<Vec<_>>>()?;
+        let payload = self.payload.clone();
+        let keyed = self.is_keyed();
+        let run = async move {
+            let mut inputs = Vec::with_capacity(streams.len());
+            for stream in streams {
+                let schema = stream.schema();
+                let batches: Vec<RecordBatch> = stream.try_collect().await?;
+                inputs.push((schema, batches));
+            }
+            let batches =
+                tokio::task::spawn_blocking(move || run_step(&payload, keyed, partition, inputs))
+                    .await
+                    .map_err(|e| DataFusionError::External(Box::new(e)))?
+                    .map_err(to_df)?;
+            Ok::<_, DataFusionError>(futures::stream::iter(batches.into_iter().map(Ok)))
+        };
+        let stream = futures::stream::once(run).try_flatten().boxed();
+        Ok(Box::pin(RecordBatchStreamAdapter::new(
+            self.schema.clone(),
+            stream,
+        )))
+    }
+}
+
+/// The spec a task applies to its partition: a coarse step calls the function once per
+/// physical partition.
+fn task_spec(spec: &PartitionSpec) -> fugue_core::Result<PartitionSpec> {
+    if spec.algo() == PartitionAlgo::Coarse && !spec.keys().is_empty() {
+        PartitionSpec::builder()
+            .by(spec.keys().iter().cloned())
+            .presort_keys(spec.presort().iter().cloned())
+            .num(1)
+            .algo("coarse")
+            .build()
+    } else {
+        Ok(spec.clone())
+    }
+}
+
+/// Run the step's function on one partition of its inputs (on an executor).
+fn run_step(
+    payload: &StepPayload,
+    keyed: bool,
+    partition: usize,
+    inputs: Vec<(SchemaRef, Vec<RecordBatch>)>,
+) -> fugue_core::Result<Vec<RecordBatch>> {
+    let function = registry::lookup(&payload.function)?;
+    let spec = payload.spec()?;
+    let spec = if keyed { task_spec(&spec)? } else { spec };
+    let params = Arc::new(decode_params(&payload.params)?);
+    let callback = payload.callback.clone().map(|address: CallbackAddress| {
+        Callback::new(crate::callback::CallbackClient::new(address))
+    });
+    let frames = inputs
+        .into_iter()
+        .map(|(schema, batches)| {
+            let (schema, batches) = match &payload.row_index {
+                Some(_) => in_input_order(&schema, &batches)?,
+                None => (schema, batches),
+            };
+            let schema = Schema::from_arrow(&schema)?;
+            Ok(DataFrame::from(ArrowFrame::new(schema, batches)?))
+        })
+        .collect::<fugue_core::Result<Vec<_>>>()?;
+    let span = tracing::debug_span!("fugue_step", function = %payload.function, partition);
+    let _enter = span.enter();
+    let out = match payload.zip_how()? {
+        None => {
+            let frame = frames
+                .into_iter()
+                .next()
+                .ok_or_else(|| FugueError::Internal("a transformer step has no input".into()))?;
+            run_map(frame, function, &spec, params, callback, 1)?
+        }
+        Some(how) => run_comap(frames, function, &spec, how, params, callback)?,
+    };
+    out.into_batches()
+}
+
+/// A shuffled partition back in input order: sorted by its last column (the driver's row
+/// numbers), which is then dropped.
+fn in_input_order(
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+) -> fugue_core::Result<(SchemaRef, Vec<RecordBatch>)> {
+    let failed = |e: datafusion::arrow::error::ArrowError| {
+        FugueError::external(
+            "cannot restore the input order of a partition",
+            e.to_string(),
+        )
+    };
+    let last =
+        schema.fields().len().checked_sub(1).ok_or_else(|| {
+            FugueError::Internal("a shuffled input has no row number column".into())
+        })?;
+    let kept: Vec<usize> = (0..last).collect();
+    let projected = Arc::new(schema.project(&kept).map_err(failed)?);
+    let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
+    if rows == 0 {
+        return Ok((projected, Vec::new()));
+    }
+    let batch = datafusion::arrow::compute::concat_batches(schema, batches).map_err(failed)?;
+    let order = datafusion::arrow::compute::sort_to_indices(batch.column(last), None, None)
+        .map_err(failed)?;
+    let sorted = datafusion::arrow::compute::take_record_batch(&batch, &order).map_err(failed)?;
+    let sorted = sorted.project(&kept).map_err(failed)?;
+    Ok((projected, vec![sorted]))
+}
+
+/// Plans [`FugueStepNode`] into [`FugueStepExec`] over shuffled inputs.
+#[derive(Debug, Default)]
+pub struct FugueExtensionPlanner;
+
+#[async_trait]
+impl ExtensionPlanner for FugueExtensionPlanner {
+    async fn plan_extension(
+        &self,
+        _planner: &dyn PhysicalPlanner,
+        node: &dyn UserDefinedLogicalNode,
+        _logical_inputs: &[&LogicalPlan],
+        physical_inputs: &[Arc<dyn ExecutionPlan>],
+        _session: &dyn Session,
+        _planning_ctx: &datafusion::logical_expr::physical_planning_context::PhysicalPlanningContext,
+    ) -> datafusion::common::Result<Option<Arc<dyn ExecutionPlan>>> {
+        let Some(step) = node.as_any().downcast_ref::<FugueStepNode>() else {
+            return Ok(None);
+        };
+        let payload = step.payload().clone();
+        let spec = payload.spec().map_err(to_df)?;
+        let keyed = is_keyed(&payload, spec.keys());
+        let partitions = payload.partitions.max(1);
+        let inputs = physical_inputs
+            .iter()
+            .map(
+                |input| -> datafusion::common::Result<Arc<dyn ExecutionPlan>> {
+                    if keyed {
+                        let exprs = key_exprs(spec.keys(), &input.schema())?;
+                        Ok(Arc::new(RepartitionExec::try_new(
+                            input.clone(),
+                            Partitioning::Hash(exprs, partitions),
+                        )?))
+                    } else if input.output_partitioning().partition_count() > 1 {
+                        Ok(Arc::new(CoalescePartitionsExec::new(input.clone())))
+                    } else {
+                        Ok(input.clone())
+                    }
+                },
+            )
+            .collect::<datafusion::common::Result<Vec<_>>>()?;
+        Ok(Some(Arc::new(FugueStepExec::try_new(inputs, payload)?)))
+    }
+}
+
+/// DataFusion's physical planner with [`FugueExtensionPlanner`]: the query planner of the
+/// scheduler (and of the standalone mode).
+#[derive(Debug, Default)]
+pub struct FugueQueryPlanner;
+
+#[async_trait]
+impl QueryPlanner for FugueQueryPlanner {
+    async fn create_physical_plan(
+        &self,
+        logical_plan: &LogicalPlan,
+        session: &dyn Session,
+    ) -> datafusion::common::Result<Arc<dyn ExecutionPlan>> {
+        DefaultPhysicalPlanner::with_extension_planners(vec![Arc::new(FugueExtensionPlanner)])
+            .create_physical_plan(logical_plan, session)
+            .await
+    }
+}
