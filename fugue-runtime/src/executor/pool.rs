@@ -13,6 +13,7 @@ use arrow::compute::take_record_batch;
 use crossbeam_channel::{Receiver, Sender, bounded, select};
 use fugue_core::{FugueError, Result, Schema};
 use std::any::Any;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -154,7 +155,7 @@ where
     let workers = options.worker_count();
     let capacity = options.capacity();
     let state = RunState::new();
-    let (out_tx, out_rx) = bounded::<RecordBatch>(capacity);
+    let (out_tx, out_rx) = bounded::<Vec<RecordBatch>>(capacity);
     let (request_tx, request_rx) = bounded::<CallbackRequest>(workers);
     let callback = handler
         .is_some()
@@ -202,6 +203,7 @@ where
                 calls: call_rx.clone(),
                 routes: route_rx,
                 out: out_tx.clone(),
+                pending: RefCell::new(Pending::default()),
                 callback: callback.clone(),
             };
             scope.spawn(move || worker.run());
@@ -218,7 +220,7 @@ where
 /// The driver loop, on the caller's thread: outputs to the sink, callback requests to the
 /// handler, until every worker has dropped its output sender.
 fn drive(
-    out_rx: &Receiver<RecordBatch>,
+    out_rx: &Receiver<Vec<RecordBatch>>,
     request_rx: &Receiver<CallbackRequest>,
     mut handler: Option<Handler<'_>>,
     sink: &mut dyn FnMut(RecordBatch) -> Result<()>,
@@ -227,18 +229,20 @@ fn drive(
     loop {
         select! {
             recv(out_rx) -> message => match message {
-                Ok(batch) => {
-                    if state.cancelled() {
-                        continue;
-                    }
-                    // A panicking sink must not unwind past workers blocked on this channel.
-                    match catch_unwind(AssertUnwindSafe(|| sink(batch))) {
-                        Ok(Ok(())) => {}
-                        Ok(Err(e)) => state.fail(e),
-                        Err(payload) => state.fail(FugueError::External {
-                            context: "the output sink panicked".into(),
-                            source: Box::new(PanicError(panic_message(payload.as_ref()))),
-                        }),
+                Ok(batches) => {
+                    for batch in batches {
+                        if state.cancelled() {
+                            break;
+                        }
+                        // A panicking sink must not unwind past workers blocked on this channel.
+                        match catch_unwind(AssertUnwindSafe(|| sink(batch))) {
+                            Ok(Ok(())) => {}
+                            Ok(Err(e)) => state.fail(e),
+                            Err(payload) => state.fail(FugueError::External {
+                                context: "the output sink panicked".into(),
+                                source: Box::new(PanicError(panic_message(payload.as_ref()))),
+                            }),
+                        }
                     }
                 }
                 Err(_) => break,
@@ -259,8 +263,23 @@ struct Worker<'a, 's> {
     state: &'s RunState,
     calls: Receiver<Call>,
     routes: Receiver<Route>,
-    out: Sender<RecordBatch>,
+    out: Sender<Vec<RecordBatch>>,
+    /// Output batches not sent yet (see [`OUTPUT_MESSAGE_ROWS`]).
+    pending: RefCell<Pending>,
     callback: Option<Callback>,
+}
+
+/// Output batches are handed to the driver in messages of at least this many rows (or fewer at
+/// the end of a worker's work): a function that returns many small batches (one per key of a
+/// grouped transform) costs one channel hand-off, and one wake-up of the driver, per message
+/// instead of per batch. The order of a call's batches is kept.
+pub(crate) const OUTPUT_MESSAGE_ROWS: usize = 65_536;
+
+/// A worker's output batches waiting to be sent.
+#[derive(Default)]
+struct Pending {
+    batches: Vec<RecordBatch>,
+    rows: usize,
 }
 
 impl Worker<'_, '_> {
@@ -273,6 +292,8 @@ impl Worker<'_, '_> {
                 panic_message(payload.as_ref())
             ))),
         }
+        // After a failure, the queued outputs are dropped.
+        self.flush();
     }
 
     fn work(&self) -> Result<()> {
@@ -341,6 +362,34 @@ impl Worker<'_, '_> {
         }
     }
 
+    /// Queue one output batch; the queue is sent once it holds [`OUTPUT_MESSAGE_ROWS`] rows.
+    /// `false` when the driver is gone.
+    fn push(&self, batch: RecordBatch) -> bool {
+        let mut pending = self.pending.borrow_mut();
+        pending.rows += batch.num_rows();
+        pending.batches.push(batch);
+        if pending.rows < OUTPUT_MESSAGE_ROWS {
+            return true;
+        }
+        let batches = std::mem::take(&mut pending.batches);
+        pending.rows = 0;
+        drop(pending);
+        self.out.send(batches).is_ok()
+    }
+
+    /// Send the queued output batches (at the end of the worker's work).
+    fn flush(&self) {
+        let Ok(mut pending) = self.pending.try_borrow_mut() else {
+            return;
+        };
+        let batches = std::mem::take(&mut pending.batches);
+        pending.rows = 0;
+        drop(pending);
+        if !batches.is_empty() && !self.state.cancelled() {
+            let _ = self.out.send(batches);
+        }
+    }
+
     /// Run one call; its failure (error or panic) is recorded with the function's name and the
     /// partition's keys.
     fn call(&self, call: Call) {
@@ -367,7 +416,7 @@ impl Worker<'_, '_> {
                 }
                 let batch = batch.map_err(|e| in_partition(name, &cursor, e))?;
                 check_output(name, self.job.output_schema, &batch)?;
-                if self.out.send(batch).is_err() {
+                if !self.push(batch) {
                     return Ok(());
                 }
             }
