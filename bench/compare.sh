@@ -37,7 +37,7 @@ PY="$VENV/bin/python"
 BIN="$CARGO_TARGET_DIR/$PROFILE/fugue-bench"
 for n in $SIZES; do
   for w in $WORKLOADS; do
-    case $w in W1|W2) variants="rows batch" ;; *) variants="engine" ;; esac
+    case $w in W1|W2) variants="rows rows_str batch" ;; *) variants="engine" ;; esac
     for e in $ENGINES; do
       for v in $variants; do
         echo "$(date +%T) ours $w $e $v $n (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2

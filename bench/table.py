@@ -71,7 +71,7 @@ def main():
             names = PEERS[w]
             ps = {p: latest.get((w, p, n)) for p in names}
             print(f"\n### {w}, N = {n:,}\n")
-            head = ["ours (engine / variant)", "median s", "min s", "peak RSS MB"]
+            head = ["ours (engine / variant)", "median s", "min s", "peak RSS MB", "load avg"]
             head += [f"/ {p}" for p in names]
             print("| " + " | ".join(head) + " |")
             print("|" + "---|" * len(head))
@@ -81,7 +81,8 @@ def main():
                     print(f"| {label} | {r.get('skipped', 'failed')} |" + " |" * (len(head) - 2))
                     continue
                 cells = [f"{r['system'].replace('fugue_rs_', '')} / {r['variant']}",
-                         fmt_s(r["median_s"]), fmt_s(r["min_s"]), str(r["peak_rss_mb"])]
+                         fmt_s(r["median_s"]), fmt_s(r["min_s"]), str(r["peak_rss_mb"]),
+                         r.get("loadavg", "").split(" ")[0]]
                 for p in names:
                     pr = ps[p]
                     if pr is None:
@@ -94,7 +95,7 @@ def main():
                         flag = "" if check == "ok" else f" ({check})"
                         cells.append(f"{ratio:.3g}x{flag}")
                 print("| " + " | ".join(cells) + " |")
-            cells = ["*peer median s / peak RSS MB*", "", "", ""]
+            cells = ["*peer: median s / peak RSS MB*", "", "", "", ""]
             for p in names:
                 pr = ps[p]
                 if pr is None:
@@ -102,7 +103,8 @@ def main():
                 elif "skipped" in pr:
                     cells.append(pr["skipped"])
                 else:
-                    cells.append(f"{fmt_s(pr['median_s'])} / {pr['peak_rss_mb']}")
+                    cells.append(f"{fmt_s(pr['median_s'])} / {pr['peak_rss_mb']}"
+                                 f" (other cores busy: {pr.get('foreign_cores', '?')})")
             print("| " + " | ".join(cells) + " |")
             checks = {json.dumps(r.get("check"), sort_keys=True) for r in mine if "check" in r}
             print(f"\nchecksums (ours): {', '.join(sorted(checks))}")

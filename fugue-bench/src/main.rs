@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --profile bench-fast -p fugue-bench -- --workload W1 --rows 1000000 --data DIR \
-//!     [--engine local|native] [--variant rows|batch] [--out results.jsonl]
+//!     [--engine local|native] [--variant rows|rows_str|batch] [--out results.jsonl]
 //! ```
 //!
 //! Loading `DIR/fact_N.parquet` and `DIR/dim.parquet` is set-up (not timed). Then one warm-up
@@ -32,7 +32,7 @@ struct Args {
 fn usage(message: &str) -> ! {
     eprintln!(
         "error: {message}\n\nusage: fugue-bench --workload W1|W2|W3|W4 --rows N --data DIR \
-         [--engine local|native] [--variant rows|batch] [--out FILE.jsonl] \
+         [--engine local|native] [--variant rows|rows_str|batch] [--out FILE.jsonl] \
          [--scratch DIR]"
     );
     std::process::exit(2)
@@ -76,7 +76,7 @@ fn parse_args() -> Args {
     let data = data.unwrap_or_else(|| usage("--data is required"));
     let variant = match (workload.as_str(), variant) {
         ("W1" | "W2", None) => "rows".to_string(),
-        ("W1" | "W2", Some(v)) if ["rows", "batch"].contains(&v.as_str()) => v,
+        ("W1" | "W2", Some(v)) if ["rows", "rows_str", "batch"].contains(&v.as_str()) => v,
         ("W1" | "W2", Some(v)) => usage(&format!("unknown variant `{v}`")),
         (_, _) => "engine".to_string(),
     };

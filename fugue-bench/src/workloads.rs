@@ -8,6 +8,7 @@ use arrow::error::ArrowError;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use fugue::core::Result;
 use fugue::prelude::*;
+use fugue::record::ArrowStr;
 use fugue::runtime::engine::{
     ExecutionEngine, JoinHow, LoadOptions, ParquetCompression, SaveOptions,
 };
@@ -44,6 +45,33 @@ pub struct Mapped {
     x: f64,
 }
 
+/// A row of the fact table whose string points into the Arrow column (no copy).
+#[derive(Schema, Debug, Clone)]
+pub struct FactStr {
+    k: i64,
+    v: f64,
+    s: ArrowStr,
+}
+
+/// [`Ranked`] with a zero-copy string.
+#[derive(Schema, Debug)]
+pub struct RankedStr {
+    k: i64,
+    v: f64,
+    s: ArrowStr,
+    rank: i64,
+    centered: f64,
+}
+
+/// [`Mapped`] with a zero-copy string.
+#[derive(Schema, Debug)]
+pub struct MappedStr {
+    k: i64,
+    v: f64,
+    s: ArrowStr,
+    x: f64,
+}
+
 // ------------------------------------------------------------------------------ W1
 
 /// W1 over typed rows: the rows of one key, presorted by `v` descending.
@@ -53,6 +81,22 @@ pub fn w1_rows(rows: Vec<Fact>) -> Vec<Ranked> {
     rows.into_iter()
         .enumerate()
         .map(|(i, r)| Ranked {
+            k: r.k,
+            v: r.v,
+            s: r.s,
+            rank: i as i64 + 1,
+            centered: r.v - mean,
+        })
+        .collect()
+}
+
+/// W1 over typed rows whose strings are not copied.
+#[transformer(partitionby_has = "k", presort_is = "v desc")]
+pub fn w1_rows_str(rows: Vec<FactStr>) -> Vec<RankedStr> {
+    let mean = rows.iter().map(|r| r.v).sum::<f64>() / rows.len().max(1) as f64;
+    rows.into_iter()
+        .enumerate()
+        .map(|(i, r)| RankedStr {
             k: r.k,
             v: r.v,
             s: r.s,
@@ -114,6 +158,19 @@ pub fn w1_batch(batch: RecordBatch) -> Result<RecordBatch, ArrowError> {
 pub fn w2_rows(rows: Vec<Fact>) -> Vec<Mapped> {
     rows.into_iter()
         .map(|r| Mapped {
+            x: r.v * 2.0 + r.s.chars().count() as f64,
+            k: r.k,
+            v: r.v,
+            s: r.s,
+        })
+        .collect()
+}
+
+/// W2 over typed rows whose strings are not copied.
+#[transformer]
+pub fn w2_rows_str(rows: Vec<FactStr>) -> Vec<MappedStr> {
+    rows.into_iter()
+        .map(|r| MappedStr {
             x: r.v * 2.0 + r.s.chars().count() as f64,
             k: r.k,
             v: r.v,
@@ -229,8 +286,12 @@ impl Case {
             ("W1", "batch") => {
                 fugue::transform(self.input()?, w1_batch, "by=k; presort=v desc", engine)?
             }
+            ("W1", "rows_str") => {
+                fugue::transform(self.input()?, w1_rows_str, "by=k; presort=v desc", engine)?
+            }
             ("W1", _) => fugue::transform(self.input()?, w1_rows, "by=k; presort=v desc", engine)?,
             ("W2", "batch") => fugue::transform(self.input()?, w2_batch, (), engine)?,
+            ("W2", "rows_str") => fugue::transform(self.input()?, w2_rows_str, (), engine)?,
             ("W2", _) => fugue::transform(self.input()?, w2_rows, (), engine)?,
             ("W3", _) => {
                 let dim = self.dim.clone().ok_or_else(|| {

@@ -31,9 +31,11 @@ pub(crate) struct Call {
 pub(crate) struct Route {
     /// The input these rows come from.
     pub input: usize,
-    /// The rows.
+    /// The rows: the whole batch, or the rows `selection` picks from it.
     pub batch: RecordBatch,
-    /// The physical partition of each row.
+    /// The rows of `batch` that are routed (in order), or `None` for every row.
+    pub selection: Option<UInt32Array>,
+    /// The physical partition of each routed row.
     pub physical: Vec<usize>,
 }
 
@@ -333,8 +335,13 @@ impl Worker<'_, '_> {
         let Route {
             input,
             batch,
+            selection,
             physical,
         } = route;
+        let batch = match selection {
+            Some(rows) => take_record_batch(&batch, &rows)?,
+            None => batch,
+        };
         let mut slot = |p: usize, b: RecordBatch| {
             let inputs = owned
                 .entry(p)

@@ -14,7 +14,6 @@
 
 use super::pool::{Feeder, Route};
 use arrow::array::{ArrayRef, RecordBatch, UInt32Array};
-use arrow::compute::take_record_batch;
 use arrow::datatypes::DataType;
 use arrow::row::{OwnedRow, RowConverter, SortField};
 use foldhash::fast::FixedState;
@@ -125,14 +124,13 @@ impl Router {
             if rows.is_empty() {
                 continue;
             }
-            let batch = if rows.len() == batch.num_rows() {
-                batch.clone()
-            } else {
-                take_record_batch(batch, &UInt32Array::from(rows))?
-            };
+            // The worker copies its rows out of the shared batch itself: the copies run in
+            // parallel instead of on this one feeder thread.
+            let selection = (rows.len() != batch.num_rows()).then(|| UInt32Array::from(rows));
             let route = Route {
                 input,
-                batch,
+                batch: batch.clone(),
+                selection,
                 physical,
             };
             if !feeder.route(worker, route) {

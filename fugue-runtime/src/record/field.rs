@@ -100,7 +100,8 @@ impl TypeKind {
 /// Generated code appends each field to its own builder and reads each column after one
 /// downcast, so a conversion does no per-row dynamic dispatch.
 ///
-/// Implemented for `i8`..`i64`, `u8`..`u64`, `f32`, `f64`, `bool`, `String`, [`Bytes`]
+/// Implemented for `i8`..`i64`, `u8`..`u64`, `f32`, `f64`, `bool`, `String`,
+/// [`ArrowStr`](super::ArrowStr) (`str`, read without copying), [`Bytes`]
 /// (`binary`), `chrono::NaiveDate` (`date`), `chrono::NaiveDateTime` (`datetime`, timestamp in
 /// microseconds), `chrono::DateTime<Utc>` (`timestamp(us,UTC)`), `rust_decimal::Decimal`
 /// (`decimal(38,18)`), `Option<T>` (nullable), `Vec<T>` (list; so `Vec<u8>` is `[ubyte]`, use

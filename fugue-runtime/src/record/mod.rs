@@ -14,6 +14,7 @@
 //! | `f32`, `f64` | `float`, `double` | `Float32`, `Float64` |
 //! | `bool` | `bool` | `Boolean` |
 //! | `String` | `str` | `Utf8` |
+//! | [`ArrowStr`] (read without copying) | `str` | `Utf8` |
 //! | [`Bytes`] | `binary` | `Binary` |
 //! | `chrono::NaiveDate` | `date` | `Date32` |
 //! | `chrono::NaiveDateTime` | `datetime` | `Timestamp(us)` (sub-microseconds truncated) |
@@ -44,6 +45,7 @@
 //! newtype. This keeps the impls free of specialization, and the macro free of special cases
 //! that a type alias would defeat.
 
+mod arrow_str;
 mod decimal;
 mod error;
 mod field;
@@ -52,6 +54,7 @@ mod nested;
 pub mod support;
 mod temporal;
 
+pub use arrow_str::ArrowStr;
 pub use decimal::{DEFAULT_PRECISION, DEFAULT_SCALE, DecimalBuilder, DecimalColumn};
 pub use error::ConvertError;
 pub use field::{ArrowField, Bytes, TypeKind};
