@@ -13,6 +13,7 @@
 
 use crate::codec::{FugueLogicalCodec, FuguePhysicalCodec};
 use crate::session::{new_config, scheduler_state};
+use ballista_core::config::TaskSchedulingPolicy;
 use ballista_executor::executor_process::{ExecutorProcessConfig, start_executor_process};
 use ballista_scheduler::cluster::BallistaCluster;
 use ballista_scheduler::config::SchedulerConfig;
@@ -97,6 +98,12 @@ fn host_port(text: &str, flag: &str) -> Result<(String, u16), UsageError> {
     Ok((host.to_string(), port))
 }
 
+/// Ballista's log on standard error: warnings and errors, or what `RUST_LOG` asks for.
+fn init_logging() {
+    let _ = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn"))
+        .try_init();
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime, Box<dyn Error>> {
     Ok(tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -106,11 +113,13 @@ fn runtime() -> Result<tokio::runtime::Runtime, Box<dyn Error>> {
 /// Run the scheduler until the process is stopped.
 pub fn run_scheduler(args: &[String]) -> Result<(), Box<dyn Error>> {
     let flags = Flags::parse(args, &["bind", "external-host", "executor-timeout"])?;
+    init_logging();
     let (host, port) = host_port(flags.get("bind").unwrap_or("127.0.0.1:50050"), "bind")?;
     let timeout: u64 = flags.number("executor-timeout", 30)?;
     let mut config = SchedulerConfig::default()
         .with_hostname(flags.get("external-host").unwrap_or(&host).to_string())
         .with_port(port)
+        .with_scheduler_policy(TaskSchedulingPolicy::PullStaged)
         .with_override_config_producer(Arc::new(new_config))
         .with_override_session_builder(Arc::new(scheduler_state));
     config.bind_host = host.clone();
@@ -142,6 +151,7 @@ pub fn run_executor(args: &[String]) -> Result<(), Box<dyn Error>> {
             "heartbeat",
         ],
     )?;
+    init_logging();
     let (scheduler_host, scheduler_port) = host_port(
         flags.get("scheduler").unwrap_or("localhost:50050"),
         "scheduler",
@@ -159,6 +169,7 @@ pub fn run_executor(args: &[String]) -> Result<(), Box<dyn Error>> {
         scheduler_port,
         scheduler_connect_timeout_seconds: 30,
         vcores: cores,
+        task_scheduling_policy: TaskSchedulingPolicy::PullStaged,
         work_dir: flags.get("work-dir").map(str::to_string),
         executor_heartbeat_interval_seconds: flags.number("heartbeat", 5)?,
         override_config_producer: Some(Arc::new(new_config)),

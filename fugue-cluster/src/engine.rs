@@ -60,13 +60,43 @@ impl std::fmt::Debug for Cluster {
     }
 }
 
+/// The address of a cluster node that could not be reached, when `message` is such an error
+/// (an executor lost during a job: its shuffle or result files went with it).
+fn lost_node(message: &str) -> Option<String> {
+    if !(message.contains("GrpcConnectionError")
+        || message.contains("tcp connect error")
+        || message.contains("FetchFailed"))
+    {
+        return None;
+    }
+    let address = message
+        .split("http://")
+        .nth(1)
+        .map(|rest| {
+            rest.chars()
+                .take_while(|c| {
+                    c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-' | '[' | ']')
+                })
+                .collect::<String>()
+        })
+        .filter(|a| !a.is_empty())
+        .unwrap_or_else(|| "an unknown address".to_string());
+    Some(address)
+}
+
 fn df_error(context: impl Into<String>, error: DataFusionError) -> FugueError {
     let message = error.to_string();
     let hint = if message.contains("rejected by executor") {
         " (an executor could not prepare a task: every executor must run the same binary as \
          the driver, built from the same code, so that it has every transformer)"
+            .to_string()
+    } else if let Some(node) = lost_node(&message) {
+        format!(
+            " (the executor at {node} was lost during the run and its data with it; nothing \
+             was returned or written)"
+        )
     } else {
-        ""
+        String::new()
     };
     FugueError::external(context.into(), format!("{message}{hint}"))
 }
@@ -446,11 +476,28 @@ impl BallistaEngine {
             let plan = LogicalPlan::Extension(Extension {
                 node: Arc::new(node),
             });
-            let df = datafusion::dataframe::DataFrame::new(ctx.state(), plan);
-            let batches = df
-                .collect()
-                .await
-                .map_err(|e| df_error(format!("the step `{name}` failed on the cluster"), e))?;
+            // A job that lost an executor after its last stage (the driver could not fetch a
+            // result partition) runs once more on the executors left: the step is
+            // deterministic and its inputs are still staged.
+            let mut attempt = 0;
+            let batches = loop {
+                let df = datafusion::dataframe::DataFrame::new(ctx.state(), plan.clone());
+                match df.collect().await {
+                    Ok(batches) => break batches,
+                    Err(e) if attempt == 0 && lost_node(&e.to_string()).is_some() => {
+                        tracing::warn!(
+                            "the step `{name}` lost an executor ({e}); running it once more"
+                        );
+                        attempt += 1;
+                    }
+                    Err(e) => {
+                        return Err(df_error(
+                            format!("the step `{name}` failed on the cluster"),
+                            e,
+                        ));
+                    }
+                }
+            };
             drop(staged);
             drop(server);
             Ok(batches)
@@ -634,4 +681,51 @@ pub(crate) fn from_engine_like(
         .unwrap_or_default();
     let conf = conf.into_config()?;
     Ok(Arc::new(BallistaEngine::connect(address, conf)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lost_nodes_are_named() {
+        let message = "Execution error: GrpcConnectionError(\"Error connecting to Ballista \
+                       scheduler or executor at http://127.0.0.1:43677: tcp connect error\")";
+        assert_eq!(lost_node(message).as_deref(), Some("127.0.0.1:43677"));
+        assert_eq!(lost_node("Plan error: no such column"), None);
+        let e = df_error(
+            "the step `f` failed",
+            DataFusionError::Execution(message.into()),
+        );
+        assert!(
+            e.to_string()
+                .contains("the executor at 127.0.0.1:43677 was lost during the run"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn staged_parts_split_rows_evenly() {
+        use datafusion::arrow::array::Int64Array;
+        let schema = Arc::new(ArrowSchema::new(vec![Field::new(
+            "a",
+            DataType::Int64,
+            false,
+        )]));
+        let batch = |n: i64| {
+            RecordBatch::try_new(
+                schema.clone(),
+                vec![Arc::new(Int64Array::from_iter_values(0..n))],
+            )
+            .unwrap()
+        };
+        let parts = split(&[batch(5), batch(2)], 3);
+        let sizes: Vec<usize> = parts
+            .iter()
+            .map(|p| p.iter().map(RecordBatch::num_rows).sum())
+            .collect();
+        assert_eq!(sizes, [3, 3, 1]);
+        assert_eq!(split(&[], 4).len(), 1);
+        assert_eq!(split(&[batch(2)], 4).len(), 2);
+    }
 }

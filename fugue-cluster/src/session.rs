@@ -17,6 +17,9 @@ pub fn fugue_config(config: SessionConfig) -> SessionConfig {
         .with_ballista_logical_extension_codec(Arc::new(FugueLogicalCodec::default()))
         .with_ballista_physical_extension_codec(Arc::new(FuguePhysicalCodec::default()))
         .with_information_schema(false);
+    // The static distributed planner: Ballista 55's adaptive planner does not reschedule the
+    // tasks of an executor lost in the middle of a job (the job stalls; measured).
+    config = config.set_str("ballista.planner.adaptive.enabled", "false");
     let options = config.options_mut();
     options.sql_parser.enable_ident_normalization = false;
     options.sql_parser.map_string_types_to_utf8view = false;

@@ -1,0 +1,398 @@
+//! The Ballista engine on a loopback cluster of separate processes: one scheduler and two
+//! executors, all of them *this test binary* (`harness = false`), exactly as a user's
+//! program runs with `fugue::cluster::main`: the same binary is the driver, the scheduler and
+//! the executors, so that the executors find every transformer by name.
+//!
+//! Checks: a `workflow!` with a transformer, a join and an aggregation gives the local
+//! engine's result and its transformer ran in both executor processes; a transformer's
+//! callbacks reach the driver over the network; an executor killed in the middle of a run
+//! neither hangs the run nor leaves a wrong or partial result.
+
+use fugue::prelude::*;
+use std::collections::BTreeSet;
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{Duration, Instant};
+
+#[derive(Schema, Debug, Clone, PartialEq)]
+struct Sale {
+    k: i64,
+    v: f64,
+    city: String,
+}
+
+#[derive(Schema, Debug, Clone, PartialEq)]
+struct Ranked {
+    k: i64,
+    v: f64,
+    city: String,
+    rank: i64,
+    pid: i64,
+}
+
+#[derive(Schema, Debug, Clone, PartialEq)]
+struct City {
+    city: String,
+    region: String,
+}
+
+#[derive(Schema, Debug, Clone, PartialEq)]
+struct Report {
+    region: String,
+    n: i64,
+    firsts: i64,
+    total: f64,
+}
+
+/// Rank the rows of a key by `v` (presorted by the engine) and tag them with the process
+/// that ran the call.
+#[transformer(partitionby_has = "k", presort_is = "v desc")]
+fn rank(rows: Vec<Sale>) -> Vec<Ranked> {
+    let pid = i64::from(std::process::id());
+    rows.into_iter()
+        .enumerate()
+        .map(|(i, s)| Ranked {
+            k: s.k,
+            v: s.v,
+            city: s.city,
+            rank: i as i64 + 1,
+            pid,
+        })
+        .collect()
+}
+
+/// Slow on purpose (for the killed-executor run).
+#[transformer(partitionby_has = "k")]
+fn slow(rows: Vec<Sale>) -> Vec<Sale> {
+    std::thread::sleep(Duration::from_millis(150));
+    rows
+}
+
+/// Report each key group's size to the driver.
+#[transformer(partitionby_has = "k")]
+fn report_size(rows: Vec<Sale>, driver: Callback) -> Result<Vec<Sale>, FugueError> {
+    driver.call(rows.len() as i64)?;
+    Ok(rows)
+}
+
+const CITIES: [(&str, &str); 4] = [
+    ("Paris", "Europe"),
+    ("Oslo", "Europe"),
+    ("Lima", "Americas"),
+    ("Osaka", "Asia"),
+];
+
+fn sales(n: i64, keys: i64) -> Vec<Sale> {
+    (0..n)
+        .map(|i| Sale {
+            k: i % keys,
+            v: ((i * 7919) % 1000) as f64 / 10.0,
+            city: CITIES[(i % 5 % 4) as usize].0.to_string(),
+        })
+        .collect()
+}
+
+fn cities() -> Vec<City> {
+    CITIES
+        .iter()
+        .map(|(c, r)| City {
+            city: c.to_string(),
+            region: r.to_string(),
+        })
+        .collect()
+}
+
+// ---- the loopback cluster ------------------------------------------------------------------
+
+/// A free TCP port of the loopback interface.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("no free port")
+}
+
+fn wait_for_port(port: u16, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "{what} did not start on port {port}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A scheduler and two executors, stopped when dropped.
+struct Cluster {
+    scheduler: Child,
+    executors: Vec<Child>,
+    port: u16,
+    _work: tempfile::TempDir,
+}
+
+impl Cluster {
+    fn start() -> Cluster {
+        let me = std::env::current_exe().expect("the test binary");
+        let work = tempfile::tempdir().expect("a temporary folder");
+        let port = free_port();
+        let quiet = || {
+            if std::env::var_os("FUGUE_CLUSTER_TEST_LOGS").is_some() {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            }
+        };
+        let scheduler = Command::new(&me)
+            .args(["scheduler", "--bind", &format!("127.0.0.1:{port}")])
+            .args(["--executor-timeout", "6"])
+            .stdout(quiet())
+            .stderr(quiet())
+            .spawn()
+            .expect("start the scheduler");
+        wait_for_port(port, "the scheduler");
+        let executors = (0..2)
+            .map(|i| {
+                let (flight, grpc) = (free_port(), free_port());
+                let dir = work.path().join(format!("executor-{i}"));
+                std::fs::create_dir_all(&dir).expect("a work folder");
+                let child = Command::new(&me)
+                    .args(["executor", "--scheduler", &format!("127.0.0.1:{port}")])
+                    .args(["--port", &flight.to_string()])
+                    .args(["--grpc-port", &grpc.to_string()])
+                    .args(["--cores", "2", "--heartbeat", "1"])
+                    .args(["--work-dir", &dir.to_string_lossy()])
+                    .stdout(quiet())
+                    .stderr(quiet())
+                    .spawn()
+                    .expect("start an executor");
+                wait_for_port(flight, "an executor");
+                child
+            })
+            .collect();
+        // Let both executors register with the scheduler.
+        std::thread::sleep(Duration::from_secs(2));
+        Cluster {
+            scheduler,
+            executors,
+            port,
+            _work: work,
+        }
+    }
+
+    fn engine(&self) -> String {
+        format!("ballista://127.0.0.1:{}", self.port)
+    }
+
+    fn executor_pids(&self) -> BTreeSet<i64> {
+        self.executors.iter().map(|c| i64::from(c.id())).collect()
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        for child in self.executors.iter_mut().chain([&mut self.scheduler]) {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+// ---- the checks ---------------------------------------------------------------------------
+
+type Check = Result<(), String>;
+
+fn workflow_matches_the_local_engine(cluster: &Cluster) -> Check {
+    let data = sales(20_000, 50);
+    let wf = workflow! {
+        sales  = create(data) as Sale;
+        cities = create(cities()) as City;
+        ranked = transform(sales, rank, partition(by: k, presort: v desc));
+        joined = join(ranked, cities, how: inner, on: [city]);
+        report = aggregate(joined, by: [region], n = "count(*)",
+                           firsts = "sum(case when rank = 1 then 1 else 0 end)",
+                           total = "sum(v)");
+        yield ranked;
+        yield report;
+    };
+    let conf = [("fugue.ballista.partitions", "8")];
+    let local = wf.run("local", ()).map_err(|e| e.to_string())?;
+    let remote = wf.run(cluster.engine(), conf).map_err(|e| e.to_string())?;
+
+    let reports = |r: &fugue::runtime::workflow::WorkflowResult| -> Result<Vec<Report>, String> {
+        let mut rows: Vec<Report> = fugue::records(r.get("report").map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
+        rows.sort_by(|a, b| a.region.cmp(&b.region));
+        Ok(rows)
+    };
+    let ranked = |r: &fugue::runtime::workflow::WorkflowResult| -> Result<Vec<Ranked>, String> {
+        let rows: Vec<Ranked> = fugue::records(r.get("ranked").map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
+        Ok(rows)
+    };
+    let (want, got) = (reports(&local)?, reports(&remote)?);
+    if want.len() != got.len()
+        || want.iter().zip(&got).any(|(a, b)| {
+            a.region != b.region
+                || a.n != b.n
+                || a.firsts != b.firsts
+                || (a.total - b.total).abs() > 1e-6 * a.total.abs().max(1.0)
+        })
+    {
+        return Err(format!("report differs: local {want:?}, cluster {got:?}"));
+    }
+    let key = |r: &Ranked| (r.k, r.rank, r.v.to_bits(), r.city.clone());
+    let mut local_ranked: Vec<_> = ranked(&local)?.iter().map(key).collect();
+    let remote_rows = ranked(&remote)?;
+    let mut remote_ranked: Vec<_> = remote_rows.iter().map(key).collect();
+    local_ranked.sort();
+    remote_ranked.sort();
+    if local_ranked != remote_ranked {
+        return Err("the transformer's rows differ from the local engine's".into());
+    }
+    let pids: BTreeSet<i64> = remote_rows.iter().map(|r| r.pid).collect();
+    if pids != cluster.executor_pids() {
+        return Err(format!(
+            "the transformer ran in processes {pids:?}, not in both executors {:?}",
+            cluster.executor_pids()
+        ));
+    }
+    println!(
+        "ok: workflow (transform, join, aggregate) equals the local engine; rank ran in \
+         executor processes {pids:?}"
+    );
+    Ok(())
+}
+
+fn callbacks_reach_the_driver(cluster: &Cluster) -> Check {
+    let total = Arc::new(AtomicI64::new(0));
+    let calls = Arc::new(AtomicI64::new(0));
+    let (t, c) = (total.clone(), calls.clone());
+    let out = fugue::Transform::new(sales(3_000, 30), report_size)
+        .partition("by=k")
+        .engine(cluster.engine())
+        .callback(move |n: Value| {
+            t.fetch_add(n.as_i64().unwrap_or(0), Ordering::SeqCst);
+            c.fetch_add(1, Ordering::SeqCst);
+            Ok(Value::Null)
+        })
+        .run()
+        .map_err(|e| e.to_string())?;
+    let rows = out.count().map_err(|e| e.to_string())?;
+    let (total, calls) = (total.load(Ordering::SeqCst), calls.load(Ordering::SeqCst));
+    if rows != 3_000 || total != 3_000 || calls != 30 {
+        return Err(format!(
+            "{rows} rows, {calls} callback calls adding up to {total}; expected 3000, 30, 3000"
+        ));
+    }
+    println!("ok: {calls} callbacks from the executors reached the driver");
+    Ok(())
+}
+
+fn a_killed_executor_neither_hangs_nor_corrupts(mut cluster: Cluster) -> Check {
+    let data = sales(4_000, 40);
+    let expected = {
+        let out =
+            fugue::transform(data.clone(), slow, "by=k", "local").map_err(|e| e.to_string())?;
+        let mut rows: Vec<Sale> = fugue::records(out).map_err(|e| e.to_string())?;
+        rows.sort_by(|a, b| (a.k, a.v.to_bits()).cmp(&(b.k, b.v.to_bits())));
+        rows
+    };
+    let engine = cluster.engine();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let started = Instant::now();
+        let out = fugue::make_engine(engine, [("fugue.ballista.partitions", "8")])
+            .and_then(|engine| {
+                fugue::Transform::new(data, slow)
+                    .partition("by=k")
+                    .engine(engine)
+                    .run()
+            })
+            .and_then(fugue::records::<Sale>);
+        let _ = tx.send((out, started.elapsed()));
+    });
+    std::thread::sleep(Duration::from_millis(1500));
+    let victim = cluster.executors.remove(1);
+    let victim_pid = victim.id();
+    let mut victim = victim;
+    victim.kill().map_err(|e| e.to_string())?;
+    let _ = victim.wait();
+    let (out, elapsed) = rx
+        .recv_timeout(Duration::from_secs(180))
+        .map_err(|_| "the run hung after an executor was killed".to_string())?;
+    match out {
+        Ok(mut rows) => {
+            rows.sort_by(|a, b| (a.k, a.v.to_bits()).cmp(&(b.k, b.v.to_bits())));
+            if rows != expected {
+                return Err(format!(
+                    "after the kill the run returned {} rows that differ from the local engine's",
+                    rows.len()
+                ));
+            }
+            println!(
+                "ok: executor {victim_pid} killed mid-run; its work was redone on the executor left and the run \
+                 finished with the right result in {elapsed:.1?}"
+            );
+        }
+        Err(e) => {
+            let message = e.to_string();
+            if !message.to_ascii_lowercase().contains("executor") {
+                return Err(format!(
+                    "the run failed without naming the lost executor: {message}"
+                ));
+            }
+            println!("ok: executor {victim_pid} killed mid-run; the run failed cleanly: {message}");
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if matches!(
+        args.first().map(String::as_str),
+        Some("scheduler" | "executor")
+    ) {
+        // A node of the cluster: the same program, another role.
+        return fugue::cluster::main(|_| Ok(()));
+    }
+    fugue::cluster::install();
+    // `cargo test --test cluster -- NAME` runs the checks whose name contains NAME.
+    let filter = args.iter().find(|a| !a.starts_with('-')).cloned();
+    let wanted = |name: &str| filter.as_deref().is_none_or(|f| name.contains(f));
+    let started = Instant::now();
+    let mut failures = Vec::new();
+    {
+        let cluster = Cluster::start();
+        for (name, check) in [
+            (
+                "workflow_matches_the_local_engine",
+                workflow_matches_the_local_engine as fn(&Cluster) -> Check,
+            ),
+            ("callbacks_reach_the_driver", callbacks_reach_the_driver),
+        ] {
+            if wanted(name) {
+                if let Err(e) = check(&cluster) {
+                    failures.push(format!("{name}: {e}"));
+                }
+            }
+        }
+        let name = "a_killed_executor_neither_hangs_nor_corrupts";
+        if wanted(name) {
+            if let Err(e) = a_killed_executor_neither_hangs_nor_corrupts(cluster) {
+                failures.push(format!("{name}: {e}"));
+            }
+        }
+    }
+    println!("cluster tests ran in {:.1?}", started.elapsed());
+    if failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        for f in &failures {
+            eprintln!("FAILED {f}");
+        }
+        ExitCode::FAILURE
+    }
+}
