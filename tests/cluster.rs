@@ -265,6 +265,37 @@ fn workflow_matches_the_local_engine(cluster: &Cluster) -> Check {
     Ok(())
 }
 
+fn checkpoints_and_yields_work(cluster: &Cluster) -> Check {
+    let folder = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let path = folder.path().to_string_lossy().to_string();
+    let wf = workflow! {
+        sales  = create(sales(2_000, 20)) as Sale;
+        ranked = transform(sales, rank, partition(by: k, presort: v desc));
+        checkpoint(ranked, deterministic);
+        firsts = filter(ranked, "rank = 1");
+        yield firsts;
+    };
+    let conf = [("fugue.workflow.checkpoint.path", path.as_str())];
+    let first = wf.run(cluster.engine(), conf).map_err(|e| e.to_string())?;
+    let second = wf.run(cluster.engine(), conf).map_err(|e| e.to_string())?;
+    if !first.reused().is_empty() || second.reused().len() != 1 {
+        return Err(format!(
+            "the deterministic checkpoint was reused {:?} then {:?} (expected never, then once)",
+            first.reused(),
+            second.reused()
+        ));
+    }
+    for result in [&first, &second] {
+        let firsts: Vec<Ranked> = fugue::records(result.get("firsts").map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
+        if firsts.len() != 20 {
+            return Err(format!("{} first rows, expected 20", firsts.len()));
+        }
+    }
+    println!("ok: a deterministic checkpoint written on the cluster run was reused by the next");
+    Ok(())
+}
+
 fn callbacks_reach_the_driver(cluster: &Cluster) -> Check {
     let total = Arc::new(AtomicI64::new(0));
     let calls = Arc::new(AtomicI64::new(0));
@@ -296,7 +327,7 @@ fn a_killed_executor_neither_hangs_nor_corrupts(mut cluster: Cluster) -> Check {
         let out =
             fugue::transform(data.clone(), slow, "by=k", "local").map_err(|e| e.to_string())?;
         let mut rows: Vec<Sale> = fugue::records(out).map_err(|e| e.to_string())?;
-        rows.sort_by(|a, b| (a.k, a.v.to_bits()).cmp(&(b.k, b.v.to_bits())));
+        rows.sort_by_key(|a| (a.k, a.v.to_bits()));
         rows
     };
     let engine = cluster.engine();
@@ -324,7 +355,7 @@ fn a_killed_executor_neither_hangs_nor_corrupts(mut cluster: Cluster) -> Check {
         .map_err(|_| "the run hung after an executor was killed".to_string())?;
     match out {
         Ok(mut rows) => {
-            rows.sort_by(|a, b| (a.k, a.v.to_bits()).cmp(&(b.k, b.v.to_bits())));
+            rows.sort_by_key(|a| (a.k, a.v.to_bits()));
             if rows != expected {
                 return Err(format!(
                     "after the kill the run returned {} rows that differ from the local engine's",
@@ -372,18 +403,19 @@ fn main() -> ExitCode {
                 workflow_matches_the_local_engine as fn(&Cluster) -> Check,
             ),
             ("callbacks_reach_the_driver", callbacks_reach_the_driver),
+            ("checkpoints_and_yields_work", checkpoints_and_yields_work),
         ] {
-            if wanted(name) {
-                if let Err(e) = check(&cluster) {
-                    failures.push(format!("{name}: {e}"));
-                }
+            if wanted(name)
+                && let Err(e) = check(&cluster)
+            {
+                failures.push(format!("{name}: {e}"));
             }
         }
         let name = "a_killed_executor_neither_hangs_nor_corrupts";
-        if wanted(name) {
-            if let Err(e) = a_killed_executor_neither_hangs_nor_corrupts(cluster) {
-                failures.push(format!("{name}: {e}"));
-            }
+        if wanted(name)
+            && let Err(e) = a_killed_executor_neither_hangs_nor_corrupts(cluster)
+        {
+            failures.push(format!("{name}: {e}"));
         }
     }
     println!("cluster tests ran in {:.1?}", started.elapsed());

@@ -3,7 +3,11 @@
 //!
 //! ```text
 //! cargo run --profile bench-fast -p fugue-bench -- --workload W1 --rows 1000000 --data DIR \
-//!     [--engine local|native] [--variant rows|rows_str|batch] [--out results.jsonl]
+//!     [--engine local|native|ballista://HOST:PORT] [--variant rows|rows_str|batch]
+//!     [--out results.jsonl]
+//!
+//! With the `cluster` feature, `fugue-bench scheduler ...` and `fugue-bench executor ...` run
+//! the nodes of a Ballista cluster (see `bench/cluster.sh`).
 //! ```
 //!
 //! Loading `DIR/fact_N.parquet` and `DIR/dim.parquet` is set-up (not timed). Then one warm-up
@@ -70,8 +74,13 @@ fn parse_args() -> Args {
     if !["W1", "W2", "W3", "W4"].contains(&workload.as_str()) {
         usage(&format!("unknown workload `{workload}`"));
     }
-    if !["local", "native"].contains(&engine.as_str()) {
-        usage(&format!("unknown engine `{engine}` (local or native)"));
+    let ballista = engine.starts_with("ballista://");
+    if !(["local", "native"].contains(&engine.as_str()) || (cfg!(feature = "cluster") && ballista))
+    {
+        usage(&format!(
+            "unknown engine `{engine}` (local, native, or ballista://HOST:PORT with the \
+             `cluster` feature)"
+        ));
     }
     let data = data.unwrap_or_else(|| usage("--data is required"));
     let variant = match (workload.as_str(), variant) {
@@ -133,6 +142,23 @@ fn round(x: f64, digits: i32) -> f64 {
 }
 
 fn main() {
+    // With the `cluster` feature this binary is also a Ballista scheduler or executor (the
+    // executors must have the workloads' transformers: they run this same binary).
+    #[cfg(feature = "cluster")]
+    {
+        let argv: Vec<String> = std::env::args().skip(1).collect();
+        if matches!(
+            argv.first().map(String::as_str),
+            Some("scheduler" | "executor")
+        ) {
+            if let Err(e) = fugue::cluster::cli::dispatch(&argv, |_| Ok(())) {
+                eprintln!("error: {e}");
+                std::process::exit(1);
+            }
+            return;
+        }
+        fugue::cluster::install();
+    }
     let args = parse_args();
     let engine: Arc<dyn ExecutionEngine> = make_engine(args.engine.as_str(), ())
         .unwrap_or_else(|e| usage(&format!("cannot make the engine: {e}")));
@@ -173,7 +199,7 @@ fn main() {
     }
     let record = json!({
         "workload": args.workload,
-        "system": format!("fugue_rs_{}", args.engine),
+        "system": format!("fugue_rs_{}", engine.name()),
         "variant": args.variant,
         "n": args.rows,
         "median_s": round(median(&times), 4),

@@ -343,3 +343,101 @@ impl CallbackTransport for CallbackClient {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn counting_server(
+        runtime: &tokio::runtime::Runtime,
+        calls: Arc<AtomicUsize>,
+    ) -> CallbackServer {
+        let callback = Callback::new(move |v: Value| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Ok(Value::from(v.as_i64().unwrap_or(0) * 2))
+        });
+        runtime
+            .block_on(CallbackServer::start(callback, &FugueConfig::default()))
+            .unwrap()
+    }
+
+    #[test]
+    fn calls_with_the_token_are_answered_and_calls_without_it_are_refused() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let calls = Arc::new(AtomicUsize::new(0));
+        let server = counting_server(&runtime, calls.clone());
+        assert!(
+            server.local_addr().ip().is_loopback(),
+            "bound to loopback by default"
+        );
+        assert_eq!(server.address().token.len(), 64);
+
+        let good = CallbackClient::new(server.address().clone());
+        assert_eq!(good.call(Value::from(21_i64)).unwrap(), Value::from(42_i64));
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+
+        for token in ["", "not-the-token"] {
+            let bad = CallbackClient::new(CallbackAddress {
+                token: token.to_string(),
+                ..server.address().clone()
+            });
+            let e = bad.call(Value::from(1_i64)).unwrap_err();
+            assert!(e.to_string().contains("no valid token"), "{e}");
+        }
+        // Another run's server has another token: its token is refused here too.
+        let other = counting_server(&runtime, Arc::new(AtomicUsize::new(0)));
+        let stolen = CallbackClient::new(CallbackAddress {
+            token: other.address().token.clone(),
+            ..server.address().clone()
+        });
+        assert!(stolen.call(Value::from(1_i64)).is_err());
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            1,
+            "refused calls never reach the handler"
+        );
+    }
+
+    #[test]
+    fn handler_errors_and_timeouts_come_back_as_errors() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let failing = Callback::new(|_: Value| -> Result<Value> {
+            Err(FugueError::InvalidOperation("the driver says no".into()))
+        });
+        let server = runtime
+            .block_on(CallbackServer::start(failing, &FugueConfig::default()))
+            .unwrap();
+        let e = CallbackClient::new(server.address().clone())
+            .call(Value::Null)
+            .unwrap_err();
+        assert!(e.to_string().contains("the driver says no"), "{e}");
+
+        let mut conf = FugueConfig::default();
+        conf.set("fugue.rpc.flight_server.timeout", "200ms")
+            .unwrap();
+        let slow = Callback::new(|v: Value| {
+            std::thread::sleep(Duration::from_secs(2));
+            Ok(v)
+        });
+        let server = runtime
+            .block_on(CallbackServer::start(slow, &conf))
+            .unwrap();
+        let e = CallbackClient::new(server.address().clone())
+            .call(Value::Null)
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("fugue.rpc.flight_server.timeout"),
+            "{e}"
+        );
+    }
+}

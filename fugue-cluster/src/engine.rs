@@ -79,6 +79,7 @@ fn lost_node(message: &str) -> Option<String> {
                 })
                 .collect::<String>()
         })
+        .map(|a| a.trim_end_matches(':').to_string())
         .filter(|a| !a.is_empty())
         .unwrap_or_else(|| "an unknown address".to_string());
     Some(address)

@@ -87,12 +87,52 @@ impl StepPayload {
     }
 }
 
-/// Named values as a one-row Arrow IPC stream (each value with its natural Arrow type).
+/// The Arrow type of a value by itself: its natural type, or for nested values the type
+/// their content gives (a list's first non-NULL item; `null` when nothing tells).
+fn value_type(value: &Value) -> DataType {
+    match value {
+        Value::List(items) => {
+            let item = items
+                .iter()
+                .find(|v| !v.is_null())
+                .map_or(DataType::Null, value_type);
+            DataType::List(Arc::new(Field::new("item", item, true)))
+        }
+        Value::Struct(fields) => DataType::Struct(
+            fields
+                .iter()
+                .map(|(name, v)| Field::new(name, value_type(v), true))
+                .collect(),
+        ),
+        Value::Map(entries) => {
+            let (key, value) = entries
+                .first()
+                .map_or((DataType::Utf8, DataType::Null), |(k, v)| {
+                    (value_type(k), value_type(v))
+                });
+            let entries = Field::new(
+                "entries",
+                DataType::Struct(
+                    vec![
+                        Field::new("key", key, false),
+                        Field::new("value", value, true),
+                    ]
+                    .into(),
+                ),
+                false,
+            );
+            DataType::Map(Arc::new(entries), false)
+        }
+        other => other.natural_type().unwrap_or(DataType::Null),
+    }
+}
+
+/// Named values as a one-row Arrow IPC stream (each value with its own Arrow type).
 pub fn encode_named(values: &[(String, Value)]) -> Result<Vec<u8>> {
     let mut fields = Vec::with_capacity(values.len());
     let mut columns = Vec::with_capacity(values.len());
     for (name, value) in values {
-        let data_type = value.natural_type().unwrap_or(DataType::Null);
+        let data_type = value_type(value);
         columns.push(array_from_values(std::slice::from_ref(value), &data_type)?);
         fields.push(Field::new(name, data_type, true));
     }
@@ -176,11 +216,12 @@ mod tests {
             Value::Null,
             Value::from(true),
             Value::from(vec![("a", Value::from(1_i32)), ("b", Value::from("x"))]),
+            Value::List(vec![Value::Null, Value::from(2_i64)]),
         ];
         for value in values {
             let back = decode_value(&encode_value(&value).unwrap()).unwrap();
             assert_eq!(back, value, "{value}");
-            assert_eq!(back.natural_type(), value.natural_type());
+            assert_eq!(value_type(&back), value_type(&value));
         }
     }
 
