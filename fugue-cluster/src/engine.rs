@@ -19,7 +19,7 @@ use fugue_core::{
 };
 use fugue_runtime::engine::{
     DropHow, ExecutionEngine, FillValue, JoinHow, LoadOptions, LocalEngine, NaPosition, SampleSize,
-    SaveOptions, SelectQuery, SqlBackend, ZipHow,
+    SaveOptions, SelectQuery, SqlBackend, ZipHow, split_batches,
 };
 use fugue_runtime::frame::{ArrowFrame, DataFrame};
 use fugue_runtime::function::{Callback, Params, PartitionFunction};
@@ -184,7 +184,7 @@ impl Cluster {
         };
         std::fs::create_dir_all(&dir).map_err(|e| failed(e.to_string()))?;
         let staged = Staged { dir: dir.clone() };
-        for (i, part) in split(batches, files).into_iter().enumerate() {
+        for (i, part) in split_batches(batches, files).into_iter().enumerate() {
             let path = dir.join(format!("part-{i:05}.arrow"));
             let file = std::fs::File::create(&path).map_err(|e| failed(e.to_string()))?;
             let mut writer = datafusion::arrow::ipc::writer::FileWriter::try_new(
@@ -210,29 +210,6 @@ impl Drop for Staged {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
-}
-
-/// Batches spread over `n` parts of about equal row counts (at least one part).
-fn split(batches: &[RecordBatch], n: usize) -> Vec<Vec<RecordBatch>> {
-    let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
-    let n = n.max(1).min(rows.max(1));
-    let chunk = rows.div_ceil(n).max(1);
-    let mut parts: Vec<Vec<RecordBatch>> = vec![Vec::new(); n];
-    let (mut part, mut filled) = (0, 0);
-    for batch in batches {
-        let mut offset = 0;
-        while offset < batch.num_rows() {
-            let len = (chunk - filled).min(batch.num_rows() - offset);
-            parts[part].push(batch.slice(offset, len));
-            offset += len;
-            filled += len;
-            if filled == chunk && part + 1 < n {
-                part += 1;
-                filled = 0;
-            }
-        }
-    }
-    parts
 }
 
 /// Start a scheduler and one executor inside this process; the scheduler's `df://` URL.
@@ -703,30 +680,5 @@ mod tests {
                 .contains("the executor at 127.0.0.1:43677 was lost during the run"),
             "{e}"
         );
-    }
-
-    #[test]
-    fn staged_parts_split_rows_evenly() {
-        use datafusion::arrow::array::Int64Array;
-        let schema = Arc::new(ArrowSchema::new(vec![Field::new(
-            "a",
-            DataType::Int64,
-            false,
-        )]));
-        let batch = |n: i64| {
-            RecordBatch::try_new(
-                schema.clone(),
-                vec![Arc::new(Int64Array::from_iter_values(0..n))],
-            )
-            .unwrap()
-        };
-        let parts = split(&[batch(5), batch(2)], 3);
-        let sizes: Vec<usize> = parts
-            .iter()
-            .map(|p| p.iter().map(RecordBatch::num_rows).sum())
-            .collect();
-        assert_eq!(sizes, [3, 3, 1]);
-        assert_eq!(split(&[], 4).len(), 1);
-        assert_eq!(split(&[batch(2)], 4).len(), 2);
     }
 }

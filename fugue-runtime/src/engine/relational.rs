@@ -277,7 +277,7 @@ impl Session {
     fn with_tables(&self, frames: &[&ArrowFrame]) -> Result<SessionContext> {
         let ctx = self.context();
         for (i, frame) in frames.iter().enumerate() {
-            let partitions = split(frame.batches(), self.target_partitions);
+            let partitions = split_batches(frame.batches(), self.target_partitions);
             let table = MemTable::try_new(frame.arrow_schema().clone(), partitions)
                 .map_err(|e| df_error(e, "registering a table", ""))?;
             ctx.register_table(format!("t{i}"), Arc::new(table))
@@ -293,39 +293,30 @@ impl Session {
         sql: &str,
         argument: &str,
     ) -> Result<ArrowFrame> {
-        let (schema, batches) = match &self.backend {
-            None => {
-                let ctx = self.with_tables(frames)?;
-                self.block_on(async move {
-                    let df = ctx
-                        .sql_with_options(sql, query_only())
-                        .await
-                        .map_err(|e| df_error(e, argument, sql))?;
-                    let schema = df.schema().as_arrow().clone();
-                    let batches = df.collect().await.map_err(|e| df_error(e, argument, sql))?;
-                    Ok::<_, FugueError>((schema, batches))
-                })?
-            }
-            Some(backend) => {
-                let config = self.config();
-                let partitions = self.target_partitions;
-                self.block_on(async move {
-                    let ctx = backend.context(config).await?;
+        let partitions = self.target_partitions;
+        let (schema, batches) = self.block_on(async move {
+            // Where the tables live: in memory, or wherever the backend puts them (kept
+            // until the result is collected).
+            let (ctx, staged) = match &self.backend {
+                None => (self.with_tables(frames)?, Vec::new()),
+                Some(backend) => {
+                    let ctx = backend.context(self.config()).await?;
                     let mut staged = Vec::with_capacity(frames.len());
                     for (i, frame) in frames.iter().enumerate() {
                         staged.push(backend.register(&ctx, &format!("t{i}"), frame, partitions)?);
                     }
-                    let df = ctx
-                        .sql_with_options(sql, query_only())
-                        .await
-                        .map_err(|e| df_error(e, argument, sql))?;
-                    let schema = df.schema().as_arrow().clone();
-                    let batches = df.collect().await.map_err(|e| df_error(e, argument, sql))?;
-                    drop(staged);
-                    Ok::<_, FugueError>((schema, batches))
-                })?
-            }
-        };
+                    (ctx, staged)
+                }
+            };
+            let df = ctx
+                .sql_with_options(sql, query_only())
+                .await
+                .map_err(|e| df_error(e, argument, sql))?;
+            let schema = df.schema().as_arrow().clone();
+            let batches = df.collect().await.map_err(|e| df_error(e, argument, sql))?;
+            drop(staged);
+            Ok::<_, FugueError>((schema, batches))
+        })?;
         normalize(&schema, batches)
     }
 
@@ -349,8 +340,9 @@ fn has_aggregate(plan: &LogicalPlan) -> bool {
     matches!(plan, LogicalPlan::Aggregate(_)) || plan.inputs().into_iter().any(has_aggregate)
 }
 
-/// Batches spread over up to `n` partitions (at least one, possibly empty).
-fn split(batches: &[RecordBatch], n: usize) -> Vec<Vec<RecordBatch>> {
+/// Batches spread over up to `n` partitions of about equal row counts (at least one,
+/// possibly empty; one when there are fewer rows than partitions).
+pub fn split_batches(batches: &[RecordBatch], n: usize) -> Vec<Vec<RecordBatch>> {
     let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
     if n <= 1 || rows < n {
         return vec![batches.to_vec()];
@@ -809,7 +801,7 @@ mod tests {
                 .collect::<Vec<_>>(),
         )
         .unwrap();
-        let parts = split(frame.batches(), 3);
+        let parts = split_batches(frame.batches(), 3);
         let sizes: Vec<usize> = parts
             .iter()
             .map(|p| p.iter().map(RecordBatch::num_rows).sum())
