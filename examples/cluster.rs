@@ -165,6 +165,7 @@ impl Drop for Nodes {
 
 /// Start a scheduler and two executors (this program) and run the workflow on them.
 fn demo() -> Result<(), Box<dyn Error>> {
+    fugue::cluster::install();
     let me = std::env::current_exe()?;
     let port = free_port()?;
     let mut nodes = Nodes(Vec::new());
@@ -173,6 +174,7 @@ fn demo() -> Result<(), Box<dyn Error>> {
         Command::new(&me)
             .args(["scheduler", "--bind", &format!("127.0.0.1:{port}")])
             .stdout(Stdio::null())
+            .stderr(Stdio::null())
             .spawn()?,
     );
     wait_for(port)?;
@@ -189,6 +191,7 @@ fn demo() -> Result<(), Box<dyn Error>> {
                 ])
                 .args(["--cores", "2"])
                 .stdout(Stdio::null())
+                .stderr(Stdio::null())
                 .spawn()?,
         );
         wait_for(flight)?;
