@@ -426,3 +426,77 @@ impl QueryPlanner for FugueQueryPlanner {
             .await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::encode_params;
+    use datafusion::arrow::array::Int64Array;
+    use datafusion::arrow::datatypes::{DataType, Field, Schema as ArrowSchema};
+    use fugue_runtime::function::Params;
+
+    fn payload(function: &str) -> StepPayload {
+        StepPayload {
+            function: function.to_string(),
+            spec: "by=k".to_string(),
+            zip: None,
+            params: encode_params(&Params::new()).unwrap(),
+            output: "k:long".to_string(),
+            callback: None,
+            partitions: 2,
+            row_index: Some("__row".to_string()),
+        }
+    }
+
+    #[test]
+    fn an_executor_without_the_function_says_so() {
+        let e = run_step(&payload("no::such::function"), true, 0, Vec::new()).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("no transformer `no::such::function` is registered in this binary"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn shuffled_rows_go_back_to_input_order() {
+        let schema = Arc::new(ArrowSchema::new(vec![
+            Field::new("k", DataType::Int64, false),
+            Field::new("__row", DataType::UInt64, false),
+        ]));
+        let batch = |k: Vec<i64>, rows: Vec<u64>| {
+            RecordBatch::try_new(
+                schema.clone(),
+                vec![
+                    Arc::new(Int64Array::from(k)),
+                    Arc::new(datafusion::arrow::array::UInt64Array::from(rows)),
+                ],
+            )
+            .unwrap()
+        };
+        let (projected, batches) = in_input_order(
+            &schema,
+            &[batch(vec![30, 10], vec![3, 1]), batch(vec![20], vec![2])],
+        )
+        .unwrap();
+        assert_eq!(projected.fields().len(), 1);
+        let k = batches[0]
+            .column(0)
+            .as_any()
+            .downcast_ref::<Int64Array>()
+            .unwrap();
+        assert_eq!(k.values(), &[10, 20, 30]);
+        let (_, none) = in_input_order(&schema, &[]).unwrap();
+        assert!(none.is_empty());
+    }
+
+    #[test]
+    fn coarse_tasks_call_once_per_partition() {
+        let spec = PartitionSpec::parse("by=k; presort=v desc; num=4; algo=coarse").unwrap();
+        let task = task_spec(&spec).unwrap();
+        assert_eq!(task.keys(), ["k"]);
+        assert_eq!(task.num().to_string(), "1");
+        let hash = PartitionSpec::parse("by=k; num=4").unwrap();
+        assert_eq!(task_spec(&hash).unwrap(), hash);
+    }
+}
