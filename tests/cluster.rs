@@ -171,13 +171,38 @@ impl Cluster {
                 child
             })
             .collect();
-        // Let both executors register with the scheduler.
-        std::thread::sleep(Duration::from_secs(2));
-        Cluster {
+        let cluster = Cluster {
             scheduler,
             executors,
             port,
             _work: work,
+        };
+        cluster.wait_until_both_executors_run_tasks();
+        cluster
+    }
+
+    /// Readiness: run a small keyed step until both executors have run a part of it (an
+    /// executor registers with the scheduler a moment after its port opens).
+    fn wait_until_both_executors_run_tasks(&self) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let ran_in: BTreeSet<i64> =
+                fugue::make_engine(self.engine(), [("fugue.ballista.partitions", "8")])
+                    .and_then(|engine| {
+                        fugue::transform(sales(400, 40), rank, "by=k; presort=v desc", engine)
+                    })
+                    .and_then(fugue::records::<Ranked>)
+                    .map(|rows| rows.iter().map(|r| r.pid).collect())
+                    .unwrap_or_default();
+            if ran_in == self.executor_pids() {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the executors {:?} did not both run tasks within 60 s (last: {ran_in:?})",
+                self.executor_pids()
+            );
+            std::thread::sleep(Duration::from_millis(500));
         }
     }
 
