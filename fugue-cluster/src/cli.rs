@@ -6,6 +6,8 @@
 //! my-app executor  [--scheduler localhost:50050] [--bind 127.0.0.1] [--external-host HOST]
 //!                  [--port 50051] [--grpc-port 50052] [--cores N] [--work-dir DIR]
 //!                  [--heartbeat 5]
+//!                  (`--cores` and `--work-dir` default to `fugue.ballista.executor_cores` and
+//!                  `fugue.ballista.executor_work_dir`, e.g. `FUGUE_BALLISTA_EXECUTOR_CORES`)
 //! my-app submit ballista://HOST:50050     # run the driver on the cluster
 //! my-app standalone                       # run the driver on an in-process cluster
 //! my-app [run [ENGINE]]                   # run the driver on ENGINE (default: local)
@@ -156,10 +158,19 @@ pub fn run_executor(args: &[String]) -> Result<(), Box<dyn Error>> {
         flags.get("scheduler").unwrap_or("localhost:50050"),
         "scheduler",
     )?;
-    let cores = match flags.number("cores", 0usize)? {
+    // Defaults from the typed config (its `FUGUE_*` environment variables); flags win.
+    let conf = fugue_core::FugueConfig::from_env()?;
+    let cores = match flags.number("cores", conf.fugue.ballista.executor_cores)? {
         0 => std::thread::available_parallelism().map_or(1, usize::from),
         n => n,
     };
+    let work_dir = flags.get("work-dir").map(str::to_string).or_else(|| {
+        conf.fugue
+            .ballista
+            .executor_work_dir
+            .as_ref()
+            .map(|d| d.to_string_lossy().to_string())
+    });
     let config = ExecutorProcessConfig {
         bind_host: flags.get("bind").unwrap_or("127.0.0.1").to_string(),
         external_host: flags.get("external-host").map(str::to_string),
@@ -170,7 +181,7 @@ pub fn run_executor(args: &[String]) -> Result<(), Box<dyn Error>> {
         scheduler_connect_timeout_seconds: 30,
         vcores: cores,
         task_scheduling_policy: TaskSchedulingPolicy::PullStaged,
-        work_dir: flags.get("work-dir").map(str::to_string),
+        work_dir,
         executor_heartbeat_interval_seconds: flags.number("heartbeat", 5)?,
         override_config_producer: Some(Arc::new(new_config)),
         override_logical_codec: Some(Arc::new(FugueLogicalCodec::default())),
