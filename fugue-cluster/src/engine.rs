@@ -14,9 +14,7 @@ use datafusion::datasource::listing::{
 use datafusion::error::DataFusionError;
 use datafusion::logical_expr::{Extension, LogicalPlan};
 use datafusion::prelude::{SessionConfig, SessionContext};
-use fugue_core::{
-    ConfigOverrides, FugueConfig, FugueError, IntoConfigOverrides, PartitionSpec, Result, Schema,
-};
+use fugue_core::{ConfigOverrides, FugueConfig, FugueError, PartitionSpec, Result, Schema};
 use fugue_runtime::engine::{
     DropHow, ExecutionEngine, FillValue, JoinHow, LoadOptions, LocalEngine, NaPosition, SampleSize,
     SaveOptions, SelectQuery, SqlBackend, ZipHow, split_batches,
@@ -657,13 +655,48 @@ pub(crate) fn from_engine_like(
         .split_once("://")
         .map(|(_, rest)| rest)
         .unwrap_or_default();
-    let conf = conf.into_config()?;
+    let conf = engine_conf(std::env::vars(), conf)?;
     Ok(Arc::new(BallistaEngine::connect(address, conf)?))
+}
+
+/// The configuration of an engine named by an engine-like: the defaults, then the `FUGUE_*`
+/// environment variables (so that `my-app submit ...` takes its settings from the shell),
+/// then the configuration given with the engine-like.
+fn engine_conf(
+    vars: impl IntoIterator<Item = (String, String)>,
+    conf: &ConfigOverrides,
+) -> Result<FugueConfig> {
+    let fugue_vars = vars.into_iter().filter(|(k, _)| k.starts_with("FUGUE_"));
+    Ok(FugueConfig::default()
+        .with_env_vars(fugue_vars)?
+        .merge(conf))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn engine_likes_read_the_environment_under_their_own_conf() {
+        use fugue_core::IntoConfigOverrides;
+        let vars = [
+            ("FUGUE_BALLISTA_PARTITIONS", "6"),
+            ("FUGUE_BALLISTA_SHARED_DIR", "/mnt/shared"),
+            ("PATH", "/bin"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()));
+        let given = [("fugue.ballista.partitions", "3")]
+            .into_overrides()
+            .unwrap();
+        let conf = engine_conf(vars, &given).unwrap();
+        assert_eq!(conf.fugue.ballista.partitions, 3, "the given conf wins");
+        assert_eq!(
+            conf.fugue.ballista.shared_dir.as_deref(),
+            Some(std::path::Path::new("/mnt/shared"))
+        );
+        let bad = [("FUGUE_BALLISTA_PARTITIONS".to_string(), "many".to_string())];
+        assert!(engine_conf(bad, &ConfigOverrides::new()).is_err());
+    }
 
     #[test]
     fn lost_nodes_are_named() {
