@@ -321,6 +321,42 @@ fn checkpoints_and_yields_work(cluster: &Cluster) -> Check {
     Ok(())
 }
 
+/// A function that no transformer macro declared: not in the registry.
+struct Unregistered;
+
+impl fugue::runtime::function::PartitionFunction for Unregistered {
+    fn name(&self) -> &str {
+        "unregistered"
+    }
+
+    fn output_schema(
+        &self,
+        inputs: &[fugue::core::Schema],
+    ) -> fugue::core::Result<fugue::core::Schema> {
+        Ok(inputs[0].clone())
+    }
+
+    fn call<'a>(
+        &'a self,
+        _: fugue::runtime::function::PartitionContext,
+        mut inputs: Vec<fugue::runtime::function::BatchStream<'a>>,
+    ) -> fugue::core::Result<fugue::runtime::function::BatchStream<'a>> {
+        Ok(inputs.remove(0))
+    }
+}
+
+fn unregistered_functions_fail_before_any_job(cluster: &Cluster) -> Check {
+    let e = fugue::transform(sales(10, 2), Unregistered, "by=k", cluster.engine())
+        .err()
+        .ok_or("a function outside the registry ran on the cluster")?;
+    let message = e.to_string();
+    if !message.contains("`unregistered` cannot run on the Ballista engine") {
+        return Err(format!("unexpected error: {message}"));
+    }
+    println!("ok: an unregistered function is refused on the driver: {message}");
+    Ok(())
+}
+
 fn callbacks_reach_the_driver(cluster: &Cluster) -> Check {
     let total = Arc::new(AtomicI64::new(0));
     let calls = Arc::new(AtomicI64::new(0));
@@ -429,6 +465,10 @@ fn main() -> ExitCode {
             ),
             ("callbacks_reach_the_driver", callbacks_reach_the_driver),
             ("checkpoints_and_yields_work", checkpoints_and_yields_work),
+            (
+                "unregistered_functions_fail_before_any_job",
+                unregistered_functions_fail_before_any_job,
+            ),
         ] {
             if wanted(name)
                 && let Err(e) = check(&cluster)
