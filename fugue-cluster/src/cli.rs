@@ -130,7 +130,9 @@ pub fn run_scheduler(args: &[String]) -> Result<(), Box<dyn Error>> {
     config.no_executors_grace_period_seconds = timeout;
     config.override_logical_codec = Some(Arc::new(FugueLogicalCodec::default()));
     config.override_physical_codec = Some(Arc::new(FuguePhysicalCodec::default()));
-    let address: std::net::SocketAddr = format!("{host}:{port}").parse()?;
+    let address = std::net::ToSocketAddrs::to_socket_addrs(&(host.as_str(), port))?
+        .next()
+        .ok_or_else(|| UsageError(format!("`--bind {host}:{port}` resolves to no address")))?;
     runtime()?.block_on(async move {
         let cluster = BallistaCluster::new_from_config(&config).await?;
         start_server(cluster, address, Arc::new(config)).await?;

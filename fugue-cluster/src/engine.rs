@@ -59,7 +59,7 @@ impl std::fmt::Debug for Cluster {
 }
 
 /// The address of a cluster node that could not be reached, when `message` is such an error
-/// (an executor lost during a job: its shuffle or result files went with it).
+/// (a node that is down, or an executor lost during a job with its shuffle or result files).
 fn lost_node(message: &str) -> Option<String> {
     if !(message.contains("GrpcConnectionError")
         || message.contains("tcp connect error")
@@ -67,20 +67,40 @@ fn lost_node(message: &str) -> Option<String> {
     {
         return None;
     }
-    let address = message
-        .split("http://")
-        .nth(1)
-        .map(|rest| {
-            rest.chars()
+    let address_after = |marker: &str| {
+        message.split(marker).nth(1).map(|rest| {
+            rest.trim_start()
+                .chars()
                 .take_while(|c| {
                     c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-' | '[' | ']')
                 })
                 .collect::<String>()
+                .trim_end_matches(':')
+                .to_string()
         })
-        .map(|a| a.trim_end_matches(':').to_string())
+    };
+    let address = address_after("http://")
+        .or_else(|| address_after("\"tcp connect error\","))
         .filter(|a| !a.is_empty())
         .unwrap_or_else(|| "an unknown address".to_string());
     Some(address)
+}
+
+/// The error of a failed job: a scheduler that cannot be reached is said so; an executor lost
+/// during the job is named (see [`df_error`]).
+fn job_error(scheduler: &str, context: String, error: DataFusionError) -> FugueError {
+    let message = error.to_string();
+    let scheduler = scheduler.trim_start_matches("df://");
+    match lost_node(&message) {
+        Some(node) if node == scheduler => FugueError::external(
+            context,
+            format!(
+                "cannot reach the Ballista scheduler at {scheduler}: is it running (`<program> \
+                 scheduler --bind {scheduler}`)? ({message})"
+            ),
+        ),
+        _ => df_error(context, error),
+    }
 }
 
 fn df_error(context: impl Into<String>, error: DataFusionError) -> FugueError {
@@ -460,14 +480,20 @@ impl BallistaEngine {
                 let df = datafusion::dataframe::DataFrame::new(ctx.state(), plan.clone());
                 match df.collect().await {
                     Ok(batches) => break batches,
-                    Err(e) if attempt == 0 && lost_node(&e.to_string()).is_some() => {
+                    Err(e)
+                        if attempt == 0
+                            && lost_node(&e.to_string()).is_some_and(|node| {
+                                node != cluster.scheduler.trim_start_matches("df://")
+                            }) =>
+                    {
                         tracing::warn!(
                             "the step `{name}` lost an executor ({e}); running it once more"
                         );
                         attempt += 1;
                     }
                     Err(e) => {
-                        return Err(df_error(
+                        return Err(job_error(
+                            &cluster.scheduler,
                             format!("the step `{name}` failed on the cluster"),
                             e,
                         ));
@@ -704,6 +730,19 @@ mod tests {
                        scheduler or executor at http://127.0.0.1:43677: tcp connect error\")";
         assert_eq!(lost_node(message).as_deref(), Some("127.0.0.1:43677"));
         assert_eq!(lost_node("Plan error: no such column"), None);
+        let refused = "Execution error: tonic::transport::Error(Transport, ConnectError(\
+                       ConnectError(\"tcp connect error\", 127.0.0.1:1, Os { code: 111 })))";
+        assert_eq!(lost_node(refused).as_deref(), Some("127.0.0.1:1"));
+        let e = job_error(
+            "df://127.0.0.1:1",
+            "the step `f` failed".into(),
+            DataFusionError::Execution(refused.into()),
+        );
+        assert!(
+            e.to_string()
+                .contains("cannot reach the Ballista scheduler at 127.0.0.1:1: is it running"),
+            "{e}"
+        );
         let e = df_error(
             "the step `f` failed",
             DataFusionError::Execution(message.into()),
