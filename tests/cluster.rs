@@ -321,6 +321,89 @@ fn checkpoints_and_yields_work(cluster: &Cluster) -> Check {
     Ok(())
 }
 
+#[derive(Schema, Debug, Clone, PartialEq)]
+struct PerKey {
+    k: i64,
+    sales: i64,
+    cities: i64,
+    pid: i64,
+}
+
+#[derive(Schema, Debug, Clone, PartialEq)]
+struct KeyCity {
+    k: i64,
+    city: String,
+}
+
+/// Count the rows of both zipped frames for one key, tagged with the running process.
+#[cotransformer]
+fn per_key(sales: Vec<Sale>, cities: Vec<KeyCity>) -> Vec<PerKey> {
+    let k = sales
+        .first()
+        .map(|s| s.k)
+        .or_else(|| cities.first().map(|c| c.k))
+        .unwrap_or_default();
+    vec![PerKey {
+        k,
+        sales: sales.len() as i64,
+        cities: cities.len() as i64,
+        pid: i64::from(std::process::id()),
+    }]
+}
+
+fn cotransformers_zip_by_key(cluster: &Cluster) -> Check {
+    let key_cities: Vec<KeyCity> = (0..60)
+        .filter(|k| k % 4 != 0)
+        .flat_map(|k| {
+            (0..(k % 3 + 1)).map(move |i| KeyCity {
+                k,
+                city: CITIES[(i % 4) as usize].0.to_string(),
+            })
+        })
+        .collect();
+    let wf = workflow! {
+        sales   = create(sales(3_000, 50)) as Sale;
+        cities  = create(key_cities) as KeyCity;
+        outer   = cotransform([sales, cities], per_key, partition(by: k), how: full_outer);
+        inner   = cotransform([sales, cities], per_key, partition(by: k));
+        yield outer;
+        yield inner;
+    };
+    let conf = [("fugue.ballista.partitions", "8")];
+    let local = wf.run("local", ()).map_err(|e| e.to_string())?;
+    let remote = wf.run(cluster.engine(), conf).map_err(|e| e.to_string())?;
+    let mut pids = BTreeSet::new();
+    for name in ["outer", "inner"] {
+        let rows = |r: &fugue::runtime::workflow::WorkflowResult| -> Result<Vec<PerKey>, String> {
+            let mut rows: Vec<PerKey> = fugue::records(r.get(name).map_err(|e| e.to_string())?)
+                .map_err(|e| e.to_string())?;
+            rows.sort_by_key(|r| r.k);
+            Ok(rows)
+        };
+        let (want, got) = (rows(&local)?, rows(&remote)?);
+        pids.extend(got.iter().map(|r| r.pid));
+        let strip = |v: &[PerKey]| {
+            v.iter()
+                .map(|r| (r.k, r.sales, r.cities))
+                .collect::<Vec<_>>()
+        };
+        if strip(&want) != strip(&got) {
+            return Err(format!(
+                "`{name}` zip differs: local {:?}, cluster {:?}",
+                strip(&want),
+                strip(&got)
+            ));
+        }
+    }
+    if !pids.is_subset(&cluster.executor_pids()) {
+        return Err(format!(
+            "the cotransformer ran in {pids:?}, not in the executors"
+        ));
+    }
+    println!("ok: cotransformers (inner and full outer zips) equal the local engine's");
+    Ok(())
+}
+
 /// A function that no transformer macro declared: not in the registry.
 struct Unregistered;
 
@@ -465,6 +548,7 @@ fn main() -> ExitCode {
             ),
             ("callbacks_reach_the_driver", callbacks_reach_the_driver),
             ("checkpoints_and_yields_work", checkpoints_and_yields_work),
+            ("cotransformers_zip_by_key", cotransformers_zip_by_key),
             (
                 "unregistered_functions_fail_before_any_job",
                 unregistered_functions_fail_before_any_job,
