@@ -5,8 +5,8 @@ use crate::node::FugueStepNode;
 use crate::session::{client_state, new_config, scheduler_state};
 use crate::wire::{StepPayload, encode_params};
 use ballista::prelude::SessionContextExt;
-use datafusion::arrow::array::{RecordBatch, UInt64Array};
-use datafusion::arrow::datatypes::{DataType, Field, Schema as ArrowSchema, SchemaRef};
+use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::datasource::file_format::arrow::ArrowFormat;
 use datafusion::datasource::listing::{
     ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
@@ -17,7 +17,7 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use fugue_core::{ConfigOverrides, FugueConfig, FugueError, PartitionSpec, Result, Schema};
 use fugue_runtime::engine::{
     DropHow, ExecutionEngine, FillValue, JoinHow, LoadOptions, LocalEngine, NaPosition, SampleSize,
-    SaveOptions, SelectQuery, SqlBackend, ZipHow, split_batches,
+    SaveOptions, SelectQuery, SqlBackend, ZipHow, split_batches, with_row_numbers,
 };
 use fugue_runtime::frame::{ArrowFrame, DataFrame};
 use fugue_runtime::function::{Callback, Params, PartitionFunction};
@@ -431,9 +431,16 @@ impl BallistaEngine {
         });
         let inputs: Vec<(SchemaRef, Vec<RecordBatch>)> = frames
             .iter()
-            .map(|frame| match &row_index {
-                Some(name) => with_row_numbers(frame, name),
-                None => Ok((frame.arrow_schema().clone(), frame.batches().to_vec())),
+            .map(|frame| {
+                let numbered;
+                let frame = match &row_index {
+                    Some(name) => {
+                        numbered = with_row_numbers(frame, name)?;
+                        &numbered
+                    }
+                    None => frame,
+                };
+                Ok((frame.arrow_schema().clone(), frame.batches().to_vec()))
             })
             .collect::<Result<_>>()?;
         let mut payload = StepPayload {
@@ -508,31 +515,16 @@ impl BallistaEngine {
     }
 }
 
-/// The frame's batches with a last column `name` numbering the rows from 0.
-fn with_row_numbers(frame: &ArrowFrame, name: &str) -> Result<(SchemaRef, Vec<RecordBatch>)> {
-    let mut fields: Vec<_> = frame.arrow_schema().fields().iter().cloned().collect();
-    fields.push(Arc::new(Field::new(name, DataType::UInt64, false)));
-    let schema = Arc::new(ArrowSchema::new(fields));
-    let mut next = 0u64;
-    let batches = frame
-        .batches()
-        .iter()
-        .map(|batch| {
-            let n = batch.num_rows() as u64;
-            let numbers = Arc::new(UInt64Array::from_iter_values(next..next + n));
-            next += n;
-            let mut columns = batch.columns().to_vec();
-            columns.push(numbers);
-            RecordBatch::try_new(schema.clone(), columns).map_err(|e| {
-                FugueError::external("cannot number the rows of an input", e.to_string())
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    Ok((schema, batches))
-}
-
-fn arrow(df: DataFrame) -> Result<ArrowFrame> {
-    df.to_arrow_frame()
+/// Engine methods that the Ballista engine runs as its inner [`LocalEngine`] does: the
+/// relational ones reach the cluster through the SQL backend; the others run on the driver.
+macro_rules! delegate_to_local {
+    ($($name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty;)*) => {
+        $(
+            fn $name(&self, $($arg: $ty),*) -> $ret {
+                self.local.$name($($arg),*)
+            }
+        )*
+    };
 }
 
 impl ExecutionEngine for BallistaEngine {
@@ -580,94 +572,31 @@ impl ExecutionEngine for BallistaEngine {
         self.step(dfs, Some(how), function, spec, params, callback)
     }
 
-    fn join(&self, df1: DataFrame, df2: DataFrame, how: JoinHow, on: &[&str]) -> Result<DataFrame> {
-        self.local.join(df1, df2, how, on)
-    }
-
-    fn union(&self, df1: DataFrame, df2: DataFrame, distinct: bool) -> Result<DataFrame> {
-        self.local.union(df1, df2, distinct)
-    }
-
-    fn subtract(&self, df1: DataFrame, df2: DataFrame, distinct: bool) -> Result<DataFrame> {
-        self.local.subtract(df1, df2, distinct)
-    }
-
-    fn intersect(&self, df1: DataFrame, df2: DataFrame, distinct: bool) -> Result<DataFrame> {
-        self.local.intersect(df1, df2, distinct)
-    }
-
-    fn distinct(&self, df: DataFrame) -> Result<DataFrame> {
-        self.local.distinct(df)
-    }
-
-    fn dropna(
-        &self,
-        df: DataFrame,
-        how: DropHow,
-        thresh: Option<usize>,
-        subset: Option<&[&str]>,
-    ) -> Result<DataFrame> {
-        self.local.dropna(df, how, thresh, subset)
-    }
-
-    fn fillna(
-        &self,
-        df: DataFrame,
-        value: &FillValue,
-        subset: Option<&[&str]>,
-    ) -> Result<DataFrame> {
-        self.local.fillna(df, value, subset)
-    }
-
-    fn sample(
-        &self,
-        df: DataFrame,
-        size: SampleSize,
-        replace: bool,
-        seed: Option<u64>,
-    ) -> Result<DataFrame> {
-        self.local.sample(df, size, replace, seed)
-    }
-
-    fn take(
-        &self,
-        df: DataFrame,
-        n: usize,
-        presort: &str,
-        na_position: NaPosition,
-        partition: Option<&PartitionSpec>,
-    ) -> Result<DataFrame> {
-        self.local.take(df, n, presort, na_position, partition)
-    }
-
-    fn select(&self, df: DataFrame, query: &SelectQuery) -> Result<DataFrame> {
-        self.local.select(df, query)
-    }
-
-    fn filter(&self, df: DataFrame, condition: &str) -> Result<DataFrame> {
-        self.local.filter(df, condition)
-    }
-
-    fn assign(&self, df: DataFrame, columns: &[(&str, &str)]) -> Result<DataFrame> {
-        self.local.assign(df, columns)
-    }
-
-    fn aggregate(
-        &self,
-        df: DataFrame,
-        partition_by: &[&str],
-        columns: &[(&str, &str)],
-    ) -> Result<DataFrame> {
-        self.local.aggregate(df, partition_by, columns)
-    }
-
-    fn load(&self, paths: &[&str], options: &LoadOptions) -> Result<DataFrame> {
-        self.local.load(paths, options)
-    }
-
-    fn save(&self, df: DataFrame, path: &str, options: &SaveOptions) -> Result<()> {
-        let frame = arrow(df)?;
-        self.local.save(DataFrame::from(frame), path, options)
+    delegate_to_local! {
+        join(df1: DataFrame, df2: DataFrame, how: JoinHow, on: &[&str]) -> Result<DataFrame>;
+        union(df1: DataFrame, df2: DataFrame, distinct: bool) -> Result<DataFrame>;
+        subtract(df1: DataFrame, df2: DataFrame, distinct: bool) -> Result<DataFrame>;
+        intersect(df1: DataFrame, df2: DataFrame, distinct: bool) -> Result<DataFrame>;
+        distinct(df: DataFrame) -> Result<DataFrame>;
+        dropna(df: DataFrame, how: DropHow, thresh: Option<usize>, subset: Option<&[&str]>)
+            -> Result<DataFrame>;
+        fillna(df: DataFrame, value: &FillValue, subset: Option<&[&str]>) -> Result<DataFrame>;
+        sample(df: DataFrame, size: SampleSize, replace: bool, seed: Option<u64>)
+            -> Result<DataFrame>;
+        take(
+            df: DataFrame,
+            n: usize,
+            presort: &str,
+            na_position: NaPosition,
+            partition: Option<&PartitionSpec>
+        ) -> Result<DataFrame>;
+        select(df: DataFrame, query: &SelectQuery) -> Result<DataFrame>;
+        filter(df: DataFrame, condition: &str) -> Result<DataFrame>;
+        assign(df: DataFrame, columns: &[(&str, &str)]) -> Result<DataFrame>;
+        aggregate(df: DataFrame, partition_by: &[&str], columns: &[(&str, &str)])
+            -> Result<DataFrame>;
+        load(paths: &[&str], options: &LoadOptions) -> Result<DataFrame>;
+        save(df: DataFrame, path: &str, options: &SaveOptions) -> Result<()>;
     }
 }
 

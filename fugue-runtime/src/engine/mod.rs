@@ -78,7 +78,7 @@ pub use options::{
     ParquetCompression, SampleSize, SaveMode, SaveOptions, SelectQuery,
 };
 #[cfg(feature = "datafusion")]
-pub use relational::{SqlBackend, split_batches};
+pub use relational::{SqlBackend, split_batches, with_row_numbers};
 
 use crate::frame::DataFrame;
 use crate::function::{Callback, Params, PartitionFunction};

@@ -520,8 +520,9 @@ pub(crate) fn distinct(session: &Session, frame: &ArrowFrame) -> Result<ArrowFra
     conform(result, frame.schema())
 }
 
-/// The frame with a row-number column appended (to keep the input order through SQL).
-fn with_row_numbers(frame: &ArrowFrame, name: &str) -> Result<ArrowFrame> {
+/// `frame` with a last column `name` (`uint64`) numbering its rows from 0 (to keep the input
+/// order through SQL or a shuffle).
+pub fn with_row_numbers(frame: &ArrowFrame, name: &str) -> Result<ArrowFrame> {
     let mut columns = frame.schema().columns().to_vec();
     columns.push(fugue_core::Column::new(name, DataType::UInt64));
     let schema = Schema::new(columns)?;
