@@ -327,16 +327,66 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-fn syntax_message(what: &str, expr: &str, position: usize, expected: &str, found: &str) -> String {
-    // The caret is placed under the character at `position`, counted in chars for display.
+/// How many characters of a user's input a message repeats: longer input is cut (see
+/// [`excerpt`] and [`caret_excerpt`]), so that a megabyte of text given by mistake does not
+/// make a megabyte of message.
+pub const ECHO_LIMIT: usize = 200;
+
+/// `text` as a message repeats it: unchanged up to [`ECHO_LIMIT`] characters, otherwise its
+/// first [`ECHO_LIMIT`] characters followed by `...` and the number of characters left out.
+///
+/// ```
+/// use fugue_core::error::excerpt;
+/// assert_eq!(excerpt("a:int"), "a:int");
+/// let long = "x".repeat(1000);
+/// assert_eq!(excerpt(&long), format!("{}... (800 more characters)", "x".repeat(200)));
+/// ```
+pub fn excerpt(text: &str) -> String {
+    match text.char_indices().nth(ECHO_LIMIT) {
+        None => text.to_string(),
+        Some((cut, _)) => {
+            let rest = text[cut..].chars().count();
+            format!("{}... ({rest} more characters)", &text[..cut])
+        }
+    }
+}
+
+/// Two lines that show `expr` with a caret under the character at byte `position`, each line
+/// starting with a newline and two spaces (the layout of [`FugueError::SchemaSyntax`]). An
+/// expression longer than [`ECHO_LIMIT`] characters is shown as a window of that many
+/// characters around the position, with `...` where it was cut.
+pub fn caret_excerpt(expr: &str, position: usize) -> String {
+    // Columns are counted in chars, so the caret lines up under multi-byte characters too.
     let col = expr
         .char_indices()
         .take_while(|(i, _)| *i < position)
         .count();
+    let len = expr.chars().count();
+    if len <= ECHO_LIMIT {
+        return format!(
+            "\n  {expr}\n  {caret:>width$}",
+            caret = "^",
+            width = col + 1
+        );
+    }
+    let start = col.saturating_sub(ECHO_LIMIT / 2).min(len - ECHO_LIMIT);
+    let end = start + ECHO_LIMIT;
+    let window: String = expr.chars().skip(start).take(ECHO_LIMIT).collect();
+    let (prefix, suffix) = (
+        if start > 0 { "..." } else { "" },
+        if end < len { "..." } else { "" },
+    );
     format!(
-        "invalid {what}: expected {expected}, found {found} at position {position}\n  {expr}\n  {caret:>width$}",
+        "\n  {prefix}{window}{suffix}\n  {caret:>width$}",
         caret = "^",
-        width = col + 1
+        width = prefix.len() + col - start + 1
+    )
+}
+
+fn syntax_message(what: &str, expr: &str, position: usize, expected: &str, found: &str) -> String {
+    format!(
+        "invalid {what}: expected {expected}, found {found} at position {position}{}",
+        caret_excerpt(expr, position)
     )
 }
 
@@ -381,6 +431,33 @@ mod tests {
             "invalid schema expression: expected `:`, found end of input at position 7\n  a:int,b\n         ^"
         );
         assert_eq!(e.kind(), ErrorKind::SchemaSyntax);
+    }
+
+    #[test]
+    fn long_input_is_shown_as_a_window_around_the_caret() {
+        let expr = format!("{}!{}", "a".repeat(1000), "b".repeat(1000));
+        let lines = caret_excerpt(&expr, 1000);
+        let lines: Vec<&str> = lines.lines().collect();
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        let (shown, caret) = (lines[1], lines[2]);
+        assert!(
+            shown.starts_with("  ...a") && shown.ends_with("b..."),
+            "{shown}"
+        );
+        assert_eq!(shown.chars().count(), 2 + 3 + ECHO_LIMIT + 3);
+        // The caret is under the `!`.
+        assert_eq!(shown.chars().nth(caret.chars().count() - 1), Some('!'));
+        // At the very end of the input the window ends there too.
+        let lines = caret_excerpt(&expr, expr.len());
+        let shown = lines.lines().nth(1).unwrap_or_default();
+        assert!(
+            shown.ends_with('b') && shown.starts_with("  ..."),
+            "{shown}"
+        );
+        let caret = lines.lines().nth(2).unwrap_or_default();
+        assert_eq!(caret.chars().count(), shown.chars().count() + 1);
+        // Short input is shown whole.
+        assert_eq!(caret_excerpt("ab", 1), "\n  ab\n   ^");
     }
 
     #[test]

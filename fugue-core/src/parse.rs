@@ -14,7 +14,7 @@
 //! only ever moves by whole chars, so every position is a char boundary; it never panics, and
 //! nesting deeper than [`MAX_DEPTH`] is a syntax error rather than a stack overflow.
 
-use crate::error::{FugueError, Result};
+use crate::error::{FugueError, Result, excerpt};
 use crate::schema::Column;
 use crate::types;
 use arrow_schema::DataType;
@@ -127,9 +127,9 @@ impl<'a> Parser<'a> {
             let column = self.column()?;
             if !seen.insert(column.name().to_string()) {
                 return Err(FugueError::DuplicateColumn {
-                    column: column.name().to_string(),
+                    column: excerpt(column.name()),
                     context: self.what.to_string(),
-                    schema: self.src.to_string(),
+                    schema: excerpt(self.src),
                 });
             }
             columns.push(column);
@@ -142,7 +142,7 @@ impl<'a> Parser<'a> {
                 Some(_) => {
                     return Err(self.error_here(format!(
                         "`,` or end of input after the type of column `{}`",
-                        columns.last().map(Column::name).unwrap_or_default()
+                        excerpt(columns.last().map(Column::name).unwrap_or_default())
                     )));
                 }
             }
@@ -159,7 +159,7 @@ impl<'a> Parser<'a> {
     pub(crate) fn column_type(&mut self, name: String) -> Result<Column> {
         self.skip_ws();
         if self.peek() != Some(':') {
-            return Err(self.error_here(format!("`:` after column name `{name}`")));
+            return Err(self.error_here(format!("`:` after column name `{}`", excerpt(&name))));
         }
         self.bump();
         let data_type = self.data_type()?;
@@ -304,9 +304,9 @@ impl<'a> Parser<'a> {
             let column = self.column()?;
             if !seen.insert(column.name().to_string()) {
                 return Err(FugueError::DuplicateColumn {
-                    column: column.name().to_string(),
+                    column: excerpt(column.name()),
                     context: format!("the struct type at position {start}"),
-                    schema: self.src.to_string(),
+                    schema: excerpt(self.src),
                 });
             }
             columns.push(column);
@@ -361,7 +361,7 @@ impl<'a> Parser<'a> {
                     None => Ok(data_type),
                     Some((open, _)) => Err(self.error_at(
                         open,
-                        format!("no arguments after `{word}`: it takes none"),
+                        format!("no arguments after `{}`: it takes none", excerpt(word)),
                         "`(`",
                     )),
                 },
@@ -376,7 +376,7 @@ impl<'a> Parser<'a> {
                             "a supported type name ({hint}supported: {})",
                             types::SUPPORTED_TYPES
                         ),
-                        format!("`{word}`, which is not a supported type"),
+                        format!("`{}`, which is not a supported type", excerpt(word)),
                     ))
                 }
             },
@@ -504,7 +504,7 @@ fn describe_arg(text: &str) -> String {
     if text.is_empty() {
         "nothing".to_string()
     } else {
-        format!("`{text}`")
+        format!("`{}`", excerpt(text))
     }
 }
 

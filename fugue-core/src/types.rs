@@ -65,6 +65,12 @@ pub fn simple_type(name: &str) -> Option<DataType> {
 
 /// The closest known type name to a misspelled one (`INT` -> `int`), for "did you mean".
 pub(crate) fn closest_type_name(name: &str) -> Option<&'static str> {
+    // No type name has more than 9 characters, and a suggestion is at most a third of the
+    // name's length away: a longer word has no close name, and is not compared (the edit
+    // distance is quadratic).
+    if name.chars().count() > 16 {
+        return None;
+    }
     closest_name(
         name,
         SIMPLE_TYPE_NAMES
