@@ -22,8 +22,9 @@
 //! assert_eq!(PartitionSpec::parse(&spec.to_string()).unwrap(), spec);
 //! ```
 
-use crate::error::{FugueError, Result};
+use crate::error::{FugueError, Result, caret_excerpt, excerpt};
 use crate::schema::{Schema, quote_name};
+use std::collections::HashSet;
 use std::fmt;
 use std::str::FromStr;
 
@@ -71,7 +72,7 @@ impl FromStr for PartitionAlgo {
             "even" => Ok(PartitionAlgo::Even),
             "coarse" => Ok(PartitionAlgo::Coarse),
             _ => Err(FugueError::InvalidPartitionSpec {
-                spec: s.to_string(),
+                spec: excerpt(s),
                 reason: format!("unknown partition algorithm; expected {}", Self::ACCEPTED),
             }),
         }
@@ -136,10 +137,11 @@ impl fmt::Display for SortKey {
 /// A bad direction, extra tokens, or a repeated name is [`FugueError::InvalidPartitionSpec`].
 pub fn parse_presort(expr: &str) -> Result<Vec<SortKey>> {
     let bad = |reason: String| FugueError::InvalidPartitionSpec {
-        spec: expr.to_string(),
+        spec: excerpt(expr),
         reason,
     };
     let mut keys: Vec<SortKey> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     for item in split_top_level(expr).map_err(|r| bad(r.to_string()))? {
         let tokens = tokenize_item(&item).map_err(|r| bad(r.to_string()))?;
         if tokens.is_empty() {
@@ -161,12 +163,15 @@ pub fn parse_presort(expr: &str) -> Result<Vec<SortKey>> {
             _ => {
                 return Err(bad(format!(
                     "presort item `{}` is not `name [asc|desc] [nulls first|nulls last]`",
-                    item.trim()
+                    excerpt(item.trim())
                 )));
             }
         };
-        if keys.iter().any(|k| k.name == name) {
-            return Err(bad(format!("column `{name}` appears twice in the presort")));
+        if !seen.insert(name.clone()) {
+            return Err(bad(format!(
+                "column `{}` appears twice in the presort",
+                excerpt(&name)
+            )));
         }
         keys.push(SortKey {
             name,
@@ -180,7 +185,7 @@ pub fn parse_presort(expr: &str) -> Result<Vec<SortKey>> {
 /// Parse a comma-separated key list (`"a, b"`, `` "a, `x,y`" ``); `""` is no key.
 pub fn parse_keys(expr: &str) -> Result<Vec<String>> {
     let bad = |reason: String| FugueError::InvalidPartitionSpec {
-        spec: expr.to_string(),
+        spec: excerpt(expr),
         reason,
     };
     if expr.trim().is_empty() {
@@ -195,7 +200,7 @@ pub fn parse_keys(expr: &str) -> Result<Vec<String>> {
             _ => {
                 return Err(bad(format!(
                     "partition key `{}` has extra words; quote names with spaces in backticks",
-                    item.trim()
+                    excerpt(item.trim())
                 )));
             }
         }
@@ -203,25 +208,70 @@ pub fn parse_keys(expr: &str) -> Result<Vec<String>> {
     Ok(keys)
 }
 
+/// The largest number of physical partitions that a `num` may ask for: one million.
+///
+/// Engines set up every physical partition before any data moves, so a mistyped
+/// `num=1000000000000` must be an error, not a request for terabytes of memory. A `num` above
+/// the maximum is [`FugueError::InvalidPartitionSpec`]: a constant as soon as it is parsed or
+/// given to [`PartitionSpecBuilder::num`], an expression over `ROWCOUNT` or `CONCURRENCY`
+/// when [`NumPartitions::eval`] meets the data (so `num=ROWCOUNT` fails on more than a million
+/// rows). Fugue has no such limit.
+pub const MAX_PARTITIONS: i64 = 1_000_000;
+
+/// The deepest nesting of parentheses accepted in a `num` expression; deeper nesting is
+/// [`FugueError::InvalidPartitionSpec`] rather than a stack overflow.
+pub const MAX_NUM_DEPTH: usize = 64;
+
 /// The number of physical partitions: an integer, or an expression over `ROWCOUNT` and
 /// `CONCURRENCY` with `+ - * /` and parentheses, evaluated when the data is known.
+///
+/// Parentheses nest at most [`MAX_NUM_DEPTH`] levels, and the value is at most
+/// [`MAX_PARTITIONS`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct NumPartitions {
     text: String,
     expr: NumExpr,
 }
 
+/// A parsed `num` expression. A run of operators of one precedence level (`a+b-c`) is one
+/// flat [`NumExpr::Chain`], not a tree as deep as the run is long, so the depth of the tree
+/// (and of the recursion that evaluates, clones and drops it) is bounded by the nesting of
+/// parentheses, which [`MAX_NUM_DEPTH`] bounds.
 #[derive(Debug, Clone, PartialEq)]
 enum NumExpr {
     Const(f64),
     RowCount,
     Concurrency,
     Neg(Box<NumExpr>),
-    Bin(char, Box<NumExpr>, Box<NumExpr>),
+    /// `first op x op x ...`, evaluated left to right; the operators are all `+`/`-` or all
+    /// `*`/`/`.
+    Chain(Box<NumExpr>, Vec<(char, NumExpr)>),
+}
+
+impl NumExpr {
+    fn chain(first: NumExpr, rest: Vec<(char, NumExpr)>) -> NumExpr {
+        if rest.is_empty() {
+            first
+        } else {
+            NumExpr::Chain(Box::new(first), rest)
+        }
+    }
+
+    fn is_constant(&self) -> bool {
+        match self {
+            NumExpr::Const(_) => true,
+            NumExpr::RowCount | NumExpr::Concurrency => false,
+            NumExpr::Neg(x) => x.is_constant(),
+            NumExpr::Chain(first, rest) => {
+                first.is_constant() && rest.iter().all(|(_, x)| x.is_constant())
+            }
+        }
+    }
 }
 
 impl NumPartitions {
-    /// A constant number.
+    /// A constant number. One above [`MAX_PARTITIONS`] is refused by [`NumPartitions::eval`]
+    /// (and by [`PartitionSpecBuilder::num`], which checks it at once).
     pub fn constant(n: i64) -> Self {
         NumPartitions {
             text: n.to_string(),
@@ -230,20 +280,40 @@ impl NumPartitions {
     }
 
     /// Parse an expression such as `ROWCOUNT/4` or `(ROWCOUNT+4)/CONCURRENCY`.
+    ///
+    /// A malformed expression, parentheses nested deeper than [`MAX_NUM_DEPTH`], or a constant
+    /// expression whose value is not finite or is above [`MAX_PARTITIONS`] is
+    /// [`FugueError::InvalidPartitionSpec`].
     pub fn parse(text: &str) -> Result<Self> {
-        let mut p = NumParser { text, pos: 0 };
+        let mut p = NumParser {
+            text,
+            pos: 0,
+            depth: 0,
+        };
         let expr = p.expr()?;
         p.skip_ws();
         if p.pos < text.len() {
             return Err(p.error("an operator or the end of the expression"));
         }
-        Ok(NumPartitions {
-            text: text.trim().to_string(),
+        // Every spelling of zero (`00`, `-0`, `(0)`) is the zero that a printed spec leaves
+        // out, so it is kept as `0`: the spec then prints and parses back to the same value.
+        let text = if expr == NumExpr::Const(0.0) {
+            "0"
+        } else {
+            text.trim()
+        };
+        let num = NumPartitions {
+            text: text.to_string(),
             expr,
-        })
+        };
+        if num.expr.is_constant() {
+            num.checked(eval(&num.expr, 0.0, 0.0), None)?;
+        }
+        Ok(num)
     }
 
-    /// The expression as given (or the decimal integer for a constant).
+    /// The expression as given, trimmed (`0` for any spelling of zero, the decimal integer
+    /// for a [`NumPartitions::constant`]).
     pub fn text(&self) -> &str {
         &self.text
     }
@@ -254,18 +324,52 @@ impl NumPartitions {
     }
 
     /// Evaluate with real-valued arithmetic, the result truncated toward zero. A result `<= 0`
-    /// means the engine decides. Division by zero is [`FugueError::InvalidPartitionSpec`].
+    /// means the engine decides. A result that is not finite (division by zero) or is above
+    /// [`MAX_PARTITIONS`] is [`FugueError::InvalidPartitionSpec`].
     pub fn eval(&self, row_count: u64, concurrency: u64) -> Result<i64> {
         let v = eval(&self.expr, row_count as f64, concurrency as f64);
+        self.checked(v, Some((row_count, concurrency)))
+    }
+
+    /// The value `v` truncated, when it is finite and at most [`MAX_PARTITIONS`].
+    fn checked(&self, v: f64, bindings: Option<(u64, u64)>) -> Result<i64> {
+        let with = match bindings {
+            Some((rows, concurrency)) => {
+                format!(" with ROWCOUNT={rows}, CONCURRENCY={concurrency}")
+            }
+            None => String::new(),
+        };
+        let bad = |reason: String| FugueError::InvalidPartitionSpec {
+            spec: excerpt(&self.text),
+            reason,
+        };
         if !v.is_finite() {
-            return Err(FugueError::InvalidPartitionSpec {
-                spec: self.text.clone(),
-                reason: format!(
-                    "the number of partitions is not finite with ROWCOUNT={row_count}, CONCURRENCY={concurrency} (division by zero)"
-                ),
-            });
+            return Err(bad(format!(
+                "the number of partitions is not finite{with} (division by zero or overflow)"
+            )));
         }
-        Ok(v.trunc() as i64)
+        let n = v.trunc();
+        if n > MAX_PARTITIONS as f64 {
+            // Below 2^53 an f64 prints as the exact integer; above, in scientific notation.
+            let shown = if n < 9.0e15 {
+                format!("{n}")
+            } else {
+                format!("{n:e}")
+            };
+            return Err(bad(format!(
+                "the number of partitions is {shown}{with}, more than the maximum \
+                 {MAX_PARTITIONS}; ask for fewer (for example `ROWCOUNT/1000`), or 0 to let \
+                 the engine decide"
+            )));
+        }
+        // `n` is at most MAX_PARTITIONS; a very negative value saturates (the engine decides).
+        Ok(n as i64)
+    }
+
+    /// [`NumPartitions::checked`] for a constant, as the builder takes it.
+    fn check_constant(self) -> Result<Self> {
+        self.checked(eval(&self.expr, 0.0, 0.0), None)?;
+        Ok(self)
     }
 }
 
@@ -281,27 +385,30 @@ impl fmt::Display for NumPartitions {
     }
 }
 
+/// Evaluate; the recursion is as deep as the tree, which parentheses bound (see [`NumExpr`]).
 fn eval(e: &NumExpr, rows: f64, conc: f64) -> f64 {
     match e {
         NumExpr::Const(v) => *v,
         NumExpr::RowCount => rows,
         NumExpr::Concurrency => conc,
         NumExpr::Neg(x) => -eval(x, rows, conc),
-        NumExpr::Bin(op, l, r) => {
-            let (l, r) = (eval(l, rows, conc), eval(r, rows, conc));
+        NumExpr::Chain(first, rest) => rest.iter().fold(eval(first, rows, conc), |acc, (op, x)| {
+            let x = eval(x, rows, conc);
             match op {
-                '+' => l + r,
-                '-' => l - r,
-                '*' => l * r,
-                _ => l / r,
+                '+' => acc + x,
+                '-' => acc - x,
+                '*' => acc * x,
+                _ => acc / x,
             }
-        }
+        }),
     }
 }
 
 struct NumParser<'a> {
     text: &'a str,
     pos: usize,
+    /// How many parentheses are open.
+    depth: usize,
 }
 
 impl NumParser<'_> {
@@ -325,47 +432,67 @@ impl NumParser<'_> {
             None => "the end".to_string(),
         };
         FugueError::InvalidPartitionSpec {
-            spec: self.text.to_string(),
+            spec: excerpt(self.text),
             reason: format!(
-                "bad `num` expression: expected {expected} at position {}, found {found}; `num` is an integer or an expression over ROWCOUNT and CONCURRENCY with + - * / and parentheses",
-                self.pos
+                "bad `num` expression: expected {expected} at position {}, found {found}; `num` \
+                 is an integer or an expression over ROWCOUNT and CONCURRENCY with + - * / and \
+                 parentheses{}",
+                self.pos,
+                caret_excerpt(self.text, self.pos)
             ),
         }
     }
 
     fn expr(&mut self) -> Result<NumExpr> {
-        let mut left = self.term()?;
+        let first = self.term()?;
+        let mut rest = Vec::new();
         while let Some(op @ ('+' | '-')) = self.peek() {
             self.pos += 1;
-            let right = self.term()?;
-            left = NumExpr::Bin(op, Box::new(left), Box::new(right));
+            rest.push((op, self.term()?));
         }
-        Ok(left)
+        Ok(NumExpr::chain(first, rest))
     }
 
     fn term(&mut self) -> Result<NumExpr> {
-        let mut left = self.factor()?;
+        let first = self.factor()?;
+        let mut rest = Vec::new();
         while let Some(op @ ('*' | '/')) = self.peek() {
             self.pos += 1;
-            let right = self.factor()?;
-            left = NumExpr::Bin(op, Box::new(left), Box::new(right));
+            rest.push((op, self.factor()?));
         }
-        Ok(left)
+        Ok(NumExpr::chain(first, rest))
     }
 
+    /// Signs, then a primary. A run of signs is read in a loop (not one call per sign), and a
+    /// negated literal is a negative literal, so `-1` parses to the value of
+    /// [`NumPartitions::constant`]`(-1)`.
     fn factor(&mut self) -> Result<NumExpr> {
+        let mut negative = false;
+        while let Some(sign @ ('-' | '+')) = self.peek() {
+            self.pos += 1;
+            negative ^= sign == '-';
+        }
+        let value = self.primary()?;
+        Ok(match (negative, value) {
+            (false, value) => value,
+            (true, NumExpr::Const(v)) => NumExpr::Const(-v),
+            (true, value) => NumExpr::Neg(Box::new(value)),
+        })
+    }
+
+    fn primary(&mut self) -> Result<NumExpr> {
         match self.peek() {
-            Some('-') => {
-                self.pos += 1;
-                Ok(NumExpr::Neg(Box::new(self.factor()?)))
-            }
-            Some('+') => {
-                self.pos += 1;
-                self.factor()
-            }
             Some('(') => {
+                if self.depth >= MAX_NUM_DEPTH {
+                    return Err(self.error(&format!(
+                        "a simpler expression: parentheses nest at most {MAX_NUM_DEPTH} levels deep"
+                    )));
+                }
                 self.pos += 1;
-                let e = self.expr()?;
+                self.depth += 1;
+                let e = self.expr();
+                self.depth -= 1;
+                let e = e?;
                 if self.peek() != Some(')') {
                     return Err(self.error("`)`"));
                 }
@@ -378,10 +505,13 @@ impl NumParser<'_> {
                     self.pos += 1;
                 }
                 let digits = &self.text[start..self.pos];
-                digits
-                    .parse::<u64>()
-                    .map(|v| NumExpr::Const(v as f64))
-                    .map_err(|_| self.error("a smaller integer"))
+                match digits.parse::<u64>() {
+                    Ok(v) => Ok(NumExpr::Const(v as f64)),
+                    Err(_) => {
+                        self.pos = start;
+                        Err(self.error("an integer below 2^64"))
+                    }
+                }
             }
             Some(c) if c.is_ascii_alphabetic() || c == '_' => {
                 let start = self.pos;
@@ -438,19 +568,21 @@ impl PartitionSpec {
 
     /// Parse the compact form: `;`-separated `field=value` items with fields `by` (key list),
     /// `presort` (presort expression), `num` (integer or expression) and `algo`.
-    /// `""` is the empty spec. This is the form [`fmt::Display`] prints.
+    /// `""` is the empty spec. This is the form [`fmt::Display`] prints, and
+    /// `PartitionSpec::parse(&spec.to_string())` gives back `spec` for every spec: names are
+    /// backtick-quoted when needed, and a `;` or `,` inside backticks splits nothing.
     pub fn parse(text: &str) -> Result<Self> {
         let mut b = PartitionSpec::builder();
-        for item in text.split(';') {
+        for item in split_fields(text) {
             if item.trim().is_empty() {
                 continue;
             }
             let Some((field, value)) = item.split_once('=') else {
                 return Err(FugueError::InvalidPartitionSpec {
-                    spec: text.to_string(),
+                    spec: excerpt(text),
                     reason: format!(
                         "item `{}` is not `field=value`; fields: {}",
-                        item.trim(),
+                        excerpt(item.trim()),
                         Self::FIELDS
                     ),
                 });
@@ -546,8 +678,9 @@ impl PartitionSpec {
             .into_iter()
             .chain(self.presort.iter().cloned())
             .collect();
+        let names: HashSet<&str> = schema.names().collect();
         for k in &all {
-            if schema.index_of(&k.name).is_none() {
+            if !names.contains(k.name.as_str()) {
                 return Err(FugueError::column_not_found(
                     &k.name,
                     "the partition spec",
@@ -559,27 +692,31 @@ impl PartitionSpec {
         Ok(all)
     }
 
+    /// The invariants: unique keys, unique presort names, no presort column that is a key.
+    /// Linear in the number of names (hash sets), so a spec of 100,000 keys validates at once.
     fn validate(&self) -> Result<()> {
         let bad = |reason: String| FugueError::InvalidPartitionSpec {
-            spec: self.to_string(),
+            spec: excerpt(&self.to_string()),
             reason,
         };
-        for (i, k) in self.by.iter().enumerate() {
-            if self.by[..i].contains(k) {
-                return Err(bad(format!("partition key `{k}` appears twice")));
+        let mut keys: HashSet<&str> = HashSet::with_capacity(self.by.len());
+        for k in &self.by {
+            if !keys.insert(k) {
+                return Err(bad(format!("partition key `{}` appears twice", excerpt(k))));
             }
         }
-        for (i, s) in self.presort.iter().enumerate() {
-            if self.by.contains(&s.name) {
+        let mut sorted: HashSet<&str> = HashSet::with_capacity(self.presort.len());
+        for s in &self.presort {
+            if keys.contains(s.name.as_str()) {
                 return Err(bad(format!(
                     "column `{}` is both a partition key and a presort column",
-                    s.name
+                    excerpt(&s.name)
                 )));
             }
-            if self.presort[..i].iter().any(|p| p.name == s.name) {
+            if !sorted.insert(&s.name) {
                 return Err(bad(format!(
                     "column `{}` appears twice in the presort",
-                    s.name
+                    excerpt(&s.name)
                 )));
             }
         }
@@ -595,17 +732,56 @@ impl PartitionSpec {
     pub fn from_json(text: &str) -> Result<Self> {
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| FugueError::InvalidPartitionSpec {
-                spec: text.to_string(),
+                spec: excerpt(text),
                 reason: format!("not a JSON object: {e}"),
             })?;
         Self::from_json_value(&value)
+    }
+
+    /// The JSON object form that [`PartitionSpec::from_json_value`] reads back to this spec:
+    /// the fields that are set, `by` as an array of names (unquoted), `presort` as the
+    /// presort expression, `num` as its expression text, `algo` by name.
+    ///
+    /// ```
+    /// use fugue_core::PartitionSpec;
+    /// let spec = PartitionSpec::parse("by=`a;b`,c; presort=d desc nulls first; num=4")?;
+    /// let json = spec.to_json_value();
+    /// assert_eq!(
+    ///     json,
+    ///     serde_json::json!({"by": ["a;b", "c"], "presort": "d DESC NULLS FIRST", "num": "4"})
+    /// );
+    /// assert_eq!(PartitionSpec::from_json_value(&json)?, spec);
+    /// # Ok::<(), fugue_core::FugueError>(())
+    /// ```
+    pub fn to_json_value(&self) -> serde_json::Value {
+        use serde_json::Value;
+        let mut map = serde_json::Map::new();
+        if !self.by.is_empty() {
+            let keys = self.by.iter().cloned().map(Value::String).collect();
+            map.insert("by".into(), Value::Array(keys));
+        }
+        if !self.presort.is_empty() {
+            map.insert("presort".into(), Value::String(self.presort_expr()));
+        }
+        if !self.num.is_zero() {
+            map.insert("num".into(), Value::String(self.num.text().to_string()));
+        }
+        if self.algo != PartitionAlgo::Default {
+            map.insert("algo".into(), Value::String(self.algo.name().to_string()));
+        }
+        Value::Object(map)
+    }
+
+    /// [`PartitionSpec::to_json_value`] as text, which [`PartitionSpec::from_json`] reads back.
+    pub fn to_json(&self) -> String {
+        self.to_json_value().to_string()
     }
 
     /// Build from an already parsed JSON object (see [`PartitionSpec::from_json`]).
     pub fn from_json_value(value: &serde_json::Value) -> Result<Self> {
         use serde_json::Value;
         let bad = |reason: String| FugueError::InvalidPartitionSpec {
-            spec: value.to_string(),
+            spec: excerpt(&value.to_string()),
             reason,
         };
         let Value::Object(map) = value else {
@@ -621,22 +797,30 @@ impl PartitionSpec {
                     let keys = items
                         .iter()
                         .map(|k| {
-                            k.as_str()
-                                .map(str::to_string)
-                                .ok_or_else(|| bad(format!("`by` item {k} is not a string")))
+                            k.as_str().map(str::to_string).ok_or_else(|| {
+                                bad(format!(
+                                    "`by` item {} is not a string",
+                                    excerpt(&k.to_string())
+                                ))
+                            })
                         })
                         .collect::<Result<Vec<_>>>()?;
                     b.by(keys)
                 }
                 ("num", Value::Number(n)) => match n.as_i64() {
                     Some(n) => b.num(n),
-                    None => return Err(bad(format!("`num` {n} is not an integer"))),
+                    None => {
+                        return Err(bad(format!(
+                            "`num` {n} is not an integer of at most {MAX_PARTITIONS}"
+                        )));
+                    }
                 },
                 (_, Value::String(s)) => b.field(field, s)?,
                 (_, Value::Null) => b,
                 ("by" | "presort" | "num" | "algo", other) => {
                     return Err(bad(format!(
-                        "field `{field}` has the wrong JSON type: {other}"
+                        "field `{field}` has the wrong JSON type: {}",
+                        excerpt(&other.to_string())
                     )));
                 }
                 _ => b.field(field, "")?,
@@ -718,7 +902,8 @@ impl PartitionSpecBuilder {
         self
     }
 
-    /// The number of partitions: an integer or an expression (`"ROWCOUNT/4"`).
+    /// The number of partitions: an integer or an expression (`"ROWCOUNT/4"`). A constant
+    /// above [`MAX_PARTITIONS`] is an error at [`PartitionSpecBuilder::build`].
     pub fn num(mut self, num: impl IntoNum) -> Self {
         self.num = Some(num.into_num());
         self
@@ -742,9 +927,10 @@ impl PartitionSpecBuilder {
                     .map(|s| format!(" (did you mean `{s}`?)"))
                     .unwrap_or_default();
                 return Err(FugueError::InvalidPartitionSpec {
-                    spec: format!("{field}={value}"),
+                    spec: excerpt(&format!("{field}={value}")),
                     reason: format!(
-                        "unknown field `{field}`{hint}; fields: {}",
+                        "unknown field `{}`{hint}; fields: {}",
+                        excerpt(field),
                         PartitionSpec::FIELDS
                     ),
                 });
@@ -767,27 +953,27 @@ impl PartitionSpecBuilder {
 
 /// What [`PartitionSpecBuilder::num`] accepts: an integer or an expression string.
 pub trait IntoNum {
-    /// Parse or wrap.
+    /// Parse or wrap; a constant above [`MAX_PARTITIONS`] is
+    /// [`FugueError::InvalidPartitionSpec`].
     fn into_num(self) -> Result<NumPartitions>;
 }
 
 impl IntoNum for i64 {
     fn into_num(self) -> Result<NumPartitions> {
-        Ok(NumPartitions::constant(self))
+        NumPartitions::constant(self).check_constant()
     }
 }
 
 impl IntoNum for i32 {
     fn into_num(self) -> Result<NumPartitions> {
-        Ok(NumPartitions::constant(self.into()))
+        i64::from(self).into_num()
     }
 }
 
 impl IntoNum for usize {
     fn into_num(self) -> Result<NumPartitions> {
-        i64::try_from(self)
-            .map(NumPartitions::constant)
-            .map_err(|_| FugueError::invalid_argument("num", format!("{self} is too large")))
+        // Any usize above MAX_PARTITIONS is refused with the same message.
+        i64::try_from(self).unwrap_or(i64::MAX).into_num()
     }
 }
 
@@ -801,6 +987,26 @@ impl IntoNum for &String {
     fn into_num(self) -> Result<NumPartitions> {
         NumPartitions::parse(self)
     }
+}
+
+/// The `;`-separated items of the compact form, split outside backticks (so a quoted key may
+/// contain `;`). An unclosed backtick keeps the rest in one item, whose field reports it.
+fn split_fields(text: &str) -> Vec<&str> {
+    let mut items = Vec::new();
+    let mut quoted = false;
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        match c {
+            '`' => quoted = !quoted,
+            ';' if !quoted => {
+                items.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    items.push(&text[start..]);
+    items
 }
 
 /// Split at commas outside backticks.
@@ -926,6 +1132,181 @@ mod tests {
     }
 
     #[test]
+    fn num_has_a_value_limit_and_never_asks_for_more() {
+        let kind = |r: Result<i64>| r.map_err(|e| e.kind());
+        // A constant above the maximum fails when parsed or built, not when an engine
+        // allocates its partitions.
+        let e = PartitionSpec::parse("num=1000000000000").unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::InvalidPartitionSpec);
+        assert!(
+            e.to_string().contains("more than the maximum 1000000"),
+            "{e}"
+        );
+        let e = PartitionSpec::builder()
+            .num(1_000_000_000_000_i64)
+            .build()
+            .unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::InvalidPartitionSpec);
+        assert!(PartitionSpec::builder().num(usize::MAX).build().is_err());
+        assert!(NumPartitions::parse("1/0").is_err());
+        assert_eq!(
+            kind(NumPartitions::parse("1000000").unwrap().eval(0, 0)),
+            Ok(MAX_PARTITIONS)
+        );
+        // An expression is checked when it meets the data.
+        let n = NumPartitions::parse("ROWCOUNT*2").unwrap();
+        assert_eq!(kind(n.eval(500_000, 1)), Ok(1_000_000));
+        let e = n.eval(500_001, 1).unwrap_err();
+        assert!(e.to_string().contains("ROWCOUNT=500001"), "{e}");
+        // The constant form refuses it too.
+        assert!(NumPartitions::constant(i64::MAX).eval(0, 0).is_err());
+        // Huge literals are fine as divisors; above 2^64 they are a syntax error.
+        assert_eq!(
+            kind(
+                NumPartitions::parse("ROWCOUNT/1000000000000")
+                    .unwrap()
+                    .eval(7, 1)
+            ),
+            Ok(0)
+        );
+        assert!(NumPartitions::parse("99999999999999999999999").is_err());
+        // Very negative values mean "the engine decides", as every value <= 0 does.
+        assert!(
+            NumPartitions::parse("-1000000000000")
+                .unwrap()
+                .eval(0, 0)
+                .unwrap()
+                <= 0
+        );
+    }
+
+    #[test]
+    fn num_nesting_and_length_are_bounded() {
+        let nested = |depth: usize| format!("{}1{}", "(".repeat(depth), ")".repeat(depth));
+        assert_eq!(
+            NumPartitions::parse(&nested(MAX_NUM_DEPTH))
+                .unwrap()
+                .eval(0, 0)
+                .unwrap(),
+            1
+        );
+        let e = NumPartitions::parse(&nested(3_000)).unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::InvalidPartitionSpec);
+        let text = e.to_string();
+        assert!(text.contains("nest at most 64 levels"), "{text}");
+        // The echoed expression is cut, and the caret points at the 65th parenthesis.
+        assert!(text.len() < 1_500, "{}", text.len());
+        assert!(text.contains("at position 64"), "{text}");
+        // A long run of operators is a flat chain, not a deep tree: it evaluates and drops
+        // without deep recursion.
+        let long = vec!["ROWCOUNT"; 100_000].join("+");
+        assert_eq!(
+            NumPartitions::parse(&long).unwrap().eval(3, 1).unwrap(),
+            300_000
+        );
+        let signs = format!("{}1", "-".repeat(100_001));
+        assert_eq!(
+            NumPartitions::parse(&signs).unwrap().eval(0, 0).unwrap(),
+            -1
+        );
+        let products = format!("1{}", "*1".repeat(100_000));
+        assert_eq!(
+            NumPartitions::parse(&products).unwrap().eval(0, 0).unwrap(),
+            1
+        );
+    }
+
+    #[test]
+    fn num_prints_and_parses_back_to_the_same_value() {
+        for n in [-1_i64, 0, 4, -1_000_000_000_000, MAX_PARTITIONS] {
+            let built = PartitionSpec::builder().num(n).build().unwrap();
+            assert_eq!(
+                PartitionSpec::parse(&built.to_string()).unwrap(),
+                built,
+                "{n}"
+            );
+        }
+        for text in ["00", "-0", "(0)", "+0", " 0 "] {
+            let spec = PartitionSpec::parse(&format!("num={text}")).unwrap();
+            assert!(spec.is_empty(), "{text}");
+            assert_eq!(spec.num().text(), "0");
+            assert_eq!(PartitionSpec::parse(&spec.to_string()).unwrap(), spec);
+        }
+        assert_eq!(
+            NumPartitions::parse("-(1)").unwrap().eval(0, 0).unwrap(),
+            NumPartitions::constant(-1).eval(0, 0).unwrap()
+        );
+    }
+
+    #[test]
+    fn keys_with_delimiters_print_quoted_and_parse_back() {
+        let names = [
+            "a;b",
+            "a,b",
+            "a=b",
+            "a`b",
+            "`",
+            "a b",
+            " lead",
+            "trail ",
+            "中国",
+            "",
+            "x\"y",
+            "'q'",
+            "desc",
+            "nulls",
+            "by=x; num=3",
+            "a\nb",
+        ];
+        let spec = PartitionSpec::builder()
+            .by(names)
+            .presort_keys([
+                SortKey {
+                    name: "p;q".into(),
+                    descending: true,
+                    nulls_first: true,
+                },
+                SortKey {
+                    name: "r,`s`".into(),
+                    descending: false,
+                    nulls_first: true,
+                },
+                SortKey::desc("t u"),
+            ])
+            .num("ROWCOUNT / 4")
+            .algo("coarse")
+            .build()
+            .unwrap();
+        let text = spec.to_string();
+        let back = PartitionSpec::parse(&text).unwrap();
+        assert_eq!(back, spec, "{text}");
+        assert_eq!(back.keys(), names);
+        assert!(back.presort()[0].nulls_first && back.presort()[0].descending);
+        assert_eq!(PartitionSpec::parse("by=`a;b`").unwrap().keys(), ["a;b"]);
+    }
+
+    #[test]
+    fn long_lists_parse_in_linear_time() {
+        // 100,000 keys, then 100,000 presort items: the duplicate checks use hash sets (they
+        // were quadratic: about a minute each in a debug build).
+        let names: Vec<String> = (0..100_000).map(|i| format!("k{i}")).collect();
+        let spec = PartitionSpec::parse(&format!("by={}", names.join(","))).unwrap();
+        assert_eq!(spec.keys().len(), 100_000);
+        let presort = names
+            .iter()
+            .map(|n| format!("{n} desc nulls first"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let spec = PartitionSpec::parse(&format!("presort={presort}")).unwrap();
+        assert_eq!(spec.presort().len(), 100_000);
+        assert_eq!(PartitionSpec::parse(&spec.to_string()).unwrap(), spec);
+        // A duplicate at the end is still found, and the message stays short.
+        let e = PartitionSpec::parse(&format!("by={},k0", names.join(","))).unwrap_err();
+        assert!(e.to_string().contains("`k0` appears twice"), "{e}");
+        assert!(e.to_string().len() < 1_000, "{}", e.to_string().len());
+    }
+
+    #[test]
     fn combine_merges_later_non_empty_fields() {
         let a = PartitionSpec::builder()
             .by(["a"])
@@ -974,7 +1355,16 @@ mod tests {
                 .text(),
             "4"
         );
+        let spec = PartitionSpec::parse(
+            "by=`a;b`,`x,y`; presort=c desc nulls first, `d e`; num=ROWCOUNT/4; algo=rand",
+        )
+        .unwrap();
+        let json = spec.to_json();
+        assert_eq!(PartitionSpec::from_json(&json).unwrap(), spec, "{json}");
+        assert_eq!(PartitionSpec::new().to_json(), "{}");
         for bad in [
+            r#"{"num": 1000000000000}"#,
+            r#"{"num": 100000000000000000000}"#,
             r#"{"bye": "a"}"#,
             r#"{"num": 1.5}"#,
             r#"{"by": 3}"#,
