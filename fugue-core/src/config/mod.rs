@@ -296,7 +296,7 @@ pub(crate) fn unknown_key(key: &str) -> FugueError {
         ),
     };
     FugueError::Config {
-        key: key.to_string(),
+        key: crate::error::excerpt(key),
         reason,
     }
 }
@@ -304,11 +304,20 @@ pub(crate) fn unknown_key(key: &str) -> FugueError {
 /// The valid key closest to `key`: by edit distance on the whole key, else by its last
 /// segment (`fugue.concurrency` → `fugue.workflow.concurrency`).
 fn suggest_key<'a>(key: &str, known: &'a [String]) -> Option<&'a str> {
-    if let Some(k) = crate::error::closest_name(key, known.iter().map(String::as_str)) {
+    // A suggestion is at most a third of the name's length away, so a name more than twice
+    // as long as every candidate has none; it is not compared (edit distance is quadratic).
+    let longest = known.iter().map(|k| k.chars().count()).max().unwrap_or(0);
+    let comparable = |name: &str| name.chars().count() <= 2 * longest;
+    if comparable(key)
+        && let Some(k) = crate::error::closest_name(key, known.iter().map(String::as_str))
+    {
         return Some(k);
     }
     let last = |k: &'a str| k.rsplit('.').next().unwrap_or(k);
     let wanted = key.rsplit('.').next().unwrap_or(key);
+    if !comparable(wanted) {
+        return None;
+    }
     let close = crate::error::closest_name(wanted, known.iter().map(|k| last(k)))?;
     let mut matching = known.iter().filter(|k| last(k) == close);
     let first = matching.next()?;
@@ -343,7 +352,9 @@ impl FugueConfig {
     }
 
     /// Sets `key` from a string. A `fugue.*` key is parsed to its type (the empty string unsets
-    /// an optional key); any other non-empty key is stored as given.
+    /// an optional key); any other non-empty key is stored as given (a trailing dot included:
+    /// [`get`](Self::get) and [`to_map`](Self::to_map) give it back as set). A `fugue.*` key
+    /// is spelled exactly: `fugue.workflow.concurrency.` (a trailing dot) is an unknown key.
     ///
     /// Errors ([`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument)): an unknown
     /// key under `fugue.` (with the closest key suggested), a value that does not parse, an
@@ -364,7 +375,7 @@ impl FugueConfig {
             Ok(true) => Ok(self),
             Ok(false) => Err(unknown_key(key)),
             Err(reason) => Err(FugueError::Config {
-                key: key.to_string(),
+                key: crate::error::excerpt(key),
                 reason,
             }),
         }

@@ -186,6 +186,53 @@ fn unknown_keys_under_fugue_suggest_the_closest() {
 }
 
 #[test]
+fn a_trailing_dot_is_an_unknown_key_under_fugue_and_kept_elsewhere() -> Result<()> {
+    let mut c = FugueConfig::default();
+    for key in [
+        "fugue.workflow.concurrency.",
+        "fugue.workflow.checkpoint.path.",
+        "fugue.workflow.",
+        "fugue.",
+    ] {
+        let err = config_err(c.set(key, "4"));
+        assert!(err.contains("unknown key"), "{key}: {err}");
+        assert!(config_err(c.reset(key)).contains("unknown key"), "{key}");
+        let mut layer = ConfigOverrides::new();
+        assert!(layer.set(key, "4").is_err(), "{key}");
+    }
+    let err = config_err(c.set("fugue.workflow.concurrency.", "4"));
+    assert!(
+        err.ends_with("did you mean `fugue.workflow.concurrency`?"),
+        "{err}"
+    );
+    assert_eq!(c, FugueConfig::default());
+    // Keys outside `fugue.` are kept as given, and read back as set.
+    c.set("spark.sql.", "x")?;
+    assert_eq!(c.get("spark.sql.").as_deref(), Some("x"));
+    assert_eq!(c.get("spark.sql"), None);
+    let back = c.to_map().into_config()?;
+    assert_eq!(back, c);
+    Ok(())
+}
+
+#[test]
+fn long_keys_and_values_give_short_messages() {
+    let mut c = FugueConfig::default();
+    let key = format!("fugue.workflow.{}", "x".repeat(1_000_000));
+    let err = config_err(c.set(&key, "4"));
+    assert!(err.contains("unknown key"), "{}", &err[..200]);
+    assert!(err.len() < 2_000, "{}", err.len());
+    let value = "9".repeat(1_000_000);
+    let err = config_err(c.set("fugue.workflow.concurrency", &value));
+    assert!(
+        err.contains("expects a non-negative integer"),
+        "{}",
+        &err[..200]
+    );
+    assert!(err.len() < 1_000, "{}", err.len());
+}
+
+#[test]
 fn other_keys_pass_through() -> Result<()> {
     let mut c = FugueConfig::default();
     c.set("datafusion.execution.batch_size", "8192")?

@@ -99,9 +99,16 @@ leaf_fields!(
     Option<Duration>
 );
 
-/// Splits `a.b.c` into `("a", "b.c")`.
+/// Splits `a.b.c` into `("a", "b.c")`, and `a` into `("a", "")`.
+///
+/// A trailing dot is not dropped: `a.` stays one segment `a.`, which names no field, so a key
+/// with a trailing dot (`fugue.workflow.concurrency.`) is an unknown key rather than another
+/// spelling of the key without it, which would not print back as given.
 pub(crate) fn split_key(rest: &str) -> (&str, &str) {
-    rest.split_once('.').unwrap_or((rest, ""))
+    match rest.split_once('.') {
+        Some((head, tail)) if !tail.is_empty() => (head, tail),
+        _ => (rest, ""),
+    }
 }
 
 /// The default of a field: the declared expression, or the type's `Default` for a namespace.

@@ -53,7 +53,7 @@ pub trait ConfigValue: Sized + Clone {
 }
 
 fn got(expected: &str, text: &str) -> String {
-    format!("expects {expected}, got `{text}`")
+    format!("expects {expected}, got `{}`", crate::error::excerpt(text))
 }
 
 impl ConfigValue for usize {
@@ -161,7 +161,8 @@ impl ConfigValue for Option<Duration> {
 /// Without a unit the number is seconds. Units: `ns`; `us`; `ms`; `s`, `sec`, `secs`, `second`,
 /// `seconds`; `m`, `min`, `mins`, `minute`, `minutes`; `h`, `hr`, `hrs`, `hour`, `hours`; `d`,
 /// `day`, `days` (case-insensitive). Fractions are allowed (`1.5s`, `0.5 min`). Compound forms
-/// (`1 min 30 sec`) and negative durations are not.
+/// (`1 min 30 sec`) and negative durations are not. Every duration, up to [`Duration::MAX`],
+/// parses back from its [`format_duration`] form; a longer one is an error.
 ///
 /// ```
 /// use std::time::Duration;
@@ -192,17 +193,28 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         _ => return Err(got(EXPECTED, text)),
     };
     // Exact decimal arithmetic (no floating point): `whole.fraction` times the unit, truncated
-    // to whole nanoseconds.
+    // to whole nanoseconds, in u128. The whole part may have any number of digits (the
+    // longest duration, `Duration::MAX`, prints with 29 digits of nanoseconds; too large a
+    // value overflows and is an error); the fraction keeps its first 24 digits, which with the
+    // longest unit (a day, 8.64e13 ns) still fits a u128 and is far below a nanosecond.
     let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
-    let digits_ok = |s: &str| s.len() <= 24 && s.chars().all(|c| c.is_ascii_digit());
+    let digits_ok = |s: &str| s.chars().all(|c| c.is_ascii_digit());
     if whole.is_empty() && fraction.is_empty() || !digits_ok(whole) || !digits_ok(fraction) {
         return Err(got(EXPECTED, text));
     }
-    let parse = |s: &str| -> u128 { s.parse().unwrap_or(0) };
+    let whole = whole.trim_start_matches('0');
+    let fraction = &fraction[..fraction.len().min(24)];
+    let parse = |s: &str| -> Option<u128> {
+        if s.is_empty() {
+            Some(0)
+        } else {
+            s.parse().ok()
+        }
+    };
     let scale = 10_u128.pow(fraction.len() as u32);
     let nanos = parse(whole)
-        .checked_mul(nanos_per_unit)
-        .and_then(|n| n.checked_add(parse(fraction).checked_mul(nanos_per_unit)? / scale));
+        .and_then(|w| w.checked_mul(nanos_per_unit))
+        .and_then(|n| n.checked_add(parse(fraction)?.checked_mul(nanos_per_unit)? / scale));
     let nanos = nanos.ok_or_else(|| got(EXPECTED, text))?;
     let secs = u64::try_from(nanos / 1_000_000_000).map_err(|_| got(EXPECTED, text))?;
     Ok(Duration::new(secs, (nanos % 1_000_000_000) as u32))
@@ -320,10 +332,42 @@ mod tests {
             Duration::from_micros(7),
             Duration::from_nanos(3),
             Duration::ZERO,
+            Duration::MAX,
+            Duration::from_secs(u64::MAX),
+            Duration::new(u64::MAX, 1),
+            Duration::from_millis(u64::MAX),
         ] {
             let text = format_duration(d);
             assert_eq!(parse_duration(&text), Ok(d), "{text}");
         }
+        assert_eq!(
+            format_duration(Duration::MAX),
+            "18446744073709551615999999999ns"
+        );
+        // One nanosecond more than the longest duration, and far more, are errors.
+        for too_long in [
+            "18446744073709551616s",
+            "18446744073709551616000000000ns",
+            &"9".repeat(50),
+            &format!("{}s", "9".repeat(10_000)),
+        ] {
+            let err = parse_duration(too_long).unwrap_err();
+            assert!(err.starts_with("expects a duration"), "{err}");
+            assert!(err.len() < 500, "{}", err.len());
+        }
+        // Leading zeros and long fractions are read exactly (the fraction to 24 digits).
+        assert_eq!(
+            parse_duration(&format!("{}1s", "0".repeat(100))),
+            Ok(Duration::from_secs(1))
+        );
+        assert_eq!(
+            parse_duration(&format!("0.{}", "9".repeat(100))),
+            Ok(Duration::new(0, 999_999_999))
+        );
+        assert_eq!(
+            parse_duration("1.000000001d"),
+            Ok(Duration::new(86_400, 86_400))
+        );
         assert_eq!(format_duration(Duration::from_millis(1500)), "1500ms");
     }
 }
