@@ -426,12 +426,19 @@ impl FugueConfig {
             .collect()
     }
 
-    /// Every key with a value, printed: the set `fugue.*` keys, then the extra keys.
+    /// Every key with a value, printed: the `fugue.*` keys that have a value, then the extra
+    /// keys. An optional key that is unset although its default is not (an unset
+    /// `fugue.rpc.flight_server.timeout`) is `""`, which unsets it again, so that
+    /// `config.to_map().into_config()` gives back `config`.
     pub fn to_map(&self) -> BTreeMap<String, String> {
         let mut map: BTreeMap<String, String> = self
             .entries()
             .into_iter()
-            .filter_map(|e| Some((e.key, e.value?)))
+            .filter_map(|e| match (e.value, e.default) {
+                (Some(value), _) => Some((e.key, value)),
+                (None, Some(_)) => Some((e.key, String::new())),
+                (None, None) => None,
+            })
             .collect();
         map.extend(self.extra.clone());
         map

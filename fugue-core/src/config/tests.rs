@@ -257,6 +257,16 @@ fn other_keys_pass_through() -> Result<()> {
         Some("1")
     );
     assert!(!map.contains_key("fugue.rpc.server"));
+    assert_eq!(map.clone().into_config()?, c);
+    // An unset key whose default is set prints as `""`, so that it reads back unset.
+    c.set("fugue.rpc.flight_server.timeout", "")?;
+    let map = c.to_map();
+    assert_eq!(
+        map.get("fugue.rpc.flight_server.timeout")
+            .map(String::as_str),
+        Some("")
+    );
+    assert_eq!(map.into_config()?, c);
     c.reset("my.threshold")?;
     assert_eq!(c.get("my.threshold"), None);
     Ok(())
