@@ -86,6 +86,10 @@ impl fmt::Display for PartitionAlgo {
 }
 
 /// One presort item: a column, its direction, and where NULLs go.
+///
+/// Printed as `name ASC|DESC`, followed by `NULLS FIRST` when NULLs go first; NULLs last is
+/// the default (as Fugue's and pandas' `na_position="last"`, whatever the direction), so
+/// `a desc nulls last` prints `a DESC` and parses back to the same key.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SortKey {
     /// The column name, unquoted.
@@ -1091,6 +1095,27 @@ mod tests {
         for bad in ["a sideways", "a desc x", "a, a desc", "a,,b", "`a"] {
             let e = parse_presort(bad).unwrap_err();
             assert_eq!(e.kind(), crate::ErrorKind::InvalidPartitionSpec, "{bad}");
+        }
+    }
+
+    #[test]
+    fn presort_null_order_prints_and_parses_back() {
+        for (text, printed) in [
+            ("a", "a ASC"),
+            ("a desc", "a DESC"),
+            ("a nulls last", "a ASC"),
+            ("a desc nulls last", "a DESC"),
+            ("a nulls first", "a ASC NULLS FIRST"),
+            ("a DESC NULLS FIRST", "a DESC NULLS FIRST"),
+        ] {
+            let keys = parse_presort(text).unwrap();
+            let spec = PartitionSpec::builder()
+                .presort_keys(keys.clone())
+                .build()
+                .unwrap();
+            assert_eq!(spec.presort_expr(), printed, "{text}");
+            assert_eq!(parse_presort(&spec.presort_expr()).unwrap(), keys, "{text}");
+            assert_eq!(PartitionSpec::parse(&spec.to_string()).unwrap(), spec);
         }
     }
 
