@@ -7,9 +7,10 @@
 #![allow(clippy::result_large_err)]
 
 pub use fugue_core::const_check::{
-    ConstSchema, Message, Step, check_column, check_join_key, check_param_declared,
-    check_params_given, check_rules, check_same_schema, require,
+    ConstSchema, Message, Step, check_column, check_columns_op, check_join, check_join_key,
+    check_param_declared, check_params_given, check_rules, check_same_schema, require,
 };
+pub use fugue_core::rules::{HintItem, HintOp, JoinKind, Ty};
 use fugue_runtime::transformer::{CallbackUse, InputShape, OutputShape};
 
 /// The output schema of a function with this output, given its (first) input's schema.
@@ -17,8 +18,8 @@ pub const fn output_schema(output: OutputShape, input: &ConstSchema) -> ConstSch
     match output {
         OutputShape::None => ConstSchema::EMPTY,
         OutputShape::Typed { columns, .. } => ConstSchema::of_columns(columns),
-        OutputShape::Hint(hint) => input.transformed(hint),
-        OutputShape::Dynamic => ConstSchema::UNKNOWN,
+        OutputShape::ParsedHint { items, .. } => input.hinted(items),
+        OutputShape::Hint(_) | OutputShape::Dynamic => ConstSchema::UNKNOWN,
     }
 }
 
@@ -52,8 +53,8 @@ pub const fn check_transformer_hint(
     output: OutputShape,
 ) -> Result<(), Message> {
     match output {
-        OutputShape::Hint(hint) => {
-            fugue_core::const_check::check_hint(step, function, hint, input_name, input)
+        OutputShape::ParsedHint { text, items } => {
+            fugue_core::const_check::check_hint(step, function, text, items, input_name, input)
         }
         _ => Ok(()),
     }

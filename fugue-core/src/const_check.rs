@@ -2,49 +2,41 @@
 //!
 //! The transformer macros see a `#[derive(Schema)]` struct only as a type name: its columns are
 //! const data ([`ConstColumn`]s), not tokens. So the macros emit
-//! `const _: () = require_columns(...);` at the span of the user's rule or hint string, and a
-//! failed check reads, for example:
+//! `const _: () = match check_rule_columns(..) { Ok(()) => (), Err(m) => panic!("{}", m.as_str()) };`
+//! at the span of the user's rule or hint string, and a failed check reads, for example:
 //!
 //! ```text
-//! error[E0080]: evaluation panicked: validation rule `partitionby_has` of `rank` names column `cty`, which the input `Trip` does not have
+//! error[E0080]: evaluation panicked: validation rule `partitionby_has` of `rank` names column `cty`, which is not a column of its input `Trip`; `Trip` is `city:str,fare:double`; help: did you mean `city`?
 //! ```
 //!
-//! The functions are ordinary `const fn`s: they also run (and panic) when called at run time.
+//! The checks return `Result<(), Message>`, so unit tests read the exact wording; the panic is in
+//! the generated item, in the user's crate, so rustc points there and adds no note into
+//! fugue's sources.
 //!
 //! `workflow!` goes further: it computes each step's schema as a [`ConstSchema`] in const
-//! evaluation ([`schema`]: known columns, or unknown until run time; hints with `*` resolved
-//! against the real input) and checks every edge with the functions of [`checks`], which
-//! return the full message ([`Message`], written into a fixed buffer) so that unit tests can
-//! read it; [`require`] turns a failure into the compile error.
+//! evaluation ([`schema`]: known columns, or unknown until run time; hints resolved against
+//! the real input) and checks every edge with the functions of [`checks`]. Both are thin: the
+//! rules are the `const fn`s of [`crate::rules`], the ones the run time evaluates.
+
+// A `Message` is a fixed buffer (const evaluation cannot allocate), so the `Err` of a check is
+// large; checks run once per step, at compile time.
+#![allow(clippy::result_large_err)]
 
 pub mod checks;
 pub mod message;
 pub mod schema;
 
 pub use checks::{
-    Step, check_column, check_hint, check_input, check_join_key, check_param_declared,
-    check_params_given, check_rules, check_same_schema,
+    Step, check_column, check_columns_op, check_hint, check_input, check_join, check_join_key,
+    check_param_declared, check_params_given, check_rules, check_same_schema,
 };
 pub use message::{MESSAGE_CAPACITY, Message, require};
-pub use schema::{ConstSchema, HintProblem, Lookup, MAX_COLUMNS, Nullability, SchemaColumn};
+pub use schema::{ConstSchema, Lookup, MAX_COLUMNS, SchemaColumn};
+
+pub use crate::rules::Nullability;
+pub use crate::rules::text::str_eq;
 
 use crate::const_schema::ConstColumn;
-
-/// Whether two strings are equal (`==` on `str` is not `const`).
-pub const fn str_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
-}
 
 /// Whether `columns` has a column named `name`.
 pub const fn has_column(columns: &[ConstColumn], name: &str) -> bool {
@@ -58,83 +50,113 @@ pub const fn has_column(columns: &[ConstColumn], name: &str) -> bool {
     false
 }
 
-/// Fail const evaluation unless every name in `wanted` is a column of `columns`, the columns of
-/// the record type `record` that the step `step` takes as input; `rule` is the validation rule
-/// that names the columns.
-pub const fn require_columns(
-    step: &str,
+/// Every name in `wanted` must be a column of `columns`, the columns of the record type
+/// `record` that the function `function` takes as input; `rule` is the validation rule that
+/// names the columns. The message says which column is missing, prints the record's schema and
+/// suggests the closest name (the words of [`Problem::Missing`](crate::rules::Problem)).
+pub const fn check_rule_columns(
+    function: &str,
     rule: &str,
     wanted: &[&str],
     record: &str,
-    columns: &[ConstColumn],
-) {
+    columns: &'static [ConstColumn],
+) -> Result<(), Message> {
+    let schema = ConstSchema::of_columns(columns);
+    if !schema.is_known() {
+        return Ok(());
+    }
     let mut i = 0;
     while i < wanted.len() {
         if !has_column(columns, wanted[i]) {
-            const_panic::concat_panic!(
-                "validation rule `",
-                display: rule,
-                "` of `",
-                display: step,
-                "` names column `",
-                display: wanted[i],
-                "`, which the input `",
-                display: record,
-                "` does not have"
-            );
+            let mut m = Message::new();
+            m.push("validation rule `");
+            m.push(rule);
+            m.push("` of ");
+            m.push_ticked(function);
+            m.push(" names column ");
+            m.push_ticked(wanted[i]);
+            m.push(", which is not a column of its input ");
+            m.push_ticked(record);
+            let input = schema.input(record);
+            crate::rules::problem::describe(&mut m, &input);
+            crate::rules::problem::suggest(&mut m, wanted[i], &input);
+            return Err(m);
         }
         i += 1;
     }
+    Ok(())
 }
 
-/// Fail const evaluation unless the column names of a schema hint (`hint_names`, in order) are
-/// those of the typed output `record` of `step` (`columns`). Types are compared when the step
-/// runs.
-pub const fn require_hint_matches(
-    step: &str,
+/// The column names of a schema hint without `*` (`hint_names`, in order) must be those of the
+/// typed output `record` of `function` (`columns`). Types are compared when the step runs.
+pub const fn check_hint_matches(
+    function: &str,
     hint: &str,
     hint_names: &[&str],
     record: &str,
-    columns: &[ConstColumn],
-) {
+    columns: &'static [ConstColumn],
+) -> Result<(), Message> {
     let mut i = 0;
+    let mut name_differs = false;
+    let mut at = 0;
     while i < hint_names.len() && i < columns.len() {
         if !str_eq(hint_names[i], columns[i].name) {
-            const_panic::concat_panic!(
-                "the schema hint `",
-                display: hint,
-                "` of `",
-                display: step,
-                "` contradicts its output `",
-                display: record,
-                "`: column ",
-                display: i + 1,
-                " is `",
-                display: hint_names[i],
-                "` in the hint but `",
-                display: columns[i].name,
-                "` in `",
-                display: record,
-                "`"
-            );
+            name_differs = true;
+            at = i;
+            break;
         }
         i += 1;
     }
-    if hint_names.len() != columns.len() {
-        const_panic::concat_panic!(
-            "the schema hint `",
-            display: hint,
-            "` of `",
-            display: step,
-            "` contradicts its output `",
-            display: record,
-            "`: the hint has ",
-            display: hint_names.len(),
-            " columns, `",
-            display: record,
-            "` has ",
-            display: columns.len()
-        );
+    if !name_differs && hint_names.len() == columns.len() {
+        return Ok(());
+    }
+    let mut m = Message::new();
+    m.push("the schema hint ");
+    m.push_ticked(hint);
+    m.push(" of ");
+    m.push_ticked(function);
+    m.push(" contradicts its output ");
+    m.push_ticked(record);
+    if name_differs {
+        m.push(": column ");
+        m.push_usize(at + 1);
+        m.push(" is ");
+        m.push_ticked(hint_names[at]);
+        m.push(" in the hint but ");
+        m.push_ticked(columns[at].name);
+        m.push(" in ");
+        m.push_ticked(record);
+    } else {
+        m.push(": the hint has ");
+        m.push_usize(hint_names.len());
+        m.push(" columns, ");
+        m.push_ticked(record);
+        m.push(" has ");
+        m.push_usize(columns.len());
+    }
+    let schema = ConstSchema::of_columns(columns);
+    if schema.is_known() {
+        crate::rules::problem::describe(&mut m, &schema.input(record));
+    }
+    Err(m)
+}
+
+/// Const data built at run time the way the macros build it at expansion (leaked, for tests).
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::ConstSchema;
+    use crate::rules::HintItem;
+    use crate::rules::eval::const_form;
+
+    /// The schema of a schema expression, as `workflow!` emits a `columns:` literal.
+    pub fn schema(text: &str) -> ConstSchema {
+        let columns = const_form(&crate::Schema::parse(text).unwrap()).leak_columns(false);
+        ConstSchema::of_expression(columns)
+    }
+
+    /// The items of a hint, as the transformer macros emit them.
+    pub fn hint(text: &str) -> &'static [HintItem<'static>] {
+        crate::rules::eval::leak_hint(&crate::transform::parse_hint(text).unwrap())
     }
 }
 
@@ -157,9 +179,20 @@ mod tests {
     ];
 
     // Evaluated at compile time: a failure would not compile.
-    const _: () = require_columns("rank", "partitionby_has", &["city", "fare"], "Trip", COLS);
-    const _: () =
-        require_hint_matches("rank", "city:str,fare:double", &["city", "fare"], "T", COLS);
+    const _: () = require(check_rule_columns(
+        "rank",
+        "partitionby_has",
+        &["city", "fare"],
+        "Trip",
+        COLS,
+    ));
+    const _: () = require(check_hint_matches(
+        "rank",
+        "city:str,fare:double",
+        &["city", "fare"],
+        "T",
+        COLS,
+    ));
 
     #[test]
     fn strings_and_columns() {
@@ -172,20 +205,17 @@ mod tests {
 
     #[test]
     fn a_missing_column_fails_with_a_full_message() {
-        let e = std::panic::catch_unwind(|| {
-            require_columns("rank", "presort_is", &["cty"], "Trip", COLS)
-        })
-        .unwrap_err();
-        let message = e.downcast_ref::<String>().cloned().unwrap_or_default();
+        let message = check_rule_columns("rank", "presort_is", &["cty"], "Trip", COLS)
+            .unwrap_err()
+            .to_string();
         assert_eq!(
             message,
-            "validation rule `presort_is` of `rank` names column `cty`, which the input `Trip` does not have"
+            "validation rule `presort_is` of `rank` names column `cty`, which is not a column \
+             of its input `Trip`; `Trip` is `city:str,fare:double`; help: did you mean `city`?"
         );
-        let e = std::panic::catch_unwind(|| {
-            require_hint_matches("rank", "city:str", &["city"], "Trip", COLS)
-        })
-        .unwrap_err();
-        let message = e.downcast_ref::<String>().cloned().unwrap_or_default();
+        let message = check_hint_matches("rank", "city:str", &["city"], "Trip", COLS)
+            .unwrap_err()
+            .to_string();
         assert!(
             message.contains("the hint has 1 columns, `Trip` has 2"),
             "{message}"

@@ -232,6 +232,18 @@ pub enum FugueError {
     /// A bug in Fugue for Rust.
     #[error("internal error: {0} (this is a bug in fugue, please report it)")]
     Internal(String),
+    /// A schema rule of a step is not met. The message is the rule's own
+    /// ([`rules::Problem::write`](crate::rules::Problem::write)): the same sentence as the
+    /// compile-time error of the same mistake in `workflow!`.
+    #[error("{message}")]
+    Rule {
+        /// The kind of mistake (`ColumnNotFound`, `TypeMismatch`, ...).
+        kind: ErrorKind,
+        /// The column it is about, when there is one.
+        column: Option<String>,
+        /// The message.
+        message: String,
+    },
 }
 
 impl FugueError {
@@ -254,6 +266,7 @@ impl FugueError {
             FugueError::Io { .. } => ErrorKind::Io,
             FugueError::Arrow(_) | FugueError::External { .. } => ErrorKind::External,
             FugueError::Internal(_) => ErrorKind::Internal,
+            FugueError::Rule { kind, .. } => *kind,
         }
     }
 

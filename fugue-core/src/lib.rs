@@ -37,6 +37,8 @@
 //! - [`convert`]: the "schema-like" conversions (`TryFrom<&str>`, Arrow schemas, field lists).
 //! - [`const_schema`]: schemas as `const` data, emitted by the macros.
 //! - [`config`]: the typed `fugue.*` configuration tree ([`FugueConfig`]) and its layers.
+//! - [`rules`]: every schema rule once, as `const fn`s evaluated at compile time and at run
+//!   time.
 //! - [`const_check`]: checks of that data in const evaluation (compile-time errors).
 //! - [`error`]: [`FugueError`] and [`ErrorKind`].
 #![forbid(unsafe_code)]
@@ -50,6 +52,7 @@ pub mod convert;
 pub mod error;
 mod parse;
 pub mod partition;
+pub mod rules;
 pub mod schema;
 pub mod transform;
 pub mod types;

@@ -319,7 +319,7 @@ fn map_with(key: DataType, value: DataType, value_nullable: bool, keys_sorted: b
 }
 
 /// The key and value fields of a map's entries field, when it has the Arrow map shape.
-fn map_key_value(entries: &Field) -> Option<(&Field, &Field)> {
+pub(crate) fn map_key_value(entries: &Field) -> Option<(&Field, &Field)> {
     match entries.data_type() {
         DataType::Struct(fields) if fields.len() == 2 => Some((&fields[0], &fields[1])),
         _ => None,

@@ -198,6 +198,37 @@ impl Rule {
     }
 }
 
+impl Rule {
+    /// The value in canonical form: names quoted as schema expressions quote them, presort
+    /// items with their direction, and types as canonical keys
+    /// ([`type_key`](crate::rules::eval::type_key)). The transformer macros emit this form, so
+    /// the compile-time checks compare strings, never parse types.
+    pub fn canonical_value(&self) -> String {
+        use crate::rules::eval::type_key;
+        match self {
+            Rule::InputHas(items) => items
+                .iter()
+                .map(|i| match &i.data_type {
+                    Some(t) => format!("{}:{}", quote_name(&i.name), type_key(t)),
+                    None => quote_name(&i.name),
+                })
+                .collect::<Vec<_>>()
+                .join(","),
+            Rule::InputIs(schema) => schema
+                .columns()
+                .iter()
+                .map(|c| format!("{}:{}", quote_name(c.name()), type_key(c.data_type())))
+                .collect::<Vec<_>>()
+                .join(","),
+            other => {
+                let text = other.to_string();
+                let start = text.find('"').map_or(0, |i| i + 1);
+                text[start..text.len().saturating_sub(1)].to_string()
+            }
+        }
+    }
+}
+
 impl fmt::Display for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let value = match self {

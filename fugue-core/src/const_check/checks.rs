@@ -13,18 +13,14 @@
 #![allow(clippy::result_large_err)]
 
 use super::message::Message;
-use super::schema::{ConstSchema, HintProblem, Lookup, Nullability, same_type, write_type};
+use super::schema::{ConstSchema, Lookup};
 use super::str_eq;
-use crate::const_schema::{ConstColumn, ConstType};
+use crate::const_schema::ConstColumn;
+use crate::rules::{self, HintItem, JoinKind, Problem, Ty, same_type};
 
-/// A workflow step as messages name it.
-#[derive(Debug, Clone, Copy)]
-pub struct Step {
-    /// Its name in the workflow (`ranked`), or the verb for an unnamed step (`save`).
-    pub name: &'static str,
-    /// Its call, shortened (`transform(trips, rank, ..)`).
-    pub call: &'static str,
-}
+/// A workflow step as messages name it ([`rules::Step`] of `'static` text, as the macros emit
+/// it).
+pub type Step = rules::Step<'static>;
 
 const fn head(step: &Step) -> Message {
     let mut m = Message::new();
@@ -34,6 +30,11 @@ const fn head(step: &Step) -> Message {
     m.push_ticked(step.call);
     m.push("): ");
     m
+}
+
+/// The message of a rule's problem, for a step.
+const fn fail(step: &Step, problem: Problem<'_>) -> Result<(), Message> {
+    Err(problem.message(step))
 }
 
 /// `; `name` is `schema``.
@@ -57,32 +58,35 @@ const fn suggest(m: &mut Message, column: &str, schema: &ConstSchema) {
 /// ...), must be a column of its input `input_name`.
 pub const fn check_column(
     step: &Step,
-    role: &str,
+    role: &'static str,
     column: &str,
     input_name: &str,
     input: &ConstSchema,
 ) -> Result<(), Message> {
     if let Lookup::Missing = input.lookup(column) {
-        let mut m = head(step);
-        m.push(role);
-        m.push_byte(b' ');
-        m.push_ticked(column);
-        m.push(" is not a column of ");
-        m.push_ticked(input_name);
-        describe(&mut m, input_name, input);
-        suggest(&mut m, column, input);
-        return Err(m);
+        return fail(
+            step,
+            Problem::Missing {
+                role,
+                column,
+                input: input.input(input_name),
+            },
+        );
     }
     Ok(())
 }
 
+/// A rule's problem for the step, unless the schemas are unknown.
+const fn outcome(step: &Step, result: Result<(), Problem<'_>>) -> Result<(), Message> {
+    match result {
+        Ok(()) | Err(Problem::TooWide) => Ok(()),
+        Err(p) => fail(step, p),
+    }
+}
+
 /// The typed input of `function` (the columns of its record type `record`) against the
-/// step's input `input_name`: every column present, of the same type, and not nullable when
-/// the field is not an `Option`.
-///
-/// A nullable column (an `Option` field upstream) into a non-`Option` field is an error: the
-/// conversion would fail on the first NULL. A column of a schema expression (nullable in
-/// Fugue's model, usually without NULLs) is accepted and checked row by row at run time.
+/// step's input `input_name` ([`rules::check_input`]): every column present, of the same type,
+/// and not nullable when the field is not an `Option`.
 pub const fn check_input(
     step: &Step,
     input_name: &str,
@@ -91,164 +95,87 @@ pub const fn check_input(
     record: &str,
     required: &'static [ConstColumn],
 ) -> Result<(), Message> {
-    let mut i = 0;
-    while i < required.len() {
-        let want = &required[i];
-        let problem = match input.lookup(want.name) {
-            Lookup::Unknown => return Ok(()),
-            Lookup::Missing => 1,
-            Lookup::Found(at) => match input.column_at(at) {
-                Some(got) => match &got.ty {
-                    Some(ty) if !same_type(ty, &want.ty) => 2,
-                    _ => {
-                        if !want.nullable && matches!(got.nullability, Nullability::Nullable) {
-                            3
-                        } else {
-                            0
-                        }
-                    }
-                },
-                None => 0,
-            },
-        };
-        if problem != 0 {
-            let mut m = head(step);
-            m.push("column ");
-            m.push_ticked(want.name);
-            m.push(" of ");
-            m.push_ticked(record);
-            m.push(" required by ");
-            m.push_ticked(function);
-            if problem == 1 {
-                m.push(" is not a column of ");
-                m.push_ticked(input_name);
-            } else if problem == 2 {
-                m.push(" has type `");
-                write_type(&mut m, &want.ty);
-                m.push("` but ");
-                m.push_ticked(input_name);
-                m.push(" gives `");
-                if let Lookup::Found(at) = input.lookup(want.name)
-                    && let Some(got) = input.column_at(at)
-                    && let Some(ty) = &got.ty
-                {
-                    write_type(&mut m, ty);
-                }
-                m.push_byte(b'`');
-            } else {
-                m.push(" is not an `Option` but ");
-                m.push_ticked(input_name);
-                m.push(" gives it from an `Option` field (it may be NULL)");
-            }
-            describe(&mut m, input_name, input);
-            m.push("; ");
-            m.push_ticked(function);
-            m.push(" takes `");
-            ConstSchema::of_columns(required).write(&mut m);
-            m.push_byte(b'`');
-            if problem == 1 {
-                suggest(&mut m, want.name, input);
-            } else if problem == 3 {
-                m.push("; help: make the field an `Option`, or fill the NULLs first (`fillna`)");
-            }
-            return Err(m);
-        }
-        i += 1;
+    if !input.is_known() {
+        return Ok(());
     }
-    Ok(())
+    let wanted = ConstSchema::of_columns(required);
+    if !wanted.is_known() {
+        return Ok(());
+    }
+    outcome(
+        step,
+        rules::check_input(function, wanted.input(record), input.input(input_name)),
+    )
 }
 
-/// A schema hint of `function` resolved against the step's input.
+/// A schema hint of `function` (`hint` as written, `items` as the macro parsed it) resolved
+/// against the step's input ([`rules::apply_hint`]).
 pub const fn check_hint(
     step: &Step,
     function: &str,
-    hint: &'static str,
+    hint: &str,
+    items: &'static [HintItem<'static>],
     input_name: &str,
     input: &ConstSchema,
 ) -> Result<(), Message> {
-    let (column, removes) = match input.transform(hint) {
-        Ok(_) | Err(HintProblem::Syntax) => return Ok(()),
-        Err(HintProblem::Missing(c)) => (c, true),
-        Err(HintProblem::Duplicate(c)) => (c, false),
-    };
-    let mut m = head(step);
-    m.push("the schema hint ");
-    m.push_ticked(hint);
-    m.push(" of ");
-    m.push_ticked(function);
-    if removes {
-        m.push(" removes column ");
-        m.push_ticked(column);
-        m.push(", which ");
-        m.push_ticked(input_name);
-        m.push(" does not have");
-    } else {
-        m.push(" adds column ");
-        m.push_ticked(column);
-        m.push(", which ");
-        m.push_ticked(input_name);
-        m.push(" already has");
+    if !input.is_known() {
+        return Ok(());
     }
-    describe(&mut m, input_name, input);
-    if removes {
-        suggest(&mut m, column, input);
-    } else {
-        m.push("; help: `*+");
-        m.push(column);
-        m.push(":type` changes the type of an existing column");
+    let mut out = [rules::Col::NONE; super::MAX_COLUMNS];
+    match rules::apply_hint(
+        function,
+        hint,
+        Some(input.input(input_name)),
+        items,
+        0,
+        &mut out,
+    ) {
+        Ok(_) | Err(Problem::TooWide) => Ok(()),
+        Err(p) => fail(step, p),
     }
-    Err(m)
 }
 
-/// A join key, on both sides and of the same type.
+/// A join key (given in `on`), on both sides and of the same type.
 pub const fn check_join_key(
     step: &Step,
-    key: &str,
+    key: &'static str,
     left_name: &str,
     left: &ConstSchema,
     right_name: &str,
     right: &ConstSchema,
 ) -> Result<(), Message> {
-    let mut side = 0;
-    while side < 2 {
-        let (name, schema) = if side == 0 {
-            (left_name, left)
-        } else {
-            (right_name, right)
-        };
-        if let Err(e) = check_column(step, "join key", key, name, schema) {
-            return Err(e);
-        }
-        side += 1;
+    if let Lookup::Missing = left.lookup(key) {
+        return check_column(step, "join key", key, left_name, left);
     }
-    if let (Lookup::Found(l), Lookup::Found(r)) = (left.lookup(key), right.lookup(key))
-        && let (Some(lc), Some(rc)) = (left.column_at(l), right.column_at(r))
-        && let (Some(lt), Some(rt)) = (&lc.ty, &rc.ty)
-        && !same_type(lt, rt)
-    {
-        let mut m = head(step);
-        m.push("join key ");
-        m.push_ticked(key);
-        m.push(" has type `");
-        write_type(&mut m, lt);
-        m.push("` in ");
-        m.push_ticked(left_name);
-        m.push(" but `");
-        write_type(&mut m, rt);
-        m.push("` in ");
-        m.push_ticked(right_name);
-        describe(&mut m, left_name, left);
-        describe(&mut m, right_name, right);
-        return Err(m);
+    if let Lookup::Missing = right.lookup(key) {
+        return check_column(step, "join key", key, right_name, right);
     }
-    Ok(())
+    if !left.is_known() || !right.is_known() {
+        return Ok(());
+    }
+    let mut keys = [""; 1];
+    outcome(
+        step,
+        match rules::check_join(
+            left.input(left_name),
+            right.input(right_name),
+            JoinKind::Semi,
+            &[key],
+            &mut keys,
+        ) {
+            Ok(_) => Ok(()),
+            Err(p) => Err(p),
+        },
+    )
 }
 
-/// The inputs of a set operation (`union`, `subtract`, `intersect`) have the same schema:
-/// the same names in the same order, of the same types.
-pub const fn check_same_schema(
+/// The rest of a join's rules ([`rules::check_join`]): no shared non-key column, a key
+/// (inferred or given), none for a cross join. Problems of a key given in `on` are reported
+/// at the key by [`check_join_key`], not again here.
+pub const fn check_join(
     step: &Step,
-    verb: &str,
+    how: JoinKind,
+    on: &[&'static str],
     left_name: &str,
     left: &ConstSchema,
     right_name: &str,
@@ -257,51 +184,80 @@ pub const fn check_same_schema(
     if !left.is_known() || !right.is_known() {
         return Ok(());
     }
-    let mut m = head(step);
-    m.push("the inputs of ");
-    m.push_ticked(verb);
-    m.push(" must have the same schema, but ");
-    let mut i = 0;
-    let mut differ = false;
-    while i < left.len() && i < right.len() {
-        if let (Some(l), Some(r)) = (left.column_at(i), right.column_at(i)) {
-            let same_types = match (&l.ty, &r.ty) {
-                (Some(a), Some(b)) => same_type(a, b),
-                _ => true,
-            };
-            if !str_eq(l.name, r.name) || !same_types {
-                m.push("column ");
-                m.push_usize(i + 1);
-                m.push(" is `");
-                super::schema::write_column(&mut m, l);
-                m.push("` in ");
-                m.push_ticked(left_name);
-                m.push(" and `");
-                super::schema::write_column(&mut m, r);
-                m.push("` in ");
-                m.push_ticked(right_name);
-                differ = true;
-                break;
-            }
+    let mut keys = [""; super::MAX_COLUMNS];
+    match rules::check_join(
+        left.input(left_name),
+        right.input(right_name),
+        how,
+        on,
+        &mut keys,
+    ) {
+        Ok(_) | Err(Problem::TooWide) => Ok(()),
+        Err(Problem::Missing { .. } | Problem::KeyTypes { .. } | Problem::Repeated { .. })
+            if !on.is_empty() =>
+        {
+            Ok(())
         }
-        i += 1;
+        Err(p) => fail(step, p),
     }
-    if !differ && left.len() != right.len() {
-        m.push_ticked(left_name);
-        m.push(" has ");
-        m.push_usize(left.len());
-        m.push(" columns and ");
-        m.push_ticked(right_name);
-        m.push(" has ");
-        m.push_usize(right.len());
-        differ = true;
+}
+
+/// The inputs of a set operation (`union`, `subtract`, `intersect`) have the same schema:
+/// the same names in the same order, of the same types ([`rules::check_same_schema`]).
+pub const fn check_same_schema(
+    step: &Step,
+    verb: &'static str,
+    left_name: &str,
+    left: &ConstSchema,
+    right_name: &str,
+    right: &ConstSchema,
+) -> Result<(), Message> {
+    if !left.is_known() || !right.is_known() {
+        return Ok(());
     }
-    if differ {
-        describe(&mut m, left_name, left);
-        describe(&mut m, right_name, right);
-        return Err(m);
+    outcome(
+        step,
+        rules::check_same_schema(verb, left.input(left_name), right.input(right_name)),
+    )
+}
+
+/// A step's column operation against its input: `select` (`verb` `select`), `drop`, or
+/// `rename` ([`rules::select`], [`rules::drop_columns`], [`rules::rename`]) — the checks
+/// beyond each column's existence (a column given twice, dropping every column, a rename onto
+/// a column that stays). Missing columns are reported at each column by [`check_column`].
+pub const fn check_columns_op(
+    step: &Step,
+    verb: &'static str,
+    names: &[&'static str],
+    pairs: &[(&'static str, &'static str)],
+    input_name: &str,
+    input: &ConstSchema,
+) -> Result<(), Message> {
+    if !input.is_known() {
+        return Ok(());
     }
-    Ok(())
+    let mut out = [rules::Col::NONE; super::MAX_COLUMNS];
+    let i = input.input(input_name);
+    let result = if str_eq(verb, "select") {
+        match rules::select(i, names, &mut out) {
+            Ok(_) => Ok(()),
+            Err(p) => Err(p),
+        }
+    } else if str_eq(verb, "drop") {
+        match rules::drop_columns(i, names, &mut out) {
+            Ok(_) => Ok(()),
+            Err(p) => Err(p),
+        }
+    } else {
+        match rules::rename(i, pairs, &mut out) {
+            Ok(_) => Ok(()),
+            Err(p) => Err(p),
+        }
+    };
+    match result {
+        Err(Problem::Missing { .. }) => Ok(()),
+        other => outcome(step, other),
+    }
 }
 
 /// The validation rules of `function` (`(name, value)` as declared) against the step's
@@ -336,8 +292,8 @@ pub const fn check_rules(
         let mut count = 0;
         let mut start = 0;
         while start <= bytes.len() {
-            let end = super::schema::next_comma(bytes, start, bytes.len());
-            let (s, e) = super::schema::trim(bytes, start, end);
+            let end = rules::text::next_comma(bytes, start, bytes.len());
+            let (s, e) = rules::text::trim(bytes, start, end);
             if s < e {
                 let item = Item::parse(value, s, e);
                 let problem: Option<&str> = if has || is {
@@ -361,10 +317,8 @@ pub const fn check_rules(
                     match input.lookup(item.name) {
                         Lookup::Missing => Some("a column of the input"),
                         Lookup::Found(at) => match (input.column_at(at), item.ty) {
-                            (Some(c), Some(want)) => match &c.ty {
-                                Some(got) if !same_type(got, &ConstType::Expr(want)) => {
-                                    Some("of this type in the input")
-                                }
+                            (Some(c), Some(want)) => match same_type(&c.ty, &Ty::Key(want)) {
+                                Some(false) => Some("of this type in the input"),
                                 _ => None,
                             },
                             _ => None,
@@ -439,8 +393,11 @@ pub const fn check_param_declared(
         if str_eq(declared[i].0, name) {
             return Ok(());
         }
-        let d = super::schema::edit_distance(name, declared[i].0);
-        if d < best_distance {
+        let so_far = match best {
+            Some(b) => Some((best_distance, b.len())),
+            None => None,
+        };
+        if let Some(d) = rules::text::closer(name, declared[i].0, so_far) {
             best = Some(declared[i].0);
             best_distance = d;
         }
@@ -452,9 +409,7 @@ pub const fn check_param_declared(
     m.push_ticked(name);
     m.push("; it takes ");
     write_params(&mut m, declared);
-    if let Some(close) = best
-        && best_distance <= name.len().div_ceil(3)
-    {
+    if let Some(close) = best {
         m.push("; help: did you mean ");
         m.push_ticked(close);
         m.push_byte(b'?');
@@ -491,7 +446,9 @@ pub const fn check_params_given(
     Ok(())
 }
 
-/// `input_is`: the input is exactly the rule's schema (names, order, types).
+/// `input_is`: the input is exactly the rule's schema (names, order, types). The value is the
+/// canonical text the transformer macro printed (`name:key,..`): split at top-level commas and
+/// colons, never parsed as types.
 const fn check_input_is(
     step: &Step,
     function: &str,
@@ -499,26 +456,33 @@ const fn check_input_is(
     input_name: &str,
     input: &ConstSchema,
 ) -> Result<(), Message> {
-    let want = match ConstSchema::EMPTY.transform(value) {
-        Ok(s) => s,
-        Err(_) => return Ok(()),
-    };
-    if !input.is_known() || !want.is_known() {
+    if !input.is_known() {
         return Ok(());
     }
-    let mut same = want.len() == input.len();
-    let mut i = 0;
-    while same && i < want.len() {
-        if let (Some(w), Some(g)) = (want.column_at(i), input.column_at(i)) {
-            let types = match (&w.ty, &g.ty) {
-                (Some(a), Some(b)) => same_type(a, b),
-                _ => true,
+    let bytes = value.as_bytes();
+    let mut same = true;
+    let mut count = 0;
+    let mut start = 0;
+    while same && start < bytes.len() {
+        let end = rules::text::next_comma(bytes, start, bytes.len());
+        let (s, e) = rules::text::trim(bytes, start, end);
+        if s < e {
+            let colon = rules::text::next_top_level(bytes, s, e, b":");
+            let (ns, ne) = rules::text::trim(bytes, s, colon);
+            let (ts, te) = rules::text::trim(bytes, colon + 1, e);
+            let name = rules::text::unquote(value, ns, ne);
+            let key = rules::text::slice(value, ts, te);
+            same = match input.column_at(count) {
+                Some(c) => {
+                    str_eq(c.name, name) && !matches!(same_type(&c.ty, &Ty::Key(key)), Some(false))
+                }
+                None => false,
             };
-            same = str_eq(w.name, g.name) && types;
+            count += 1;
         }
-        i += 1;
+        start = end + 1;
     }
-    if same {
+    if same && count == input.len() {
         return Ok(());
     }
     let mut m = head(step);
@@ -527,7 +491,7 @@ const fn check_input_is(
     m.push("\"` of ");
     m.push_ticked(function);
     m.push(" is not met: the input must be `");
-    want.write(&mut m);
+    m.push(value);
     m.push_byte(b'`');
     describe(&mut m, input_name, input);
     Err(m)
@@ -585,7 +549,7 @@ const fn write_spec(m: &mut Message, by: &[&str], presort: &[(&str, bool)]) {
             if i > 0 {
                 m.push_byte(b',');
             }
-            super::schema::write_name(m, by[i]);
+            rules::write_name(m, by[i]);
             i += 1;
         }
     }
@@ -599,7 +563,7 @@ const fn write_spec(m: &mut Message, by: &[&str], presort: &[(&str, bool)]) {
             if i > 0 {
                 m.push_byte(b',');
             }
-            super::schema::write_name(m, presort[i].0);
+            rules::write_name(m, presort[i].0);
             if presort[i].1 {
                 m.push(" desc");
             }
@@ -655,15 +619,15 @@ impl Item {
                 i += 1;
             }
         }
-        let name = super::schema::unquote(value, start, i);
-        let (rest_start, rest_end) = super::schema::trim(bytes, i, end);
+        let name = rules::text::unquote(value, start, i);
+        let (rest_start, rest_end) = rules::text::trim(bytes, i, end);
         let mut ty = None;
         let mut descending = false;
         if rest_start < rest_end && bytes[rest_start] == b':' {
-            let (ts, te) = super::schema::trim(bytes, rest_start + 1, rest_end);
-            ty = Some(super::schema::slice(value, ts, te));
+            let (ts, te) = rules::text::trim(bytes, rest_start + 1, rest_end);
+            ty = Some(rules::text::slice(value, ts, te));
         } else if rest_end >= rest_start + 4 {
-            let word = super::schema::slice(value, rest_start, rest_start + 4);
+            let word = rules::text::slice(value, rest_start, rest_start + 4);
             let b = word.as_bytes();
             descending = b.len() == 4
                 && b[0].eq_ignore_ascii_case(&b'd')
@@ -682,6 +646,8 @@ impl Item {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::const_check::testing::{hint, schema};
+    use crate::const_schema::ConstType;
 
     const TRIP: &[ConstColumn] = &[
         ConstColumn {
@@ -719,14 +685,14 @@ mod tests {
 
     #[test]
     fn a_missing_or_mistyped_input_column() {
-        let input = ConstSchema::EMPTY.transformed("city:str,fair:double");
+        let input = schema("city:str,fair:double");
         assert_eq!(
             err(check_input(&STEP, "trips", &input, "rank", "Trip", TRIP)),
             "step `ranked` (`transform(trips, rank, ..)`): column `fare` of `Trip` required by \
              `rank` is not a column of `trips`; `trips` is `city:str,fair:double`; `rank` takes \
              `city:str,fare:double`; help: did you mean `fair`?"
         );
-        let input = ConstSchema::EMPTY.transformed("city:string,fare:str");
+        let input = schema("city:string,fare:str");
         assert_eq!(
             err(check_input(&STEP, "trips", &input, "rank", "Trip", TRIP)),
             "step `ranked` (`transform(trips, rank, ..)`): column `fare` of `Trip` required by \
@@ -735,7 +701,7 @@ mod tests {
         );
         let nullable: &[ConstColumn] = &[ConstColumn {
             name: "fare",
-            ty: ConstType::Expr("float64"),
+            ty: ConstType::Expr("double"),
             nullable: true,
         }];
         let input = ConstSchema::of_columns(nullable);
@@ -751,7 +717,7 @@ mod tests {
             .contains("is not an `Option` but `trips` gives it from an `Option` field")
         );
         // A schema expression's column (unspecified nullability) and an unknown input pass.
-        let input = ConstSchema::EMPTY.transformed("fare:double");
+        let input = schema("fare:double");
         assert!(check_input(&STEP, "trips", &input, "rank", "Trip", &TRIP[1..]).is_ok());
         assert!(check_input(&STEP, "t", &ConstSchema::UNKNOWN, "rank", "Trip", TRIP).is_ok());
     }
@@ -765,18 +731,33 @@ mod tests {
         );
         assert!(check_column(&STEP, "k", "cty", "t", &ConstSchema::UNKNOWN).is_ok());
         assert_eq!(
-            err(check_hint(&STEP, "f", "*-fair", "trips", &TRIPS)),
+            err(check_hint(
+                &STEP,
+                "f",
+                "*-fair",
+                hint("*-fair"),
+                "trips",
+                &TRIPS
+            )),
             "step `ranked` (`transform(trips, rank, ..)`): the schema hint `*-fair` of `f` \
              removes column `fair`, which `trips` does not have; `trips` is \
              `city:str,fare:double`; help: did you mean `fare`?"
         );
         assert!(
-            err(check_hint(&STEP, "f", "*,fare:int", "trips", &TRIPS)).contains(
+            err(check_hint(
+                &STEP,
+                "f",
+                "*,fare:int",
+                hint("*,fare:int"),
+                "trips",
+                &TRIPS
+            ))
+            .contains(
                 "adds column `fare`, which `trips` already has; `trips` is `city:str,fare:double`; \
              help: `*+fare:type` changes"
             )
         );
-        let dims = ConstSchema::EMPTY.transformed("city:long,pop:long");
+        let dims = schema("city:long,pop:long");
         assert_eq!(
             err(check_join_key(
                 &STEP, "city", "trips", &TRIPS, "dims", &dims
@@ -881,6 +862,8 @@ mod tests {
             "step `ranked` (`transform(trips, rank, ..)`): validation rule `input_is = \"x:int\"` \
              of `rank` is not met: the input must be `x:int`; `trips` is `city:str,fare:double`"
         );
-        assert_eq!(check("input_is", "city:string, fare:float64", &[], &[]), "");
+        // Values are canonical: the transformer macro prints them with fugue-core's parser.
+        assert_eq!(check("input_is", "city:str,fare:double", &[], &[]), "");
+        assert!(check("input_is", "city:str", &[], &[]).contains("the input must be `city:str`"));
     }
 }

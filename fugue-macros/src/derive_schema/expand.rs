@@ -35,7 +35,11 @@ pub fn expand(record: &ValidRecord<'_>) -> TokenStream {
             .map(|((f, explicit), af)| {
                 let column = &f.column;
                 let ty = match explicit {
-                    Some(Explicit { lit, .. }) => quote!(#p::ConstType::Expr(#lit)),
+                    // The type's canonical key, so const evaluation compares strings.
+                    Some(Explicit { data_type, .. }) => {
+                        let key = fugue_core::rules::eval::type_key(data_type);
+                        quote!(#p::ConstType::Expr(#key))
+                    }
                     None => quote!(#af::TYPE),
                 };
                 quote! {

@@ -109,10 +109,15 @@ fn checks(v: &ValidTransformer<'_>) -> TokenStream {
         for rule in &v.rules {
             let (rule_name, columns) = (&rule.name, &rule.columns);
             out.extend(quote_spanned! {rule.value.span()=>
-                const _: () = ::fugue::__private::fugue_core::const_check::require_columns(
+                const _: () = match ::fugue::__private::fugue_core::const_check::check_rule_columns(
                     #name, #rule_name, &[#(#columns),*], #record_name,
                     <#record as ::fugue::__private::Record>::COLUMNS,
-                );
+                ) {
+                    ::core::result::Result::Ok(()) => (),
+                    ::core::result::Result::Err(__fugue_message) => {
+                        ::core::panic!("{}", __fugue_message.as_str())
+                    }
+                };
             });
         }
     }
@@ -122,13 +127,40 @@ fn checks(v: &ValidTransformer<'_>) -> TokenStream {
     {
         let (text, record_name) = (&hint.text, type_name(record));
         out.extend(quote_spanned! {hint.lit.span()=>
-            const _: () = ::fugue::__private::fugue_core::const_check::require_hint_matches(
+            const _: () = match ::fugue::__private::fugue_core::const_check::check_hint_matches(
                 #name, #text, &[#(#names),*], #record_name,
                 <#record as ::fugue::__private::Record>::COLUMNS,
-            );
+            ) {
+                ::core::result::Result::Ok(()) => (),
+                ::core::result::Result::Err(__fugue_message) => {
+                    ::core::panic!("{}", __fugue_message.as_str())
+                }
+            };
         });
     }
     out
+}
+
+/// The const items of a parsed hint, types as canonical keys.
+fn hint_items(
+    p: &TokenStream,
+    items: &[fugue_core::transform::ParsedHintItem],
+) -> Vec<TokenStream> {
+    items
+        .iter()
+        .map(|item| {
+            let op = syn::Ident::new(&format!("{:?}", item.op), proc_macro2::Span::call_site());
+            let name = &item.name;
+            let ty = match &item.data_type {
+                Some(t) => {
+                    let key = fugue_core::rules::eval::type_key(t);
+                    quote!(#p::workflow::Ty::Key(#key))
+                }
+                None => quote!(#p::workflow::Ty::Unknown),
+            };
+            quote!(#p::workflow::HintItem { op: #p::workflow::HintOp::#op, name: #name, ty: #ty })
+        })
+        .collect()
 }
 
 fn type_name(ty: &syn::Type) -> String {
@@ -162,11 +194,15 @@ fn description(v: &ValidTransformer<'_>) -> TokenStream {
             };
             quote!(#p::OutputShape::Typed { record: #record, columns: <#t as #p::Record>::COLUMNS, hint: #hint })
         }
-        (None, Some(h)) => quote!(#p::OutputShape::Hint(#h)),
+        (None, Some(h)) => {
+            let items = hint_items(&p, v.hint.as_ref().map_or(&[][..], |h| &h.items));
+            quote!(#p::OutputShape::ParsedHint { text: #h, items: &[#(#items),*] })
+        }
         (None, None) => quote!(#p::OutputShape::Dynamic),
     };
+    // Rule values in canonical form (types as keys), so const evaluation compares strings.
     let rules = v.rules.iter().map(|r| {
-        let (n, value) = (&r.name, r.value.value());
+        let (n, value) = (&r.name, &r.canonical);
         quote!((#n, #value))
     });
     let params = def

@@ -30,6 +30,8 @@ pub struct Hint {
     pub text: String,
     /// Its column names, when it has no `*`.
     pub names: Option<Vec<String>>,
+    /// Its items, parsed by fugue-core's parser (emitted as const data).
+    pub items: Vec<fugue_core::transform::ParsedHintItem>,
 }
 
 /// A validation rule that parses.
@@ -40,6 +42,8 @@ pub struct ValidRule {
     pub value: syn::LitStr,
     /// The columns it names.
     pub columns: Vec<String>,
+    /// Its value in canonical form (types as canonical keys), as emitted in `RULES`.
+    pub canonical: String,
 }
 
 /// A function that passed every check.
@@ -369,6 +373,27 @@ fn check_hint(def: &TransformerDef<'_>, diag: &mut Diagnostics) -> Option<Hint> 
         );
         return None;
     }
+    let report = |diag: &mut Diagnostics, e: FugueError| {
+        let span = match &e {
+            FugueError::SchemaSyntax { position, .. } => sub_span(lit, *position, 1),
+            _ => lit.span(),
+        };
+        diag.error(
+            span,
+            format!(
+                "invalid schema hint: {e}\n= help: a hint is a schema such as \
+                 `a:long,b:str`, or `*` (the input's columns) followed by changes: \
+                 `*,c:double`, `*-a`, `*~a`, `*+b:str`"
+            ),
+        );
+    };
+    let items = match fugue_core::transform::parse_hint(&text) {
+        Ok(items) => items,
+        Err(e) => {
+            report(diag, e);
+            return None;
+        }
+    };
     match Schema::empty().transform(&text) {
         Ok(schema) => Some(Hint {
             lit: lit.clone(),
@@ -376,6 +401,7 @@ fn check_hint(def: &TransformerDef<'_>, diag: &mut Diagnostics) -> Option<Hint> 
                 .is_none()
                 .then(|| schema.names().map(str::to_string).collect()),
             text,
+            items,
         }),
         // With `*`, only the syntax can be checked here: columns removed by `-` exist in the
         // input, which the macro does not know.
@@ -383,20 +409,10 @@ fn check_hint(def: &TransformerDef<'_>, diag: &mut Diagnostics) -> Option<Hint> 
             lit: lit.clone(),
             names: None,
             text,
+            items,
         }),
         Err(e) => {
-            let span = match &e {
-                FugueError::SchemaSyntax { position, .. } => sub_span(lit, *position, 1),
-                _ => lit.span(),
-            };
-            diag.error(
-                span,
-                format!(
-                    "invalid schema hint: {e}\n= help: a hint is a schema such as \
-                     `a:long,b:str`, or `*` (the input's columns) followed by changes: \
-                     `*,c:double`, `*-a`, `*~a`, `*+b:str`"
-                ),
-            );
+            report(diag, e);
             None
         }
     }
@@ -438,6 +454,7 @@ fn check_rules(def: &TransformerDef<'_>, diag: &mut Diagnostics) -> Vec<ValidRul
         match Rule::parse(&name, &arg.value.value()) {
             Ok(rule) => out.push(ValidRule {
                 columns: rule_columns(&rule),
+                canonical: rule.canonical_value(),
                 name,
                 value: arg.value.clone(),
             }),

@@ -1,27 +1,30 @@
 //! The compile-time schema checks, as generated code: for every step, a const `Step` (its
 //! name and call, for messages), a const `ConstSchema` computed from its inputs' (so schemas
 //! propagate along the graph in const evaluation), and the verb's check items, each
-//! `const _: () = require(check_..(..));` spanned at the user's token.
+//! `const _: () = match check_..(..) { Ok(()) => (), Err(m) => panic!("{}", m.as_str()) };`
+//! spanned at the user's token (the panic is in the user's crate, so rustc's error points
+//! there and adds no note into fugue's sources).
 //!
 //! Why const evaluation: a proc macro sees only its own tokens, and the schemas of
 //! `#[derive(Schema)]` records and `#[transformer]` functions are const data on those types
 //! (`Record::COLUMNS`, `Transformer::INPUTS`/`OUTPUT`/`RULES`). Naming those consts in
 //! generated const items lets rustc evaluate the checks: a failure is
 //! `error[E0080]: evaluation panicked: <message>` at the step's token. The rules themselves
-//! are `const fn`s in `fugue_core::const_check`.
+//! are the `const fn`s of `fugue_core::rules`, which the run time evaluates too, called through
+//! `fugue_core::const_check`.
 
 use super::graph::WorkflowGraph;
 use super::verbs::Ctx;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// The const columns of a schema expression (`"a:int,b:str"`), parsed now: a malformed
-/// expression is an error at the literal.
+/// The const columns of a schema expression (`"a:int,b:str"`), parsed now by fugue-core's
+/// parser (a malformed expression is an error at the literal) and emitted in its const form
+/// ([`const_form`](fugue_core::rules::eval::const_form): types as canonical keys).
 pub fn const_columns(expr: &str) -> fugue_core::Result<TokenStream> {
     let schema = fugue_core::Schema::parse(expr)?;
-    let columns = schema.columns().iter().map(|c| {
-        let name = c.name();
-        let ty = fugue_core::types::type_expr(c.data_type());
+    let form = fugue_core::rules::eval::const_form(&schema);
+    let columns = form.columns.iter().map(|(name, ty, _)| {
         quote! {
             ::fugue::__private::ConstColumn {
                 name: #name,

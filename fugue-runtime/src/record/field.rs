@@ -326,7 +326,7 @@ impl AsRef<[u8]> for Bytes {
 }
 
 impl ArrowField for Bytes {
-    const TYPE: ConstType = ConstType::Expr("binary");
+    const TYPE: ConstType = ConstType::Expr("bytes");
     const NULLABLE: bool = false;
     const KIND: TypeKind = TypeKind::Binary;
     const RUST_NAME: &'static str = "Bytes";

@@ -103,8 +103,18 @@ pub enum OutputShape {
         /// A schema hint given as well (checked against the columns).
         hint: Option<&'static str>,
     },
-    /// Dynamic data described by a schema hint (`*` stands for the input's columns).
+    /// Dynamic data described by a schema hint (`*` stands for the input's columns), written by
+    /// hand: known at run time only (const evaluation never parses a hint).
     Hint(&'static str),
+    /// A schema hint as the transformer macros emit it: the text, and its items parsed by
+    /// fugue-core's parser when the macro expanded, so `workflow!` applies it in const
+    /// evaluation with the run time's rule ([`fugue_core::rules::apply_hint`]).
+    ParsedHint {
+        /// The hint as written.
+        text: &'static str,
+        /// Its items.
+        items: &'static [fugue_core::rules::HintItem<'static>],
+    },
     /// Dynamic data whose schema is its own (processors and creators returning a frame or a
     /// batch).
     Dynamic,
@@ -188,7 +198,9 @@ pub fn output_schema<T: Transformer>(inputs: &[Schema]) -> Result<Schema> {
             }
             Ok(typed)
         }
-        OutputShape::Hint(hint) => resolve_hint::<T>(hint, inputs),
+        OutputShape::Hint(hint) | OutputShape::ParsedHint { text: hint, .. } => {
+            resolve_hint::<T>(hint, inputs)
+        }
     }
 }
 

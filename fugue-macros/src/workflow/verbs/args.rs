@@ -350,14 +350,14 @@ impl Params {
             let p = ctx.p_at(name.span());
             let text = name.to_string();
             out.extend(quote_spanned! {name.span()=>
-                const _: () = #p::require(#p::check_param_declared(&#step, #f::NAME, #f::PARAMS, #text));
+                const _: () = match #p::check_param_declared(&#step, #f::NAME, #f::PARAMS, #text) { ::core::result::Result::Ok(()) => (), ::core::result::Result::Err(__fugue_message) => ::core::panic!("{}", __fugue_message.as_str()) };
             });
         }
         let span = function.span();
         let p = ctx.p_at(span);
         let given = self.values.iter().map(|(n, _)| n.to_string());
         out.extend(quote_spanned! {span=>
-            const _: () = #p::require(#p::check_params_given(&#step, #f::NAME, #f::PARAMS, &[#(#given),*]));
+            const _: () = match #p::check_params_given(&#step, #f::NAME, #f::PARAMS, &[#(#given),*]) { ::core::result::Result::Ok(()) => (), ::core::result::Result::Err(__fugue_message) => ::core::panic!("{}", __fugue_message.as_str()) };
         });
         out
     }

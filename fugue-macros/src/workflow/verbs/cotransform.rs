@@ -115,24 +115,24 @@ pub fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
     let p = ctx.p_at(fspan);
     let has_callback = c.call.callback.is_some();
     out.extend(quote_spanned! {fspan=>
-        const _: () = #p::require(#p::check_callback(
+        const _: () = match #p::check_callback(
             &#step,
             <#f as ::fugue::__private::Transformer>::NAME,
             <#f as ::fugue::__private::Transformer>::CALLBACK,
             #has_callback,
-        ));
+        ) { ::core::result::Result::Ok(()) => (), ::core::result::Result::Err(__fugue_message) => ::core::panic!("{}", __fugue_message.as_str()) };
     });
     for i in 0..node.inputs.len() {
         let input = ctx.input_schema(node, i);
         let input_name = ctx.input_name(node, i);
         let p = ctx.p_at(node.inputs[i].name.span());
         out.extend(quote_spanned! {node.inputs[i].name.span()=>
-            const _: () = #p::require(#p::check_transformer_input(
+            const _: () = match #p::check_transformer_input(
                 &#step, #input_name, &#input,
                 <#f as ::fugue::__private::Transformer>::NAME,
                 <#f as ::fugue::__private::Transformer>::INPUTS,
                 #i,
-            ));
+            ) { ::core::result::Result::Ok(()) => (), ::core::result::Result::Err(__fugue_message) => ::core::panic!("{}", __fugue_message.as_str()) };
         });
         if let Some(pa) = &c.call.partition {
             out.extend(ctx.column_checks(node, i, "zip key", &pa.by));

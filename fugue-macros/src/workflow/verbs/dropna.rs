@@ -1,6 +1,6 @@
 //! `dropna`: drop rows with NULLs.
 
-use super::{Args, Ctx, Op, Parsed, Verb, names, same_schema};
+use super::{Args, Ctx, Op, Parsed, Verb, names};
 use crate::diag::Diagnostics;
 use crate::workflow::graph::Node;
 use crate::workflow::parse::{Call, Column};
@@ -21,7 +21,7 @@ pub const VERB: Verb = Verb {
     output: true,
     modifier: false,
     parse,
-    schema: same_schema,
+    schema,
     checks,
     build,
 };
@@ -44,6 +44,23 @@ fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
         inputs: vec![input?],
         op: Op::DropNa(DropNa { how, subset }),
     })
+}
+
+/// The input's schema; after `how: any` (or `all` over one column) the checked columns are
+/// non-nullable.
+fn schema(node: &Node, ctx: &Ctx) -> TokenStream {
+    let input = ctx.input_schema(node, 0);
+    let Op::DropNa(d) = &node.op else {
+        return quote!(#input);
+    };
+    match &d.subset {
+        Some(cols) if d.how == "any" || cols.len() == 1 => {
+            let names = names(cols);
+            quote!(#input.fill_nulls(::core::option::Option::Some(&[#(#names),*])))
+        }
+        None if d.how == "any" => quote!(#input.fill_nulls(::core::option::Option::None)),
+        _ => quote!(#input),
+    }
 }
 
 fn checks(node: &Node, ctx: &Ctx) -> TokenStream {

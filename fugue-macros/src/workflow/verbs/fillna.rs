@@ -1,6 +1,6 @@
 //! `fillna`: replace NULLs by a value.
 
-use super::{Args, Ctx, Op, Parsed, Verb, names, same_schema};
+use super::{Args, Ctx, Op, Parsed, Verb, names};
 use crate::diag::Diagnostics;
 use crate::workflow::graph::Node;
 use crate::workflow::parse::{Call, Column};
@@ -21,7 +21,7 @@ pub const VERB: Verb = Verb {
     output: true,
     modifier: false,
     parse,
-    schema: same_schema,
+    schema,
     checks,
     build,
 };
@@ -45,6 +45,20 @@ fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
             subset,
         }),
     })
+}
+
+/// The input's schema, the filled columns non-nullable.
+fn schema(node: &Node, ctx: &Ctx) -> TokenStream {
+    let input = ctx.input_schema(node, 0);
+    match &node.op {
+        Op::FillNa(FillNa {
+            subset: Some(cols), ..
+        }) => {
+            let names = names(cols);
+            quote!(#input.fill_nulls(::core::option::Option::Some(&[#(#names),*])))
+        }
+        _ => quote!(#input.fill_nulls(::core::option::Option::None)),
+    }
 }
 
 fn checks(node: &Node, ctx: &Ctx) -> TokenStream {

@@ -67,8 +67,17 @@ fn schema(node: &Node, ctx: &Ctx) -> TokenStream {
         return TokenStream::new();
     };
     let (left, right) = (ctx.input_schema(node, 0), ctx.input_schema(node, 1));
-    let how = &j.how;
-    quote!(#left.join(&#right, #how))
+    let how = kind(&j.how);
+    let on = names(&j.on);
+    let p = ctx.p();
+    quote!(#left.join(&#right, #p::JoinKind::#how, &[#(#on),*]))
+}
+
+/// The `JoinKind` variant of a `how` the parser accepted.
+fn kind(how: &str) -> proc_macro2::Ident {
+    let kind =
+        fugue_core::rules::JoinKind::from_name(how).unwrap_or(fugue_core::rules::JoinKind::Inner);
+    proc_macro2::Ident::new(&format!("{kind:?}"), proc_macro2::Span::call_site())
 }
 
 fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
@@ -78,17 +87,29 @@ fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
     let step = ctx.step_const(node.index);
     let (left, right) = (ctx.input_schema(node, 0), ctx.input_schema(node, 1));
     let (left_name, right_name) = (ctx.input_name(node, 0), ctx.input_name(node, 1));
-    j.on.iter()
+    // The rules beyond each key (shared non-key columns, an inferred key, a cross join), at the
+    // right input.
+    let how = kind(&j.how);
+    let on = names(&j.on);
+    let span = node.inputs[1].name.span();
+    let p = ctx.p_at(span);
+    let whole = quote_spanned! {span=>
+        const _: () = match #p::check_join(
+            &#step, #p::JoinKind::#how, &[#(#on),*], #left_name, &#left, #right_name, &#right,
+        ) { ::core::result::Result::Ok(()) => (), ::core::result::Result::Err(__fugue_message) => ::core::panic!("{}", __fugue_message.as_str()) };
+    };
+    let keys: TokenStream = j.on.iter()
         .map(|key| {
             let name = &key.name;
             let p = ctx.p_at(key.span);
             quote_spanned! {key.span=>
-                const _: () = #p::require(#p::check_join_key(
+                const _: () = match #p::check_join_key(
                     &#step, #name, #left_name, &#left, #right_name, &#right,
-                ));
+                ) { ::core::result::Result::Ok(()) => (), ::core::result::Result::Err(__fugue_message) => ::core::panic!("{}", __fugue_message.as_str()) };
             }
         })
-        .collect()
+        .collect();
+    quote!(#keys #whole)
 }
 
 fn build(node: &Node, ctx: &Ctx) -> TokenStream {

@@ -202,7 +202,9 @@ impl Ctx {
         self.handle(node.inputs[i].node)
     }
 
-    /// `const _: () = require(check_column(..));` at the column: `column`, used as `role`,
+    /// `const _: () = match check_column(..) { Err(m) => panic!(..), .. };` at the column (the
+    /// panic is in the user's crate, at the user's token, so rustc adds no note pointing into
+    /// fugue's sources): `column`, used as `role`,
     /// must be a column of `node`'s `i`-th input.
     pub fn column_check(&self, node: &Node, i: usize, role: &str, column: &Column) -> TokenStream {
         let p = self.p_at(column.span);
@@ -211,7 +213,30 @@ impl Ctx {
         let input = self.input_name(node, i);
         let name = &column.name;
         quote_spanned! {column.span=>
-            const _: () = #p::require(#p::check_column(&#step, #role, #name, #input, &#schema));
+            const _: () = match #p::check_column(&#step, #role, #name, #input, &#schema) { ::core::result::Result::Ok(()) => (), ::core::result::Result::Err(__fugue_message) => ::core::panic!("{}", __fugue_message.as_str()) };
+        }
+    }
+
+    /// The check of [`check_columns_op`](fugue_core::const_check::check_columns_op) at the verb: the rules of `select`,
+    /// `drop` or `rename` beyond each column's existence (a column twice, every column
+    /// dropped, a rename onto a column that stays).
+    pub fn columns_op_check(
+        &self,
+        node: &Node,
+        verb: &str,
+        names: &[&str],
+        pairs: &[(&str, &str)],
+    ) -> TokenStream {
+        let span = node.span();
+        let p = self.p_at(span);
+        let step = self.step_const(node.index);
+        let schema = self.input_schema(node, 0);
+        let input = self.input_name(node, 0);
+        let pairs = pairs.iter().map(|(o, n)| quote!((#o, #n)));
+        quote_spanned! {span=>
+            const _: () = match #p::check_columns_op(
+                &#step, #verb, &[#(#names),*], &[#(#pairs),*], #input, &#schema,
+            ) { ::core::result::Result::Ok(()) => (), ::core::result::Result::Err(__fugue_message) => ::core::panic!("{}", __fugue_message.as_str()) };
         }
     }
 

@@ -98,12 +98,12 @@ pub fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
         let input = ctx.input_schema(node, i);
         let input_name = ctx.input_name(node, i);
         out.extend(quote_spanned! {node.inputs[i].name.span()=>
-            const _: () = #p::require(#p::check_transformer_input(
+            const _: () = match #p::check_transformer_input(
                 &#step, #input_name, &#input,
                 <#f as ::fugue::__private::Transformer>::NAME,
                 <#f as ::fugue::__private::Transformer>::INPUTS,
                 #i,
-            ));
+            ) { ::core::result::Result::Ok(()) => (), ::core::result::Result::Err(__fugue_message) => ::core::panic!("{}", __fugue_message.as_str()) };
         });
     }
     out

@@ -4,13 +4,14 @@ use super::{Args, Ctx, Op, Parsed, Verb};
 use crate::diag::Diagnostics;
 use crate::workflow::graph::Node;
 use crate::workflow::parse::{ArgKind, Call, Column};
-use proc_macro2::TokenStream;
+use proc_macro2::{TokenStream, TokenTree};
 use quote::quote;
 
-/// `name = rename(input, old: new, ..);`
+/// `name = rename(input, old: new, "old name": new, ..);`
 ///
-/// Rename columns; each old name must be a column of the input (checked at compile time, at
-/// the old name).
+/// Rename columns; a name is an identifier or a string literal (exactly one column name). Each
+/// old name must be a column of the input, and a new name must not be a column that stays
+/// (checked at compile time, at the old name and at the verb).
 ///
 /// ```text
 /// priced = rename(trips, fare: price);
@@ -50,6 +51,18 @@ fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
             }
         }
     }
+    // `"old name": new`: a quoted old name is a positional argument `"..": value`.
+    while let Some(arg) = args.positional() {
+        match quoted_pair(&arg.value) {
+            Some(pair) => pairs.push(pair),
+            None => args.error_value(
+                diag,
+                &arg,
+                "each rename is `old: new`, each name an identifier or a string literal: \
+                 `rename(input, fare: price, \"unit price\": price)`",
+            ),
+        }
+    }
     if pairs.is_empty() && input.is_some() {
         args.error(diag, call.paren, "`rename` needs at least one `old: new`");
     }
@@ -58,6 +71,27 @@ fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
         inputs: vec![input?],
         op: Op::Rename(pairs),
     })
+}
+
+/// `"old name": new` as tokens.
+fn quoted_pair(tokens: &TokenStream) -> Option<(Column, Column)> {
+    let mut iter = tokens.clone().into_iter();
+    let (Some(TokenTree::Literal(lit)), Some(TokenTree::Punct(colon))) = (iter.next(), iter.next())
+    else {
+        return None;
+    };
+    if colon.as_char() != ':' {
+        return None;
+    }
+    let old: syn::LitStr = syn::parse2(TokenTree::Literal(lit).into()).ok()?;
+    let new = Column::from_tokens(&iter.collect())?;
+    Some((
+        Column {
+            name: old.value(),
+            span: old.span(),
+        },
+        new,
+    ))
 }
 
 fn schema(node: &Node, ctx: &Ctx) -> TokenStream {
@@ -77,7 +111,13 @@ fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
         return TokenStream::new();
     };
     let old: Vec<Column> = pairs.iter().map(|(o, _)| o.clone()).collect();
-    ctx.column_checks(node, 0, "renamed column", &old)
+    let mut out = ctx.column_checks(node, 0, "renamed column", &old);
+    let names: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(o, n)| (o.name.as_str(), n.name.as_str()))
+        .collect();
+    out.extend(ctx.columns_op_check(node, "rename", &[], &names));
+    out
 }
 
 fn build(node: &Node, ctx: &Ctx) -> TokenStream {

@@ -58,7 +58,9 @@ fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
     let Op::Columns(columns) = &node.op else {
         return TokenStream::new();
     };
-    ctx.column_checks(node, 0, "selected column", columns)
+    let mut out = ctx.column_checks(node, 0, "selected column", columns);
+    out.extend(ctx.columns_op_check(node, "select", &names(columns), &[]));
+    out
 }
 
 fn build(node: &Node, ctx: &Ctx) -> TokenStream {

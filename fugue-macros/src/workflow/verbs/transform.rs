@@ -108,33 +108,33 @@ pub fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
     let rules_span = t.partition.as_ref().map_or(fspan, |pa| pa.span);
     let has_callback = t.callback.is_some();
     let mut out = quote_spanned! {fspan=>
-        const _: () = #p::require(#p::check_transformer_input(
+        const _: () = match #p::check_transformer_input(
             &#step, #input_name, &#input,
             <#f as ::fugue::__private::Transformer>::NAME,
             <#f as ::fugue::__private::Transformer>::INPUTS,
             0,
-        ));
-        const _: () = #p::require(#p::check_transformer_hint(
+        ) { ::core::result::Result::Ok(()) => (), ::core::result::Result::Err(__fugue_message) => ::core::panic!("{}", __fugue_message.as_str()) };
+        const _: () = match #p::check_transformer_hint(
             &#step, #input_name, &#input,
             <#f as ::fugue::__private::Transformer>::NAME,
             <#f as ::fugue::__private::Transformer>::OUTPUT,
-        ));
-        const _: () = #p::require(#p::check_callback(
+        ) { ::core::result::Result::Ok(()) => (), ::core::result::Result::Err(__fugue_message) => ::core::panic!("{}", __fugue_message.as_str()) };
+        const _: () = match #p::check_callback(
             &#step,
             <#f as ::fugue::__private::Transformer>::NAME,
             <#f as ::fugue::__private::Transformer>::CALLBACK,
             #has_callback,
-        ));
+        ) { ::core::result::Result::Ok(()) => (), ::core::result::Result::Err(__fugue_message) => ::core::panic!("{}", __fugue_message.as_str()) };
     };
     out.extend(t.params.checks(ctx, node, f));
     let p = ctx.p_at(rules_span);
     out.extend(quote_spanned! {rules_span=>
-        const _: () = #p::require(#p::check_rules(
+        const _: () = match #p::check_rules(
             &#step,
             <#f as ::fugue::__private::Transformer>::NAME,
             <#f as ::fugue::__private::Transformer>::RULES,
             #by, #presort, #input_name, &#input,
-        ));
+        ) { ::core::result::Result::Ok(()) => (), ::core::result::Result::Err(__fugue_message) => ::core::panic!("{}", __fugue_message.as_str()) };
     });
     if let Some(pa) = &t.partition {
         out.extend(ctx.column_checks(node, 0, "partition key", &pa.by));

@@ -77,9 +77,9 @@ pub fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
             let other_name = ctx.input_name(node, i);
             let p = ctx.p_at(node.inputs[i].name.span());
             quote_spanned! {node.inputs[i].name.span()=>
-                const _: () = #p::require(#p::check_same_schema(
+                const _: () = match #p::check_same_schema(
                     &#step, #verb, #first_name, &#first, #other_name, &#other,
-                ));
+                ) { ::core::result::Result::Ok(()) => (), ::core::result::Result::Err(__fugue_message) => ::core::panic!("{}", __fugue_message.as_str()) };
             }
         })
         .collect()

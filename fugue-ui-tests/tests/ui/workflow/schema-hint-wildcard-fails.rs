@@ -6,7 +6,7 @@ struct Trip {
     fare: f64,
 }
 
-#[transformer(schema = "*-tip,score:double")]
+#[transformer(schema = "*,score:double-tip")]
 fn score(batch: RecordBatch) -> RecordBatch {
     batch
 }

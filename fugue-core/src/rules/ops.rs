@@ -1,0 +1,550 @@
+//! The schema operations of the steps, each a `const fn` over [`Input`]s writing its output
+//! columns into a caller's buffer (see the [module docs](super)).
+
+use super::problem::{Problem, Required};
+use super::text::{closer, str_eq};
+use super::{Col, Input, Nullability, same_type};
+
+/// The kind of a join (reference §2.3), one vocabulary for the macros, the builder and the
+/// engines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JoinKind {
+    /// Rows whose keys match on both sides.
+    Inner,
+    /// Every row of the left side, with the right side's columns NULL when unmatched.
+    LeftOuter,
+    /// Every row of the right side, with the left side's columns NULL when unmatched.
+    RightOuter,
+    /// Every row of both sides.
+    FullOuter,
+    /// Rows of the left side that have a match (left columns only).
+    Semi,
+    /// Rows of the left side that have no match (left columns only).
+    Anti,
+    /// Every combination of rows (the two sides must not share a column).
+    Cross,
+}
+
+impl JoinKind {
+    /// Every spelling accepted, with its kind: the canonical names first, then Fugue's
+    /// aliases (`left_semi`, `left_anti`). Matched case-insensitively.
+    pub const SPELLINGS: &'static [(&'static str, JoinKind)] = &[
+        ("inner", JoinKind::Inner),
+        ("left_outer", JoinKind::LeftOuter),
+        ("right_outer", JoinKind::RightOuter),
+        ("full_outer", JoinKind::FullOuter),
+        ("semi", JoinKind::Semi),
+        ("anti", JoinKind::Anti),
+        ("cross", JoinKind::Cross),
+        ("left_semi", JoinKind::Semi),
+        ("left_anti", JoinKind::Anti),
+    ];
+
+    /// The accepted spellings, for messages.
+    pub const ACCEPTED: &'static str = "`inner`, `left_outer`, `right_outer`, `full_outer`, `semi` (`left_semi`), `anti` \
+         (`left_anti`) or `cross`";
+
+    /// The kind spelled `name` (any case), if any.
+    pub const fn from_name(name: &str) -> Option<JoinKind> {
+        let mut i = 0;
+        while i < Self::SPELLINGS.len() {
+            if super::text::str_eq_ignore_ascii_case(Self::SPELLINGS[i].0, name) {
+                return Some(Self::SPELLINGS[i].1);
+            }
+            i += 1;
+        }
+        None
+    }
+
+    /// The canonical name (`left_outer`, ...).
+    pub const fn name(self) -> &'static str {
+        match self {
+            JoinKind::Inner => "inner",
+            JoinKind::LeftOuter => "left_outer",
+            JoinKind::RightOuter => "right_outer",
+            JoinKind::FullOuter => "full_outer",
+            JoinKind::Semi => "semi",
+            JoinKind::Anti => "anti",
+            JoinKind::Cross => "cross",
+        }
+    }
+
+    /// Whether the output has only the left side's columns (semi and anti).
+    pub const fn is_filtering(self) -> bool {
+        matches!(self, JoinKind::Semi | JoinKind::Anti)
+    }
+}
+
+/// The position of the column `name`.
+pub const fn lookup(cols: &[Col<'_>], name: &str) -> Option<usize> {
+    let mut i = 0;
+    while i < cols.len() {
+        if str_eq(cols[i].name, name) {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The column name closest to `name`, when it is close enough to be a likely typo (the one
+/// "did you mean" rule: see [`typo_limit`](super::text::typo_limit)).
+pub const fn closest<'a>(cols: &[Col<'a>], name: &str) -> Option<&'a str> {
+    let mut best: Option<(usize, usize)> = None;
+    let mut i = 0;
+    while i < cols.len() {
+        if let Some(d) = closer(name, cols[i].name, best) {
+            best = Some((d, i));
+        }
+        i += 1;
+    }
+    match best {
+        Some((_, at)) => Some(cols[at].name),
+        None => None,
+    }
+}
+
+const fn push<'a>(
+    out: &mut [Col<'a>],
+    len: &mut usize,
+    col: Col<'a>,
+) -> Result<(), Problem<'static>> {
+    if *len >= out.len() {
+        return Err(Problem::TooWide);
+    }
+    out[*len] = col;
+    *len += 1;
+    Ok(())
+}
+
+const fn find_name(names: &[&str], name: &str, before: usize) -> bool {
+    let mut i = 0;
+    while i < before && i < names.len() {
+        if str_eq(names[i], name) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// `select`: the columns `names`, in that order. Each must exist, none twice, at least one.
+pub const fn select<'i, 'a: 'i>(
+    input: Input<'i, 'a>,
+    names: &'i [&'a str],
+    out: &mut [Col<'a>],
+) -> Result<usize, Problem<'i>> {
+    if names.is_empty() {
+        return Err(Problem::NoColumns { verb: "select" });
+    }
+    let mut len = 0;
+    let mut i = 0;
+    while i < names.len() {
+        let name = names[i];
+        if find_name(names, name, i) {
+            return Err(Problem::Repeated {
+                role: "selected column",
+                column: name,
+            });
+        }
+        match lookup(input.cols, name) {
+            Some(at) => {
+                if let Err(e) = push(out, &mut len, input.cols[at]) {
+                    return Err(e);
+                }
+            }
+            None => {
+                return Err(Problem::Missing {
+                    role: "selected column",
+                    column: name,
+                    input,
+                });
+            }
+        }
+        i += 1;
+    }
+    Ok(len)
+}
+
+/// `drop`: without the columns `names`. Each must exist, none twice, and not every column.
+pub const fn drop_columns<'i, 'a: 'i>(
+    input: Input<'i, 'a>,
+    names: &'i [&'a str],
+    out: &mut [Col<'a>],
+) -> Result<usize, Problem<'i>> {
+    let mut i = 0;
+    while i < names.len() {
+        if find_name(names, names[i], i) {
+            return Err(Problem::Repeated {
+                role: "dropped column",
+                column: names[i],
+            });
+        }
+        if lookup(input.cols, names[i]).is_none() {
+            return Err(Problem::Missing {
+                role: "dropped column",
+                column: names[i],
+                input,
+            });
+        }
+        i += 1;
+    }
+    let mut len = 0;
+    let mut c = 0;
+    while c < input.cols.len() {
+        if !find_name(names, input.cols[c].name, names.len())
+            && let Err(e) = push(out, &mut len, input.cols[c])
+        {
+            return Err(e);
+        }
+        c += 1;
+    }
+    if len == 0 {
+        return Err(Problem::DropsAll { input });
+    }
+    Ok(len)
+}
+
+/// `rename`: `(old, new)` pairs. Every old name must exist, none twice; a new name must not be
+/// a column that stays (renaming onto a column that is itself renamed away is a swap, and
+/// fine), nor another pair's new name.
+pub const fn rename<'i, 'a: 'i>(
+    input: Input<'i, 'a>,
+    pairs: &'i [(&'a str, &'a str)],
+    out: &mut [Col<'a>],
+) -> Result<usize, Problem<'i>> {
+    if pairs.is_empty() {
+        return Err(Problem::NoColumns { verb: "rename" });
+    }
+    let mut i = 0;
+    while i < pairs.len() {
+        let (old, new) = pairs[i];
+        if lookup(input.cols, old).is_none() {
+            return Err(Problem::Missing {
+                role: "renamed column",
+                column: old,
+                input,
+            });
+        }
+        let mut j = 0;
+        while j < i {
+            if str_eq(pairs[j].0, old) {
+                return Err(Problem::Repeated {
+                    role: "renamed column",
+                    column: old,
+                });
+            }
+            if str_eq(pairs[j].1, new) {
+                return Err(Problem::Repeated {
+                    role: "new name",
+                    column: new,
+                });
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    let mut len = 0;
+    let mut c = 0;
+    while c < input.cols.len() {
+        let mut col = input.cols[c];
+        let original = col.name;
+        let mut renamed = false;
+        let mut p = 0;
+        while p < pairs.len() {
+            if str_eq(pairs[p].0, original) {
+                col.name = pairs[p].1;
+                renamed = true;
+            }
+            p += 1;
+        }
+        if !renamed {
+            // A column that keeps its name must not be the target of a rename.
+            let mut p = 0;
+            while p < pairs.len() {
+                if str_eq(pairs[p].1, col.name) {
+                    return Err(Problem::RenameOnto {
+                        old: pairs[p].0,
+                        new: pairs[p].1,
+                        input,
+                    });
+                }
+                p += 1;
+            }
+        }
+        if let Err(e) = push(out, &mut len, col) {
+            return Err(e);
+        }
+        c += 1;
+    }
+    Ok(len)
+}
+
+/// The keys and output of a join: `keys` receives the key names (the common columns in the
+/// left's order when `on` is empty), `out` the output columns (the left's, then the right's
+/// non-key columns; the left's only for semi and anti). Returns `(keys, columns)`.
+///
+/// The rules: a cross join has no keys and no common column; otherwise every key is a column
+/// of both inputs, of the same type, given once, and there is at least one; the inputs of a
+/// non-filtering join share no column besides the keys. The keys of an inner join are never
+/// NULL in its output (a NULL key matches nothing); the other side's columns of an outer join
+/// keep their declared nullability as "not declared", checked row by row at run time.
+pub const fn join<'i, 'a: 'i>(
+    left: Input<'i, 'a>,
+    right: Input<'i, 'a>,
+    how: JoinKind,
+    on: &'i [&'a str],
+    keys: &'i mut [&'a str],
+    out: &mut [Col<'a>],
+) -> Result<(usize, usize), Problem<'i>> {
+    let nkeys = match check_join(left, right, how, on, keys) {
+        Ok(n) => n,
+        Err(e) => return Err(e),
+    };
+    let mut len = 0;
+    let mut c = 0;
+    while c < left.cols.len() {
+        let mut col = left.cols[c];
+        let is_key = find_name(keys, col.name, nkeys);
+        match how {
+            JoinKind::Inner if is_key => col.null = Nullability::NotNull,
+            JoinKind::RightOuter | JoinKind::FullOuter => col.null = Nullability::Unspecified,
+            _ => {}
+        }
+        if let Err(e) = push(out, &mut len, col) {
+            return Err(e);
+        }
+        c += 1;
+    }
+    if how.is_filtering() {
+        return Ok((nkeys, len));
+    }
+    let mut c = 0;
+    while c < right.cols.len() {
+        let mut col = right.cols[c];
+        if !find_name(keys, col.name, nkeys) {
+            if matches!(how, JoinKind::LeftOuter | JoinKind::FullOuter) {
+                col.null = Nullability::Unspecified;
+            }
+            if let Err(e) = push(out, &mut len, col) {
+                return Err(e);
+            }
+        }
+        c += 1;
+    }
+    Ok((nkeys, len))
+}
+
+/// The checks of a join without its output: writes the keys into `keys`, returns their count.
+pub const fn check_join<'i, 'a: 'i>(
+    left: Input<'i, 'a>,
+    right: Input<'i, 'a>,
+    how: JoinKind,
+    on: &'i [&'a str],
+    keys: &mut [&'a str],
+) -> Result<usize, Problem<'i>> {
+    if matches!(how, JoinKind::Cross) {
+        if !on.is_empty() {
+            return Err(Problem::CrossWithKeys);
+        }
+        let mut c = 0;
+        while c < left.cols.len() {
+            if lookup(right.cols, left.cols[c].name).is_some() {
+                return Err(Problem::CrossShared {
+                    column: left.cols[c].name,
+                    left,
+                    right,
+                });
+            }
+            c += 1;
+        }
+        return Ok(0);
+    }
+    let mut nkeys = 0;
+    if on.is_empty() {
+        let mut c = 0;
+        while c < left.cols.len() {
+            if lookup(right.cols, left.cols[c].name).is_some() {
+                if nkeys >= keys.len() {
+                    return Err(Problem::TooWide);
+                }
+                keys[nkeys] = left.cols[c].name;
+                nkeys += 1;
+            }
+            c += 1;
+        }
+        if nkeys == 0 {
+            return Err(Problem::NoJoinKey { left, right });
+        }
+    } else {
+        let mut i = 0;
+        while i < on.len() {
+            let key = on[i];
+            if find_name(on, key, i) {
+                return Err(Problem::Repeated {
+                    role: "join key",
+                    column: key,
+                });
+            }
+            if lookup(left.cols, key).is_none() {
+                return Err(Problem::Missing {
+                    role: "join key",
+                    column: key,
+                    input: left,
+                });
+            }
+            if lookup(right.cols, key).is_none() {
+                return Err(Problem::Missing {
+                    role: "join key",
+                    column: key,
+                    input: right,
+                });
+            }
+            if nkeys >= keys.len() {
+                return Err(Problem::TooWide);
+            }
+            keys[nkeys] = key;
+            nkeys += 1;
+            i += 1;
+        }
+    }
+    let mut k = 0;
+    while k < nkeys {
+        if let (Some(l), Some(r)) = (lookup(left.cols, keys[k]), lookup(right.cols, keys[k]))
+            && let Some(false) = same_type(&left.cols[l].ty, &right.cols[r].ty)
+        {
+            return Err(Problem::KeyTypes {
+                key: keys[k],
+                left,
+                right,
+            });
+        }
+        k += 1;
+    }
+    if !how.is_filtering() {
+        let mut c = 0;
+        while c < right.cols.len() {
+            let name = right.cols[c].name;
+            if !find_name(keys, name, nkeys) && lookup(left.cols, name).is_some() {
+                return Err(Problem::SharedColumn {
+                    column: name,
+                    how,
+                    left,
+                    right,
+                });
+            }
+            c += 1;
+        }
+    }
+    Ok(nkeys)
+}
+
+/// The inputs of a set operation (`union`, `subtract`, `intersect`, or the zip of a
+/// co-transform) have the same schema: the same names in the same order, of the same types.
+pub const fn check_same_schema<'i, 'a: 'i>(
+    verb: &'static str,
+    left: Input<'i, 'a>,
+    right: Input<'i, 'a>,
+) -> Result<(), Problem<'i>> {
+    let mut i = 0;
+    while i < left.cols.len() && i < right.cols.len() {
+        let (l, r) = (&left.cols[i], &right.cols[i]);
+        if !str_eq(l.name, r.name) || matches!(same_type(&l.ty, &r.ty), Some(false)) {
+            return Err(Problem::SetOpDiffers {
+                verb,
+                position: i,
+                left,
+                right,
+            });
+        }
+        i += 1;
+    }
+    if left.cols.len() != right.cols.len() {
+        return Err(Problem::SetOpDiffers {
+            verb,
+            position: usize::MAX,
+            left,
+            right,
+        });
+    }
+    Ok(())
+}
+
+/// `fillna` and `dropna(how: any)`: the columns `subset` (every column when `None`) become
+/// non-nullable; each subset column must exist. `role` names the subset in messages.
+pub const fn fill_nulls<'i, 'a: 'i>(
+    input: Input<'i, 'a>,
+    subset: Option<&'i [&'a str]>,
+    out: &mut [Col<'a>],
+) -> Result<usize, Problem<'i>> {
+    if let Some(subset) = subset {
+        let mut i = 0;
+        while i < subset.len() {
+            if lookup(input.cols, subset[i]).is_none() {
+                return Err(Problem::Missing {
+                    role: "subset column",
+                    column: subset[i],
+                    input,
+                });
+            }
+            i += 1;
+        }
+    }
+    let mut len = 0;
+    let mut c = 0;
+    while c < input.cols.len() {
+        let mut col = input.cols[c];
+        let filled = match subset {
+            Some(s) => find_name(s, col.name, s.len()),
+            None => true,
+        };
+        if filled {
+            col.null = Nullability::NotNull;
+        }
+        if let Err(e) = push(out, &mut len, col) {
+            return Err(e);
+        }
+        c += 1;
+    }
+    Ok(len)
+}
+
+/// The typed input of `function` (the columns of its record type, `required`) against the
+/// step's input: every column present, of the same type, and not nullable when the field is
+/// not an `Option`. A column of undeclared nullability is accepted (checked row by row).
+pub const fn check_input<'i, 'a: 'i>(
+    function: &'i str,
+    required: Input<'i, 'a>,
+    input: Input<'i, 'a>,
+) -> Result<(), Problem<'i>> {
+    let mut i = 0;
+    while i < required.cols.len() {
+        let want = &required.cols[i];
+        let problem = match lookup(input.cols, want.name) {
+            None => Some(Required::Missing),
+            Some(at) => {
+                let got = &input.cols[at];
+                if let Some(false) = same_type(&want.ty, &got.ty) {
+                    Some(Required::Type { at })
+                } else if matches!(want.null, Nullability::NotNull)
+                    && matches!(got.null, Nullability::Nullable)
+                {
+                    Some(Required::NotNull)
+                } else {
+                    None
+                }
+            }
+        };
+        if let Some(what) = problem {
+            return Err(Problem::Input {
+                function,
+                column: i,
+                what,
+                required,
+                input,
+            });
+        }
+        i += 1;
+    }
+    Ok(())
+}

@@ -1,0 +1,478 @@
+//! [`Problem`]: why a rule stops, and the one function that words it for both sides.
+
+use super::ops::{JoinKind, closest, lookup};
+use super::{Col, Input, write_col, write_cols, write_type};
+use crate::const_check::message::Message;
+use crate::error::ErrorKind;
+
+/// A workflow step as messages name it.
+#[derive(Debug, Clone, Copy)]
+pub struct Step<'a> {
+    /// Its name in the workflow (`ranked`), or the verb for an unnamed step (`save`); empty
+    /// when the rule runs outside a workflow (then messages have no head).
+    pub name: &'a str,
+    /// Its call, shortened (`transform(trips, rank, ..)`).
+    pub call: &'a str,
+}
+
+impl Step<'static> {
+    /// No step: a rule called on schemas directly.
+    pub const NONE: Step<'static> = Step { name: "", call: "" };
+}
+
+/// What is wrong with one required column of a typed input ([`Problem::Input`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Required {
+    /// The input lacks it.
+    Missing,
+    /// The input's column (at this position) has another type.
+    Type {
+        /// The position of the column in the input.
+        at: usize,
+    },
+    /// The field is not an `Option` but the input's column may be NULL.
+    NotNull,
+}
+
+/// Why a rule stops.
+#[derive(Debug, Clone, Copy)]
+pub enum Problem<'a> {
+    /// The output does not fit the caller's buffer (at compile time: wider than
+    /// [`MAX_COLUMNS`](crate::const_check::MAX_COLUMNS), so the schema becomes unknown).
+    TooWide,
+    /// A verb that needs at least one column got none.
+    NoColumns {
+        /// The verb.
+        verb: &'static str,
+    },
+    /// A column is named twice where each may appear once.
+    Repeated {
+        /// How the step uses it (`selected column`, `join key`, ...).
+        role: &'static str,
+        /// The name.
+        column: &'a str,
+    },
+    /// A column the step uses is not a column of its input.
+    Missing {
+        /// How the step uses it (`selected column`, `join key`, `renamed column`, ...).
+        role: &'static str,
+        /// The name.
+        column: &'a str,
+        /// The input that lacks it.
+        input: Input<'a, 'a>,
+    },
+    /// `drop` would remove every column.
+    DropsAll {
+        /// The input.
+        input: Input<'a, 'a>,
+    },
+    /// A rename onto a column that stays.
+    RenameOnto {
+        /// The renamed column.
+        old: &'a str,
+        /// Its new name, already a column of the input.
+        new: &'a str,
+        /// The input.
+        input: Input<'a, 'a>,
+    },
+    /// A cross join given keys.
+    CrossWithKeys,
+    /// The inputs of a cross join share a column.
+    CrossShared {
+        /// The shared column.
+        column: &'a str,
+        /// The left input.
+        left: Input<'a, 'a>,
+        /// The right input.
+        right: Input<'a, 'a>,
+    },
+    /// No `on` and no common column.
+    NoJoinKey {
+        /// The left input.
+        left: Input<'a, 'a>,
+        /// The right input.
+        right: Input<'a, 'a>,
+    },
+    /// A join key of different types on the two sides.
+    KeyTypes {
+        /// The key.
+        key: &'a str,
+        /// The left input.
+        left: Input<'a, 'a>,
+        /// The right input.
+        right: Input<'a, 'a>,
+    },
+    /// The inputs of a join share a column that is not a key.
+    SharedColumn {
+        /// The shared column.
+        column: &'a str,
+        /// The join kind.
+        how: JoinKind,
+        /// The left input.
+        left: Input<'a, 'a>,
+        /// The right input.
+        right: Input<'a, 'a>,
+    },
+    /// The inputs of a set operation differ (at `position`, or in width when `usize::MAX`).
+    SetOpDiffers {
+        /// The verb (`union`, ...).
+        verb: &'static str,
+        /// The first differing position, `usize::MAX` when only the widths differ.
+        position: usize,
+        /// The left input.
+        left: Input<'a, 'a>,
+        /// The right input.
+        right: Input<'a, 'a>,
+    },
+    /// A typed input of a function does not fit the step's input.
+    Input {
+        /// The function.
+        function: &'a str,
+        /// The position of the required column in `required`.
+        column: usize,
+        /// What is wrong with it.
+        what: Required,
+        /// The function's record (its name and columns).
+        required: Input<'a, 'a>,
+        /// The step's input.
+        input: Input<'a, 'a>,
+    },
+    /// A `-` or `~` item of a schema hint names a column the input lacks (`-` only).
+    HintRemovesMissing {
+        /// The function declaring the hint (empty outside a step).
+        function: &'a str,
+        /// The hint as written.
+        hint: &'a str,
+        /// The column.
+        column: &'a str,
+        /// The input.
+        input: Input<'a, 'a>,
+    },
+    /// A hint adds a column the output already has.
+    HintAddsExisting {
+        /// The function declaring the hint (empty outside a step).
+        function: &'a str,
+        /// The hint as written.
+        hint: &'a str,
+        /// The column.
+        column: &'a str,
+        /// The input.
+        input: Input<'a, 'a>,
+    },
+}
+
+impl<'a> Problem<'a> {
+    /// The kind of error this problem is.
+    pub const fn kind(&self) -> ErrorKind {
+        match self {
+            Problem::TooWide => ErrorKind::Internal,
+            Problem::Repeated { .. }
+            | Problem::RenameOnto { .. }
+            | Problem::HintAddsExisting { .. } => ErrorKind::DuplicateColumn,
+            Problem::Missing { .. } | Problem::HintRemovesMissing { .. } => {
+                ErrorKind::ColumnNotFound
+            }
+            Problem::KeyTypes { .. } => ErrorKind::TypeMismatch,
+            Problem::SetOpDiffers { .. } => ErrorKind::SchemaMismatch,
+            Problem::Input { what, .. } => match what {
+                Required::Missing => ErrorKind::ColumnNotFound,
+                Required::Type { .. } | Required::NotNull => ErrorKind::TypeMismatch,
+            },
+            Problem::NoColumns { .. }
+            | Problem::DropsAll { .. }
+            | Problem::CrossWithKeys
+            | Problem::CrossShared { .. }
+            | Problem::NoJoinKey { .. }
+            | Problem::SharedColumn { .. } => ErrorKind::InvalidArgument,
+        }
+    }
+
+    /// The column the problem is about, when there is one.
+    pub const fn column(&self) -> Option<&'a str> {
+        match *self {
+            Problem::Repeated { column, .. }
+            | Problem::Missing { column, .. }
+            | Problem::CrossShared { column, .. }
+            | Problem::SharedColumn { column, .. }
+            | Problem::HintRemovesMissing { column, .. }
+            | Problem::HintAddsExisting { column, .. } => Some(column),
+            Problem::RenameOnto { new, .. } => Some(new),
+            Problem::KeyTypes { key, .. } => Some(key),
+            Problem::Input {
+                column, required, ..
+            } => {
+                if column < required.cols.len() {
+                    Some(required.cols[column].name)
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Write the message: the step (when there is one), what is wrong, the schemas involved,
+    /// and the closest name for a missing column. The compile-time check and the run-time
+    /// error both call this, so they say the same sentence.
+    pub const fn write(&self, step: &Step<'_>, m: &mut Message) {
+        if !step.name.is_empty() {
+            m.push("step ");
+            m.push_ticked(step.name);
+            if !step.call.is_empty() {
+                m.push(" (");
+                m.push_ticked(step.call);
+                m.push_byte(b')');
+            }
+            m.push(": ");
+        }
+        match *self {
+            Problem::TooWide => m.push("the schema is too wide for this check"),
+            Problem::NoColumns { verb } => {
+                m.push_ticked(verb);
+                m.push(" needs at least one column");
+            }
+            Problem::Repeated { role, column } => {
+                m.push(role);
+                m.push_byte(b' ');
+                m.push_ticked(column);
+                m.push(" is given twice");
+            }
+            Problem::Missing {
+                role,
+                column,
+                input,
+            } => {
+                m.push(role);
+                m.push_byte(b' ');
+                m.push_ticked(column);
+                m.push(" is not a column of ");
+                m.push_ticked(input.name);
+                describe(m, &input);
+                suggest(m, column, &input);
+            }
+            Problem::DropsAll { input } => {
+                m.push("`drop` would remove every column of ");
+                m.push_ticked(input.name);
+                describe(m, &input);
+                m.push("; help: `select` the columns to keep instead");
+            }
+            Problem::RenameOnto { old, new, input } => {
+                m.push("renaming ");
+                m.push_ticked(old);
+                m.push(" to ");
+                m.push_ticked(new);
+                m.push(" gives two columns ");
+                m.push_ticked(new);
+                m.push(", because ");
+                m.push_ticked(input.name);
+                m.push(" already has ");
+                m.push_ticked(new);
+                describe(m, &input);
+                m.push("; help: drop or rename ");
+                m.push_ticked(new);
+                m.push(" first");
+            }
+            Problem::CrossWithKeys => {
+                m.push("a cross join has no keys; help: remove `on`");
+            }
+            Problem::CrossShared {
+                column,
+                left,
+                right,
+            } => {
+                m.push("both inputs of the cross join have column ");
+                m.push_ticked(column);
+                describe(m, &left);
+                describe(m, &right);
+                m.push("; help: rename it on one side first");
+            }
+            Problem::NoJoinKey { left, right } => {
+                m.push_ticked(left.name);
+                m.push(" and ");
+                m.push_ticked(right.name);
+                m.push(" have no common column, so no join key can be inferred");
+                describe(m, &left);
+                describe(m, &right);
+                m.push("; help: give the keys (`on: [..]`) or use a cross join");
+            }
+            Problem::KeyTypes { key, left, right } => {
+                m.push("join key ");
+                m.push_ticked(key);
+                m.push(" has type `");
+                if let Some(at) = lookup(left.cols, key) {
+                    write_type(m, &left.cols[at].ty);
+                }
+                m.push("` in ");
+                m.push_ticked(left.name);
+                m.push(" but `");
+                if let Some(at) = lookup(right.cols, key) {
+                    write_type(m, &right.cols[at].ty);
+                }
+                m.push("` in ");
+                m.push_ticked(right.name);
+                describe(m, &left);
+                describe(m, &right);
+            }
+            Problem::SharedColumn {
+                column,
+                how,
+                left,
+                right,
+            } => {
+                m.push("both inputs of the ");
+                m.push(how.name());
+                m.push(" join have the non-key column ");
+                m.push_ticked(column);
+                describe(m, &left);
+                describe(m, &right);
+                m.push("; help: rename or drop it on one side, or make it a key");
+            }
+            Problem::SetOpDiffers {
+                verb,
+                position,
+                left,
+                right,
+            } => {
+                m.push("the inputs of ");
+                m.push_ticked(verb);
+                m.push(" must have the same schema, but ");
+                if position < left.cols.len() && position < right.cols.len() {
+                    m.push("column ");
+                    m.push_usize(position + 1);
+                    m.push(" is `");
+                    write_col(m, &left.cols[position]);
+                    m.push("` in ");
+                    m.push_ticked(left.name);
+                    m.push(" and `");
+                    write_col(m, &right.cols[position]);
+                    m.push("` in ");
+                    m.push_ticked(right.name);
+                } else {
+                    m.push_ticked(left.name);
+                    m.push(" has ");
+                    m.push_usize(left.cols.len());
+                    m.push(" columns and ");
+                    m.push_ticked(right.name);
+                    m.push(" has ");
+                    m.push_usize(right.cols.len());
+                }
+                describe(m, &left);
+                describe(m, &right);
+            }
+            Problem::Input {
+                function,
+                column,
+                what,
+                required,
+                input,
+            } => {
+                let want: &Col<'_> = &required.cols[column];
+                m.push("column ");
+                m.push_ticked(want.name);
+                m.push(" of ");
+                m.push_ticked(required.name);
+                m.push(" required by ");
+                m.push_ticked(function);
+                match what {
+                    Required::Missing => {
+                        m.push(" is not a column of ");
+                        m.push_ticked(input.name);
+                    }
+                    Required::Type { at } => {
+                        m.push(" has type `");
+                        write_type(m, &want.ty);
+                        m.push("` but ");
+                        m.push_ticked(input.name);
+                        m.push(" gives `");
+                        write_type(m, &input.cols[at].ty);
+                        m.push_byte(b'`');
+                    }
+                    Required::NotNull => {
+                        m.push(" is not an `Option` but ");
+                        m.push_ticked(input.name);
+                        m.push(" gives it from an `Option` field (it may be NULL)");
+                    }
+                }
+                describe(m, &input);
+                m.push("; ");
+                m.push_ticked(function);
+                m.push(" takes `");
+                write_cols(m, required.cols);
+                m.push_byte(b'`');
+                match what {
+                    Required::Missing => suggest(m, want.name, &input),
+                    Required::NotNull => m.push(
+                        "; help: make the field an `Option`, or fill the NULLs first (`fillna`)",
+                    ),
+                    Required::Type { .. } => {}
+                }
+            }
+            Problem::HintRemovesMissing {
+                function,
+                hint,
+                column,
+                input,
+            } => {
+                hint_head(m, hint, function);
+                m.push(" removes column ");
+                m.push_ticked(column);
+                m.push(", which ");
+                m.push_ticked(input.name);
+                m.push(" does not have");
+                describe(m, &input);
+                suggest(m, column, &input);
+            }
+            Problem::HintAddsExisting {
+                function,
+                hint,
+                column,
+                input,
+            } => {
+                hint_head(m, hint, function);
+                m.push(" adds column ");
+                m.push_ticked(column);
+                m.push(", which ");
+                m.push_ticked(input.name);
+                m.push(" already has");
+                describe(m, &input);
+                m.push("; help: `*+");
+                m.push(column);
+                m.push(":type` changes the type of an existing column");
+            }
+        }
+    }
+
+    /// The message, as [`write`](Self::write) words it.
+    pub const fn message(&self, step: &Step<'_>) -> Message {
+        let mut m = Message::new();
+        self.write(step, &mut m);
+        m
+    }
+}
+
+const fn hint_head(m: &mut Message, hint: &str, function: &str) {
+    m.push("the schema hint ");
+    m.push_ticked(hint);
+    if !function.is_empty() {
+        m.push(" of ");
+        m.push_ticked(function);
+    }
+}
+
+/// `; `name` is `schema``.
+pub const fn describe(m: &mut Message, input: &Input<'_, '_>) {
+    m.push("; ");
+    m.push_ticked(input.name);
+    m.push(" is `");
+    write_cols(m, input.cols);
+    m.push_byte(b'`');
+}
+
+/// `; help: did you mean `x`?` when a column of `input` is close to `column`.
+pub const fn suggest(m: &mut Message, column: &str, input: &Input<'_, '_>) {
+    if let Some(close) = closest(input.cols, column) {
+        m.push("; help: did you mean ");
+        m.push_ticked(close);
+        m.push_byte(b'?');
+    }
+}

@@ -1,0 +1,21 @@
+use fugue::prelude::*;
+
+#[derive(Schema)]
+struct Trip {
+    city: String,
+    fare: f64,
+}
+
+#[derive(Schema)]
+struct Day {
+    day: i64,
+}
+
+fn main() {
+    let _wf = workflow! {
+        trips = load("trips.parquet") as Trip;
+        days = load("days.parquet") as Day;
+        joined = join(trips, days);
+        yield joined;
+    };
+}
