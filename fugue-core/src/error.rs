@@ -232,6 +232,17 @@ pub enum FugueError {
     /// A bug in Fugue for Rust.
     #[error("internal error: {0} (this is a bug in fugue, please report it)")]
     Internal(String),
+    /// An error with context (the step that failed, the file being read): its
+    /// [`kind`](FugueError::kind) is the cause's, so a `ColumnNotFound` inside a step is still
+    /// `ColumnNotFound`; [`root`](FugueError::root) finds the innermost cause.
+    #[error("{context}: {source}")]
+    Context {
+        /// What was being done.
+        context: String,
+        /// The cause.
+        #[source]
+        source: Box<FugueError>,
+    },
     /// A schema rule of a step is not met. The message is the rule's own
     /// ([`rules::Problem::write`](crate::rules::Problem::write)): the same sentence as the
     /// compile-time error of the same mistake in `workflow!`.
@@ -267,6 +278,28 @@ impl FugueError {
             FugueError::Arrow(_) | FugueError::External { .. } => ErrorKind::External,
             FugueError::Internal(_) => ErrorKind::Internal,
             FugueError::Rule { kind, .. } => *kind,
+            FugueError::Context { source, .. } => source.kind(),
+        }
+    }
+
+    /// This error with context (`step `x` failed`, ...), keeping its kind.
+    pub fn context(self, context: impl Into<String>) -> Self {
+        FugueError::Context {
+            context: context.into(),
+            source: Box::new(self),
+        }
+    }
+
+    /// The innermost error under any [`FugueError::Context`] layers (and under
+    /// [`FugueError::External`] layers whose source is a `FugueError`).
+    pub fn root(&self) -> &FugueError {
+        match self {
+            FugueError::Context { source, .. } => source.root(),
+            FugueError::External { source, .. } => match source.downcast_ref::<FugueError>() {
+                Some(inner) => inner.root(),
+                None => self,
+            },
+            other => other,
         }
     }
 

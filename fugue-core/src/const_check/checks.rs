@@ -170,8 +170,8 @@ pub const fn check_join_key(
 }
 
 /// The rest of a join's rules ([`rules::check_join`]): no shared non-key column, a key
-/// (inferred or given), none for a cross join. Problems of a key given in `on` are reported
-/// at the key by [`check_join_key`], not again here.
+/// (inferred or given), each given once, none for a cross join. A key given in `on` that is
+/// missing or of different types is reported at the key by [`check_join_key`], not again here.
 pub const fn check_join(
     step: &Step,
     how: JoinKind,
@@ -193,11 +193,7 @@ pub const fn check_join(
         &mut keys,
     ) {
         Ok(_) | Err(Problem::TooWide) => Ok(()),
-        Err(Problem::Missing { .. } | Problem::KeyTypes { .. } | Problem::Repeated { .. })
-            if !on.is_empty() =>
-        {
-            Ok(())
-        }
+        Err(Problem::Missing { .. } | Problem::KeyTypes { .. }) if !on.is_empty() => Ok(()),
         Err(p) => fail(step, p),
     }
 }
@@ -206,7 +202,7 @@ pub const fn check_join(
 /// the same names in the same order, of the same types ([`rules::check_same_schema`]).
 pub const fn check_same_schema(
     step: &Step,
-    verb: &'static str,
+    verb: &str,
     left_name: &str,
     left: &ConstSchema,
     right_name: &str,

@@ -225,7 +225,7 @@ pub fn join(
 
 /// The same-schema rule of set operations at run time ([`ops::check_same_schema`]).
 pub fn same_schema(
-    verb: &'static str,
+    verb: &str,
     left: (&str, &Schema),
     right: (&str, &Schema),
     step: &Step<'_>,

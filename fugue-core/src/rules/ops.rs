@@ -75,6 +75,32 @@ impl JoinKind {
     }
 }
 
+impl std::str::FromStr for JoinKind {
+    type Err = crate::FugueError;
+
+    /// A spelling of [`JoinKind::SPELLINGS`] (any case, trimmed); anything else (even
+    /// `outer`) is [`FugueError::InvalidArgument`](crate::FugueError::InvalidArgument) listing
+    /// the accepted values.
+    fn from_str(s: &str) -> crate::Result<Self> {
+        JoinKind::from_name(s.trim()).ok_or_else(|| {
+            crate::FugueError::invalid_argument(
+                "how",
+                format!(
+                    "`{}` is not a valid join type; accepted values are {}",
+                    crate::error::excerpt(s),
+                    JoinKind::ACCEPTED
+                ),
+            )
+        })
+    }
+}
+
+impl std::fmt::Display for JoinKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// The position of the column `name`.
 pub const fn lookup(cols: &[Col<'_>], name: &str) -> Option<usize> {
     let mut i = 0;
@@ -442,7 +468,7 @@ pub const fn check_join<'i, 'a: 'i>(
 /// The inputs of a set operation (`union`, `subtract`, `intersect`, or the zip of a
 /// co-transform) have the same schema: the same names in the same order, of the same types.
 pub const fn check_same_schema<'i, 'a: 'i>(
-    verb: &'static str,
+    verb: &'i str,
     left: Input<'i, 'a>,
     right: Input<'i, 'a>,
 ) -> Result<(), Problem<'i>> {

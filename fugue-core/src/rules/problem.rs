@@ -116,7 +116,7 @@ pub enum Problem<'a> {
     /// The inputs of a set operation differ (at `position`, or in width when `usize::MAX`).
     SetOpDiffers {
         /// The verb (`union`, ...).
-        verb: &'static str,
+        verb: &'a str,
         /// The first differing position, `usize::MAX` when only the widths differ.
         position: usize,
         /// The left input.

@@ -40,8 +40,9 @@ pub fn expand(graph: &WorkflowGraph) -> TokenStream {
             TokenStream::new()
         } else {
             let name = node.display_name();
+            let call = &node.call_text;
             let (line, column) = location(span);
-            quote!(.named(#name).at(::core::file!(), #line, #column))
+            quote!(.named(#name).at(::core::file!(), #line, #column).call_text(#call))
         };
         steps.extend(quote_spanned! {span=>
             #[allow(unused_variables)]

@@ -70,7 +70,7 @@ mod relational;
 mod row_ops;
 
 pub use crate::executor::{ZipHow, run_comap};
-pub use checks::{JoinPlan, join_plan, same_schema};
+pub use checks::{JoinPlan, join_plan, join_plan_named, same_schema};
 pub use conf::LOCAL_WORKERS;
 pub use local::LocalEngine;
 pub use options::{

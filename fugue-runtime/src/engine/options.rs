@@ -6,7 +6,6 @@
 
 use crate::value::Value;
 use fugue_core::{FugueError, Result, Schema};
-use std::fmt;
 use std::str::FromStr;
 
 /// Parse `text` (case-insensitive, trimmed) as one of `names`, or fail listing them.
@@ -28,65 +27,10 @@ fn parse_choice<T: Copy>(argument: &str, text: &str, names: &[(&str, T)]) -> Res
         })
 }
 
-/// The type of a join (reference §2.3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum JoinHow {
-    /// Rows whose keys match on both sides.
-    Inner,
-    /// Every row of the left side, with the right side's columns NULL when unmatched.
-    LeftOuter,
-    /// Every row of the right side, with the left side's columns NULL when unmatched.
-    RightOuter,
-    /// Every row of both sides.
-    FullOuter,
-    /// Rows of the left side that have a match (left columns only).
-    Semi,
-    /// Rows of the left side that have no match (left columns only).
-    Anti,
-    /// Every combination of rows (the two sides must not share a column).
-    Cross,
-}
-
-impl JoinHow {
-    const NAMES: [(&'static str, JoinHow); 7] = [
-        ("inner", JoinHow::Inner),
-        ("left_outer", JoinHow::LeftOuter),
-        ("right_outer", JoinHow::RightOuter),
-        ("full_outer", JoinHow::FullOuter),
-        ("semi", JoinHow::Semi),
-        ("anti", JoinHow::Anti),
-        ("cross", JoinHow::Cross),
-    ];
-
-    /// The name as [`FromStr`] accepts it (`"left_outer"`, ...).
-    pub fn name(self) -> &'static str {
-        JoinHow::NAMES
-            .iter()
-            .find(|(_, h)| *h == self)
-            .map_or("inner", |(n, _)| n)
-    }
-
-    /// Whether the output has only the left side's columns (semi and anti).
-    pub fn is_filtering(self) -> bool {
-        matches!(self, JoinHow::Semi | JoinHow::Anti)
-    }
-}
-
-impl FromStr for JoinHow {
-    type Err = FugueError;
-
-    /// `inner`, `left_outer`, `right_outer`, `full_outer`, `semi`, `anti` or `cross`,
-    /// case-insensitive; anything else (even `outer`) is [`FugueError::InvalidArgument`].
-    fn from_str(s: &str) -> Result<Self> {
-        parse_choice("join type", s, &JoinHow::NAMES)
-    }
-}
-
-impl fmt::Display for JoinHow {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+/// The type of a join (reference §2.3): one vocabulary, defined in fugue-core with the join
+/// rules, for the macros, the builder and the engines. Accepts Fugue's spellings, any case
+/// (`left_semi`, `left_anti` too).
+pub use fugue_core::rules::JoinKind as JoinHow;
 
 /// Where NULLs go in a sort, whatever the direction (reference §2.5, pandas semantics).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -456,11 +400,14 @@ mod tests {
     fn join_types_parse_exactly() {
         assert_eq!("LEFT_OUTER".parse::<JoinHow>().unwrap(), JoinHow::LeftOuter);
         assert_eq!(" cross ".parse::<JoinHow>().unwrap(), JoinHow::Cross);
+        assert_eq!("Left_Semi".parse::<JoinHow>().unwrap(), JoinHow::Semi);
+        assert_eq!("LEFT_ANTI".parse::<JoinHow>().unwrap(), JoinHow::Anti);
         let e = "outer".parse::<JoinHow>().unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidArgument);
         assert!(e.to_string().contains("full_outer"), "{e}");
-        for (name, how) in JoinHow::NAMES {
-            assert_eq!(how.name(), name);
+        for (name, how) in JoinHow::SPELLINGS {
+            assert_eq!(how.name().parse::<JoinHow>().unwrap(), *how);
+            assert_eq!(name.parse::<JoinHow>().unwrap(), *how);
         }
     }
 

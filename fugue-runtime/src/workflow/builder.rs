@@ -184,6 +184,7 @@ impl Workflow {
             op: op.name(),
             function: op.function_name(),
             source: Some(source),
+            call: None,
         };
         graph.nodes.push(Node {
             info,
@@ -525,6 +526,16 @@ impl<'w> WorkflowFrame<'w> {
     pub fn at(self, file: &'static str, line: u32, column: u32) -> Self {
         self.edit(|n| {
             n.info.source = Some(SourceLocation { file, line, column });
+            Ok(())
+        })
+    }
+
+    /// Set the step's call as messages show it (what `workflow!` expansions do, with the call
+    /// as the user wrote it), so that a rule's run-time error is the compile-time sentence.
+    pub fn call_text(self, call: impl Into<String>) -> Self {
+        let call = call.into();
+        self.edit(|n| {
+            n.info.call = Some(call);
             Ok(())
         })
     }

@@ -13,9 +13,10 @@
 use super::builder::Graph;
 use super::step::{CheckpointKind, FillArg, LoadColumnsArg, Node, Op, StepId, StepInfo, YieldKind};
 use crate::engine::{
-    DropHow, FillValue, JoinHow, NaPosition, SampleSize, SaveMode, ZipHow, join_plan, same_schema,
+    DropHow, FillValue, JoinHow, NaPosition, SampleSize, SaveMode, ZipHow, join_plan_named,
 };
 use crate::frame::ArrowFrame;
+use fugue_core::rules::{Step, eval};
 use fugue_core::{FugueError, PartitionSpec, Result, Schema};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -55,10 +56,26 @@ pub struct Plan {
 
 /// The error of a step that cannot run as declared: `` step `x` (op, file:line) is invalid:
 /// <cause> ``.
+///
+/// A rule's error already names the step in the words of the compile-time check: it gets only
+/// the step's source location, at the end. Either way the error keeps its kind.
 pub fn step_invalid(info: &StepInfo, error: FugueError) -> FugueError {
-    FugueError::External {
-        context: format!("{} is invalid", info.describe()),
-        source: Box::new(error),
+    match error {
+        FugueError::Rule {
+            kind,
+            column,
+            mut message,
+        } => {
+            if let Some(source) = &info.source {
+                message.push_str(&format!(" (at {source})"));
+            }
+            FugueError::Rule {
+                kind,
+                column,
+                message,
+            }
+        }
+        other => other.context(format!("{} is invalid", info.describe())),
     }
 }
 
@@ -199,8 +216,18 @@ pub(crate) fn resolve(graph: &Graph) -> Result<Plan> {
             .iter()
             .map(|i| steps.get(i.0).and_then(|s| s.schema.as_ref()))
             .collect();
-        let schema =
-            output_schema(node, &inputs, partition.as_ref()).map_err(|e| step_invalid(info, e))?;
+        let names: Vec<&str> = node
+            .inputs
+            .iter()
+            .map(|i| steps.get(i.0).map_or("?", |s| s.info.name.as_str()))
+            .collect();
+        let call = info.call_text(&names);
+        let step = Step {
+            name: &info.name,
+            call: &call,
+        };
+        let schema = output_schema(node, &inputs, &names, &step, partition.as_ref())
+            .map_err(|e| step_invalid(info, e))?;
         for input in &node.inputs {
             if let Some(s) = steps.get_mut(input.0) {
                 s.consumers.push(info.id);
@@ -252,8 +279,11 @@ fn expect_inputs(op: &Op, inputs: &[Option<&Schema>], n: usize) -> Result<()> {
 fn output_schema(
     node: &Node,
     inputs: &[Option<&Schema>],
+    names: &[&str],
+    step: &Step<'_>,
     partition: Option<&PartitionSpec>,
 ) -> Result<Option<Schema>> {
+    let name = |i: usize| names.get(i).copied().unwrap_or("?");
     let first = || inputs.first().copied().flatten().cloned();
     let empty = PartitionSpec::new();
     let spec = partition.unwrap_or(&empty);
@@ -320,7 +350,7 @@ fn output_schema(
             match (inputs[0], inputs[1]) {
                 (Some(l), Some(r)) => {
                     let on: Vec<&str> = on.iter().map(String::as_str).collect();
-                    Some(join_plan(l, r, how, &on)?.output)
+                    Some(join_plan_named((name(0), l), (name(1), r), how, &on, step)?.output)
                 }
                 _ => None,
             }
@@ -329,20 +359,50 @@ fn output_schema(
             expect_inputs(&node.op, inputs, 2)?;
             match (inputs[0], inputs[1]) {
                 (Some(l), Some(r)) => {
-                    same_schema(op.name(), l, r)?;
+                    eval::same_schema(op.name(), (name(0), l), (name(1), r), step)?;
                     Some(l.clone())
                 }
                 _ => None,
             }
         }
         Op::Distinct | Op::Filter(_) => first(),
-        Op::DropNa { how, .. } => {
-            how.parse::<DropHow>()?;
-            first()
+        Op::DropNa {
+            how,
+            thresh,
+            subset,
+        } => {
+            let how = how.parse::<DropHow>()?;
+            match first() {
+                // `how: any` (or `all` over one column) leaves no NULL in the checked columns.
+                Some(s) => {
+                    let subset: Option<Vec<&str>> = subset
+                        .as_ref()
+                        .map(|c| c.iter().map(String::as_str).collect());
+                    let single = subset.as_ref().is_some_and(|c| c.len() == 1);
+                    if thresh.is_none() && (how == DropHow::Any || single) {
+                        Some(eval::fill_nulls(&s, subset.as_deref(), name(0), step)?)
+                    } else {
+                        Some(s)
+                    }
+                }
+                None => None,
+            }
         }
-        Op::FillNa { value, .. } => {
+        Op::FillNa { value, subset } => {
             fill_value(value).validate()?;
-            first()
+            match (first(), value) {
+                (Some(s), FillArg::All(_)) => {
+                    let subset: Option<Vec<&str>> = subset
+                        .as_ref()
+                        .map(|c| c.iter().map(String::as_str).collect());
+                    Some(eval::fill_nulls(&s, subset.as_deref(), name(0), step)?)
+                }
+                (Some(s), FillArg::PerColumn(values)) => {
+                    let subset: Vec<&str> = values.iter().map(|(c, _)| c.as_str()).collect();
+                    Some(eval::fill_nulls(&s, Some(&subset), name(0), step)?)
+                }
+                (None, _) => None,
+            }
         }
         Op::Sample { n, frac, .. } => {
             SampleSize::from_options(*n, *frac)?;
@@ -383,14 +443,14 @@ fn output_schema(
                     .iter()
                     .map(|(a, b)| (a.as_str(), b.as_str()))
                     .collect();
-                Some(ArrowFrame::empty(s)?.rename(&pairs)?.schema().clone())
+                Some(eval::rename(&s, &pairs, name(0), step)?)
             }
             None => None,
         },
         Op::DropColumns(columns) => match first() {
             Some(s) => {
                 let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
-                Some(ArrowFrame::empty(s)?.drop(&columns)?.schema().clone())
+                Some(eval::drop_columns(&s, &columns, name(0), step)?)
             }
             None => None,
         },

@@ -7,7 +7,7 @@ use super::exec;
 use super::plan::{Plan, resolve};
 use super::schedule::run_dag;
 use super::step::{CheckpointKind, Node, StepId, StepInfo, YieldKind, step_failed};
-use crate::engine::{ExecutionEngine, IntoEngine, make_engine, same_schema};
+use crate::engine::{ExecutionEngine, IntoEngine, make_engine};
 use crate::frame::{ArrowFrame, DataFrame};
 use fugue_core::config::{ConfigOverrides, FugueConfig, IntoConfigOverrides};
 use fugue_core::{FugueError, Result, Schema};
@@ -168,20 +168,12 @@ impl Progress {
 }
 
 fn check_planned(planned: &Schema, actual: &Schema) -> Result<()> {
-    match same_schema("planned output", planned, actual) {
-        Err(FugueError::SchemaMismatch {
-            reason,
-            left,
-            right,
-            ..
-        }) => Err(FugueError::SchemaMismatch {
-            context: "the planned output (left) and the actual output (right)".to_string(),
-            reason,
-            left,
-            right,
-        }),
-        other => other,
-    }
+    fugue_core::rules::eval::same_schema(
+        "the step's output",
+        ("the planned output", planned),
+        ("the actual output", actual),
+        &fugue_core::rules::Step::NONE,
+    )
 }
 
 impl Workflow {

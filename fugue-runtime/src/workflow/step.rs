@@ -68,9 +68,21 @@ pub struct StepInfo {
     pub function: Option<String>,
     /// Where the step was declared.
     pub source: Option<SourceLocation>,
+    /// Its call as `workflow!` wrote it, shortened (`join(trips, cities, ..)`), when the step
+    /// came from `workflow!`: rule errors then say the same sentence as the compile-time check.
+    pub call: Option<String>,
 }
 
 impl StepInfo {
+    /// The call as messages show it: `workflow!`'s text, else the operation and the inputs'
+    /// names (`join(trips, cities)`).
+    pub fn call_text(&self, inputs: &[&str]) -> String {
+        match &self.call {
+            Some(call) => call.clone(),
+            None => format!("{}({})", self.op, inputs.join(", ")),
+        }
+    }
+
     /// `` step `ranked` (transform `rank`, examples/quickstart.rs:42) ``: how messages name a
     /// step.
     pub fn describe(&self) -> String {
@@ -88,10 +100,7 @@ impl StepInfo {
 /// The error of a step: `` step `x` (op, file:line) failed: <cause> ``. The cause stays
 /// reachable through [`std::error::Error::source`].
 pub fn step_failed(info: &StepInfo, error: FugueError) -> FugueError {
-    FugueError::External {
-        context: format!("{} failed", info.describe()),
-        source: Box::new(error),
-    }
+    error.context(format!("{} failed", info.describe()))
 }
 
 /// Which kind of checkpoint a step has (reference §6.1).
