@@ -169,6 +169,26 @@ pub const fn check_join_key(
     )
 }
 
+/// A zip key (a co-transform's `partition(by: ..)` key) of the first input and of another,
+/// of the same type ([`rules::check_zip_key`]); a missing key is left to [`check_column`].
+pub const fn check_zip_key(
+    step: &Step,
+    key: &str,
+    first_name: &str,
+    first: &ConstSchema,
+    other_name: &str,
+    other: &ConstSchema,
+) -> Result<(), Message> {
+    if !first.is_known() || !other.is_known() {
+        return Ok(());
+    }
+    match rules::check_zip_key(key, first.input(first_name), other.input(other_name)) {
+        // A missing key is reported at the key, by each input's column check.
+        Err(Problem::Missing { .. }) => Ok(()),
+        other => outcome(step, other),
+    }
+}
+
 /// The rest of a join's rules ([`rules::check_join`]): no shared non-key column, a key
 /// (inferred or given), each given once, none for a cross join. A key given in `on` that is
 /// missing or of different types is reported at the key by [`check_join_key`], not again here.

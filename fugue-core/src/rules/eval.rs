@@ -246,6 +246,35 @@ pub fn same_schema(
     .map_err(|p| error(&p, step))
 }
 
+/// The zip-key rule at run time ([`ops::check_zip_key`]): every key in every input, of the
+/// first input's type.
+pub fn check_zip_keys(keys: &[&str], inputs: &[(&str, &Schema)], step: &Step<'_>) -> Result<()> {
+    let Some((first_name, first)) = inputs.first() else {
+        return Ok(());
+    };
+    let first_keys = self::keys(first);
+    let first_cols = cols(first, &first_keys, 0);
+    for (name, schema) in &inputs[1..] {
+        let other_keys = self::keys(schema);
+        let other_cols = cols(schema, &other_keys, 0);
+        for key in keys {
+            ops::check_zip_key(
+                key,
+                Input {
+                    name: first_name,
+                    cols: &first_cols,
+                },
+                Input {
+                    name,
+                    cols: &other_cols,
+                },
+            )
+            .map_err(|p| error(&p, step))?;
+        }
+    }
+    Ok(())
+}
+
 /// The typed-input rule at run time ([`ops::check_input`]): `required` is the function's
 /// record (its name and schema), `input` the step's input.
 pub fn check_input(
@@ -475,5 +504,16 @@ mod tests {
         assert_eq!(keys, vec!["city".to_string()]);
         assert_eq!(out.to_string(), "city:str,fare:double,pop:long");
         assert!(!out.columns()[0].is_nullable());
+        let zip = [("trips", &trips), ("dims", &dims)];
+        assert!(check_zip_keys(&["city"], &zip, &Step::NONE).is_ok());
+        let e = check_zip_keys(&["fare"], &zip, &Step::NONE).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::TypeMismatch);
+        assert_eq!(
+            e.to_string(),
+            "zip key `fare` has type `double` in `trips` but `long` in `dims`; `trips` is \
+             `city:str,fare:double`; `dims` is `city:str,fare:long`"
+        );
+        let e = check_zip_keys(&["pop"], &zip, &Step::NONE).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ColumnNotFound);
     }
 }

@@ -25,8 +25,8 @@ pub mod text;
 
 pub use hint::{HintItem, HintOp, apply_hint};
 pub use ops::{
-    JoinKind, check_input, check_join, check_same_schema, closest, drop_columns, fill_nulls, join,
-    lookup, rename, select,
+    JoinKind, check_input, check_join, check_same_schema, check_zip_key, closest, drop_columns,
+    fill_nulls, join, lookup, rename, select,
 };
 pub use problem::{Problem, Required, Step};
 

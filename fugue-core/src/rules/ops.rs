@@ -440,6 +440,7 @@ pub const fn check_join<'i, 'a: 'i>(
             && let Some(false) = same_type(&left.cols[l].ty, &right.cols[r].ty)
         {
             return Err(Problem::KeyTypes {
+                role: "join key",
                 key: keys[k],
                 left,
                 right,
@@ -463,6 +464,44 @@ pub const fn check_join<'i, 'a: 'i>(
         }
     }
     Ok(nkeys)
+}
+
+/// The keys of a zip (a co-transform's `partition(by: ..)`): each a column of both inputs, of
+/// the same type (the zip matches key values across inputs).
+pub const fn check_zip_key<'i, 'a: 'i>(
+    key: &'i str,
+    first: Input<'i, 'a>,
+    other: Input<'i, 'a>,
+) -> Result<(), Problem<'i>> {
+    let l = match lookup(first.cols, key) {
+        Some(l) => l,
+        None => {
+            return Err(Problem::Missing {
+                role: "zip key",
+                column: key,
+                input: first,
+            });
+        }
+    };
+    let r = match lookup(other.cols, key) {
+        Some(r) => r,
+        None => {
+            return Err(Problem::Missing {
+                role: "zip key",
+                column: key,
+                input: other,
+            });
+        }
+    };
+    if let Some(false) = same_type(&first.cols[l].ty, &other.cols[r].ty) {
+        return Err(Problem::KeyTypes {
+            role: "zip key",
+            key,
+            left: first,
+            right: other,
+        });
+    }
+    Ok(())
 }
 
 /// The inputs of a set operation (`union`, `subtract`, `intersect`, or the zip of a

@@ -93,8 +93,10 @@ pub enum Problem<'a> {
         /// The right input.
         right: Input<'a, 'a>,
     },
-    /// A join key of different types on the two sides.
+    /// A join or zip key of different types on the two sides.
     KeyTypes {
+        /// `join key` or `zip key`.
+        role: &'static str,
         /// The key.
         key: &'a str,
         /// The left input.
@@ -295,8 +297,14 @@ impl<'a> Problem<'a> {
                 describe(m, &right);
                 m.push("; help: give the keys (`on: [..]`) or use a cross join");
             }
-            Problem::KeyTypes { key, left, right } => {
-                m.push("join key ");
+            Problem::KeyTypes {
+                role,
+                key,
+                left,
+                right,
+            } => {
+                m.push(role);
+                m.push_byte(b' ');
                 m.push_ticked(key);
                 m.push(" has type `");
                 if let Some(at) = lookup(left.cols, key) {

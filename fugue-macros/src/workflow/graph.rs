@@ -180,15 +180,32 @@ pub fn build(ast: &WorkflowAst, diag: &mut Diagnostics) -> Option<WorkflowGraph>
             }
             Statement::Yield(y) => match names.get(&y.step.to_string()) {
                 Some((FAILED, _)) => ok = false,
-                Some((node, _)) => yields.push(Yield {
-                    node: *node,
-                    alias: y
+                Some((node, _)) => {
+                    let alias = y
                         .alias
                         .as_ref()
-                        .map_or_else(|| y.step.to_string(), |a| a.to_string()),
-                    file: y.file,
-                    span: y.step.span(),
-                }),
+                        .map_or_else(|| y.step.to_string(), |a| a.to_string());
+                    let span = y.alias.as_ref().map_or_else(|| y.step.span(), |a| a.span());
+                    if let Some(first) = yields.iter().find(|e: &&Yield| e.alias == alias) {
+                        diag.error(
+                            span,
+                            format!(
+                                "the result name `{alias}` is yielded twice (first by step `{}`); \
+                                 each yield needs its own name\n= help: give this one another \
+                                 name: `yield {} as other_name;`",
+                                nodes[first.node].display_name(),
+                                y.step
+                            ),
+                        );
+                        ok = false;
+                    }
+                    yields.push(Yield {
+                        node: *node,
+                        alias,
+                        file: y.file,
+                        span: y.step.span(),
+                    });
+                }
                 None => {
                     unknown_step(&y.step, &names, ast, diag);
                     ok = false;

@@ -331,6 +331,10 @@ fn output_schema(
             }
             match all_known(inputs) {
                 Some(schemas) => {
+                    let keys: Vec<&str> = spec.keys().iter().map(String::as_str).collect();
+                    let named: Vec<(&str, &Schema)> =
+                        (0..schemas.len()).map(|i| (name(i), &schemas[i])).collect();
+                    eval::check_zip_keys(&keys, &named, step)?;
                     call.function
                         .check(spec, &schemas, &call.params, call.callback.is_some())?;
                     let schema = call.function.output_schema(&schemas)?;

@@ -136,6 +136,19 @@ pub fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
         });
         if let Some(pa) = &c.call.partition {
             out.extend(ctx.column_checks(node, i, "zip key", &pa.by));
+            if i > 0 {
+                let (first, first_name) = (ctx.input_schema(node, 0), ctx.input_name(node, 0));
+                for key in &pa.by {
+                    let name = &key.name;
+                    let span = node.inputs[i].name.span();
+                    let p = ctx.p_at(span);
+                    out.extend(quote_spanned! {span=>
+                        const _: () = match #p::check_zip_key(
+                            &#step, #name, #first_name, &#first, #input_name, &#input,
+                        ) { ::core::result::Result::Ok(()) => (), ::core::result::Result::Err(__fugue_message) => ::core::panic!("{}", __fugue_message.as_str()) };
+                    });
+                }
+            }
         }
     }
     out
