@@ -1,10 +1,12 @@
 //! `load` and `save` of the engines of one machine: formats, modes, atomicity, error messages.
 #![cfg(feature = "datafusion")]
 
+use arrow::datatypes::DataType;
 use fugue_runtime::engine::{
     ExecutionEngine, FileFormat, LoadColumns, LoadOptions, LocalEngine, SaveMode, SaveOptions,
 };
-use fugue_runtime::fugue_core::{ErrorKind, Schema};
+use fugue_runtime::fugue_core::{Column, ErrorKind, Schema};
+use fugue_runtime::workflow::Workflow;
 use fugue_runtime::{ArrowFrame, DataFrame, Value};
 use std::fs;
 use std::path::Path;
@@ -308,4 +310,175 @@ fn unknown_formats_need_a_hint() {
         .load(&["/tmp/never-read.txt"], &LoadOptions::default())
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::UnsupportedOperation);
+}
+// ---- typed loads convert only losslessly ------------------------------------------------------
+
+fn declared(schema: &str) -> LoadOptions {
+    LoadOptions {
+        columns: Some(LoadColumns::Schema(Schema::parse(schema).expect("schema"))),
+        ..LoadOptions::default()
+    }
+}
+
+fn typed_frame() -> DataFrame {
+    let rows = vec![
+        vec![
+            Value::from(1_i32),
+            Value::from(1.5_f32),
+            Value::from(2.75_f64),
+            Value::from(7_i64),
+        ],
+        vec![
+            Value::from(-2_i32),
+            Value::Null,
+            Value::from(-0.5_f64),
+            Value::from(i64::MAX),
+        ],
+    ];
+    DataFrame::from(ArrowFrame::from_rows("i:int,f:float,d:double,l:long", &rows).expect("frame"))
+}
+
+#[test]
+fn a_declared_type_that_could_change_values_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let e = engine();
+    for name in ["weather.parquet", "weather.arrow"] {
+        let path = dir.path().join(name);
+        let path = path.to_str().expect("utf8");
+        e.save(typed_frame(), path, &SaveOptions::default())
+            .expect("save");
+        // The example: a `double` column declared `int` used to truncate silently.
+        for (schema, column, found, expected) in [
+            ("d:int", "d", "double", "int"),
+            ("d:long", "d", "double", "long"),
+            ("l:double", "l", "long", "double"),
+            ("l:int", "l", "long", "int"),
+            ("d:float", "d", "double", "float"),
+            ("i:str", "i", "int", "str"),
+        ] {
+            let err = e.load(&[path], &declared(schema)).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::TypeMismatch, "{schema}: {err}");
+            let text = err.to_string();
+            for part in [
+                name,
+                &format!("`{column}`"),
+                &format!("`{found}`"),
+                &format!("`{expected}`"),
+                &format!("`{column}:{found}`"),
+                "alter_columns",
+            ] {
+                assert!(text.contains(part), "{schema}: `{part}` not in {text}");
+            }
+        }
+        // Widening keeps every value.
+        let mut widened = e
+            .load(&[path], &declared("i:long,f:double,l:long,d:double"))
+            .expect("lossless");
+        assert_eq!(
+            widened.schema().to_string(),
+            "i:long,f:double,l:long,d:double"
+        );
+        assert_eq!(
+            widened.as_rows().expect("rows"),
+            vec![
+                vec![
+                    Value::Int64(1),
+                    Value::Float64(1.5),
+                    Value::Int64(7),
+                    Value::Float64(2.75)
+                ],
+                vec![
+                    Value::Int64(-2),
+                    Value::Null,
+                    Value::Int64(i64::MAX),
+                    Value::Float64(-0.5)
+                ],
+            ]
+        );
+        let exact = e
+            .load(&[path], &declared("i:double"))
+            .expect("int to double");
+        assert_eq!(exact.schema().to_string(), "i:double");
+    }
+}
+
+#[test]
+fn text_is_read_as_declared_and_a_bad_value_names_the_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let e = engine();
+    let csv = dir.path().join("data.csv");
+    fs::write(&csv, "a,b\n1,2.5\n3,x\n").expect("write");
+    let csv = csv.to_str().expect("utf8");
+    let header = |schema: &str| LoadOptions {
+        header: true,
+        ..declared(schema)
+    };
+    let mut df = e.load(&[csv], &header("a:int")).expect("parsed");
+    assert_eq!(
+        df.as_rows().expect("rows"),
+        vec![vec![Value::Int32(1)], vec![Value::Int32(3)]]
+    );
+    let err = e.load(&[csv], &header("b:double")).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conversion, "{err}");
+    assert!(err.to_string().contains("data.csv"), "{err}");
+    assert!(err.to_string().contains("row 1"), "{err}");
+
+    // JSON numbers have no width: an integer reads into `int` with a range check, a fraction
+    // into an integer type is refused.
+    let json = dir.path().join("data.json");
+    fs::write(&json, "{\"n\":1,\"x\":1.5}\n{\"n\":3000000000,\"x\":2}\n").expect("write");
+    let json = json.to_str().expect("utf8");
+    let mut df = e.load(&[json], &declared("n:long,x:double")).expect("json");
+    assert_eq!(
+        df.as_rows().expect("rows"),
+        vec![
+            vec![Value::Int64(1), Value::Float64(1.5)],
+            vec![Value::Int64(3_000_000_000), Value::Float64(2.0)]
+        ]
+    );
+    let err = e.load(&[json], &declared("x:int")).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TypeMismatch, "{err}");
+    assert!(err.to_string().contains("data.json"), "{err}");
+    let err = e.load(&[json], &declared("n:int")).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conversion, "{err}");
+    assert!(err.to_string().contains("3000000000"), "{err}");
+    assert!(err.to_string().contains("data.json"), "{err}");
+}
+
+#[test]
+fn a_null_in_a_declared_non_nullable_column_names_the_file_and_row() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let e = engine();
+    let path = dir.path().join("people.parquet");
+    let path = path.to_str().expect("utf8");
+    // `s` is NULL in row 1 (counting from 0).
+    e.save(frame(), path, &SaveOptions::default())
+        .expect("save");
+    let record = |nullable: bool| {
+        Schema::new(vec![
+            Column::with_nullable("k", DataType::Int64, false),
+            Column::with_nullable("s", DataType::Utf8, nullable),
+        ])
+        .expect("schema")
+    };
+    let options = |schema| LoadOptions {
+        columns: Some(LoadColumns::Schema(schema)),
+        ..LoadOptions::default()
+    };
+    let err = e.load(&[path], &options(record(false))).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conversion, "{err}");
+    let text = err.to_string();
+    for part in ["people.parquet", "`s`", "row 1", "Option"] {
+        assert!(text.contains(part), "`{part}` not in {text}");
+    }
+    // An `Option` field accepts the NULL; a column without NULLs passes the check.
+    let df = e.load(&[path], &options(record(true))).expect("nullable");
+    assert_eq!(df.count().expect("count"), 3);
+
+    // The same through a workflow's typed load (what `load(..) as Record` expands to).
+    let wf = Workflow::new();
+    wf.load(path).schema(record(false)).yield_as("typed");
+    let err = wf.run_on("native").unwrap_err();
+    assert!(err.to_string().contains("people.parquet"), "{err}");
+    assert!(err.to_string().contains("row 1"), "{err}");
 }

@@ -11,12 +11,16 @@
 //! files are ignored), recursively, in name order, keeping the files of the format. Globs
 //! (`*`, `?`) are expanded per path component. Files under hive-style partition folders
 //! (`k=v/`, as `save` writes them) get each partition value as a `str` column.
+//!
+//! Loads never change data silently: declared types convert only when no value can change
+//! ([`super::typed_load`]).
 
 use super::checks::same_schema;
 use super::options::{
     FileFormat, LoadColumns, LoadOptions, ParquetCompression, SaveMode, SaveOptions,
 };
 use super::relational::normalize;
+use super::typed_load::{Origin, apply_declared};
 use crate::frame::ArrowFrame;
 use crate::partitioning::logical_partitions;
 use crate::value::value_at;
@@ -26,7 +30,7 @@ use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use datafusion::parquet::basic::{Compression, GzipLevel, ZstdLevel};
 use datafusion::parquet::file::properties::WriterProperties;
-use fugue_core::{FugueError, PartitionSpec, Result};
+use fugue_core::{Column, FugueError, PartitionSpec, Result, Schema};
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Cursor, Read, Write};
 use std::path::{Path, PathBuf};
@@ -272,6 +276,19 @@ fn read_bytes(path: &Path, format: FileFormat) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// The schema with every column nullable (files are read so, then NULLs are checked where a
+/// declared column is not nullable, naming the row).
+fn all_nullable(schema: &Schema) -> Schema {
+    Schema::new(
+        schema
+            .columns()
+            .iter()
+            .map(|c| Column::new(c.name(), c.data_type().clone()))
+            .collect(),
+    )
+    .unwrap_or_else(|_| schema.clone())
+}
+
 fn all_strings(schema: &ArrowSchema) -> SchemaRef {
     Arc::new(ArrowSchema::new(
         schema
@@ -310,7 +327,7 @@ fn read_csv(path: &Path, options: &LoadOptions) -> Result<(SchemaRef, Vec<Record
                 "columns must be set when the CSV file has no header",
             ));
         }
-        (Some(LoadColumns::Schema(s)), false, false) => Arc::new(s.to_arrow()),
+        (Some(LoadColumns::Schema(s)), false, false) => Arc::new(all_nullable(s).to_arrow()),
         (Some(LoadColumns::Names(names)), false, infer_types) => {
             let inferred = infer(if infer_types { None } else { Some(0) })?;
             if inferred.fields().len() != names.len() {
@@ -396,21 +413,6 @@ fn read_file(
     }
 }
 
-/// Apply `columns`: a name list selects, a schema selects and casts.
-fn apply_columns(frame: ArrowFrame, columns: Option<&LoadColumns>) -> Result<ArrowFrame> {
-    match columns {
-        None => Ok(frame),
-        Some(LoadColumns::Names(names)) => {
-            let names: Vec<&str> = names.iter().map(String::as_str).collect();
-            frame.select(&names)
-        }
-        Some(LoadColumns::Schema(schema)) => {
-            let names: Vec<&str> = schema.names().collect();
-            frame.select(&names)?.alter_columns(schema.clone())
-        }
-    }
-}
-
 /// The frame with the hive partition values appended as `str` columns.
 fn with_partitions(
     frame: ArrowFrame,
@@ -442,36 +444,79 @@ fn with_partitions(
     ArrowFrame::new(schema, batches)
 }
 
+/// An error while loading `path` that names it: a missing column names the file, a
+/// conversion or type error already does, anything else is wrapped with the file's name.
+fn in_file(error: FugueError, path: &Path) -> FugueError {
+    match error {
+        FugueError::ColumnNotFound {
+            column,
+            schema,
+            suggestion,
+            ..
+        } => FugueError::ColumnNotFound {
+            column,
+            context: format!("file `{}`", path.display()),
+            schema,
+            suggestion,
+        },
+        e @ (FugueError::TypeMismatch { .. } | FugueError::Cast { .. }) => e,
+        e => FugueError::external(format!("cannot load `{}`", path.display()), e),
+    }
+}
+
+/// One file as a frame under the options: its columns (normalised), its hive partition
+/// columns, then the selected or declared columns.
+fn load_file(input: &Input, options: &LoadOptions) -> Result<ArrowFrame> {
+    let path = &input.path;
+    let (schema, batches) = read_file(path, input.format, options)?;
+    let frame = normalize(&schema, batches)
+        .and_then(|f| with_partitions(f, &input.partitions))
+        .map_err(|e| in_file(e, path))?;
+    match &options.columns {
+        None => Ok(frame),
+        Some(LoadColumns::Names(names)) => {
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            frame.select(&names).map_err(|e| in_file(e, path))
+        }
+        Some(LoadColumns::Schema(declared)) => {
+            let origin = |name: &str| {
+                if input.partitions.iter().any(|(k, _)| k == name) {
+                    return Origin::Text;
+                }
+                match input.format {
+                    FileFormat::Csv => Origin::Text,
+                    FileFormat::Json => Origin::Json,
+                    FileFormat::Parquet | FileFormat::ArrowIpc => Origin::Typed,
+                }
+            };
+            apply_declared(&frame, declared, origin, path).map_err(|e| in_file(e, path))
+        }
+    }
+}
+
 /// Load files, folders, globs or a list of them into one frame (all files must have the same
 /// schema; a file that differs or cannot be read is an error naming it). Files under hive
 /// folders (`k=v/`) get the partition values as `str` columns after their own columns.
 pub(crate) fn load(paths: &[&str], options: &LoadOptions) -> Result<ArrowFrame> {
     let files = expand(paths, options.format)?;
-    let mut result: Option<ArrowFrame> = None;
+    let mut result: Option<Schema> = None;
     let mut all = Vec::new();
-    for input in files {
-        let path = &input.path;
-        let (schema, batches) = read_file(path, input.format, options)?;
-        let frame = normalize(&schema, batches)
-            .and_then(|f| with_partitions(f, &input.partitions))
-            .and_then(|f| apply_columns(f, options.columns.as_ref()))
-            .map_err(|e| FugueError::external(format!("cannot load `{}`", path.display()), e))?;
+    for input in &files {
+        let frame = load_file(input, options)?;
         match &result {
-            None => result = Some(ArrowFrame::new(frame.schema().clone(), Vec::new())?),
+            None => result = Some(frame.schema().clone()),
             Some(first) => same_schema(
                 &format!(
                     "loaded files (`{}` differs from the first file)",
-                    path.display()
+                    input.path.display()
                 ),
-                first.schema(),
+                first,
                 frame.schema(),
             )?,
         }
         all.extend(frame.into_batches());
     }
-    let schema = result
-        .map(|f| f.schema().clone())
-        .ok_or_else(|| FugueError::Internal("no file after expansion".into()))?;
+    let schema = result.ok_or_else(|| FugueError::Internal("no file after expansion".into()))?;
     ArrowFrame::new(schema, all)
 }
 

@@ -342,7 +342,8 @@ impl SelectQuery {
 pub enum LoadColumns {
     /// These columns, in this order.
     Names(Vec<String>),
-    /// These columns, in this order, cast to these types.
+    /// These columns, in this order, converted to these types only when no value can change
+    /// (widening; text parsed as declared); a column that is not nullable is checked for NULLs.
     Schema(Schema),
 }
 
