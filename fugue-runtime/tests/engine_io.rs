@@ -482,3 +482,110 @@ fn a_null_in_a_declared_non_nullable_column_names_the_file_and_row() {
     assert!(err.to_string().contains("people.parquet"), "{err}");
     assert!(err.to_string().contains("row 1"), "{err}");
 }
+// ---- corrupt files are errors naming the file, never panics -----------------------------------
+
+#[test]
+fn truncated_and_bit_flipped_files_are_errors_naming_the_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let e = engine();
+    let csv = LoadOptions {
+        header: true,
+        ..LoadOptions::default()
+    };
+    let cases = [
+        ("good.parquet", LoadOptions::default()),
+        ("good.arrow", LoadOptions::default()),
+        ("good.json", LoadOptions::default()),
+        ("good.json.gz", LoadOptions::default()),
+        ("good.csv", csv.clone()),
+        ("good.csv.gz", csv),
+    ];
+    // Arrow IPC files as pyarrow writes them by default (compressed buffers).
+    let compressed = |codec| {
+        let batches = frame().into_batches().expect("batches");
+        let options = arrow::ipc::writer::IpcWriteOptions::default()
+            .try_with_compression(Some(codec))
+            .expect("codec");
+        let mut bytes = Vec::new();
+        let mut writer = arrow::ipc::writer::FileWriter::try_new_with_options(
+            &mut bytes,
+            &batches[0].schema(),
+            options,
+        )
+        .expect("writer");
+        for b in &batches {
+            writer.write(b).expect("write");
+        }
+        writer.finish().expect("finish");
+        drop(writer);
+        bytes
+    };
+    for (name, codec) in [
+        ("lz4.arrow", arrow::ipc::CompressionType::LZ4_FRAME),
+        ("zstd.arrow", arrow::ipc::CompressionType::ZSTD),
+    ] {
+        let path = dir.path().join(name);
+        fs::write(&path, compressed(codec)).expect("write");
+        let loaded = e
+            .load(&[path.to_str().expect("utf8")], &LoadOptions::default())
+            .expect("a compressed file loads");
+        assert_eq!(sorted_rows(loaded), sorted_rows(frame()), "{name}");
+    }
+    let cases = [
+        ("lz4.arrow", LoadOptions::default()),
+        ("zstd.arrow", LoadOptions::default()),
+    ]
+    .into_iter()
+    .chain(cases);
+    for (name, options) in cases {
+        let good = dir.path().join(name);
+        if !good.exists() {
+            let save = SaveOptions {
+                header: true,
+                ..SaveOptions::default()
+            };
+            e.save(frame(), good.to_str().expect("utf8"), &save)
+                .expect("save");
+        }
+        let bytes = fs::read(&good).expect("read");
+        let bad = dir.path().join(format!("bad-{name}"));
+        let bad_text = bad.to_str().expect("utf8").to_string();
+        // Every byte of the headers and footers (where the sizes are), every 8th between them
+        // (a contained panic costs a backtrace when RUST_BACKTRACE is set).
+        let n = bytes.len();
+        let positions: Vec<usize> = (0..n)
+            .filter(|&i| i < 64 || i + 320 >= n || i % 8 == 0)
+            .collect();
+        let mut variants: Vec<(String, Vec<u8>)> = positions
+            .iter()
+            .map(|&n| (format!("truncated to {n} bytes"), bytes[..n].to_vec()))
+            .collect();
+        for (k, &i) in positions.iter().enumerate() {
+            let mask = [0x01_u8, 0x80, 0xFF][k % 3];
+            let mut flipped = bytes.clone();
+            flipped[i] ^= mask;
+            variants.push((format!("byte {i} ^ {mask:#04x}"), flipped));
+        }
+        let mut errors = 0;
+        for (what, content) in variants {
+            fs::write(&bad, &content).expect("write");
+            let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                e.load(&[&bad_text], &options)
+                    .and_then(|mut df| df.as_rows().map(|_| ()))
+            }));
+            match loaded {
+                Err(_) => panic!("{name}, {what}: the load panicked"),
+                Ok(Err(err)) => {
+                    errors += 1;
+                    assert!(
+                        err.to_string().contains(&format!("bad-{name}")),
+                        "{name}, {what}: the error does not name the file: {err}"
+                    );
+                }
+                // A flip inside a value can give another valid file.
+                Ok(Ok(())) => {}
+            }
+        }
+        assert!(errors > positions.len() / 2, "{name}: only {errors} errors");
+    }
+}

@@ -12,8 +12,14 @@
 //! (`*`, `?`) are expanded per path component. Files under hive-style partition folders
 //! (`k=v/`, as `save` writes them) get each partition value as a `str` column.
 //!
-//! Loads never change data silently: declared types convert only when no value can change
-//! ([`super::typed_load`]).
+//! Loads never change data silently and never panic:
+//!
+//! * declared types convert only when no value can change ([`super::typed_load`]);
+//! * a corrupt file of any format is an error naming the file and its format: the readers'
+//!   own errors are kept, Arrow IPC files are checked against the sizes their footer and
+//!   messages claim before anything is allocated, and a panic inside a reader (Arrow IPC
+//!   readers can panic on malformed buffers) is contained with `catch_unwind` and reported the
+//!   same way.
 
 use super::checks::same_schema;
 use super::options::{
@@ -33,6 +39,7 @@ use datafusion::parquet::file::properties::WriterProperties;
 use fugue_core::{Column, FugueError, PartitionSpec, Result, Schema};
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Cursor, Read, Write};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -368,6 +375,176 @@ fn read_csv(path: &Path, options: &LoadOptions) -> Result<(SchemaRef, Vec<Record
     Ok((schema, batches))
 }
 
+/// The message of a caught panic.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic without a message".to_string()
+    }
+}
+
+/// Run a reader of `path`; a panic inside it (malformed data) is an error naming the file.
+fn contained<T>(path: &Path, format: FileFormat, read: impl FnOnce() -> Result<T>) -> Result<T> {
+    catch_unwind(AssertUnwindSafe(read)).unwrap_or_else(|panic| {
+        Err(read_error(
+            path,
+            format,
+            format!(
+                "the file is corrupt (the reader failed: {})",
+                panic_message(panic.as_ref())
+            ),
+        ))
+    })
+}
+
+/// The largest size one compressed Arrow IPC buffer of `compressed` bytes can decompress to:
+/// the codec's largest ratio (LZ4 frames: under 256; zstd: under 65,536), plus slack. A file
+/// that claims more is corrupt (the reader would allocate the claimed size up front, and an
+/// allocation that fails aborts the process).
+fn max_decompressed(codec: arrow_ipc::CompressionType, compressed: usize) -> usize {
+    let ratio = if codec == arrow_ipc::CompressionType::ZSTD {
+        65_536
+    } else {
+        256
+    };
+    compressed.saturating_mul(ratio).saturating_add(1 << 20)
+}
+
+/// Check the sizes a block of an Arrow IPC file claims before its reader allocates them: the
+/// message fits its metadata, and every compressed buffer lies in the body and claims no more
+/// than [`max_decompressed`].
+fn check_ipc_block(data: &[u8], metadata: usize) -> std::result::Result<(), String> {
+    let start = if data.get(..4) == Some(&[0xff; 4][..]) {
+        8
+    } else {
+        4
+    };
+    let header = data
+        .get(start..metadata)
+        .ok_or("a message is shorter than its header")?;
+    let message =
+        arrow_ipc::root_as_message(header).map_err(|e| format!("a message is corrupt: {e}"))?;
+    let batch = match message.header_type() {
+        arrow_ipc::MessageHeader::RecordBatch => message.header_as_record_batch(),
+        arrow_ipc::MessageHeader::DictionaryBatch => {
+            message.header_as_dictionary_batch().and_then(|d| d.data())
+        }
+        _ => None,
+    };
+    let Some(batch) = batch else {
+        return Ok(());
+    };
+    let Some(compression) = batch.compression() else {
+        return Ok(());
+    };
+    let body = &data[metadata..];
+    for buffer in batch.buffers().into_iter().flatten() {
+        let (Ok(offset), Ok(length)) = (
+            usize::try_from(buffer.offset()),
+            usize::try_from(buffer.length()),
+        ) else {
+            return Err("a buffer has a negative offset or length".into());
+        };
+        if length == 0 {
+            continue;
+        }
+        let end = offset.checked_add(length).filter(|&end| end <= body.len());
+        let prefix = end
+            .and_then(|_| body.get(offset..offset + 8))
+            .ok_or("a buffer lies outside its message body")?;
+        let claimed = i64::from_le_bytes(prefix.try_into().map_err(|_| "a short buffer")?);
+        let bound = max_decompressed(compression.codec(), length - 8);
+        if usize::try_from(claimed).is_ok_and(|claimed| claimed > bound) {
+            return Err(format!(
+                "a buffer of {length} bytes claims to decompress to {claimed} bytes"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Where the footer of an Arrow IPC file of `len` bytes lies (checked to be inside the file),
+/// from the file's first 6 bytes and its last 10.
+fn ipc_footer_range(
+    len: usize,
+    head: &[u8],
+    trailer: [u8; 10],
+) -> std::result::Result<std::ops::Range<usize>, String> {
+    if len < 18 || head != b"ARROW1" {
+        return Err("not an Arrow IPC file (no `ARROW1` magic at its start)".into());
+    }
+    let length = arrow_ipc::reader::read_footer_length(trailer).map_err(|e| e.to_string())?;
+    let start = (len - 10)
+        .checked_sub(length)
+        .filter(|&start| start >= 8)
+        .ok_or("the footer is longer than the file")?;
+    Ok(start..len - 10)
+}
+
+/// The footer of an Arrow IPC file held in `buffer`, with where it starts.
+fn ipc_footer(buffer: &[u8]) -> std::result::Result<(arrow_ipc::Footer<'_>, usize), String> {
+    let n = buffer.len();
+    let trailer: [u8; 10] = buffer
+        .get(n.saturating_sub(10)..)
+        .and_then(|t| t.try_into().ok())
+        .ok_or("not an Arrow IPC file (too short)")?;
+    let range = ipc_footer_range(n, &buffer[..n.min(6)], trailer)?;
+    let start = range.start;
+    let footer = arrow_ipc::root_as_footer(&buffer[range])
+        .map_err(|e| format!("the footer is corrupt: {e}"))?;
+    Ok((footer, start))
+}
+
+/// Read an Arrow IPC file, checking every size its footer and messages claim before the
+/// decoder uses it (a block beyond the footer or an impossible decompressed size is an error,
+/// not an allocation of that size).
+fn read_ipc(path: &Path) -> Result<(SchemaRef, Vec<RecordBatch>)> {
+    let err = |e: &dyn std::fmt::Display| read_error(path, FileFormat::ArrowIpc, e);
+    let bytes = fs::read(path).map_err(|e| io_error("reading", path, e))?;
+    let buffer = arrow::buffer::Buffer::from(bytes);
+    let (footer, footer_start) = ipc_footer(&buffer).map_err(|e| err(&e))?;
+    let fb_schema = footer
+        .schema()
+        .ok_or_else(|| err(&"the footer has no schema"))?;
+    let schema = Arc::new(arrow_ipc::convert::fb_to_schema(fb_schema));
+    let mut decoder = arrow_ipc::reader::FileDecoder::new(schema.clone(), footer.version());
+    let block_data = |block: &arrow_ipc::Block| -> Result<arrow::buffer::Buffer> {
+        let sizes = (
+            usize::try_from(block.offset()),
+            usize::try_from(block.metaDataLength()),
+            usize::try_from(block.bodyLength()),
+        );
+        let (Ok(offset), Ok(metadata), Ok(body)) = sizes else {
+            return Err(err(&"a block has a negative offset or length"));
+        };
+        let length = metadata
+            .checked_add(body)
+            .filter(|&l| offset.checked_add(l).is_some_and(|end| end <= footer_start))
+            .ok_or_else(|| err(&"a block lies beyond the end of the data"))?;
+        let data = buffer.slice_with_length(offset, length);
+        check_ipc_block(&data, metadata).map_err(|e| err(&e))?;
+        Ok(data)
+    };
+    for block in footer.dictionaries().into_iter().flatten() {
+        let data = block_data(block)?;
+        decoder.read_dictionary(block, &data).map_err(|e| err(&e))?;
+    }
+    let mut batches = Vec::new();
+    for block in footer.recordBatches().into_iter().flatten() {
+        let data = block_data(block)?;
+        if let Some(batch) = decoder
+            .read_record_batch(block, &data)
+            .map_err(|e| err(&e))?
+        {
+            batches.push(batch);
+        }
+    }
+    Ok((schema, batches))
+}
+
 /// Read one file.
 fn read_file(
     path: &Path,
@@ -386,16 +563,7 @@ fn read_file(
                 .map_err(|e| err(&e))?;
             Ok((schema, batches))
         }
-        FileFormat::ArrowIpc => {
-            let file = File::open(path).map_err(|e| io_error("reading", path, e))?;
-            let reader =
-                arrow::ipc::reader::FileReader::try_new(file, None).map_err(|e| err(&e))?;
-            let schema = reader.schema();
-            let batches = reader
-                .collect::<std::result::Result<Vec<_>, _>>()
-                .map_err(|e| err(&e))?;
-            Ok((schema, batches))
-        }
+        FileFormat::ArrowIpc => read_ipc(path),
         FileFormat::Json => {
             let bytes = read_bytes(path, format)?;
             let (schema, _) = arrow::json::reader::infer_json_schema(Cursor::new(&bytes), None)
@@ -468,7 +636,9 @@ fn in_file(error: FugueError, path: &Path) -> FugueError {
 /// columns, then the selected or declared columns.
 fn load_file(input: &Input, options: &LoadOptions) -> Result<ArrowFrame> {
     let path = &input.path;
-    let (schema, batches) = read_file(path, input.format, options)?;
+    let (schema, batches) = contained(path, input.format, || {
+        read_file(path, input.format, options)
+    })?;
     let frame = normalize(&schema, batches)
         .and_then(|f| with_partitions(f, &input.partitions))
         .map_err(|e| in_file(e, path))?;
