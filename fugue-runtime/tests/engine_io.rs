@@ -589,3 +589,135 @@ fn truncated_and_bit_flipped_files_are_errors_naming_the_file() {
         assert!(errors > positions.len() / 2, "{name}: only {errors} errors");
     }
 }
+// ---- partitioned saves stay in their folder and read back -------------------------------------
+
+/// Every file under `dir`, recursively, as paths relative to it.
+fn tree(dir: &Path) -> Vec<String> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
+        for entry in fs::read_dir(dir).expect("listing") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let relative = path.strip_prefix(root).expect("under the root");
+                out.push(relative.to_string_lossy().to_string());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+/// The rows of `df` as text, `None` for NULL, sorted.
+fn text_rows(mut df: DataFrame) -> Vec<Vec<Option<String>>> {
+    let mut rows: Vec<Vec<Option<String>>> = df
+        .as_rows()
+        .expect("rows")
+        .into_iter()
+        .map(|row| {
+            row.into_iter()
+                .map(|v| match v {
+                    Value::Null => None,
+                    v => Some(v.as_str().map_or_else(|| v.to_string(), str::to_string)),
+                })
+                .collect()
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn partition_names_and_values_cannot_leave_the_folder_and_read_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let e = engine();
+    let outside = dir.path().join("abs");
+    let absolute = outside.to_str().expect("utf8").to_string();
+    let names = [
+        "../escape",
+        absolute.as_str(),
+        "a=b/c",
+        "_hidden",
+        ".dot",
+        "..",
+        "%41 #?*[]^{}'\"<>|:\\",
+    ];
+    let values = [
+        "..",
+        ".",
+        "../../x",
+        "/etc",
+        "a=b",
+        "%41",
+        "__HIVE_DEFAULT_PARTITION__",
+        "",
+        "é\t\u{1}",
+        "_v",
+    ];
+    for name in names {
+        let schema = Schema::new(vec![
+            Column::new(name, DataType::Utf8),
+            Column::new("v", DataType::Int64),
+        ])
+        .expect("schema");
+        let mut rows: Vec<Vec<Value>> = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| vec![Value::from(*v), Value::from(i as i64)])
+            .collect();
+        rows.push(vec![Value::Null, Value::from(99_i64)]);
+        let df = DataFrame::from(ArrowFrame::from_rows(schema, &rows).expect("frame"));
+        let target = dir.path().join("out.parquet");
+        let target_text = target.to_str().expect("utf8");
+        let options = SaveOptions {
+            partition_by: vec![name.to_string()],
+            ..SaveOptions::default()
+        };
+        e.save(df, target_text, &options).expect("save");
+        assert_eq!(
+            listing(dir.path()),
+            ["out.parquet"],
+            "{name}: written outside"
+        );
+        let files = tree(&target);
+        assert_eq!(files.len(), rows.len(), "{name}: {files:?}");
+        let loaded = e
+            .load(&[target_text], &LoadOptions::default())
+            .expect("load");
+        assert_eq!(
+            loaded.schema().names().collect::<Vec<_>>(),
+            ["v", name],
+            "{name}"
+        );
+        let expected: Vec<Vec<Option<String>>> = {
+            let mut expected: Vec<Vec<Option<String>>> = rows
+                .iter()
+                .map(|r| vec![Some(r[1].to_string()), r[0].as_str().map(str::to_string)])
+                .collect();
+            expected.sort();
+            expected
+        };
+        assert_eq!(text_rows(loaded), expected, "{name}");
+    }
+
+    // The workflow's partitioned save goes through the same escaping.
+    let wf = Workflow::new();
+    let target = dir.path().join("wf.parquet");
+    let schema = Schema::new(vec![
+        Column::new("../escape", DataType::Utf8),
+        Column::new("v", DataType::Int64),
+    ])
+    .expect("schema");
+    let rows = vec![vec![Value::from("../up"), Value::from(1_i64)]];
+    wf.create(ArrowFrame::from_rows(schema, &rows).expect("frame"))
+        .partition_by(&["../escape"])
+        .save(target.to_str().expect("utf8"), "overwrite");
+    wf.run_on("native").expect("run");
+    assert_eq!(listing(dir.path()), ["out.parquet", "wf.parquet"]);
+    assert_eq!(
+        tree(&target),
+        ["%2E.%2Fescape=%2E.%2Fup/part-00000.parquet"]
+    );
+}

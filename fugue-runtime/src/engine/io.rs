@@ -20,6 +20,9 @@
 //!   messages claim before anything is allocated, and a panic inside a reader (Arrow IPC
 //!   readers can panic on malformed buffers) is contained with `catch_unwind` and reported the
 //!   same way.
+//!
+//! Partitioned saves escape column names and values as Hive, Spark and pyarrow do (`%XX`), so
+//! no name or value can leave the target folder or read back differently.
 
 use super::checks::same_schema;
 use super::options::{
@@ -835,19 +838,16 @@ fn write_file(
     file.sync_all().map_err(|e| io_error("writing", path, e))
 }
 
-/// A hive folder name part for a key value: `NULL` is `__HIVE_DEFAULT_PARTITION__`, characters
-/// that cannot be in a file name are `%XX`-escaped.
-fn hive_value(value: &crate::value::Value) -> String {
-    if value.is_null() {
-        return "__HIVE_DEFAULT_PARTITION__".into();
-    }
-    let text = match value.as_str() {
-        Some(s) => s.to_string(),
-        None => value.to_string(),
-    };
-    let mut out = String::new();
-    for c in text.chars() {
-        if c.is_control() || "/\\=%:*?\"<>|#".contains(c) {
+/// The name of a NULL partition value (Hive's).
+const HIVE_NULL: &str = "__HIVE_DEFAULT_PARTITION__";
+
+/// Hive's escaping of a folder name part, as Hive, Spark and pyarrow read it back: `%XX` (the
+/// UTF-8 bytes) for control characters, `/ \ = % : * ? " < > | # ' [ ] ^ { }`, and a leading
+/// `.`; other characters, non-ASCII ones included, are kept.
+fn hive_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.chars().enumerate() {
+        if c.is_control() || "/\\=%:*?\"<>|#'[]^{}".contains(c) || (i == 0 && c == '.') {
             let mut buf = [0_u8; 4];
             for b in c.encode_utf8(&mut buf).bytes() {
                 out.push_str(&format!("%{b:02X}"));
@@ -857,6 +857,52 @@ fn hive_value(value: &crate::value::Value) -> String {
         }
     }
     out
+}
+
+/// A hive folder name part for a partition column name: [`hive_escape`], with a leading `_`
+/// escaped too (loads skip folders whose names start with `_` or `.`).
+fn hive_name(name: &str) -> String {
+    match name.strip_prefix('_') {
+        Some(rest) => format!("%5F{}", hive_escape(rest)),
+        None => hive_escape(name),
+    }
+}
+
+/// A hive folder name part for a key value: `NULL` is `__HIVE_DEFAULT_PARTITION__` (and a
+/// string of that text is escaped so that it reads back as itself), anything else
+/// [`hive_escape`]d.
+fn hive_value(value: &crate::value::Value) -> String {
+    if value.is_null() {
+        return HIVE_NULL.into();
+    }
+    let text = match value.as_str() {
+        Some(s) => s.to_string(),
+        None => value.to_string(),
+    };
+    if text == HIVE_NULL {
+        return format!("%5F{}", &HIVE_NULL[1..]);
+    }
+    hive_escape(&text)
+}
+
+/// The folder of one partition: `root/name=value/...`, every part escaped; a part that would
+/// not be one plain folder name under `root` is [`FugueError::Internal`] (escaping makes it
+/// impossible; this guards the invariant that nothing is written outside the target).
+fn partition_folder(root: &Path, keys: &[(String, crate::value::Value)]) -> Result<PathBuf> {
+    let mut dir = root.to_path_buf();
+    for (name, value) in keys {
+        let part = format!("{}={}", hive_name(name), hive_value(value));
+        let mut components = Path::new(&part).components();
+        match (components.next(), components.next()) {
+            (Some(std::path::Component::Normal(c)), None) if c == part.as_str() => dir.push(c),
+            _ => {
+                return Err(FugueError::Internal(format!(
+                    "the partition folder `{part}` is not one folder name"
+                )));
+            }
+        }
+    }
+    Ok(dir)
 }
 
 /// Write the frame's output (a file, or a hive-partitioned folder) at `path`.
@@ -896,13 +942,14 @@ fn write_output(
     let parts = logical_partitions(frame.arrow_schema(), frame.batches(), &spec, 1)?;
     let suffix = format!("{}{}", format.suffix(), if gzip { ".gz" } else { "" });
     for part in parts {
-        let mut dir = path.to_path_buf();
+        let mut values = Vec::new();
         if let Some(keys) = &part.keys {
-            for (field, column) in keys.schema().fields().iter().zip(keys.columns()) {
-                let value = value_at(column.as_ref(), 0)?;
-                dir.push(format!("{}={}", field.name(), hive_value(&value)));
+            let key_schema = keys.schema();
+            for (field, column) in key_schema.fields().iter().zip(keys.columns()) {
+                values.push((field.name().clone(), value_at(column.as_ref(), 0)?));
             }
         }
+        let dir = partition_folder(path, &values)?;
         fs::create_dir_all(&dir).map_err(|e| io_error("writing", &dir, e))?;
         let batch = part.batch.project(&keep)?;
         let file = dir.join(format!("part-{:05}{suffix}", part.partition_no));
@@ -1043,12 +1090,41 @@ mod tests {
 
     #[test]
     fn hive_values_are_escaped() {
-        assert_eq!(hive_value(&crate::value::Value::from("a/b")), "a%2Fb");
+        use crate::value::Value;
+        assert_eq!(hive_value(&Value::from("a/b")), "a%2Fb");
+        assert_eq!(hive_value(&Value::Null), "__HIVE_DEFAULT_PARTITION__");
         assert_eq!(
-            hive_value(&crate::value::Value::Null),
-            "__HIVE_DEFAULT_PARTITION__"
+            hive_value(&Value::from("__HIVE_DEFAULT_PARTITION__")),
+            "%5F_HIVE_DEFAULT_PARTITION__"
         );
-        assert_eq!(hive_value(&crate::value::Value::from(3_i64)), "3");
+        assert_eq!(hive_value(&Value::from(3_i64)), "3");
+        assert_eq!(hive_value(&Value::from("..")), "%2E.");
+        assert_eq!(hive_value(&Value::from("a b_é")), "a b_é");
+        assert_eq!(hive_name("../x"), "%2E.%2Fx");
+        assert_eq!(hive_name("_k"), "%5Fk");
+        assert_eq!(hive_name("/abs"), "%2Fabs");
+        assert_eq!(hive_name("{a}[b]^'"), "%7Ba%7D%5Bb%5D%5E%27");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn hive_parts_are_one_plain_folder_name_and_read_back(
+            name in "(?s).{0,12}|[./_=%\\\\]{0,4}",
+            value in "(?s).{0,12}|[./_=%\\\\]{0,4}",
+        ) {
+            let part = format!("{}={}", hive_name(&name), hive_value(&crate::value::Value::from(value.as_str())));
+            let folder = partition_folder(
+                Path::new("root"),
+                &[(name.clone(), crate::value::Value::from(value.as_str()))],
+            );
+            proptest::prop_assert_eq!(folder.ok(), Some(Path::new("root").join(&part)));
+            proptest::prop_assert!(!is_hidden(&part));
+            let file = Path::new("root").join(&part).join("part-0.parquet");
+            proptest::prop_assert_eq!(
+                hive_partitions(Path::new("root"), &file),
+                vec![(name, Some(value))]
+            );
+        }
     }
 
     #[test]

@@ -382,7 +382,8 @@ pub struct SaveOptions {
     /// What to do when the target exists.
     pub mode: SaveMode,
     /// Write a folder with one sub-folder per value of these columns (hive style,
-    /// `col=value/`), the columns themselves left out of the files.
+    /// `col=value/`, names and values `%XX`-escaped as Hive does), the columns themselves left
+    /// out of the files.
     pub partition_by: Vec<String>,
     /// CSV: write a header line (default false, as in Fugue).
     pub header: bool,
