@@ -721,3 +721,35 @@ fn partition_names_and_values_cannot_leave_the_folder_and_read_back() {
         ["%2E.%2Fescape=%2E.%2Fup/part-00000.parquet"]
     );
 }
+
+// ---- JSON column order ------------------------------------------------------------------------
+
+#[test]
+fn json_keeps_the_declared_or_the_first_seen_column_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let e = engine();
+    let path = dir.path().join("z.json");
+    let text = path.to_str().expect("utf8");
+    let df = frame()
+        .select(&["v", "s", "k"])
+        .expect("select")
+        .rename(&[("v", "zeta"), ("s", "alpha"), ("k", "mid")])
+        .expect("rename");
+    e.save(df, text, &SaveOptions::default()).expect("save");
+    let df = e.load(&[text], &LoadOptions::default()).expect("load");
+    assert_eq!(df.schema().to_string(), "zeta:double,alpha:str,mid:long");
+    // Keys first seen in later lines come after, in their order.
+    let path = dir.path().join("hand.json");
+    fs::write(
+        &path,
+        "{\"b\":1,\"a\":2}\n{\"c\":3,\"a\":4,\"\\u0041\":5}\n",
+    )
+    .expect("write");
+    let text = path.to_str().expect("utf8");
+    let df = e.load(&[text], &LoadOptions::default()).expect("load");
+    assert_eq!(df.schema().to_string(), "b:long,a:long,c:long,A:long");
+    let df = e
+        .load(&[text], &declared("c:long,b:long"))
+        .expect("declared");
+    assert_eq!(df.schema().to_string(), "c:long,b:long");
+}

@@ -23,6 +23,8 @@
 //!
 //! Partitioned saves escape column names and values as Hive, Spark and pyarrow do (`%XX`), so
 //! no name or value can leave the target folder or read back differently.
+//!
+//! JSON columns keep the declared order, or the order in which the file first names them.
 
 use super::checks::same_schema;
 use super::options::{
@@ -34,12 +36,13 @@ use crate::frame::ArrowFrame;
 use crate::partitioning::logical_partitions;
 use crate::value::value_at;
 use arrow::array::RecordBatch;
-use arrow::datatypes::{DataType, Field, Schema as ArrowSchema, SchemaRef};
+use arrow::datatypes::{DataType, Field, FieldRef, Schema as ArrowSchema, SchemaRef};
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use datafusion::parquet::basic::{Compression, GzipLevel, ZstdLevel};
 use datafusion::parquet::file::properties::WriterProperties;
 use fugue_core::{Column, FugueError, PartitionSpec, Result, Schema};
+use std::collections::HashMap;
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Cursor, Read, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -378,6 +381,65 @@ fn read_csv(path: &Path, options: &LoadOptions) -> Result<(SchemaRef, Vec<Record
     Ok((schema, batches))
 }
 
+/// The top-level keys of the JSON values of `bytes`, in the order they are first seen (up to
+/// the first value that is not an object or does not parse: the reader reports those).
+fn json_key_order(bytes: &[u8]) -> Vec<String> {
+    use serde_core::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+    struct Keys(Vec<String>);
+
+    struct KeysVisitor;
+
+    impl<'de> Visitor<'de> for KeysVisitor {
+        type Value = Keys;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Keys, A::Error> {
+            let mut keys = Vec::new();
+            while let Some(key) = map.next_key::<String>()? {
+                map.next_value::<IgnoredAny>()?;
+                keys.push(key);
+            }
+            Ok(Keys(keys))
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Keys {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Keys, D::Error> {
+            d.deserialize_map(KeysVisitor)
+        }
+    }
+
+    let mut order = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for keys in serde_json::Deserializer::from_slice(bytes).into_iter::<Keys>() {
+        let Ok(Keys(keys)) = keys else { break };
+        for key in keys {
+            if seen.insert(key.clone()) {
+                order.push(key);
+            }
+        }
+    }
+    order
+}
+
+/// The schema of a JSON lines file: arrow's inferred types, in the first-seen order of the keys.
+fn json_schema(path: &Path, bytes: &[u8]) -> Result<SchemaRef> {
+    let (inferred, _) = arrow::json::reader::infer_json_schema(Cursor::new(bytes), None)
+        .map_err(|e| read_error(path, FileFormat::Json, e))?;
+    let rank: HashMap<String, usize> = json_key_order(bytes)
+        .into_iter()
+        .enumerate()
+        .map(|(i, k)| (k, i))
+        .collect();
+    let mut fields: Vec<FieldRef> = inferred.fields().iter().cloned().collect();
+    fields.sort_by_key(|f| rank.get(f.name()).copied().unwrap_or(usize::MAX));
+    Ok(Arc::new(ArrowSchema::new(fields)))
+}
+
 /// The message of a caught panic.
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = panic.downcast_ref::<&str>() {
@@ -569,9 +631,7 @@ fn read_file(
         FileFormat::ArrowIpc => read_ipc(path),
         FileFormat::Json => {
             let bytes = read_bytes(path, format)?;
-            let (schema, _) = arrow::json::reader::infer_json_schema(Cursor::new(&bytes), None)
-                .map_err(|e| err(&e))?;
-            let schema = Arc::new(schema);
+            let schema = json_schema(path, &bytes)?;
             let reader = arrow::json::ReaderBuilder::new(schema.clone())
                 .build(Cursor::new(bytes))
                 .map_err(|e| err(&e))?;
@@ -811,7 +871,11 @@ fn write_file(
                 .map_err(|e| io_error("writing", path, e))?;
         }
         FileFormat::Json => {
-            let mut writer = arrow::json::LineDelimitedWriter::new(sink);
+            // NULLs are written (`"k":null`, as pandas writes them), so that every line names
+            // every column in the frame's order.
+            let mut writer = arrow::json::WriterBuilder::new()
+                .with_explicit_nulls(true)
+                .build::<_, arrow::json::writer::LineDelimited>(sink);
             for b in batches {
                 writer.write(b).map_err(|e| err(&e))?;
             }
