@@ -753,3 +753,105 @@ fn json_keeps_the_declared_or_the_first_seen_column_order() {
         .expect("declared");
     assert_eq!(df.schema().to_string(), "c:long,b:long");
 }
+
+// ---- empty files and frames ------------------------------------------------------------------
+
+#[test]
+fn empty_csv_and_json_files_load_with_their_declared_schema() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let e = engine();
+    let schema = "k:long,s:str,v:double";
+    for (name, header) in [
+        ("a.csv", false),
+        ("b.csv", true),
+        ("c.json", false),
+        ("d.json.gz", false),
+    ] {
+        let path = dir.path().join(name);
+        if name.ends_with(".gz") {
+            let mut encoder =
+                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            std::io::Write::write_all(&mut encoder, b"").expect("gzip");
+            fs::write(&path, encoder.finish().expect("gzip")).expect("write");
+        } else {
+            fs::write(&path, "").expect("write");
+        }
+        let text = path.to_str().expect("utf8");
+        let options = LoadOptions {
+            header,
+            ..declared(schema)
+        };
+        let df = e.load(&[text], &options).expect("empty file");
+        assert_eq!(df.schema().to_string(), schema, "{name}");
+        assert_eq!(df.count().expect("count"), 0, "{name}");
+        // Without a schema there is nothing to say what the columns are.
+        let err = e
+            .load(
+                &[text],
+                &LoadOptions {
+                    header: true,
+                    ..LoadOptions::default()
+                },
+            )
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{name}: {err}");
+        assert!(err.to_string().contains(name), "{err}");
+    }
+    // An empty file among others adds no row.
+    let folder = dir.path().join("json");
+    fs::create_dir(&folder).expect("mkdir");
+    fs::write(folder.join("a.json"), "").expect("write");
+    fs::write(folder.join("b.json"), "{\"x\":1}\n").expect("write");
+    let df = e
+        .load(&[folder.to_str().expect("utf8")], &LoadOptions::default())
+        .expect("folder");
+    assert_eq!(df.schema().to_string(), "x:long");
+}
+
+#[test]
+fn an_empty_frame_loads_back_with_its_schema_in_every_format() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let e = engine();
+    let empty = || frame().head(0).expect("head");
+    for name in ["e.parquet", "e.arrow"] {
+        let path = dir.path().join(name);
+        let text = path.to_str().expect("utf8");
+        e.save(empty(), text, &SaveOptions::default())
+            .expect("save");
+        let df = e.load(&[text], &LoadOptions::default()).expect("load");
+        assert_eq!(df.schema().to_string(), "k:long,s:str,v:double", "{name}");
+        assert_eq!(df.count().expect("count"), 0);
+    }
+    // CSV with a header line keeps the names (CSV has no types: declare them to get them).
+    for name in ["e.csv", "e.csv.gz"] {
+        let path = dir.path().join(name);
+        let text = path.to_str().expect("utf8");
+        let header = SaveOptions {
+            header: true,
+            ..SaveOptions::default()
+        };
+        e.save(empty(), text, &header).expect("save");
+        let names = LoadOptions {
+            header: true,
+            ..LoadOptions::default()
+        };
+        let df = e.load(&[text], &names).expect("load");
+        assert_eq!(df.schema().to_string(), "k:str,s:str,v:str", "{name}");
+        let typed = LoadOptions {
+            header: true,
+            ..declared("k:long,s:str,v:double")
+        };
+        let df = e.load(&[text], &typed).expect("load typed");
+        assert_eq!(df.schema().to_string(), "k:long,s:str,v:double", "{name}");
+        assert_eq!(df.count().expect("count"), 0);
+    }
+    // JSON lines hold no schema: the declared one.
+    let path = dir.path().join("e.json");
+    let text = path.to_str().expect("utf8");
+    e.save(empty(), text, &SaveOptions::default())
+        .expect("save");
+    let df = e
+        .load(&[text], &declared("k:long,s:str,v:double"))
+        .expect("load");
+    assert_eq!(df.schema().to_string(), "k:long,s:str,v:double");
+}

@@ -24,7 +24,9 @@
 //! Partitioned saves escape column names and values as Hive, Spark and pyarrow do (`%XX`), so
 //! no name or value can leave the target folder or read back differently.
 //!
-//! JSON columns keep the declared order, or the order in which the file first names them.
+//! JSON columns keep the declared order, or the order in which the file first names them. An
+//! empty CSV or JSON file (no column) loads as an empty frame of the declared schema; with no
+//! schema declared it is skipped, and a load of only empty files is an error.
 
 use super::checks::same_schema;
 use super::options::{
@@ -696,20 +698,29 @@ fn in_file(error: FugueError, path: &Path) -> FugueError {
 }
 
 /// One file as a frame under the options: its columns (normalised), its hive partition
-/// columns, then the selected or declared columns.
-fn load_file(input: &Input, options: &LoadOptions) -> Result<ArrowFrame> {
+/// columns, then the selected or declared columns. `None` for a file without columns (an
+/// empty CSV or JSON file) when no schema is declared.
+fn load_file(input: &Input, options: &LoadOptions) -> Result<Option<ArrowFrame>> {
     let path = &input.path;
     let (schema, batches) = contained(path, input.format, || {
         read_file(path, input.format, options)
     })?;
+    if schema.fields().is_empty() {
+        return match &options.columns {
+            Some(LoadColumns::Schema(declared)) => {
+                ArrowFrame::empty(all_nullable(declared)).map(Some)
+            }
+            _ => Ok(None),
+        };
+    }
     let frame = normalize(&schema, batches)
         .and_then(|f| with_partitions(f, &input.partitions))
         .map_err(|e| in_file(e, path))?;
     match &options.columns {
-        None => Ok(frame),
+        None => Ok(Some(frame)),
         Some(LoadColumns::Names(names)) => {
             let names: Vec<&str> = names.iter().map(String::as_str).collect();
-            frame.select(&names).map_err(|e| in_file(e, path))
+            frame.select(&names).map(Some).map_err(|e| in_file(e, path))
         }
         Some(LoadColumns::Schema(declared)) => {
             let origin = |name: &str| {
@@ -722,7 +733,9 @@ fn load_file(input: &Input, options: &LoadOptions) -> Result<ArrowFrame> {
                     FileFormat::Parquet | FileFormat::ArrowIpc => Origin::Typed,
                 }
             };
-            apply_declared(&frame, declared, origin, path).map_err(|e| in_file(e, path))
+            apply_declared(&frame, declared, origin, path)
+                .map(Some)
+                .map_err(|e| in_file(e, path))
         }
     }
 }
@@ -733,9 +746,13 @@ fn load_file(input: &Input, options: &LoadOptions) -> Result<ArrowFrame> {
 pub(crate) fn load(paths: &[&str], options: &LoadOptions) -> Result<ArrowFrame> {
     let files = expand(paths, options.format)?;
     let mut result: Option<Schema> = None;
+    let mut first_empty: Option<&Input> = None;
     let mut all = Vec::new();
     for input in &files {
-        let frame = load_file(input, options)?;
+        let Some(frame) = load_file(input, options)? else {
+            first_empty.get_or_insert(input);
+            continue;
+        };
         match &result {
             None => result = Some(frame.schema().clone()),
             Some(first) => same_schema(
@@ -749,8 +766,19 @@ pub(crate) fn load(paths: &[&str], options: &LoadOptions) -> Result<ArrowFrame> 
         }
         all.extend(frame.into_batches());
     }
-    let schema = result.ok_or_else(|| FugueError::Internal("no file after expansion".into()))?;
-    ArrowFrame::new(schema, all)
+    match (result, first_empty) {
+        (Some(schema), _) => ArrowFrame::new(schema, all),
+        (None, Some(empty)) => Err(FugueError::invalid_argument(
+            "columns",
+            format!(
+                "`{}` is an empty {:?} file: it has no column; declare the columns as a schema \
+                 to load it as an empty dataframe",
+                empty.path.display(),
+                empty.format
+            ),
+        )),
+        (None, None) => Err(FugueError::Internal("no file after expansion".into())),
+    }
 }
 
 /// A unique hidden sibling of `target` (`.<name>.fugue-<what>-<pid>-<n>`).
@@ -862,6 +890,9 @@ fn write_file(
                 .with_header(options.header)
                 .with_delimiter(options.delimiter.unwrap_or(b','))
                 .build(sink);
+            // The header line is written with the first batch: an empty frame gets one too.
+            let empty = [RecordBatch::new_empty(schema.clone())];
+            let batches = if batches.is_empty() { &empty } else { batches };
             for b in batches {
                 writer.write(b).map_err(|e| err(&e))?;
             }

@@ -385,7 +385,7 @@ pub struct SaveOptions {
     /// `col=value/`, names and values `%XX`-escaped as Hive does), the columns themselves left
     /// out of the files.
     pub partition_by: Vec<String>,
-    /// CSV: write a header line (default false, as in Fugue).
+    /// CSV: write a header line (default false, as in Fugue; an empty frame gets one too).
     pub header: bool,
     /// CSV: the field delimiter (`None` = `,`).
     pub delimiter: Option<u8>,
