@@ -855,3 +855,131 @@ fn an_empty_frame_loads_back_with_its_schema_in_every_format() {
         .expect("load");
     assert_eq!(df.schema().to_string(), "k:long,s:str,v:double");
 }
+
+// ---- saves and appends ------------------------------------------------------------------------
+
+fn append() -> SaveOptions {
+    SaveOptions {
+        mode: SaveMode::Append,
+        ..SaveOptions::default()
+    }
+}
+
+#[test]
+fn appends_to_a_new_path_work_again_and_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let e = engine();
+    for name in ["new.parquet", "new.arrow", "new.json"] {
+        let path = dir.path().join(name);
+        let text = path.to_str().expect("utf8");
+        for _ in 0..3 {
+            e.save(frame(), text, &append()).expect("append");
+        }
+        let df = e.load(&[text], &LoadOptions::default()).expect("load");
+        assert_eq!(df.count().expect("count"), 9, "{name}");
+    }
+    let csv = dir.path().join("new.csv");
+    let csv_text = csv.to_str().expect("utf8");
+    for _ in 0..2 {
+        e.save(frame(), csv_text, &append()).expect("append csv");
+    }
+    let df = e
+        .load(&[csv_text], &declared("k:long,s:str,v:double"))
+        .expect("load csv");
+    assert_eq!(df.count().expect("count"), 6);
+    assert!(listing(dir.path()).iter().all(|n| !n.starts_with('.')));
+}
+
+#[test]
+fn an_append_of_another_schema_is_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let e = engine();
+    for name in ["out.parquet", "out.arrow", "out.json"] {
+        let path = dir.path().join(name);
+        let text = path.to_str().expect("utf8");
+        e.save(frame(), text, &append()).expect("append");
+        let before = tree(&path);
+        let other = frame().rename(&[("v", "w")]).expect("rename");
+        let err = e.save(other, text, &append()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::SchemaMismatch, "{name}: {err}");
+        let message = err.to_string();
+        for part in [name, "k:long,s:str,v:", "k:long,s:str,w:"] {
+            assert!(message.contains(part), "{name}: `{part}` not in {message}");
+        }
+        let retyped = frame()
+            .alter_columns(Schema::parse("v:str").expect("schema"))
+            .expect("alter");
+        let err = e.save(retyped, text, &append()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::SchemaMismatch, "{name}: {err}");
+        assert_eq!(tree(&path), before, "{name}: the folder changed");
+        // The same schema still appends, and the folder loads.
+        e.save(frame(), text, &append()).expect("same schema");
+        let df = e.load(&[text], &LoadOptions::default()).expect("load");
+        assert_eq!(df.count().expect("count"), 6, "{name}");
+    }
+    // A partitioned folder: the partition columns are part of its schema.
+    let path = dir.path().join("by_k.parquet");
+    let text = path.to_str().expect("utf8");
+    let by_k = SaveOptions {
+        partition_by: vec!["k".into()],
+        ..append()
+    };
+    e.save(frame(), text, &by_k).expect("partitioned");
+    let err = e.save(frame(), text, &append()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::SchemaMismatch, "{err}");
+    e.save(frame(), text, &by_k).expect("same partitioning");
+    // CSV without a header: the number of columns.
+    let path = dir.path().join("out.csv");
+    let text = path.to_str().expect("utf8");
+    e.save(frame(), text, &append()).expect("csv");
+    let err = e
+        .save(
+            frame().select(&["k", "s"]).expect("select"),
+            text,
+            &append(),
+        )
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::SchemaMismatch, "{err}");
+    assert!(listing(dir.path()).iter().all(|n| !n.starts_with('.')));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_temporary_files_of_a_killed_save_are_removed_by_the_next_save() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let e = engine();
+    let target = dir.path().join("data.parquet");
+    let text = target.to_str().expect("utf8");
+    // What a save killed mid-way leaves: its temporary output and a moved-aside old output,
+    // named by a process that no longer runs (a pid above any pid_max), and one of this
+    // process that no save of it uses.
+    let dead = 999_999_999_u32;
+    let ours = std::process::id();
+    let stale = [
+        format!(".data.parquet.fugue-tmp-{dead}-0"),
+        format!(".data.parquet.fugue-old-{dead}-7"),
+        format!(".data.parquet.fugue-tmp-{ours}-999999"),
+    ];
+    // Siblings of another target, and of a process that runs (pid 1), are left alone.
+    let kept = [
+        format!(".other.parquet.fugue-tmp-{dead}-0"),
+        ".data.parquet.fugue-tmp-1-0".to_string(),
+    ];
+    for name in stale.iter().chain(&kept) {
+        let path = dir.path().join(name);
+        fs::create_dir(&path).expect("mkdir");
+        fs::write(path.join("part-00000.parquet"), "partial").expect("write");
+    }
+    e.save(frame(), text, &SaveOptions::default())
+        .expect("save");
+    let mut expected: Vec<String> = kept.to_vec();
+    expected.push("data.parquet".into());
+    expected.sort();
+    assert_eq!(listing(dir.path()), expected);
+    // Each mode cleans up: an append to the new target too.
+    fs::create_dir(dir.path().join(&stale[0])).expect("mkdir");
+    let folder = dir.path().join("data.parquet");
+    fs::remove_file(&folder).expect("remove");
+    e.save(frame(), text, &append()).expect("append");
+    assert_eq!(listing(dir.path()), expected);
+}

@@ -27,6 +27,14 @@
 //! JSON columns keep the declared order, or the order in which the file first names them. An
 //! empty CSV or JSON file (no column) loads as an empty frame of the declared schema; with no
 //! schema declared it is skipped, and a load of only empty files is an error.
+//!
+//! Appends write a folder (a first append to a new path too, so that it can be appended to
+//! again) and check the schema of the folder's files before anything moves into it. An
+//! overwrite of a file by a file is one atomic rename; other overwrites move the old output
+//! aside first. Hidden temporary siblings left by a killed save (`.<name>.fugue-tmp-<pid>-<n>`,
+//! `.<name>.fugue-old-<pid>-<n>`) are removed by the next save to the same target: those of a
+//! process that no longer runs (Linux: `/proc`; elsewhere, those older than a day) and those of
+//! this process that no save of it uses.
 
 use super::checks::same_schema;
 use super::options::{
@@ -44,13 +52,14 @@ use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use datafusion::parquet::basic::{Compression, GzipLevel, ZstdLevel};
 use datafusion::parquet::file::properties::WriterProperties;
 use fugue_core::{Column, FugueError, PartitionSpec, Result, Schema};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Cursor, Read, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
 
 fn io_error(action: &'static str, path: &Path, source: io::Error) -> FugueError {
     FugueError::Io {
@@ -565,6 +574,34 @@ fn ipc_footer(buffer: &[u8]) -> std::result::Result<(arrow_ipc::Footer<'_>, usiz
     Ok((footer, start))
 }
 
+/// The schema of an Arrow IPC file, from its footer only.
+fn ipc_schema(path: &Path) -> Result<SchemaRef> {
+    use std::io::{Seek, SeekFrom};
+    let err = |e: &dyn std::fmt::Display| read_error(path, FileFormat::ArrowIpc, e);
+    let io_err = |e| io_error("reading", path, e);
+    let mut file = File::open(path).map_err(io_err)?;
+    let len = file.metadata().map_err(io_err)?.len();
+    let len = usize::try_from(len).map_err(|e| err(&e))?;
+    if len < 18 {
+        return Err(err(&"not an Arrow IPC file (too short)"));
+    }
+    let (mut head, mut trailer) = ([0_u8; 6], [0_u8; 10]);
+    file.read_exact(&mut head).map_err(io_err)?;
+    file.seek(SeekFrom::End(-10)).map_err(io_err)?;
+    file.read_exact(&mut trailer).map_err(io_err)?;
+    let range = ipc_footer_range(len, &head, trailer).map_err(|e| err(&e))?;
+    let mut footer = vec![0_u8; range.len()];
+    file.seek(SeekFrom::Start(range.start as u64))
+        .map_err(io_err)?;
+    file.read_exact(&mut footer).map_err(io_err)?;
+    let footer = arrow_ipc::root_as_footer(&footer)
+        .map_err(|e| err(&format!("the footer is corrupt: {e}")))?;
+    let schema = footer
+        .schema()
+        .ok_or_else(|| err(&"the footer has no schema"))?;
+    Ok(Arc::new(arrow_ipc::convert::fb_to_schema(schema)))
+}
+
 /// Read an Arrow IPC file, checking every size its footer and messages claim before the
 /// decoder uses it (a block beyond the footer or an impossible decompressed size is an error,
 /// not an allocation of that size).
@@ -781,16 +818,129 @@ pub(crate) fn load(paths: &[&str], options: &LoadOptions) -> Result<ArrowFrame> 
     }
 }
 
-/// A unique hidden sibling of `target` (`.<name>.fugue-<what>-<pid>-<n>`).
-fn sibling(target: &Path, what: &str) -> PathBuf {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "output".into());
-    let parent = target.parent().unwrap_or(Path::new(""));
-    parent.join(format!(".{name}.fugue-{what}-{}-{n}", std::process::id()))
+/// The hidden siblings this process uses now (temporary outputs and moved-aside old outputs),
+/// so that a save never removes another live save's files as stale.
+static LIVE_SIBLINGS: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
+
+/// The folder `target` is in, as given (`""` for a bare name).
+fn parent_of(target: &Path) -> &Path {
+    target.parent().unwrap_or(Path::new(""))
+}
+
+/// The key of a sibling in [`LIVE_SIBLINGS`]: its canonical folder and its name.
+fn live_key(path: &Path) -> PathBuf {
+    let parent = parent_of(path);
+    let folder = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
+    let folder = fs::canonicalize(folder).unwrap_or_else(|_| folder.to_path_buf());
+    folder.join(path.file_name().unwrap_or_default())
+}
+
+fn lock_live() -> std::sync::MutexGuard<'static, BTreeSet<PathBuf>> {
+    LIVE_SIBLINGS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A hidden sibling of a target (`.<name>.fugue-<what>-<pid>-<n>`), registered as live while
+/// it exists; dropping it removes whatever is still at its path.
+struct Sibling {
+    path: PathBuf,
+    key: PathBuf,
+    /// Left on disk when dropped (it holds the only copy of an output).
+    kept: bool,
+}
+
+impl Sibling {
+    /// A fresh sibling of `target` (the target's folder exists).
+    fn new(target: &Path, what: &str) -> Sibling {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| "output".into());
+        let path =
+            parent_of(target).join(format!(".{name}.fugue-{what}-{}-{n}", std::process::id()));
+        let key = live_key(&path);
+        lock_live().insert(key.clone());
+        Sibling {
+            path,
+            key,
+            kept: false,
+        }
+    }
+}
+
+impl Drop for Sibling {
+    fn drop(&mut self) {
+        if !self.kept {
+            let _ = remove_any(&self.path);
+        }
+        lock_live().remove(&self.key);
+    }
+}
+
+/// Whether the process `pid` runs (`None` where this cannot be known: no `/proc`).
+fn process_runs(pid: u32) -> Option<bool> {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return None;
+    }
+    Some(proc.join(pid.to_string()).exists())
+}
+
+/// Remove the hidden siblings of `target` that a killed save left behind (see the module
+/// docs). Best effort: a sibling that cannot be removed stays, and the save goes on.
+fn remove_stale_siblings(target: &Path) {
+    let Some(name) = target.file_name() else {
+        return;
+    };
+    let prefix = format!(".{}.fugue-", name.to_string_lossy());
+    let parent = parent_of(target);
+    let listed = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
+    let Ok(entries) = fs::read_dir(listed) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().to_string();
+        let Some(rest) = file_name.strip_prefix(&prefix) else {
+            continue;
+        };
+        let mut parts = rest.splitn(3, '-');
+        let (Some(what), Some(pid), Some(n)) = (parts.next(), parts.next(), parts.next()) else {
+            continue;
+        };
+        let (Ok(pid), Ok(_)) = (pid.parse::<u32>(), n.parse::<u64>()) else {
+            continue;
+        };
+        if what != "tmp" && what != "old" {
+            continue;
+        }
+        let path = parent.join(&file_name);
+        let stale = if pid == std::process::id() {
+            !lock_live().contains(&live_key(&path))
+        } else {
+            match process_runs(pid) {
+                Some(runs) => !runs,
+                None => fs::symlink_metadata(&path)
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| SystemTime::now().duration_since(t).ok())
+                    .is_some_and(|age| age > Duration::from_secs(24 * 3600)),
+            }
+        };
+        if stale {
+            let _ = remove_any(&path);
+        }
+    }
 }
 
 fn remove_any(path: &Path) -> io::Result<()> {
@@ -1053,9 +1203,13 @@ fn write_output(
     Ok(())
 }
 
-/// Move every file of `from` (recursively) into `into`, under fresh names.
+/// Move every file of `from` (recursively) into `into`, under fresh names (never over an
+/// existing file: a name that exists is skipped for the next one).
 fn merge_into(from: &Path, into: &Path) -> Result<()> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let stamp = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
     for entry in entries(from)? {
         let name = entry.file_name().unwrap_or_default().to_owned();
         let target = into.join(&name);
@@ -1063,17 +1217,144 @@ fn merge_into(from: &Path, into: &Path) -> Result<()> {
             fs::create_dir_all(&target).map_err(|e| io_error("writing", &target, e))?;
             merge_into(&entry, &target)?;
         } else {
-            let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-            let fresh = into.join(format!(
-                "{}-{}-{n}-{}",
-                "append",
-                std::process::id(),
-                name.to_string_lossy()
-            ));
+            let fresh = loop {
+                let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+                let fresh = into.join(format!(
+                    "append-{stamp:x}-{}-{n}-{}",
+                    std::process::id(),
+                    name.to_string_lossy()
+                ));
+                if fs::symlink_metadata(&fresh).is_err() {
+                    break fresh;
+                }
+            };
             fs::rename(&entry, &fresh).map_err(|e| io_error("writing", &fresh, e))?;
         }
     }
     Ok(())
+}
+
+/// The schema a load of the first data file under `root` (a file or a folder) would give,
+/// with its hive partition columns; `None` when there is no data file or it has no column.
+/// JSON columns that are NULL throughout have the type `null`.
+fn stored_schema(root: &Path, format: FileFormat, options: &LoadOptions) -> Result<Option<Schema>> {
+    let Some(text) = root.to_str() else {
+        return Ok(None);
+    };
+    let files = match expand(&[text], Some(format)) {
+        Ok(files) => files,
+        Err(FugueError::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => {
+            return Ok(None);
+        }
+        Err(e) => return Err(e),
+    };
+    let Some(first) = files.first() else {
+        return Ok(None);
+    };
+    let path = &first.path;
+    let schema = contained(path, first.format, || {
+        file_schema(path, first.format, options)
+    })?;
+    if schema.fields().is_empty() {
+        return Ok(None);
+    }
+    let frame = normalize(&schema, Vec::new())
+        .and_then(|f| with_partitions(f, &first.partitions))
+        .map_err(|e| in_file(e, path))?;
+    Ok(Some(frame.schema().clone()))
+}
+
+/// The schema of one file without reading its data (parquet, Arrow IPC: the footer; CSV: the
+/// first line, every column `str`, named `_c0, _c1, ...` without a header; JSON: inferred).
+fn file_schema(path: &Path, format: FileFormat, options: &LoadOptions) -> Result<SchemaRef> {
+    let err = |e: &dyn std::fmt::Display| read_error(path, format, e);
+    let open = || File::open(path).map_err(|e| io_error("reading", path, e));
+    match format {
+        FileFormat::Parquet => Ok(ParquetRecordBatchReaderBuilder::try_new(open()?)
+            .map_err(|e| err(&e))?
+            .schema()
+            .clone()),
+        FileFormat::ArrowIpc => ipc_schema(path),
+        FileFormat::Json => json_schema(path, &read_bytes(path, format)?),
+        FileFormat::Csv => {
+            let reader: Box<dyn Read> = if is_gzip(path) {
+                Box::new(flate2::read::GzDecoder::new(open()?))
+            } else {
+                Box::new(open()?)
+            };
+            let (schema, _) = arrow::csv::reader::Format::default()
+                .with_header(options.header)
+                .with_delimiter(options.delimiter)
+                .infer_schema(reader, Some(0))
+                .map_err(|e| err(&e))?;
+            let fields: Vec<Field> = schema
+                .fields()
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    let name = if options.header {
+                        f.name().clone()
+                    } else {
+                        format!("_c{i}")
+                    };
+                    Field::new(name, DataType::Utf8, true)
+                })
+                .collect();
+            Ok(Arc::new(ArrowSchema::new(fields)))
+        }
+    }
+}
+
+/// An append to the folder `target` needs its files' schema to be the appended data's
+/// (`written`, the new files): otherwise [`FugueError::SchemaMismatch`] naming both, and
+/// nothing moves into the target. JSON columns NULL throughout match any type.
+fn check_append(
+    target: &Path,
+    written: &Path,
+    format: FileFormat,
+    options: &SaveOptions,
+) -> Result<()> {
+    let load = LoadOptions {
+        format: Some(format),
+        header: options.header,
+        delimiter: options.delimiter.unwrap_or(b','),
+        ..LoadOptions::default()
+    };
+    let (Some(existing), Some(new)) = (
+        stored_schema(target, format, &load)?,
+        stored_schema(written, format, &load)?,
+    ) else {
+        return Ok(());
+    };
+    // JSON has no type for a column that is NULL throughout: take the other side's.
+    let untyped = |schema: &Schema, other: &Schema| -> Result<Schema> {
+        Schema::new(
+            schema
+                .columns()
+                .iter()
+                .map(|c| match other.column(c.name()) {
+                    Some(o) if c.data_type() == &DataType::Null => {
+                        c.with_type(o.data_type().clone())
+                    }
+                    _ => c.clone(),
+                })
+                .collect(),
+        )
+    };
+    let (left, right) = (untyped(&existing, &new)?, untyped(&new, &existing)?);
+    same_schema("append", &left, &right).map_err(|e| match e {
+        FugueError::SchemaMismatch { reason, .. } => FugueError::SchemaMismatch {
+            context: format!(
+                "an append to `{}` (left: its files, right: the appended data; nothing was \
+                 appended)",
+                target.display()
+            ),
+            reason,
+            left: existing.to_string(),
+            right: new.to_string(),
+        },
+        other => other,
+    })
 }
 
 /// Save a frame atomically (see the module docs).
@@ -1084,6 +1365,7 @@ pub(crate) fn save(frame: &ArrowFrame, path: &str, options: &SaveOptions) -> Res
     if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent).map_err(|e| io_error("writing", parent, e))?;
     }
+    remove_stale_siblings(&target);
     let exists = fs::symlink_metadata(&target).is_ok();
     match (options.mode, exists) {
         (SaveMode::Error, true) => {
@@ -1106,50 +1388,41 @@ pub(crate) fn save(frame: &ArrowFrame, path: &str, options: &SaveOptions) -> Res
         }
         _ => {}
     }
-    let temp = sibling(&target, "tmp");
-    let append = options.mode == SaveMode::Append && exists;
-    let written = if append && options.partition_by.is_empty() {
-        // A folder target: the new file goes inside it.
-        fs::create_dir_all(&temp)
-            .map_err(|e| io_error("writing", &temp, e))
-            .and_then(|()| {
-                let file = temp.join(format!(
-                    "part-00000{}{}",
-                    format.suffix(),
-                    if gzip { ".gz" } else { "" }
-                ));
-                write_output(frame, &file, format, gzip, options)
-            })
+    let temp = Sibling::new(&target, "tmp");
+    let append = options.mode == SaveMode::Append;
+    if append && options.partition_by.is_empty() {
+        // An append writes a folder (also to a new target, so that it can be appended to
+        // again): the new file goes inside it.
+        fs::create_dir_all(&temp.path).map_err(|e| io_error("writing", &temp.path, e))?;
+        let file = temp.path.join(format!(
+            "part-00000{}{}",
+            format.suffix(),
+            if gzip { ".gz" } else { "" }
+        ));
+        write_output(frame, &file, format, gzip, options)?;
     } else {
-        write_output(frame, &temp, format, gzip, options)
-    };
-    if let Err(e) = written {
-        let _ = remove_any(&temp);
-        return Err(e);
+        write_output(frame, &temp.path, format, gzip, options)?;
     }
-    if append {
-        let merged = merge_into(&temp, &target);
-        let _ = remove_any(&temp);
-        return merged;
+    if append && exists {
+        check_append(&target, &temp.path, format, options)?;
+        return merge_into(&temp.path, &target);
     }
     if !exists {
-        return fs::rename(&temp, &target).map_err(|e| {
-            let _ = remove_any(&temp);
-            io_error("writing", &target, e)
-        });
+        return fs::rename(&temp.path, &target).map_err(|e| io_error("writing", &target, e));
     }
-    // Overwrite: move the old output aside, move the new one in, then drop the old one.
-    let backup = sibling(&target, "old");
-    if let Err(e) = fs::rename(&target, &backup) {
-        let _ = remove_any(&temp);
+    if !temp.path.is_dir() && !target.is_dir() {
+        // A file over a file: one atomic rename.
+        return fs::rename(&temp.path, &target).map_err(|e| io_error("replacing", &target, e));
+    }
+    // Overwrite of a folder: move the old output aside, move the new one in, then drop the old.
+    let mut backup = Sibling::new(&target, "old");
+    fs::rename(&target, &backup.path).map_err(|e| io_error("replacing", &target, e))?;
+    if let Err(e) = fs::rename(&temp.path, &target) {
+        // Put the old output back; if even that fails, it stays in the backup.
+        backup.kept = fs::rename(&backup.path, &target).is_err();
         return Err(io_error("replacing", &target, e));
     }
-    if let Err(e) = fs::rename(&temp, &target) {
-        let _ = fs::rename(&backup, &target);
-        let _ = remove_any(&temp);
-        return Err(io_error("replacing", &target, e));
-    }
-    remove_any(&backup).map_err(|e| io_error("removing", &backup, e))
+    remove_any(&backup.path).map_err(|e| io_error("removing", &backup.path, e))
 }
 
 #[cfg(test)]
@@ -1220,6 +1493,25 @@ mod tests {
                 vec![(name, Some(value))]
             );
         }
+    }
+
+    #[test]
+    fn only_siblings_no_save_uses_are_stale() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("t.parquet");
+        let live = Sibling::new(&target, "tmp");
+        fs::create_dir(&live.path).expect("mkdir");
+        let leaked = dir.path().join(format!(
+            ".t.parquet.fugue-tmp-{}-999999999",
+            std::process::id()
+        ));
+        fs::create_dir(&leaked).expect("mkdir");
+        remove_stale_siblings(&target);
+        assert!(live.path.exists(), "a live temporary output was removed");
+        assert!(!leaked.exists(), "a leaked temporary output was kept");
+        let path = live.path.clone();
+        drop(live);
+        assert!(!path.exists(), "a dropped temporary output was kept");
     }
 
     #[test]

@@ -84,7 +84,8 @@ pub enum SaveMode {
     /// Replace the existing file or folder (the default).
     #[default]
     Overwrite,
-    /// Add files to an existing folder (a single existing file cannot be appended to).
+    /// Add files to a folder, created when the target does not exist (a single existing file
+    /// cannot be appended to); the folder's schema must be the frame's.
     Append,
     /// Fail when the target exists.
     Error,
