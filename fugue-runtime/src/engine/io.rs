@@ -36,7 +36,6 @@
 //! process that no longer runs (Linux: `/proc`; elsewhere, those older than a day) and those of
 //! this process that no save of it uses.
 
-use super::checks::same_schema;
 use super::options::{
     FileFormat, LoadColumns, LoadOptions, ParquetCompression, SaveMode, SaveOptions,
 };
@@ -51,6 +50,7 @@ use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use datafusion::parquet::basic::{Compression, GzipLevel, ZstdLevel};
 use datafusion::parquet::file::properties::WriterProperties;
+use fugue_core::rules::{Step, eval};
 use fugue_core::{Column, FugueError, PartitionSpec, Result, Schema};
 use std::collections::{BTreeSet, HashMap};
 use std::fs::{self, File};
@@ -730,7 +730,7 @@ fn in_file(error: FugueError, path: &Path) -> FugueError {
             suggestion,
         },
         e @ (FugueError::TypeMismatch { .. } | FugueError::Cast { .. }) => e,
-        e => FugueError::external(format!("cannot load `{}`", path.display()), e),
+        e => e.context(format!("cannot load `{}`", path.display())),
     }
 }
 
@@ -782,7 +782,7 @@ fn load_file(input: &Input, options: &LoadOptions) -> Result<Option<ArrowFrame>>
 /// folders (`k=v/`) get the partition values as `str` columns after their own columns.
 pub(crate) fn load(paths: &[&str], options: &LoadOptions) -> Result<ArrowFrame> {
     let files = expand(paths, options.format)?;
-    let mut result: Option<Schema> = None;
+    let mut result: Option<(String, Schema)> = None;
     let mut first_empty: Option<&Input> = None;
     let mut all = Vec::new();
     for input in &files {
@@ -791,20 +791,18 @@ pub(crate) fn load(paths: &[&str], options: &LoadOptions) -> Result<ArrowFrame> 
             continue;
         };
         match &result {
-            None => result = Some(frame.schema().clone()),
-            Some(first) => same_schema(
-                &format!(
-                    "loaded files (`{}` differs from the first file)",
-                    input.path.display()
-                ),
-                first,
-                frame.schema(),
+            None => result = Some((input.path.display().to_string(), frame.schema().clone())),
+            Some((first_path, first)) => eval::same_schema(
+                "load",
+                (first_path, first),
+                (&input.path.display().to_string(), frame.schema()),
+                &Step::NONE,
             )?,
         }
         all.extend(frame.into_batches());
     }
     match (result, first_empty) {
-        (Some(schema), _) => ArrowFrame::new(schema, all),
+        (Some((_, schema)), _) => ArrowFrame::new(schema, all),
         (None, Some(empty)) => Err(FugueError::invalid_argument(
             "columns",
             format!(
@@ -1342,19 +1340,14 @@ fn check_append(
         )
     };
     let (left, right) = (untyped(&existing, &new)?, untyped(&new, &existing)?);
-    same_schema("append", &left, &right).map_err(|e| match e {
-        FugueError::SchemaMismatch { reason, .. } => FugueError::SchemaMismatch {
-            context: format!(
-                "an append to `{}` (left: its files, right: the appended data; nothing was \
-                 appended)",
-                target.display()
-            ),
-            reason,
-            left: existing.to_string(),
-            right: new.to_string(),
-        },
-        other => other,
-    })
+    let target = target.display().to_string();
+    eval::same_schema(
+        "append",
+        (&target, &left),
+        ("the appended data", &right),
+        &Step::NONE,
+    )
+    .map_err(|e| e.context(format!("appending to `{target}` (nothing was appended)")))
 }
 
 /// Save a frame atomically (see the module docs).
