@@ -365,3 +365,85 @@ fn a_cotransform_zips_its_inputs_by_key() -> fugue::core::Result<()> {
     );
     Ok(())
 }
+
+#[derive(Schema, Debug, Clone, PartialEq)]
+struct RawWeather {
+    city: Option<String>,
+    precip: f64,
+}
+
+#[derive(Schema, Debug, Clone, PartialEq)]
+struct Weather {
+    city: String,
+    precip: i32,
+}
+
+#[derive(Schema, Debug, Clone, PartialEq)]
+struct CityWeather {
+    city: String,
+    precip: f64,
+}
+
+/// A typed load never changes data silently: a parquet `double` read as an `i32` field is
+/// refused (it used to truncate), and a NULL read into a non-`Option` field is named with its
+/// file and row when the file is loaded.
+#[test]
+fn a_typed_load_never_changes_data_silently() -> fugue::core::Result<()> {
+    use fugue::runtime::IntoDataFrame;
+    use fugue::runtime::engine::SaveOptions;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("weather.parquet");
+    let path = path.to_str().expect("utf8").to_string();
+    let rows = vec![
+        RawWeather {
+            city: Some("a".into()),
+            precip: 1.5,
+        },
+        RawWeather {
+            city: None,
+            precip: 2.25,
+        },
+    ];
+    fugue::make_engine("native", ())?.save(
+        rows.into_dataframe()?,
+        &path,
+        &SaveOptions::default(),
+    )?;
+
+    let wf = workflow! {
+        weather = load(path.clone()) as Weather;
+        yield weather;
+    };
+    let err = wf.run_on("native").unwrap_err();
+    assert_eq!(err.kind(), fugue::core::ErrorKind::TypeMismatch, "{err}");
+    for part in [
+        "weather.parquet",
+        "`precip`",
+        "`double`",
+        "`int`",
+        "alter_columns",
+    ] {
+        assert!(err.to_string().contains(part), "`{part}` not in {err}");
+    }
+
+    let wf = workflow! {
+        weather = load(path.clone()) as CityWeather;
+        yield weather;
+    };
+    let err = wf.run_on("native").unwrap_err();
+    assert_eq!(err.kind(), fugue::core::ErrorKind::Conversion, "{err}");
+    for part in ["weather.parquet", "`city`", "row 1"] {
+        assert!(err.to_string().contains(part), "`{part}` not in {err}");
+    }
+
+    let wf = workflow! {
+        weather = load(path.clone()) as RawWeather;
+        yield weather;
+    };
+    let result = wf.run_on("native")?;
+    assert_eq!(
+        fugue::records::<RawWeather>(result.get("weather")?)?.len(),
+        2
+    );
+    Ok(())
+}

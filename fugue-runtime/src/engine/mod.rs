@@ -68,6 +68,8 @@ mod relational;
 #[path = "relational_stub.rs"]
 mod relational;
 mod row_ops;
+#[cfg(feature = "datafusion")]
+mod typed_load;
 
 pub use crate::executor::{ZipHow, run_comap};
 pub use checks::{JoinPlan, join_plan, join_plan_named, same_schema};

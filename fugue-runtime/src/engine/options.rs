@@ -84,7 +84,8 @@ pub enum SaveMode {
     /// Replace the existing file or folder (the default).
     #[default]
     Overwrite,
-    /// Add files to an existing folder (a single existing file cannot be appended to).
+    /// Add files to a folder, created when the target does not exist (a single existing file
+    /// cannot be appended to); the folder's schema must be the frame's.
     Append,
     /// Fail when the target exists.
     Error,
@@ -342,7 +343,8 @@ impl SelectQuery {
 pub enum LoadColumns {
     /// These columns, in this order.
     Names(Vec<String>),
-    /// These columns, in this order, cast to these types.
+    /// These columns, in this order, converted to these types only when no value can change
+    /// (widening; text parsed as declared); a column that is not nullable is checked for NULLs.
     Schema(Schema),
 }
 
@@ -381,9 +383,10 @@ pub struct SaveOptions {
     /// What to do when the target exists.
     pub mode: SaveMode,
     /// Write a folder with one sub-folder per value of these columns (hive style,
-    /// `col=value/`), the columns themselves left out of the files.
+    /// `col=value/`, names and values `%XX`-escaped as Hive does), the columns themselves left
+    /// out of the files.
     pub partition_by: Vec<String>,
-    /// CSV: write a header line (default false, as in Fugue).
+    /// CSV: write a header line (default false, as in Fugue; an empty frame gets one too).
     pub header: bool,
     /// CSV: the field delimiter (`None` = `,`).
     pub delimiter: Option<u8>,

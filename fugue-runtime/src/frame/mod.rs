@@ -23,6 +23,8 @@ mod row_frame;
 mod stream_frame;
 
 pub use arrow_frame::ArrowFrame;
+#[cfg(feature = "datafusion")]
+pub(crate) use ops::cast_column;
 pub use row_frame::RowFrame;
 pub use stream_frame::{ROW_STREAM_BATCH_SIZE, StreamFrame};
 

@@ -601,8 +601,9 @@ impl<'w> WorkflowFrame<'w> {
         })
     }
 
-    /// The declared schema of a load (the plan knows it before running; the data is cast to
-    /// it when read).
+    /// The declared schema of a load (the plan knows it before running; the data converts to
+    /// it when read only where no value can change, and a column that is not nullable is
+    /// checked for NULLs).
     pub fn schema(self, schema: impl IntoSchema) -> Self {
         let schema = schema.into_schema();
         self.edit(|n| match (&mut n.op, schema) {
