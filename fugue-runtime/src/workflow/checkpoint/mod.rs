@@ -3,7 +3,7 @@
 //! * Files are Arrow IPC files written atomically (a temporary name in the same folder, then a
 //!   rename), each with a sidecar `<file>.blake3` holding the BLAKE3 hash of its bytes; a file
 //!   whose bytes do not match its sidecar, or that does not read, is corrupt.
-//! * A deterministic key ([`step_keys`]) is a BLAKE3 hash of named parts of the step and,
+//! * A deterministic key is a BLAKE3 hash of named parts of the step and,
 //!   through the keys of its inputs, of every step upstream:
 //!   - the operation and its arguments, every string quoted;
 //!   - the function's full path (`module_path::name`) and, for functions declared with the
@@ -22,8 +22,9 @@
 //!   from Fugue, whose keys ignore the data and the function's body).
 //! * What a key cannot see: code the function calls (a helper, a constant, another crate),
 //!   state a closure captures, and anything the function reads itself (files, the clock, the
-//!   network). Bump the step's `.version()` when such a thing changes.
-//! * Content hashes are cached in `<root>/.fugue/file-hashes` per path and [`Stamp`] (device,
+//!   network). Bump the step's [`version`](super::WorkflowFrame::version) when such a thing
+//!   changes.
+//! * Content hashes are cached in [`FILE_HASHES`] under the root, per path and stamp (device,
 //!   inode, size, modification and change times): a file is hashed again when any of them
 //!   changes. The change time is set by the kernel on every write and cannot be set back
 //!   (`touch -r`, `cp -p` and restores set the modification time only), so a file rewritten
@@ -32,7 +33,7 @@
 //!   the file system's timestamp granularity cannot hide behind an unchanged stamp.
 //! * Before a result is saved under its key, the files of the loads upstream are listed and
 //!   stamped again: if one changed during the run, the result is not saved under the key.
-//! * `<root>/.fugue/steps/` holds, per step name, the parts of the last checkpoint written for
+//! * [`STEP_MANIFESTS`] under the root holds, per step name, the parts of the last checkpoint written for
 //!   it, so that a checkpoint not found is explained ("input file `x` changed (step `load`)").
 //! * The run's temporary folder `<checkpoint path>/<run id>` holds strong checkpoints and is
 //!   removed when the run ends, on success, failure or panic ([`RunDir`]).
