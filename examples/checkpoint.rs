@@ -1,7 +1,8 @@
 //! Checkpoints and yields (reference §6): weak (in memory), strong (a file removed after the
 //! run) and deterministic (a file reused across runs, keyed by the steps, their parameters, the
-//! transformer's name and version, and a fingerprint of the input data: unlike Fugue, changed
-//! data is never served from a stale checkpoint).
+//! transformer's full path, a hash of its tokens and its version, and the content of the input
+//! data: unlike Fugue, changed data or an edited transformer is never served from a stale
+//! checkpoint).
 //!
 //! `cargo run --example checkpoint`
 
@@ -54,6 +55,8 @@ fn run(folder: &std::path::Path, data: Vec<Reading>, version: &str) -> Result<()
         result.reused(),
         result.get("positive")?.count()?
     );
+    // Which checkpoints were reused, and why the others were not.
+    print!("{}", result.explain());
     Ok(())
 }
 

@@ -11,6 +11,7 @@
 
 use crate::frame::{ArrowFrame, DataFrame};
 use crate::partitioning::logical_partitions;
+use crate::transformer::CodeIdentity;
 use crate::value::{Value, value_at};
 use arrow::array::RecordBatch;
 use fugue_core::{FugueError, PartitionSpec, Result, Schema, types};
@@ -318,6 +319,14 @@ pub trait PartitionFunction: Send + Sync {
     /// registered functions, looked up by this name on every executor. Default: not
     /// registered.
     fn registered_name(&self) -> Option<&str> {
+        None
+    }
+
+    /// What identifies the function's code in deterministic checkpoint keys: for functions
+    /// declared with the transformer macros, their full path and the hash of their tokens
+    /// ([`CodeIdentity`]). Default: `None`, for hand-written impls, whose steps are keyed by
+    /// [`name`](Self::name) and the step's version only.
+    fn code_identity(&self) -> Option<CodeIdentity> {
         None
     }
 

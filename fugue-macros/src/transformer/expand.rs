@@ -48,12 +48,13 @@ pub fn struct_and_call(def: &TransformerDef<'_>) -> TokenStream {
     }
 }
 
-/// The whole expansion.
-pub fn expand(v: &ValidTransformer<'_>) -> TokenStream {
+/// The whole expansion; `code_hash` is the hash of the function's tokens
+/// ([`super::code_hash`]), published as `Transformer::CODE_HASH`.
+pub fn expand(v: &ValidTransformer<'_>, code_hash: u64) -> TokenStream {
     let def = &v.def;
     let head = struct_and_call(def);
     let checks = checks(v);
-    let description = description(v);
+    let description = description(v, code_hash);
     let entry = match def.kind {
         Kind::Processor => processor(def),
         Kind::Creator => creator(def),
@@ -167,7 +168,7 @@ fn type_name(ty: &syn::Type) -> String {
     quote!(#ty).to_string().replace(' ', "")
 }
 
-fn description(v: &ValidTransformer<'_>) -> TokenStream {
+fn description(v: &ValidTransformer<'_>, code_hash: u64) -> TokenStream {
     let def = &v.def;
     let p = quote!(::fugue::__private);
     let ident = &def.item.sig.ident;
@@ -226,10 +227,17 @@ fn description(v: &ValidTransformer<'_>) -> TokenStream {
         .params
         .iter()
         .any(|p| matches!(p.role, Role::Cursor { .. }));
+    let code_hash = syn::LitInt::new(
+        &format!("0x{code_hash:016x}_u64"),
+        proc_macro2::Span::call_site(),
+    );
     quote! {
         #[automatically_derived]
         impl #p::Transformer for #ident {
             const NAME: &'static str = #name;
+            const PATH: &'static str =
+                ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#ident));
+            const CODE_HASH: ::core::option::Option<u64> = ::core::option::Option::Some(#code_hash);
             const KIND: #p::Kind = #p::Kind::#kind;
             const INPUTS: &'static [#p::InputShape] = &[#(#inputs),*];
             const OUTPUT: #p::OutputShape = #output;
@@ -353,9 +361,11 @@ fn partition_function(v: &ValidTransformer<'_>) -> TokenStream {
             }
 
             fn registered_name(&self) -> ::core::option::Option<&str> {
-                ::core::option::Option::Some(
-                    ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#ident)),
-                )
+                ::core::option::Option::Some(<Self as #p::Transformer>::PATH)
+            }
+
+            fn code_identity(&self) -> ::core::option::Option<#p::transformer::CodeIdentity> {
+                #p::transformer::CodeIdentity::of::<Self>()
             }
 
             fn output_schema(
@@ -393,10 +403,7 @@ fn partition_function(v: &ValidTransformer<'_>) -> TokenStream {
         }
 
         #p::inventory::submit! {
-            #p::RegisteredFunction::new(
-                ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#ident)),
-                &#ident,
-            )
+            #p::RegisteredFunction::new(<#ident as #p::Transformer>::PATH, &#ident)
         }
     }
 }

@@ -2,6 +2,7 @@
 //! `#[output_cotransformer]`, `#[processor]`, `#[creator]`, `#[outputter]`): parse → validate
 //! → expand, with a fallback when a check fails.
 
+mod code_hash;
 mod expand;
 mod fallback;
 mod parse;
@@ -52,11 +53,15 @@ fn expand_checked(kind: Kind, attr: TokenStream, item: TokenStream) -> TokenStre
         }
     };
     let mut diag = Diagnostics::new();
+    let attr_tokens = attr.clone();
     let args = parse::AttrArgs::parse(attr, &mut diag);
     let def = parse::TransformerDef::from_syn(kind, args, &function);
     let parsed_ok = diag.is_empty();
     match validate::validate(def, &mut diag) {
-        Some(valid) if parsed_ok => expand::expand(&valid),
+        Some(valid) if parsed_ok => {
+            let code_hash = code_hash::code_hash(kind, &attr_tokens, &function);
+            expand::expand(&valid, code_hash)
+        }
         _ => {
             let def = parse::TransformerDef::from_syn(kind, Default::default(), &function);
             let mut out = diag.into_compile_errors();

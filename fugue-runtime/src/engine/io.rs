@@ -1418,6 +1418,15 @@ pub(crate) fn save(frame: &ArrowFrame, path: &str, options: &SaveOptions) -> Res
     remove_any(&backup.path).map_err(|e| io_error("removing", &backup.path, e))
 }
 
+/// The files a load of `paths` reads, in the order it reads them: the expansion [`load`] uses
+/// (deterministic checkpoint keys fingerprint exactly these files).
+pub(crate) fn load_files(paths: &[&str], format: Option<FileFormat>) -> Result<Vec<PathBuf>> {
+    Ok(expand(paths, format)?
+        .into_iter()
+        .map(|input| input.path)
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,9 +1,10 @@
 //! `load` and `save` without the `datafusion` feature: unsupported.
 
-use super::options::{LoadOptions, SaveOptions};
+use super::options::{FileFormat, LoadOptions, SaveOptions};
 use super::relational::needs_datafusion;
 use crate::frame::ArrowFrame;
 use fugue_core::Result;
+use std::path::PathBuf;
 
 /// Unsupported without DataFusion.
 pub(crate) fn load(paths: &[&str], options: &LoadOptions) -> Result<ArrowFrame> {
@@ -15,4 +16,10 @@ pub(crate) fn load(paths: &[&str], options: &LoadOptions) -> Result<ArrowFrame> 
 pub(crate) fn save(frame: &ArrowFrame, path: &str, options: &SaveOptions) -> Result<()> {
     let _ = (frame, path, options);
     Err(needs_datafusion("save"))
+}
+
+/// Unsupported without DataFusion.
+pub(crate) fn load_files(paths: &[&str], format: Option<FileFormat>) -> Result<Vec<PathBuf>> {
+    let _ = (paths, format);
+    Err(needs_datafusion("load"))
 }

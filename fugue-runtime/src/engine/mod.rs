@@ -74,6 +74,8 @@ mod typed_load;
 pub use crate::executor::{ZipHow, run_comap};
 pub use checks::{JoinPlan, join_plan, join_plan_named, same_schema};
 pub use conf::LOCAL_WORKERS;
+/// The files a load reads (shared with deterministic checkpoint keys).
+pub(crate) use io::load_files;
 pub use local::LocalEngine;
 pub use options::{
     DropHow, FileFormat, FillValue, JoinHow, LoadColumns, LoadOptions, NaPosition,

@@ -138,6 +138,19 @@ pub enum CallbackUse {
 pub trait Transformer: Send + Sync + 'static {
     /// The function's name.
     const NAME: &'static str;
+    /// The function's full path, `module_path::name` (what per-partition kinds are registered
+    /// under in [`registry`](crate::registry)). Default: [`NAME`](Self::NAME), for hand-written
+    /// impls.
+    const PATH: &'static str = Self::NAME;
+    /// A hash of the function's code, computed by the macros from its tokens (signature, body
+    /// and the attribute's arguments; not doc comments or formatting), part of deterministic
+    /// checkpoint keys so that editing the function invalidates its checkpoints. Default:
+    /// `None`, for hand-written impls, whose steps are keyed by name and version only.
+    ///
+    /// Only the function's own tokens are hashed: a helper it calls, a constant it reads or a
+    /// crate it uses can change without changing the hash. Bump the step's
+    /// [`version`](crate::workflow::WorkflowFrame::version) after such an edit.
+    const CODE_HASH: Option<u64> = None;
     /// The kind of extension.
     const KIND: Kind;
     /// One shape per data parameter, in order.
@@ -152,6 +165,48 @@ pub trait Transformer: Send + Sync + 'static {
     const CALLBACK: CallbackUse;
     /// Whether the function takes the [`PartitionCursor`](crate::function::PartitionCursor).
     const CURSOR: bool;
+}
+
+/// What deterministic checkpoint keys know of a function declared with one of the macros: its
+/// full path, the hash of its tokens, and its declared shapes (the record types' columns, which
+/// the token hash does not see), validation rules and typed parameters.
+#[derive(Debug, Clone, Copy)]
+pub struct CodeIdentity {
+    /// The full path, `module_path::name` ([`Transformer::PATH`]).
+    pub path: &'static str,
+    /// The hash of the function's tokens ([`Transformer::CODE_HASH`]).
+    pub code_hash: u64,
+    /// The data parameters' shapes.
+    pub inputs: &'static [InputShape],
+    /// The output's shape.
+    pub output: OutputShape,
+    /// The validation rules.
+    pub rules: &'static [(&'static str, &'static str)],
+    /// The typed parameters.
+    pub params: &'static [(&'static str, &'static str)],
+}
+
+impl CodeIdentity {
+    /// The identity of `T`, when its macro computed a code hash (`None` for hand-written
+    /// impls).
+    pub fn of<T: Transformer>() -> Option<CodeIdentity> {
+        T::CODE_HASH.map(|code_hash| CodeIdentity {
+            path: T::PATH,
+            code_hash,
+            inputs: T::INPUTS,
+            output: T::OUTPUT,
+            rules: T::RULES,
+            params: T::PARAMS,
+        })
+    }
+
+    /// The declared shapes, rules and parameters in a stable text form (hashed into keys).
+    pub fn declaration(&self) -> String {
+        format!(
+            "inputs={:?}; output={:?}; rules={:?}; params={:?}",
+            self.inputs, self.output, self.rules, self.params
+        )
+    }
 }
 
 /// A function run once on the driver over whole frames, returning one (`#[processor]`).

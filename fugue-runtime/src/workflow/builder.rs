@@ -540,8 +540,12 @@ impl<'w> WorkflowFrame<'w> {
         })
     }
 
-    /// The version of the step's function, part of deterministic checkpoint keys: bump it
-    /// when the function's logic changes.
+    /// The version of the step's function, part of deterministic checkpoint keys (an extra
+    /// salt). Functions declared with the transformer macros are keyed by their tokens as well,
+    /// so editing one invalidates its checkpoints by itself; bump the version when code the
+    /// function calls changes (a helper, a constant, a dependency), which the token hash does
+    /// not see, and when the logic of a closure or a hand-written impl changes (those are keyed
+    /// by name and version only).
     pub fn version(self, version: impl Into<String>) -> Self {
         let version = version.into();
         self.edit(|n| {
@@ -650,10 +654,21 @@ impl<'w> WorkflowFrame<'w> {
     }
 
     /// A deterministic checkpoint: the output is written under
-    /// `fugue.workflow.checkpoint.path` with a name derived from the step's content key (its
-    /// operation and arguments, its upstream steps, parameters, function names and versions,
-    /// and a fingerprint of the input data), and a later run with the same key reads the file
-    /// instead of computing the step and the steps only it needs.
+    /// `fugue.workflow.checkpoint.path` with a name derived from the step's content key, and a
+    /// later run with the same key reads the file instead of computing the step and the steps
+    /// only it needs.
+    ///
+    /// The key covers the step and every step upstream: operations and arguments, parameters,
+    /// partition specs, planned schemas, versions, each function's full path
+    /// (`module_path::name`) and, for functions declared with the transformer macros, a hash
+    /// of their tokens and their records' columns; data given in memory; and for loads the
+    /// files read (globs and folders expanded at run time, as the load expands them) with a
+    /// hash of their content. What it cannot see: code a function calls (a helper edited
+    /// leaves the token hash unchanged: bump [`version`](Self::version)), state a closure
+    /// captures, and what a function reads by itself. `explain()` marks each function step
+    /// "keyed by: function tokens" or "name and version only"; the run's
+    /// [`WorkflowResult::explain`](super::WorkflowResult::explain) says which checkpoints were
+    /// reused and why the others were not.
     pub fn checkpoint_deterministic(self) -> Self {
         self.set_checkpoint(CheckpointKind::Deterministic { namespace: None })
     }

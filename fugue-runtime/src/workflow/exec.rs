@@ -27,6 +27,10 @@ impl PartitionFunction for Cancellable<'_> {
         self.inner.registered_name()
     }
 
+    fn code_identity(&self) -> Option<crate::transformer::CodeIdentity> {
+        self.inner.code_identity()
+    }
+
     fn output_schema(&self, inputs: &[Schema]) -> Result<Schema> {
         self.inner.output_schema(inputs)
     }

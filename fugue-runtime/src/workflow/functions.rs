@@ -7,6 +7,7 @@
 
 use crate::frame::DataFrame;
 use crate::function::Params;
+use crate::transformer::CodeIdentity;
 use fugue_core::{Result, Schema};
 
 /// Creates a frame from nothing but its parameters.
@@ -14,6 +15,13 @@ pub trait CreateFn: Send + Sync {
     /// The name in messages.
     fn name(&self) -> &str {
         "closure"
+    }
+
+    /// What identifies the function's code in deterministic checkpoint keys: `Some` for
+    /// functions declared with the macros (through [`Ext`]); `None` (the default: closures,
+    /// [`named`] closures, hand-written impls) keys the step by its name and version only.
+    fn code_identity(&self) -> Option<CodeIdentity> {
+        None
     }
 
     /// The output schema when it is known before running.
@@ -33,6 +41,13 @@ pub trait ProcessFn: Send + Sync {
         "closure"
     }
 
+    /// What identifies the function's code in deterministic checkpoint keys: `Some` for
+    /// functions declared with the macros (through [`Ext`]); `None` (the default: closures,
+    /// [`named`] closures, hand-written impls) keys the step by its name and version only.
+    fn code_identity(&self) -> Option<CodeIdentity> {
+        None
+    }
+
     /// The output schema for these input schemas, when it is known before running.
     fn output_schema(&self, inputs: &[Schema], params: &Params) -> Option<Schema> {
         let _ = (inputs, params);
@@ -48,6 +63,13 @@ pub trait OutputFn: Send + Sync {
     /// The name in messages.
     fn name(&self) -> &str {
         "closure"
+    }
+
+    /// What identifies the function's code in deterministic checkpoint keys: `Some` for
+    /// functions declared with the macros (through [`Ext`]); `None` (the default: closures,
+    /// [`named`] closures, hand-written impls) keys the step by its name and version only.
+    fn code_identity(&self) -> Option<CodeIdentity> {
+        None
     }
 
     /// Consume the frames.
@@ -178,6 +200,10 @@ impl<T: crate::transformer::Processor> ProcessFn for Ext<T> {
         T::NAME
     }
 
+    fn code_identity(&self) -> Option<CodeIdentity> {
+        CodeIdentity::of::<T>()
+    }
+
     fn output_schema(&self, inputs: &[Schema], _: &Params) -> Option<Schema> {
         declared_schema::<T>(inputs)
     }
@@ -192,6 +218,10 @@ impl<T: crate::transformer::Creator> CreateFn for Ext<T> {
         T::NAME
     }
 
+    fn code_identity(&self) -> Option<CodeIdentity> {
+        CodeIdentity::of::<T>()
+    }
+
     fn output_schema(&self, _: &Params) -> Option<Schema> {
         declared_schema::<T>(&[])
     }
@@ -204,6 +234,10 @@ impl<T: crate::transformer::Creator> CreateFn for Ext<T> {
 impl<T: crate::transformer::Outputter> OutputFn for Ext<T> {
     fn name(&self) -> &str {
         T::NAME
+    }
+
+    fn code_identity(&self) -> Option<CodeIdentity> {
+        CodeIdentity::of::<T>()
     }
 
     fn output(&self, inputs: Vec<DataFrame>, params: &Params) -> Result<()> {

@@ -78,8 +78,10 @@
 //!
 //! [`Workflow::run`] layers the config (defaults < engine < workflow < per-call, never
 //! mutating the engine), resolves the [`Plan`] (schemas, argument checks, partition functions'
-//! `check`), reuses intact deterministic checkpoints (keys include a fingerprint of the input
-//! data: see [`checkpoint`]), then runs the steps on scoped threads, up to
+//! `check`), reuses intact deterministic checkpoints (keys cover the function's tokens and
+//! the content of the input data and files: see [`checkpoint`]; the result's
+//! [`WorkflowResult::explain`] says which were reused and why the others were not), then runs
+//! the steps on scoped threads, up to
 //! `fugue.workflow.concurrency` at a time; the first failure cancels the steps not started.
 //! Each step runs in a `tracing` span `workflow_step` (fields `step`, `name`, `op`) inside
 //! `workflow_run`; a progress bar appears on stderr when it is a terminal and the run has
@@ -98,8 +100,8 @@ pub use crate::like::IntoPartitionSpec;
 pub use builder::{Workflow, WorkflowFrame, ZippedFrames};
 pub use functions::{CreateFn, Ext, NamedFn, OutputFn, ProcessFn, named};
 pub use plan::{Plan, PlannedStep, step_invalid};
-pub use run::{CHECKPOINT_PATH, WorkflowResult};
+pub use run::{CHECKPOINT_PATH, CheckpointOutcome, CheckpointReport, WorkflowResult};
 pub use step::{
-    CheckpointKind, FillArg, FunctionCall, LoadColumnsArg, Op, SetOp, SourceLocation, StepId,
-    StepInfo, YieldKind, step_failed,
+    CheckpointKind, FillArg, FunctionCall, KeyedBy, LoadColumnsArg, Op, SetOp, SourceLocation,
+    StepId, StepInfo, YieldKind, step_failed,
 };

@@ -11,7 +11,9 @@
 //! anything executes; the others are checked by the engine when they run.
 
 use super::builder::Graph;
-use super::step::{CheckpointKind, FillArg, LoadColumnsArg, Node, Op, StepId, StepInfo, YieldKind};
+use super::step::{
+    CheckpointKind, FillArg, KeyedBy, LoadColumnsArg, Node, Op, StepId, StepInfo, YieldKind,
+};
 use crate::engine::{
     DropHow, FillValue, JoinHow, NaPosition, SampleSize, SaveMode, ZipHow, join_plan_named,
 };
@@ -44,6 +46,8 @@ pub struct PlannedStep {
     pub args: String,
     /// The user-set version of its function.
     pub version: Option<String>,
+    /// How its function enters deterministic checkpoint keys, for steps that run one.
+    pub keyed_by: Option<KeyedBy>,
     /// The steps that read its output.
     pub consumers: Vec<StepId>,
 }
@@ -96,8 +100,10 @@ impl Plan {
     }
 
     /// The plan in a stable indented text form: one line per step (number, name, operation
-    /// and arguments, inputs, source), then its partition spec, schema (`?` when known at run
-    /// time only), checkpoint and yields.
+    /// and arguments, inputs, source), then its partition spec, version, how its function is
+    /// keyed (`keyed by: function tokens` for functions declared with the macros, `keyed by:
+    /// name and version only` for closures and hand-written impls), schema (`?` when known at
+    /// run time only), checkpoint and yields.
     pub fn explain(&self) -> String {
         let mut out = String::new();
         let _ = writeln!(out, "workflow: {} steps", self.steps.len());
@@ -124,6 +130,9 @@ impl Plan {
             }
             if let Some(v) = &s.version {
                 let _ = writeln!(out, "    version: {v}");
+            }
+            if let Some(k) = &s.keyed_by {
+                let _ = writeln!(out, "    keyed by: {k}");
             }
             if s.has_output {
                 match &s.schema {
@@ -244,6 +253,7 @@ pub(crate) fn resolve(graph: &Graph) -> Result<Plan> {
             yields: node.yields.clone(),
             args: node.op.args(),
             version: node.version.clone(),
+            keyed_by: node.op.keyed_by(),
             consumers: Vec::new(),
         });
     }

@@ -2,7 +2,7 @@
 //! step outputs shared by their consumers, checkpoints, yields, tracing and progress.
 
 use super::builder::Workflow;
-use super::checkpoint::{self, CHECKPOINT_PATH_KEY, RunDir, missing_path};
+use super::checkpoint::{self, CHECKPOINT_PATH_KEY, FileHashes, RunDir, StepKeys, missing_path};
 use super::exec;
 use super::plan::{Plan, resolve};
 use super::schedule::run_dag;
@@ -13,19 +13,72 @@ use fugue_core::config::{ConfigOverrides, FugueConfig, IntoConfigOverrides};
 use fugue_core::{FugueError, Result, Schema};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::BTreeMap;
+use std::fmt;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// What a run hands back: the yielded frames and files by name, and which steps ran.
+/// What a run did with one step's deterministic checkpoint
+/// ([`WorkflowResult::checkpoints`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckpointReport {
+    /// The step.
+    pub step: StepId,
+    /// The step's name.
+    pub name: String,
+    /// The checkpoint's key (hex BLAKE3), when it could be computed.
+    pub key: Option<String>,
+    /// Reused or computed, and why.
+    pub outcome: CheckpointOutcome,
+}
+
+/// Whether a deterministic checkpoint was reused, and why not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckpointOutcome {
+    /// Read from its file: the step, and the steps only it needed, did not run.
+    Reused,
+    /// The step ran.
+    Computed {
+        /// Why no checkpoint was reused: `no checkpoint with this key`, with what changed since
+        /// the last checkpoint written for a step of this name when there is one (`input file
+        /// `d/a.csv` changed (step `load`)`, `a new file .. is loaded`, `the code of `m::f`
+        /// changed`, ...), or a checkpoint that was corrupt or of another schema, or a key
+        /// that could not be computed.
+        reason: String,
+        /// Why the result was not saved under its key, when it was not (an input file changed
+        /// during the run, or the key could not be computed).
+        not_saved: Option<String>,
+    },
+}
+
+impl fmt::Display for CheckpointReport {
+    /// `` step `top` (#3): reused `` or `` step `top` (#3): computed: <reason> ``.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "step `{}` ({}): ", self.name, self.step)?;
+        match &self.outcome {
+            CheckpointOutcome::Reused => f.write_str("reused"),
+            CheckpointOutcome::Computed { reason, not_saved } => {
+                write!(f, "computed: {reason}")?;
+                match not_saved {
+                    Some(why) => write!(f, "; not saved: {why}"),
+                    None => Ok(()),
+                }
+            }
+        }
+    }
+}
+
+/// What a run hands back: the yielded frames and files by name, which steps ran, and what
+/// happened to each deterministic checkpoint.
 #[derive(Debug, Clone, Default)]
 pub struct WorkflowResult {
     frames: BTreeMap<String, ArrowFrame>,
     files: BTreeMap<String, PathBuf>,
     executed: Vec<StepId>,
     reused: Vec<StepId>,
+    checkpoints: Vec<CheckpointReport>,
     run_id: String,
 }
 
@@ -96,6 +149,46 @@ impl WorkflowResult {
     /// The steps whose output was read from a deterministic checkpoint instead.
     pub fn reused(&self) -> &[StepId] {
         &self.reused
+    }
+
+    /// The names of the steps whose output was read from a deterministic checkpoint.
+    pub fn reused_names(&self) -> Vec<&str> {
+        self.checkpoints
+            .iter()
+            .filter(|c| c.outcome == CheckpointOutcome::Reused)
+            .map(|c| c.name.as_str())
+            .collect()
+    }
+
+    /// Every step with a deterministic checkpoint, in declaration order: reused, or computed
+    /// and why.
+    pub fn checkpoints(&self) -> &[CheckpointReport] {
+        &self.checkpoints
+    }
+
+    /// The report of the step named `name`'s deterministic checkpoint.
+    pub fn checkpoint(&self, name: &str) -> Option<&CheckpointReport> {
+        self.checkpoints.iter().find(|c| c.name == name)
+    }
+
+    /// What happened to the deterministic checkpoints, one line per step:
+    ///
+    /// ```text
+    /// deterministic checkpoints: 1 reused, 1 computed
+    ///   step `scored` (#1): reused
+    ///   step `top` (#3): computed: no checkpoint with this key; since the last checkpoint of
+    ///     step `top`: input file `d/part1/in.csv` changed (step `_0`)
+    /// ```
+    pub fn explain(&self) -> String {
+        let reused = self.reused.len();
+        let mut out = format!(
+            "deterministic checkpoints: {reused} reused, {} computed\n",
+            self.checkpoints.len() - reused
+        );
+        for report in &self.checkpoints {
+            out.push_str(&format!("  {report}\n"));
+        }
+        out
     }
 
     /// The run's id (the name of its temporary checkpoint folder).
@@ -207,7 +300,17 @@ impl Workflow {
     ///   and yielded files in `<path>/<key>.arrow` (Arrow IPC with a `.blake3` checksum).
     /// * **Deterministic checkpoints** whose file exists and is intact are read instead of
     ///   computing their step, and the steps only they need are not run; a corrupt file is
-    ///   removed, reported with `tracing::warn!` and recomputed.
+    ///   removed, reported with `tracing::warn!` and recomputed. The key covers the steps
+    ///   upstream, their arguments, parameters, partition specs and schemas, each function's
+    ///   full path and, for functions declared with the transformer macros, a hash of their
+    ///   tokens ([`Plan::explain`] marks each function step "keyed by: function tokens" or, for
+    ///   closures and hand-written impls, "name and version only"), and the data: data given
+    ///   in memory, and the content of every file a load reads (globs and folders expanded as
+    ///   the load expands them). The token hash does not see a helper the function calls:
+    ///   bump the step's [`version`](super::WorkflowFrame::version) after editing one. A
+    ///   result is not saved under its key when a file it was computed from changed during
+    ///   the run. [`WorkflowResult::checkpoints`] and [`WorkflowResult::explain`] say which
+    ///   checkpoints were reused and why the others were not. See [`super::checkpoint`].
     /// * **Scheduling**: independent steps run in parallel, up to the concurrency, each once;
     ///   an output read by several steps is materialised once and shared.
     /// * **Failure**: the first failing step stops the run (no new step starts) and its error
@@ -239,8 +342,11 @@ struct Run<'a> {
     engine: &'a dyn ExecutionEngine,
     nodes: &'a [Node],
     plan: &'a Plan,
-    keys: Vec<String>,
+    keys: StepKeys,
     root: Option<PathBuf>,
+    run_id: &'a str,
+    /// Why a step's result was not saved under its key, by step.
+    not_saved: Mutex<BTreeMap<usize, String>>,
     run_dir: RunDir,
     auto_persist: bool,
     /// How many times each step's output is read by steps that run.
@@ -265,14 +371,24 @@ fn run_nodes(
     let run_id = checkpoint::run_id();
     let root = conf.fugue.workflow.checkpoint.path.clone();
     let concurrency = conf.fugue.workflow.concurrency.max(1);
-    let needs_keys = nodes.iter().any(|node| {
-        matches!(node.checkpoint, CheckpointKind::Deterministic { .. })
+    // Keys for the steps whose files are named by them, and the steps upstream of those.
+    let mut needed = vec![false; n];
+    for (i, node) in nodes.iter().enumerate() {
+        if matches!(node.checkpoint, CheckpointKind::Deterministic { .. })
             || node.yields.iter().any(|(_, k)| *k == YieldKind::File)
-    });
-    let keys = if needs_keys {
-        checkpoint::step_keys(&nodes)?
+        {
+            for j in checkpoint::upstream(&nodes, i) {
+                needed[j] = true;
+            }
+        }
+    }
+    let keys = if needed.contains(&true) {
+        let hashes = FileHashes::open(root.as_deref());
+        let keys = checkpoint::step_keys(&nodes, &plan, &needed, &hashes);
+        hashes.save();
+        keys
     } else {
-        vec![String::new(); n]
+        Vec::new()
     };
 
     // Files need the checkpoint root: checked before anything runs.
@@ -292,6 +408,7 @@ fn run_nodes(
 
     // Deterministic checkpoints to reuse, checked before anything is scheduled.
     let mut reused: Vec<Option<ArrowFrame>> = vec![None; n];
+    let mut reasons: Vec<Option<String>> = vec![None; n];
     for (i, node) in nodes.iter().enumerate() {
         if !matches!(node.checkpoint, CheckpointKind::Deterministic { .. }) {
             continue;
@@ -302,7 +419,15 @@ fn run_nodes(
                 missing_path("a deterministic checkpoint"),
             ));
         };
-        let path = root.join(format!("{}.{}", keys[i], checkpoint::SUFFIX));
+        let key = match &keys[i] {
+            Ok(key) => key,
+            Err(e) => {
+                tracing::warn!(step = %node.info.name, reason = %e, "no deterministic checkpoint key");
+                reasons[i] = Some(format!("its key cannot be computed: {e}"));
+                continue;
+            }
+        };
+        let path = root.join(format!("{}.{}", key.key, checkpoint::SUFFIX));
         let planned = plan.schema(StepId(i));
         match checkpoint::read(&path) {
             Ok(Some(frame))
@@ -314,12 +439,18 @@ fn run_nodes(
                     "deterministic checkpoint has another schema than planned; recomputing"
                 );
                 checkpoint::remove(&path);
+                reasons[i] =
+                    Some("the checkpoint with this key has another schema than planned".into());
             }
             Ok(Some(frame)) => {
                 tracing::info!(step = %node.info.name, path = %path.display(), "reusing deterministic checkpoint");
                 reused[i] = Some(frame);
             }
-            Ok(None) => {}
+            Ok(None) => {
+                let why = checkpoint::why_missing(root, &nodes, &keys, i);
+                tracing::info!(step = %node.info.name, reason = %why, "computing deterministic checkpoint");
+                reasons[i] = Some(why);
+            }
             Err(e) => {
                 tracing::warn!(
                     step = %node.info.name,
@@ -328,6 +459,7 @@ fn run_nodes(
                     "corrupt deterministic checkpoint; recomputing"
                 );
                 checkpoint::remove(&path);
+                reasons[i] = Some(format!("the checkpoint with this key is corrupt: {e}"));
             }
         }
     }
@@ -365,6 +497,8 @@ fn run_nodes(
         keys,
         run_dir: RunDir::new(root.as_deref(), &run_id),
         root,
+        run_id: &run_id,
+        not_saved: Mutex::new(BTreeMap::new()),
         auto_persist: conf.fugue.workflow.auto_persist,
         uses,
         slots: (0..n).map(|_| Mutex::new(Slot::Empty)).collect(),
@@ -379,7 +513,9 @@ fn run_nodes(
     for (i, frame) in reused.into_iter().enumerate() {
         if let Some(frame) = frame {
             reused_ids.push(StepId(i));
-            let path = run.deterministic_path(i)?;
+            let path = run
+                .key_path(i)
+                .map_err(|e| step_failed(&nodes[i].info, FugueError::Internal(e)))?;
             run.publish(i, DataFrame::from(frame), Some(path))?;
         }
     }
@@ -435,14 +571,39 @@ fn run_nodes(
         files,
         executed,
         run_dir,
+        keys,
+        not_saved,
         ..
     } = run;
     drop(run_dir);
+    let mut not_saved = not_saved.into_inner().unwrap_or_else(|p| p.into_inner());
+    let checkpoints = nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, node)| matches!(node.checkpoint, CheckpointKind::Deterministic { .. }))
+        .map(|(i, node)| CheckpointReport {
+            step: StepId(i),
+            name: node.info.name.clone(),
+            key: keys
+                .get(i)
+                .and_then(|k| k.as_ref().ok())
+                .map(|k| k.key.clone()),
+            outcome: if reused_ids.contains(&StepId(i)) {
+                CheckpointOutcome::Reused
+            } else {
+                CheckpointOutcome::Computed {
+                    reason: reasons[i].take().unwrap_or_default(),
+                    not_saved: not_saved.remove(&i),
+                }
+            },
+        })
+        .collect();
     Ok(WorkflowResult {
         frames: take(frames),
         files: files.into_inner().unwrap_or_else(|p| p.into_inner()),
         executed: executed.into_inner().unwrap_or_else(|p| p.into_inner()),
         reused: reused_ids,
+        checkpoints,
         run_id,
     })
 }
@@ -452,12 +613,25 @@ impl Run<'_> {
         m.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn deterministic_path(&self, i: usize) -> Result<PathBuf> {
+    /// The file named by step `i`'s key, when its key is known; else why not.
+    fn key_path(&self, i: usize) -> std::result::Result<PathBuf, String> {
         let root = self
             .root
             .as_ref()
-            .ok_or_else(|| missing_path("a deterministic checkpoint"))?;
-        Ok(root.join(format!("{}.{}", self.keys[i], checkpoint::SUFFIX)))
+            .ok_or_else(|| missing_path("a deterministic checkpoint").to_string())?;
+        match self.keys.get(i) {
+            Some(Ok(key)) => Ok(root.join(format!("{}.{}", key.key, checkpoint::SUFFIX))),
+            Some(Err(e)) => Err(format!("its key cannot be computed: {e}")),
+            None => Err("its key was not computed".to_string()),
+        }
+    }
+
+    /// Where to save step `i`'s result under its key: [`Self::key_path`], when the files the
+    /// key was computed from are unchanged; else why not.
+    fn keyed_path(&self, i: usize) -> std::result::Result<PathBuf, String> {
+        let path = self.key_path(i)?;
+        checkpoint::verify_inputs(self.nodes, &self.keys, i)?;
+        Ok(path)
     }
 
     /// Take one input of a step from its producer's slot.
@@ -537,12 +711,20 @@ impl Run<'_> {
                 checkpoint::write(&path, &df.to_arrow_frame()?)?;
                 df = DataFrame::from(reread(&path)?);
             }
-            CheckpointKind::Deterministic { .. } => {
-                let path = self.deterministic_path(i)?;
-                checkpoint::write(&path, &df.to_arrow_frame()?)?;
-                df = DataFrame::from(reread(&path)?);
-                file = Some(path);
-            }
+            CheckpointKind::Deterministic { .. } => match self.keyed_path(i) {
+                Ok(path) => {
+                    checkpoint::write(&path, &df.to_arrow_frame()?)?;
+                    df = DataFrame::from(reread(&path)?);
+                    if let Some(root) = &self.root {
+                        checkpoint::write_manifest(root, self.nodes, &self.keys, i);
+                    }
+                    file = Some(path);
+                }
+                Err(why) => {
+                    tracing::warn!(reason = %why, "result not saved under its key");
+                    Self::lock(&self.not_saved).insert(i, why);
+                }
+            },
             CheckpointKind::None | CheckpointKind::Weak => {}
         }
         if node.broadcast {
@@ -570,8 +752,14 @@ impl Run<'_> {
                                 let root = self.root.as_ref().ok_or_else(|| {
                                     missing_path(&format!("yielding `{name}` as a file"))
                                 })?;
-                                let path =
-                                    root.join(format!("{}.{}", self.keys[i], checkpoint::SUFFIX));
+                                // Named by the key when it is sound, else by the run.
+                                let path = self.keyed_path(i).unwrap_or_else(|_| {
+                                    root.join(format!(
+                                        "unkeyed-{}-{i}.{}",
+                                        self.run_id,
+                                        checkpoint::SUFFIX
+                                    ))
+                                });
                                 checkpoint::write(&path, &frame)?;
                                 path
                             }

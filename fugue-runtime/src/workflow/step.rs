@@ -4,6 +4,7 @@
 use super::functions::{CreateFn, OutputFn, ProcessFn};
 use crate::frame::ArrowFrame;
 use crate::function::{Callback, Params, PartitionFunction};
+use crate::transformer::CodeIdentity;
 use crate::value::Value;
 use fugue_core::{FugueError, PartitionSpec, Schema};
 use std::fmt;
@@ -375,6 +376,108 @@ impl Op {
         }
     }
 
+    /// The step's function for deterministic checkpoint keys, for steps that run one: its full
+    /// path (or name) and its [`CodeIdentity`], when it has one.
+    pub fn function_identity(&self) -> Option<(String, Option<CodeIdentity>)> {
+        match self {
+            Op::Transform(c) | Op::OutTransform(c) | Op::CoTransform { call: c, .. } => {
+                let f = &c.function;
+                let identity = f.code_identity();
+                let path = identity
+                    .map(|i| i.path)
+                    .or_else(|| f.registered_name())
+                    .unwrap_or_else(|| f.name());
+                Some((path.to_string(), identity))
+            }
+            Op::CreateWith(f, _) => Some(named_identity(f.name(), f.code_identity())),
+            Op::Process(f, _) => Some(named_identity(f.name(), f.code_identity())),
+            Op::Output(f, _) => Some(named_identity(f.name(), f.code_identity())),
+            _ => None,
+        }
+    }
+
+    /// How the step's function enters deterministic checkpoint keys, for steps that run one.
+    pub fn keyed_by(&self) -> Option<KeyedBy> {
+        self.function_identity()
+            .map(|(path, identity)| match identity {
+                Some(_) => KeyedBy::FunctionTokens { path },
+                None => KeyedBy::NameAndVersion { name: path },
+            })
+    }
+
+    /// The arguments in an unambiguous text form for deterministic checkpoint keys (every
+    /// string quoted and escaped); functions, parameters and data are keyed separately.
+    pub(crate) fn key_args(&self) -> String {
+        fn schema(s: &Schema) -> String {
+            let nullable: String = s
+                .columns()
+                .iter()
+                .map(|c| if c.is_nullable() { '1' } else { '0' })
+                .collect();
+            format!("{:?}", format!("{s}|{nullable}"))
+        }
+        match self {
+            Op::Create(_)
+            | Op::CreateWith(..)
+            | Op::Transform(_)
+            | Op::OutTransform(_)
+            | Op::Process(..)
+            | Op::Output(..)
+            | Op::Distinct => String::new(),
+            Op::Load {
+                paths,
+                format,
+                columns,
+                options,
+            } => {
+                let columns = match columns {
+                    None => "none".to_string(),
+                    Some(LoadColumnsArg::Names(n)) => format!("names {n:?}"),
+                    Some(LoadColumnsArg::Schema(s)) => format!("schema {}", schema(s)),
+                };
+                format!(
+                    "paths={paths:?}; format={format:?}; columns={columns}; options={options:?}"
+                )
+            }
+            Op::CoTransform { how, out, .. } => format!("how={how:?}; out={out}"),
+            Op::Join { how, on } => format!("how={how:?}; on={on:?}"),
+            Op::Set { op, distinct } => format!("op={op:?}; distinct={distinct}"),
+            Op::DropNa {
+                how,
+                thresh,
+                subset,
+            } => format!("how={how:?}; thresh={thresh:?}; subset={subset:?}"),
+            Op::FillNa { value, subset } => format!("value={value:?}; subset={subset:?}"),
+            Op::Sample {
+                n,
+                frac,
+                replace,
+                seed,
+            } => format!("n={n:?}; frac={frac:?}; replace={replace}; seed={seed:?}"),
+            Op::Take {
+                n,
+                presort,
+                na_position,
+            } => format!("n={n}; presort={presort:?}; na_position={na_position:?}"),
+            Op::Select {
+                columns,
+                filter,
+                having,
+                distinct,
+            } => format!(
+                "columns={columns:?}; filter={filter:?}; having={having:?}; distinct={distinct}"
+            ),
+            Op::Filter(c) => format!("{c:?}"),
+            Op::Assign(c) | Op::Aggregate(c) | Op::Rename(c) => format!("{c:?}"),
+            Op::DropColumns(c) => format!("{c:?}"),
+            Op::AlterColumns(s) => schema(s),
+            Op::Save { path, mode, format } => {
+                format!("path={path:?}; mode={mode:?}; format={format:?}")
+            }
+            Op::Show { n, title } => format!("n={n}; title={title:?}"),
+        }
+    }
+
     /// Whether the step produces a frame (false for save, show, output, out_transform).
     pub fn has_output(&self) -> bool {
         !matches!(
@@ -531,6 +634,40 @@ impl Op {
                 Some(t) => format!("n={n}, title={t:?}"),
                 None => format!("n={n}"),
             },
+        }
+    }
+}
+
+fn named_identity(name: &str, identity: Option<CodeIdentity>) -> (String, Option<CodeIdentity>) {
+    let path = identity.map(|i| i.path).unwrap_or(name);
+    (path.to_string(), identity)
+}
+
+/// How a step's function enters its deterministic checkpoint key (printed by
+/// [`super::Plan::explain`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyedBy {
+    /// The function was declared with one of the transformer macros: the key covers its full
+    /// path and a hash of its tokens, so editing the function invalidates its checkpoints
+    /// (editing a helper it calls does not: bump the step's version then).
+    FunctionTokens {
+        /// The full path, `module_path::name`.
+        path: String,
+    },
+    /// A closure or a hand-written impl: the key covers the function's name and the step's
+    /// version only, so bump the version when its logic changes.
+    NameAndVersion {
+        /// The function's name.
+        name: String,
+    },
+}
+
+impl fmt::Display for KeyedBy {
+    /// `` function tokens (`crate::m::score`) `` or `` name and version only (`closure`) ``.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyedBy::FunctionTokens { path } => write!(f, "function tokens (`{path}`)"),
+            KeyedBy::NameAndVersion { name } => write!(f, "name and version only (`{name}`)"),
         }
     }
 }

@@ -3,22 +3,56 @@
 //! * Files are Arrow IPC files written atomically (a temporary name in the same folder, then a
 //!   rename), each with a sidecar `<file>.blake3` holding the BLAKE3 hash of its bytes; a file
 //!   whose bytes do not match its sidecar, or that does not read, is corrupt.
-//! * A deterministic key is a BLAKE3 hash of the step's operation and arguments, partition spec,
-//!   parameters, function name and version, namespace, and, recursively, the keys of its inputs,
-//!   down to a fingerprint of the source data: path, size and modification time of every loaded
-//!   file (folders walked recursively), and the hash of the Arrow IPC bytes of data given in
-//!   memory. Changing any of them changes the key, so a stale checkpoint is never reused (a
-//!   divergence from Fugue, whose keys ignore the data).
+//! * A deterministic key is a BLAKE3 hash of named parts of the step and,
+//!   through the keys of its inputs, of every step upstream:
+//!   - the operation and its arguments, every string quoted;
+//!   - the function's full path (`module_path::name`) and, for functions declared with the
+//!     transformer macros, the hash of their tokens
+//!     ([`Transformer::CODE_HASH`](crate::transformer::Transformer::CODE_HASH)) and their
+//!     declared records' columns, rules and typed parameters; closures and hand-written impls
+//!     are keyed by their name only (`explain` says which: "function tokens" or "name and
+//!     version only");
+//!   - the step's version, every parameter, whether a callback is given, the partition spec,
+//!     the namespace and the planned output schema;
+//!   - the data: the hash of the Arrow IPC bytes of data given in memory, and for a load the
+//!     files it reads (globs and folders expanded as the load expands them, in its order), each
+//!     with the BLAKE3 hash of its content.
+//!
+//!   Changing any of them changes the key, so a stale checkpoint is not reused (a divergence
+//!   from Fugue, whose keys ignore the data and the function's body).
+//! * What a key cannot see: code the function calls (a helper, a constant, another crate),
+//!   state a closure captures, and anything the function reads itself (files, the clock, the
+//!   network). Bump the step's [`version`](super::WorkflowFrame::version) when such a thing
+//!   changes.
+//! * Content hashes are cached in [`FILE_HASHES`] under the root, per path and stamp (device,
+//!   inode, size, modification and change times): a file is hashed again when any of them
+//!   changes. The change time is set by the kernel on every write and cannot be set back
+//!   (`touch -r`, `cp -p` and restores set the modification time only), so a file rewritten
+//!   with the same size and its modification time restored is hashed again. A hash is cached
+//!   only for a file last changed [`CACHE_MARGIN`] before it was read, so that a write within
+//!   the file system's timestamp granularity cannot hide behind an unchanged stamp.
+//! * Before a result is saved under its key, the files of the loads upstream are listed and
+//!   stamped again: if one changed during the run, the result is not saved under the key.
+//! * [`STEP_MANIFESTS`] under the root holds, per step name, the parts of the last checkpoint written for
+//!   it, so that a checkpoint not found is explained ("input file `x` changed (step `load`)").
 //! * The run's temporary folder `<checkpoint path>/<run id>` holds strong checkpoints and is
 //!   removed when the run ends, on success, failure or panic ([`RunDir`]).
 
-use super::step::{CheckpointKind, Node, Op};
+mod hashes;
+mod keys;
+mod manifest;
+
+pub(crate) use hashes::FileHashes;
+pub(crate) use keys::{StepKeys, step_keys, upstream, verify_inputs};
+pub(crate) use manifest::{why_missing, write_manifest};
+
 use crate::frame::ArrowFrame;
 use arrow::array::RecordBatch;
 use fugue_core::{FugueError, Result};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// The config key of the checkpoint root.
 pub const CHECKPOINT_PATH_KEY: &str = "fugue.workflow.checkpoint.path";
@@ -126,111 +160,16 @@ pub fn remove(path: &Path) {
     let _ = fs::remove_file(sidecar(path));
 }
 
-/// The fingerprint of a path: for a file its path, size and modification time; for a folder,
-/// those of every file under it (sorted); for a path that does not exist (a glob), the listing
-/// of its parent folder.
-pub fn path_fingerprint(hasher: &mut blake3::Hasher, path: &str) {
-    fn file(hasher: &mut blake3::Hasher, p: &Path, meta: &fs::Metadata) {
-        hasher.update(p.to_string_lossy().as_bytes());
-        hasher.update(&meta.len().to_le_bytes());
-        if let Ok(modified) = meta.modified()
-            && let Ok(since) = modified.duration_since(std::time::UNIX_EPOCH)
-        {
-            hasher.update(&since.as_nanos().to_le_bytes());
-        }
-    }
-    fn walk(hasher: &mut blake3::Hasher, p: &Path, depth: usize) {
-        let Ok(meta) = fs::metadata(p) else {
-            return;
-        };
-        if meta.is_file() {
-            file(hasher, p, &meta);
-        } else if meta.is_dir() && depth < 16 {
-            let mut entries: Vec<PathBuf> = fs::read_dir(p)
-                .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-                .unwrap_or_default();
-            entries.sort();
-            for e in entries {
-                walk(hasher, &e, depth + 1);
-            }
-        }
-    }
-    hasher.update(b"path:");
-    hasher.update(path.as_bytes());
-    let p = Path::new(path);
-    if p.exists() {
-        walk(hasher, p, 0);
-    } else if let Some(parent) = p.parent() {
-        let parent = if parent.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            parent
-        };
-        let mut entries: Vec<PathBuf> = fs::read_dir(parent)
-            .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-            .unwrap_or_default();
-        entries.sort();
-        for e in entries {
-            if let Ok(meta) = fs::metadata(&e)
-                && meta.is_file()
-            {
-                file(hasher, &e, &meta);
-            }
-        }
-    }
-}
+/// Where the content hashes of loaded files are cached, under the checkpoint root.
+pub const FILE_HASHES: &str = ".fugue/file-hashes";
 
-/// The deterministic keys of every step (hex BLAKE3), computed in declaration order (inputs
-/// come first). Hashing data in memory can fail (an IPC write error): then the error.
-pub(crate) fn step_keys(nodes: &[Node]) -> Result<Vec<String>> {
-    let mut keys: Vec<String> = Vec::with_capacity(nodes.len());
-    for node in nodes {
-        let mut h = blake3::Hasher::new();
-        h.update(b"fugue-workflow-step-v1\0");
-        h.update(node.op.name().as_bytes());
-        h.update(b"\0");
-        h.update(node.op.args().as_bytes());
-        h.update(b"\0");
-        if let Some(f) = node.op.function_name() {
-            h.update(b"function:");
-            h.update(f.as_bytes());
-        }
-        h.update(b"\0version:");
-        h.update(node.version.as_deref().unwrap_or("").as_bytes());
-        h.update(b"\0partition:");
-        if let Some(Ok(spec)) = &node.partition {
-            h.update(spec.to_string().as_bytes());
-        }
-        if let CheckpointKind::Deterministic {
-            namespace: Some(ns),
-        } = &node.checkpoint
-        {
-            h.update(b"\0namespace:");
-            h.update(ns.as_bytes());
-        }
-        h.update(b"\0data:");
-        match &node.op {
-            Op::Create(frame) => {
-                h.update(content_hash(frame)?.as_bytes());
-            }
-            Op::Load { paths, .. } => {
-                for p in paths {
-                    path_fingerprint(&mut h, p);
-                }
-            }
-            _ => {}
-        }
-        h.update(b"\0inputs:");
-        for input in &node.inputs {
-            if let Some(k) = keys.get(input.0) {
-                h.update(k.as_bytes());
-                h.update(b",");
-            }
-        }
-        keys.push(h.finalize().to_hex().to_string());
-    }
-    Ok(keys)
-}
+/// Where the parts of the last checkpoint written for each step name are kept, under the
+/// checkpoint root.
+pub const STEP_MANIFESTS: &str = ".fugue/steps";
+
+/// How long before it is read a file must have last changed for its content hash to be cached:
+/// longer than the timestamp granularity of common file systems (a jiffy on Linux, 2 s on FAT).
+pub const CACHE_MARGIN: Duration = Duration::from_secs(3);
 
 /// A unique id for a run: a hash of the time, the process and a counter.
 pub fn run_id() -> String {
@@ -294,35 +233,6 @@ impl Drop for RunDir {
 mod tests {
     use super::*;
     use crate::value::Value;
-
-    fn fingerprint(path: &str) -> String {
-        let mut h = blake3::Hasher::new();
-        path_fingerprint(&mut h, path);
-        h.finalize().to_hex().to_string()
-    }
-
-    #[test]
-    fn file_fingerprints_change_with_size_and_modification_time_only() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("a.csv");
-        fs::write(&file, "1,2\n").unwrap();
-        let path = file.to_str().unwrap();
-        let first = fingerprint(path);
-        assert_eq!(fingerprint(path), first);
-        // Same size, another modification time.
-        let f = fs::File::options().write(true).open(&file).unwrap();
-        f.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(86_400))
-            .unwrap();
-        let touched = fingerprint(path);
-        assert_ne!(touched, first);
-        // Another size.
-        fs::write(&file, "1,2\n3,4\n").unwrap();
-        assert_ne!(fingerprint(path), touched);
-        // Folders are walked; a new file in them changes the fingerprint.
-        let folder = fingerprint(dir.path().to_str().unwrap());
-        fs::write(dir.path().join("b.csv"), "5,6\n").unwrap();
-        assert_ne!(fingerprint(dir.path().to_str().unwrap()), folder);
-    }
 
     #[test]
     fn content_hashes_follow_the_data_and_files_round_trip_with_checksums() {

@@ -1,0 +1,246 @@
+//! Deterministic checkpoint keys: named parts of each step, hashed with BLAKE3 (see the
+//! parent module's docs for what they cover), and the check, before a result is saved under its
+//! key, that the files it was computed from did not change during the run.
+
+use super::content_hash;
+use super::hashes::{FileHashes, Stamp, hex};
+use crate::workflow::plan::Plan;
+use crate::workflow::step::{CheckpointKind, Node, Op};
+use fugue_core::{FugueError, Schema};
+use std::collections::BTreeSet;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+/// One named part of a step's key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct KeyPart {
+    pub label: String,
+    pub value: String,
+}
+
+/// The deterministic key of one step.
+#[derive(Debug, Clone)]
+pub(crate) struct StepKey {
+    /// The key: hex BLAKE3 of the parts.
+    pub key: String,
+    /// The step's own parts, then one `input:<n>` part per input with its key.
+    pub parts: Vec<KeyPart>,
+    /// For a load: the files it reads, with their stamps when they were hashed.
+    pub files: LoadedFiles,
+}
+
+/// The files a load reads, each with its stamp when it was hashed.
+pub(crate) type LoadedFiles = Vec<(PathBuf, Stamp)>;
+
+/// The key of each step, or why it could not be computed.
+pub(crate) type StepKeys = Vec<std::result::Result<StepKey, String>>;
+
+/// The schema's text with the nullability of its columns.
+fn schema_text(s: &Schema) -> String {
+    let nullable: String = s
+        .columns()
+        .iter()
+        .map(|c| if c.is_nullable() { '1' } else { '0' })
+        .collect();
+    format!("{s} (nullable {nullable})")
+}
+
+fn file_label(path: &Path) -> String {
+    match path.to_str() {
+        Some(text) => format!("file:{text}"),
+        None => format!("file:0x{}", hex(path.as_os_str().as_bytes())),
+    }
+}
+
+/// The files a load step reads: the load's own expansion.
+fn load_list(node: &Node) -> std::result::Result<Vec<PathBuf>, String> {
+    let Op::Load {
+        paths,
+        format,
+        columns,
+        options,
+    } = &node.op
+    else {
+        return Ok(Vec::new());
+    };
+    let listing = |e: FugueError| {
+        format!(
+            "the files of step `{}` cannot be listed: {e}",
+            node.info.name
+        )
+    };
+    let options = crate::workflow::exec::load_options(format, columns, options).map_err(listing)?;
+    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+    crate::engine::load_files(&paths, options.format).map_err(listing)
+}
+
+/// The steps `i` reads, directly or not, and `i` itself, in declaration order.
+pub(crate) fn upstream(nodes: &[Node], i: usize) -> Vec<usize> {
+    let mut seen = BTreeSet::new();
+    let mut todo = vec![i];
+    while let Some(j) = todo.pop() {
+        if seen.insert(j) {
+            todo.extend(nodes[j].inputs.iter().map(|s| s.0));
+        }
+    }
+    seen.into_iter().collect()
+}
+
+fn own_parts(
+    node: &Node,
+    plan: &Plan,
+    hashes: &FileHashes,
+) -> std::result::Result<(Vec<KeyPart>, LoadedFiles), String> {
+    let mut parts = Vec::new();
+    let mut push = |label: &str, value: String| {
+        parts.push(KeyPart {
+            label: label.to_string(),
+            value,
+        })
+    };
+    push("op", node.op.name().to_string());
+    push("args", node.op.key_args());
+    if let Some((path, identity)) = node.op.function_identity() {
+        push("function", path);
+        match identity {
+            Some(identity) => {
+                push("code", format!("{:016x}", identity.code_hash));
+                push("declaration", identity.declaration());
+            }
+            None => push("code", "none (keyed by name and version only)".to_string()),
+        }
+    }
+    push(
+        "version",
+        node.version
+            .as_deref()
+            .map_or_else(|| "none".to_string(), |v| format!("{v:?}")),
+    );
+    if let Some(params) = node.op.params() {
+        push("params", format!("{params:?}"));
+    }
+    if let Op::Transform(c) | Op::OutTransform(c) | Op::CoTransform { call: c, .. } = &node.op {
+        push("callback", c.callback.is_some().to_string());
+    }
+    push("partition", format!("{:?}", node.partition_spec()));
+    if let CheckpointKind::Deterministic {
+        namespace: Some(ns),
+    } = &node.checkpoint
+    {
+        push("namespace", ns.clone());
+    }
+    push(
+        "schema",
+        plan.schema(node.info.id)
+            .map(schema_text)
+            .unwrap_or_else(|| "?".to_string()),
+    );
+    let mut files = Vec::new();
+    match &node.op {
+        Op::Create(frame) => {
+            let hash = content_hash(frame).map_err(|e| {
+                format!(
+                    "the data of step `{}` cannot be hashed: {e}",
+                    node.info.name
+                )
+            })?;
+            push("data", hash);
+        }
+        Op::Load { .. } => {
+            for path in load_list(node)? {
+                let (hash, stamp) = hashes.hash(&path).map_err(|e| {
+                    format!("a file of step `{}` cannot be hashed: {e}", node.info.name)
+                })?;
+                push(&file_label(&path), hash);
+                files.push((path, stamp));
+            }
+        }
+        _ => {}
+    }
+    Ok((parts, files))
+}
+
+fn key_of(parts: &[KeyPart]) -> String {
+    let mut h = blake3::Hasher::new();
+    h.update(b"fugue-workflow-step-v2\0");
+    for part in parts {
+        for text in [&part.label, &part.value] {
+            h.update(&(text.len() as u64).to_le_bytes());
+            h.update(text.as_bytes());
+        }
+    }
+    h.finalize().to_hex().to_string()
+}
+
+/// The deterministic keys of the steps marked `needed` (the others are `Err`), computed in
+/// declaration order (inputs come first). A key that cannot be computed (a file that cannot be
+/// listed or read, data that cannot be hashed) is `Err` with the reason, and so are the keys of
+/// the steps that read it: their checkpoints are neither reused nor written.
+pub(crate) fn step_keys(
+    nodes: &[Node],
+    plan: &Plan,
+    needed: &[bool],
+    hashes: &FileHashes,
+) -> StepKeys {
+    let mut keys: StepKeys = Vec::with_capacity(nodes.len());
+    for (i, node) in nodes.iter().enumerate() {
+        if !needed.get(i).copied().unwrap_or(false) {
+            keys.push(Err("no key was needed".to_string()));
+            continue;
+        }
+        let key = own_parts(node, plan, hashes).and_then(|(mut parts, files)| {
+            for (n, input) in node.inputs.iter().enumerate() {
+                match keys.get(input.0) {
+                    Some(Ok(k)) => parts.push(KeyPart {
+                        label: format!("input:{n}"),
+                        value: k.key.clone(),
+                    }),
+                    Some(Err(e)) => return Err(e.clone()),
+                    None => return Err(format!("input {input} is declared after its reader")),
+                }
+            }
+            Ok(StepKey {
+                key: key_of(&parts),
+                parts,
+                files,
+            })
+        });
+        keys.push(key);
+    }
+    keys
+}
+
+/// Whether the files of the loads upstream of step `i` are still those its key was computed
+/// from: `Err` naming the first that changed.
+pub(crate) fn verify_inputs(
+    nodes: &[Node],
+    keys: &StepKeys,
+    i: usize,
+) -> std::result::Result<(), String> {
+    for j in upstream(nodes, i) {
+        let Some(Ok(key)) = keys.get(j) else {
+            continue;
+        };
+        if !matches!(nodes[j].op, Op::Load { .. }) {
+            continue;
+        }
+        let now = load_list(&nodes[j])?;
+        let then: Vec<&PathBuf> = key.files.iter().map(|(p, _)| p).collect();
+        if now.iter().collect::<Vec<_>>() != then {
+            return Err(format!(
+                "the files step `{}` reads changed during the run",
+                nodes[j].info.name
+            ));
+        }
+        for (path, stamp) in &key.files {
+            if Stamp::read(path).ok().as_ref() != Some(stamp) {
+                return Err(format!(
+                    "input file `{}` changed during the run (step `{}`)",
+                    path.display(),
+                    nodes[j].info.name
+                ));
+            }
+        }
+    }
+    Ok(())
+}
