@@ -131,10 +131,7 @@ impl Rule {
             }
             Rule::PresortHas(want) => {
                 let have = spec.presort();
-                let ok = want.iter().all(|w| {
-                    have.iter()
-                        .any(|h| h.name == w.name && h.descending == w.descending)
-                });
+                let ok = want.iter().all(|w| have.iter().any(|h| same_key(w, h)));
                 if ok {
                     return Ok(());
                 }
@@ -149,7 +146,7 @@ impl Rule {
                     && want
                         .iter()
                         .zip(have)
-                        .all(|(w, h)| w.name == h.name && w.descending == h.descending);
+                        .all(|(w, h)| same_key(w, h));
                 if ok {
                     return Ok(());
                 }
@@ -344,11 +341,20 @@ fn describe_keys(keys: &[String]) -> String {
     }
 }
 
+/// The presort as rules print it, each key with its direction and, when NULLs come first, its
+/// NULL order (`fare DESC NULLS FIRST`; [`SortKey`]'s form, which parses back).
 fn presort_text(keys: &[SortKey]) -> String {
     keys.iter()
-        .map(|k| format!("{} {}", quote_name(&k.name), k.direction()))
+        .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join(",")
+}
+
+/// Whether a sort key of the step is the rule's: the same name, direction and NULL order.
+fn same_key(want: &SortKey, have: &SortKey) -> bool {
+    want.name == have.name
+        && want.descending == have.descending
+        && want.nulls_first == have.nulls_first
 }
 
 fn describe_presort(keys: &[SortKey]) -> String {
@@ -366,6 +372,21 @@ mod tests {
 
     fn spec(text: &str) -> PartitionSpec {
         PartitionSpec::parse(text).unwrap()
+    }
+
+    #[test]
+    fn presort_rules_compare_the_null_order() {
+        let rules = |v: &str| Rules::parse([("presort_is", v)]).unwrap();
+        let nulls_first = spec("presort=fare desc nulls first");
+        assert!(rules("fare desc nulls first").check(&nulls_first, None).is_ok());
+        let e = rules("fare desc").check(&nulls_first, None).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValidationFailed);
+        assert!(rules("fare desc").check(&spec("presort=fare desc"), None).is_ok());
+        // The rule prints its NULL order, so it parses back.
+        let parsed = rules("fare desc nulls first");
+        let rule = &parsed.rules()[0];
+        assert_eq!(rule.canonical_value(), "fare DESC NULLS FIRST");
+        assert_eq!(Rule::parse("presort_is", &rule.canonical_value()).unwrap(), *rule);
     }
 
     #[test]

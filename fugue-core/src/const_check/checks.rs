@@ -285,7 +285,7 @@ pub const fn check_rules(
     function: &str,
     rules: &[(&'static str, &'static str)],
     by: &[&str],
-    presort: &[(&str, bool)],
+    presort: &[(&str, bool, bool)],
     input_name: &str,
     input: &ConstSchema,
 ) -> Result<(), Message> {
@@ -324,6 +324,8 @@ pub const fn check_rules(
                         Some("a presort column")
                     } else if presort[at].1 != item.descending {
                         Some("sorted in the other direction")
+                    } else if presort[at].2 != item.nulls_first {
+                        Some("sorted with the other NULL order")
                     } else if sort_is && at != count {
                         Some("at this position of the presort")
                     } else {
@@ -522,7 +524,7 @@ const fn rule_failed(
     column: &str,
     problem: &str,
     by: &[&str],
-    presort: &[(&str, bool)],
+    presort: &[(&str, bool, bool)],
     input_name: &str,
     input: &ConstSchema,
 ) -> Message {
@@ -553,7 +555,7 @@ const fn rule_failed(
 }
 
 /// `by=a,b; presort=c desc` (or `no partition`).
-const fn write_spec(m: &mut Message, by: &[&str], presort: &[(&str, bool)]) {
+const fn write_spec(m: &mut Message, by: &[&str], presort: &[(&str, bool, bool)]) {
     if by.is_empty() && presort.is_empty() {
         m.push("no partition");
         return;
@@ -583,6 +585,9 @@ const fn write_spec(m: &mut Message, by: &[&str], presort: &[(&str, bool)]) {
             if presort[i].1 {
                 m.push(" desc");
             }
+            if presort[i].2 {
+                m.push(" nulls first");
+            }
             i += 1;
         }
     }
@@ -599,7 +604,7 @@ const fn contains(names: &[&str], name: &str) -> bool {
     false
 }
 
-const fn presort_position(presort: &[(&str, bool)], name: &str) -> usize {
+const fn presort_position(presort: &[(&str, bool, bool)], name: &str) -> usize {
     let mut i = 0;
     while i < presort.len() {
         if str_eq(presort[i].0, name) {
@@ -614,7 +619,32 @@ const fn presort_position(presort: &[(&str, bool)], name: &str) -> usize {
 struct Item {
     name: &'static str,
     descending: bool,
+    nulls_first: bool,
     ty: Option<&'static str>,
+}
+
+/// Whether the trimmed words from `at` on end with `nulls first` (any case).
+const fn ends_with_nulls_first(bytes: &[u8], start: usize, end: usize) -> bool {
+    let tail = b"nulls first";
+    if end < start + tail.len() {
+        return false;
+    }
+    let from = end - tail.len();
+    let mut i = 0;
+    while i < tail.len() {
+        let b = bytes[from + i];
+        let t = tail[i];
+        let same = if t == b' ' {
+            b.is_ascii_whitespace()
+        } else {
+            b.eq_ignore_ascii_case(&t)
+        };
+        if !same {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 impl Item {
@@ -651,9 +681,11 @@ impl Item {
                 && b[2].eq_ignore_ascii_case(&b's')
                 && b[3].eq_ignore_ascii_case(&b'c');
         }
+        let nulls_first = ty.is_none() && ends_with_nulls_first(bytes, rest_start, rest_end);
         Item {
             name,
             descending,
+            nulls_first,
             ty,
         }
     }
@@ -690,7 +722,7 @@ mod tests {
         "rank",
         &[("partitionby_has", "city"), ("presort_is", "fare desc")],
         &["city"],
-        &[("fare", true)],
+        &[("fare", true, false)],
         "trips",
         &TRIPS,
     ));
@@ -824,7 +856,7 @@ mod tests {
     #[test]
     fn validation_rules_against_the_partition() {
         let check =
-            |rule: &'static str, value: &'static str, by: &[&str], sort: &[(&str, bool)]| {
+            |rule: &'static str, value: &'static str, by: &[&str], sort: &[(&str, bool, bool)]| {
                 err(check_rules(
                     &STEP,
                     "rank",
@@ -847,7 +879,7 @@ mod tests {
                 .contains("the step must have the same number of partition keys")
         );
         assert!(
-            check("presort_has", "fare desc", &[], &[("fare", false)]).contains(
+            check("presort_has", "fare desc", &[], &[("fare", false, false)]).contains(
                 "`fare` must be sorted in the other direction; the step's partition is \
                        `presort=fare`"
             )
@@ -857,12 +889,28 @@ mod tests {
                 "presort_is",
                 "city, fare",
                 &[],
-                &[("fare", false), ("city", false)]
+                &[("fare", false, false), ("city", false, false)]
             )
             .contains("`city` must be at this position of the presort")
         );
         assert_eq!(
-            check("presort_is", "`fare` DESC", &[], &[("fare", true)]),
+            check("presort_is", "`fare` DESC", &[], &[("fare", true, false)]),
+            ""
+        );
+        // The NULL order is part of a sort key.
+        assert!(
+            check("presort_is", "fare DESC", &[], &[("fare", true, true)]).contains(
+                "`fare` must be sorted with the other NULL order; the step's partition is \
+                 `presort=fare desc nulls first`"
+            )
+        );
+        assert_eq!(
+            check(
+                "presort_has",
+                "fare DESC NULLS FIRST",
+                &[],
+                &[("fare", true, true)]
+            ),
             ""
         );
         assert!(

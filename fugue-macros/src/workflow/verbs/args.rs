@@ -381,8 +381,8 @@ pub struct PartitionArg {
     pub span: Span,
     /// The keys.
     pub by: Vec<Column>,
-    /// The presort columns and whether each is descending.
-    pub presort: Vec<(Column, bool)>,
+    /// The presort columns, whether each is descending, and whether its NULLs come first.
+    pub presort: Vec<(Column, bool, bool)>,
     /// The number of partitions (an integer or an expression such as `"ROWCOUNT/4"`).
     pub num: Option<String>,
     /// The algorithm.
@@ -424,8 +424,9 @@ impl PartitionArg {
                         value_error(
                             diag,
                             arg,
-                            "`presort` is `column [asc|desc]` or a list of them: `presort: \
-                             fare desc` or `presort: [fare desc, city]`",
+                            "`presort` is `column [asc|desc] [nulls first|nulls last]` or a list \
+                             of them: `presort: fare desc` or `presort: [fare desc nulls first, \
+                             city]`",
                         );
                     }
                 },
@@ -502,29 +503,32 @@ impl PartitionArg {
     pub fn presort_text(&self) -> String {
         self.presort
             .iter()
-            .map(|(c, desc)| {
+            .map(|(c, desc, nulls_first)| {
                 let name = fugue_core::quote_name(&c.name);
-                if *desc { format!("{name} desc") } else { name }
+                let dir = if *desc { " desc" } else { "" };
+                let nulls = if *nulls_first { " nulls first" } else { "" };
+                format!("{name}{dir}{nulls}")
             })
             .collect::<Vec<_>>()
             .join(",")
     }
 
-    /// `&["city"]` and `&[("fare", true)]` for the const rule check.
+    /// `&["city"]` and `&[("fare", true, false)]` (name, descending, NULLs first) for the const
+    /// rule check.
     pub fn const_tokens(arg: Option<&PartitionArg>) -> (TokenStream, TokenStream) {
         let Some(arg) = arg else {
             return (quote!(&[]), quote!(&[]));
         };
         let by = arg.by.iter().map(|c| &c.name);
-        let presort = arg.presort.iter().map(|(c, d)| {
+        let presort = arg.presort.iter().map(|(c, d, n)| {
             let name = &c.name;
-            quote!((#name, #d))
+            quote!((#name, #d, #n))
         });
         (quote!(&[#(#by),*]), quote!(&[#(#presort),*]))
     }
 }
 
-fn parse_presort(tokens: &TokenStream) -> Option<Vec<(Column, bool)>> {
+fn parse_presort(tokens: &TokenStream) -> Option<Vec<(Column, bool, bool)>> {
     let mut iter = tokens.clone().into_iter();
     if let (Some(TokenTree::Group(g)), None) = (iter.next(), iter.next())
         && g.delimiter() == Delimiter::Bracket
@@ -537,17 +541,30 @@ fn parse_presort(tokens: &TokenStream) -> Option<Vec<(Column, bool)>> {
     presort_item(tokens).map(|item| vec![item])
 }
 
-fn presort_item(tokens: &TokenStream) -> Option<(Column, bool)> {
+/// `column [asc|desc] [nulls first|nulls last]`.
+fn presort_item(tokens: &TokenStream) -> Option<(Column, bool, bool)> {
     let trees: Vec<TokenTree> = tokens.clone().into_iter().collect();
-    let (first, direction) = match trees.as_slice() {
-        [first] => (first, None),
-        [first, TokenTree::Ident(dir)] => (first, Some(dir.to_string().to_ascii_lowercase())),
-        _ => return None,
-    };
+    let (first, words) = trees.split_first()?;
+    let mut words = words
+        .iter()
+        .map(|t| match t {
+            TokenTree::Ident(i) => Some(i.to_string().to_ascii_lowercase()),
+            _ => None,
+        })
+        .collect::<Option<Vec<String>>>()?;
     let column = Column::from_tokens(&TokenStream::from(first.clone()))?;
-    match direction.as_deref() {
-        None | Some("asc") => Some((column, false)),
-        Some("desc") => Some((column, true)),
+    let nulls_first = match words.as_slice() {
+        [.., n, pos] if n == "nulls" && (pos == "first" || pos == "last") => {
+            let first = pos == "first";
+            words.truncate(words.len() - 2);
+            first
+        }
+        _ => false,
+    };
+    match words.as_slice() {
+        [] => Some((column, false, nulls_first)),
+        [dir] if dir == "asc" => Some((column, false, nulls_first)),
+        [dir] if dir == "desc" => Some((column, true, nulls_first)),
         _ => None,
     }
 }

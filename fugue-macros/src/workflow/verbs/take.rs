@@ -53,7 +53,7 @@ fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
         return TokenStream::new();
     };
     let mut out = ctx.column_checks(node, 0, "partition key", &pa.by);
-    let sorted: Vec<_> = pa.presort.iter().map(|(c, _)| c.clone()).collect();
+    let sorted: Vec<_> = pa.presort.iter().map(|(c, _, _)| c.clone()).collect();
     out.extend(ctx.column_checks(node, 0, "presort column", &sorted));
     out
 }

@@ -138,7 +138,7 @@ pub fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
     });
     if let Some(pa) = &t.partition {
         out.extend(ctx.column_checks(node, 0, "partition key", &pa.by));
-        let sorted: Vec<_> = pa.presort.iter().map(|(c, _)| c.clone()).collect();
+        let sorted: Vec<_> = pa.presort.iter().map(|(c, _, _)| c.clone()).collect();
         out.extend(ctx.column_checks(node, 0, "presort column", &sorted));
     }
     out
