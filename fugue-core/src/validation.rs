@@ -142,11 +142,8 @@ impl Rule {
             }
             Rule::PresortIs(want) => {
                 let have = spec.presort();
-                let ok = want.len() == have.len()
-                    && want
-                        .iter()
-                        .zip(have)
-                        .all(|(w, h)| same_key(w, h));
+                let ok =
+                    want.len() == have.len() && want.iter().zip(have).all(|(w, h)| same_key(w, h));
                 if ok {
                     return Ok(());
                 }
@@ -378,15 +375,26 @@ mod tests {
     fn presort_rules_compare_the_null_order() {
         let rules = |v: &str| Rules::parse([("presort_is", v)]).unwrap();
         let nulls_first = spec("presort=fare desc nulls first");
-        assert!(rules("fare desc nulls first").check(&nulls_first, None).is_ok());
+        assert!(
+            rules("fare desc nulls first")
+                .check(&nulls_first, None)
+                .is_ok()
+        );
         let e = rules("fare desc").check(&nulls_first, None).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::ValidationFailed);
-        assert!(rules("fare desc").check(&spec("presort=fare desc"), None).is_ok());
+        assert!(
+            rules("fare desc")
+                .check(&spec("presort=fare desc"), None)
+                .is_ok()
+        );
         // The rule prints its NULL order, so it parses back.
         let parsed = rules("fare desc nulls first");
         let rule = &parsed.rules()[0];
         assert_eq!(rule.canonical_value(), "fare DESC NULLS FIRST");
-        assert_eq!(Rule::parse("presort_is", &rule.canonical_value()).unwrap(), *rule);
+        assert_eq!(
+            Rule::parse("presort_is", &rule.canonical_value()).unwrap(),
+            *rule
+        );
     }
 
     #[test]

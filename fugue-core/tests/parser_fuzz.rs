@@ -31,7 +31,6 @@ const STACK: usize = 2 * 1024 * 1024;
 /// rest is the fixed wording, at most the list of supported types or of config keys.
 const MAX_MESSAGE: usize = 2_500;
 
-
 /// Runs `f` on a thread with a [`STACK`]-byte stack and re-raises its panic, so that proptest
 /// sees it (and shrinks the input). A stack overflow aborts the test binary, which fails too.
 fn on_small_stack(f: impl FnOnce() + Send + 'static) {

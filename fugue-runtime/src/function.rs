@@ -453,6 +453,61 @@ pub fn run_map(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `workflow!` checks a literal parameter with `fugue_core::rules::params`; the run time
+    /// converts the value the builder makes of the same literal with `FromValue`. They agree
+    /// for every type with a rule and every kind of literal.
+    #[test]
+    fn the_compile_time_parameter_rule_is_the_run_time_conversion() {
+        use fugue_core::rules::params::{Literal, param_accepts};
+        fn agree<T: FromValue>(literals: &[(Literal, Value)]) {
+            for (literal, value) in literals {
+                let run = T::from_value(value).is_some();
+                assert_eq!(
+                    param_accepts(T::TYPE_NAME, *literal),
+                    Some(run),
+                    "{} with {literal:?}",
+                    T::TYPE_NAME
+                );
+            }
+        }
+        // An integer literal becomes an `i32` value (`.with(name, 3)`), a float an `f64`.
+        let mut literals: Vec<(Literal, Value)> = [
+            i32::MIN,
+            -32769,
+            -129,
+            -1,
+            0,
+            1,
+            127,
+            128,
+            255,
+            256,
+            65535,
+            65536,
+            i32::MAX,
+        ]
+        .iter()
+        .map(|v| (Literal::Int(i128::from(*v)), Value::from(*v)))
+        .collect();
+        literals.push((Literal::Float, Value::from(1.5f64)));
+        literals.push((Literal::Bool, Value::from(true)));
+        literals.push((Literal::Str, Value::from("20")));
+        agree::<i8>(&literals);
+        agree::<i16>(&literals);
+        agree::<i32>(&literals);
+        agree::<i64>(&literals);
+        agree::<u8>(&literals);
+        agree::<u16>(&literals);
+        agree::<u32>(&literals);
+        agree::<u64>(&literals);
+        agree::<usize>(&literals);
+        agree::<f32>(&literals);
+        agree::<f64>(&literals);
+        agree::<bool>(&literals);
+        agree::<String>(&literals);
+        assert_eq!(param_accepts(Value::TYPE_NAME, Literal::Int(1)), None);
+    }
     use crate::frame::RowFrame;
 
     /// Records the rows of each call and returns its input.

@@ -435,6 +435,51 @@ pub const fn check_param_declared(
     Err(m)
 }
 
+/// A literal given to parameter `name` in the step's `params(..)` must convert to the
+/// parameter's declared Rust type as the run time converts it ([`rules::params`]): `5` for an
+/// `f64` is fine, `"20"` for an `i64` is not. `text` is the literal as written. A name that is
+/// not declared is [`check_param_declared`]'s.
+pub const fn check_param_value(
+    step: &Step,
+    function: &str,
+    declared: &[(&str, &str)],
+    name: &str,
+    literal: rules::params::Literal,
+    text: &str,
+) -> Result<(), Message> {
+    let mut i = 0;
+    while i < declared.len() {
+        if str_eq(declared[i].0, name) {
+            let ty = declared[i].1;
+            if let Some(false) = rules::params::param_accepts(ty, literal) {
+                let mut m = head(step);
+                m.push("parameter ");
+                m.push_ticked(name);
+                m.push(" of ");
+                m.push_ticked(function);
+                m.push(" is `");
+                m.push(ty);
+                m.push("`, but the step gives `");
+                m.push(text);
+                m.push("` (");
+                m.push(literal.describe());
+                if let rules::params::Literal::Int(_) = literal
+                    && let Some(true) =
+                        rules::params::param_accepts(ty, rules::params::Literal::Int(0))
+                {
+                    m.push(" out of the type's range");
+                }
+                m.push("); help: give ");
+                m.push(rules::params::accepted(ty));
+                return Err(m);
+            }
+            return Ok(());
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
 /// Every parameter `function` declares must be given in the step's `params(..)` (`given`:
 /// the names).
 pub const fn check_params_given(

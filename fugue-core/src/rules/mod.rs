@@ -20,6 +20,7 @@
 pub mod eval;
 pub mod hint;
 mod ops;
+pub mod params;
 pub mod problem;
 pub mod text;
 

@@ -346,12 +346,21 @@ impl Params {
         let step = ctx.step_const(node.index);
         let f = quote!(<#function as ::fugue::__private::Transformer>);
         let mut out = TokenStream::new();
-        for (name, _) in &self.values {
+        for (name, value) in &self.values {
             let p = ctx.p_at(name.span());
             let text = name.to_string();
             out.extend(quote_spanned! {name.span()=>
                 const _: () = match #p::check_param_declared(&#step, #f::NAME, #f::PARAMS, #text) { ::core::result::Result::Ok(()) => (), ::core::result::Result::Err(__fugue_message) => ::core::panic!("{}", __fugue_message.as_str()) };
             });
+            // A literal value is checked against the parameter's type, at the value.
+            if let Some(literal) = literal_kind(value) {
+                let span = crate::workflow::parse::span_of(value).unwrap_or_else(|| name.span());
+                let p = ctx.p_at(span);
+                let shown = value.to_string().replace("- ", "-");
+                out.extend(quote_spanned! {span=>
+                    const _: () = match #p::check_param_value(&#step, #f::NAME, #f::PARAMS, #text, #p::Literal::#literal, #shown) { ::core::result::Result::Ok(()) => (), ::core::result::Result::Err(__fugue_message) => ::core::panic!("{}", __fugue_message.as_str()) };
+                });
+            }
         }
         let span = function.span();
         let p = ctx.p_at(span);
@@ -526,6 +535,29 @@ impl PartitionArg {
         });
         (quote!(&[#(#by),*]), quote!(&[#(#presort),*]))
     }
+}
+
+/// The kind of a literal parameter value (`Int(3)`, `Float`, `Bool`, `Str`), as tokens of the
+/// `Literal` variant; `None` for any other expression (checked at run time).
+fn literal_kind(value: &TokenStream) -> Option<TokenStream> {
+    let trees: Vec<TokenTree> = value.clone().into_iter().collect();
+    let (negative, lit) = match trees.as_slice() {
+        [TokenTree::Punct(minus), rest] if minus.as_char() == '-' => (true, rest),
+        [one] => (false, one),
+        _ => return None,
+    };
+    let lit: syn::Lit = syn::parse2(TokenStream::from(lit.clone())).ok()?;
+    Some(match lit {
+        syn::Lit::Int(i) if i.suffix().is_empty() => {
+            let v: i128 = i.base10_parse().ok()?;
+            let v = if negative { -v } else { v };
+            quote!(Int(#v))
+        }
+        syn::Lit::Float(f) if f.suffix().is_empty() => quote!(Float),
+        syn::Lit::Bool(_) if !negative => quote!(Bool),
+        syn::Lit::Str(_) if !negative => quote!(Str),
+        _ => return None,
+    })
 }
 
 fn parse_presort(tokens: &TokenStream) -> Option<Vec<(Column, bool, bool)>> {
