@@ -294,6 +294,64 @@ proptest! {
     }
 }
 
+/// The typed input of the transformer below.
+#[derive(fugue::Schema)]
+struct Trip {
+    city: String,
+    fare: f64,
+    n: Option<i64>,
+}
+
+/// A transformer with a typed input, for the typed-input rule.
+#[fugue::transformer]
+fn keep(rows: Vec<Trip>) -> Vec<Trip> {
+    rows
+}
+
+/// Input schemas near `Trip`'s: its columns in other spellings and orders, some missing,
+/// renamed or of other types.
+fn near_trip() -> impl Strategy<Value = String> {
+    let city = proptest::sample::select(vec!["city:str", "city:string", "city:long", "cty:str"]);
+    let fare = proptest::sample::select(vec![
+        "fare:double",
+        "fare:float64",
+        "fare:float",
+        "fare:decimal(10)",
+        "",
+    ]);
+    let n = proptest::sample::select(vec!["n:long", "n:int64", "n:int", "", "x:bool"]);
+    (city, fare, n, any::<bool>()).prop_map(|(c, f, n, swap)| {
+        let mut items: Vec<&str> = vec![c, f, n];
+        if swap {
+            items.swap(0, 1);
+        }
+        items.retain(|i| !i.is_empty());
+        items.join(",")
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn typed_inputs(text in near_trip()) {
+        use fugue::__private::Transformer;
+        let input = compile_time(&text);
+        let compile = vec![fugue::__private::workflow::check_transformer_input(
+            &STEP,
+            "a",
+            &input,
+            keep::NAME,
+            keep::INPUTS,
+            0,
+        )];
+        let wf = Workflow::new();
+        let a = wf.create(frame(&text)).named("a");
+        let _ = a.transform(keep).named("s").call_text("op(a, b)");
+        agree(compile, None, &wf, 1)?;
+    }
+}
+
 fn hint_text() -> impl Strategy<Value = String> {
     let item = (
         proptest::sample::select(NAMES.to_vec()),

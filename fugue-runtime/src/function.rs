@@ -333,6 +333,15 @@ pub trait PartitionFunction: Send + Sync {
     /// The output schema for these input schemas (a schema hint with `*` is resolved here).
     fn output_schema(&self, inputs: &[Schema]) -> Result<Schema>;
 
+    /// The record of each typed data parameter (its type's name and schema), `None` for a
+    /// dynamic one (Arrow data, a frame). The planner checks each against the step's input with
+    /// the rule `workflow!` evaluates at compile time
+    /// ([`fugue_core::rules::check_input`]), so the mistake is reported before any data moves,
+    /// in the same words. The default (hand-written functions) declares none.
+    fn typed_inputs(&self) -> Vec<Option<(&'static str, Schema)>> {
+        Vec::new()
+    }
+
     /// Check, before any data moves, that the function can run with this partition spec, these
     /// input schemas, parameters and callback (validation rules, required parameters, a required
     /// callback). The default accepts everything.

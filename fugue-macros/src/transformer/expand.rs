@@ -375,6 +375,12 @@ fn partition_function(v: &ValidTransformer<'_>) -> TokenStream {
                 #p::transformer::output_schema::<Self>(inputs)
             }
 
+            fn typed_inputs(
+                &self,
+            ) -> ::std::vec::Vec<::core::option::Option<(&'static str, #p::fugue_core::Schema)>> {
+                #p::transformer::typed_inputs::<Self>()
+            }
+
             fn check(
                 &self,
                 spec: &#p::fugue_core::PartitionSpec,

@@ -267,6 +267,22 @@ fn resolve_hint<T: Transformer>(hint: &str, inputs: &[Schema]) -> Result<Schema>
     }
 }
 
+/// The records of `T`'s typed data parameters, as [`PartitionFunction::typed_inputs`] gives
+/// them (`None` for a dynamic input).
+///
+/// [`PartitionFunction::typed_inputs`]: crate::function::PartitionFunction::typed_inputs
+pub fn typed_inputs<T: Transformer>() -> Vec<Option<(&'static str, Schema)>> {
+    T::INPUTS
+        .iter()
+        .map(|shape| match shape {
+            InputShape::Typed { record, columns } => {
+                Schema::from_const(columns).ok().map(|s| (*record, s))
+            }
+            InputShape::Dynamic => None,
+        })
+        .collect()
+}
+
 /// The checks every transformer runs before any data moves: its validation rules (through
 /// [`Rules::check_step`], the function the macros use too) against the partition spec and the
 /// first input's schema, the number of inputs, and a required callback.

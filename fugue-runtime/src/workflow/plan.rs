@@ -319,6 +319,7 @@ fn output_schema(
             expect_inputs(&node.op, inputs, 1)?;
             match all_known(inputs) {
                 Some(schemas) => {
+                    check_typed_inputs(call.function.as_ref(), &schemas, names, step)?;
                     call.function
                         .check(spec, &schemas, &call.params, call.callback.is_some())?;
                     let out = call.function.output_schema(&schemas)?;
@@ -345,6 +346,7 @@ fn output_schema(
                     let named: Vec<(&str, &Schema)> =
                         (0..schemas.len()).map(|i| (name(i), &schemas[i])).collect();
                     eval::check_zip_keys(&keys, &named, step)?;
+                    check_typed_inputs(call.function.as_ref(), &schemas, names, step)?;
                     call.function
                         .check(spec, &schemas, &call.params, call.callback.is_some())?;
                     let schema = call.function.output_schema(&schemas)?;
@@ -489,6 +491,22 @@ fn output_schema(
         }
         Op::Show { .. } => None,
     })
+}
+
+/// Each typed input of `function` against the step's input, with the compile-time rule.
+fn check_typed_inputs(
+    function: &dyn crate::function::PartitionFunction,
+    schemas: &[Schema],
+    names: &[&str],
+    step: &Step<'_>,
+) -> Result<()> {
+    for (i, typed) in function.typed_inputs().iter().enumerate() {
+        if let (Some((record, required)), Some(input)) = (typed, schemas.get(i)) {
+            let name = names.get(i).copied().unwrap_or("?");
+            eval::check_input(function.name(), (record, required), (name, input), step)?;
+        }
+    }
+    Ok(())
 }
 
 /// The engine's form of a fill value.
