@@ -130,7 +130,7 @@ fn argument_shapes() {
         ),
         (
             quote!(t = load("x"); u = take(t, 3, partition(presort: b sideways));),
-            "`presort` is `column [asc|desc]` or a list of them",
+            "`presort` is `column [asc|desc] [nulls first|nulls last]` or a list of them",
         ),
         (
             quote!(t = load("x"); u = sample(t);),
