@@ -133,9 +133,15 @@ fn a_schema_known_only_at_run_time_is_checked_then_naming_the_step_and_its_line(
         Ok(_) => panic!("a missing column must fail the run"),
         Err(e) => e.to_string(),
     };
-    assert!(err.starts_with("step `loud` (transform `shout`, "), "{err}");
-    assert!(err.contains("column `name` not found"), "{err}");
-    assert!(err.contains("`loud`"), "{err}");
+    // The planner checks the typed input before anything runs, with the compile-time rule and
+    // its sentence, plus the step's line.
+    assert!(
+        err.starts_with(
+            "step `loud` (`transform(input, shout)`): column `name` of `Named` required by \
+             `shout` is not a column of `input`; `input` is `city:str,fare:double`"
+        ),
+        "{err}"
+    );
     let line = format!("workflow_macro.rs:{}", line_of("// fails at run time"));
     assert!(err.contains(&line), "{err}");
 }
