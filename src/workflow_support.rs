@@ -13,7 +13,51 @@ pub use fugue_core::const_check::{
 };
 pub use fugue_core::rules::params::Literal;
 pub use fugue_core::rules::{HintItem, HintOp, JoinKind, Ty};
-use fugue_runtime::transformer::{CallbackUse, InputShape, OutputShape};
+use fugue_runtime::transformer::{CallbackUse, InputShape, Kind, OutputShape};
+
+/// How `workflow!` runs a function of this kind.
+const fn verb_of(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Transformer => "`transform(input, f, ..)`",
+        Kind::OutputTransformer => "`out_transform(input, f, ..)`",
+        Kind::CoTransformer => "`cotransform([a, b], f, ..)`",
+        Kind::OutputCoTransformer => "`out_cotransform([a, b], f, ..)`",
+        Kind::Processor => "`process(inputs, f)`",
+        Kind::Outputter => "`output(inputs, f)`",
+        Kind::Creator => "the builder's `create_with`",
+    }
+}
+
+/// The function of a step must be of a kind its verb runs (`verb` runs `accepted`): a
+/// `#[transformer]` in `cotransform`, or a `#[cotransformer]` in `transform`, is an error naming
+/// the function's kind and the verb to use.
+pub const fn check_kind(
+    step: &Step,
+    verb: &str,
+    function: &str,
+    kind: Kind,
+    accepted: Kind,
+) -> Result<(), Message> {
+    if kind as u8 == accepted as u8 {
+        return Ok(());
+    }
+    let mut m = Message::new();
+    m.push("step `");
+    m.push(step.name);
+    m.push("` (`");
+    m.push(step.call);
+    m.push("`): `");
+    m.push(function);
+    m.push("` is a `#[");
+    m.push(kind.attribute());
+    m.push("]`, but `");
+    m.push(verb);
+    m.push("` runs a `#[");
+    m.push(accepted.attribute());
+    m.push("]`; help: run it with ");
+    m.push(verb_of(kind));
+    Err(m)
+}
 
 /// The output schema of a function with this output, given its (first) input's schema.
 pub const fn output_schema(output: OutputShape, input: &ConstSchema) -> ConstSchema {

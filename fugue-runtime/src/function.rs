@@ -310,6 +310,11 @@ pub struct PartitionContext {
 }
 
 /// A function that an engine runs once per logical partition.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a per-partition function: `transform`, `out_transform`, `cotransform` and `out_cotransform` run functions declared with `#[transformer]`, `#[output_transformer]`, `#[cotransformer]` or `#[output_cotransformer]`",
+    label = "not a transformer",
+    note = "a `#[processor]` runs with `process(inputs, f)`, an `#[outputter]` with `output(inputs, f)`, a `#[creator]` with the builder's `create_with`"
+)]
 pub trait PartitionFunction: Send + Sync {
     /// The function's name, for messages.
     fn name(&self) -> &str;

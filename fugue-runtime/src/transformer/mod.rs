@@ -210,18 +210,32 @@ impl CodeIdentity {
 }
 
 /// A function run once on the driver over whole frames, returning one (`#[processor]`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a processor: `process` runs a function declared with `#[processor]`",
+    label = "not a processor",
+    note = "a `#[transformer]` runs per partition with `transform(input, f)`, a `#[cotransformer]` with `cotransform([a, b], f)`, an `#[outputter]` with `output(inputs, f)`"
+)]
 pub trait Processor: Transformer {
     /// Run on these frames (one per data parameter) with these parameters.
     fn process(&self, inputs: Vec<DataFrame>, params: &Params) -> Result<DataFrame>;
 }
 
 /// A function run once on the driver that makes a frame from nothing (`#[creator]`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a creator: it must be declared with `#[creator]`",
+    label = "not a creator"
+)]
 pub trait Creator: Transformer {
     /// Run with these parameters.
     fn create(&self, params: &Params) -> Result<DataFrame>;
 }
 
 /// A function run once on the driver over whole frames, returning nothing (`#[outputter]`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an outputter: `output` runs a function declared with `#[outputter]`",
+    label = "not an outputter",
+    note = "an `#[output_transformer]` runs per partition with `out_transform(input, f)`, a `#[processor]` with `process(inputs, f)`"
+)]
 pub trait Outputter: Transformer {
     /// Run on these frames (one per data parameter) with these parameters.
     fn output(&self, inputs: Vec<DataFrame>, params: &Params) -> Result<()>;

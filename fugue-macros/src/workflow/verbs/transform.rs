@@ -107,7 +107,19 @@ pub fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
     let (by, presort) = PartitionArg::const_tokens(t.partition.as_ref());
     let rules_span = t.partition.as_ref().map_or(fspan, |pa| pa.span);
     let has_callback = t.callback.is_some();
+    let verb = node.verb.name;
+    let accepted = if verb == "out_transform" {
+        quote!(OutputTransformer)
+    } else {
+        quote!(Transformer)
+    };
     let mut out = quote_spanned! {fspan=>
+        const _: () = match #p::check_kind(
+            &#step, #verb,
+            <#f as ::fugue::__private::Transformer>::NAME,
+            <#f as ::fugue::__private::Transformer>::KIND,
+            ::fugue::__private::Kind::#accepted,
+        ) { ::core::result::Result::Ok(()) => (), ::core::result::Result::Err(__fugue_message) => ::core::panic!("{}", __fugue_message.as_str()) };
         const _: () = match #p::check_transformer_input(
             &#step, #input_name, &#input,
             <#f as ::fugue::__private::Transformer>::NAME,
