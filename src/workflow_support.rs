@@ -42,13 +42,9 @@ pub const fn check_kind(
         return Ok(());
     }
     let mut m = Message::new();
-    m.push("step `");
-    m.push(step.name);
-    m.push("` (`");
-    m.push(step.call);
-    m.push("`): `");
-    m.push(function);
-    m.push("` is a `#[");
+    fugue_core::rules::problem::write_head(&mut m, step);
+    m.push_ticked(function);
+    m.push(" is a `#[");
     m.push(kind.attribute());
     m.push("]`, but `");
     m.push(verb);
@@ -118,12 +114,8 @@ pub const fn check_callback(
         return Ok(());
     }
     let mut m = Message::new();
-    m.push("step `");
-    m.push(step.name);
-    m.push("` (`");
-    m.push(step.call);
-    m.push("`): `");
-    m.push(function);
-    m.push("` takes a `Callback`, which the step does not give; help: add `callback: handler`");
+    fugue_core::rules::problem::write_head(&mut m, step);
+    m.push_ticked(function);
+    m.push(" takes a `Callback`, which the step does not give; help: add `callback: handler`");
     Err(m)
 }

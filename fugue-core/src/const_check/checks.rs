@@ -24,11 +24,7 @@ pub type Step = rules::Step<'static>;
 
 const fn head(step: &Step) -> Message {
     let mut m = Message::new();
-    m.push("step ");
-    m.push_ticked(step.name);
-    m.push(" (");
-    m.push_ticked(step.call);
-    m.push("): ");
+    rules::problem::write_head(&mut m, step);
     m
 }
 

@@ -125,17 +125,28 @@ fn buffer<'a>(len: usize) -> Vec<Col<'a>> {
     vec![Col::NONE; len]
 }
 
+/// A one-input rule at run time: `schema` as the input named `input`, an output buffer of at
+/// least `width` columns (and the input's), the rule's problem as the error of `step`. (A macro:
+/// the rule's columns borrow the type keys made here.)
+macro_rules! one_input {
+    ($schema:expr, $input:expr, $width:expr, $step:expr, |$i:ident, $out:ident| $rule:expr) => {{
+        let keys = keys($schema);
+        let cols = cols($schema, &keys, 0);
+        let mut $out = buffer(($width).max(cols.len()));
+        let $i = Input {
+            name: $input,
+            cols: &cols,
+        };
+        let n = $rule.map_err(|p| error(&p, $step))?;
+        build(&$out[..n], &$schema.columns().iter().collect::<Vec<_>>())
+    }};
+}
+
 /// `select` at run time ([`ops::select`]).
 pub fn select(schema: &Schema, names: &[&str], input: &str, step: &Step<'_>) -> Result<Schema> {
-    let keys = keys(schema);
-    let cols = cols(schema, &keys, 0);
-    let mut out = buffer(names.len());
-    let input = Input {
-        name: input,
-        cols: &cols,
-    };
-    let n = ops::select(input, names, &mut out).map_err(|p| error(&p, step))?;
-    build(&out[..n], &schema.columns().iter().collect::<Vec<_>>())
+    one_input!(schema, input, names.len(), step, |i, out| ops::select(
+        i, names, &mut out
+    ))
 }
 
 /// `drop` at run time ([`ops::drop_columns`]).
@@ -145,15 +156,9 @@ pub fn drop_columns(
     input: &str,
     step: &Step<'_>,
 ) -> Result<Schema> {
-    let keys = keys(schema);
-    let cols = cols(schema, &keys, 0);
-    let mut out = buffer(cols.len());
-    let input = Input {
-        name: input,
-        cols: &cols,
-    };
-    let n = ops::drop_columns(input, names, &mut out).map_err(|p| error(&p, step))?;
-    build(&out[..n], &schema.columns().iter().collect::<Vec<_>>())
+    one_input!(schema, input, 0, step, |i, out| ops::drop_columns(
+        i, names, &mut out
+    ))
 }
 
 /// `rename` at run time ([`ops::rename`]).
@@ -163,15 +168,9 @@ pub fn rename(
     input: &str,
     step: &Step<'_>,
 ) -> Result<Schema> {
-    let keys = keys(schema);
-    let cols = cols(schema, &keys, 0);
-    let mut out = buffer(cols.len());
-    let input = Input {
-        name: input,
-        cols: &cols,
-    };
-    let n = ops::rename(input, pairs, &mut out).map_err(|p| error(&p, step))?;
-    build(&out[..n], &schema.columns().iter().collect::<Vec<_>>())
+    one_input!(schema, input, 0, step, |i, out| ops::rename(
+        i, pairs, &mut out
+    ))
 }
 
 /// `fillna` / `dropna(how: any)` at run time ([`ops::fill_nulls`]).
@@ -181,15 +180,9 @@ pub fn fill_nulls(
     input: &str,
     step: &Step<'_>,
 ) -> Result<Schema> {
-    let keys = keys(schema);
-    let cols = cols(schema, &keys, 0);
-    let mut out = buffer(cols.len());
-    let input = Input {
-        name: input,
-        cols: &cols,
-    };
-    let n = ops::fill_nulls(input, subset, &mut out).map_err(|p| error(&p, step))?;
-    build(&out[..n], &schema.columns().iter().collect::<Vec<_>>())
+    one_input!(schema, input, 0, step, |i, out| ops::fill_nulls(
+        i, subset, &mut out
+    ))
 }
 
 /// A join at run time ([`ops::join`]): its keys and output schema.

@@ -217,16 +217,7 @@ impl<'a> Problem<'a> {
     /// and the closest name for a missing column. The compile-time check and the run-time
     /// error both call this, so they say the same sentence.
     pub const fn write(&self, step: &Step<'_>, m: &mut Message) {
-        if !step.name.is_empty() {
-            m.push("step ");
-            m.push_ticked(step.name);
-            if !step.call.is_empty() {
-                m.push(" (");
-                m.push_ticked(step.call);
-                m.push_byte(b')');
-            }
-            m.push(": ");
-        }
+        write_head(m, step);
         match *self {
             Problem::TooWide => m.push("the schema is too wide for this check"),
             Problem::NoColumns { verb } => {
@@ -455,6 +446,21 @@ impl<'a> Problem<'a> {
         let mut m = Message::new();
         self.write(step, &mut m);
         m
+    }
+}
+
+/// How every message names its step: `` step `ranked` (`transform(trips, rank)`): `` (nothing
+/// outside a step).
+pub const fn write_head(m: &mut Message, step: &Step<'_>) {
+    if !step.name.is_empty() {
+        m.push("step ");
+        m.push_ticked(step.name);
+        if !step.call.is_empty() {
+            m.push(" (");
+            m.push_ticked(step.call);
+            m.push_byte(b')');
+        }
+        m.push(": ");
     }
 }
 
