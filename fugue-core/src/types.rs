@@ -97,11 +97,22 @@ pub fn parse_type(expr: &str) -> Result<DataType> {
 /// Arrow debug form, which does not parse back.
 pub fn type_expr(data_type: &DataType) -> String {
     let mut out = String::new();
-    write_type_expr(&mut out, data_type);
+    write_type_expr(&mut out, data_type, false);
     out
 }
 
-fn write_type_expr(out: &mut String, data_type: &DataType) {
+/// The canonical key of a type: [`type_expr`], except that a tz-naive timestamp keeps its unit
+/// (`timestamp(ms)`; `datetime` is `timestamp(us)`), so two types have the same key exactly
+/// when they are the same Arrow type. The macros emit types in this form and const evaluation
+/// compares keys as strings ([`crate::rules`]).
+pub fn type_key(data_type: &DataType) -> String {
+    let mut out = String::new();
+    write_type_expr(&mut out, data_type, true);
+    out
+}
+
+/// Write a type expression; `exact` keeps the unit of a tz-naive timestamp other than `us`.
+fn write_type_expr(out: &mut String, data_type: &DataType, exact: bool) {
     let simple = match data_type {
         DataType::Null => "null",
         DataType::Boolean => "bool",
@@ -119,6 +130,10 @@ fn write_type_expr(out: &mut String, data_type: &DataType) {
         DataType::Utf8 => "str",
         DataType::Binary => "bytes",
         DataType::Date32 => "date",
+        DataType::Timestamp(unit, None) if exact && *unit != TimeUnit::Microsecond => {
+            out.push_str(&format!("timestamp({})", unit_name(unit)));
+            return;
+        }
         DataType::Timestamp(_, None) => "datetime",
         DataType::Timestamp(unit, Some(tz)) => {
             out.push_str(&format!("timestamp({},{tz})", unit_name(unit)));
@@ -134,7 +149,7 @@ fn write_type_expr(out: &mut String, data_type: &DataType) {
         }
         DataType::List(item) => {
             out.push('[');
-            write_type_expr(out, item.data_type());
+            write_type_expr(out, item.data_type(), exact);
             out.push(']');
             return;
         }
@@ -146,7 +161,7 @@ fn write_type_expr(out: &mut String, data_type: &DataType) {
                 }
                 out.push_str(&quote_name(field.name()));
                 out.push(':');
-                write_type_expr(out, field.data_type());
+                write_type_expr(out, field.data_type(), exact);
             }
             out.push('}');
             return;
@@ -154,9 +169,9 @@ fn write_type_expr(out: &mut String, data_type: &DataType) {
         DataType::Map(entries, _) => match map_key_value(entries) {
             Some((key, value)) => {
                 out.push('<');
-                write_type_expr(out, key.data_type());
+                write_type_expr(out, key.data_type(), exact);
                 out.push(',');
-                write_type_expr(out, value.data_type());
+                write_type_expr(out, value.data_type(), exact);
                 out.push('>');
                 return;
             }
@@ -319,7 +334,7 @@ fn map_with(key: DataType, value: DataType, value_nullable: bool, keys_sorted: b
 }
 
 /// The key and value fields of a map's entries field, when it has the Arrow map shape.
-pub(crate) fn map_key_value(entries: &Field) -> Option<(&Field, &Field)> {
+fn map_key_value(entries: &Field) -> Option<(&Field, &Field)> {
     match entries.data_type() {
         DataType::Struct(fields) if fields.len() == 2 => Some((&fields[0], &fields[1])),
         _ => None,

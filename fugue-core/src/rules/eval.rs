@@ -8,57 +8,11 @@ use super::ops::{self, JoinKind};
 use super::problem::{Problem, Step};
 use super::{Col, Input, Nullability, Ty};
 use crate::error::{FugueError, Result};
-use crate::schema::{Column, Schema, quote_name};
+use crate::schema::{Column, Schema};
 use crate::transform::ParsedHintItem;
-use crate::types::{map_key_value, unit_name};
-use arrow_schema::{DataType, TimeUnit};
+use arrow_schema::DataType;
 
-/// The canonical key of a type: its printed form ([`type_expr`](crate::types::type_expr)),
-/// except that a tz-naive timestamp keeps its unit (`timestamp(ms)`; `datetime` is
-/// `timestamp(us)`), so that two types have the same key exactly when they are the same Arrow
-/// type. The macros emit types in this form; const evaluation compares keys as strings.
-pub fn type_key(data_type: &DataType) -> String {
-    let mut out = String::new();
-    write_key(&mut out, data_type);
-    out
-}
-
-fn write_key(out: &mut String, data_type: &DataType) {
-    match data_type {
-        DataType::Timestamp(unit, None) if *unit != TimeUnit::Microsecond => {
-            out.push_str("timestamp(");
-            out.push_str(unit_name(unit));
-            out.push(')');
-        }
-        DataType::List(item) => {
-            out.push('[');
-            write_key(out, item.data_type());
-            out.push(']');
-        }
-        DataType::Struct(fields) => {
-            out.push('{');
-            for (i, field) in fields.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&quote_name(field.name()));
-                out.push(':');
-                write_key(out, field.data_type());
-            }
-            out.push('}');
-        }
-        DataType::Map(entries, _) if map_key_value(entries).is_some() => {
-            if let Some((key, value)) = map_key_value(entries) {
-                out.push('<');
-                write_key(out, key.data_type());
-                out.push(',');
-                write_key(out, value.data_type());
-                out.push('>');
-            }
-        }
-        other => out.push_str(&crate::types::type_expr(other)),
-    }
-}
+pub use crate::types::type_key;
 
 /// The type keys of a schema's columns, in order.
 pub fn keys(schema: &Schema) -> Vec<String> {

@@ -26,18 +26,18 @@ pub enum JoinKind {
 }
 
 impl JoinKind {
-    /// Every spelling accepted, with its kind: the canonical names first, then Fugue's
-    /// aliases (`left_semi`, `left_anti`). Matched case-insensitively.
+    /// Every spelling accepted, with its kind (Fugue's aliases `left_semi` and `left_anti`
+    /// beside `semi` and `anti`). Matched case-insensitively.
     pub const SPELLINGS: &'static [(&'static str, JoinKind)] = &[
         ("inner", JoinKind::Inner),
         ("left_outer", JoinKind::LeftOuter),
         ("right_outer", JoinKind::RightOuter),
         ("full_outer", JoinKind::FullOuter),
         ("semi", JoinKind::Semi),
-        ("anti", JoinKind::Anti),
-        ("cross", JoinKind::Cross),
         ("left_semi", JoinKind::Semi),
+        ("anti", JoinKind::Anti),
         ("left_anti", JoinKind::Anti),
+        ("cross", JoinKind::Cross),
     ];
 
     /// The accepted spellings, for messages.

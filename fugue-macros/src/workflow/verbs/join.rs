@@ -4,21 +4,9 @@ use super::{Args, Ctx, Op, Parsed, Verb, names};
 use crate::diag::Diagnostics;
 use crate::workflow::graph::Node;
 use crate::workflow::parse::{Call, Column};
+use fugue_core::rules::JoinKind;
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
-
-/// The join kinds.
-pub const HOW: &[&str] = &[
-    "inner",
-    "left_outer",
-    "right_outer",
-    "full_outer",
-    "semi",
-    "left_semi",
-    "anti",
-    "left_anti",
-    "cross",
-];
 
 /// `name = join(left, right, how: inner, on: [key, ..]);`
 ///
@@ -42,7 +30,7 @@ pub const VERB: Verb = Verb {
 
 /// The data of a `join`.
 pub struct Join {
-    how: String,
+    how: JoinKind,
     on: Vec<Column>,
 }
 
@@ -50,9 +38,12 @@ fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
     let mut args = Args::new(call, VERB.syntax);
     let left = args.step(diag, "the left input");
     let right = args.step(diag, "the right input");
+    // The spellings of fugue-core's join vocabulary (Fugue's aliases included).
+    let words: Vec<&str> = JoinKind::SPELLINGS.iter().map(|(w, _)| *w).collect();
     let how = args
-        .named_word(diag, "how", HOW)
-        .map_or_else(|| "inner".to_string(), |h| h.to_string());
+        .named_word(diag, "how", &words)
+        .and_then(|w| JoinKind::from_name(&w.to_string()))
+        .unwrap_or(JoinKind::Inner);
     let on = args.named_columns(diag, "on").unwrap_or_default();
     let ok = args.finish(diag);
     let (left, right) = (left?, right?);
@@ -67,17 +58,15 @@ fn schema(node: &Node, ctx: &Ctx) -> TokenStream {
         return TokenStream::new();
     };
     let (left, right) = (ctx.input_schema(node, 0), ctx.input_schema(node, 1));
-    let how = kind(&j.how);
+    let how = kind(j.how);
     let on = names(&j.on);
     let p = ctx.p();
     quote!(#left.join(&#right, #p::JoinKind::#how, &[#(#on),*]))
 }
 
-/// The `JoinKind` variant of a `how` the parser accepted.
-fn kind(how: &str) -> proc_macro2::Ident {
-    let kind =
-        fugue_core::rules::JoinKind::from_name(how).unwrap_or(fugue_core::rules::JoinKind::Inner);
-    proc_macro2::Ident::new(&format!("{kind:?}"), proc_macro2::Span::call_site())
+/// The `JoinKind` variant, as tokens.
+fn kind(how: JoinKind) -> proc_macro2::Ident {
+    proc_macro2::Ident::new(&format!("{how:?}"), proc_macro2::Span::call_site())
 }
 
 fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
@@ -89,7 +78,7 @@ fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
     let (left_name, right_name) = (ctx.input_name(node, 0), ctx.input_name(node, 1));
     // The rules beyond each key (shared non-key columns, an inferred key, a cross join), at the
     // right input.
-    let how = kind(&j.how);
+    let how = kind(j.how);
     let on = names(&j.on);
     let span = node.inputs[1].name.span();
     let p = ctx.p_at(span);
@@ -117,8 +106,8 @@ fn build(node: &Node, ctx: &Ctx) -> TokenStream {
         return TokenStream::new();
     };
     let (left, right) = (ctx.input_handle(node, 0), ctx.input_handle(node, 1));
-    let how = &j.how;
-    if how == "cross" {
+    let how = j.how.name();
+    if j.how == JoinKind::Cross {
         return quote!(#left.cross_join(#right));
     }
     let on = names(&j.on);
