@@ -258,6 +258,149 @@ pub enum FugueError {
 }
 
 impl FugueError {
+    /// A copy of this error: the same variant, fields, message and kind. Sources that cannot be
+    /// cloned (an I/O error, an Arrow error, an external error) are copied as their kind and
+    /// message. Used where one error is reported more than once (a step declared with a mistake
+    /// is reported by every `plan` and `run` of its workflow).
+    pub fn duplicate(&self) -> FugueError {
+        use FugueError as E;
+        match self {
+            E::SchemaSyntax {
+                what,
+                expr,
+                position,
+                expected,
+                found,
+            } => E::SchemaSyntax {
+                what,
+                expr: expr.clone(),
+                position: *position,
+                expected: expected.clone(),
+                found: found.clone(),
+            },
+            E::DuplicateColumn {
+                column,
+                context,
+                schema,
+            } => E::DuplicateColumn {
+                column: column.clone(),
+                context: context.clone(),
+                schema: schema.clone(),
+            },
+            E::ColumnNotFound {
+                column,
+                context,
+                schema,
+                suggestion,
+            } => E::ColumnNotFound {
+                column: column.clone(),
+                context: context.clone(),
+                schema: schema.clone(),
+                suggestion: suggestion.clone(),
+            },
+            E::TypeMismatch {
+                column,
+                context,
+                expected,
+                found,
+            } => E::TypeMismatch {
+                column: column.clone(),
+                context: context.clone(),
+                expected: expected.clone(),
+                found: found.clone(),
+            },
+            E::SchemaMismatch {
+                context,
+                reason,
+                left,
+                right,
+            } => E::SchemaMismatch {
+                context: context.clone(),
+                reason: reason.clone(),
+                left: left.clone(),
+                right: right.clone(),
+            },
+            E::InvalidPartitionSpec { spec, reason } => E::InvalidPartitionSpec {
+                spec: spec.clone(),
+                reason: reason.clone(),
+            },
+            E::ValidationFailed {
+                rule,
+                step,
+                wanted,
+                got,
+            } => E::ValidationFailed {
+                rule: rule.clone(),
+                step: step.clone(),
+                wanted: wanted.clone(),
+                got: got.clone(),
+            },
+            E::InvalidArgument { argument, reason } => E::InvalidArgument {
+                argument: argument.clone(),
+                reason: reason.clone(),
+            },
+            E::Unsupported { operation, reason } => E::Unsupported {
+                operation: operation.clone(),
+                reason: reason.clone(),
+            },
+            E::InvalidOperation(m) => E::InvalidOperation(m.clone()),
+            E::Config { key, reason } => E::Config {
+                key: key.clone(),
+                reason: reason.clone(),
+            },
+            E::Cast {
+                column,
+                value,
+                to,
+                reason,
+            } => E::Cast {
+                column: column.clone(),
+                value: value.clone(),
+                to: to.clone(),
+                reason: reason.clone(),
+            },
+            E::Conversion {
+                given,
+                target,
+                accepted,
+            } => E::Conversion {
+                given: given.clone(),
+                target: target.clone(),
+                accepted: accepted.clone(),
+            },
+            E::Io {
+                action,
+                path,
+                source,
+            } => E::Io {
+                action,
+                path: path.clone(),
+                source: std::io::Error::new(source.kind(), source.to_string()),
+            },
+            E::Arrow(e) => E::Arrow(arrow_schema::ArrowError::ExternalError(
+                e.to_string().into(),
+            )),
+            E::External { context, source } => E::External {
+                context: context.clone(),
+                source: source.to_string().into(),
+            },
+            E::Internal(m) => E::Internal(m.clone()),
+            E::Context { context, source } => E::Context {
+                context: context.clone(),
+                source: Box::new(source.duplicate()),
+            },
+            E::Rule {
+                kind,
+                column,
+                message,
+            } => E::Rule {
+                kind: *kind,
+                column: column.clone(),
+                message: message.clone(),
+            },
+        }
+    }
+
     /// The kind of this error, from the closed vocabulary.
     pub fn kind(&self) -> ErrorKind {
         match self {
@@ -461,6 +604,36 @@ fn at_step(step: &Option<String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_duplicate_has_the_same_kind_message_and_root() {
+        let errors = vec![
+            FugueError::column_not_found("x", "step `s`", "a:int", ["y"]),
+            FugueError::invalid_argument("how", "no"),
+            FugueError::InvalidPartitionSpec {
+                spec: "by=".into(),
+                reason: "empty".into(),
+            },
+            FugueError::Io {
+                action: "read",
+                path: "p".into(),
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, "gone"),
+            },
+            FugueError::external("ctx", "cause"),
+            FugueError::invalid_argument("k", "v").context("step `x` failed"),
+            FugueError::Rule {
+                kind: ErrorKind::TypeMismatch,
+                column: Some("c".into()),
+                message: "m".into(),
+            },
+        ];
+        for e in errors {
+            let d = e.duplicate();
+            assert_eq!(d.kind(), e.kind());
+            assert_eq!(d.to_string(), e.to_string());
+            assert_eq!(d.root().kind(), e.root().kind());
+        }
+    }
 
     #[test]
     fn syntax_error_shows_expression_and_caret() {

@@ -50,6 +50,8 @@ pub mod const_check;
 pub mod const_schema;
 pub mod convert;
 pub mod error;
+pub mod extension;
+pub mod options;
 mod parse;
 pub mod partition;
 pub mod rules;

@@ -1101,7 +1101,7 @@ fn comap_calls_follow_the_zip_type() {
         ("full_outer", vec!["[1, 2, 1]", "[3, 1, 0]", "[7, 0, 1]"]),
     ];
     for (how, expected) in cases {
-        let how = ZipHow::parse(how).unwrap();
+        let how = how.parse::<ZipHow>().unwrap();
         let show = |mut df: DataFrame| -> Vec<String> {
             let mut rows: Vec<String> = df
                 .as_rows()
@@ -1181,7 +1181,7 @@ fn a_cross_comap_is_one_call_with_every_input() {
 
 #[test]
 fn comap_rejects_bad_zips() {
-    let e = ZipHow::parse("outer").unwrap_err();
+    let e = "outer".parse::<ZipHow>().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidArgument);
     let disjoint = vec![
         long_frame("a:long", vec![vec![1]]),
@@ -1250,7 +1250,7 @@ proptest! {
             DataFrame::from(ArrowFrame::from_rows(schema, &rows).unwrap())
         };
         let inputs = || vec![frame(&left, "a:long,x:long"), frame(&right, "a:long,y:long")];
-        let how = ZipHow::parse(how).unwrap();
+        let how = how.parse::<ZipHow>().unwrap();
         let spec = spec(&format!("presort=x desc{algo}"));
         let reference_calls = Mutex::new(Vec::new());
         run_comap(inputs(), &recording(&reference_calls), &spec, how, params(), None).unwrap();

@@ -654,6 +654,108 @@ fn declaration_errors_are_reported_on_their_step() {
     assert!(e.to_string().contains("another workflow"), "{e}");
 }
 
+/// Options are typed from the declaration on: fugue-core's enums, or their names parsed once
+/// when the step is declared; a bad word is reported by `plan` on its step, with its kind and
+/// the accepted values, and the same mistake gives the same error every time it is planned.
+#[test]
+fn options_are_typed_when_declared_and_bad_words_are_reported_with_their_kind() {
+    use fugue_runtime::engine::{DropHow, FileFormat, JoinHow, NaPosition, SaveMode, ZipHow};
+    // Typed values and their names (any case) declare the same steps.
+    let typed = Workflow::new();
+    let a = typed.create(rows(3));
+    a.join(typed.create(rows(3)), JoinHow::LeftOuter, &["k", "v"]);
+    a.dropna(DropHow::All, None, None)
+        .take_na(1, "k desc", NaPosition::First);
+    a.save_as("x.parquet", SaveMode::Append, FileFormat::Parquet);
+    let named = Workflow::new();
+    let a = named.create(rows(3));
+    a.join(named.create(rows(3)), "LEFT_OUTER", &["k", "v"]);
+    a.dropna("all", None, None).take_na(1, "k desc", "First");
+    a.save_as("x.parquet", "append", "PARQUET");
+    let explain = |wf: &Workflow| {
+        let text = wf.plan().unwrap().explain();
+        text.lines()
+            .filter(|l| !l.contains('['))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(explain(&typed), explain(&named));
+    // Bad words: the kind of the option's parser, the accepted values, the step.
+    let cases: Vec<(Box<dyn Fn(&Workflow)>, ErrorKind, &str)> = vec![
+        (
+            Box::new(|wf| {
+                wf.create(rows(1)).save("x.csv", "replace");
+            }),
+            ErrorKind::InvalidArgument,
+            "`replace` is not a valid save mode; accepted values are `overwrite`, `append`, `error`",
+        ),
+        (
+            Box::new(|wf| {
+                wf.create(rows(1)).dropna("some", None, None);
+            }),
+            ErrorKind::InvalidArgument,
+            "`some` is not a valid dropna how",
+        ),
+        (
+            Box::new(|wf| {
+                let a = wf.create(rows(1));
+                a.zip(&[wf.create(rows(1))], "outer")
+                    .transform(Probe::new("z"));
+            }),
+            ErrorKind::InvalidArgument,
+            "`outer` is not a valid zip type",
+        ),
+        (
+            Box::new(|wf| {
+                wf.create(rows(1)).save_as("x", "overwrite", "avro");
+            }),
+            ErrorKind::UnsupportedOperation,
+            "file format `avro`",
+        ),
+        (
+            Box::new(|wf| {
+                wf.create(rows(1)).take(1, "k sideways");
+            }),
+            ErrorKind::InvalidPartitionSpec,
+            "k sideways",
+        ),
+        (
+            Box::new(|wf| {
+                wf.load("x.csv").format("xml");
+            }),
+            ErrorKind::UnsupportedOperation,
+            "file format `xml`",
+        ),
+        (
+            Box::new(|wf| {
+                wf.load("x.csv").option("header", "maybe");
+            }),
+            ErrorKind::InvalidArgument,
+            "`maybe` is not a boolean",
+        ),
+        (
+            Box::new(|wf| {
+                wf.create(rows(1)).sample_frac(-0.5, false, None);
+            }),
+            ErrorKind::InvalidArgument,
+            "non-negative",
+        ),
+    ];
+    for (declare, kind, text) in cases {
+        let wf = Workflow::new();
+        declare(&wf);
+        for _ in 0..2 {
+            let e = wf.plan().unwrap_err();
+            assert_eq!(e.kind(), kind, "{e}");
+            assert!(e.to_string().contains(text), "{e}");
+            assert!(
+                e.to_string().contains("workflow.rs"),
+                "names the source line: {e}"
+            );
+        }
+    }
+}
+
 #[test]
 fn configuration_layers_engine_then_workflow_then_per_call_without_mutating_the_engine() {
     let engine_dir = tempfile::tempdir().unwrap();

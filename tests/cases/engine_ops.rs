@@ -24,23 +24,26 @@ use std::sync::{Arc, Mutex, OnceLock};
 fn engines() -> &'static [Arc<dyn ExecutionEngine>] {
     static ENGINES: OnceLock<Vec<Arc<dyn ExecutionEngine>>> = OnceLock::new();
     ENGINES.get_or_init(|| {
-        let mut engines = vec![
+        let local = [
             make_engine("native", ()),
             make_engine("local", [(LOCAL_WORKERS, "3")]),
         ];
         #[cfg(feature = "cluster")]
-        {
+        let cluster = {
             fugue::cluster::install();
-            engines.push(make_engine(
+            Some(make_engine(
                 "ballista://standalone",
                 [
                     ("fugue.ballista.partitions", "3"),
                     ("fugue.ballista.executor_cores", "2"),
                 ],
-            ));
-        }
-        engines
+            ))
+        };
+        #[cfg(not(feature = "cluster"))]
+        let cluster = None;
+        local
             .into_iter()
+            .chain(cluster)
             .collect::<Result<Vec<_>, _>>()
             .unwrap_or_else(|e| panic!("cannot create the engines: {e}"))
     })

@@ -27,7 +27,7 @@ pub mod text;
 pub use hint::{HintItem, HintOp, apply_hint};
 pub use ops::{
     JoinKind, check_input, check_join, check_same_schema, check_zip_key, closest, drop_columns,
-    fill_nulls, join, lookup, rename, select,
+    dropna_leaves_no_null, fill_nulls, join, lookup, rename, select,
 };
 pub use problem::{Problem, Required, Step};
 

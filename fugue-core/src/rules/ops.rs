@@ -101,6 +101,21 @@ impl std::fmt::Display for JoinKind {
     }
 }
 
+/// Whether a `dropna` leaves no NULL in the columns it checks, so that they become
+/// non-nullable in its output schema: `how: any` without a threshold, or `how: all` over a single
+/// column (`checked`: the subset's length, `None` for every column). One rule for `workflow!`'s
+/// schemas and the run-time planner.
+pub const fn dropna_leaves_no_null(
+    how: crate::options::DropHow,
+    thresh: Option<usize>,
+    checked: Option<usize>,
+) -> bool {
+    if thresh.is_some() {
+        return false;
+    }
+    matches!(how, crate::options::DropHow::Any) || matches!(checked, Some(1))
+}
+
 /// The position of the column `name`.
 pub const fn lookup(cols: &[Col<'_>], name: &str) -> Option<usize> {
     let mut i = 0;

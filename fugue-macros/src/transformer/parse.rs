@@ -9,76 +9,8 @@ use syn::ext::IdentExt;
 use syn::parse::Parser;
 use syn::spanned::Spanned;
 
-/// The seven macros.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// `#[transformer]`
-    Transformer,
-    /// `#[output_transformer]`
-    OutputTransformer,
-    /// `#[cotransformer]`
-    CoTransformer,
-    /// `#[output_cotransformer]`
-    OutputCoTransformer,
-    /// `#[processor]`
-    Processor,
-    /// `#[creator]`
-    Creator,
-    /// `#[outputter]`
-    Outputter,
-}
-
-impl Kind {
-    /// The attribute's name.
-    pub fn attribute(self) -> &'static str {
-        match self {
-            Kind::Transformer => "transformer",
-            Kind::OutputTransformer => "output_transformer",
-            Kind::CoTransformer => "cotransformer",
-            Kind::OutputCoTransformer => "output_cotransformer",
-            Kind::Processor => "processor",
-            Kind::Creator => "creator",
-            Kind::Outputter => "outputter",
-        }
-    }
-
-    /// The variant of the runtime `Kind`.
-    pub fn variant(self) -> &'static str {
-        match self {
-            Kind::Transformer => "Transformer",
-            Kind::OutputTransformer => "OutputTransformer",
-            Kind::CoTransformer => "CoTransformer",
-            Kind::OutputCoTransformer => "OutputCoTransformer",
-            Kind::Processor => "Processor",
-            Kind::Creator => "Creator",
-            Kind::Outputter => "Outputter",
-        }
-    }
-
-    /// Runs once per logical partition (as opposed to on the driver over whole frames).
-    pub fn is_per_partition(self) -> bool {
-        matches!(
-            self,
-            Kind::Transformer
-                | Kind::OutputTransformer
-                | Kind::CoTransformer
-                | Kind::OutputCoTransformer
-        )
-    }
-
-    /// Returns no data.
-    pub fn is_output(self) -> bool {
-        matches!(
-            self,
-            Kind::OutputTransformer | Kind::OutputCoTransformer | Kind::Outputter
-        )
-    }
-
-    /// Takes several zipped inputs.
-    pub fn is_co(self) -> bool {
-        matches!(self, Kind::CoTransformer | Kind::OutputCoTransformer)
-    }
-}
+/// The seven macros: fugue-core's vocabulary of extension kinds.
+pub use fugue_core::extension::Kind;
 
 /// `key = "value"` in the attribute.
 pub struct AttrArg {

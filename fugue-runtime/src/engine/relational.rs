@@ -458,13 +458,7 @@ pub(crate) fn join(
     conform(result, &output)
 }
 
-/// The set operations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum SetOp {
-    Union,
-    Subtract,
-    Intersect,
-}
+pub(crate) use fugue_core::options::SetOp;
 
 /// `UNION`, `EXCEPT` or `INTERSECT`, distinct or with multiset (`ALL`) semantics; NULLs and
 /// NaNs compare equal. DataFusion's `EXCEPT ALL` / `INTERSECT ALL` are not multiset operations
@@ -479,17 +473,8 @@ pub(crate) fn set_operation(
     right: &ArrowFrame,
     distinct: bool,
 ) -> Result<ArrowFrame> {
-    let name = match op {
-        SetOp::Union => "union",
-        SetOp::Subtract => "subtract",
-        SetOp::Intersect => "intersect",
-    };
-    same_schema(name, left.schema(), right.schema())?;
-    let keyword = match op {
-        SetOp::Union => "UNION",
-        SetOp::Subtract => "EXCEPT",
-        SetOp::Intersect => "INTERSECT",
-    };
+    same_schema(op.name(), left.schema(), right.schema())?;
+    let keyword = op.sql();
     let cols = column_list(left.schema(), "");
     let sql = if distinct {
         format!("SELECT {cols} FROM \"t0\" {keyword} SELECT {cols} FROM \"t1\"")
@@ -506,7 +491,7 @@ pub(crate) fn set_operation(
             numbered("t1")
         )
     };
-    let result = session.query(&[left, right], &sql, name)?;
+    let result = session.query(&[left, right], &sql, op.name())?;
     conform(result, left.schema())
 }
 

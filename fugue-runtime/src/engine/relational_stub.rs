@@ -28,13 +28,7 @@ impl Session {
     }
 }
 
-/// The set operations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum SetOp {
-    Union,
-    Subtract,
-    Intersect,
-}
+pub(crate) use fugue_core::options::SetOp;
 
 pub(crate) fn join(
     _: &Session,
@@ -54,13 +48,8 @@ pub(crate) fn set_operation(
     right: &ArrowFrame,
     _distinct: bool,
 ) -> Result<ArrowFrame> {
-    let name = match op {
-        SetOp::Union => "union",
-        SetOp::Subtract => "subtract",
-        SetOp::Intersect => "intersect",
-    };
-    same_schema(name, left.schema(), right.schema())?;
-    Err(needs_datafusion(name))
+    same_schema(op.name(), left.schema(), right.schema())?;
+    Err(needs_datafusion(op.name()))
 }
 
 pub(crate) fn distinct(_: &Session, _: &ArrowFrame) -> Result<ArrowFrame> {

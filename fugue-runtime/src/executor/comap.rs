@@ -27,83 +27,9 @@ use arrow::datatypes::{DataType, SchemaRef};
 use arrow::row::{OwnedRow, RowConverter, SortField};
 use fugue_core::{FugueError, PartitionSpec, Result, Schema, types};
 use std::collections::BTreeMap;
-use std::fmt;
-use std::str::FromStr;
 use std::sync::Arc;
 
-/// Which key groups a comap calls (reference §2.7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ZipHow {
-    /// Only keys present in every frame.
-    Inner,
-    /// Keys present in the first frame.
-    LeftOuter,
-    /// Keys present in the last frame.
-    RightOuter,
-    /// Every key.
-    FullOuter,
-    /// No keys: one call with every frame whole.
-    Cross,
-}
-
-impl ZipHow {
-    /// The accepted spellings.
-    pub const ACCEPTED: &'static str =
-        "`inner`, `left_outer`, `right_outer`, `full_outer` or `cross` (any case)";
-
-    /// Parse a join type; anything else is [`FugueError::InvalidArgument`] on `how`.
-    pub fn parse(how: &str) -> Result<Self> {
-        match how.trim().to_ascii_lowercase().as_str() {
-            "inner" => Ok(ZipHow::Inner),
-            "left_outer" => Ok(ZipHow::LeftOuter),
-            "right_outer" => Ok(ZipHow::RightOuter),
-            "full_outer" => Ok(ZipHow::FullOuter),
-            "cross" => Ok(ZipHow::Cross),
-            _ => Err(FugueError::invalid_argument(
-                "how",
-                format!(
-                    "unsupported zip type `{how}`; expected {}",
-                    ZipHow::ACCEPTED
-                ),
-            )),
-        }
-    }
-
-    /// The name as written (`"left_outer"`, ...).
-    pub fn name(self) -> &'static str {
-        match self {
-            ZipHow::Inner => "inner",
-            ZipHow::LeftOuter => "left_outer",
-            ZipHow::RightOuter => "right_outer",
-            ZipHow::FullOuter => "full_outer",
-            ZipHow::Cross => "cross",
-        }
-    }
-
-    /// Whether a key group present in these frames is called.
-    pub fn keeps(self, present: &[bool]) -> bool {
-        match self {
-            ZipHow::Inner => present.iter().all(|p| *p),
-            ZipHow::LeftOuter => present.first().copied().unwrap_or(false),
-            ZipHow::RightOuter => present.last().copied().unwrap_or(false),
-            ZipHow::FullOuter | ZipHow::Cross => true,
-        }
-    }
-}
-
-impl FromStr for ZipHow {
-    type Err = FugueError;
-
-    fn from_str(s: &str) -> Result<Self> {
-        ZipHow::parse(s)
-    }
-}
-
-impl fmt::Display for ZipHow {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+pub use fugue_core::options::ZipHow;
 
 /// The zip keys of these frames: the spec's keys, or (not `cross`, several frames) the columns
 /// common to all frames in the first frame's order.
@@ -462,7 +388,7 @@ mod tests {
     fn zip_types_keep_the_groups_of_the_reference() {
         let (both, left, right) = ([true, true], [true, false], [false, true]);
         let keeps = |how: &str| {
-            let how = ZipHow::parse(how).unwrap();
+            let how = how.parse::<ZipHow>().unwrap();
             [how.keeps(&both), how.keeps(&left), how.keeps(&right)]
         };
         assert_eq!(keeps("inner"), [true, false, false]);

@@ -7,89 +7,15 @@
 //! on the step and reported by [`Workflow::plan`] / [`Workflow::run`], naming the step and
 //! where it was declared.
 
-use super::functions::{CreateFn, OutputFn, ProcessFn};
-use super::step::{
-    CheckpointKind, FillArg, FunctionCall, LoadColumnsArg, Node, Op, SetOp, SourceLocation, StepId,
-    StepInfo, YieldKind,
-};
-use crate::engine::{DropHow, JoinHow, NaPosition, SaveMode, ZipHow};
-use crate::function::{Callback, Params, PartitionFunction};
-use crate::like::{IntoDataFrame, IntoPartitionSpec, IntoSchema};
-use crate::value::Value;
+use super::ops::{Invalid, Modifier, Op};
+use super::step::{CheckpointKind, DeclError, Node, SourceLocation, StepId, StepInfo, YieldKind};
+use crate::function::{Callback, Params};
+use crate::like::{IntoPartitionSpec, IntoSchema};
 use fugue_core::config::{ConfigOverrides, IntoConfigOverrides};
+use fugue_core::options::FileFormat;
 use fugue_core::{PartitionSpec, Result};
 use std::cell::RefCell;
 use std::sync::Arc;
-
-/// A choice among names: the engine's enums ([`JoinHow`], [`SaveMode`], [`ZipHow`],
-/// [`DropHow`], [`NaPosition`]) or their names as text (`"left_outer"`, `"overwrite"`, ...;
-/// text is checked when the workflow is planned).
-pub trait Choice {
-    /// The name, as the engine parses it.
-    fn choice(self) -> String;
-}
-
-impl Choice for &str {
-    fn choice(self) -> String {
-        self.to_string()
-    }
-}
-
-impl Choice for String {
-    fn choice(self) -> String {
-        self
-    }
-}
-
-impl Choice for JoinHow {
-    fn choice(self) -> String {
-        self.name().to_string()
-    }
-}
-
-impl Choice for SaveMode {
-    fn choice(self) -> String {
-        match self {
-            SaveMode::Overwrite => "overwrite",
-            SaveMode::Append => "append",
-            SaveMode::Error => "error",
-        }
-        .to_string()
-    }
-}
-
-impl Choice for ZipHow {
-    fn choice(self) -> String {
-        match self {
-            ZipHow::Inner => "inner",
-            ZipHow::LeftOuter => "left_outer",
-            ZipHow::RightOuter => "right_outer",
-            ZipHow::FullOuter => "full_outer",
-            ZipHow::Cross => "cross",
-        }
-        .to_string()
-    }
-}
-
-impl Choice for DropHow {
-    fn choice(self) -> String {
-        match self {
-            DropHow::Any => "any",
-            DropHow::All => "all",
-        }
-        .to_string()
-    }
-}
-
-impl Choice for NaPosition {
-    fn choice(self) -> String {
-        match self {
-            NaPosition::First => "first",
-            NaPosition::Last => "last",
-        }
-        .to_string()
-    }
-}
 
 /// The graph: steps in declaration order.
 #[derive(Default, Clone)]
@@ -210,9 +136,10 @@ impl Workflow {
         specs.len() - 1
     }
 
-    fn note(&self, id: StepId, message: String) {
+    /// Keep a problem found while declaring step `id`, reported when the workflow is planned.
+    pub(crate) fn note(&self, id: StepId, error: impl Into<DeclError>) {
         if let Some(node) = self.graph.borrow_mut().nodes.get_mut(id.0) {
-            node.errors.push(message);
+            node.errors.push(error.into());
         }
     }
 
@@ -238,7 +165,7 @@ impl Workflow {
         (ids, errors)
     }
 
-    fn add_checked(
+    pub(crate) fn add_checked(
         &self,
         op: Op,
         frames: &[WorkflowFrame<'_>],
@@ -253,177 +180,17 @@ impl Workflow {
         frame
     }
 
-    // ---- sources ------------------------------------------------------------------------------
-
-    /// A step whose output is this data (any [`IntoDataFrame`]); the data is materialised now
-    /// (a stream is read), and its content hash is part of deterministic checkpoint keys.
-    #[track_caller]
-    pub fn create(&self, data: impl IntoDataFrame) -> WorkflowFrame<'_> {
-        let source = SourceLocation::caller();
-        match data.into_dataframe().and_then(|df| df.to_arrow_frame()) {
-            Ok(frame) => self.add(Op::Create(frame), vec![], None, source),
-            Err(e) => {
-                let frame = self.add(placeholder(), vec![], None, source);
-                self.note(frame.id, format!("the data is not a dataframe: {e}"));
-                frame
-            }
-        }
-    }
-
-    /// A step whose output a creator function makes.
-    #[track_caller]
-    pub fn create_with(&self, creator: impl CreateFn + 'static) -> WorkflowFrame<'_> {
-        self.add(
-            Op::CreateWith(Arc::new(creator), Arc::new(Params::new())),
-            vec![],
-            None,
-            SourceLocation::caller(),
-        )
-    }
-
-    /// Load files (a path, a folder or a glob), in the format of their extension (see
-    /// [`WorkflowFrame::format`] and [`WorkflowFrame::columns`] to be explicit).
-    #[track_caller]
-    pub fn load(&self, path: impl Into<String>) -> WorkflowFrame<'_> {
-        self.load_many([path.into()])
-    }
-
-    /// Load several paths as one frame.
-    #[track_caller]
-    pub fn load_many<I, S>(&self, paths: I) -> WorkflowFrame<'_>
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.add(
-            Op::Load {
-                paths: paths.into_iter().map(Into::into).collect(),
-                format: None,
-                columns: None,
-                options: Vec::new(),
-            },
-            vec![],
-            None,
-            SourceLocation::caller(),
-        )
-    }
-
-    // ---- multi-input steps ----------------------------------------------------------------
-
-    /// A processor over several frames.
-    #[track_caller]
-    pub fn process(
-        &self,
-        inputs: &[WorkflowFrame<'_>],
-        processor: impl ProcessFn + 'static,
-    ) -> WorkflowFrame<'_> {
-        let partition = inputs.first().and_then(|f| f.partition_arg());
-        self.add_checked(
-            Op::Process(Arc::new(processor), Arc::new(Params::new())),
-            inputs,
-            partition,
-            SourceLocation::caller(),
-        )
-    }
-
-    /// An outputter over several frames.
-    #[track_caller]
-    pub fn output(&self, inputs: &[WorkflowFrame<'_>], outputter: impl OutputFn + 'static) {
-        let partition = inputs.first().and_then(|f| f.partition_arg());
-        self.add_checked(
-            Op::Output(Arc::new(outputter), Arc::new(Params::new())),
-            inputs,
-            partition,
-            SourceLocation::caller(),
-        );
-    }
-
-    /// Zip frames by key for a co-transformation (`how`: `inner`, `left_outer`, `right_outer`,
-    /// `full_outer`, `cross`); the keys are those of the spec given with
-    /// [`ZippedFrames::partition`], or the first frame's `partition(...)`.
-    #[track_caller]
-    pub fn zip<'w>(&'w self, inputs: &[WorkflowFrame<'w>], how: impl Choice) -> ZippedFrames<'w> {
-        let partition = inputs.first().and_then(|f| f.partition_arg());
-        ZippedFrames {
-            wf: self,
-            inputs: inputs.to_vec(),
-            how: how.choice(),
-            partition,
-        }
-    }
-
-    /// Join frames, folding left (`how` as [`WorkflowFrame::join`]).
-    #[track_caller]
-    pub fn join<'w>(
+    pub(crate) fn fold<'w>(
         &'w self,
         inputs: &[WorkflowFrame<'w>],
-        how: impl Choice,
-        on: &[&str],
-    ) -> WorkflowFrame<'w> {
-        let source = SourceLocation::caller();
-        let how = how.choice();
-        self.fold(inputs, "join", source, |a, b| {
-            self.add_checked(
-                Op::Join {
-                    how: how.to_string(),
-                    on: on.iter().map(|s| s.to_string()).collect(),
-                },
-                &[a, b],
-                None,
-                source,
-            )
-        })
-    }
-
-    /// Union of frames with identical schemas, folding left.
-    #[track_caller]
-    pub fn union<'w>(&'w self, inputs: &[WorkflowFrame<'w>], distinct: bool) -> WorkflowFrame<'w> {
-        self.set_op(inputs, SetOp::Union, distinct, SourceLocation::caller())
-    }
-
-    /// Rows of the first frame not in the others, folding left.
-    #[track_caller]
-    pub fn subtract<'w>(
-        &'w self,
-        inputs: &[WorkflowFrame<'w>],
-        distinct: bool,
-    ) -> WorkflowFrame<'w> {
-        self.set_op(inputs, SetOp::Subtract, distinct, SourceLocation::caller())
-    }
-
-    /// Rows in every frame, folding left.
-    #[track_caller]
-    pub fn intersect<'w>(
-        &'w self,
-        inputs: &[WorkflowFrame<'w>],
-        distinct: bool,
-    ) -> WorkflowFrame<'w> {
-        self.set_op(inputs, SetOp::Intersect, distinct, SourceLocation::caller())
-    }
-
-    fn set_op<'w>(
-        &'w self,
-        inputs: &[WorkflowFrame<'w>],
-        op: SetOp,
-        distinct: bool,
-        source: SourceLocation,
-    ) -> WorkflowFrame<'w> {
-        self.fold(inputs, op.name(), source, |a, b| {
-            self.add_checked(Op::Set { op, distinct }, &[a, b], None, source)
-        })
-    }
-
-    fn fold<'w>(
-        &'w self,
-        inputs: &[WorkflowFrame<'w>],
-        what: &str,
+        what: &'static str,
         source: SourceLocation,
         mut step: impl FnMut(WorkflowFrame<'w>, WorkflowFrame<'w>) -> WorkflowFrame<'w>,
     ) -> WorkflowFrame<'w> {
         match inputs {
             [] | [_] => {
                 // Nothing to fold: a step that fails when planned, naming the call.
-                let frame = self.add_checked(placeholder(), inputs, None, source);
+                let frame = self.add_checked(Op::new(Invalid(what)), inputs, None, source);
                 self.note(
                     frame.id,
                     format!("{what} needs at least two frames, got {}", inputs.len()),
@@ -476,12 +243,12 @@ impl<'w> WorkflowFrame<'w> {
         self.wf
     }
 
-    fn partition_arg(&self) -> Option<Result<PartitionSpec, String>> {
+    pub(crate) fn partition_arg(&self) -> Option<Result<PartitionSpec, String>> {
         let index = self.partition?;
         self.wf.specs.borrow().get(index).cloned()
     }
 
-    fn edit(&self, f: impl FnOnce(&mut Node) -> std::result::Result<(), String>) -> Self {
+    fn edit(&self, f: impl FnOnce(&mut Node) -> std::result::Result<(), DeclError>) -> Self {
         let mut graph = self.wf.graph.borrow_mut();
         if let Some(node) = graph.nodes.get_mut(self.id.0)
             && let Err(e) = f(node)
@@ -494,12 +261,12 @@ impl<'w> WorkflowFrame<'w> {
         }
     }
 
-    fn then(&self, op: Op, source: SourceLocation) -> WorkflowFrame<'w> {
+    pub(crate) fn then(&self, op: Op, source: SourceLocation) -> WorkflowFrame<'w> {
         self.wf
             .add_checked(op, &[*self], self.partition_arg(), source)
     }
 
-    fn then_with(
+    pub(crate) fn then_with(
         &self,
         op: Op,
         others: &[WorkflowFrame<'w>],
@@ -554,82 +321,50 @@ impl<'w> WorkflowFrame<'w> {
         })
     }
 
+    fn modify(self, modifier: Modifier) -> Self {
+        self.edit(|n| n.op.modify(modifier).map_err(DeclError::from))
+    }
+
     /// Parameters of the step's function (transform, process, output, create_with).
     pub fn params(self, params: Params) -> Self {
-        self.edit(|n| {
-            let params = Arc::new(params);
-            match &mut n.op {
-                Op::Transform(c) | Op::OutTransform(c) | Op::CoTransform { call: c, .. } => {
-                    c.params = params
-                }
-                Op::CreateWith(_, p) | Op::Process(_, p) | Op::Output(_, p) => *p = params,
-                other => return Err(format!("`{}` takes no parameters", other.name())),
-            }
-            Ok(())
-        })
+        self.modify(Modifier::Params(Arc::new(params)))
     }
 
     /// The driver-side handler of the step's callback (transform, out_transform,
     /// cotransform).
     pub fn callback(self, handler: Callback) -> Self {
-        self.edit(|n| match &mut n.op {
-            Op::Transform(c) | Op::OutTransform(c) | Op::CoTransform { call: c, .. } => {
-                c.callback = Some(handler);
-                Ok(())
-            }
-            other => Err(format!("`{}` takes no callback", other.name())),
-        })
+        self.modify(Modifier::Callback(handler))
     }
 
-    /// The file format of a load (`parquet`, `csv`, `json`).
-    pub fn format(self, format: impl Into<String>) -> Self {
-        let format = format.into();
-        self.edit(|n| match &mut n.op {
-            Op::Load { format: f, .. } => {
-                *f = Some(format);
-                Ok(())
-            }
-            other => Err(format!("`{}` has no format", other.name())),
-        })
+    /// The file format of a load (a [`FileFormat`] or its name: `parquet`, `csv`, `json`,
+    /// `arrow`).
+    pub fn format(self, format: impl super::ops::Choice<FileFormat>) -> Self {
+        match format.choice() {
+            Ok(format) => self.modify(Modifier::Format(format)),
+            Err(e) => self.edit(|_| Err(DeclError::from(e))),
+        }
     }
 
     /// The columns of a load: names to keep.
     pub fn columns(self, columns: &[&str]) -> Self {
-        let names = columns.iter().map(|s| s.to_string()).collect();
-        self.edit(|n| match &mut n.op {
-            Op::Load { columns: c, .. } => {
-                *c = Some(LoadColumnsArg::Names(names));
-                Ok(())
-            }
-            other => Err(format!("`{}` has no columns argument", other.name())),
-        })
+        self.modify(Modifier::Columns(
+            columns.iter().map(|s| s.to_string()).collect(),
+        ))
     }
 
     /// The declared schema of a load (the plan knows it before running; the data converts to
     /// it when read only where no value can change, and a column that is not nullable is
     /// checked for NULLs).
     pub fn schema(self, schema: impl IntoSchema) -> Self {
-        let schema = schema.into_schema();
-        self.edit(|n| match (&mut n.op, schema) {
-            (Op::Load { columns: c, .. }, Ok(s)) => {
-                *c = Some(LoadColumnsArg::Schema(s));
-                Ok(())
-            }
-            (Op::Load { .. }, Err(e)) => Err(e.to_string()),
-            (other, _) => Err(format!("`{}` has no schema argument", other.name())),
-        })
+        match schema.into_schema() {
+            Ok(s) => self.modify(Modifier::Schema(s)),
+            Err(e) => self.edit(|_| Err(DeclError::from(e))),
+        }
     }
 
-    /// A format option of a load (`header`, `delimiter`, ...).
+    /// A format option of a load (`header`, `delimiter`, `infer_schema`).
     pub fn option(self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        let (key, value) = (key.into(), value.into());
-        self.edit(|n| match &mut n.op {
-            Op::Load { options, .. } => {
-                options.push((key, value));
-                Ok(())
-            }
-            other => Err(format!("`{}` has no options", other.name())),
-        })
+        self.modify(Modifier::Option(key.into(), value.into()))
     }
 
     /// Keep the step's output in memory, computed once (a weak checkpoint).
@@ -683,7 +418,7 @@ impl<'w> WorkflowFrame<'w> {
     fn set_checkpoint(self, kind: CheckpointKind) -> Self {
         self.edit(|n| {
             if !n.op.has_output() {
-                return Err(format!("`{}` has no output to checkpoint", n.op.name()));
+                return Err(format!("`{}` has no output to checkpoint", n.op.name()).into());
             }
             n.checkpoint = kind;
             Ok(())
@@ -712,12 +447,13 @@ impl<'w> WorkflowFrame<'w> {
     fn add_yield(self, name: String, kind: YieldKind) -> Self {
         self.edit(|n| {
             if !n.op.has_output() {
-                return Err(format!("`{}` has no output to yield", n.op.name()));
+                return Err(format!("`{}` has no output to yield", n.op.name()).into());
             }
             if n.checkpoint == CheckpointKind::Strong && kind == YieldKind::File {
                 return Err("yield as a file is not allowed after a strong (temporary) \
                             checkpoint; use a deterministic checkpoint"
-                    .to_string());
+                    .to_string()
+                    .into());
             }
             n.yields.push((name, kind));
             Ok(())
@@ -747,462 +483,5 @@ impl<'w> WorkflowFrame<'w> {
             partition: Some(index),
             ..self
         }
-    }
-
-    // ---- functions ---------------------------------------------------------------------------
-
-    /// Run a partition function once per logical partition (the map primitive; the partition
-    /// spec is the one given with [`partition`](Self::partition)).
-    #[track_caller]
-    pub fn transform<F: PartitionFunction + 'static>(&self, function: F) -> WorkflowFrame<'w> {
-        self.transform_arc(Arc::new(function))
-    }
-
-    /// [`transform`](Self::transform) with a shared function.
-    #[track_caller]
-    pub fn transform_arc(&self, function: Arc<dyn PartitionFunction>) -> WorkflowFrame<'w> {
-        self.then(
-            Op::Transform(FunctionCall {
-                function,
-                params: Arc::new(Params::new()),
-                callback: None,
-            }),
-            SourceLocation::caller(),
-        )
-    }
-
-    /// Like [`transform`](Self::transform), for the function's effects only (no output).
-    #[track_caller]
-    pub fn out_transform<F: PartitionFunction + 'static>(&self, function: F) -> WorkflowFrame<'w> {
-        self.then(
-            Op::OutTransform(FunctionCall {
-                function: Arc::new(function),
-                params: Arc::new(Params::new()),
-                callback: None,
-            }),
-            SourceLocation::caller(),
-        )
-    }
-
-    /// A processor over this frame (whole frames, not partitions).
-    #[track_caller]
-    pub fn process(&self, processor: impl ProcessFn + 'static) -> WorkflowFrame<'w> {
-        self.then(
-            Op::Process(Arc::new(processor), Arc::new(Params::new())),
-            SourceLocation::caller(),
-        )
-    }
-
-    /// An outputter over this frame.
-    #[track_caller]
-    pub fn output(&self, outputter: impl OutputFn + 'static) -> WorkflowFrame<'w> {
-        self.then(
-            Op::Output(Arc::new(outputter), Arc::new(Params::new())),
-            SourceLocation::caller(),
-        )
-    }
-
-    /// Zip with other frames for a co-transformation (see [`Workflow::zip`]).
-    #[track_caller]
-    pub fn zip(&self, others: &[WorkflowFrame<'w>], how: impl Choice) -> ZippedFrames<'w> {
-        let mut inputs = vec![*self];
-        inputs.extend_from_slice(others);
-        ZippedFrames {
-            wf: self.wf,
-            inputs,
-            how: how.choice(),
-            partition: self.partition_arg(),
-        }
-    }
-
-    // ---- relational steps ------------------------------------------------------------------------
-
-    /// Join with `other` (`how`: `inner`, `left_outer`, `right_outer`, `full_outer`, `semi`,
-    /// `anti`, `cross`, with Fugue's aliases); `on` empty = the common columns.
-    #[track_caller]
-    pub fn join(
-        &self,
-        other: WorkflowFrame<'w>,
-        how: impl Choice,
-        on: &[&str],
-    ) -> WorkflowFrame<'w> {
-        self.then_with(
-            Op::Join {
-                how: how.choice(),
-                on: on.iter().map(|s| s.to_string()).collect(),
-            },
-            &[other],
-            SourceLocation::caller(),
-        )
-    }
-
-    /// Inner join.
-    #[track_caller]
-    pub fn inner_join(&self, other: WorkflowFrame<'w>, on: &[&str]) -> WorkflowFrame<'w> {
-        self.join_kind(other, "inner", on)
-    }
-
-    /// Left outer join.
-    #[track_caller]
-    pub fn left_outer_join(&self, other: WorkflowFrame<'w>, on: &[&str]) -> WorkflowFrame<'w> {
-        self.join_kind(other, "left_outer", on)
-    }
-
-    /// Right outer join.
-    #[track_caller]
-    pub fn right_outer_join(&self, other: WorkflowFrame<'w>, on: &[&str]) -> WorkflowFrame<'w> {
-        self.join_kind(other, "right_outer", on)
-    }
-
-    /// Full outer join.
-    #[track_caller]
-    pub fn full_outer_join(&self, other: WorkflowFrame<'w>, on: &[&str]) -> WorkflowFrame<'w> {
-        self.join_kind(other, "full_outer", on)
-    }
-
-    /// Left semi join.
-    #[track_caller]
-    pub fn semi_join(&self, other: WorkflowFrame<'w>, on: &[&str]) -> WorkflowFrame<'w> {
-        self.join_kind(other, "semi", on)
-    }
-
-    /// Left anti join.
-    #[track_caller]
-    pub fn anti_join(&self, other: WorkflowFrame<'w>, on: &[&str]) -> WorkflowFrame<'w> {
-        self.join_kind(other, "anti", on)
-    }
-
-    /// Cross join.
-    #[track_caller]
-    pub fn cross_join(&self, other: WorkflowFrame<'w>) -> WorkflowFrame<'w> {
-        self.join_kind(other, "cross", &[])
-    }
-
-    #[track_caller]
-    fn join_kind(&self, other: WorkflowFrame<'w>, how: &str, on: &[&str]) -> WorkflowFrame<'w> {
-        self.then_with(
-            Op::Join {
-                how: how.to_string(),
-                on: on.iter().map(|s| s.to_string()).collect(),
-            },
-            &[other],
-            SourceLocation::caller(),
-        )
-    }
-
-    /// Union with `other` (same schema); `distinct` removes duplicates.
-    #[track_caller]
-    pub fn union(&self, other: WorkflowFrame<'w>, distinct: bool) -> WorkflowFrame<'w> {
-        self.set_op(other, SetOp::Union, distinct)
-    }
-
-    /// Rows not in `other`.
-    #[track_caller]
-    pub fn subtract(&self, other: WorkflowFrame<'w>, distinct: bool) -> WorkflowFrame<'w> {
-        self.set_op(other, SetOp::Subtract, distinct)
-    }
-
-    /// Rows also in `other`.
-    #[track_caller]
-    pub fn intersect(&self, other: WorkflowFrame<'w>, distinct: bool) -> WorkflowFrame<'w> {
-        self.set_op(other, SetOp::Intersect, distinct)
-    }
-
-    #[track_caller]
-    fn set_op(&self, other: WorkflowFrame<'w>, op: SetOp, distinct: bool) -> WorkflowFrame<'w> {
-        self.then_with(Op::Set { op, distinct }, &[other], SourceLocation::caller())
-    }
-
-    /// Full-row dedupe.
-    #[track_caller]
-    pub fn distinct(&self) -> WorkflowFrame<'w> {
-        self.then(Op::Distinct, SourceLocation::caller())
-    }
-
-    /// Drop rows with NULLs (`how`: `any` or `all`; `thresh` overrides it; `subset` limits
-    /// the columns considered).
-    #[track_caller]
-    pub fn dropna(
-        &self,
-        how: impl Choice,
-        thresh: Option<usize>,
-        subset: Option<&[&str]>,
-    ) -> WorkflowFrame<'w> {
-        self.then(
-            Op::DropNa {
-                how: how.choice(),
-                thresh,
-                subset: subset.map(|s| s.iter().map(|c| c.to_string()).collect()),
-            },
-            SourceLocation::caller(),
-        )
-    }
-
-    /// Replace NULLs by one value.
-    #[track_caller]
-    pub fn fillna(&self, value: impl Into<Value>, subset: Option<&[&str]>) -> WorkflowFrame<'w> {
-        self.then(
-            Op::FillNa {
-                value: FillArg::All(value.into()),
-                subset: subset.map(|s| s.iter().map(|c| c.to_string()).collect()),
-            },
-            SourceLocation::caller(),
-        )
-    }
-
-    /// Replace NULLs by a value per column.
-    #[track_caller]
-    pub fn fillna_columns(&self, values: Vec<(&str, Value)>) -> WorkflowFrame<'w> {
-        self.then(
-            Op::FillNa {
-                value: FillArg::PerColumn(
-                    values
-                        .into_iter()
-                        .map(|(k, v)| (k.to_string(), v))
-                        .collect(),
-                ),
-                subset: None,
-            },
-            SourceLocation::caller(),
-        )
-    }
-
-    /// `n` random rows.
-    #[track_caller]
-    pub fn sample_n(&self, n: usize, replace: bool, seed: Option<u64>) -> WorkflowFrame<'w> {
-        self.then(
-            Op::Sample {
-                n: Some(n),
-                frac: None,
-                replace,
-                seed,
-            },
-            SourceLocation::caller(),
-        )
-    }
-
-    /// A random fraction of the rows.
-    #[track_caller]
-    pub fn sample_frac(&self, frac: f64, replace: bool, seed: Option<u64>) -> WorkflowFrame<'w> {
-        self.then(
-            Op::Sample {
-                n: None,
-                frac: Some(frac),
-                replace,
-                seed,
-            },
-            SourceLocation::caller(),
-        )
-    }
-
-    /// The first `n` rows after sorting by `presort` (empty = the partition spec's presort),
-    /// per partition-key group when [`partition`](Self::partition) was given; NULLs last.
-    #[track_caller]
-    pub fn take(&self, n: usize, presort: &str) -> WorkflowFrame<'w> {
-        self.take_na(n, presort, "last")
-    }
-
-    /// [`take`](Self::take) with NULLs placed `first` or `last`.
-    #[track_caller]
-    pub fn take_na(&self, n: usize, presort: &str, na_position: impl Choice) -> WorkflowFrame<'w> {
-        self.then(
-            Op::Take {
-                n,
-                presort: presort.to_string(),
-                na_position: na_position.choice(),
-            },
-            SourceLocation::caller(),
-        )
-    }
-
-    /// A SQL select of column expressions (`"a"`, `"b * 2 AS c"`, `"SUM(x) AS s"`).
-    #[track_caller]
-    pub fn select(&self, columns: &[&str]) -> WorkflowFrame<'w> {
-        self.select_where(columns, None, None, false)
-    }
-
-    /// A SQL select with `WHERE`, `HAVING` and `DISTINCT`.
-    #[track_caller]
-    pub fn select_where(
-        &self,
-        columns: &[&str],
-        filter: Option<&str>,
-        having: Option<&str>,
-        distinct: bool,
-    ) -> WorkflowFrame<'w> {
-        self.then(
-            Op::Select {
-                columns: columns.iter().map(|s| s.to_string()).collect(),
-                filter: filter.map(str::to_string),
-                having: having.map(str::to_string),
-                distinct,
-            },
-            SourceLocation::caller(),
-        )
-    }
-
-    /// The rows where a SQL condition holds.
-    #[track_caller]
-    pub fn filter(&self, condition: &str) -> WorkflowFrame<'w> {
-        self.then(Op::Filter(condition.to_string()), SourceLocation::caller())
-    }
-
-    /// Columns computed by SQL expressions, `(name, expression)`; same-named columns are
-    /// replaced in place.
-    #[track_caller]
-    pub fn assign(&self, columns: &[(&str, &str)]) -> WorkflowFrame<'w> {
-        self.then(Op::Assign(pairs(columns)), SourceLocation::caller())
-    }
-
-    /// Aggregates `(name, SQL aggregate)` grouped by the keys of
-    /// [`partition`](Self::partition) (none: one row).
-    #[track_caller]
-    pub fn aggregate(&self, columns: &[(&str, &str)]) -> WorkflowFrame<'w> {
-        self.then(Op::Aggregate(pairs(columns)), SourceLocation::caller())
-    }
-
-    /// Rename columns `(old, new)`.
-    #[track_caller]
-    pub fn rename(&self, pairs_: &[(&str, &str)]) -> WorkflowFrame<'w> {
-        self.then(Op::Rename(pairs(pairs_)), SourceLocation::caller())
-    }
-
-    /// Drop columns.
-    #[track_caller]
-    pub fn drop(&self, columns: &[&str]) -> WorkflowFrame<'w> {
-        self.then(
-            Op::DropColumns(columns.iter().map(|s| s.to_string()).collect()),
-            SourceLocation::caller(),
-        )
-    }
-
-    /// Cast columns (a schema-like of the changed columns).
-    #[track_caller]
-    pub fn alter_columns(&self, changes: impl IntoSchema) -> WorkflowFrame<'w> {
-        let source = SourceLocation::caller();
-        match changes.into_schema() {
-            Ok(s) => self.then(Op::AlterColumns(s), source),
-            Err(e) => {
-                let f = self.then(placeholder(), source);
-                f.edit(|_| Err(e.to_string()))
-            }
-        }
-    }
-
-    // ---- outputs ---------------------------------------------------------------------------------
-
-    /// Save to a file (`mode`: `overwrite`, `append`, `error`), in the format of the
-    /// extension.
-    #[track_caller]
-    pub fn save(&self, path: impl Into<String>, mode: impl Choice) -> WorkflowFrame<'w> {
-        self.then(
-            Op::Save {
-                path: path.into(),
-                mode: mode.choice(),
-                format: None,
-            },
-            SourceLocation::caller(),
-        )
-    }
-
-    /// Save in an explicit format.
-    #[track_caller]
-    pub fn save_as(
-        &self,
-        path: impl Into<String>,
-        mode: impl Choice,
-        format: &str,
-    ) -> WorkflowFrame<'w> {
-        self.then(
-            Op::Save {
-                path: path.into(),
-                mode: mode.choice(),
-                format: Some(format.to_string()),
-            },
-            SourceLocation::caller(),
-        )
-    }
-
-    /// Print the first `n` rows.
-    #[track_caller]
-    pub fn show(&self, n: usize, title: Option<&str>) -> WorkflowFrame<'w> {
-        self.then(
-            Op::Show {
-                n,
-                title: title.map(str::to_string),
-            },
-            SourceLocation::caller(),
-        )
-    }
-}
-
-/// The operation of a step that could not be declared (its errors are reported at plan time,
-/// before anything runs).
-fn placeholder() -> Op {
-    Op::Process(
-        Arc::new(|_: Vec<crate::DataFrame>, _: &Params| {
-            Err(fugue_core::FugueError::Internal(
-                "a step declared with errors ran".into(),
-            ))
-        }),
-        Arc::new(Params::new()),
-    )
-}
-
-fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
-    items
-        .iter()
-        .map(|(a, b)| (a.to_string(), b.to_string()))
-        .collect()
-}
-
-/// Frames zipped by key, waiting for the co-transformer that consumes them.
-#[derive(Clone)]
-pub struct ZippedFrames<'w> {
-    wf: &'w Workflow,
-    inputs: Vec<WorkflowFrame<'w>>,
-    how: String,
-    partition: Option<Result<PartitionSpec, String>>,
-}
-
-impl<'w> ZippedFrames<'w> {
-    /// The zip keys (and presort) as a partition spec.
-    pub fn partition(mut self, spec: impl IntoPartitionSpec) -> Self {
-        self.partition = Some(spec.into_partition_spec().map_err(|e| e.to_string()));
-        self
-    }
-
-    /// Call `function` once per key group with one input per zipped frame.
-    #[track_caller]
-    pub fn transform<F: PartitionFunction + 'static>(self, function: F) -> WorkflowFrame<'w> {
-        self.co(Arc::new(function), false, SourceLocation::caller())
-    }
-
-    /// Like [`transform`](Self::transform), output discarded.
-    #[track_caller]
-    pub fn out_transform<F: PartitionFunction + 'static>(self, function: F) -> WorkflowFrame<'w> {
-        self.co(Arc::new(function), true, SourceLocation::caller())
-    }
-
-    fn co(
-        self,
-        function: Arc<dyn PartitionFunction>,
-        out: bool,
-        source: SourceLocation,
-    ) -> WorkflowFrame<'w> {
-        self.wf.add_checked(
-            Op::CoTransform {
-                call: FunctionCall {
-                    function,
-                    params: Arc::new(Params::new()),
-                    callback: None,
-                },
-                how: self.how,
-                out,
-            },
-            &self.inputs,
-            self.partition,
-            source,
-        )
     }
 }

@@ -89,19 +89,21 @@
 
 mod builder;
 pub mod checkpoint;
-mod exec;
 mod functions;
+mod ops;
 mod plan;
 mod run;
 mod schedule;
 mod step;
 
 pub use crate::like::IntoPartitionSpec;
-pub use builder::{Workflow, WorkflowFrame, ZippedFrames};
+pub use builder::{Workflow, WorkflowFrame};
+pub use fugue_core::options::SetOp;
 pub use functions::{CreateFn, Ext, NamedFn, OutputFn, ProcessFn, named};
+pub use ops::{
+    Choice, FunctionCall, FunctionInfo, KeySource, Modifier, Op, Operation, OperationClone,
+    PlanContext, RunContext, ZippedFrames,
+};
 pub use plan::{Plan, PlannedStep, step_invalid};
 pub use run::{CHECKPOINT_PATH, CheckpointOutcome, CheckpointReport, WorkflowResult};
-pub use step::{
-    CheckpointKind, FillArg, FunctionCall, KeyedBy, LoadColumnsArg, Op, SetOp, SourceLocation,
-    StepId, StepInfo, YieldKind, step_failed,
-};
+pub use step::{CheckpointKind, KeyedBy, SourceLocation, StepId, StepInfo, YieldKind, step_failed};

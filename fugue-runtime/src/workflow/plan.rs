@@ -11,14 +11,9 @@
 //! anything executes; the others are checked by the engine when they run.
 
 use super::builder::Graph;
-use super::step::{
-    CheckpointKind, FillArg, KeyedBy, LoadColumnsArg, Node, Op, StepId, StepInfo, YieldKind,
-};
-use crate::engine::{
-    DropHow, FillValue, JoinHow, NaPosition, SampleSize, SaveMode, ZipHow, join_plan_named,
-};
-use crate::frame::ArrowFrame;
-use fugue_core::rules::{Step, eval};
+use super::ops::PlanContext;
+use super::step::{CheckpointKind, KeyedBy, StepId, StepInfo, YieldKind};
+use fugue_core::rules::Step;
 use fugue_core::{FugueError, PartitionSpec, Result, Schema};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -169,11 +164,8 @@ pub(crate) fn resolve(graph: &Graph) -> Result<Plan> {
     let mut yield_names: BTreeMap<String, StepId> = BTreeMap::new();
     for node in &graph.nodes {
         let info = &node.info;
-        if let Some(message) = node.errors.first() {
-            return Err(step_invalid(
-                info,
-                FugueError::invalid_argument(info.op, message.clone()),
-            ));
+        if let Some(error) = node.errors.first() {
+            return Err(step_invalid(info, error.to_error(info)));
         }
         let partition = match &node.partition {
             None => None,
@@ -235,7 +227,17 @@ pub(crate) fn resolve(graph: &Graph) -> Result<Plan> {
             name: &info.name,
             call: &call,
         };
-        let schema = output_schema(node, &inputs, &names, &step, partition.as_ref())
+        let empty = PartitionSpec::new();
+        let cx = PlanContext {
+            inputs: &inputs,
+            names: &names,
+            step: &step,
+            spec: partition.as_ref().unwrap_or(&empty),
+        };
+        let schema = node
+            .op
+            .operation()
+            .plan(&cx)
             .map_err(|e| step_invalid(info, e))?;
         for input in &node.inputs {
             if let Some(s) = steps.get_mut(input.0) {
@@ -258,261 +260,4 @@ pub(crate) fn resolve(graph: &Graph) -> Result<Plan> {
         });
     }
     Ok(Plan { steps })
-}
-
-/// All input schemas, when every one is known.
-fn all_known(inputs: &[Option<&Schema>]) -> Option<Vec<Schema>> {
-    inputs.iter().map(|s| s.cloned()).collect()
-}
-
-/// An empty schema from a function means "dynamic": known at run time only.
-fn known(schema: Schema) -> Option<Schema> {
-    if schema.is_empty() {
-        None
-    } else {
-        Some(schema)
-    }
-}
-
-fn expect_inputs(op: &Op, inputs: &[Option<&Schema>], n: usize) -> Result<()> {
-    if inputs.len() == n {
-        Ok(())
-    } else {
-        Err(FugueError::invalid_argument(
-            op.name(),
-            format!("takes {n} input(s), got {}", inputs.len()),
-        ))
-    }
-}
-
-/// The output schema of a step, when known; checks its arguments either way.
-fn output_schema(
-    node: &Node,
-    inputs: &[Option<&Schema>],
-    names: &[&str],
-    step: &Step<'_>,
-    partition: Option<&PartitionSpec>,
-) -> Result<Option<Schema>> {
-    let name = |i: usize| names.get(i).copied().unwrap_or("?");
-    let first = || inputs.first().copied().flatten().cloned();
-    let empty = PartitionSpec::new();
-    let spec = partition.unwrap_or(&empty);
-    Ok(match &node.op {
-        Op::Create(frame) => Some(frame.schema().clone()),
-        Op::CreateWith(f, params) => f.output_schema(params),
-        Op::Load {
-            paths,
-            format,
-            columns,
-            options,
-        } => {
-            if paths.is_empty() {
-                return Err(FugueError::invalid_argument("path", "no path to load"));
-            }
-            super::exec::load_options(format, columns, options)?;
-            match columns {
-                Some(LoadColumnsArg::Schema(s)) => Some(s.clone()),
-                _ => None,
-            }
-        }
-        Op::Transform(call) | Op::OutTransform(call) => {
-            expect_inputs(&node.op, inputs, 1)?;
-            match all_known(inputs) {
-                Some(schemas) => {
-                    check_typed_inputs(call.function.as_ref(), &schemas, names, step)?;
-                    call.function
-                        .check(spec, &schemas, &call.params, call.callback.is_some())?;
-                    let out = call.function.output_schema(&schemas)?;
-                    if node.op.has_output() {
-                        known(out)
-                    } else {
-                        None
-                    }
-                }
-                None => None,
-            }
-        }
-        Op::CoTransform { call, how, out } => {
-            how.parse::<ZipHow>()?;
-            if inputs.len() < 2 {
-                return Err(FugueError::invalid_argument(
-                    "zip",
-                    format!("zips at least two frames, got {}", inputs.len()),
-                ));
-            }
-            match all_known(inputs) {
-                Some(schemas) => {
-                    let keys: Vec<&str> = spec.keys().iter().map(String::as_str).collect();
-                    let named: Vec<(&str, &Schema)> =
-                        (0..schemas.len()).map(|i| (name(i), &schemas[i])).collect();
-                    eval::check_zip_keys(&keys, &named, step)?;
-                    check_typed_inputs(call.function.as_ref(), &schemas, names, step)?;
-                    call.function
-                        .check(spec, &schemas, &call.params, call.callback.is_some())?;
-                    let schema = call.function.output_schema(&schemas)?;
-                    if *out { None } else { known(schema) }
-                }
-                None => None,
-            }
-        }
-        Op::Process(f, params) => match all_known(inputs) {
-            Some(schemas) => f.output_schema(&schemas, params),
-            None => None,
-        },
-        Op::Output(..) => None,
-        Op::Join { how, on } => {
-            expect_inputs(&node.op, inputs, 2)?;
-            let how: JoinHow = how.parse()?;
-            match (inputs[0], inputs[1]) {
-                (Some(l), Some(r)) => {
-                    let on: Vec<&str> = on.iter().map(String::as_str).collect();
-                    Some(join_plan_named((name(0), l), (name(1), r), how, &on, step)?.output)
-                }
-                _ => None,
-            }
-        }
-        Op::Set { op, .. } => {
-            expect_inputs(&node.op, inputs, 2)?;
-            match (inputs[0], inputs[1]) {
-                (Some(l), Some(r)) => {
-                    eval::same_schema(op.name(), (name(0), l), (name(1), r), step)?;
-                    Some(l.clone())
-                }
-                _ => None,
-            }
-        }
-        Op::Distinct | Op::Filter(_) => first(),
-        Op::DropNa {
-            how,
-            thresh,
-            subset,
-        } => {
-            let how = how.parse::<DropHow>()?;
-            match first() {
-                // `how: any` (or `all` over one column) leaves no NULL in the checked columns.
-                Some(s) => {
-                    let subset: Option<Vec<&str>> = subset
-                        .as_ref()
-                        .map(|c| c.iter().map(String::as_str).collect());
-                    let single = subset.as_ref().is_some_and(|c| c.len() == 1);
-                    if thresh.is_none() && (how == DropHow::Any || single) {
-                        Some(eval::fill_nulls(&s, subset.as_deref(), name(0), step)?)
-                    } else {
-                        Some(s)
-                    }
-                }
-                None => None,
-            }
-        }
-        Op::FillNa { value, subset } => {
-            fill_value(value).validate()?;
-            match (first(), value) {
-                (Some(s), FillArg::All(_)) => {
-                    let subset: Option<Vec<&str>> = subset
-                        .as_ref()
-                        .map(|c| c.iter().map(String::as_str).collect());
-                    Some(eval::fill_nulls(&s, subset.as_deref(), name(0), step)?)
-                }
-                (Some(s), FillArg::PerColumn(values)) => {
-                    let subset: Vec<&str> = values.iter().map(|(c, _)| c.as_str()).collect();
-                    Some(eval::fill_nulls(&s, Some(&subset), name(0), step)?)
-                }
-                (None, _) => None,
-            }
-        }
-        Op::Sample { n, frac, .. } => {
-            SampleSize::from_options(*n, *frac)?;
-            first()
-        }
-        Op::Take {
-            presort,
-            na_position,
-            ..
-        } => {
-            na_position.parse::<NaPosition>()?;
-            if !presort.trim().is_empty() {
-                fugue_core::partition::parse_presort(presort)?;
-            }
-            first()
-        }
-        Op::Select { columns, .. } => {
-            if columns.is_empty() {
-                return Err(FugueError::invalid_argument(
-                    "columns",
-                    "select needs at least one column expression",
-                ));
-            }
-            None
-        }
-        Op::Assign(columns) | Op::Aggregate(columns) => {
-            if columns.is_empty() {
-                return Err(FugueError::invalid_argument(
-                    "columns",
-                    format!("{} needs at least one (name, expression)", node.op.name()),
-                ));
-            }
-            None
-        }
-        Op::Rename(pairs) => match first() {
-            Some(s) => {
-                let pairs: Vec<(&str, &str)> = pairs
-                    .iter()
-                    .map(|(a, b)| (a.as_str(), b.as_str()))
-                    .collect();
-                Some(eval::rename(&s, &pairs, name(0), step)?)
-            }
-            None => None,
-        },
-        Op::DropColumns(columns) => match first() {
-            Some(s) => {
-                let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
-                Some(eval::drop_columns(&s, &columns, name(0), step)?)
-            }
-            None => None,
-        },
-        Op::AlterColumns(changes) => match first() {
-            Some(s) => Some(
-                ArrowFrame::empty(s)?
-                    .alter_columns(changes)?
-                    .schema()
-                    .clone(),
-            ),
-            None => None,
-        },
-        Op::Save { mode, format, path } => {
-            mode.parse::<SaveMode>()?;
-            if let Some(f) = format {
-                f.parse::<crate::engine::FileFormat>()?;
-            }
-            if path.trim().is_empty() {
-                return Err(FugueError::invalid_argument("path", "the path is empty"));
-            }
-            None
-        }
-        Op::Show { .. } => None,
-    })
-}
-
-/// Each typed input of `function` against the step's input, with the compile-time rule.
-fn check_typed_inputs(
-    function: &dyn crate::function::PartitionFunction,
-    schemas: &[Schema],
-    names: &[&str],
-    step: &Step<'_>,
-) -> Result<()> {
-    for (i, typed) in function.typed_inputs().iter().enumerate() {
-        if let (Some((record, required)), Some(input)) = (typed, schemas.get(i)) {
-            let name = names.get(i).copied().unwrap_or("?");
-            eval::check_input(function.name(), (record, required), (name, input), step)?;
-        }
-    }
-    Ok(())
-}
-
-/// The engine's form of a fill value.
-pub(crate) fn fill_value(value: &FillArg) -> FillValue {
-    match value {
-        FillArg::All(v) => FillValue::All(v.clone()),
-        FillArg::PerColumn(p) => FillValue::PerColumn(p.clone()),
-    }
 }

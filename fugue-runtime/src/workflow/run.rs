@@ -3,7 +3,7 @@
 
 use super::builder::Workflow;
 use super::checkpoint::{self, CHECKPOINT_PATH_KEY, FileHashes, RunDir, StepKeys, missing_path};
-use super::exec;
+use super::ops::RunContext;
 use super::plan::{Plan, resolve};
 use super::schedule::run_dag;
 use super::step::{CheckpointKind, Node, StepId, StepInfo, YieldKind, step_failed};
@@ -687,13 +687,12 @@ impl Run<'_> {
             .iter()
             .map(|p| self.input(p.0))
             .collect::<Result<Vec<_>>>()?;
-        let output = exec::execute(
-            self.engine,
-            &node.op,
-            node.partition_spec(),
-            inputs,
-            &self.cancel,
-        )?;
+        let cx = RunContext {
+            engine: self.engine,
+            spec: node.partition_spec(),
+            cancel: &self.cancel,
+        };
+        let output = node.op.operation().run(&cx, inputs)?;
         let Some(mut df) = output else {
             return Ok(());
         };

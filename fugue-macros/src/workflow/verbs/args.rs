@@ -157,30 +157,35 @@ impl<'a> Args<'a> {
         Some(self.call.args[i].clone())
     }
 
-    /// A named argument whose value is one of `words` (`how: inner`).
-    pub fn named_word(
+    /// A named argument whose value is one of `spellings` (`how: inner`, any case): the value of
+    /// fugue-core's option vocabulary it names.
+    pub fn named_choice<T: Copy>(
         &mut self,
         diag: &mut Diagnostics,
         name: &str,
-        words: &[&str],
-    ) -> Option<Ident> {
+        spellings: &[(&str, T)],
+    ) -> Option<T> {
         let arg = self.named(name)?;
-        match arg.ident() {
-            Some(word) if words.iter().any(|w| word == w) => Some(word),
-            _ => {
-                let message = format!(
-                    "`{name}` of `{}` is one of {}",
-                    self.verb(),
-                    words
-                        .iter()
-                        .map(|w| format!("`{w}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
-                self.error_value(diag, &arg, message);
-                None
-            }
+        let found = arg.ident().and_then(|word| {
+            let word = word.to_string();
+            spellings
+                .iter()
+                .find(|(w, _)| w.eq_ignore_ascii_case(&word))
+                .map(|(_, value)| *value)
+        });
+        if found.is_none() {
+            let message = format!(
+                "`{name}` of `{}` is one of {}",
+                self.verb(),
+                spellings
+                    .iter()
+                    .map(|(w, _)| format!("`{w}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            self.error_value(diag, &arg, message);
         }
+        found
     }
 
     /// A named argument that lists columns (`on: [city]`, `by: city`).

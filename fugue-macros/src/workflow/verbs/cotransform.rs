@@ -4,12 +4,10 @@ use super::{Args, Ctx, Op, Parsed, Verb, transform::Transform};
 use crate::diag::Diagnostics;
 use crate::workflow::graph::Node;
 use crate::workflow::parse::Call;
+use fugue_core::options::ZipHow;
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
-
-/// The zip kinds.
-pub const HOW: &[&str] = &["inner", "left_outer", "right_outer", "full_outer", "cross"];
 
 /// `name = cotransform([a, b, ..], function, partition(by: ..) [, how: inner]
 /// [, params(..)] [, callback: handler]);`
@@ -37,7 +35,7 @@ pub struct CoTransform {
     /// The function, partition, parameters and callback.
     pub call: Transform,
     /// How the inputs are zipped.
-    pub how: String,
+    pub how: ZipHow,
 }
 
 /// Read `cotransform` or `out_cotransform` arguments.
@@ -62,8 +60,8 @@ pub fn parse_with(call: &Call, syntax: &'static str, diag: &mut Diagnostics) -> 
     });
     let partition = args.partition(diag);
     let how = args
-        .named_word(diag, "how", HOW)
-        .map_or_else(|| "inner".to_string(), |h| h.to_string());
+        .named_choice(diag, "how", ZipHow::SPELLINGS)
+        .unwrap_or_default();
     let params = args.params(diag);
     let callback = args.named("callback").map(|a| a.value);
     if inputs.len() == 1 {
@@ -176,7 +174,7 @@ pub fn build_with(node: &Node, ctx: &Ctx, method: &str) -> TokenStream {
     let wf = ctx.wf();
     let inputs = (0..node.inputs.len()).map(|i| ctx.input_handle(node, i));
     let f = &c.call.function;
-    let how = &c.how;
+    let how = ctx.choice("ZipHow", c.how);
     let method = syn::Ident::new(method, f.span());
     let partition = c.call.partition.as_ref().map(|pa| {
         let spec = pa.spec_text();

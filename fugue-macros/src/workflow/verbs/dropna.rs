@@ -4,6 +4,8 @@ use super::{Args, Ctx, Op, Parsed, Verb, names};
 use crate::diag::Diagnostics;
 use crate::workflow::graph::Node;
 use crate::workflow::parse::{Call, Column};
+use fugue_core::options::DropHow;
+use fugue_core::rules::dropna_leaves_no_null;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -28,7 +30,7 @@ pub const VERB: Verb = Verb {
 
 /// The data of a `dropna`.
 pub struct DropNa {
-    how: String,
+    how: DropHow,
     subset: Option<Vec<Column>>,
 }
 
@@ -36,8 +38,8 @@ fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
     let mut args = Args::new(call, VERB.syntax);
     let input = args.step(diag, "the input");
     let how = args
-        .named_word(diag, "how", &["any", "all"])
-        .map_or_else(|| "any".to_string(), |w| w.to_string());
+        .named_choice(diag, "how", DropHow::SPELLINGS)
+        .unwrap_or_default();
     let subset = args.named_columns(diag, "subset");
     let ok = args.finish(diag);
     ok.then_some(Parsed {
@@ -53,13 +55,16 @@ fn schema(node: &Node, ctx: &Ctx) -> TokenStream {
     let Op::DropNa(d) = &node.op else {
         return quote!(#input);
     };
+    let checked = d.subset.as_ref().map(Vec::len);
+    if !dropna_leaves_no_null(d.how, None, checked) {
+        return quote!(#input);
+    }
     match &d.subset {
-        Some(cols) if d.how == "any" || cols.len() == 1 => {
+        Some(cols) => {
             let names = names(cols);
             quote!(#input.fill_nulls(::core::option::Option::Some(&[#(#names),*])))
         }
-        None if d.how == "any" => quote!(#input.fill_nulls(::core::option::Option::None)),
-        _ => quote!(#input),
+        None => quote!(#input.fill_nulls(::core::option::Option::None)),
     }
 }
 
@@ -77,7 +82,7 @@ fn build(node: &Node, ctx: &Ctx) -> TokenStream {
         return TokenStream::new();
     };
     let input = ctx.input_handle(node, 0);
-    let how = &d.how;
+    let how = ctx.choice("DropHow", d.how);
     let subset = match &d.subset {
         Some(cols) => {
             let names = names(cols);

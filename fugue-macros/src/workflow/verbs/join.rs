@@ -39,10 +39,8 @@ fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
     let left = args.step(diag, "the left input");
     let right = args.step(diag, "the right input");
     // The spellings of fugue-core's join vocabulary (Fugue's aliases included).
-    let words: Vec<&str> = JoinKind::SPELLINGS.iter().map(|(w, _)| *w).collect();
     let how = args
-        .named_word(diag, "how", &words)
-        .and_then(|w| JoinKind::from_name(&w.to_string()))
+        .named_choice(diag, "how", JoinKind::SPELLINGS)
         .unwrap_or(JoinKind::Inner);
     let on = args.named_columns(diag, "on").unwrap_or_default();
     let ok = args.finish(diag);
@@ -106,7 +104,7 @@ fn build(node: &Node, ctx: &Ctx) -> TokenStream {
         return TokenStream::new();
     };
     let (left, right) = (ctx.input_handle(node, 0), ctx.input_handle(node, 1));
-    let how = j.how.name();
+    let how = ctx.choice("JoinKind", j.how);
     if j.how == JoinKind::Cross {
         return quote!(#left.cross_join(#right));
     }

@@ -161,6 +161,16 @@ impl Ctx {
         quote!(::fugue::__private::workflow)
     }
 
+    /// A value of fugue-core's option vocabulary as generated code names it
+    /// (`::fugue::__private::workflow::SaveMode::Append`): typed from the macro on, never a
+    /// word parsed again at run time.
+    pub fn choice<T: std::fmt::Debug>(&self, ty: &str, value: T) -> TokenStream {
+        let p = self.p();
+        let ty = Ident::new(ty, Span::call_site());
+        let variant = Ident::new(&format!("{value:?}"), Span::call_site());
+        quote!(#p::#ty::#variant)
+    }
+
     /// [`p`](Self::p) spanned at `span`: a check item must start and end with tokens at the
     /// user's span, or rustc underlines the whole macro call.
     pub fn p_at(&self, span: Span) -> TokenStream {

@@ -4,6 +4,7 @@ use super::{Args, Ctx, Op, Parsed, Verb, no_checks, no_schema};
 use crate::diag::Diagnostics;
 use crate::workflow::graph::Node;
 use crate::workflow::parse::Call;
+use fugue_core::options::SaveMode;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -29,7 +30,7 @@ pub const VERB: Verb = Verb {
 /// The data of a `save`.
 pub struct Save {
     path: TokenStream,
-    mode: String,
+    mode: SaveMode,
     format: Option<TokenStream>,
 }
 
@@ -38,8 +39,8 @@ fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
     let input = args.step(diag, "the input");
     let path = args.required(diag, "a path").map(|a| a.value);
     let mode = args
-        .named_word(diag, "mode", &["overwrite", "append", "error"])
-        .map_or_else(|| "overwrite".to_string(), |w| w.to_string());
+        .named_choice(diag, "mode", SaveMode::SPELLINGS)
+        .unwrap_or_default();
     let format = args.named("format").map(|a| a.value);
     let ok = args.finish(diag);
     ok.then_some(Parsed {
@@ -57,7 +58,7 @@ fn build(node: &Node, ctx: &Ctx) -> TokenStream {
         return TokenStream::new();
     };
     let input = ctx.input_handle(node, 0);
-    let (path, mode) = (&s.path, &s.mode);
+    let (path, mode) = (&s.path, ctx.choice("SaveMode", s.mode));
     match &s.format {
         Some(format) => quote!(#input.save_as(#path, #mode, #format)),
         None => quote!(#input.save(#path, #mode)),

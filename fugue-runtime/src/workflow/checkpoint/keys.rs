@@ -4,8 +4,9 @@
 
 use super::content_hash;
 use super::hashes::{FileHashes, Stamp, hex};
+use crate::workflow::ops::KeySource;
 use crate::workflow::plan::Plan;
-use crate::workflow::step::{CheckpointKind, Node, Op};
+use crate::workflow::step::{CheckpointKind, Node};
 use fugue_core::{FugueError, Schema};
 use std::collections::BTreeSet;
 use std::os::unix::ffi::OsStrExt;
@@ -52,15 +53,9 @@ fn file_label(path: &Path) -> String {
     }
 }
 
-/// The files a load step reads: the load's own expansion.
+/// The files a load step reads: the load's own expansion (none for other steps).
 fn load_list(node: &Node) -> std::result::Result<Vec<PathBuf>, String> {
-    let Op::Load {
-        paths,
-        format,
-        columns,
-        options,
-    } = &node.op
-    else {
+    let KeySource::Files { paths, format } = node.op.operation().key_source() else {
         return Ok(Vec::new());
     };
     let listing = |e: FugueError| {
@@ -69,9 +64,8 @@ fn load_list(node: &Node) -> std::result::Result<Vec<PathBuf>, String> {
             node.info.name
         )
     };
-    let options = crate::workflow::exec::load_options(format, columns, options).map_err(listing)?;
     let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
-    crate::engine::load_files(&paths, options.format).map_err(listing)
+    crate::engine::load_files(&paths, format).map_err(listing)
 }
 
 /// The steps `i` reads, directly or not, and `i` itself, in declaration order.
@@ -116,11 +110,11 @@ fn own_parts(
             .as_deref()
             .map_or_else(|| "none".to_string(), |v| format!("{v:?}")),
     );
-    if let Some(params) = node.op.params() {
-        push("params", format!("{params:?}"));
-    }
-    if let Op::Transform(c) | Op::OutTransform(c) | Op::CoTransform { call: c, .. } = &node.op {
-        push("callback", c.callback.is_some().to_string());
+    if let Some(function) = node.op.operation().function() {
+        push("params", format!("{:?}", function.params));
+        if let Some(callback) = function.callback {
+            push("callback", callback.to_string());
+        }
     }
     push("partition", format!("{:?}", node.partition_spec()));
     if let CheckpointKind::Deterministic {
@@ -136,8 +130,8 @@ fn own_parts(
             .unwrap_or_else(|| "?".to_string()),
     );
     let mut files = Vec::new();
-    match &node.op {
-        Op::Create(frame) => {
+    match node.op.operation().key_source() {
+        KeySource::Data(frame) => {
             let hash = content_hash(frame).map_err(|e| {
                 format!(
                     "the data of step `{}` cannot be hashed: {e}",
@@ -146,7 +140,7 @@ fn own_parts(
             })?;
             push("data", hash);
         }
-        Op::Load { .. } => {
+        KeySource::Files { .. } => {
             for path in load_list(node)? {
                 let (hash, stamp) = hashes.hash(&path).map_err(|e| {
                     format!("a file of step `{}` cannot be hashed: {e}", node.info.name)
@@ -155,7 +149,7 @@ fn own_parts(
                 files.push((path, stamp));
             }
         }
-        _ => {}
+        KeySource::None => {}
     }
     Ok((parts, files))
 }
@@ -221,7 +215,10 @@ pub(crate) fn verify_inputs(
         let Some(Ok(key)) = keys.get(j) else {
             continue;
         };
-        if !matches!(nodes[j].op, Op::Load { .. }) {
+        if !matches!(
+            nodes[j].op.operation().key_source(),
+            KeySource::Files { .. }
+        ) {
             continue;
         }
         let now = load_list(&nodes[j])?;

@@ -1,0 +1,60 @@
+//! `aggregate`: SQL aggregates per the partition keys.
+
+use super::{Op, Operation, PlanContext, RunContext, check_pairs, one, owned_pairs};
+use super::{pairs_text, str_pairs};
+use crate::frame::DataFrame;
+use crate::workflow::{SourceLocation, WorkflowFrame};
+use fugue_core::{Result, Schema};
+
+/// Aggregates `(name, SQL aggregate)` per the partition keys.
+#[derive(Clone)]
+pub(crate) struct Aggregate {
+    columns: Vec<(String, String)>,
+}
+
+impl Operation for Aggregate {
+    fn name(&self) -> &'static str {
+        "aggregate"
+    }
+
+    fn args(&self) -> String {
+        pairs_text(&self.columns)
+    }
+
+    fn key_args(&self) -> String {
+        format!("{:?}", self.columns)
+    }
+
+    fn plan(&self, _: &PlanContext<'_>) -> Result<Option<Schema>> {
+        check_pairs(self.name(), &self.columns)?;
+        Ok(None)
+    }
+
+    fn run(&self, cx: &RunContext<'_>, inputs: Vec<DataFrame>) -> Result<Option<DataFrame>> {
+        let keys: Vec<&str> = cx
+            .spec_or_empty()
+            .keys()
+            .iter()
+            .map(String::as_str)
+            .collect();
+        Ok(Some(cx.engine.aggregate(
+            one(inputs, self.name())?,
+            &keys,
+            &str_pairs(&self.columns),
+        )?))
+    }
+}
+
+impl<'w> WorkflowFrame<'w> {
+    /// Aggregates `(name, SQL aggregate)` grouped by the keys of
+    /// [`partition`](Self::partition) (none: one row).
+    #[track_caller]
+    pub fn aggregate(&self, columns: &[(&str, &str)]) -> WorkflowFrame<'w> {
+        self.then(
+            Op::new(Aggregate {
+                columns: owned_pairs(columns),
+            }),
+            SourceLocation::caller(),
+        )
+    }
+}

@@ -1,0 +1,128 @@
+//! `create`: data given in memory, or made by a creator function.
+
+use super::{FunctionInfo, KeySource, Modifier, Op, Operation, PlanContext, RunContext};
+use super::{named_identity, params_text};
+use crate::frame::{ArrowFrame, DataFrame};
+use crate::function::Params;
+use crate::like::IntoDataFrame;
+use crate::workflow::functions::CreateFn;
+use crate::workflow::{SourceLocation, Workflow, WorkflowFrame};
+use fugue_core::{Result, Schema};
+use std::sync::Arc;
+
+/// Data given in memory (materialised when the step is declared).
+#[derive(Clone)]
+pub(crate) struct Create {
+    frame: ArrowFrame,
+}
+
+impl Operation for Create {
+    fn name(&self) -> &'static str {
+        "create"
+    }
+
+    fn args(&self) -> String {
+        format!(
+            "schema={}, rows={}",
+            self.frame.schema(),
+            self.frame.count()
+        )
+    }
+
+    fn key_args(&self) -> String {
+        String::new()
+    }
+
+    fn key_source(&self) -> KeySource<'_> {
+        KeySource::Data(&self.frame)
+    }
+
+    fn plan(&self, _: &PlanContext<'_>) -> Result<Option<Schema>> {
+        Ok(Some(self.frame.schema().clone()))
+    }
+
+    fn run(&self, _: &RunContext<'_>, _: Vec<DataFrame>) -> Result<Option<DataFrame>> {
+        Ok(Some(DataFrame::from(self.frame.clone())))
+    }
+}
+
+/// A creator function.
+#[derive(Clone)]
+pub(crate) struct CreateWith {
+    creator: Arc<dyn CreateFn>,
+    params: Arc<Params>,
+}
+
+impl Operation for CreateWith {
+    fn name(&self) -> &'static str {
+        "create"
+    }
+
+    fn function(&self) -> Option<FunctionInfo<'_>> {
+        let (path, identity) = named_identity(self.creator.name(), self.creator.code_identity());
+        Some(FunctionInfo {
+            name: self.creator.name().to_string(),
+            path,
+            identity,
+            params: &self.params,
+            callback: None,
+        })
+    }
+
+    fn args(&self) -> String {
+        format!("`{}`{}", self.creator.name(), params_text(&self.params))
+    }
+
+    fn key_args(&self) -> String {
+        String::new()
+    }
+
+    fn plan(&self, _: &PlanContext<'_>) -> Result<Option<Schema>> {
+        Ok(self.creator.output_schema(&self.params))
+    }
+
+    fn run(&self, _: &RunContext<'_>, _: Vec<DataFrame>) -> Result<Option<DataFrame>> {
+        Ok(Some(self.creator.create(&self.params)?))
+    }
+
+    fn modify(&mut self, modifier: Modifier) -> Result<()> {
+        match modifier {
+            Modifier::Params(p) => {
+                self.params = p;
+                Ok(())
+            }
+            other => Err(other.refused(self.name())),
+        }
+    }
+}
+
+impl Workflow {
+    /// A step whose output is this data (any [`IntoDataFrame`]); the data is materialised now
+    /// (a stream is read), and its content hash is part of deterministic checkpoint keys.
+    #[track_caller]
+    pub fn create(&self, data: impl IntoDataFrame) -> WorkflowFrame<'_> {
+        let source = SourceLocation::caller();
+        match data.into_dataframe().and_then(|df| df.to_arrow_frame()) {
+            Ok(frame) => self.add(Op::new(Create { frame }), vec![], None, source),
+            Err(e) => {
+                let frame = self.add(Op::new(super::Invalid("create")), vec![], None, source);
+                self.note(frame.id, format!("the data is not a dataframe: {e}"));
+                frame
+            }
+        }
+    }
+
+    /// A step whose output a creator function makes.
+    #[track_caller]
+    pub fn create_with(&self, creator: impl CreateFn + 'static) -> WorkflowFrame<'_> {
+        self.add(
+            Op::new(CreateWith {
+                creator: Arc::new(creator),
+                params: Arc::new(Params::new()),
+            }),
+            vec![],
+            None,
+            SourceLocation::caller(),
+        )
+    }
+}

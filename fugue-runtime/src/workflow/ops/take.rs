@@ -1,0 +1,101 @@
+//! `take`: the first rows after a presort, overall or per partition-key group.
+
+use super::{Choice, Op, Operation, PlanContext, RunContext, chosen, one};
+use crate::frame::DataFrame;
+use crate::workflow::{SourceLocation, WorkflowFrame};
+use fugue_core::options::NaPosition;
+use fugue_core::{Result, Schema};
+
+/// The first rows, overall or per partition.
+#[derive(Clone)]
+pub(crate) struct Take {
+    n: usize,
+    /// The presort expression, checked when declared (empty = the partition spec's presort).
+    presort: String,
+    na_position: NaPosition,
+}
+
+impl Operation for Take {
+    fn name(&self) -> &'static str {
+        "take"
+    }
+
+    fn args(&self) -> String {
+        format!(
+            "n={}, presort={:?}, na_position={}",
+            self.n, self.presort, self.na_position
+        )
+    }
+
+    fn key_args(&self) -> String {
+        format!(
+            "n={}; presort={:?}; na_position={:?}",
+            self.n,
+            self.presort,
+            self.na_position.name()
+        )
+    }
+
+    fn plan(&self, cx: &PlanContext<'_>) -> Result<Option<Schema>> {
+        Ok(cx.first())
+    }
+
+    fn run(&self, cx: &RunContext<'_>, inputs: Vec<DataFrame>) -> Result<Option<DataFrame>> {
+        Ok(Some(cx.engine.take(
+            one(inputs, self.name())?,
+            self.n,
+            &self.presort,
+            self.na_position,
+            cx.spec,
+        )?))
+    }
+}
+
+impl<'w> WorkflowFrame<'w> {
+    /// The first `n` rows after sorting by `presort` (empty = the partition spec's presort),
+    /// per partition-key group when [`partition`](Self::partition) was given; NULLs last.
+    #[track_caller]
+    pub fn take(&self, n: usize, presort: &str) -> WorkflowFrame<'w> {
+        self.take_at(n, presort, NaPosition::Last, SourceLocation::caller())
+    }
+
+    /// [`take`](Self::take) with NULLs placed `first` or `last` (a [`NaPosition`] or its
+    /// name).
+    #[track_caller]
+    pub fn take_na(
+        &self,
+        n: usize,
+        presort: &str,
+        na_position: impl Choice<NaPosition>,
+    ) -> WorkflowFrame<'w> {
+        let (na_position, error) = chosen(na_position, NaPosition::Last);
+        let frame = self.take_at(n, presort, na_position, SourceLocation::caller());
+        if let Some(e) = error {
+            self.wf.note(frame.id, &e);
+        }
+        frame
+    }
+
+    fn take_at(
+        &self,
+        n: usize,
+        presort: &str,
+        na_position: NaPosition,
+        source: SourceLocation,
+    ) -> WorkflowFrame<'w> {
+        let frame = self.then(
+            Op::new(Take {
+                n,
+                presort: presort.to_string(),
+                na_position,
+            }),
+            source,
+        );
+        if !presort.trim().is_empty()
+            && let Err(e) = fugue_core::partition::parse_presort(presort)
+        {
+            self.wf.note(frame.id, &e);
+        }
+        frame
+    }
+}

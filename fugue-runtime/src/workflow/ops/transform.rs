@@ -1,0 +1,248 @@
+//! `transform` and `out_transform`: a partition function once per logical partition (the map
+//! primitive), with or without output.
+
+use super::{FunctionInfo, Modifier, Op, Operation, PlanContext, RunContext};
+use super::{one, params_text, partition_function_info};
+use crate::frame::DataFrame;
+use crate::function::{BatchStream, Callback, Params, PartitionContext, PartitionFunction};
+use crate::workflow::{SourceLocation, WorkflowFrame};
+use fugue_core::rules::{Step, eval};
+use fugue_core::{FugueError, PartitionSpec, Result, Schema};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// What a partition function step runs: the function, its parameters, its callback handler.
+#[derive(Clone)]
+pub struct FunctionCall {
+    /// The function.
+    pub function: Arc<dyn PartitionFunction>,
+    /// Its parameters.
+    pub params: Arc<Params>,
+    /// The driver-side handler of its callback, when given.
+    pub callback: Option<Callback>,
+}
+
+impl FunctionCall {
+    /// A call with no parameters and no callback.
+    pub fn new(function: Arc<dyn PartitionFunction>) -> Self {
+        FunctionCall {
+            function,
+            params: Arc::new(Params::new()),
+            callback: None,
+        }
+    }
+
+    pub(super) fn info(&self) -> FunctionInfo<'_> {
+        partition_function_info(&self.function, &self.params, self.callback.is_some())
+    }
+
+    /// `` `f`<extra>, params(..), callback `` (explain).
+    pub(super) fn text(&self, extra: &str) -> String {
+        format!(
+            "`{}`{extra}{}{}",
+            self.function.name(),
+            params_text(&self.params),
+            if self.callback.is_some() {
+                ", callback"
+            } else {
+                ""
+            }
+        )
+    }
+
+    /// Parameters and callback.
+    pub(super) fn modify(&mut self, op: &'static str, modifier: Modifier) -> Result<()> {
+        match modifier {
+            Modifier::Params(p) => self.params = p,
+            Modifier::Callback(c) => self.callback = Some(c),
+            other => return Err(other.refused(op)),
+        }
+        Ok(())
+    }
+
+    /// The function's checks against known input schemas (typed inputs with the compile-time
+    /// rule, validation rules, parameters, callback), and its output schema.
+    pub(super) fn plan(&self, schemas: &[Schema], cx: &PlanContext<'_>) -> Result<Schema> {
+        check_typed_inputs(self.function.as_ref(), schemas, cx.names, cx.step)?;
+        self.function
+            .check(cx.spec, schemas, &self.params, self.callback.is_some())?;
+        self.function.output_schema(schemas)
+    }
+
+    /// The function, observing the run's cancel flag.
+    pub(super) fn cancellable<'a>(&'a self, cancel: &'a AtomicBool) -> Cancellable<'a> {
+        Cancellable {
+            inner: self.function.as_ref(),
+            cancel,
+        }
+    }
+}
+
+/// Each typed input of `function` against the step's input, with the compile-time rule.
+fn check_typed_inputs(
+    function: &dyn PartitionFunction,
+    schemas: &[Schema],
+    names: &[&str],
+    step: &Step<'_>,
+) -> Result<()> {
+    for (i, typed) in function.typed_inputs().iter().enumerate() {
+        if let (Some((record, required)), Some(input)) = (typed, schemas.get(i)) {
+            let name = names.get(i).copied().unwrap_or("?");
+            eval::check_input(function.name(), (record, required), (name, input), step)?;
+        }
+    }
+    Ok(())
+}
+
+/// An empty schema from a function means "dynamic": known at run time only.
+pub(super) fn known(schema: Schema) -> Option<Schema> {
+    if schema.is_empty() {
+        None
+    } else {
+        Some(schema)
+    }
+}
+
+/// A partition function that observes the run's cancel flag: once another step has failed,
+/// its remaining partitions are not called.
+pub(super) struct Cancellable<'a> {
+    inner: &'a dyn PartitionFunction,
+    cancel: &'a AtomicBool,
+}
+
+impl PartitionFunction for Cancellable<'_> {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    fn registered_name(&self) -> Option<&str> {
+        self.inner.registered_name()
+    }
+
+    fn code_identity(&self) -> Option<crate::transformer::CodeIdentity> {
+        self.inner.code_identity()
+    }
+
+    fn output_schema(&self, inputs: &[Schema]) -> Result<Schema> {
+        self.inner.output_schema(inputs)
+    }
+
+    fn check(
+        &self,
+        spec: &PartitionSpec,
+        inputs: &[Schema],
+        params: &Params,
+        has_callback: bool,
+    ) -> Result<()> {
+        self.inner.check(spec, inputs, params, has_callback)
+    }
+
+    fn call<'s>(
+        &'s self,
+        ctx: PartitionContext,
+        inputs: Vec<BatchStream<'s>>,
+    ) -> Result<BatchStream<'s>> {
+        if self.cancel.load(Ordering::SeqCst) {
+            return Err(FugueError::InvalidOperation(
+                "cancelled: another step of the workflow failed".to_string(),
+            ));
+        }
+        self.inner.call(ctx, inputs)
+    }
+}
+
+/// The map primitive; `out`: the output is discarded (the function's effects are the point).
+#[derive(Clone)]
+pub(crate) struct Transform {
+    call: FunctionCall,
+    out: bool,
+}
+
+impl Operation for Transform {
+    fn name(&self) -> &'static str {
+        if self.out {
+            "out_transform"
+        } else {
+            "transform"
+        }
+    }
+
+    fn has_output(&self) -> bool {
+        !self.out
+    }
+
+    fn function(&self) -> Option<FunctionInfo<'_>> {
+        Some(self.call.info())
+    }
+
+    fn args(&self) -> String {
+        self.call.text("")
+    }
+
+    fn key_args(&self) -> String {
+        String::new()
+    }
+
+    fn plan(&self, cx: &PlanContext<'_>) -> Result<Option<Schema>> {
+        cx.expect_inputs(self.name(), 1)?;
+        let Some(schemas) = cx.all_known() else {
+            return Ok(None);
+        };
+        let out = self.call.plan(&schemas, cx)?;
+        Ok(if self.out { None } else { known(out) })
+    }
+
+    fn run(&self, cx: &RunContext<'_>, inputs: Vec<DataFrame>) -> Result<Option<DataFrame>> {
+        let df = cx.engine.map(
+            one(inputs, self.name())?,
+            &self.call.cancellable(cx.cancel),
+            cx.spec_or_empty(),
+            self.call.params.clone(),
+            self.call.callback.clone(),
+        )?;
+        if self.out {
+            // Drive a lazy output to its end: the function's effects are the point.
+            df.into_batches()?;
+            return Ok(None);
+        }
+        Ok(Some(df))
+    }
+
+    fn modify(&mut self, modifier: Modifier) -> Result<()> {
+        let name = self.name();
+        self.call.modify(name, modifier)
+    }
+}
+
+impl<'w> WorkflowFrame<'w> {
+    /// Run a partition function once per logical partition (the map primitive; the partition
+    /// spec is the one given with [`partition`](Self::partition)).
+    #[track_caller]
+    pub fn transform<F: PartitionFunction + 'static>(&self, function: F) -> WorkflowFrame<'w> {
+        self.transform_arc(Arc::new(function))
+    }
+
+    /// [`transform`](Self::transform) with a shared function.
+    #[track_caller]
+    pub fn transform_arc(&self, function: Arc<dyn PartitionFunction>) -> WorkflowFrame<'w> {
+        self.then(
+            Op::new(Transform {
+                call: FunctionCall::new(function),
+                out: false,
+            }),
+            SourceLocation::caller(),
+        )
+    }
+
+    /// Like [`transform`](Self::transform), for the function's effects only (no output).
+    #[track_caller]
+    pub fn out_transform<F: PartitionFunction + 'static>(&self, function: F) -> WorkflowFrame<'w> {
+        self.then(
+            Op::new(Transform {
+                call: FunctionCall::new(Arc::new(function)),
+                out: true,
+            }),
+            SourceLocation::caller(),
+        )
+    }
+}
