@@ -501,8 +501,13 @@ fn a_killed_executor_neither_hangs_nor_corrupts(mut cluster: Cluster) -> Check {
         Ok(mut rows) => {
             rows.sort_by_key(|a| (a.k, a.v.to_bits()));
             if rows != expected {
+                let mut counts = std::collections::BTreeMap::new();
+                for r in &rows {
+                    *counts.entry(r.k).or_insert(0) += 1;
+                }
+                counts.retain(|_, n| *n != 100);
                 return Err(format!(
-                    "after the kill the run returned {} rows that differ from the local engine's",
+                    "after the kill the run returned {} rows that differ from the local engine's (keys with other counts: {counts:?})",
                     rows.len()
                 ));
             }

@@ -443,6 +443,7 @@ impl BallistaEngine {
                 Ok((frame.arrow_schema().clone(), frame.batches().to_vec()))
             })
             .collect::<Result<_>>()?;
+        let numbered = row_index.is_some();
         let mut payload = StepPayload {
             function: registered.to_string(),
             spec: spec.to_string(),
@@ -455,6 +456,12 @@ impl BallistaEngine {
         };
         let conf = &self.conf;
         let cluster = &self.cluster;
+        let sizes: Vec<usize> = inputs
+            .iter()
+            .map(|(_, b)| b.iter().map(RecordBatch::num_rows).sum())
+            .collect();
+        let staged_rows = crate::exactly_once::Consumed::of_inputs(&sizes, numbered);
+        let output_arrow = Arc::new(output.to_arrow());
         let batches = self.cluster.block_on(async move {
             let server = match callback {
                 Some(callback) => Some(CallbackServer::start(callback, conf).await?),
@@ -480,13 +487,40 @@ impl BallistaEngine {
                 node: Arc::new(node),
             });
             // A job that lost an executor after its last stage (the driver could not fetch a
-            // result partition) runs once more on the executors left: the step is
-            // deterministic and its inputs are still staged.
+            // result partition), or whose tasks did not consume every staged row exactly once,
+            // runs once more on the executors left: the step is deterministic and its inputs
+            // are still staged.
             let mut attempt = 0;
             let batches = loop {
                 let df = datafusion::dataframe::DataFrame::new(ctx.state(), plan.clone());
                 match df.collect().await {
-                    Ok(batches) => break batches,
+                    Ok(batches) => {
+                        // One run's rows per task, whatever the cluster re-ran.
+                        let (batches, dropped, consumed) =
+                            crate::exactly_once::keep_one_run_per_task(batches, &output_arrow)?;
+                        if dropped > 0 {
+                            tracing::warn!(
+                                "the step `{name}` got {dropped} rows of a task that ran twice \
+                                 on the cluster; kept one run's rows"
+                            );
+                        }
+                        if consumed == staged_rows {
+                            break batches;
+                        }
+                        let problem = format!(
+                            "the step `{name}` read {} input rows on the cluster where {} were \
+                             staged, or read some twice (was an executor lost?)",
+                            consumed.rows, staged_rows.rows
+                        );
+                        if attempt > 0 {
+                            return Err(FugueError::InvalidOperation(format!(
+                                "{problem}; the result would be wrong, so the step fails \
+                                 (it was run twice)"
+                            )));
+                        }
+                        tracing::warn!("{problem}; running it once more");
+                        attempt += 1;
+                    }
                     Err(e)
                         if attempt == 0
                             && lost_node(&e.to_string()).is_some_and(|node| {

@@ -22,6 +22,7 @@ mod callback;
 pub mod cli;
 mod codec;
 mod engine;
+mod exactly_once;
 mod node;
 mod session;
 mod wire;

@@ -9,6 +9,7 @@
 //! engines of one machine (presort, NULL keys, empty groups). A step without keys (or a
 //! `cross` zip) reads its inputs as one partition, as the engines of one machine do.
 
+use crate::exactly_once;
 use crate::wire::{CallbackAddress, StepPayload, decode_params};
 use async_trait::async_trait;
 use datafusion::arrow::array::RecordBatch;
@@ -52,7 +53,7 @@ pub struct FugueStepNode {
 impl FugueStepNode {
     /// The step over these inputs.
     pub fn try_new(inputs: Vec<LogicalPlan>, payload: StepPayload) -> Result<Self, FugueError> {
-        let schema = payload.output_schema()?.to_arrow();
+        let schema = exactly_once::with_task_columns(&payload.output_schema()?.to_arrow());
         let schema = DFSchema::try_from(schema)
             .map_err(|e| FugueError::external("cannot plan a cluster step", e.to_string()))?;
         Ok(FugueStepNode {
@@ -143,7 +144,9 @@ impl FugueStepExec {
         payload: StepPayload,
     ) -> datafusion::common::Result<Self> {
         let spec = payload.spec().map_err(to_df)?;
-        let schema = Arc::new(payload.output_schema().map_err(to_df)?.to_arrow());
+        let schema = Arc::new(exactly_once::with_task_columns(
+            &payload.output_schema().map_err(to_df)?.to_arrow(),
+        ));
         let partitions = inputs
             .first()
             .map_or(1, |i| i.output_partitioning().partition_count());
@@ -258,6 +261,7 @@ impl ExecutionPlan for FugueStepExec {
             .collect::<datafusion::common::Result<Vec<_>>>()?;
         let payload = self.payload.clone();
         let keyed = self.is_keyed();
+        let schema = self.schema.clone();
         let run = async move {
             let mut inputs = Vec::with_capacity(streams.len());
             for stream in streams {
@@ -265,11 +269,17 @@ impl ExecutionPlan for FugueStepExec {
                 let batches: Vec<RecordBatch> = stream.try_collect().await?;
                 inputs.push((schema, batches));
             }
+            let numbered = payload.row_index.is_some();
+            let task = exactly_once::task_of(&inputs, numbered);
+            let consumed = exactly_once::Consumed::of_task(&inputs, numbered);
             let batches =
                 tokio::task::spawn_blocking(move || run_step(&payload, keyed, partition, inputs))
                     .await
                     .map_err(|e| DataFusionError::External(Box::new(e)))?
                     .map_err(to_df)?;
+            let run = exactly_once::new_run();
+            let batches =
+                exactly_once::tag(batches, task, run, consumed, &schema).map_err(to_df)?;
             Ok::<_, DataFusionError>(futures::stream::iter(batches.into_iter().map(Ok)))
         };
         let stream = futures::stream::once(run).try_flatten().boxed();
@@ -336,7 +346,7 @@ fn run_step(
 }
 
 /// A shuffled partition back in input order: sorted by its last column (the driver's row
-/// numbers), which is then dropped.
+/// numbers), which is then dropped; a row delivered twice is kept once.
 fn in_input_order(
     schema: &SchemaRef,
     batches: &[RecordBatch],
@@ -361,6 +371,17 @@ fn in_input_order(
     let order = datafusion::arrow::compute::sort_to_indices(batch.column(last), None, None)
         .map_err(failed)?;
     let sorted = datafusion::arrow::compute::take_record_batch(&batch, &order).map_err(failed)?;
+    // A row the shuffle delivered twice (a retried map task) is kept once.
+    let sorted = match exactly_once::drop_repeated_rows(sorted.column(last)) {
+        Some(keep) => {
+            tracing::warn!(
+                "a shuffled partition held {} repeated rows (a retried task); kept one copy",
+                keep.len() - keep.true_count()
+            );
+            datafusion::arrow::compute::filter_record_batch(&sorted, &keep).map_err(failed)?
+        }
+        None => sorted,
+    };
     let sorted = sorted.project(&kept).map_err(failed)?;
     Ok((projected, vec![sorted]))
 }
