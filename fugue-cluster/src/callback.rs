@@ -622,9 +622,28 @@ mod tests {
         let mut conf = server.address().clone();
         conf.timeout_ms = 10_000;
         let client = Arc::new(CallbackClient::new(conf));
-        // On a blocking thread of a multi-thread runtime, as on an executor.
+        // Inside the only thread of a current-thread runtime, which is blocked in the call;
+        // the runtime is gone afterwards, and the client must not need it.
+        {
+            let current = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            let answers = current.block_on(async {
+                (10..13_i64)
+                    .map(|i| client.call(Value::from(i)))
+                    .collect::<Result<Vec<_>>>()
+            });
+            assert_eq!(answers.unwrap(), [20_i64, 22, 24].map(Value::from));
+        }
+        // On a blocking thread of another (multi-thread) runtime, as on an executor.
+        let other = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
         let c = client.clone();
-        let answers = runtime
+        let answers = other
             .block_on(async move {
                 tokio::task::spawn_blocking(move || {
                     (0..3_i64)
@@ -635,19 +654,9 @@ mod tests {
             })
             .unwrap()
             .unwrap();
-        assert_eq!(answers, [0, 2, 4].map(|v: i64| Value::from(v)));
-        // Inside the only thread of a current-thread runtime, which is blocked in the call.
-        let current = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let answers = current.block_on(async {
-            (10..13_i64)
-                .map(|i| client.call(Value::from(i)))
-                .collect::<Result<Vec<_>>>()
-        });
-        assert_eq!(answers.unwrap(), [20, 22, 24].map(|v: i64| Value::from(v)));
-        // And outside again, with the same client.
+        assert_eq!(answers, [0_i64, 2, 4].map(Value::from));
+        drop(other);
+        // And outside any runtime, with the same client.
         assert_eq!(
             client.call(Value::from(50_i64)).unwrap(),
             Value::from(100_i64)
