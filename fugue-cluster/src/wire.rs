@@ -9,6 +9,8 @@
 //! as an Arrow IPC schema; so every legal column or parameter name (`;`, `,`, `=`, quotes,
 //! backticks, spaces, unicode) reaches the executors unchanged. The only texts are closed
 //! vocabularies (the zip type) and the `num` expression, whose language has no names.
+//! Validation rules do not travel at all: the driver checks them
+//! (`PartitionFunction::check`) before it submits any job.
 
 use arrow::array::RecordBatch;
 use arrow::datatypes::{DataType, Field, Schema as ArrowSchema};
