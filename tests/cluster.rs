@@ -5,8 +5,10 @@
 //!
 //! Checks: a `workflow!` with a transformer, a join and an aggregation gives the local
 //! engine's result and its transformer ran in both executor processes; a transformer's
-//! callbacks reach the driver over the network; an executor killed in the middle of a run
-//! neither hangs the run nor leaves a wrong or partial result.
+//! callbacks reach the driver over the network; keys, presort columns and parameters with
+//! names a text form would split or unquote (`a;b`, backticks, quotes, spaces, unicode) give
+//! the local engine's result; an executor killed in the middle of a run neither hangs the run
+//! nor leaves a wrong or partial result.
 
 use fugue::prelude::*;
 use std::collections::BTreeSet;
@@ -404,6 +406,128 @@ fn cotransformers_zip_by_key(cluster: &Cluster) -> Check {
     Ok(())
 }
 
+/// A name that holds a backtick, both quotes, spaces, a `,` and unicode.
+const ODD: &str = "it's `x`, \"q\" é日🦀";
+
+#[derive(Schema, Debug, Clone, PartialEq)]
+struct Odd {
+    #[fugue(rename = "a;b")]
+    ab: i64,
+    #[fugue(rename = "it's `x`, \"q\" é日🦀")]
+    odd: i64,
+    v: f64,
+}
+
+#[derive(Schema, Debug, Clone, PartialEq)]
+struct OddRanked {
+    #[fugue(rename = "a;b")]
+    ab: i64,
+    #[fugue(rename = "it's `x`, \"q\" é日🦀")]
+    odd: i64,
+    v: f64,
+    rank: i64,
+    group: i64,
+    tag: String,
+}
+
+/// Number the rows of one group in the order the engine presorted them, with the group's
+/// size and the step's `tag` parameter.
+#[transformer]
+fn rank_odd(rows: Vec<Odd>, tag: String) -> Vec<OddRanked> {
+    let group = rows.len() as i64;
+    rows.into_iter()
+        .enumerate()
+        .map(|(i, r)| OddRanked {
+            ab: r.ab,
+            odd: r.odd,
+            v: r.v,
+            rank: i as i64 + 1,
+            group,
+            tag: tag.clone(),
+        })
+        .collect()
+}
+
+fn hostile_names_match_the_local_engine(cluster: &Cluster) -> Check {
+    use fugue::core::{PartitionSpec, SortKey};
+    let data: Vec<Odd> = (0..2_000_i64)
+        .map(|i| Odd {
+            ab: i % 23,
+            odd: i % 7,
+            v: ((i * 7919) % 1000) as f64,
+        })
+        .collect();
+    let sort = |name: &str, descending: bool, nulls_first: bool| SortKey {
+        name: name.to_string(),
+        descending,
+        nulls_first,
+    };
+    let specs = [
+        PartitionSpec::builder()
+            .by(["a;b"])
+            .presort_keys([sort("v", true, false)])
+            .build(),
+        PartitionSpec::builder()
+            .by([ODD])
+            .presort_keys([sort("a;b", false, true), sort("v", false, false)])
+            .build(),
+        PartitionSpec::builder()
+            .by([ODD, "a;b"])
+            .presort_keys([sort("v", true, true)])
+            .num(5)
+            .build(),
+        PartitionSpec::builder()
+            .by(["a;b"])
+            .presort_keys([sort(ODD, true, false), sort("v", false, false)])
+            .algo("even")
+            .build(),
+    ];
+    let tag = "a;b, `x` 'q' \"q\" é";
+    let run = |spec: &PartitionSpec, engine: String| -> Result<Vec<OddRanked>, String> {
+        let out = fugue::make_engine(engine, [("fugue.ballista.partitions", "4")])
+            .and_then(|engine| {
+                fugue::Transform::new(data.clone(), rank_odd)
+                    .partition(spec)
+                    .param("tag", tag)
+                    .engine(engine)
+                    .run()
+            })
+            .and_then(fugue::records::<OddRanked>)
+            .map_err(|e| format!("`{spec}`: {e}"))?;
+        let mut rows = out;
+        rows.sort_by_key(|r| (r.ab, r.odd, r.v.to_bits(), r.rank));
+        Ok(rows)
+    };
+    for spec in specs {
+        let spec = spec.map_err(|e| e.to_string())?;
+        let want = run(&spec, "local".to_string())?;
+        let got = run(&spec, cluster.engine())?;
+        if want != got {
+            return Err(format!(
+                "`{spec}`: the cluster's rows differ from the local engine's"
+            ));
+        }
+        let groups = got.iter().filter(|r| r.rank == 1).count();
+        let expected = match spec.keys().len() {
+            2 => 23 * 7,
+            _ if spec.keys()[0] == "a;b" => 23,
+            _ => 7,
+        };
+        if groups != expected || got.len() != data.len() || got.iter().any(|r| r.tag != tag) {
+            return Err(format!(
+                "`{spec}`: {groups} groups (expected {expected}), {} rows, tags {:?}",
+                got.len(),
+                got.first().map(|r| &r.tag)
+            ));
+        }
+    }
+    println!(
+        "ok: keys and presort columns named `a;b` and `{ODD}`, and a parameter `{tag}`, give \
+         the local engine's result"
+    );
+    Ok(())
+}
+
 /// A function that no transformer macro declared: not in the registry.
 struct Unregistered;
 
@@ -554,6 +678,10 @@ fn main() -> ExitCode {
             ("callbacks_reach_the_driver", callbacks_reach_the_driver),
             ("checkpoints_and_yields_work", checkpoints_and_yields_work),
             ("cotransformers_zip_by_key", cotransformers_zip_by_key),
+            (
+                "hostile_names_match_the_local_engine",
+                hostile_names_match_the_local_engine,
+            ),
             (
                 "unregistered_functions_fail_before_any_job",
                 unregistered_functions_fail_before_any_job,

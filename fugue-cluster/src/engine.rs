@@ -3,7 +3,7 @@
 use crate::callback::CallbackServer;
 use crate::node::FugueStepNode;
 use crate::session::{client_state, new_config, scheduler_state};
-use crate::wire::{StepPayload, encode_params};
+use crate::wire::{StepPayload, WireSpec, encode_params, encode_schema};
 use ballista::prelude::SessionContextExt;
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::SchemaRef;
@@ -446,10 +446,10 @@ impl BallistaEngine {
         let numbered = row_index.is_some();
         let mut payload = StepPayload {
             function: registered.to_string(),
-            spec: spec.to_string(),
+            spec: WireSpec::from(spec),
             zip: zip.map(|z| z.name().to_string()),
             params: encode_params(&params)?,
-            output: output.to_string(),
+            output: encode_schema(&output)?,
             callback: None,
             partitions,
             row_index,

@@ -32,7 +32,7 @@ pub use cli::main;
 pub use codec::{FugueLogicalCodec, FuguePhysicalCodec};
 pub use engine::{BallistaEngine, ENGINE_NAME, STANDALONE};
 pub use node::{FugueExtensionPlanner, FugueQueryPlanner, FugueStepExec, FugueStepNode};
-pub use wire::{CallbackAddress, StepPayload};
+pub use wire::{CallbackAddress, StepPayload, WireAlgo, WireSortKey, WireSpec};
 
 /// Install the Ballista engine, so that `"ballista://host:port"` (and
 /// `"ballista://standalone"`) name it wherever an engine-like is accepted. Idempotent.

@@ -113,13 +113,18 @@ impl UserDefinedLogicalNodeCore for FugueStepNode {
 
 fn write_step(payload: &StepPayload, f: &mut fmt::Formatter) -> fmt::Result {
     write!(f, "FugueStep: function={}", payload.function)?;
-    if !payload.spec.is_empty() {
-        write!(f, ", partition=[{}]", payload.spec)?;
+    match payload.spec() {
+        Ok(spec) if spec.is_empty() => {}
+        Ok(spec) => write!(f, ", partition=[{spec}]")?,
+        Err(e) => write!(f, ", partition=<{e}>")?,
     }
     if let Some(zip) = &payload.zip {
         write!(f, ", zip={zip}")?;
     }
-    write!(f, ", output=[{}]", payload.output)
+    match payload.output_schema() {
+        Ok(output) => write!(f, ", output=[{output}]"),
+        Err(e) => write!(f, ", output=<{e}>"),
+    }
 }
 
 /// A Fugue error as DataFusion's (its message kept whole).
@@ -451,7 +456,7 @@ impl QueryPlanner for FugueQueryPlanner {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::encode_params;
+    use crate::wire::{WireSpec, encode_params, encode_schema};
     use datafusion::arrow::array::Int64Array;
     use datafusion::arrow::datatypes::{DataType, Field, Schema as ArrowSchema};
     use fugue_runtime::function::Params;
@@ -459,10 +464,10 @@ mod tests {
     fn payload(function: &str) -> StepPayload {
         StepPayload {
             function: function.to_string(),
-            spec: "by=k".to_string(),
+            spec: WireSpec::from(&PartitionSpec::by(["k"]).unwrap()),
             zip: None,
             params: encode_params(&Params::new()).unwrap(),
-            output: "k:long".to_string(),
+            output: encode_schema(&Schema::parse("k:long").unwrap()).unwrap(),
             callback: None,
             partitions: 2,
             row_index: Some("__row".to_string()),

@@ -139,12 +139,21 @@ config_namespace! {
     /// token with every call.
     pub struct FlightServerOptions {
         /// Bind host of the callback server: loopback by default; set the driver's address
-        /// reachable from the executors when they run on other machines.
+        /// reachable from the executors (or a wildcard, `0.0.0.0` or `::`) when they run on
+        /// other machines, together with `fugue.rpc.flight_server.allow_insecure`.
         pub host: String, default = String::from("127.0.0.1"), scope = Engine;
         /// Bind port of the callback server; unset = any free port.
         pub port: Option<u16>, default = None, scope = Engine;
         /// How long an executor waits for the driver's answer to one call.
         pub timeout: Option<Duration>, default = Some(Duration::from_secs(60)), scope = Engine;
+        /// The host executors are told to call (the driver's name or address as the
+        /// executors see it); unset = the bound address, or for a wildcard `host` this
+        /// machine's non-loopback address, and an error asking for this key when it has none.
+        pub advertise_host: Option<String>, default = None, scope = Engine;
+        /// Allow the callback server to listen beyond loopback. It has no TLS: the calls, their
+        /// values and the run's token travel in clear text on the network, so the server
+        /// refuses a non-loopback `host` unless this is `true`.
+        pub allow_insecure: bool, default = false, scope = Engine;
     }
 }
 

@@ -28,6 +28,8 @@ fn keys_mirror_the_field_paths() {
             "fugue.rpc.flight_server.host",
             "fugue.rpc.flight_server.port",
             "fugue.rpc.flight_server.timeout",
+            "fugue.rpc.flight_server.advertise_host",
+            "fugue.rpc.flight_server.allow_insecure",
             "fugue.sql.compile.ignore_case",
             "fugue.sql.compile.dialect",
             "fugue.ballista.shared_dir",
