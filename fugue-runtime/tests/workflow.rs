@@ -659,7 +659,7 @@ fn declaration_errors_are_reported_on_their_step() {
 /// the accepted values, and the same mistake gives the same error every time it is planned.
 #[test]
 fn options_are_typed_when_declared_and_bad_words_are_reported_with_their_kind() {
-    use fugue_runtime::engine::{DropHow, FileFormat, JoinHow, NaPosition, SaveMode, ZipHow};
+    use fugue_runtime::engine::{DropHow, FileFormat, JoinHow, NaPosition, SaveMode};
     // Typed values and their names (any case) declare the same steps.
     let typed = Workflow::new();
     let a = typed.create(rows(3));
@@ -681,7 +681,8 @@ fn options_are_typed_when_declared_and_bad_words_are_reported_with_their_kind() 
     };
     assert_eq!(explain(&typed), explain(&named));
     // Bad words: the kind of the option's parser, the accepted values, the step.
-    let cases: Vec<(Box<dyn Fn(&Workflow)>, ErrorKind, &str)> = vec![
+    type Declare = Box<dyn Fn(&Workflow)>;
+    let cases: Vec<(Declare, ErrorKind, &str)> = vec![
         (
             Box::new(|wf| {
                 wf.create(rows(1)).save("x.csv", "replace");
