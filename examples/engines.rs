@@ -4,6 +4,7 @@
 //!
 //! `cargo run --example engines`
 
+use fugue::core::SortKey;
 use fugue::prelude::*;
 use fugue::runtime::engine::{JoinHow, NaPosition};
 use std::time::Instant;
@@ -96,7 +97,13 @@ fn main() -> Result<(), FugueError> {
         &["country"],
         &[("n", "COUNT(*)"), ("total", "SUM(amount)")],
     )?;
-    let mut sorted = engine.take(per_country, 10, "country", NaPosition::Last, None)?;
+    let mut sorted = engine.take(
+        per_country,
+        10,
+        &[SortKey::asc("country")],
+        NaPosition::Last,
+        None,
+    )?;
     sorted.show(10)?;
 
     // Schema checks run before any work: a join whose inputs share a non-key column is an error.

@@ -620,7 +620,7 @@ impl ExecutionEngine for BallistaEngine {
         take(
             df: DataFrame,
             n: usize,
-            presort: &str,
+            presort: &[fugue_core::SortKey],
             na_position: NaPosition,
             partition: Option<&PartitionSpec>
         ) -> Result<DataFrame>;

@@ -8,10 +8,15 @@ use fugue_runtime::engine::{
     DropHow, ExecutionEngine, FillValue, JoinHow, LOCAL_WORKERS, LocalEngine, NaPosition,
 };
 use fugue_runtime::fugue_core::FugueConfig;
-use fugue_runtime::fugue_core::PartitionSpec;
+use fugue_runtime::fugue_core::partition::parse_presort;
+use fugue_runtime::fugue_core::{PartitionSpec, SortKey};
 use fugue_runtime::{ArrowFrame, DataFrame, Value};
 use proptest::prelude::*;
 use std::sync::OnceLock;
+
+fn presort(text: &str) -> Vec<SortKey> {
+    parse_presort(text).expect("presort")
+}
 
 fn engines() -> &'static (LocalEngine, LocalEngine) {
     static ENGINES: OnceLock<(LocalEngine, LocalEngine)> = OnceLock::new();
@@ -131,11 +136,11 @@ proptest! {
         let fill = FillValue::PerColumn(vec![("a".into(), Value::from(9_i64)), ("b".into(), Value::from("z"))]);
         same(|e| e.fillna(frame(S, &t), &fill, None).expect("fillna"), false)?;
         for na in [NaPosition::First, NaPosition::Last] {
-            same(|e| e.take(frame(S, &t), n, "c desc, b", na, None).expect("take"), true)?;
+            same(|e| e.take(frame(S, &t), n, &presort("c desc, b"), na, None).expect("take"), true)?;
             let spec = PartitionSpec::by(["a"]).expect("spec");
-            same(|e| e.take(frame(S, &t), n, "b", na, Some(&spec)).expect("take by a"), true)?;
+            same(|e| e.take(frame(S, &t), n, &presort("b"), na, Some(&spec)).expect("take by a"), true)?;
         }
         // No presort: the input order.
-        same(|e| e.take(frame(S, &t), n, "", NaPosition::Last, None).expect("take"), true)?;
+        same(|e| e.take(frame(S, &t), n, &[], NaPosition::Last, None).expect("take"), true)?;
     }
 }

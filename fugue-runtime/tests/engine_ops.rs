@@ -7,6 +7,7 @@ use fugue_runtime::engine::{
     ExecutionEngine, JoinHow, LOCAL_WORKERS, LocalEngine, NaPosition, SelectQuery, ZipHow,
 };
 use fugue_runtime::fugue_core::FugueConfig;
+use fugue_runtime::fugue_core::partition::parse_presort;
 use fugue_runtime::fugue_core::{ErrorKind, PartitionSpec, Result, Schema};
 use fugue_runtime::function::{
     BatchStream, Params, PartitionContext, PartitionFunction, stream_of,
@@ -61,7 +62,7 @@ fn awkward_column_names_are_quoted() {
             .take(
                 df(schema, rows()),
                 1,
-                "`x\"y` desc",
+                &parse_presort("`x\"y` desc").expect("presort"),
                 NaPosition::First,
                 None,
             )
@@ -115,7 +116,13 @@ fn every_type_passes_through_unchanged() {
     let expected = Schema::parse(schema).expect("schema");
     for e in engines() {
         let out = e
-            .take(input(), 5, "i8 desc", NaPosition::Last, None)
+            .take(
+                input(),
+                5,
+                &parse_presort("i8 desc").expect("presort"),
+                NaPosition::Last,
+                None,
+            )
             .expect("take");
         assert_eq!(out.schema(), &expected, "{}", e.name());
         assert_eq!(sorted(out), sorted(input()));

@@ -509,7 +509,12 @@ fn apply(
                 .parse::<NaPosition>()
                 .and_then(|na| {
                     let partition = partition?;
-                    engine.take(first, n, presort, na, Some(&partition))
+                    let sorts = if presort.trim().is_empty() {
+                        Vec::new()
+                    } else {
+                        fugue::core::partition::parse_presort(presort)?
+                    };
+                    engine.take(first, n, &sorts, na, Some(&partition))
                 })
         }
         "select" => {

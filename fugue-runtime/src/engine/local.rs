@@ -211,7 +211,7 @@ impl ExecutionEngine for LocalEngine {
         &self,
         df: DataFrame,
         n: usize,
-        presort: &str,
+        presort: &[fugue_core::SortKey],
         na_position: NaPosition,
         partition: Option<&PartitionSpec>,
     ) -> Result<DataFrame> {

@@ -213,12 +213,13 @@ pub trait ExecutionEngine: Send + Sync + fmt::Debug {
 
     /// The first `n` rows overall or per partition-key group, after sorting by `presort` (or
     /// the spec's presort when `presort` is empty), NULLs placed by `na_position` whatever the
-    /// direction (reference §2.5).
+    /// direction (reference §2.5). A presort given as text is parsed by
+    /// [`parse_presort`](fugue_core::partition::parse_presort).
     fn take(
         &self,
         df: DataFrame,
         n: usize,
-        presort: &str,
+        presort: &[fugue_core::SortKey],
         na_position: NaPosition,
         partition: Option<&PartitionSpec>,
     ) -> Result<DataFrame> {

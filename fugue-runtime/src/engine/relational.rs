@@ -23,7 +23,6 @@ use datafusion::error::DataFusionError;
 use datafusion::execution::context::SQLOptions;
 use datafusion::logical_expr::LogicalPlan;
 use datafusion::prelude::{SessionConfig, SessionContext};
-use fugue_core::partition::parse_presort;
 use fugue_core::{FugueError, PartitionSpec, Result, Schema, SortKey};
 use std::future::Future;
 use std::sync::Arc;
@@ -535,16 +534,16 @@ pub(crate) fn take(
     session: &Session,
     frame: &ArrowFrame,
     n: usize,
-    presort: &str,
+    presort: &[SortKey],
     na_position: NaPosition,
     partition: Option<&PartitionSpec>,
 ) -> Result<ArrowFrame> {
     let schema = frame.schema();
     let keys: Vec<String> = partition.map(|p| p.keys().to_vec()).unwrap_or_default();
-    let sorts: Vec<SortKey> = if presort.trim().is_empty() {
+    let sorts: Vec<SortKey> = if presort.is_empty() {
         partition.map(|p| p.presort().to_vec()).unwrap_or_default()
     } else {
-        parse_presort(presort)?
+        presort.to_vec()
     };
     for name in keys.iter().chain(sorts.iter().map(|s| &s.name)) {
         if !schema.contains_name(name) {

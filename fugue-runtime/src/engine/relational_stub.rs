@@ -60,7 +60,7 @@ pub(crate) fn take(
     _: &Session,
     _: &ArrowFrame,
     _: usize,
-    _: &str,
+    _: &[fugue_core::SortKey],
     _: NaPosition,
     _: Option<&PartitionSpec>,
 ) -> Result<ArrowFrame> {

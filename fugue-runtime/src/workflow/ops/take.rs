@@ -4,14 +4,16 @@ use super::{Choice, Op, Operation, PlanContext, RunContext, chosen, one};
 use crate::frame::DataFrame;
 use crate::workflow::{SourceLocation, WorkflowFrame};
 use fugue_core::options::NaPosition;
-use fugue_core::{Result, Schema};
+use fugue_core::{Result, Schema, SortKey};
 
 /// The first rows, overall or per partition.
 #[derive(Clone)]
 pub(crate) struct Take {
     n: usize,
-    /// The presort expression, checked when declared (empty = the partition spec's presort).
+    /// The presort as written (explain, keys).
     presort: String,
+    /// The presort, parsed when declared (empty = the partition spec's presort).
+    sorts: Vec<SortKey>,
     na_position: NaPosition,
 }
 
@@ -44,7 +46,7 @@ impl Operation for Take {
         Ok(Some(cx.engine.take(
             one(inputs, self.name())?,
             self.n,
-            &self.presort,
+            &self.sorts,
             self.na_position,
             cx.spec,
         )?))
@@ -83,18 +85,25 @@ impl<'w> WorkflowFrame<'w> {
         na_position: NaPosition,
         source: SourceLocation,
     ) -> WorkflowFrame<'w> {
+        let (sorts, error) = if presort.trim().is_empty() {
+            (Vec::new(), None)
+        } else {
+            match fugue_core::partition::parse_presort(presort) {
+                Ok(sorts) => (sorts, None),
+                Err(e) => (Vec::new(), Some(e)),
+            }
+        };
         let frame = self.then(
             Op::new(Take {
                 n,
                 presort: presort.to_string(),
+                sorts,
                 na_position,
             }),
             source,
         );
-        if !presort.trim().is_empty()
-            && let Err(e) = fugue_core::partition::parse_presort(presort)
-        {
-            self.wf.note(frame.id, &e);
+        if let Some(e) = error {
+            self.wf.note(frame.id, e);
         }
         frame
     }
