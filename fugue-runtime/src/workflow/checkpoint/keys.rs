@@ -36,8 +36,9 @@ pub(crate) type LoadedFiles = Vec<(PathBuf, Stamp)>;
 /// The key of each step, or why it could not be computed.
 pub(crate) type StepKeys = Vec<std::result::Result<StepKey, String>>;
 
-/// The schema's text with the nullability of its columns.
-fn schema_text(s: &Schema) -> String {
+/// The schema's text with the nullability of its columns: how a schema enters deterministic
+/// checkpoint keys (planned schemas and operations' schema arguments alike).
+pub(crate) fn schema_text(s: &Schema) -> String {
     let nullable: String = s
         .columns()
         .iter()

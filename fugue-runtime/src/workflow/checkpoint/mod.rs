@@ -39,7 +39,7 @@
 //!   removed when the run ends, on success, failure or panic ([`RunDir`]).
 
 mod hashes;
-mod keys;
+pub(crate) mod keys;
 mod manifest;
 
 pub(crate) use hashes::FileHashes;

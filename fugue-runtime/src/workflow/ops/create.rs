@@ -1,7 +1,7 @@
 //! `create`: data given in memory, or made by a creator function.
 
 use super::{FunctionInfo, KeySource, Modifier, Op, Operation, PlanContext, RunContext};
-use super::{named_identity, params_text};
+use super::{modify_params, params_text, whole_frame_info};
 use crate::frame::{ArrowFrame, DataFrame};
 use crate::function::Params;
 use crate::like::IntoDataFrame;
@@ -59,14 +59,11 @@ impl Operation for CreateWith {
     }
 
     fn function(&self) -> Option<FunctionInfo<'_>> {
-        let (path, identity) = named_identity(self.creator.name(), self.creator.code_identity());
-        Some(FunctionInfo {
-            name: self.creator.name().to_string(),
-            path,
-            identity,
-            params: &self.params,
-            callback: None,
-        })
+        Some(whole_frame_info(
+            self.creator.name(),
+            self.creator.code_identity(),
+            &self.params,
+        ))
     }
 
     fn args(&self) -> String {
@@ -86,13 +83,8 @@ impl Operation for CreateWith {
     }
 
     fn modify(&mut self, modifier: Modifier) -> Result<()> {
-        match modifier {
-            Modifier::Params(p) => {
-                self.params = p;
-                Ok(())
-            }
-            other => Err(other.refused(self.name())),
-        }
+        let op = self.name();
+        modify_params(&mut self.params, op, modifier)
     }
 }
 

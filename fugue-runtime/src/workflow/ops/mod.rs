@@ -438,14 +438,9 @@ fn pairs_text(items: &[(String, String)]) -> String {
         .join(", ")
 }
 
-/// A schema in the unambiguous form of checkpoint keys (text and nullability).
+/// A schema in the unambiguous form of checkpoint keys (text and nullability), quoted.
 fn schema_key(s: &Schema) -> String {
-    let nullable: String = s
-        .columns()
-        .iter()
-        .map(|c| if c.is_nullable() { '1' } else { '0' })
-        .collect();
-    format!("{:?}", format!("{s}|{nullable}"))
+    format!("{:?}", super::checkpoint::keys::schema_text(s))
 }
 
 /// `, params(a=1, ...)` of a function step (explain).
@@ -461,10 +456,32 @@ fn params_text(params: &Params) -> String {
     }
 }
 
-/// The path keys use for a whole-frame function: its code identity's path, else its name.
-fn named_identity(name: &str, identity: Option<CodeIdentity>) -> (String, Option<CodeIdentity>) {
+/// The [`FunctionInfo`] of a whole-frame function (creator, processor, outputter): keyed by its
+/// code identity's path, else its name; no callback.
+fn whole_frame_info<'a>(
+    name: &str,
+    identity: Option<CodeIdentity>,
+    params: &'a Arc<Params>,
+) -> FunctionInfo<'a> {
     let path = identity.map(|i| i.path).unwrap_or(name);
-    (path.to_string(), identity)
+    FunctionInfo {
+        name: name.to_string(),
+        path: path.to_string(),
+        identity,
+        params,
+        callback: None,
+    }
+}
+
+/// The modifiers of a whole-frame function step: parameters only.
+fn modify_params(params: &mut Arc<Params>, op: &'static str, modifier: Modifier) -> Result<()> {
+    match modifier {
+        Modifier::Params(p) => {
+            *params = p;
+            Ok(())
+        }
+        other => Err(other.refused(op)),
+    }
 }
 
 /// The [`FunctionInfo`] of a partition function.

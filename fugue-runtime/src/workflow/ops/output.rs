@@ -1,7 +1,7 @@
 //! `output`: a whole-frame function over one or more frames with no output, on the driver.
 
 use super::{FunctionInfo, Modifier, Op, Operation, PlanContext, RunContext};
-use super::{named_identity, params_text};
+use super::{modify_params, params_text, whole_frame_info};
 use crate::frame::DataFrame;
 use crate::function::Params;
 use crate::workflow::functions::OutputFn;
@@ -35,15 +35,11 @@ impl Operation for Output {
     }
 
     fn function(&self) -> Option<FunctionInfo<'_>> {
-        let (path, identity) =
-            named_identity(self.outputter.name(), self.outputter.code_identity());
-        Some(FunctionInfo {
-            name: self.outputter.name().to_string(),
-            path,
-            identity,
-            params: &self.params,
-            callback: None,
-        })
+        Some(whole_frame_info(
+            self.outputter.name(),
+            self.outputter.code_identity(),
+            &self.params,
+        ))
     }
 
     fn args(&self) -> String {
@@ -64,13 +60,8 @@ impl Operation for Output {
     }
 
     fn modify(&mut self, modifier: Modifier) -> Result<()> {
-        match modifier {
-            Modifier::Params(p) => {
-                self.params = p;
-                Ok(())
-            }
-            other => Err(other.refused(self.name())),
-        }
+        let op = self.name();
+        modify_params(&mut self.params, op, modifier)
     }
 }
 

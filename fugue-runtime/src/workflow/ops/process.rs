@@ -1,7 +1,7 @@
 //! `process`: a whole-frame function over one or more frames, on the driver.
 
 use super::{FunctionInfo, Modifier, Op, Operation, PlanContext, RunContext};
-use super::{named_identity, params_text};
+use super::{modify_params, params_text, whole_frame_info};
 use crate::frame::DataFrame;
 use crate::function::Params;
 use crate::workflow::functions::ProcessFn;
@@ -31,15 +31,11 @@ impl Operation for Process {
     }
 
     fn function(&self) -> Option<FunctionInfo<'_>> {
-        let (path, identity) =
-            named_identity(self.processor.name(), self.processor.code_identity());
-        Some(FunctionInfo {
-            name: self.processor.name().to_string(),
-            path,
-            identity,
-            params: &self.params,
-            callback: None,
-        })
+        Some(whole_frame_info(
+            self.processor.name(),
+            self.processor.code_identity(),
+            &self.params,
+        ))
     }
 
     fn args(&self) -> String {
@@ -62,13 +58,8 @@ impl Operation for Process {
     }
 
     fn modify(&mut self, modifier: Modifier) -> Result<()> {
-        match modifier {
-            Modifier::Params(p) => {
-                self.params = p;
-                Ok(())
-            }
-            other => Err(other.refused(self.name())),
-        }
+        let op = self.name();
+        modify_params(&mut self.params, op, modifier)
     }
 }
 
