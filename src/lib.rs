@@ -209,11 +209,14 @@ pub use fugue_macros::outputter;
 /// positional (the input steps, Rust expressions for paths, data and values, columns as
 /// identifiers or string literals), named (`how: inner`, `on: [city]`, `mode: overwrite`) or
 /// assigned (`total = "sum(fare)"`), plus the sub-calls `partition(by: .., presort: ..,
-/// num: .., algo: ..)` and `params(name: value, ..)`. The verbs: `load`, `create`,
-/// `transform`, `out_transform`, `cotransform`, `out_cotransform`, `process`, `output`,
-/// `join`, `union`, `subtract`, `intersect`, `distinct`, `dropna`, `fillna`, `sample`, `take`,
-/// `select`, `filter`, `assign`, `aggregate`, `rename`, `drop`, `persist`, `broadcast`,
-/// `checkpoint`, `save`, `show`.
+/// num: .., algo: ..)` (or `partition(per_row)`) and `params(name: value, ..)`. The verbs:
+/// `load`, `create` (data, or `create(using: creator, params(..))`), `transform`,
+/// `out_transform`, `cotransform`, `out_cotransform`, `process`, `output`, `join` (`how:` any
+/// of Fugue's spellings, in any case: `inner`, `left_outer`, `right_outer`, `full_outer`,
+/// `semi`/`left_semi`, `anti`/`left_anti`, `cross`), `union`, `subtract`, `intersect`,
+/// `distinct`, `dropna`, `fillna`, `sample`, `take`, `select`, `filter`, `assign`, `aggregate`,
+/// `rename`, `alter_columns(input, "fare:float")`, `drop`, `persist`, `broadcast`,
+/// `checkpoint`, `save`, `show(input [, n] [, title: ".."] [, with_count: true])`.
 ///
 /// **Compile-time checks**, wherever the schemas are known (a record given with `as`, a
 /// `columns: "a:int"` schema, a transformer's typed output or hint): a transformer's typed
@@ -222,7 +225,7 @@ pub use fugue_macros::outputter;
 /// its parameters (unknown or missing names) and a required callback; the partition and
 /// presort columns; join keys on both sides and their types; equal schemas for set
 /// operations; zip keys in every input of a co-transform; the columns of `select`, `drop`,
-/// `rename`, `filter`, `dropna`, `fillna` and `aggregate`'s keys. Each error names the step,
+/// `rename`, `alter_columns`, `filter`, `dropna`, `fillna` and `aggregate`'s keys. Each error names the step,
 /// the column and the schemas, and suggests the closest column. Steps known only at run time are checked by the builder
 /// with the step's name and the line of its statement.
 ///

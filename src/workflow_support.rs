@@ -25,7 +25,7 @@ const fn verb_of(kind: Kind) -> &'static str {
         Kind::OutputCoTransformer => "`out_cotransform([a, b], f, ..)`",
         Kind::Processor => "`process(inputs, f)`",
         Kind::Outputter => "`output(inputs, f)`",
-        Kind::Creator => "the builder's `create_with`",
+        Kind::Creator => "`create(using: f, ..)`",
     }
 }
 

@@ -436,22 +436,15 @@ impl Schema {
     }
 
     /// Change the types of existing columns to those of `changes`, keeping this schema's order
-    /// and each column's nullability; an unknown name is [`FugueError::ColumnNotFound`].
+    /// and each column's nullability; an unknown name is a
+    /// [`ErrorKind::ColumnNotFound`](crate::ErrorKind::ColumnNotFound) error naming the column
+    /// and this schema. No change is this schema. The rule is [`rules::alter`](crate::rules::alter),
+    /// the one `workflow!` checks at compile time.
     pub fn alter(&self, changes: &Schema) -> Result<Schema> {
-        for change in changes.columns() {
-            if !self.contains_name(change.name()) {
-                return Err(self.not_found(change.name(), "alter"));
-            }
+        if changes.is_empty() {
+            return Ok(self.clone());
         }
-        Ok(Schema::from_canonical(
-            self.columns()
-                .iter()
-                .map(|c| match changes.column(c.name()) {
-                    Some(change) => c.with_type(change.data_type().clone()),
-                    None => c.clone(),
-                })
-                .collect(),
-        ))
+        crate::rules::eval::alter(self, changes, "schema", &crate::rules::Step::NONE)
     }
 
     /// Whether every item is present (by name, or by name and type for a typed item).

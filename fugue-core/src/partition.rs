@@ -596,6 +596,86 @@ impl PartitionSpec {
         b.build()
     }
 
+    /// One row per physical partition (Fugue's `per_row`): `num=ROWCOUNT; algo=even`, so each
+    /// row is its own physical partition and, without keys, its own call.
+    ///
+    /// ```
+    /// use fugue_core::{PartitionAlgo, PartitionSpec};
+    /// let spec = PartitionSpec::per_row();
+    /// assert_eq!(spec.num().text(), "ROWCOUNT");
+    /// assert_eq!(spec.algo(), PartitionAlgo::Even);
+    /// assert_eq!(spec.num_partitions(7, 2)?, 7);
+    /// # Ok::<(), fugue_core::FugueError>(())
+    /// ```
+    pub fn per_row() -> Self {
+        PartitionSpec {
+            num: NumPartitions {
+                text: "ROWCOUNT".to_string(),
+                expr: NumExpr::RowCount,
+            },
+            algo: PartitionAlgo::Even,
+            ..PartitionSpec::default()
+        }
+    }
+
+    /// Exactly one key per physical partition (Fugue's `per_partition_by`): these keys with
+    /// `algo=even` and no `num`, so the engine makes as many physical partitions as there are
+    /// distinct keys. An empty key list is an error, as in Fugue.
+    pub fn per_partition_by<I, S>(keys: I) -> Result<Self>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let keys: Vec<String> = keys.into_iter().map(Into::into).collect();
+        if keys.is_empty() {
+            return Err(FugueError::InvalidPartitionSpec {
+                spec: String::new(),
+                reason: "per_partition_by needs at least one key".to_string(),
+            });
+        }
+        PartitionSpec::builder().by(keys).algo("even").build()
+    }
+
+    /// A spec from one string, as Fugue reads a string partition-like: `per_row` (any case) is
+    /// [`PartitionSpec::per_row`]; text starting with `{` is the JSON object form
+    /// ([`PartitionSpec::from_json`], with the `json` feature); text with a `=` is the compact
+    /// form ([`PartitionSpec::parse`]); blank text is the empty spec; any other text is the
+    /// keys, read as the `by` field reads them: `"city"` partitions by `city`, `"a,b"` by `a` and
+    /// `b`, and backticks quote a name with a comma (`` "`a,b`" ``). Fugue reads such a string as
+    /// one key named exactly so (see `docs/divergences.md`).
+    ///
+    /// ```
+    /// use fugue_core::PartitionSpec;
+    /// assert_eq!(PartitionSpec::from_like_str("city")?.keys(), ["city"]);
+    /// assert_eq!(PartitionSpec::from_like_str("a, b")?.keys(), ["a", "b"]);
+    /// assert_eq!(PartitionSpec::from_like_str("by=a,b; num=4")?.keys(), ["a", "b"]);
+    /// assert_eq!(PartitionSpec::from_like_str("PER_ROW")?, PartitionSpec::per_row());
+    /// assert_eq!(PartitionSpec::from_like_str(r#"{"by": ["a"], "num": 4}"#)?.num().text(), "4");
+    /// # Ok::<(), fugue_core::FugueError>(())
+    /// ```
+    pub fn from_like_str(text: &str) -> Result<Self> {
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            return Ok(PartitionSpec::new());
+        }
+        if trimmed.eq_ignore_ascii_case("per_row") {
+            return Ok(PartitionSpec::per_row());
+        }
+        if trimmed.starts_with('{') {
+            #[cfg(feature = "json")]
+            return PartitionSpec::from_json(trimmed);
+            #[cfg(not(feature = "json"))]
+            return Err(FugueError::InvalidPartitionSpec {
+                spec: excerpt(text),
+                reason: "the JSON form needs fugue-core's `json` feature".to_string(),
+            });
+        }
+        if text.contains('=') {
+            return PartitionSpec::parse(text);
+        }
+        PartitionSpec::builder().by_expr(text).build()
+    }
+
     /// The accepted field names of the compact and JSON forms.
     pub const FIELDS: &'static str = "`by`, `presort`, `num`, `algo`";
 
@@ -797,7 +877,7 @@ impl PartitionSpec {
         let mut b = PartitionSpec::builder();
         for (field, v) in map {
             b = match (field.as_str(), v) {
-                ("by", Value::Array(items)) => {
+                ("by" | "partition_by", Value::Array(items)) => {
                     let keys = items
                         .iter()
                         .map(|k| {
@@ -811,7 +891,7 @@ impl PartitionSpec {
                         .collect::<Result<Vec<_>>>()?;
                     b.by(keys)
                 }
-                ("num", Value::Number(n)) => match n.as_i64() {
+                ("num" | "num_partitions", Value::Number(n)) => match n.as_i64() {
                     Some(n) => b.num(n),
                     None => {
                         return Err(bad(format!(
@@ -821,7 +901,7 @@ impl PartitionSpec {
                 },
                 (_, Value::String(s)) => b.field(field, s)?,
                 (_, Value::Null) => b,
-                ("by" | "presort" | "num" | "algo", other) => {
+                ("by" | "partition_by" | "presort" | "num" | "num_partitions" | "algo", other) => {
                     return Err(bad(format!(
                         "field `{field}` has the wrong JSON type: {}",
                         excerpt(&other.to_string())
@@ -919,12 +999,13 @@ impl PartitionSpecBuilder {
         self
     }
 
-    /// Set a field by name (`by`, `presort`, `num`, `algo`); an unknown field is an error.
+    /// Set a field by name (`by`, `presort`, `num`, `algo`, and Fugue's long names
+    /// `partition_by` and `num_partitions`); an unknown field is an error.
     pub fn field(self, field: &str, value: &str) -> Result<Self> {
         Ok(match field {
-            "by" => self.by_expr(value),
+            "by" | "partition_by" => self.by_expr(value),
             "presort" => self.presort(value),
-            "num" => self.num(value),
+            "num" | "num_partitions" => self.num(value),
             "algo" => self.algo(value),
             _ => {
                 let hint = crate::error::closest_name(field, ["by", "presort", "num", "algo"])

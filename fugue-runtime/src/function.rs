@@ -313,7 +313,7 @@ pub struct PartitionContext {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a per-partition function: `transform`, `out_transform`, `cotransform` and `out_cotransform` run functions declared with `#[transformer]`, `#[output_transformer]`, `#[cotransformer]` or `#[output_cotransformer]`",
     label = "not a transformer",
-    note = "a `#[processor]` runs with `process(inputs, f)`, an `#[outputter]` with `output(inputs, f)`, a `#[creator]` with the builder's `create_with`"
+    note = "a `#[processor]` runs with `process(inputs, f)`, an `#[outputter]` with `output(inputs, f)`, a `#[creator]` with `create(using: f)`"
 )]
 pub trait PartitionFunction: Send + Sync {
     /// The function's name, for messages.

@@ -27,7 +27,8 @@
 //!      +----------+---------+\n\
 //!      | apple    | 1       |\n\
 //!      | NULL     | 2       |\n\
-//!      +----------+---------+\n"
+//!      +----------+---------+\n\
+//!      Total count: 2\n"
 //! );
 //!
 //! // A missing column is an error that suggests the closest name.

@@ -200,9 +200,28 @@ pub fn records<T: Record>(data: impl IntoDataFrame) -> Result<Vec<T>> {
     Ok(out)
 }
 
-/// Anything that names a partition spec (Fugue's partition-like): a [`PartitionSpec`], the
-/// compact text form (`"by=city; presort=fare desc; num=4; algo=even"`, see
-/// [`PartitionSpec::parse`]), or `()` / `None` for no partitioning.
+/// Anything that names a partition spec (Fugue's partition-like, reference §8): a
+/// [`PartitionSpec`]; a string ([`PartitionSpec::from_like_str`]: `"per_row"`, the JSON object
+/// form `{"by": ["a"], "num": 4}`, the compact form `"by=city; presort=fare desc; num=4;
+/// algo=even"`, or else the keys, `"city"` or `"a,b"`); an integer (the number of partitions); a list of key
+/// names (`&["a", "b"]`, `vec!["a"]`; an empty list is no partitioning); `(field, value)`
+/// pairs (Fugue's dict form: `&[("by", "a,b"), ("num", "4")]`); or `()` / `None` for no
+/// partitioning.
+///
+/// ```
+/// use fugue_core::PartitionSpec;
+/// use fugue_runtime::like::IntoPartitionSpec;
+///
+/// assert_eq!(4_i64.into_partition_spec()?.num().text(), "4");
+/// assert_eq!(["a", "b"].into_partition_spec()?.keys(), ["a", "b"]);
+/// assert_eq!("city".into_partition_spec()?.keys(), ["city"]);
+/// assert_eq!("per_row".into_partition_spec()?, PartitionSpec::per_row());
+/// assert_eq!(
+///     [("by", "a"), ("presort", "b desc")].into_partition_spec()?,
+///     "by=a; presort=b desc".into_partition_spec()?
+/// );
+/// # Ok::<(), fugue_core::FugueError>(())
+/// ```
 pub trait IntoPartitionSpec {
     /// The spec, or why the input is not one.
     fn into_partition_spec(self) -> Result<PartitionSpec>;
@@ -220,19 +239,97 @@ impl IntoPartitionSpec for &PartitionSpec {
     }
 }
 
-/// The compact form.
+/// See [`PartitionSpec::from_like_str`].
 impl IntoPartitionSpec for &str {
     fn into_partition_spec(self) -> Result<PartitionSpec> {
-        PartitionSpec::parse(self)
+        PartitionSpec::from_like_str(self)
     }
 }
 
-/// The compact form.
+/// See [`PartitionSpec::from_like_str`].
 impl IntoPartitionSpec for String {
     fn into_partition_spec(self) -> Result<PartitionSpec> {
-        PartitionSpec::parse(&self)
+        PartitionSpec::from_like_str(&self)
     }
 }
+
+/// See [`PartitionSpec::from_like_str`].
+impl IntoPartitionSpec for &String {
+    fn into_partition_spec(self) -> Result<PartitionSpec> {
+        PartitionSpec::from_like_str(self)
+    }
+}
+
+/// The number of partitions (`<= 0`: the engine decides).
+macro_rules! int_partition_like {
+    ($($t:ty),*) => {$(
+        /// The number of partitions (`<= 0`: the engine decides).
+        impl IntoPartitionSpec for $t {
+            fn into_partition_spec(self) -> Result<PartitionSpec> {
+                PartitionSpec::builder().num(self).build()
+            }
+        }
+    )*};
+}
+int_partition_like!(i32, i64, usize);
+
+/// Key names (an empty list is no partitioning).
+fn keys_spec<S: AsRef<str>>(keys: &[S]) -> Result<PartitionSpec> {
+    PartitionSpec::by(keys.iter().map(|k| k.as_ref().to_string()))
+}
+
+/// Fugue's dict form: `(field, value)` pairs with the fields of the compact form (`by`,
+/// `presort`, `num`, `algo`, and Fugue's `partition_by` and `num_partitions`); a later pair
+/// overwrites an earlier one of the same field; an unknown field is an error.
+fn pairs_spec<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> Result<PartitionSpec> {
+    let mut b = PartitionSpec::builder();
+    for (field, value) in pairs {
+        b = b.field(field.as_ref().trim(), value.as_ref().trim())?;
+    }
+    b.build()
+}
+
+/// The list forms of a partition-like: key names, or `(field, value)` pairs.
+macro_rules! list_partition_like {
+    ($via:ident: $($item:ty),*) => {$(
+        /// See [`IntoPartitionSpec`].
+        impl IntoPartitionSpec for &[$item] {
+            fn into_partition_spec(self) -> Result<PartitionSpec> {
+                $via(self)
+            }
+        }
+
+        /// See [`IntoPartitionSpec`].
+        impl<const N: usize> IntoPartitionSpec for [$item; N] {
+            fn into_partition_spec(self) -> Result<PartitionSpec> {
+                $via(&self)
+            }
+        }
+
+        /// See [`IntoPartitionSpec`].
+        impl<const N: usize> IntoPartitionSpec for &[$item; N] {
+            fn into_partition_spec(self) -> Result<PartitionSpec> {
+                $via(self)
+            }
+        }
+
+        /// See [`IntoPartitionSpec`].
+        impl IntoPartitionSpec for Vec<$item> {
+            fn into_partition_spec(self) -> Result<PartitionSpec> {
+                $via(&self)
+            }
+        }
+
+        /// See [`IntoPartitionSpec`].
+        impl IntoPartitionSpec for &Vec<$item> {
+            fn into_partition_spec(self) -> Result<PartitionSpec> {
+                $via(self)
+            }
+        }
+    )*};
+}
+list_partition_like!(keys_spec: &str, String);
+list_partition_like!(pairs_spec: (&str, &str), (String, String));
 
 /// No partitioning.
 impl IntoPartitionSpec for () {

@@ -672,7 +672,8 @@ fn show_prints_a_table_under_the_schema() {
          | 1     | x     | 1.5      |\n\
          | NULL  | NULL  | NULL     |\n\
          | 3     | z     | NaN      |\n\
-         +-------+-------+----------+\n"
+         +-------+-------+----------+\n\
+         Total count: 3\n"
     );
     let mut metadata = Metadata::new();
     metadata.insert("source".into(), "test".into());
@@ -686,10 +687,17 @@ fn show_prints_a_table_under_the_schema() {
          +-------+-------+----------+\n\
          | 1     | x     | 1.5      |\n\
          +-------+-------+----------+\n\
-         Total count: 3\n\
          Metadata:\n\
          source: test\n"
     );
+    // Fugue's rule: the count is printed when every row fits, or when asked for.
+    let counted = df.show_string_with_count(1, None).unwrap();
+    assert!(
+        counted.ends_with("+\nTotal count: 3\nMetadata:\nsource: test\n"),
+        "{counted}"
+    );
+    let exact = df.show_string(3, None).unwrap();
+    assert!(!exact.contains("Total count"), "{exact}");
     // metadata is carried through operations and conversions
     let df = df.select(&["a"]).unwrap().to_stream_frame().unwrap();
     assert_eq!(df.metadata(), &metadata);
@@ -703,6 +711,25 @@ fn show_on_a_stream_does_not_consume_it() {
     assert!(text.contains("| 1     | x     | 1.5      |"), "{text}");
     assert!(!text.contains("Total count"), "{text}");
     assert_eq!(df.as_rows().unwrap(), abc_rows());
+}
+
+#[test]
+fn show_with_count_counts_a_stream_and_keeps_its_rows() {
+    let mut df: DataFrame = StreamFrame::from_rows(ABC, abc_rows()).unwrap().into();
+    let text = df.show_string_with_count(2, None).unwrap();
+    assert!(text.ends_with("Total count: 3\n"), "{text}");
+    assert!(text.contains("| 1     | x     | 1.5      |"), "{text}");
+    assert!(!text.contains("| 3     | z"), "{text}");
+    assert_eq!(df.as_rows().unwrap(), abc_rows());
+    // a stream that fits in the table is counted without being read twice
+    let mut small: DataFrame = StreamFrame::from_rows(ABC, abc_rows()).unwrap().into();
+    assert!(
+        small
+            .show_string(5, None)
+            .unwrap()
+            .ends_with("Total count: 3\n")
+    );
+    assert_eq!(small.as_rows().unwrap(), abc_rows());
 }
 
 #[test]
@@ -723,7 +750,8 @@ fn show_prints_nested_and_special_values() {
          | l:[int]   | m:<str,long> | ts:timestamp(s,UTC)  | d:decimal(5,2) | bin:bytes |\n\
          +-----------+--------------+----------------------+----------------+-----------+\n\
          | [1, NULL] | {k: 1}       | 1970-01-01T00:00:00Z | 123.45         | ab        |\n\
-         +-----------+--------------+----------------------+----------------+-----------+\n"
+         +-----------+--------------+----------------------+----------------+-----------+\n\
+         Total count: 1\n"
     );
 }
 
@@ -732,6 +760,6 @@ fn empty_frames_show_their_header() {
     let mut df: DataFrame = ArrowFrame::empty("a:int").unwrap().into();
     assert_eq!(
         df.show_string(5, None).unwrap(),
-        "ArrowFrame\n+-------+\n| a:int |\n+-------+\n+-------+\n"
+        "ArrowFrame\n+-------+\n| a:int |\n+-------+\n+-------+\nTotal count: 0\n"
     );
 }

@@ -1,7 +1,8 @@
 //! The data-driven acceptance cases of `shared/cases` (the contract is its `README.md`).
 //!
 //! One test binary loads every `*.json` file of `../shared/cases` (relative to the workspace
-//! root) and of the folder named by `FUGUE_CASES_DIR` when it is set, checks that case ids are
+//! root), of this repository's `cases/` and of the folder named by `FUGUE_CASES_DIR` when it
+//! is set, checks that case ids are
 //! unique across all of them, and runs each case through the function of its category. A case
 //! that fails is reported by id and the run goes on; the test fails at the end if any did.
 //!
@@ -38,16 +39,22 @@ fn category(name: &str) -> Option<Runner> {
     }
 }
 
-/// The folders to load: the shared cases, then `FUGUE_CASES_DIR` (each once).
+/// The folders to load: the shared cases, this repository's own (`cases/`, same format: the
+/// behaviours beyond the shared contract), then `FUGUE_CASES_DIR` (each once).
 fn case_dirs() -> Result<Vec<PathBuf>, String> {
     let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/cases");
-    let mut dirs = vec![shared.canonicalize().map_err(|e| {
-        format!(
-            "the shared case folder `{}` is missing ({e}); the runner expects the workspace \
-             to sit next to `shared/cases`",
-            shared.display()
-        )
-    })?];
+    let own = Path::new(env!("CARGO_MANIFEST_DIR")).join("cases");
+    let mut dirs = vec![
+        shared.canonicalize().map_err(|e| {
+            format!(
+                "the shared case folder `{}` is missing ({e}); the runner expects the workspace \
+                 to sit next to `shared/cases`",
+                shared.display()
+            )
+        })?,
+        own.canonicalize()
+            .map_err(|e| format!("the case folder `{}` is missing ({e})", own.display()))?,
+    ];
     if let Some(extra) = std::env::var_os("FUGUE_CASES_DIR") {
         let extra = PathBuf::from(extra);
         let extra = extra.canonicalize().map_err(|e| {

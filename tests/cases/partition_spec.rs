@@ -1,5 +1,7 @@
-//! `c_partition_spec`: build or combine partition specs from their JSON object form, evaluate
-//! `num` expressions, and list the sort order of a spec against a schema.
+//! `c_partition_spec`: build or combine partition specs from their JSON object form, build one
+//! from a partition-like (`like`: a string, an integer, a list of keys or of `[field, value]`
+//! pairs, as `IntoPartitionSpec` takes them), evaluate `num` expressions, and list the sort
+//! order of a spec against a schema.
 
 use crate::common::{check_case, check_keys, check_outcome, str_field};
 use fugue::core::{PartitionSpec, Schema};
@@ -13,6 +15,7 @@ pub fn run(case: &Value) -> Result<(), String> {
             "op",
             "spec",
             "specs",
+            "like",
             "num",
             "bindings",
             "schema",
@@ -25,6 +28,10 @@ pub fn run(case: &Value) -> Result<(), String> {
         "build" => {
             let spec = case.get("spec").ok_or("missing `spec`")?;
             check_outcome(case, PartitionSpec::from_json_value(spec), check_spec)
+        }
+        "like" => {
+            let like = case.get("like").ok_or("missing `like`")?;
+            check_outcome(case, from_like(like)?, check_spec)
         }
         "combine" => {
             let specs = case
@@ -89,6 +96,36 @@ pub fn run(case: &Value) -> Result<(), String> {
         }
         other => Err(format!("unknown op `{other}`")),
     }
+}
+
+/// The spec of a partition-like written in JSON: a string, an integer, an array of key names,
+/// or an array of `[field, value]` pairs, each through its `IntoPartitionSpec` impl.
+fn from_like(like: &Value) -> Result<fugue::core::Result<PartitionSpec>, String> {
+    use fugue::IntoPartitionSpec;
+    Ok(match like {
+        Value::String(s) => s.as_str().into_partition_spec(),
+        Value::Number(n) => n
+            .as_i64()
+            .ok_or("`like` numbers are integers")?
+            .into_partition_spec(),
+        Value::Array(items) if items.iter().all(Value::is_array) => {
+            let pairs = items
+                .iter()
+                .map(|pair| match pair.as_array().map(Vec::as_slice) {
+                    Some([Value::String(k), Value::String(v)]) => Ok((k.clone(), v.clone())),
+                    _ => Err(format!("`like` pair {pair} is not [field, value]")),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            pairs.into_partition_spec()
+        }
+        Value::Array(items) => items
+            .iter()
+            .map(|k| k.as_str().map(str::to_string))
+            .collect::<Option<Vec<String>>>()
+            .ok_or("`like` arrays hold key names or [field, value] pairs")?
+            .into_partition_spec(),
+        other => return Err(format!("`like` {other} is not a partition-like")),
+    })
 }
 
 fn check_spec(expect: &Map<String, Value>, spec: PartitionSpec) -> Result<(), String> {

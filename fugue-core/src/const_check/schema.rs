@@ -186,6 +186,24 @@ impl ConstSchema {
         out
     }
 
+    /// With the columns of `changes` (a schema expression the macro parsed) cast to their
+    /// types ([`rules::alter`]).
+    pub const fn alter(&self, changes: &'static [ConstColumn]) -> ConstSchema {
+        if !self.known {
+            return ConstSchema::UNKNOWN;
+        }
+        let changes = ConstSchema::of_expression(changes);
+        if !changes.known {
+            return ConstSchema::UNKNOWN;
+        }
+        let mut out = ConstSchema::EMPTY;
+        match rules::alter(self.input(""), changes.cols(), &mut out.columns) {
+            Ok(n) => out.len = n,
+            Err(_) => return ConstSchema::UNKNOWN,
+        }
+        out
+    }
+
     /// With NULLs filled in the columns `subset` (every column when `None`): those columns
     /// become non-nullable ([`rules::fill_nulls`]; also `dropna(how: any)`).
     pub const fn fill_nulls(&self, subset: Option<&[&'static str]>) -> ConstSchema {

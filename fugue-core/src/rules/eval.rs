@@ -127,6 +127,26 @@ pub fn rename(
     ))
 }
 
+/// `alter_columns` at run time ([`ops::alter`]): the changed columns take their types from
+/// `changes`.
+pub fn alter(schema: &Schema, changes: &Schema, input: &str, step: &Step<'_>) -> Result<Schema> {
+    let (ikeys, ckeys) = (keys(schema), keys(changes));
+    let icols = cols(schema, &ikeys, 0);
+    let ccols = cols(changes, &ckeys, icols.len());
+    let mut out = buffer(icols.len());
+    let n = ops::alter(
+        Input {
+            name: input,
+            cols: &icols,
+        },
+        &ccols,
+        &mut out,
+    )
+    .map_err(|p| error(&p, step))?;
+    let sources: Vec<&Column> = schema.columns().iter().chain(changes.columns()).collect();
+    build(&out[..n], &sources)
+}
+
 /// `fillna` / `dropna(how: any)` at run time ([`ops::fill_nulls`]).
 pub fn fill_nulls(
     schema: &Schema,

@@ -26,8 +26,8 @@ pub mod text;
 
 pub use hint::{HintItem, HintOp, apply_hint};
 pub use ops::{
-    JoinKind, check_input, check_join, check_same_schema, check_zip_key, closest, drop_columns,
-    dropna_leaves_no_null, fill_nulls, join, lookup, rename, select,
+    JoinKind, alter, check_input, check_join, check_same_schema, check_zip_key, closest,
+    drop_columns, dropna_leaves_no_null, fill_nulls, join, lookup, rename, select,
 };
 pub use problem::{Problem, Required, Step};
 

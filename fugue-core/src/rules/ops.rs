@@ -246,6 +246,58 @@ pub const fn drop_columns<'i, 'a: 'i>(
     Ok(len)
 }
 
+/// `alter_columns`: the columns of `input` with the types of `changes` (a schema of the
+/// changed columns), in the input's order and with the input's nullability. Every changed
+/// column must exist, none twice, at least one. Whether a value converts is the engine's cast
+/// rule, at run time.
+pub const fn alter<'i, 'a: 'i>(
+    input: Input<'i, 'a>,
+    changes: &'i [Col<'a>],
+    out: &mut [Col<'a>],
+) -> Result<usize, Problem<'i>> {
+    if changes.is_empty() {
+        return Err(Problem::NoColumns {
+            verb: "alter_columns",
+        });
+    }
+    let mut i = 0;
+    while i < changes.len() {
+        let name = changes[i].name;
+        let mut j = 0;
+        while j < i {
+            if str_eq(changes[j].name, name) {
+                return Err(Problem::Repeated {
+                    role: "altered column",
+                    column: name,
+                });
+            }
+            j += 1;
+        }
+        if lookup(input.cols, name).is_none() {
+            return Err(Problem::Missing {
+                role: "altered column",
+                column: name,
+                input,
+            });
+        }
+        i += 1;
+    }
+    let mut len = 0;
+    let mut c = 0;
+    while c < input.cols.len() {
+        let mut col = input.cols[c];
+        if let Some(at) = lookup(changes, col.name) {
+            col.ty = changes[at].ty;
+            col.src = changes[at].src;
+        }
+        if let Err(e) = push(out, &mut len, col) {
+            return Err(e);
+        }
+        c += 1;
+    }
+    Ok(len)
+}
+
 /// `rename`: `(old, new)` pairs. Every old name must exist, none twice; a new name must not be
 /// a column that stays (renaming onto a column that is itself renamed away is a swap, and
 /// fine), nor another pair's new name.

@@ -326,8 +326,10 @@ impl DataFrame {
 
     /// The text [`DataFrame::show`] prints: the optional title, the frame kind, a table of the
     /// first `n` rows whose header cells are `name:type` (NULL shown as `NULL`), then
-    /// `Total count: N` when the frame has more rows than shown (bounded frames only), then the
-    /// metadata. A stream is looked ahead, not consumed.
+    /// `Total count: N` when every row fits in the table (fewer than `n` rows, so the count is
+    /// known), then the metadata. This is Fugue's `show(n, with_count=False)`; to print the count
+    /// of a larger frame too, use [`DataFrame::show_string_with_count`]. A stream is looked
+    /// ahead, not consumed.
     ///
     /// ```
     /// use fugue_runtime::{DataFrame, RowFrame, Value};
@@ -346,17 +348,39 @@ impl DataFrame {
     ///      +-------+-------+\n\
     ///      | 1     | x     |\n\
     ///      | NULL  | NULL  |\n\
-    ///      +-------+-------+\n\
-    ///      Total count: 3\n"
+    ///      +-------+-------+\n"
     /// );
+    /// assert!(df.show_string(5, None).unwrap().ends_with("Total count: 3\n"));
+    /// assert!(df.show_string_with_count(2, None).unwrap().ends_with("Total count: 3\n"));
     /// ```
     pub fn show_string(&mut self, n: usize, title: Option<&str>) -> Result<String> {
+        self.show_text(n, false, title)
+    }
+
+    /// [`DataFrame::show_string`] that always ends the table with `Total count: N` (Fugue's
+    /// `with_count=True`). A stream is read to its end to count it and kept as a bounded frame
+    /// (this frame holds its rows afterwards), so nothing is lost.
+    pub fn show_string_with_count(&mut self, n: usize, title: Option<&str>) -> Result<String> {
+        self.show_text(n, true, title)
+    }
+
+    fn show_text(&mut self, n: usize, with_count: bool, title: Option<&str>) -> Result<String> {
+        if with_count && let DataFrame::Stream(f) = self {
+            *self = DataFrame::Arrow(f.to_arrow_frame()?);
+        }
         let kind = self.kind_name();
-        let total = self.count().ok();
         let batches = match self {
             DataFrame::Arrow(f) => f.head(n).into_batches(),
             DataFrame::Rows(f) => f.head(n).to_arrow_frame()?.into_batches(),
             DataFrame::Stream(f) => f.peek_rows(n)?,
+        };
+        let shown: usize = batches.iter().map(RecordBatch::num_rows).sum();
+        let total = if shown < n {
+            Some(shown)
+        } else if with_count {
+            Some(self.count()?)
+        } else {
+            None
         };
         ops::format_table(kind, self.schema(), &batches, total, title, self.metadata())
     }
@@ -364,6 +388,12 @@ impl DataFrame {
     /// Print [`DataFrame::show_string`] of the first `n` rows to stdout.
     pub fn show(&mut self, n: usize) -> Result<()> {
         print!("{}", self.show_string(n, None)?);
+        Ok(())
+    }
+
+    /// Print [`DataFrame::show_string_with_count`] of the first `n` rows to stdout.
+    pub fn show_with_count(&mut self, n: usize) -> Result<()> {
+        print!("{}", self.show_string_with_count(n, None)?);
         Ok(())
     }
 }

@@ -386,7 +386,7 @@ pub(crate) fn head_batches(batches: &[RecordBatch], n: usize) -> Vec<RecordBatch
 }
 
 /// The text of `show`: optional title, the frame kind, a table whose header cells are
-/// `name:type`, NULL as `NULL`, `Total count: N` when not every row is shown, then metadata.
+/// `name:type`, NULL as `NULL`, `Total count: N` when `total` is given, then metadata.
 pub(crate) fn format_table(
     kind: &str,
     schema: &Schema,
@@ -411,7 +411,6 @@ pub(crate) fn format_table(
     if shown_batches.is_empty() {
         shown_batches.push(RecordBatch::new_empty(header));
     }
-    let shown_rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
     let options = FormatOptions::default()
         .with_null("NULL")
         .with_display_error(true);
@@ -424,9 +423,7 @@ pub(crate) fn format_table(
     out.push_str(kind);
     out.push('\n');
     let _ = writeln!(out, "{table}");
-    if let Some(total) = total
-        && total > shown_rows
-    {
+    if let Some(total) = total {
         let _ = writeln!(out, "Total count: {total}");
     }
     if !metadata.is_empty() {

@@ -471,6 +471,23 @@ impl<'w> WorkflowFrame<'w> {
         }
     }
 
+    /// One row per physical partition for the next step (Fugue's `per_row`, see
+    /// [`PartitionSpec::per_row`]).
+    pub fn per_row(self) -> Self {
+        self.partition(PartitionSpec::per_row())
+    }
+
+    /// Exactly one key per physical partition for the next step (Fugue's `per_partition_by`,
+    /// see [`PartitionSpec::per_partition_by`]); empty keys are reported on the next step.
+    pub fn per_partition_by(self, keys: &[&str]) -> Self {
+        let spec = PartitionSpec::per_partition_by(keys.iter().copied()).map_err(|e| e.to_string());
+        let index = self.wf.add_spec(spec);
+        WorkflowFrame {
+            partition: Some(index),
+            ..self
+        }
+    }
+
     /// Partition the next step's input by these keys.
     pub fn partition_by(self, keys: &[&str]) -> Self {
         let spec = if keys.is_empty() {

@@ -389,7 +389,9 @@ impl Params {
     }
 }
 
-/// `partition(by: city | [a, b], presort: fare desc | [fare desc, city], num: 4, algo: even)`.
+/// `partition(by: city | [a, b], presort: fare desc | [fare desc, city], num: 4, algo: even)`,
+/// or `partition(per_row)` (Fugue's one row per physical partition: `num: "ROWCOUNT", algo:
+/// even`).
 pub struct PartitionArg {
     /// The whole `partition(..)`.
     pub span: Span,
@@ -413,11 +415,17 @@ impl PartitionArg {
             algo: None,
         };
         let mut ok = true;
+        let mut per_row = None;
         for arg in inner {
             let name = match &arg.kind {
                 ArgKind::Named(n) => n.to_string(),
                 _ => String::new(),
             };
+            if name.is_empty() && arg.ident().is_some_and(|i| i == "per_row") {
+                // Fugue's `per_row`: one row per physical partition.
+                per_row = Some(arg.span);
+                continue;
+            }
             match name.as_str() {
                 "by" => match Column::list_from_tokens(&arg.value) {
                     Some(c) => out.by = c,
@@ -475,9 +483,22 @@ impl PartitionArg {
                     diag.error(
                         arg.span,
                         "unexpected argument of `partition`; it is `partition(by: .., presort: \
-                         .., num: .., algo: ..)`",
+                         .., num: .., algo: ..)` or `partition(per_row)`",
                     );
                 }
+            }
+        }
+        if let Some(at) = per_row {
+            if out.num.is_some() || out.algo.is_some() {
+                ok = false;
+                diag.error(
+                    at,
+                    "`per_row` sets `num: \"ROWCOUNT\"` and `algo: even`; give it without `num` \
+                     and `algo`",
+                );
+            } else {
+                out.num = Some("ROWCOUNT".to_string());
+                out.algo = Some("even".to_string());
             }
         }
         if !ok {

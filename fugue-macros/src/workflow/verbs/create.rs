@@ -1,62 +1,127 @@
-//! `create`: in-memory data.
+//! `create`: in-memory data, or the output of a `#[creator]`.
 
-use super::{Args, Ctx, Op, Parsed, Verb, no_checks};
+use super::{Args, Ctx, Op, Params, Parsed, Verb, no_checks};
 use crate::diag::Diagnostics;
 use crate::workflow::graph::Node;
 use crate::workflow::parse::Call;
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
 
-/// `name = create(data) [as Record];`
+/// `name = create(data) [as Record];` or `name = create(using: creator [, params(..)]);`
 ///
 /// A step whose output is in-memory data: any Rust expression that converts into a dataframe
 /// (`Vec<Record>`, a `RecordBatch`, a `DataFrame`, ...). With `as Record` the data is a
-/// `Vec<Record>` and its schema is known at compile time.
+/// `Vec<Record>` and its schema is known at compile time. With `using:` the output is what a
+/// `#[creator]` function makes (its declared output schema is known at compile time, its
+/// parameters are checked like `transform`'s).
 ///
 /// ```text
 /// dims = create(dim_rows) as Dim;
+/// made = create(using: make_trips, params(n: 100));
 /// ```
 pub const VERB: Verb = Verb {
     name: "create",
-    syntax: "name = create(data) [as Record]",
+    syntax: "name = create(data) [as Record] | create(using: creator [, params(..)])",
     output: true,
     modifier: false,
     parse,
     schema,
-    checks: no_checks,
+    checks,
     build,
 };
 
 /// The data of a `create`.
-pub struct Create {
-    data: TokenStream,
+pub enum Create {
+    /// In-memory data.
+    Data(TokenStream),
+    /// A `#[creator]` and its parameters.
+    Using {
+        /// The function's path.
+        function: syn::Path,
+        /// The parameters.
+        params: Params,
+    },
 }
 
 fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
     let mut args = Args::new(call, VERB.syntax);
-    let data = args.required(diag, "the data")?.value;
+    let create = match args.named("using") {
+        Some(using) => {
+            let function = match syn::parse2::<syn::Path>(using.value.clone()) {
+                Ok(path) => Some(path),
+                Err(_) => {
+                    args.error_value(
+                        diag,
+                        &using,
+                        "`using:` takes the path of a `#[creator]` function",
+                    );
+                    None
+                }
+            };
+            let params = args.params(diag);
+            if let Some(record) = &call.record {
+                args.error(
+                    diag,
+                    record.span(),
+                    "a `#[creator]` declares its output schema; remove `as ..`",
+                );
+            }
+            function.map(|function| Create::Using { function, params })
+        }
+        None => Some(Create::Data(args.required(diag, "the data")?.value)),
+    };
     args.finish(diag).then_some(Parsed {
         inputs: Vec::new(),
-        op: Op::Create(Create { data }),
+        op: Op::Create(create?),
     })
 }
 
 fn schema(node: &Node, ctx: &Ctx) -> TokenStream {
     let p = ctx.p();
-    match &node.record {
-        Some(record) => {
+    match (&node.op, &node.record) {
+        (Op::Create(Create::Using { function, .. }), _) => quote!(#p::output_schema(
+            <#function as ::fugue::__private::Transformer>::OUTPUT,
+            &#p::ConstSchema::EMPTY
+        )),
+        (_, Some(record)) => {
             quote!(#p::ConstSchema::of_columns(<#record as ::fugue::__private::Record>::COLUMNS))
         }
-        None => quote!(#p::ConstSchema::UNKNOWN),
+        _ => quote!(#p::ConstSchema::UNKNOWN),
     }
+}
+
+fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
+    let Op::Create(Create::Using { function, params }) = &node.op else {
+        return no_checks(node, ctx);
+    };
+    let fspan = function.span();
+    let p = ctx.p_at(fspan);
+    let step = ctx.step_const(node.index);
+    let mut out = quote_spanned! {fspan=>
+        const _: () = match #p::check_kind(
+            &#step, "create",
+            <#function as ::fugue::__private::Transformer>::NAME,
+            <#function as ::fugue::__private::Transformer>::KIND,
+            ::fugue::__private::Kind::Creator,
+        ) { ::core::result::Result::Ok(()) => (), ::core::result::Result::Err(__fugue_message) => ::core::panic!("{}", __fugue_message.as_str()) };
+    };
+    out.extend(params.checks(ctx, node, function));
+    out
 }
 
 fn build(node: &Node, ctx: &Ctx) -> TokenStream {
     let Op::Create(create) = &node.op else {
         return TokenStream::new();
     };
-    let data = &create.data;
     let wf = ctx.wf();
+    let data = match create {
+        Create::Using { function, params } => {
+            let params = params.modifier();
+            return quote!(#wf.create_with(::fugue::__private::Ext(#function)) #params);
+        }
+        Create::Data(data) => data,
+    };
     match &node.record {
         // The record type pins the data's type: `as Record` takes a `Vec<Record>`.
         Some(record) => {

@@ -46,7 +46,7 @@ fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
             Ok(lit) => match super::super::schema_check::const_columns(&lit.value()) {
                 Ok(tokens) => Some((lit.value(), tokens)),
                 Err(e) => {
-                    args.error(diag, lit.span(), format!("invalid schema expression: {e}"));
+                    args.error(diag, lit.span(), e.to_string());
                     None
                 }
             },

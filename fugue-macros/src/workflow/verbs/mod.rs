@@ -3,6 +3,7 @@
 //! and the builder call it expands into. [`VERBS`] lists them all once.
 
 mod aggregate;
+mod alter_columns;
 mod assign;
 mod broadcast;
 mod checkpoint;
@@ -107,6 +108,8 @@ pub enum Op {
     Aggregate(aggregate::Aggregate),
     /// `rename(..)`
     Rename(Vec<(Column, Column)>),
+    /// `alter_columns(..)`
+    AlterColumns(alter_columns::AlterColumns),
     /// `checkpoint(..)`
     Checkpoint(checkpoint::Kind),
     /// `save(..)`
@@ -139,6 +142,7 @@ pub const VERBS: &[&Verb] = &[
     &assign::VERB,
     &aggregate::VERB,
     &rename::VERB,
+    &alter_columns::VERB,
     &drop::VERB,
     &persist::VERB,
     &broadcast::VERB,

@@ -7,16 +7,17 @@ use crate::workflow::parse::Call;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// `show(input [, n] [, title: "..."]);`
+/// `show(input [, n] [, title: "..."] [, with_count: true]);`
 ///
-/// Print the first `n` rows (10 by default) when the workflow runs.
+/// Print the first `n` rows (10 by default) when the workflow runs, then `Total count: N` when
+/// every row was printed, or always with `with_count: true` (Fugue's `show`).
 ///
 /// ```text
-/// show(top, 5, title: "best");
+/// show(top, 5, title: "best", with_count: true);
 /// ```
 pub const VERB: Verb = Verb {
     name: "show",
-    syntax: "show(input [, n] [, title: \"...\"])",
+    syntax: "show(input [, n] [, title: \"...\"] [, with_count: true])",
     output: false,
     modifier: false,
     parse,
@@ -29,6 +30,7 @@ pub const VERB: Verb = Verb {
 pub struct Show {
     n: TokenStream,
     title: TokenStream,
+    with_count: bool,
 }
 
 fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
@@ -42,10 +44,24 @@ fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
             quote!(::core::option::Option::Some(#v))
         },
     );
+    let with_count = match args.named("with_count") {
+        None => false,
+        Some(a) => match syn::parse2::<syn::LitBool>(a.value.clone()) {
+            Ok(b) => b.value,
+            Err(_) => {
+                args.error_value(diag, &a, "`with_count` is `true` or `false`");
+                false
+            }
+        },
+    };
     let ok = args.finish(diag);
     ok.then_some(Parsed {
         inputs: vec![input?],
-        op: Op::Show(Show { n, title }),
+        op: Op::Show(Show {
+            n,
+            title,
+            with_count,
+        }),
     })
 }
 
@@ -55,5 +71,9 @@ fn build(node: &Node, ctx: &Ctx) -> TokenStream {
     };
     let input = ctx.input_handle(node, 0);
     let (n, title) = (&s.n, &s.title);
-    quote!(#input.show(#n, #title))
+    if s.with_count {
+        quote!(#input.show_with_count(#n, #title))
+    } else {
+        quote!(#input.show(#n, #title))
+    }
 }

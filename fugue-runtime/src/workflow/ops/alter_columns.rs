@@ -4,6 +4,7 @@ use super::{Invalid, Op, Operation, PlanContext, RunContext, one, schema_key};
 use crate::frame::{ArrowFrame, DataFrame};
 use crate::like::IntoSchema;
 use crate::workflow::{SourceLocation, WorkflowFrame};
+use fugue_core::rules::eval;
 use fugue_core::{Result, Schema};
 
 /// Cast columns (a schema of the changed columns).
@@ -27,12 +28,13 @@ impl Operation for AlterColumns {
 
     fn plan(&self, cx: &PlanContext<'_>) -> Result<Option<Schema>> {
         Ok(match cx.first() {
-            Some(s) => Some(
-                ArrowFrame::empty(s)?
-                    .alter_columns(&self.changes)?
-                    .schema()
-                    .clone(),
-            ),
+            Some(s) => {
+                // The rule `workflow!` checks at compile time, with its words; then whether
+                // each type converts (the engines' cast rule).
+                let out = eval::alter(&s, &self.changes, cx.name(0), cx.step)?;
+                ArrowFrame::empty(s)?.alter_columns(&self.changes)?;
+                Some(out)
+            }
             None => None,
         })
     }

@@ -1,0 +1,450 @@
+//! The Deep-Dive items beyond the shared cases, end to end on `native` and `local`:
+//! partition-likes (`per_row`, `per_partition_by`, integers, lists, JSON, strings) through the
+//! function API, the builder and `workflow!`; `alter_columns`, `create(using: ..)` with a
+//! `#[creator]`, `out_cotransform` with an `#[output_cotransformer]`, semi and anti joins under
+//! Fugue's spellings, and `show` with a count.
+
+use fugue::make_engine;
+use fugue::prelude::*;
+use fugue::runtime::engine::LOCAL_WORKERS;
+use fugue::runtime::workflow::Workflow;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+
+#[derive(Schema, Debug, Clone, PartialEq)]
+struct Trip {
+    city: String,
+    fare: f64,
+}
+
+#[derive(Schema, Debug, Clone, PartialEq)]
+struct Seen {
+    city: String,
+    rows: i64,
+    physical: i64,
+}
+
+/// One row per call: the first row's city, the rows the call got, the physical partition.
+#[transformer]
+fn seen(trips: Vec<Trip>, cursor: &PartitionCursor) -> Seen {
+    Seen {
+        city: trips.first().map(|t| t.city.clone()).unwrap_or_default(),
+        rows: trips.len() as i64,
+        physical: cursor.physical_partition_no() as i64,
+    }
+}
+
+fn trips() -> Vec<Trip> {
+    [
+        ("a", 3.0),
+        ("b", 1.0),
+        ("a", 5.0),
+        ("c", 2.0),
+        ("b", 4.0),
+        ("d", 6.0),
+        ("a", 7.0),
+    ]
+    .into_iter()
+    .map(|(c, f)| Trip {
+        city: c.to_string(),
+        fare: f,
+    })
+    .collect()
+}
+
+/// `native`, and `local` with 3 workers so that data is really split.
+fn engines() -> Vec<(&'static str, std::sync::Arc<dyn ExecutionEngine>)> {
+    vec![
+        ("native", make_engine("native", ()).expect("native")),
+        (
+            "local",
+            make_engine("local", [(LOCAL_WORKERS, "3")]).expect("local"),
+        ),
+    ]
+}
+
+fn seen_rows(out: DataFrame) -> Vec<Seen> {
+    let mut rows: Vec<Seen> = fugue::records(out).expect("typed output");
+    rows.sort_by(|x, y| (x.city.as_str(), x.rows).cmp(&(y.city.as_str(), y.rows)));
+    rows
+}
+
+#[test]
+fn per_row_calls_the_function_once_per_row_on_every_engine() -> fugue::core::Result<()> {
+    for (name, engine) in engines() {
+        for like in [
+            "per_row",
+            "PER_ROW",
+            r#"{"num": "ROWCOUNT", "algo": "even"}"#,
+        ] {
+            let rows = seen_rows(fugue::transform(trips(), seen, like, engine.clone())?);
+            assert_eq!(rows.len(), trips().len(), "{name} {like}: {rows:?}");
+            assert!(rows.iter().all(|r| r.rows == 1), "{name} {like}: {rows:?}");
+        }
+        let rows = seen_rows(fugue::transform(
+            trips(),
+            seen,
+            PartitionSpec::per_row(),
+            engine.clone(),
+        )?);
+        assert_eq!(rows.len(), 7, "{name}");
+    }
+    Ok(())
+}
+
+#[test]
+fn partition_likes_of_every_form_give_the_same_groups() -> fugue::core::Result<()> {
+    let by_city = |out: DataFrame| -> BTreeMap<String, i64> {
+        seen_rows(out)
+            .into_iter()
+            .map(|r| (r.city, r.rows))
+            .collect()
+    };
+    let want: BTreeMap<String, i64> = [("a", 3), ("b", 2), ("c", 1), ("d", 1)]
+        .into_iter()
+        .map(|(c, n)| (c.to_string(), n))
+        .collect();
+    for (name, engine) in engines() {
+        let e = || engine.clone();
+        assert_eq!(
+            by_city(fugue::transform(trips(), seen, "city", e())?),
+            want,
+            "{name}"
+        );
+        assert_eq!(
+            by_city(fugue::transform(trips(), seen, ["city"], e())?),
+            want,
+            "{name}"
+        );
+        assert_eq!(
+            by_city(fugue::transform(trips(), seen, vec!["city"], e())?),
+            want
+        );
+        assert_eq!(
+            by_city(fugue::transform(
+                trips(),
+                seen,
+                vec!["city".to_string()],
+                e()
+            )?),
+            want
+        );
+        assert_eq!(
+            by_city(fugue::transform(
+                trips(),
+                seen,
+                [("by", "city"), ("num", "2")],
+                e()
+            )?),
+            want
+        );
+        assert_eq!(
+            by_city(fugue::transform(
+                trips(),
+                seen,
+                r#"{"partition_by": ["city"]}"#,
+                e()
+            )?),
+            want
+        );
+        // An integer is the number of physical partitions, without keys: one call per
+        // physical partition, every row seen once.
+        let rows = seen_rows(fugue::transform(trips(), seen, 2, e())?);
+        assert_eq!(rows.iter().map(|r| r.rows).sum::<i64>(), 7, "{name}");
+        // A key the data lacks is an error naming it, never an empty result.
+        let err = fugue::transform(trips(), seen, "cty", e()).unwrap_err();
+        assert!(err.to_string().contains("cty"), "{err}");
+    }
+    Ok(())
+}
+
+#[test]
+fn per_partition_by_puts_exactly_one_key_in_each_physical_partition() -> fugue::core::Result<()> {
+    let local = make_engine("local", [(LOCAL_WORKERS, "3")])?;
+    let out = fugue::transform(
+        trips(),
+        seen,
+        PartitionSpec::per_partition_by(["city"])?,
+        local,
+    )?;
+    let rows = seen_rows(out);
+    assert_eq!(rows.len(), 4, "{rows:?}");
+    let mut keys_of: BTreeMap<i64, BTreeSet<String>> = BTreeMap::new();
+    for r in &rows {
+        keys_of
+            .entry(r.physical)
+            .or_default()
+            .insert(r.city.clone());
+    }
+    assert_eq!(
+        keys_of.len(),
+        4,
+        "one physical partition per key: {keys_of:?}"
+    );
+    assert!(keys_of.values().all(|k| k.len() == 1), "{keys_of:?}");
+    let err = PartitionSpec::per_partition_by(Vec::<String>::new()).unwrap_err();
+    assert_eq!(err.kind(), fugue::core::ErrorKind::InvalidPartitionSpec);
+    Ok(())
+}
+
+#[test]
+fn the_builder_has_per_row_and_per_partition_by() -> fugue::core::Result<()> {
+    let wf = Workflow::new();
+    wf.create(trips())
+        .per_row()
+        .transform(seen)
+        .yield_as("rows");
+    wf.create(trips())
+        .per_partition_by(&["city"])
+        .transform(seen)
+        .yield_as("keys");
+    let result = wf.run_on(make_engine("local", [(LOCAL_WORKERS, "3")])?)?;
+    let rows = seen_rows(result.get("rows")?);
+    assert_eq!(rows.len(), 7);
+    assert!(rows.iter().all(|r| r.rows == 1), "{rows:?}");
+    let keys = seen_rows(result.get("keys")?);
+    assert_eq!(keys.len(), 4);
+    let physical: BTreeSet<i64> = keys.iter().map(|r| r.physical).collect();
+    assert_eq!(physical.len(), 4, "{keys:?}");
+
+    let wf = Workflow::new();
+    wf.create(trips())
+        .per_partition_by(&[])
+        .transform(seen)
+        .yield_as("x");
+    let err = wf.run_on("native").unwrap_err();
+    assert!(err.to_string().contains("per_partition_by"), "{err}");
+    Ok(())
+}
+
+#[test]
+fn workflow_partition_per_row() -> fugue::core::Result<()> {
+    let wf = workflow! {
+        input = create(trips()) as Trip;
+        each = transform(input, seen, partition(per_row));
+        yield each;
+    };
+    for (name, engine) in engines() {
+        let rows = seen_rows(wf.run_on(engine)?.get("each")?);
+        assert_eq!(rows.len(), 7, "{name}");
+        assert!(rows.iter().all(|r| r.rows == 1), "{name}: {rows:?}");
+    }
+    Ok(())
+}
+
+#[derive(Schema, Debug, Clone, PartialEq)]
+struct Wide {
+    city: String,
+    fare: f32,
+}
+
+#[test]
+fn alter_columns_casts_in_workflow_and_keeps_the_other_columns() -> fugue::core::Result<()> {
+    let wf = workflow! {
+        input = create(trips()) as Trip;
+        narrow = alter_columns(input, "fare:float");
+        yield narrow;
+    };
+    for (name, engine) in engines() {
+        let out = wf.run_on(engine)?.get("narrow")?;
+        assert_eq!(out.schema().to_string(), "city:str,fare:float", "{name}");
+        let mut rows: Vec<Wide> = fugue::records(out)?;
+        rows.sort_by(|x, y| x.fare.total_cmp(&y.fare));
+        assert_eq!(rows.first().map(|r| r.fare), Some(1.0_f32), "{name}");
+        assert_eq!(rows.len(), 7, "{name}");
+    }
+    // The builder's form reports a missing column with the words of the compile-time check.
+    let wf = Workflow::new();
+    wf.create(trips()).alter_columns("fair:float").yield_as("x");
+    let err = wf.run_on("native").unwrap_err();
+    assert_eq!(err.kind(), fugue::core::ErrorKind::ColumnNotFound);
+    let text = err.to_string();
+    assert!(text.contains("altered column `fair`"), "{text}");
+    assert!(text.contains("did you mean `fare`"), "{text}");
+    Ok(())
+}
+
+/// `n` trips in city `c`.
+#[creator]
+fn make_trips(n: i64) -> Vec<Trip> {
+    (0..n)
+        .map(|i| Trip {
+            city: "c".into(),
+            fare: i as f64,
+        })
+        .collect()
+}
+
+#[test]
+fn a_creator_is_a_workflow_step() -> fugue::core::Result<()> {
+    let wf = workflow! {
+        made = create(using: make_trips, params(n: 5));
+        cheap = filter(made, "fare < 3");
+        yield made;
+        yield cheap;
+    };
+    for (name, engine) in engines() {
+        let result = wf.run_on(engine)?;
+        let made: Vec<Trip> = fugue::records(result.get("made")?)?;
+        assert_eq!(made.len(), 5, "{name}");
+        assert_eq!(result.get("cheap")?.count()?, 3, "{name}");
+    }
+    // The builder's form, with parameters.
+    let wf = Workflow::new();
+    wf.create_with(fugue::runtime::workflow::Ext(make_trips))
+        .params(Params::new().with("n", 2_i64))
+        .yield_as("two");
+    assert_eq!(wf.run_on("native")?.get("two")?.count()?, 2);
+    Ok(())
+}
+
+#[derive(Schema, Debug, Clone, PartialEq)]
+struct Population {
+    city: String,
+    population: i64,
+}
+
+static ZIPPED: Mutex<Vec<(String, usize, i64)>> = Mutex::new(Vec::new());
+
+/// Record, per zipped key, the number of trips and the population.
+#[output_cotransformer]
+fn remember_zip(trips: Vec<Trip>, people: Vec<Population>) {
+    let city = trips
+        .first()
+        .map(|t| t.city.clone())
+        .or_else(|| people.first().map(|p| p.city.clone()))
+        .unwrap_or_default();
+    ZIPPED.lock().unwrap_or_else(|p| p.into_inner()).push((
+        city,
+        trips.len(),
+        people.iter().map(|p| p.population).sum(),
+    ));
+}
+
+#[test]
+fn an_output_cotransformer_runs_once_per_zipped_key() -> fugue::core::Result<()> {
+    let people = || {
+        vec![
+            Population {
+                city: "a".into(),
+                population: 10,
+            },
+            Population {
+                city: "b".into(),
+                population: 20,
+            },
+        ]
+    };
+    for (name, engine) in engines() {
+        ZIPPED.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        let wf = workflow! {
+            trips = create(trips()) as Trip;
+            people = create(people()) as Population;
+            out_cotransform([trips, people], remember_zip, partition(by: city));
+        };
+        wf.run_on(engine)?;
+        let mut got = ZIPPED.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        got.sort();
+        assert_eq!(
+            got,
+            vec![("a".into(), 3, 10), ("b".into(), 2, 20)],
+            "{name}: an inner zip keeps the keys of both sides"
+        );
+    }
+    Ok(())
+}
+
+#[derive(Schema, Debug, Clone, PartialEq)]
+struct City {
+    city: String,
+    region: String,
+}
+
+#[test]
+fn semi_and_anti_joins_under_every_spelling() -> fugue::core::Result<()> {
+    let cities = || {
+        vec![
+            City {
+                city: "a".into(),
+                region: "n".into(),
+            },
+            City {
+                city: "c".into(),
+                region: "s".into(),
+            },
+        ]
+    };
+    let wf = workflow! {
+        trips = create(trips()) as Trip;
+        cities = create(cities()) as City;
+        known = join(trips, cities, how: left_semi, on: [city]);
+        known2 = join(trips, cities, how: SEMI, on: [city]);
+        unknown = join(trips, cities, how: left_anti, on: [city]);
+        unknown2 = join(trips, cities, how: Anti, on: [city]);
+        picked = select(known, city, fare);
+        yield known;
+        yield known2;
+        yield unknown;
+        yield unknown2;
+        yield picked;
+    };
+    let cities_of = |df: DataFrame| -> Vec<String> {
+        let mut v: Vec<String> = fugue::records::<Trip>(df)
+            .expect("left columns only")
+            .into_iter()
+            .map(|t| t.city)
+            .collect();
+        v.sort();
+        v
+    };
+    for (name, engine) in engines() {
+        let result = wf.run_on(engine.clone())?;
+        for step in ["known", "known2"] {
+            let df = result.get(step)?;
+            assert_eq!(
+                df.schema().to_string(),
+                "city:str,fare:double",
+                "{name} {step}"
+            );
+            assert_eq!(cities_of(df), ["a", "a", "a", "c"], "{name} {step}");
+        }
+        for step in ["unknown", "unknown2"] {
+            assert_eq!(
+                cities_of(result.get(step)?),
+                ["b", "b", "d"],
+                "{name} {step}"
+            );
+        }
+        // The builder takes the same spellings.
+        let wf = Workflow::new();
+        let t = wf.create(trips());
+        let c = wf.create(cities());
+        t.join(c, "LEFT_ANTI", &["city"]).yield_as("x");
+        assert_eq!(cities_of(wf.run_on(engine)?.get("x")?), ["b", "b", "d"]);
+    }
+    Ok(())
+}
+
+#[test]
+fn show_with_a_count_runs_in_workflow_and_builder() -> fugue::core::Result<()> {
+    let wf = workflow! {
+        input = create(trips()) as Trip;
+        show(input, 2, title: "first two", with_count: true);
+        show(input);
+        yield input;
+    };
+    let plan = wf.explain()?;
+    assert!(
+        plan.contains("show(n=2, with_count, title=\"first two\")"),
+        "{plan}"
+    );
+    assert!(plan.contains("show(n=10)"), "{plan}");
+    let result = wf.run_on("native")?;
+    assert_eq!(result.get("input")?.count()?, 7);
+    // The builder's form.
+    let wf = Workflow::new();
+    wf.create(trips()).show_with_count(1, None);
+    assert!(wf.explain()?.contains("show(n=1, with_count)"));
+    wf.run_on("local")?;
+    Ok(())
+}
