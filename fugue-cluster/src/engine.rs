@@ -648,7 +648,8 @@ pub(crate) fn from_engine_like(
     Ok(Arc::new(BallistaEngine::connect(address, conf)?))
 }
 
-/// The configuration of an engine named by an engine-like: the defaults, then the `FUGUE_*`
+/// The configuration of an engine named by an engine-like, layered as every engine-like's
+/// ([`fugue_core::config::engine_conf`]): the defaults, the global conf, then the `FUGUE_*`
 /// environment variables (so that `my-app submit ...` takes its settings from the shell),
 /// then the configuration given with the engine-like.
 fn engine_conf(
@@ -656,9 +657,7 @@ fn engine_conf(
     conf: &ConfigOverrides,
 ) -> Result<FugueConfig> {
     let fugue_vars = vars.into_iter().filter(|(k, _)| k.starts_with("FUGUE_"));
-    Ok(FugueConfig::default()
-        .with_env_vars(fugue_vars)?
-        .merge(conf))
+    fugue_core::config::engine_conf_with_env(ConfigOverrides::from_env_vars(fugue_vars)?, conf)
 }
 
 #[cfg(test)]

@@ -650,7 +650,6 @@ impl PartitionSpec {
     /// assert_eq!(PartitionSpec::from_like_str("a, b")?.keys(), ["a", "b"]);
     /// assert_eq!(PartitionSpec::from_like_str("by=a,b; num=4")?.keys(), ["a", "b"]);
     /// assert_eq!(PartitionSpec::from_like_str("PER_ROW")?, PartitionSpec::per_row());
-    /// assert_eq!(PartitionSpec::from_like_str(r#"{"by": ["a"], "num": 4}"#)?.num().text(), "4");
     /// # Ok::<(), fugue_core::FugueError>(())
     /// ```
     pub fn from_like_str(text: &str) -> Result<Self> {

@@ -19,15 +19,18 @@ pub fn markdown() -> String {
         "Every `fugue.*` key, declared once in `fugue_core::config` (typed access: \
          `config.fugue.workflow.concurrency`; string access: `config.get(key)`, \
          `config.set(key, value)`).\n\n\
-         * **Scope** says which config a key is read from: `compile` keys are read from the \
-         workflow's config when the workflow is built or starts to run (setting them on the \
-         engine has no effect), `engine` keys from the engine's config when it runs a step.\n\
-         * **Precedence**: `defaults < engine conf < workflow conf < per-call`. A layer \
-         changes only the keys it sets, and a per-call override returns a new config: it never \
-         changes the engine's.\n\
+         * **Scope** says when a key is read: `compile` keys when a workflow run starts, from \
+         the run's merged config (so a compile key set on the engine, the workflow or the call \
+         applies to the whole run); `engine` keys by the engine when it runs a step.\n\
+         * **Precedence**: `defaults < global conf < environment < engine conf < workflow \
+         conf < per-call`. The global conf is what the program registered with \
+         `fugue_core::config::register_global_conf`; it and the environment are read when an \
+         engine is created by name (`make_engine(\"local\", ..)`, `\"native\"`, \
+         `ballista://..`). A layer changes only the keys it sets, and a per-call override \
+         returns a new config: it never changes the engine's.\n\
          * **Environment**: each key can be set by its variable (dots become underscores, \
-         upper case). Invalid values are errors that name the variable; `FUGUE_*` variables \
-         that name no key are ignored.\n\
+         upper case), read by every engine created by name. Invalid values are errors that \
+         name the variable; `FUGUE_*` variables that name no key are ignored.\n\
          * **Other keys**: keys outside `fugue.` (engine keys, a user's keys) are kept as \
          strings and passed through; an unknown key under `fugue.` is an error.\n\
          * **Values**: `bool` accepts `true`/`false`, `yes`/`no`, `1`/`0` (any case); \

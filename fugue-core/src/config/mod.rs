@@ -51,10 +51,15 @@
 #[macro_use]
 mod tree;
 mod doc;
+mod global;
 mod layer;
 mod value;
 
 pub use doc::markdown;
+pub use global::{
+    clear_global_conf, engine_conf, engine_conf_with_env, global_conf, register_global_conf,
+    try_register_global_conf,
+};
 pub use layer::{ConfigOverrides, IntoConfigOverrides};
 pub use tree::{ConfigField, ConfigScope, FieldMeta, Leaf};
 pub use value::{ConfigType, ConfigValue, format_duration, parse_duration};
@@ -86,8 +91,8 @@ config_namespace! {
 config_namespace! {
     /// `fugue.workflow.*`: how a workflow (DAG) runs.
     pub struct WorkflowOptions {
-        /// Maximum number of DAG steps run at the same time. Read from the workflow (compile)
-        /// config when a run starts, not from the engine config.
+        /// Maximum number of DAG steps run at the same time. Read when a run starts, from the
+        /// run's merged config (engine, workflow and per-call layers).
         pub concurrency: usize, default = 1, scope = Compile;
         /// `fugue.workflow.checkpoint.*`: file checkpoints.
         pub checkpoint: CheckpointOptions;

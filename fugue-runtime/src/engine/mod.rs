@@ -86,6 +86,7 @@ pub use relational::{SqlBackend, split_batches, with_row_numbers};
 
 use crate::frame::DataFrame;
 use crate::function::{Callback, Params, PartitionFunction};
+use fugue_core::config::engine_conf;
 use fugue_core::{
     ConfigOverrides, FugueConfig, FugueError, IntoConfigOverrides, PartitionSpec, Result, Schema,
 };
@@ -351,8 +352,9 @@ impl IntoEngine for &str {
     fn into_engine(self, conf: &ConfigOverrides) -> Result<Arc<dyn ExecutionEngine>> {
         let name = self.trim();
         match name.to_ascii_lowercase().as_str() {
-            "" | "local" => Ok(Arc::new(LocalEngine::local(conf.into_config()?)?)),
-            "native" => Ok(Arc::new(LocalEngine::native(conf.into_config()?)?)),
+            // Defaults < global conf < `FUGUE_*` environment < `conf`.
+            "" | "local" => Ok(Arc::new(LocalEngine::local(engine_conf(conf)?)?)),
+            "native" => Ok(Arc::new(LocalEngine::native(engine_conf(conf)?)?)),
             lower if lower.contains("://") => {
                 let scheme = &lower[..lower.find("://").unwrap_or(0)];
                 match scheme_factory(scheme) {
