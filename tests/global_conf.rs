@@ -92,9 +92,9 @@ fn child_reads_the_environment() -> fugue::core::Result<()> {
             println!("child checks passed");
         }
         _ => {
-            let err = make_engine("local", ())
-                .err()
-                .expect("a bad variable is an error");
+            let Err(err) = make_engine("local", ()) else {
+                panic!("a bad FUGUE_DEFAULT_PARTITIONS is an error");
+            };
             let text = err.to_string();
             assert!(text.contains("FUGUE_DEFAULT_PARTITIONS"), "{text}");
             println!("child checks passed");
