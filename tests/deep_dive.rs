@@ -448,3 +448,36 @@ fn show_with_a_count_runs_in_workflow_and_builder() -> fugue::core::Result<()> {
     wf.run_on("local")?;
     Ok(())
 }
+
+#[test]
+fn the_persist_level_is_memory_or_an_error_before_the_run() -> fugue::core::Result<()> {
+    let wf = workflow! {
+        input = create(trips()) as Trip;
+        a = filter(input, "fare > 2");
+        b = filter(input, "fare > 4");
+        yield a;
+        yield b;
+    };
+    let conf = [
+        ("fugue.workflow.auto_persist", "true"),
+        ("fugue.workflow.auto_persist_value", "Memory"),
+    ];
+    let result = wf.run("native", conf)?;
+    assert_eq!(result.get("a")?.count()?, 5);
+    let err = wf
+        .run(
+            "local",
+            [
+                ("fugue.workflow.auto_persist", "true"),
+                ("fugue.workflow.auto_persist_value", "MEMORY_AND_DISK"),
+            ],
+        )
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.starts_with("invalid config `fugue.workflow.auto_persist_value`"),
+        "{text}"
+    );
+    assert!(text.contains("MEMORY_AND_DISK"), "{text}");
+    Ok(())
+}

@@ -27,6 +27,7 @@ use arrow_flight::{
     Action, ActionType, Criteria, Empty, FlightData, FlightDescriptor, FlightInfo,
     HandshakeRequest, HandshakeResponse, PollInfo, PutResult, SchemaResult, Ticket,
 };
+use fugue_core::options::RpcServer;
 use fugue_core::{FugueConfig, FugueError, Result};
 use fugue_runtime::Value;
 use fugue_runtime::function::{Callback, CallbackTransport};
@@ -217,15 +218,15 @@ impl CallbackServer {
     /// set; nothing is served then.
     pub async fn start(callback: Callback, conf: &FugueConfig) -> Result<Self> {
         let options = &conf.fugue.rpc.flight_server;
-        let host = options.host.trim().to_string();
-        let port = options.port.unwrap_or(0);
+        let bind = Bind::of(conf)?;
+        let (host, port) = (bind.host, bind.port);
         let listener = tokio::net::TcpListener::bind((host.as_str(), port))
             .await
             .map_err(|e| {
                 FugueError::external(
                     format!(
-                        "cannot bind the callback server to `{host}:{port}` \
-                         (fugue.rpc.flight_server.host / .port)"
+                        "cannot bind the callback server to `{host}:{port}` ({})",
+                        bind.keys
                     ),
                     e.to_string(),
                 )
@@ -263,7 +264,7 @@ impl CallbackServer {
                 tracing::warn!("the callback server stopped: {e}");
             }
         });
-        let timeout = options.timeout.unwrap_or(Duration::from_secs(60));
+        let timeout = bind.timeout;
         Ok(CallbackServer {
             address: CallbackAddress {
                 url,
@@ -290,6 +291,67 @@ impl Drop for CallbackServer {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
+        }
+    }
+}
+
+/// Where the callback server binds and how long a call may take, from the server
+/// `fugue.rpc.server` names: `flight` (or unset) reads `fugue.rpc.flight_server.*`, `flask`
+/// (Fugue's name) `fugue.rpc.flask_server.*` (host and port required; no timeout when unset);
+/// `native` is refused: executors run in other processes.
+pub(crate) struct Bind {
+    host: String,
+    port: u16,
+    timeout: Duration,
+    /// The keys that set host and port, for messages.
+    keys: &'static str,
+}
+
+/// The longest a call may wait: "no timeout" (a year, so that deadlines never overflow).
+const NO_TIMEOUT: Duration = Duration::from_secs(365 * 24 * 3600);
+
+impl Bind {
+    pub(crate) fn of(conf: &FugueConfig) -> Result<Bind> {
+        let rpc = &conf.fugue.rpc;
+        match rpc.server_kind()? {
+            None | Some(RpcServer::Flight) => Ok(Bind {
+                host: rpc.flight_server.host.trim().to_string(),
+                port: rpc.flight_server.port.unwrap_or(0),
+                timeout: rpc.flight_server.timeout.unwrap_or(Duration::from_secs(60)),
+                keys: "fugue.rpc.flight_server.host / .port",
+            }),
+            Some(RpcServer::Flask) => {
+                let flask = &rpc.flask_server;
+                let missing = |key: &str| FugueError::Config {
+                    key: key.to_string(),
+                    reason: "`fugue.rpc.server = flask` binds the callback server to \
+                             `fugue.rpc.flask_server.host` and `.port`; set both (or use \
+                             `flight` and `fugue.rpc.flight_server.*`)"
+                        .to_string(),
+                };
+                let host = flask
+                    .host
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|h| !h.is_empty())
+                    .ok_or_else(|| missing("fugue.rpc.flask_server.host"))?;
+                let port = flask
+                    .port
+                    .ok_or_else(|| missing("fugue.rpc.flask_server.port"))?;
+                Ok(Bind {
+                    host: host.to_string(),
+                    port,
+                    timeout: flask.timeout.unwrap_or(NO_TIMEOUT).min(NO_TIMEOUT),
+                    keys: "fugue.rpc.flask_server.host / .port",
+                })
+            }
+            Some(RpcServer::Native) => Err(FugueError::Config {
+                key: "fugue.rpc.server".to_string(),
+                reason: "the Ballista engine's executors run in other processes and call the \
+                         driver over the network: use `flight` (the default) or `flask`, not \
+                         `native`"
+                    .to_string(),
+            }),
         }
     }
 }
@@ -850,6 +912,65 @@ mod tests {
 
     fn echo() -> Callback {
         Callback::new(|v: Value| Ok(v))
+    }
+
+    #[test]
+    fn the_rpc_server_key_chooses_where_the_server_binds() {
+        let runtime = runtime();
+        // `flask` (Fugue's name) binds to the flask_server keys, with their timeout.
+        let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = free.local_addr().unwrap().port();
+        drop(free);
+        let port_text = port.to_string();
+        let conf = config(&[
+            ("fugue.rpc.server", "Flask"),
+            ("fugue.rpc.flask_server.host", "127.0.0.1"),
+            ("fugue.rpc.flask_server.port", &port_text),
+            ("fugue.rpc.flask_server.timeout", "3s"),
+        ]);
+        let server = runtime
+            .block_on(CallbackServer::start(echo(), &conf))
+            .unwrap();
+        assert_eq!(server.local_addr().port(), port);
+        assert_eq!(server.address().timeout_ms, 3_000);
+        // Without a timeout, calls wait as long as they take (no overflowing deadline).
+        let conf = config(&[
+            ("fugue.rpc.server", "flask"),
+            ("fugue.rpc.flask_server.host", "127.0.0.1"),
+            ("fugue.rpc.flask_server.port", "0"),
+        ]);
+        let server = runtime
+            .block_on(CallbackServer::start(echo(), &conf))
+            .unwrap();
+        assert_eq!(server.address().timeout_ms, NO_TIMEOUT.as_millis() as u64);
+        // Host and port are required.
+        let conf = config(&[("fugue.rpc.server", "flask")]);
+        let e = runtime
+            .block_on(CallbackServer::start(echo(), &conf))
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("invalid config `fugue.rpc.flask_server.host`"),
+            "{e}"
+        );
+        // `flight` is the default; `native` and unknown names are refused.
+        let conf = config(&[("fugue.rpc.server", "flight")]);
+        let server = runtime
+            .block_on(CallbackServer::start(echo(), &conf))
+            .unwrap();
+        assert_eq!(server.address().timeout_ms, 60_000);
+        for (value, says) in [("native", "other processes"), ("grpc", "`flask`")] {
+            let conf = config(&[("fugue.rpc.server", value)]);
+            let e = runtime
+                .block_on(CallbackServer::start(echo(), &conf))
+                .unwrap_err();
+            let text = e.to_string();
+            assert!(
+                text.starts_with("invalid config `fugue.rpc.server`"),
+                "{text}"
+            );
+            assert!(text.contains(says), "{text}");
+        }
     }
 
     #[test]

@@ -349,6 +349,8 @@ impl BallistaEngine {
                  `ballista://standalone`)",
             ));
         }
+        // A callback server the engine cannot use is refused now, not at the first callback.
+        crate::callback::Bind::of(&conf)?;
         let cluster = Arc::new(Cluster::start(&address, &conf)?);
         BallistaEngine::with_cluster(address, conf, cluster)
     }

@@ -1,5 +1,5 @@
 //! The option vocabulary of the operations: NULL placement, dropna, save modes, zip kinds, set
-//! operations, file formats and parquet compression (the join kinds are
+//! operations, file formats, parquet compression and the callback server (the join kinds are
 //! [`JoinKind`](crate::rules::JoinKind), beside the join rules).
 //!
 //! One definition for every user of a choice: `workflow!` checks its words against the
@@ -270,6 +270,22 @@ impl FileFormat {
             FileFormat::Json => ".json",
             FileFormat::ArrowIpc => ".arrow",
         }
+    }
+}
+
+choice! {
+    /// The callback server of `fugue.rpc.server`: where transformers' callbacks reach the
+    /// driver's handler.
+    RpcServer, argument "callback server" {
+        /// In process: the handler runs on the calling thread (the engines of one machine).
+        Native = "native" | "in_process",
+        /// The Arrow Flight server of the Ballista engine, configured by
+        /// `fugue.rpc.flight_server.*`.
+        Flight = "flight",
+        /// Fugue's Flask (HTTP) server: here the same Flight server, bound to
+        /// `fugue.rpc.flask_server.host` and `.port` (both required) with the client timeout
+        /// `fugue.rpc.flask_server.timeout`.
+        Flask = "flask" | "http",
     }
 }
 

@@ -100,7 +100,8 @@ config_namespace! {
         /// is computed once.
         pub auto_persist: bool, default = false, scope = Compile;
         /// Storage level passed to persist for auto-persisted outputs (engine-specific, e.g.
-        /// memory or disk); unset = the engine's default.
+        /// memory or disk); unset = the engine's default. The engines here persist in memory,
+        /// their one level: `memory` or unset; another level fails the run before it starts.
         pub auto_persist_value: Option<String>, default = None, scope = Compile;
     }
 }
@@ -128,13 +129,34 @@ config_namespace! {
     /// `fugue.rpc.*`: callbacks from transformers to the driver.
     pub struct RpcOptions {
         /// Callback server used for transformer-to-driver callbacks, created once per workflow
-        /// run; unset = the in-process server.
+        /// run: `native` (in process: the engines of one machine), `flight` (the Arrow Flight
+        /// server of the Ballista engine, `fugue.rpc.flight_server.*`) or `flask` (Fugue's name:
+        /// the same Flight server bound to `fugue.rpc.flask_server.*`); unset = the engine's
+        /// own (`native` on one machine, `flight` on Ballista). An engine given a server it
+        /// cannot use refuses it when it is created.
         pub server: Option<String>, default = None, scope = Engine;
         /// `fugue.rpc.flask_server.*`: the HTTP callback server.
         pub flask_server: FlaskServerOptions;
         /// `fugue.rpc.flight_server.*`: the Arrow Flight callback server of distributed
         /// engines.
         pub flight_server: FlightServerOptions;
+    }
+}
+
+impl RpcOptions {
+    /// The server `fugue.rpc.server` names (`None` when unset: the engine's own). A value
+    /// outside the accepted names is [`FugueError::Config`] listing them.
+    pub fn server_kind(&self) -> Result<Option<crate::options::RpcServer>> {
+        match self.server.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(name) => name
+                .parse()
+                .map(Some)
+                .map_err(|e: FugueError| FugueError::Config {
+                    key: "fugue.rpc.server".to_string(),
+                    reason: e.to_string(),
+                }),
+        }
     }
 }
 
@@ -182,14 +204,17 @@ config_namespace! {
 }
 
 config_namespace! {
-    /// `fugue.rpc.flask_server.*`: the HTTP callback server (the name is kept from Fugue, where
-    /// it is a Flask server).
+    /// `fugue.rpc.flask_server.*`: the callback server of `fugue.rpc.server = flask` (the name
+    /// is kept from Fugue, where it is a Flask HTTP server; here it is the Flight server).
     pub struct FlaskServerOptions {
-        /// Bind host of the HTTP callback server; required when that server is used.
+        /// Bind host of the callback server of `fugue.rpc.server = flask`; required when that
+        /// server is used.
         pub host: Option<String>, default = None, scope = Engine;
-        /// Bind port of the HTTP callback server; required when that server is used.
+        /// Bind port of the callback server of `fugue.rpc.server = flask`; required when that
+        /// server is used.
         pub port: Option<u16>, default = None, scope = Engine;
-        /// Client timeout of worker-to-driver calls over HTTP; unset = no timeout.
+        /// Client timeout of worker-to-driver calls through the server of
+        /// `fugue.rpc.server = flask`; unset = no timeout.
         pub timeout: Option<Duration>, default = None, scope = Engine;
     }
 }

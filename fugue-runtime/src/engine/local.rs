@@ -8,7 +8,8 @@ use super::{ExecutionEngine, row_ops};
 use crate::executor::{self, ExecutorOptions, ZipHow};
 use crate::frame::{ArrowFrame, DataFrame};
 use crate::function::{Callback, Params, PartitionFunction, run_map};
-use fugue_core::{ConfigOverrides, FugueConfig, PartitionSpec, Result};
+use fugue_core::options::RpcServer;
+use fugue_core::{ConfigOverrides, FugueConfig, FugueError, PartitionSpec, Result};
 use std::sync::Arc;
 
 use super::{io, relational};
@@ -55,6 +56,20 @@ impl LocalEngine {
     }
 
     fn build(kind: Kind, workers: usize, conf: FugueConfig) -> Result<Self> {
+        // Callbacks run in process here: a network server is the Ballista engine's.
+        match conf.fugue.rpc.server_kind()? {
+            None | Some(RpcServer::Native) => {}
+            Some(other) => {
+                return Err(FugueError::Config {
+                    key: "fugue.rpc.server".to_string(),
+                    reason: format!(
+                        "the engines of one machine (`native`, `local`) call the driver's \
+                         handler in process, so they take `native` (or no value); `{other}` \
+                         is the network server of the Ballista engine"
+                    ),
+                });
+            }
+        }
         let session = match kind {
             Kind::Native => relational::Session::new(None, 1)?,
             Kind::Local => relational::Session::new(Some(workers), workers)?,

@@ -463,6 +463,33 @@ mod tests {
     }
 
     #[test]
+    fn the_engines_of_one_machine_take_the_in_process_callback_server() {
+        for name in ["native", "local"] {
+            for ok in ["native", "In_Process", ""] {
+                assert!(
+                    make_engine(name, [("fugue.rpc.server", ok)]).is_ok(),
+                    "{ok}"
+                );
+            }
+            for (value, says) in [
+                ("flight", "Ballista"),
+                ("flask", "Ballista"),
+                ("rest", "`flight`"),
+            ] {
+                let Err(e) = make_engine(name, [("fugue.rpc.server", value)]) else {
+                    panic!("{name} took `{value}`");
+                };
+                let text = e.to_string();
+                assert!(
+                    text.starts_with("invalid config `fugue.rpc.server`"),
+                    "{text}"
+                );
+                assert!(text.contains(says), "{text}");
+            }
+        }
+    }
+
+    #[test]
     fn conf_is_layered_not_mutated() {
         let shared = make_engine("native", [("user.k", "base")]).unwrap();
         let same = make_engine(shared.clone(), ()).unwrap();

@@ -361,6 +361,30 @@ struct Run<'a> {
     cancel: AtomicBool,
 }
 
+/// `fugue.workflow.auto_persist_value`, the storage level of auto-persisted outputs: the
+/// engines persist in memory, their one level, so `memory` (or no value) is accepted and any
+/// other level is an error before the run starts, never silently ignored.
+fn check_persist_level(conf: &FugueConfig) -> Result<()> {
+    let level = conf
+        .fugue
+        .workflow
+        .auto_persist_value
+        .as_deref()
+        .map(str::trim);
+    match level {
+        None | Some("") => Ok(()),
+        Some(l) if l.eq_ignore_ascii_case("memory") => Ok(()),
+        Some(l) => Err(FugueError::Config {
+            key: "fugue.workflow.auto_persist_value".to_string(),
+            reason: format!(
+                "the engines persist in memory, their only storage level; `{}` is not one \
+                 (set `memory` or leave the key unset)",
+                fugue_core::error::excerpt(l)
+            ),
+        }),
+    }
+}
+
 fn run_nodes(
     engine: Arc<dyn ExecutionEngine>,
     conf: &FugueConfig,
@@ -368,6 +392,7 @@ fn run_nodes(
     plan: Plan,
 ) -> Result<WorkflowResult> {
     let n = nodes.len();
+    check_persist_level(conf)?;
     let run_id = checkpoint::run_id();
     let root = conf.fugue.workflow.checkpoint.path.clone();
     let concurrency = conf.fugue.workflow.concurrency.max(1);
