@@ -298,3 +298,96 @@ fn the_description_is_const_data() {
         OutputShape::Typed { record: "Seen", .. }
     ));
 }
+
+/// What a call's cursor says of its partition (reference §5.4).
+#[derive(Schema, Debug, Clone, PartialEq)]
+pub struct Whereabouts {
+    /// The key's value, read through the cursor's first row.
+    pub city: Option<String>,
+    /// The first fare the call sees (after the presort), from the cursor's first row.
+    pub first_fare: f64,
+    /// The cursor's row schema.
+    pub row_schema: String,
+    /// The cursor's key schema.
+    pub key_schema: String,
+    /// The physical partition number.
+    pub physical: i64,
+}
+
+/// One row per call: the cursor's first row, row schema and key schema.
+#[transformer]
+pub fn whereabouts(
+    trips: Vec<Trip>,
+    cursor: &PartitionCursor,
+) -> Result<Whereabouts, fugue::core::FugueError> {
+    let row = cursor.row()?.unwrap_or_default();
+    let first_fare = row.get(1).and_then(Value::as_f64).unwrap_or(f64::NAN);
+    // The cursor's row is the first row the function receives.
+    assert_eq!(trips.first().map(|t| t.fare), Some(first_fare));
+    Ok(Whereabouts {
+        city: row.first().and_then(Value::as_str).map(str::to_string),
+        first_fare,
+        row_schema: cursor.row_schema().to_string(),
+        key_schema: cursor.key_schema().to_string(),
+        physical: cursor.physical_partition_no() as i64,
+    })
+}
+
+#[test]
+fn the_cursor_has_the_first_row_and_the_schemas_on_every_engine() {
+    for engine in ["native", "local"] {
+        let out =
+            fugue::transform(trips(), whereabouts, "by=city; presort=fare desc", engine).unwrap();
+        let mut rows: Vec<Whereabouts> = fugue::records(out).unwrap();
+        rows.sort_by(|a, b| a.first_fare.total_cmp(&b.first_fare));
+        let got: Vec<(Option<&str>, f64)> = rows
+            .iter()
+            .map(|r| (r.city.as_deref(), r.first_fare))
+            .collect();
+        assert_eq!(
+            got,
+            vec![(None, 5.0), (Some("Oslo"), 7.0), (Some("Paris"), 30.0)],
+            "{engine}"
+        );
+        for row in &rows {
+            assert_eq!(row.row_schema, "city:str,fare:double", "{engine}");
+            assert_eq!(row.key_schema, "city:str", "{engine}");
+        }
+
+        // Without keys: the whole input is one partition and the key schema is empty.
+        let out = fugue::transform(trips(), whereabouts, "", engine).unwrap();
+        let rows: Vec<Whereabouts> = fugue::records(out).unwrap();
+        assert_eq!(rows.len(), 1, "{engine}");
+        assert_eq!(rows[0].city.as_deref(), Some("Paris"), "{engine}");
+        assert_eq!(rows[0].first_fare, 10.0, "{engine}");
+        assert_eq!(rows[0].row_schema, "city:str,fare:double", "{engine}");
+        assert_eq!(rows[0].key_schema, "", "{engine}");
+    }
+}
+
+/// Whether the call's partition had a first row.
+#[derive(Schema, Debug, PartialEq)]
+pub struct HasRow {
+    /// `cursor.row()` was `Some`.
+    pub has_row: bool,
+}
+
+/// Report whether the cursor has a row.
+#[transformer]
+pub fn has_row(
+    trips: Vec<Trip>,
+    cursor: PartitionCursor,
+) -> Result<HasRow, fugue::core::FugueError> {
+    Ok(HasRow {
+        has_row: cursor.row()?.is_some() && !trips.is_empty(),
+    })
+}
+
+#[test]
+fn an_empty_partition_has_no_row() {
+    for engine in ["native", "local"] {
+        let out = fugue::transform(Vec::<Trip>::new(), has_row, "", engine).unwrap();
+        let rows: Vec<HasRow> = fugue::records(out).unwrap();
+        assert_eq!(rows, vec![HasRow { has_row: false }], "{engine}");
+    }
+}

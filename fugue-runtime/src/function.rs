@@ -10,14 +10,14 @@
 //! must give the same result as it does.
 
 use crate::frame::{ArrowFrame, DataFrame};
-use crate::partitioning::logical_partitions;
+use crate::partitioning::{LogicalPartition, logical_partitions};
 use crate::transformer::CodeIdentity;
 use crate::value::{Value, value_at};
 use arrow::array::RecordBatch;
 use fugue_core::{FugueError, PartitionSpec, Result, Schema, types};
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A single-pass stream of Arrow batches: one logical partition's input or output.
 pub type BatchStream<'a> = Box<dyn Iterator<Item = Result<RecordBatch>> + Send + 'a>;
@@ -27,18 +27,53 @@ pub fn stream_of(batches: Vec<RecordBatch>) -> BatchStream<'static> {
     Box::new(batches.into_iter().map(Ok))
 }
 
-/// Where a call is: the logical partition's key values and its numbers (reference §5.4).
-#[derive(Debug, Clone, PartialEq)]
+/// Where a call is (reference §5.4): the logical partition's key values, its first row, the
+/// schemas of the input and of the keys, and its numbers.
+///
+/// Engines make one per call; the schemas are shared by every cursor of a step, and the first
+/// row is converted to [`Value`]s only when [`row`](Self::row) is first read. Cloning is cheap.
+#[derive(Debug, Clone)]
 pub struct PartitionCursor {
-    key_names: Vec<String>,
+    shape: Arc<CursorShape>,
     key_values: Vec<Value>,
+    first_row: Arc<FirstRow>,
     partition_no: usize,
     physical_partition_no: usize,
     slice_no: usize,
 }
 
+/// What every cursor of one step shares: the input's schema and the keys.
+#[derive(Debug, Default, PartialEq)]
+struct CursorShape {
+    row_schema: Schema,
+    key_schema: Schema,
+    key_names: Vec<String>,
+}
+
+/// The first row of a logical partition, as a one-row batch, converted once when read.
+#[derive(Debug, Default)]
+struct FirstRow {
+    batch: Option<RecordBatch>,
+    values: OnceLock<Result<Vec<Value>>>,
+}
+
+impl PartialEq for PartitionCursor {
+    /// Equal keys, numbers, schemas and first row (whether or not it was read yet).
+    fn eq(&self, other: &Self) -> bool {
+        self.shape == other.shape
+            && self.key_values == other.key_values
+            && self.first_row.batch == other.first_row.batch
+            && self.partition_no == other.partition_no
+            && self.physical_partition_no == other.physical_partition_no
+            && self.slice_no == other.slice_no
+    }
+}
+
 impl PartitionCursor {
-    /// A cursor for a logical partition with these keys (empty without partition keys).
+    /// A cursor made by hand (a test, a custom engine) for a logical partition with these keys
+    /// (empty without partition keys). It has no [`row`](Self::row), and its
+    /// [`row_schema`](Self::row_schema) and [`key_schema`](Self::key_schema) are empty: the
+    /// engines' cursors carry all three.
     pub fn new(
         keys: Vec<(String, Value)>,
         partition_no: usize,
@@ -47,8 +82,12 @@ impl PartitionCursor {
     ) -> Self {
         let (key_names, key_values) = keys.into_iter().unzip();
         PartitionCursor {
-            key_names,
+            shape: Arc::new(CursorShape {
+                key_names,
+                ..CursorShape::default()
+            }),
             key_values,
+            first_row: Arc::default(),
             partition_no,
             physical_partition_no,
             slice_no,
@@ -56,29 +95,30 @@ impl PartitionCursor {
     }
 
     /// The cursor of the keys in a one-row batch (as [`crate::partitioning::LogicalPartition`]
-    /// reports them).
+    /// reports them): its key schema is the batch's; it has no row and an empty row schema.
     pub fn from_key_batch(
         keys: Option<&RecordBatch>,
         partition_no: usize,
         physical_partition_no: usize,
     ) -> Result<Self> {
-        let mut pairs = Vec::new();
-        if let Some(batch) = keys {
-            for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
-                pairs.push((field.name().clone(), value_at(column.as_ref(), 0)?));
-            }
+        let key_schema = match keys {
+            Some(batch) => Schema::from_arrow(&batch.schema())?,
+            None => Schema::empty(),
+        };
+        let shape = CursorShape {
+            key_names: key_schema.names().map(str::to_string).collect(),
+            key_schema,
+            row_schema: Schema::empty(),
+        };
+        Cursors {
+            shape: Arc::new(shape),
         }
-        Ok(PartitionCursor::new(
-            pairs,
-            partition_no,
-            physical_partition_no,
-            0,
-        ))
+        .cursor(keys, None, partition_no, physical_partition_no)
     }
 
     /// The partition key names, in the spec's order.
     pub fn key_names(&self) -> &[String] {
-        &self.key_names
+        &self.shape.key_names
     }
 
     /// The key values of this logical partition, in the spec's order.
@@ -88,10 +128,47 @@ impl PartitionCursor {
 
     /// The value of one key.
     pub fn key(&self, name: &str) -> Option<&Value> {
-        self.key_names
+        self.shape
+            .key_names
             .iter()
             .position(|k| k == name)
-            .map(|i| &self.key_values[i])
+            .and_then(|i| self.key_values.get(i))
+    }
+
+    /// The first row of this logical partition, one value per column of
+    /// [`row_schema`](Self::row_schema), in the order the function sees the rows (after the
+    /// presort); `None` for a partition without rows (the one call of an empty input without
+    /// keys) and for a cursor made by hand. Converted from Arrow when first read, then kept;
+    /// an error is a value that does not convert (a date beyond chrono's range).
+    ///
+    /// For a co-transformer, whose zipped frames share only their keys, the row is the key
+    /// values and the row schema is the key schema.
+    pub fn row(&self) -> Result<Option<&[Value]>> {
+        let Some(batch) = &self.first_row.batch else {
+            return Ok(None);
+        };
+        let values = self.first_row.values.get_or_init(|| {
+            batch
+                .columns()
+                .iter()
+                .map(|column| value_at(column.as_ref(), 0))
+                .collect()
+        });
+        match values {
+            Ok(values) => Ok(Some(values)),
+            Err(e) => Err(e.duplicate()),
+        }
+    }
+
+    /// The schema of the rows the function receives (the step's input; the keys for a
+    /// co-transformer).
+    pub fn row_schema(&self) -> &Schema {
+        &self.shape.row_schema
+    }
+
+    /// The schema of the partition keys, in the spec's order (empty without keys).
+    pub fn key_schema(&self) -> &Schema {
+        &self.shape.key_schema
     }
 
     /// The logical partition number within its physical partition, from 0.
@@ -108,15 +185,100 @@ impl PartitionCursor {
     pub fn slice_no(&self) -> usize {
         self.slice_no
     }
+
+    /// This cursor in another physical partition.
+    pub(crate) fn with_physical_partition_no(mut self, physical_partition_no: usize) -> Self {
+        self.physical_partition_no = physical_partition_no;
+        self
+    }
+}
+
+/// The maker of one step's cursors: every engine builds its cursors here, so that they carry
+/// the same fields everywhere.
+#[derive(Debug, Clone)]
+pub(crate) struct Cursors {
+    shape: Arc<CursorShape>,
+}
+
+impl Cursors {
+    /// The cursors of a step whose function receives rows of `row_schema`, partitioned by
+    /// `keys` (each a column of `row_schema`: [`FugueError::ColumnNotFound`] otherwise).
+    pub(crate) fn new(row_schema: &Schema, keys: &[String]) -> Result<Self> {
+        let columns = keys
+            .iter()
+            .map(|k| {
+                row_schema.column(k).cloned().ok_or_else(|| {
+                    FugueError::column_not_found(
+                        k,
+                        "the partition keys",
+                        row_schema,
+                        row_schema.names(),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Cursors {
+            shape: Arc::new(CursorShape {
+                row_schema: row_schema.clone(),
+                key_schema: Schema::new(columns)?,
+                key_names: keys.to_vec(),
+            }),
+        })
+    }
+
+    /// The cursor of a logical partition: its key values from the one-row batch `keys`, its
+    /// first row from `rows` (any batch whose first row is the partition's first; `None` or an
+    /// empty batch for no row).
+    pub(crate) fn cursor(
+        &self,
+        keys: Option<&RecordBatch>,
+        rows: Option<&RecordBatch>,
+        partition_no: usize,
+        physical_partition_no: usize,
+    ) -> Result<PartitionCursor> {
+        let mut key_values = Vec::new();
+        if let Some(batch) = keys {
+            for column in batch.columns() {
+                key_values.push(value_at(column.as_ref(), 0)?);
+            }
+        }
+        let batch = rows.filter(|b| b.num_rows() > 0).map(|b| b.slice(0, 1));
+        Ok(PartitionCursor {
+            shape: self.shape.clone(),
+            key_values,
+            first_row: Arc::new(FirstRow {
+                batch,
+                values: OnceLock::new(),
+            }),
+            partition_no,
+            physical_partition_no,
+            slice_no: 0,
+        })
+    }
+
+    /// The cursor of one of [`logical_partitions`]'s partitions.
+    pub(crate) fn for_partition(
+        &self,
+        part: &LogicalPartition,
+        physical_partition_no: usize,
+    ) -> Result<PartitionCursor> {
+        self.cursor(
+            part.keys.as_ref(),
+            Some(&part.batch),
+            part.partition_no,
+            physical_partition_no,
+        )
+    }
 }
 
 impl fmt::Display for PartitionCursor {
     /// `city="Paris", year=2024`, or `no partition key` (used in error messages).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.key_names.is_empty() {
+        if self.shape.key_names.is_empty() {
             return write!(f, "partition #{} (no partition key)", self.partition_no);
         }
         let parts: Vec<String> = self
+            .shape
             .key_names
             .iter()
             .zip(&self.key_values)
@@ -442,10 +604,11 @@ pub fn run_map(
     )?;
     let output_schema = function.output_schema(std::slice::from_ref(&input_schema))?;
     let frame = df.to_arrow_frame()?;
+    let cursors = Cursors::new(&input_schema, spec.keys())?;
     let parts = logical_partitions(frame.arrow_schema(), frame.batches(), spec, concurrency)?;
     let mut out = Vec::new();
     for part in parts {
-        let cursor = PartitionCursor::from_key_batch(part.keys.as_ref(), part.partition_no, 0)?;
+        let cursor = cursors.for_partition(&part, 0)?;
         let ctx = PartitionContext {
             cursor: cursor.clone(),
             params: params.clone(),
