@@ -213,6 +213,7 @@ fn streaming_transformers_keep_memory_bounded() {
         cursor: PartitionCursor::new(vec![], 0, 0, 0),
         params: Arc::new(Params::new()),
         callback: None,
+        state: None,
     };
     let mut rows = 0usize;
     let mut sum = 0i64;
@@ -389,5 +390,190 @@ fn an_empty_partition_has_no_row() {
         let out = fugue::transform(Vec::<Trip>::new(), has_row, "", engine).unwrap();
         let rows: Vec<HasRow> = fugue::records(out).unwrap();
         assert_eq!(rows, vec![HasRow { has_row: false }], "{engine}");
+    }
+}
+
+/// What `on_init` loads once per physical partition (a model, in real programs).
+#[derive(Debug)]
+pub struct Model {
+    /// The physical partition it was loaded for.
+    pub partition: usize,
+    /// Added to every fare (read from the step's parameters).
+    pub bonus: f64,
+}
+
+static MODEL_LOADS: AtomicUsize = AtomicUsize::new(0);
+static MODEL_CALLS: AtomicUsize = AtomicUsize::new(0);
+static LOADED_FOR: Mutex<Vec<usize>> = Mutex::new(Vec::new());
+
+/// Load the model of one physical partition.
+pub fn load_model(partition: &PhysicalPartition) -> Result<Model, fugue::core::FugueError> {
+    MODEL_LOADS.fetch_add(1, Ordering::SeqCst);
+    LOADED_FOR
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(partition.physical_partition_no());
+    assert_eq!(partition.row_schema().to_string(), "city:str,fare:double");
+    Ok(Model {
+        partition: partition.physical_partition_no(),
+        bonus: partition.params().get::<f64>("load_model", "bonus")?,
+    })
+}
+
+/// A scored trip, with the physical partition that scored it.
+#[derive(Schema, Debug, Clone, PartialEq)]
+pub struct Priced {
+    /// The city.
+    pub city: Option<String>,
+    /// The fare plus the model's bonus.
+    pub price: f64,
+    /// The physical partition of the call.
+    pub physical: i64,
+}
+
+/// Price the trips of one key group with the partition's model.
+#[transformer(on_init = load_model)]
+pub fn price(trips: Vec<Trip>, model: &Model, cursor: &PartitionCursor, bonus: f64) -> Vec<Priced> {
+    MODEL_CALLS.fetch_add(1, Ordering::SeqCst);
+    // The state is the one of the call's own physical partition.
+    assert_eq!(model.partition, cursor.physical_partition_no());
+    assert_eq!(model.bonus, bonus);
+    trips
+        .into_iter()
+        .map(|t| Priced {
+            city: t.city,
+            price: t.fare + model.bonus,
+            physical: cursor.physical_partition_no() as i64,
+        })
+        .collect()
+}
+
+fn many_cities() -> Vec<Trip> {
+    (0..200)
+        .map(|i| trip(Some(&format!("c{}", i % 20)), f64::from(i)))
+        .collect()
+}
+
+#[test]
+fn on_init_runs_once_per_physical_partition_and_the_function_once_per_key_group() {
+    // One test drives both engines, so the counters see only this function's calls.
+    for (engine, spec) in [("native", "by=city"), ("local", "num=4; by=city")] {
+        let (loads, calls) = (
+            MODEL_LOADS.load(Ordering::SeqCst),
+            MODEL_CALLS.load(Ordering::SeqCst),
+        );
+        LOADED_FOR.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        let out = fugue::Transform::new(many_cities(), price)
+            .partition(spec)
+            .param("bonus", 0.5)
+            .engine(engine)
+            .run()
+            .unwrap();
+        let rows: Vec<Priced> = fugue::records(out).unwrap();
+        assert_eq!(rows.len(), 200, "{engine}");
+        let total: f64 = rows.iter().map(|r| r.price).sum();
+        assert_eq!(
+            total,
+            (0..200).map(f64::from).sum::<f64>() + 100.0,
+            "{engine}"
+        );
+        // The function ran once per key group ...
+        assert_eq!(MODEL_CALLS.load(Ordering::SeqCst) - calls, 20, "{engine}");
+        // ... and `on_init` once per physical partition that had calls.
+        let physical: std::collections::BTreeSet<i64> = rows.iter().map(|r| r.physical).collect();
+        let mut loaded = LOADED_FOR.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        loaded.sort_unstable();
+        assert_eq!(
+            MODEL_LOADS.load(Ordering::SeqCst) - loads,
+            physical.len(),
+            "{engine}"
+        );
+        assert_eq!(
+            loaded,
+            physical.iter().map(|p| *p as usize).collect::<Vec<_>>(),
+            "{engine}"
+        );
+        if engine == "native" {
+            assert_eq!(loaded, vec![0]);
+        } else {
+            assert!(loaded.len() > 1, "{loaded:?}");
+        }
+    }
+}
+
+/// A model every call of a lazy transformer may keep.
+pub fn shared_model(partition: &PhysicalPartition) -> Model {
+    Model {
+        partition: partition.physical_partition_no(),
+        bonus: 100.0,
+    }
+}
+
+/// A lazy transformer keeps the partition's state as an `Arc`.
+#[transformer(on_init = shared_model)]
+pub fn price_lazily(
+    trips: impl Iterator<Item = Trip>,
+    model: Arc<Model>,
+) -> impl Iterator<Item = Priced> {
+    trips.map(move |t| Priced {
+        city: t.city,
+        price: t.fare + model.bonus,
+        physical: model.partition as i64,
+    })
+}
+
+#[test]
+fn a_lazy_transformer_shares_the_state() {
+    for engine in ["native", "local"] {
+        let out = fugue::transform(trips(), price_lazily, "by=city", engine).unwrap();
+        let rows: Vec<Priced> = fugue::records(out).unwrap();
+        assert_eq!(rows.len(), 6, "{engine}");
+        assert!(rows.iter().all(|r| r.price > 100.0), "{engine}");
+    }
+}
+
+/// An `on_init` that cannot load its model.
+pub fn missing_model(_: &PhysicalPartition) -> Result<Model, std::io::Error> {
+    Err(std::io::Error::other("no model file"))
+}
+
+/// Never called: its `on_init` fails.
+#[transformer(on_init = missing_model)]
+pub fn price_without_model(trips: Vec<Trip>, model: &Model) -> Vec<Trip> {
+    let _ = model;
+    trips
+}
+
+/// An `on_init` that panics.
+pub fn broken_model(_: &PhysicalPartition) -> Model {
+    panic!("corrupt model")
+}
+
+/// Never called: its `on_init` panics.
+#[transformer(on_init = broken_model)]
+pub fn price_with_broken_model(trips: Vec<Trip>, model: &Model) -> Vec<Trip> {
+    let _ = model;
+    trips
+}
+
+#[test]
+fn an_on_init_error_fails_the_step_naming_the_function_and_the_partition() {
+    for engine in ["native", "local"] {
+        let e =
+            fugue::transform(trips(), price_without_model, "num=1; by=city", engine).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "`price_without_model` failed in `on_init` for physical partition 0: \
+             `missing_model` returned an error: no model file",
+            "{engine}"
+        );
+        let e = fugue::transform(trips(), price_with_broken_model, "num=1; by=city", engine)
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "`price_with_broken_model` failed in `on_init` for physical partition 0: \
+             `broken_model` panicked: corrupt model",
+            "{engine}"
+        );
     }
 }

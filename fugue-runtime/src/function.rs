@@ -15,6 +15,7 @@ use crate::transformer::CodeIdentity;
 use crate::value::{Value, value_at};
 use arrow::array::RecordBatch;
 use fugue_core::{FugueError, PartitionSpec, Result, Schema, types};
+use std::any::Any;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
@@ -469,6 +470,111 @@ pub struct PartitionContext {
     pub params: Arc<Params>,
     /// The driver's callback, when the step was given one.
     pub callback: Option<Callback>,
+    /// The state [`PartitionFunction::init`] made for the call's physical partition, when it
+    /// made one (a function declared with `on_init`).
+    pub state: Option<PartitionState>,
+}
+
+impl PartitionContext {
+    /// The context of a call at `cursor` with these parameters, without callback or state.
+    pub fn new(cursor: PartitionCursor, params: Arc<Params>) -> Self {
+        PartitionContext {
+            cursor,
+            params,
+            callback: None,
+            state: None,
+        }
+    }
+}
+
+/// The state a function's `on_init` made for one physical partition, shared by every call of
+/// that partition ([`PartitionContext::state`]).
+pub type PartitionState = Arc<dyn Any + Send + Sync>;
+
+/// What a function's `on_init` knows of the physical partition it prepares: its number, the
+/// schemas its calls receive, and the step's parameters.
+#[derive(Debug, Clone)]
+pub struct PhysicalPartition {
+    physical_partition_no: usize,
+    shape: Arc<CursorShape>,
+    params: Arc<Params>,
+}
+
+impl PhysicalPartition {
+    /// The physical partition of the call at `cursor` (the engines' constructor; public for
+    /// tests and custom engines).
+    pub fn of(cursor: &PartitionCursor, params: Arc<Params>) -> Self {
+        PhysicalPartition {
+            physical_partition_no: cursor.physical_partition_no,
+            shape: cursor.shape.clone(),
+            params,
+        }
+    }
+
+    /// The physical partition number, from 0 (the cursors' [`PartitionCursor::physical_partition_no`]).
+    pub fn physical_partition_no(&self) -> usize {
+        self.physical_partition_no
+    }
+
+    /// The schema of the rows the calls receive ([`PartitionCursor::row_schema`]).
+    pub fn row_schema(&self) -> &Schema {
+        &self.shape.row_schema
+    }
+
+    /// The schema of the partition keys ([`PartitionCursor::key_schema`]).
+    pub fn key_schema(&self) -> &Schema {
+        &self.shape.key_schema
+    }
+
+    /// The step's parameters.
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+}
+
+/// One thread's view of the physical partitions it runs: calls [`PartitionFunction::init`]
+/// once per physical partition, before its first call, and hands the state to every call of
+/// that partition. Every engine calls functions through it (an engine runs the calls of one
+/// physical partition one after the other on one thread, and a thread moves to another
+/// partition only when the previous one is done), so `on_init` runs the same way everywhere.
+#[derive(Default)]
+pub(crate) struct PhysicalInit {
+    current: Option<(usize, Option<PartitionState>)>,
+}
+
+impl PhysicalInit {
+    /// The state for the call at `cursor`: the current partition's, or a new partition's
+    /// (the previous state is dropped first). An error names the function and the partition.
+    pub(crate) fn state(
+        &mut self,
+        function: &dyn PartitionFunction,
+        cursor: &PartitionCursor,
+        params: &Arc<Params>,
+    ) -> Result<Option<PartitionState>> {
+        let no = cursor.physical_partition_no();
+        if let Some((current, state)) = &self.current
+            && *current == no
+        {
+            return Ok(state.clone());
+        }
+        self.current = None;
+        let partition = PhysicalPartition::of(cursor, params.clone());
+        let state = function
+            .init(&partition)
+            .map_err(|e| in_init(function.name(), no, e))?;
+        self.current = Some((no, state.clone()));
+        Ok(state)
+    }
+}
+
+/// Wrap an error of a function's `on_init` with the function's name and the partition.
+pub fn in_init(function: &str, physical_partition_no: usize, error: FugueError) -> FugueError {
+    FugueError::External {
+        context: format!(
+            "`{function}` failed in `on_init` for physical partition {physical_partition_no}"
+        ),
+        source: Box::new(error),
+    }
 }
 
 /// A function that an engine runs once per logical partition.
@@ -521,6 +627,17 @@ pub trait PartitionFunction: Send + Sync {
     ) -> Result<()> {
         let _ = (spec, inputs, params, has_callback);
         Ok(())
+    }
+
+    /// Prepare one physical partition (Fugue's `on_init`): engines call it once per physical
+    /// partition, before the first call there (not for a physical partition without calls), and
+    /// give the state it returns to every call of that partition in
+    /// [`PartitionContext::state`]. An error fails the step, naming the function and the
+    /// partition. The default prepares nothing (`Ok(None)`); `#[transformer(on_init = f)]`
+    /// calls `f`.
+    fn init(&self, partition: &PhysicalPartition) -> Result<Option<PartitionState>> {
+        let _ = partition;
+        Ok(None)
     }
 
     /// Run on one logical partition. `inputs` has one stream per input (one for a transformer,
@@ -607,9 +724,11 @@ pub fn run_map(
     let cursors = Cursors::new(&input_schema, spec.keys())?;
     let parts = logical_partitions(frame.arrow_schema(), frame.batches(), spec, concurrency)?;
     let mut out = Vec::new();
+    let mut init = PhysicalInit::default();
     for part in parts {
         let cursor = cursors.for_partition(&part, 0)?;
         let ctx = PartitionContext {
+            state: init.state(function, &cursor, &params)?,
             cursor: cursor.clone(),
             params: params.clone(),
             callback: callback.clone(),

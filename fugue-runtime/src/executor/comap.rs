@@ -18,8 +18,8 @@ use super::route::Router;
 use super::{ExecutorOptions, Handler, count_if_needed, into_stream, placement};
 use crate::frame::{ArrowFrame, DataFrame};
 use crate::function::{
-    Callback, Cursors, Params, PartitionContext, PartitionFunction, check_output, in_partition,
-    stream_of,
+    Callback, Cursors, Params, PartitionContext, PartitionFunction, PhysicalInit, check_output,
+    in_partition, stream_of,
 };
 use arrow::array::{ArrayRef, RecordBatch, UInt32Array};
 use arrow::compute::{SortOptions, concat_batches, take_record_batch};
@@ -296,9 +296,11 @@ pub fn run_comap(
         .collect::<Result<Vec<_>>>()?;
     let name = function.name();
     let mut out = Vec::new();
+    let mut init = PhysicalInit::default();
     for call in zip.calls(inputs, 0)? {
         let cursor = call.cursor;
         let ctx = PartitionContext {
+            state: init.state(function, &cursor, &params)?,
             cursor: cursor.clone(),
             params: params.clone(),
             callback: callback.clone(),

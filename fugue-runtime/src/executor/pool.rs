@@ -5,7 +5,7 @@ use super::ExecutorOptions;
 use super::callback::{CallbackRequest, ChannelTransport, Handler, answer};
 use crate::function::{
     BatchStream, Callback, Params, PartitionContext, PartitionCursor, PartitionFunction,
-    check_output, in_partition, stream_of,
+    PhysicalInit, check_output, in_partition, stream_of,
 };
 use arrow::array::RecordBatch;
 use arrow::array::UInt32Array;
@@ -207,6 +207,7 @@ where
                 out: out_tx.clone(),
                 pending: RefCell::new(Pending::default()),
                 callback: callback.clone(),
+                init: RefCell::new(PhysicalInit::default()),
             };
             scope.spawn(move || worker.run());
         }
@@ -269,6 +270,8 @@ struct Worker<'a, 's> {
     /// Output batches not sent yet (see [`OUTPUT_MESSAGE_ROWS`]).
     pending: RefCell<Pending>,
     callback: Option<Callback>,
+    /// The state of the physical partition being called (`on_init`).
+    init: RefCell<PhysicalInit>,
 }
 
 /// Output batches are handed to the driver in messages of at least this many rows (or fewer at
@@ -404,7 +407,12 @@ impl Worker<'_, '_> {
         let name = function.name();
         let cursor = call.cursor.clone();
         let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<()> {
+            let state = self
+                .init
+                .borrow_mut()
+                .state(function, &call.cursor, &self.job.params)?;
             let ctx = PartitionContext {
+                state,
                 cursor: call.cursor,
                 params: self.job.params.clone(),
                 callback: self.callback.clone(),
