@@ -50,6 +50,7 @@
 use fugue_core::{PartitionSpec, Result};
 use fugue_runtime::engine::{ExecutionEngine, IntoEngine, make_engine};
 use fugue_runtime::function::{Callback, CallbackTransport, Params, PartitionFunction};
+use fugue_runtime::ignore::{IgnoreErrors, SkipErrors, SkippedPartition};
 use fugue_runtime::like::IntoPartitionSpec;
 use fugue_runtime::value::Value;
 use fugue_runtime::{DataFrame, IntoDataFrame};
@@ -118,6 +119,7 @@ pub struct Transform<F> {
     partition: Result<PartitionSpec>,
     params: Params,
     callback: Option<Callback>,
+    ignore: IgnoreErrors,
     engine: Option<Result<Arc<dyn ExecutionEngine>>>,
 }
 
@@ -130,6 +132,7 @@ impl<F: PartitionFunction> Transform<F> {
             partition: Ok(PartitionSpec::new()),
             params: Params::new(),
             callback: None,
+            ignore: IgnoreErrors::new(),
             engine: None,
         }
     }
@@ -165,19 +168,69 @@ impl<F: PartitionFunction> Transform<F> {
         self
     }
 
+    /// Skip the logical partitions whose call fails with one of these errors (Fugue's
+    /// `ignore_errors`): they contribute no rows, and [`run_with_skipped`](Self::run_with_skipped)
+    /// lists them. Errors are matched by type (downcast: the function's error type) or by the
+    /// kind of their root cause; panics only when [`IgnoreErrors::panics`] is listed. The
+    /// engines of one machine only (the Ballista engine refuses the step).
+    ///
+    /// ```
+    /// use fugue::prelude::*;
+    /// use fugue::runtime::ignore::IgnoreErrors;
+    ///
+    /// #[derive(Schema)]
+    /// struct Reading { sensor: String, raw: String }
+    ///
+    /// #[derive(Schema, Debug, PartialEq)]
+    /// struct Value { sensor: String, value: i64 }
+    ///
+    /// #[transformer]
+    /// fn parse(rows: Vec<Reading>) -> Result<Vec<Value>, std::num::ParseIntError> {
+    ///     rows.into_iter()
+    ///         .map(|r| Ok(Value { value: r.raw.parse()?, sensor: r.sensor }))
+    ///         .collect()
+    /// }
+    ///
+    /// let rows = vec![
+    ///     Reading { sensor: "a".into(), raw: "1".into() },
+    ///     Reading { sensor: "b".into(), raw: "x".into() },
+    /// ];
+    /// let (out, skipped) = fugue::Transform::new(rows, parse)
+    ///     .partition("by=sensor")
+    ///     .ignore_errors(IgnoreErrors::new().error::<std::num::ParseIntError>())
+    ///     .run_with_skipped()?;
+    /// assert_eq!(fugue::records::<Value>(out)?, vec![Value { sensor: "a".into(), value: 1 }]);
+    /// assert_eq!(skipped.len(), 1);
+    /// assert_eq!(skipped[0].cursor().key("sensor"), Some(&fugue::Value::from("b")));
+    /// # Ok::<(), fugue::core::FugueError>(())
+    /// ```
+    pub fn ignore_errors(mut self, ignore: IgnoreErrors) -> Self {
+        self.ignore = ignore;
+        self
+    }
+
     /// Run, returning the output.
     pub fn run(self) -> Result<DataFrame> {
+        self.run_with_skipped().map(|(df, _)| df)
+    }
+
+    /// Run, returning the output and the partitions skipped by
+    /// [`ignore_errors`](Self::ignore_errors) (reported under the function's name).
+    pub fn run_with_skipped(self) -> Result<(DataFrame, Vec<SkippedPartition>)> {
         let engine = match self.engine {
             Some(engine) => engine?,
             None => make_engine("", ())?,
         };
-        engine.map(
-            self.data?,
-            &self.function,
-            &self.partition?,
-            Arc::new(self.params),
-            self.callback,
-        )
+        let (data, spec, params) = (self.data?, self.partition?, Arc::new(self.params));
+        if self.ignore.is_empty() {
+            let df = engine.map(data, &self.function, &spec, params, self.callback)?;
+            return Ok((df, Vec::new()));
+        }
+        let skipping = SkipErrors::new(&self.function, &self.ignore);
+        let df = engine.map(data, &skipping, &spec, params, self.callback)?;
+        // Drive a lazy output now, so that every skipped partition is known.
+        let df = DataFrame::from(df.to_arrow_frame()?);
+        Ok((df, skipping.skipped(self.function.name())))
     }
 
     /// Run eagerly and drop the output (`out_transform`).

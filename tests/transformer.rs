@@ -577,3 +577,182 @@ fn an_on_init_error_fails_the_step_naming_the_function_and_the_partition() {
         );
     }
 }
+
+/// The error of a city without a price.
+#[derive(Debug)]
+pub struct NoPrice(pub String);
+
+impl std::fmt::Display for NoPrice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "no price for {}", self.0)
+    }
+}
+
+impl std::error::Error for NoPrice {}
+
+/// Fail on Paris with [`NoPrice`].
+#[transformer]
+pub fn no_paris(trips: Vec<Trip>) -> Result<Vec<Trip>, NoPrice> {
+    match trips.iter().find(|t| t.city.as_deref() == Some("Paris")) {
+        Some(t) => Err(NoPrice(t.city.clone().unwrap_or_default())),
+        None => Ok(trips),
+    }
+}
+
+/// A trip whose city is not nullable: a NULL city fails the conversion of its group.
+#[derive(Schema, Debug, Clone, PartialEq)]
+pub struct CityTrip {
+    /// The city.
+    pub city: String,
+    /// The fare.
+    pub fare: f64,
+}
+
+/// Take trips whose city cannot be NULL.
+#[transformer]
+pub fn strict(trips: Vec<CityTrip>) -> Vec<CityTrip> {
+    trips
+}
+
+/// The cities of the trips, sorted (NULL first).
+fn cities_of(out: DataFrame) -> Vec<Option<String>> {
+    let mut cities: Vec<Option<String>> = fugue::records::<Trip>(out)
+        .unwrap()
+        .into_iter()
+        .map(|t| t.city)
+        .collect();
+    cities.sort();
+    cities
+}
+
+#[test]
+fn ignore_errors_skips_exactly_the_failing_groups_and_lists_them() {
+    use fugue::core::ErrorKind;
+    use fugue::runtime::ignore::IgnoreErrors;
+    for engine in ["native", "local"] {
+        // By the function's error type: Paris is skipped, the other groups are kept.
+        let (out, skipped) = fugue::Transform::new(trips(), no_paris)
+            .partition("by=city")
+            .ignore_errors(IgnoreErrors::new().error::<NoPrice>())
+            .engine(engine)
+            .run_with_skipped()
+            .unwrap();
+        assert_eq!(
+            cities_of(out),
+            vec![None, None, Some("Oslo".to_string())],
+            "{engine}"
+        );
+        assert_eq!(skipped.len(), 1, "{engine}");
+        assert_eq!(skipped[0].step(), "no_paris");
+        assert_eq!(
+            skipped[0].keys(),
+            vec![("city", &Value::from("Paris"))],
+            "{engine}"
+        );
+        assert_eq!(
+            skipped[0].to_string(),
+            "step `no_paris` skipped city=\"Paris\": `no_paris` returned an error: no price for Paris"
+        );
+
+        // By kind: the NULL group fails to convert to `CityTrip` and is skipped.
+        let (out, skipped) = fugue::Transform::new(trips(), strict)
+            .partition("by=city")
+            .ignore_errors(IgnoreErrors::new().kind(ErrorKind::Conversion))
+            .engine(engine)
+            .run_with_skipped()
+            .unwrap();
+        let kept: Vec<CityTrip> = fugue::records(out).unwrap();
+        assert_eq!(kept.len(), 4, "{engine}");
+        assert_eq!(skipped.len(), 1, "{engine}");
+        assert_eq!(
+            skipped[0].cursor().key("city"),
+            Some(&Value::Null),
+            "{engine}"
+        );
+        assert_eq!(skipped[0].error().root().kind(), ErrorKind::Conversion);
+
+        // Another error still fails the run.
+        let e = fugue::Transform::new(trips(), no_paris)
+            .partition("by=city")
+            .ignore_errors(
+                IgnoreErrors::new()
+                    .error::<std::io::Error>()
+                    .kind(ErrorKind::Conversion),
+            )
+            .engine(engine)
+            .run()
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "`no_paris` failed on city=\"Paris\": `no_paris` returned an error: no price for Paris",
+            "{engine}"
+        );
+
+        // A panic is not ignored by a kind (a panic is an `External` error too) ...
+        let e = fugue::Transform::new(trips(), fragile)
+            .partition("by=city")
+            .ignore_errors(IgnoreErrors::new().kind(ErrorKind::External))
+            .engine(engine)
+            .run()
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "`fragile` failed on city=\"Paris\": `fragile` panicked: Paris is too expensive",
+            "{engine}"
+        );
+        // ... only when panics are listed.
+        let (out, skipped) = fugue::Transform::new(trips(), fragile)
+            .partition("by=city")
+            .ignore_errors(IgnoreErrors::new().panics())
+            .engine(engine)
+            .run_with_skipped()
+            .unwrap();
+        assert_eq!(cities_of(out).len(), 3, "{engine}");
+        assert_eq!(
+            skipped[0].to_string(),
+            "step `fragile` skipped city=\"Paris\": `fragile` panicked: Paris is too expensive"
+        );
+    }
+}
+
+#[test]
+fn a_workflow_run_lists_the_skipped_partitions() {
+    use fugue::runtime::ignore::IgnoreErrors;
+    use fugue::runtime::workflow::Workflow;
+    for engine in ["native", "local"] {
+        let wf = Workflow::new();
+        wf.create(trips())
+            .partition("by=city")
+            .transform(no_paris)
+            .named("priced")
+            .ignore_errors(IgnoreErrors::new().error::<NoPrice>())
+            .yield_as("out");
+        assert!(
+            wf.explain()
+                .unwrap()
+                .contains("ignore_errors(transformer::NoPrice)"),
+            "{}",
+            wf.explain().unwrap()
+        );
+        let result = wf.run(engine, ()).unwrap();
+        assert_eq!(cities_of(result.get("out").unwrap()).len(), 3, "{engine}");
+        let skipped: Vec<String> = result.skipped().iter().map(|s| s.to_string()).collect();
+        assert_eq!(
+            skipped,
+            vec![
+                "step `priced` skipped city=\"Paris\": `no_paris` returned an error: no price for Paris"
+            ],
+            "{engine}"
+        );
+
+        // Without `ignore_errors` the step fails.
+        let wf = Workflow::new();
+        wf.create(trips())
+            .partition("by=city")
+            .transform(no_paris)
+            .named("priced")
+            .yield_as("out");
+        let e = wf.run(engine, ()).unwrap_err();
+        assert!(e.to_string().contains("no price for Paris"), "{e}");
+    }
+}

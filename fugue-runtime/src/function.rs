@@ -692,6 +692,41 @@ pub fn check_output(function: &str, declared: &Schema, batch: &RecordBatch) -> R
     Ok(())
 }
 
+/// A panic turned into an error (of a function, its `on_init`, its lazy output, a callback
+/// handler, the executor's sink): its message is the panic's. [`IgnoreErrors`] tells panics
+/// from errors by this type.
+///
+/// [`IgnoreErrors`]: crate::ignore::IgnoreErrors
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PanicError(String);
+
+impl PanicError {
+    /// The error of a panic with this payload (a `&str` or `String` message; any other payload
+    /// is "a panic with a non-string payload").
+    pub fn from_payload(payload: &(dyn Any + Send)) -> Self {
+        PanicError(if let Some(s) = payload.downcast_ref::<&str>() {
+            (*s).to_string()
+        } else if let Some(s) = payload.downcast_ref::<String>() {
+            s.clone()
+        } else {
+            "a panic with a non-string payload".to_string()
+        })
+    }
+
+    /// The panic's message.
+    pub fn message(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for PanicError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for PanicError {}
+
 /// Wrap an error of a function's call with the function's name and the partition's keys.
 pub fn in_partition(function: &str, cursor: &PartitionCursor, error: FugueError) -> FugueError {
     FugueError::External {

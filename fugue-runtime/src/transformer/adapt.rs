@@ -17,7 +17,7 @@
 //! into an error naming the function.
 
 use crate::frame::DataFrame;
-use crate::function::{BatchStream, PartitionState, PhysicalPartition};
+use crate::function::{BatchStream, PanicError, PartitionState, PhysicalPartition};
 use crate::record::Record;
 use arrow::array::RecordBatch;
 use arrow::compute::concat_batches;
@@ -126,12 +126,10 @@ pub fn user_error<E: std::error::Error + Send + Sync + 'static>(
 
 /// A panic of the user's function, as an error naming the function and the panic message.
 pub fn panicked(function: &str, payload: Box<dyn Any + Send>) -> FugueError {
-    let message = payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic without a message".to_string());
-    FugueError::external(format!("`{function}` panicked"), message)
+    FugueError::external(
+        format!("`{function}` panicked"),
+        PanicError::from_payload(payload.as_ref()),
+    )
 }
 
 /// What an `on_init` function may return for the state `S` its transformer takes: `S`

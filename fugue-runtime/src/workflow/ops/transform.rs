@@ -5,6 +5,7 @@ use super::{FunctionInfo, Modifier, Op, Operation, PlanContext, RunContext};
 use super::{one, params_text, partition_function_info};
 use crate::frame::DataFrame;
 use crate::function::{BatchStream, Callback, Params, PartitionContext, PartitionFunction};
+use crate::ignore::{IgnoreErrors, SkipErrors};
 use crate::workflow::{SourceLocation, WorkflowFrame};
 use fugue_core::rules::{Step, eval};
 use fugue_core::{FugueError, PartitionSpec, Result, Schema};
@@ -20,6 +21,8 @@ pub struct FunctionCall {
     pub params: Arc<Params>,
     /// The driver-side handler of its callback, when given.
     pub callback: Option<Callback>,
+    /// The errors whose partitions are skipped (`ignore_errors`).
+    pub ignore: IgnoreErrors,
 }
 
 impl FunctionCall {
@@ -29,6 +32,7 @@ impl FunctionCall {
             function,
             params: Arc::new(Params::new()),
             callback: None,
+            ignore: IgnoreErrors::new(),
         }
     }
 
@@ -36,25 +40,58 @@ impl FunctionCall {
         partition_function_info(&self.function, &self.params, self.callback.is_some())
     }
 
-    /// `` `f`<extra>, params(..), callback `` (explain).
+    /// `` `f`<extra>, params(..), callback, ignore_errors(..) `` (explain).
     pub(super) fn text(&self, extra: &str) -> String {
         format!(
-            "`{}`{extra}{}{}",
+            "`{}`{extra}{}{}{}",
             self.function.name(),
             params_text(&self.params),
             if self.callback.is_some() {
                 ", callback"
             } else {
                 ""
-            }
+            },
+            self.ignore_text(", ")
         )
     }
 
-    /// Parameters and callback.
+    /// `<sep>ignore_errors(..)` when errors are ignored (explain and checkpoint keys: skipping
+    /// partitions changes the result).
+    pub(super) fn ignore_text(&self, separator: &str) -> String {
+        if self.ignore.is_empty() {
+            String::new()
+        } else {
+            format!("{separator}ignore_errors({})", self.ignore)
+        }
+    }
+
+    /// Run `f` with the function as the step runs it: observing the run's cancel flag, and
+    /// skipping the partitions whose call fails with an ignored error (reported in the run's
+    /// result).
+    pub(super) fn run<R>(
+        &self,
+        cx: &RunContext<'_>,
+        f: impl FnOnce(&dyn PartitionFunction) -> Result<R>,
+    ) -> Result<R> {
+        let function = self.cancellable(cx.cancel);
+        if self.ignore.is_empty() {
+            return f(&function);
+        }
+        let skipping = SkipErrors::new(&function, &self.ignore);
+        let out = f(&skipping)?;
+        cx.skipped
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(skipping.skipped(cx.step));
+        Ok(out)
+    }
+
+    /// Parameters, callback and ignored errors.
     pub(super) fn modify(&mut self, op: &'static str, modifier: Modifier) -> Result<()> {
         match modifier {
             Modifier::Params(p) => self.params = p,
             Modifier::Callback(c) => self.callback = Some(c),
+            Modifier::IgnoreErrors(i) => self.ignore = i,
             other => return Err(other.refused(op)),
         }
         Ok(())
@@ -180,7 +217,7 @@ impl Operation for Transform {
     }
 
     fn key_args(&self) -> String {
-        String::new()
+        self.call.ignore_text("")
     }
 
     fn plan(&self, cx: &PlanContext<'_>) -> Result<Option<Schema>> {
@@ -193,13 +230,22 @@ impl Operation for Transform {
     }
 
     fn run(&self, cx: &RunContext<'_>, inputs: Vec<DataFrame>) -> Result<Option<DataFrame>> {
-        let df = cx.engine.map(
-            one(inputs, self.name())?,
-            &self.call.cancellable(cx.cancel),
-            cx.spec_or_empty(),
-            self.call.params.clone(),
-            self.call.callback.clone(),
-        )?;
+        let input = one(inputs, self.name())?;
+        let df = self.call.run(cx, |function| {
+            let df = cx.engine.map(
+                input,
+                function,
+                cx.spec_or_empty(),
+                self.call.params.clone(),
+                self.call.callback.clone(),
+            )?;
+            // Drive a lazy output now, so that every skipped partition is known.
+            if self.call.ignore.is_empty() {
+                Ok(df)
+            } else {
+                Ok(DataFrame::from(df.to_arrow_frame()?))
+            }
+        })?;
         if self.out {
             // Drive a lazy output to its end: the function's effects are the point.
             df.into_batches()?;
