@@ -50,7 +50,7 @@
 use fugue_core::{PartitionSpec, Result};
 use fugue_runtime::engine::{ExecutionEngine, IntoEngine, make_engine};
 use fugue_runtime::function::{Callback, CallbackTransport, Params, PartitionFunction};
-use fugue_runtime::ignore::{IgnoreErrors, SkipErrors, SkippedPartition};
+use fugue_runtime::ignore::{IgnoreErrors, SkippedPartition, run_skipping};
 use fugue_runtime::like::IntoPartitionSpec;
 use fugue_runtime::value::Value;
 use fugue_runtime::{DataFrame, IntoDataFrame};
@@ -222,15 +222,13 @@ impl<F: PartitionFunction> Transform<F> {
             None => make_engine("", ())?,
         };
         let (data, spec, params) = (self.data?, self.partition?, Arc::new(self.params));
-        if self.ignore.is_empty() {
-            let df = engine.map(data, &self.function, &spec, params, self.callback)?;
-            return Ok((df, Vec::new()));
-        }
-        let skipping = SkipErrors::new(&self.function, &self.ignore);
-        let df = engine.map(data, &skipping, &spec, params, self.callback)?;
-        // Drive a lazy output now, so that every skipped partition is known.
-        let df = DataFrame::from(df.to_arrow_frame()?);
-        Ok((df, skipping.skipped(self.function.name())))
+        let callback = self.callback;
+        run_skipping(
+            &self.function,
+            &self.ignore,
+            self.function.name(),
+            |function| engine.map(data, function, &spec, params, callback),
+        )
     }
 
     /// Run eagerly and drop the output (`out_transform`).

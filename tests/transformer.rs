@@ -756,3 +756,20 @@ fn a_workflow_run_lists_the_skipped_partitions() {
         assert!(e.to_string().contains("no price for Paris"), "{e}");
     }
 }
+
+#[test]
+fn on_init_runs_in_workflows_too() {
+    use fugue::runtime::workflow::Workflow;
+    for engine in ["native", "local"] {
+        let wf = Workflow::new();
+        wf.create(trips())
+            .partition("by=city")
+            .transform(price_lazily)
+            .named("priced")
+            .yield_as("out");
+        let result = wf.run(engine, ()).unwrap();
+        let rows: Vec<Priced> = fugue::records(result.get("out").unwrap()).unwrap();
+        assert_eq!(rows.len(), 6, "{engine}");
+        assert!(rows.iter().all(|r| r.price > 100.0), "{engine}");
+    }
+}

@@ -756,8 +756,8 @@ pub fn run_map(
     )?;
     let output_schema = function.output_schema(std::slice::from_ref(&input_schema))?;
     let frame = df.to_arrow_frame()?;
-    let cursors = Cursors::new(&input_schema, spec.keys())?;
     let parts = logical_partitions(frame.arrow_schema(), frame.batches(), spec, concurrency)?;
+    let cursors = Cursors::new(&input_schema, spec.keys())?;
     let mut out = Vec::new();
     let mut init = PhysicalInit::default();
     for part in parts {

@@ -6,13 +6,14 @@
 //! wrap it in), error kinds, matched against the root cause's [`FugueError::kind`], and panics,
 //! which are never ignored unless [`IgnoreErrors::panics`] is listed (a kind matches no panic).
 //!
-//! [`SkipErrors`] applies a list to a function: it is a [`PartitionFunction`] like any other, so
-//! every engine of one machine runs it the same way (the workflow builder's
+//! [`run_skipping`] applies a list to a function: it wraps it in a [`PartitionFunction`] like
+//! any other, so every engine of one machine runs it the same way (the workflow builder's
 //! [`ignore_errors`](crate::workflow::WorkflowFrame::ignore_errors) and `fugue::Transform`'s use
-//! it). It reads each call's output to its end before passing it on, so that a failing
+//! it). The wrapper reads each call's output to its end before passing it on, so that a failing
 //! partition contributes no row at all: with errors to ignore, a partition's output is held in
 //! memory (Fugue materialises it too).
 
+use crate::frame::DataFrame;
 use crate::function::{
     BatchStream, PanicError, Params, PartitionContext, PartitionCursor, PartitionFunction,
     PartitionState, PhysicalPartition, stream_of,
@@ -198,10 +199,30 @@ impl fmt::Display for SkippedPartition {
     }
 }
 
+/// Run `map` (an engine's map or comap of `function`) with the errors of `ignore` skipped, and
+/// return its output with the partitions skipped, reported under `step`, ordered by physical
+/// then logical partition number. With nothing to ignore, `map` runs `function` itself;
+/// otherwise it runs a wrapper whose calls that fail with an ignored error return no rows, and
+/// the output is read to its end before the skipped partitions are collected.
+pub fn run_skipping(
+    function: &dyn PartitionFunction,
+    ignore: &IgnoreErrors,
+    step: &str,
+    map: impl FnOnce(&dyn PartitionFunction) -> Result<DataFrame>,
+) -> Result<(DataFrame, Vec<SkippedPartition>)> {
+    if ignore.is_empty() {
+        return Ok((map(function)?, Vec::new()));
+    }
+    let skipping = SkipErrors::new(function, ignore);
+    let df = map(&skipping)?;
+    let df = DataFrame::from(df.to_arrow_frame()?);
+    Ok((df, skipping.skipped(step)))
+}
+
 /// `function` with the errors of `ignore` skipped: a call failing with one of them returns no
 /// rows and is recorded (see the [module docs](self)). Hand-written functions that panic are
 /// caught here too; a panic not ignored resumes, for the engine to report.
-pub struct SkipErrors<'f> {
+struct SkipErrors<'f> {
     inner: &'f dyn PartitionFunction,
     ignore: &'f IgnoreErrors,
     skipped: Mutex<Vec<(PartitionCursor, FugueError)>>,
@@ -209,7 +230,7 @@ pub struct SkipErrors<'f> {
 
 impl<'f> SkipErrors<'f> {
     /// Skip the errors `ignore` lists in the calls of `inner`.
-    pub fn new(inner: &'f dyn PartitionFunction, ignore: &'f IgnoreErrors) -> Self {
+    fn new(inner: &'f dyn PartitionFunction, ignore: &'f IgnoreErrors) -> Self {
         SkipErrors {
             inner,
             ignore,
@@ -219,7 +240,7 @@ impl<'f> SkipErrors<'f> {
 
     /// The partitions skipped so far, as reported by `step`, ordered by physical then logical
     /// partition number.
-    pub fn skipped(&self, step: &str) -> Vec<SkippedPartition> {
+    fn skipped(&self, step: &str) -> Vec<SkippedPartition> {
         let skipped = self.skipped.lock().unwrap_or_else(|p| p.into_inner());
         let mut out: Vec<SkippedPartition> = skipped
             .iter()

@@ -71,20 +71,14 @@ impl Operation for CoTransform {
 
     fn run(&self, cx: &RunContext<'_>, inputs: Vec<DataFrame>) -> Result<Option<DataFrame>> {
         let df = self.call.run(cx, |function| {
-            let df = cx.engine.comap(
+            cx.engine.comap(
                 inputs,
                 self.how,
                 cx.spec_or_empty(),
                 function,
                 self.call.params.clone(),
                 self.call.callback.clone(),
-            )?;
-            // Drive a lazy output now, so that every skipped partition is known.
-            if self.call.ignore.is_empty() {
-                Ok(df)
-            } else {
-                Ok(DataFrame::from(df.to_arrow_frame()?))
-            }
+            )
         })?;
         if self.out {
             df.into_batches()?;

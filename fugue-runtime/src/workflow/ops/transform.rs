@@ -4,8 +4,11 @@
 use super::{FunctionInfo, Modifier, Op, Operation, PlanContext, RunContext};
 use super::{one, params_text, partition_function_info};
 use crate::frame::DataFrame;
-use crate::function::{BatchStream, Callback, Params, PartitionContext, PartitionFunction};
-use crate::ignore::{IgnoreErrors, SkipErrors};
+use crate::function::{
+    BatchStream, Callback, Params, PartitionContext, PartitionFunction, PartitionState,
+    PhysicalPartition,
+};
+use crate::ignore::{IgnoreErrors, run_skipping};
 use crate::workflow::{SourceLocation, WorkflowFrame};
 use fugue_core::rules::{Step, eval};
 use fugue_core::{FugueError, PartitionSpec, Result, Schema};
@@ -68,22 +71,18 @@ impl FunctionCall {
     /// Run `f` with the function as the step runs it: observing the run's cancel flag, and
     /// skipping the partitions whose call fails with an ignored error (reported in the run's
     /// result).
-    pub(super) fn run<R>(
+    pub(super) fn run(
         &self,
         cx: &RunContext<'_>,
-        f: impl FnOnce(&dyn PartitionFunction) -> Result<R>,
-    ) -> Result<R> {
+        map: impl FnOnce(&dyn PartitionFunction) -> Result<DataFrame>,
+    ) -> Result<DataFrame> {
         let function = self.cancellable(cx.cancel);
-        if self.ignore.is_empty() {
-            return f(&function);
-        }
-        let skipping = SkipErrors::new(&function, &self.ignore);
-        let out = f(&skipping)?;
+        let (df, skipped) = run_skipping(&function, &self.ignore, cx.step, map)?;
         cx.skipped
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .extend(skipping.skipped(cx.step));
-        Ok(out)
+            .extend(skipped);
+        Ok(df)
     }
 
     /// Parameters, callback and ignored errors.
@@ -164,6 +163,14 @@ impl PartitionFunction for Cancellable<'_> {
         self.inner.output_schema(inputs)
     }
 
+    fn typed_inputs(&self) -> Vec<Option<(&'static str, Schema)>> {
+        self.inner.typed_inputs()
+    }
+
+    fn init(&self, partition: &PhysicalPartition) -> Result<Option<PartitionState>> {
+        self.inner.init(partition)
+    }
+
     fn check(
         &self,
         spec: &PartitionSpec,
@@ -232,19 +239,13 @@ impl Operation for Transform {
     fn run(&self, cx: &RunContext<'_>, inputs: Vec<DataFrame>) -> Result<Option<DataFrame>> {
         let input = one(inputs, self.name())?;
         let df = self.call.run(cx, |function| {
-            let df = cx.engine.map(
+            cx.engine.map(
                 input,
                 function,
                 cx.spec_or_empty(),
                 self.call.params.clone(),
                 self.call.callback.clone(),
-            )?;
-            // Drive a lazy output now, so that every skipped partition is known.
-            if self.call.ignore.is_empty() {
-                Ok(df)
-            } else {
-                Ok(DataFrame::from(df.to_arrow_frame()?))
-            }
+            )
         })?;
         if self.out {
             // Drive a lazy output to its end: the function's effects are the point.
