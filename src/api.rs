@@ -182,12 +182,12 @@ impl<F: PartitionFunction> Transform<F> {
     /// struct Reading { sensor: String, raw: String }
     ///
     /// #[derive(Schema, Debug, PartialEq)]
-    /// struct Value { sensor: String, value: i64 }
+    /// struct Parsed { sensor: String, value: i64 }
     ///
     /// #[transformer]
-    /// fn parse(rows: Vec<Reading>) -> Result<Vec<Value>, std::num::ParseIntError> {
+    /// fn parse(rows: Vec<Reading>) -> Result<Vec<Parsed>, std::num::ParseIntError> {
     ///     rows.into_iter()
-    ///         .map(|r| Ok(Value { value: r.raw.parse()?, sensor: r.sensor }))
+    ///         .map(|r| Ok(Parsed { value: r.raw.parse()?, sensor: r.sensor }))
     ///         .collect()
     /// }
     ///
@@ -199,9 +199,9 @@ impl<F: PartitionFunction> Transform<F> {
     ///     .partition("by=sensor")
     ///     .ignore_errors(IgnoreErrors::new().error::<std::num::ParseIntError>())
     ///     .run_with_skipped()?;
-    /// assert_eq!(fugue::records::<Value>(out)?, vec![Value { sensor: "a".into(), value: 1 }]);
+    /// assert_eq!(fugue::records::<Parsed>(out)?, vec![Parsed { sensor: "a".into(), value: 1 }]);
     /// assert_eq!(skipped.len(), 1);
-    /// assert_eq!(skipped[0].cursor().key("sensor"), Some(&fugue::Value::from("b")));
+    /// assert_eq!(skipped[0].cursor().key("sensor"), Some(&Value::from("b")));
     /// # Ok::<(), fugue::core::FugueError>(())
     /// ```
     pub fn ignore_errors(mut self, ignore: IgnoreErrors) -> Self {
