@@ -52,7 +52,7 @@ enum Matcher {
 /// let parse = "x".parse::<i64>().unwrap_err();
 /// assert!(ignore.matches(&FugueError::external("`f` returned an error", parse)));
 /// assert!(!ignore.matches(&FugueError::invalid_argument("a", "no")));
-/// assert_eq!(ignore.to_string(), "std::num::error::ParseIntError, kind Conversion");
+/// assert_eq!(ignore.to_string(), "core::num::error::ParseIntError, kind Conversion");
 /// ```
 #[derive(Clone, Default)]
 pub struct IgnoreErrors {
