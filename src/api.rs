@@ -50,6 +50,7 @@
 use fugue_core::{PartitionSpec, Result};
 use fugue_runtime::engine::{ExecutionEngine, IntoEngine, make_engine};
 use fugue_runtime::function::{Callback, CallbackTransport, Params, PartitionFunction};
+use fugue_runtime::ignore::{IgnoreErrors, SkippedPartition, run_skipping};
 use fugue_runtime::like::IntoPartitionSpec;
 use fugue_runtime::value::Value;
 use fugue_runtime::{DataFrame, IntoDataFrame};
@@ -118,6 +119,7 @@ pub struct Transform<F> {
     partition: Result<PartitionSpec>,
     params: Params,
     callback: Option<Callback>,
+    ignore: IgnoreErrors,
     engine: Option<Result<Arc<dyn ExecutionEngine>>>,
 }
 
@@ -130,6 +132,7 @@ impl<F: PartitionFunction> Transform<F> {
             partition: Ok(PartitionSpec::new()),
             params: Params::new(),
             callback: None,
+            ignore: IgnoreErrors::new(),
             engine: None,
         }
     }
@@ -165,18 +168,66 @@ impl<F: PartitionFunction> Transform<F> {
         self
     }
 
+    /// Skip the logical partitions whose call fails with one of these errors (Fugue's
+    /// `ignore_errors`): they contribute no rows, and [`run_with_skipped`](Self::run_with_skipped)
+    /// lists them. Errors are matched by type (downcast: the function's error type) or by the
+    /// kind of their root cause; panics only when [`IgnoreErrors::panics`] is listed. The
+    /// engines of one machine only (the Ballista engine refuses the step).
+    ///
+    /// ```
+    /// use fugue::prelude::*;
+    /// use fugue::runtime::ignore::IgnoreErrors;
+    ///
+    /// #[derive(Schema)]
+    /// struct Reading { sensor: String, raw: String }
+    ///
+    /// #[derive(Schema, Debug, PartialEq)]
+    /// struct Parsed { sensor: String, value: i64 }
+    ///
+    /// #[transformer]
+    /// fn parse(rows: Vec<Reading>) -> Result<Vec<Parsed>, std::num::ParseIntError> {
+    ///     rows.into_iter()
+    ///         .map(|r| Ok(Parsed { value: r.raw.parse()?, sensor: r.sensor }))
+    ///         .collect()
+    /// }
+    ///
+    /// let rows = vec![
+    ///     Reading { sensor: "a".into(), raw: "1".into() },
+    ///     Reading { sensor: "b".into(), raw: "x".into() },
+    /// ];
+    /// let (out, skipped) = fugue::Transform::new(rows, parse)
+    ///     .partition("by=sensor")
+    ///     .ignore_errors(IgnoreErrors::new().error::<std::num::ParseIntError>())
+    ///     .run_with_skipped()?;
+    /// assert_eq!(fugue::records::<Parsed>(out)?, vec![Parsed { sensor: "a".into(), value: 1 }]);
+    /// assert_eq!(skipped.len(), 1);
+    /// assert_eq!(skipped[0].cursor().key("sensor"), Some(&Value::from("b")));
+    /// # Ok::<(), fugue::core::FugueError>(())
+    /// ```
+    pub fn ignore_errors(mut self, ignore: IgnoreErrors) -> Self {
+        self.ignore = ignore;
+        self
+    }
+
     /// Run, returning the output.
     pub fn run(self) -> Result<DataFrame> {
+        self.run_with_skipped().map(|(df, _)| df)
+    }
+
+    /// Run, returning the output and the partitions skipped by
+    /// [`ignore_errors`](Self::ignore_errors) (reported under the function's name).
+    pub fn run_with_skipped(self) -> Result<(DataFrame, Vec<SkippedPartition>)> {
         let engine = match self.engine {
             Some(engine) => engine?,
             None => make_engine("", ())?,
         };
-        engine.map(
-            self.data?,
+        let (data, spec, params) = (self.data?, self.partition?, Arc::new(self.params));
+        let callback = self.callback;
+        run_skipping(
             &self.function,
-            &self.partition?,
-            Arc::new(self.params),
-            self.callback,
+            &self.ignore,
+            self.function.name(),
+            |function| engine.map(data, function, &spec, params, callback),
         )
     }
 

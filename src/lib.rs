@@ -107,7 +107,8 @@ pub use fugue_macros::Schema;
 /// **Parameters**, in order: the data (`Vec<T>`, `&[T]`, `impl Iterator<Item = T>` where `T`
 /// derives [`Schema`]; `RecordBatch`; `impl Iterator<Item = RecordBatch>`; `DataFrame`), then
 /// optionally a `Callback` or `Option<Callback>`, optionally a `PartitionCursor` or
-/// `&PartitionCursor`, then typed parameters filled by name from the step's parameters.
+/// `&PartitionCursor`, optionally the `on_init` state as `&S` or `Arc<S>` (below), then typed
+/// parameters filled by name from the step's parameters.
 ///
 /// **Return**: `Vec<T>`, one `T`, `impl Iterator<Item = T>` (converted lazily),
 /// `RecordBatch`, `impl Iterator<Item = RecordBatch>`, `impl Iterator<Item = Result<RecordBatch,
@@ -120,6 +121,45 @@ pub use fugue_macros::Schema;
 /// `presort_has`, `presort_is`, `input_has`, `input_is`, e.g.
 /// `#[transformer(partitionby_has = "city", presort_is = "fare desc")]`. A rule naming a column
 /// that a typed input lacks is a compile error.
+///
+/// **Setup once per physical partition** (Fugue's `on_init`): `on_init = path::to::init` names
+/// a function `fn(&PhysicalPartition) -> S` (or `-> Result<S, E>`) that engines call once per
+/// physical partition, before its first call, for expensive setup such as loading a model; the
+/// function is still called once per logical partition (key group) and receives the state as a
+/// `&S` parameter (or `Arc<S>`, which a lazy `impl Iterator` output may keep). `S` must be
+/// `Send + Sync + 'static`. The [`PhysicalPartition`](runtime::function::PhysicalPartition)
+/// gives the partition's number, the input's and the keys' schemas and the step's parameters.
+/// An error returned or a panic raised by `init` fails the step, naming the function and the
+/// physical partition. Also on co-transformers and the output kinds.
+///
+/// ```
+/// use fugue::prelude::*;
+///
+/// #[derive(Schema)]
+/// struct Trip { city: String, fare: f64 }
+///
+/// #[derive(Schema, Debug, PartialEq)]
+/// struct Priced { city: String, price: f64 }
+///
+/// struct Model { rate: f64 }
+///
+/// /// Load the model once per physical partition.
+/// fn load_model(partition: &PhysicalPartition) -> Result<Model, FugueError> {
+///     Ok(Model { rate: partition.params().get::<f64>("load_model", "rate")? })
+/// }
+///
+/// #[transformer(on_init = load_model)]
+/// fn price(trips: Vec<Trip>, model: &Model) -> Vec<Priced> {
+///     trips.into_iter().map(|t| Priced { city: t.city, price: t.fare * model.rate }).collect()
+/// }
+///
+/// let trips = vec![Trip { city: "Oslo".into(), fare: 2.0 }, Trip { city: "Rome".into(), fare: 4.0 }];
+/// let out = fugue::Transform::new(trips, price).partition("by=city").param("rate", 1.5).run()?;
+/// let mut priced: Vec<Priced> = fugue::records(out)?;
+/// priced.sort_by(|a, b| a.city.cmp(&b.city));
+/// assert_eq!(priced[1], Priced { city: "Rome".into(), price: 6.0 });
+/// # Ok::<(), fugue::core::FugueError>(())
+/// ```
 ///
 /// An error returned or a panic raised by the function fails the step with an error naming the
 /// function and the partition's key values.
@@ -241,7 +281,9 @@ pub mod __private {
     pub use fugue_core::{ConstColumn, ConstType};
     pub use fugue_runtime::IntoDataFrame;
     pub use fugue_runtime::frame::DataFrame;
-    pub use fugue_runtime::function::{BatchStream, Params, PartitionContext, PartitionFunction};
+    pub use fugue_runtime::function::{
+        BatchStream, Params, PartitionContext, PartitionFunction, PartitionState, PhysicalPartition,
+    };
     pub use fugue_runtime::record::support::{self, RecordImpl};
     pub use fugue_runtime::record::{
         ArrowField, ConvertError, Record, StructColumn, StructFieldBuilder, TypeKind,

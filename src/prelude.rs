@@ -8,7 +8,9 @@ pub use crate::{
 pub use arrow::array::RecordBatch;
 pub use fugue_core::{FugueError, PartitionSpec};
 pub use fugue_runtime::engine::ExecutionEngine;
-pub use fugue_runtime::function::{Callback, Params, PartitionCursor, PartitionFunction};
+pub use fugue_runtime::function::{
+    Callback, Params, PartitionCursor, PartitionFunction, PhysicalPartition,
+};
 pub use fugue_runtime::record::Record;
 pub use fugue_runtime::transformer::{Creator, Outputter, Processor, Transformer};
 pub use fugue_runtime::{DataFrame, IntoDataFrame, Value};

@@ -7,7 +7,8 @@
 //! engine's result and its transformer ran in both executor processes; a transformer's
 //! callbacks reach the driver over the network; keys, presort columns and parameters with
 //! names a text form would split or unquote (`a;b`, backticks, quotes, spaces, unicode) give
-//! the local engine's result; an executor killed in the middle of a run neither hangs the run
+//! the local engine's result; cursors carry the local engine's first row and schemas, and
+//! `on_init` runs once per task, not per key group; an executor killed in the middle of a run neither hangs the run
 //! nor leaves a wrong or partial result.
 
 use fugue::prelude::*;
@@ -564,6 +565,107 @@ fn unregistered_functions_fail_before_any_job(cluster: &Cluster) -> Check {
     Ok(())
 }
 
+/// One `on_init` per task of the executors: which process, and which of its inits.
+struct TaskModel {
+    pid: i64,
+    init: i64,
+}
+
+static INITS_IN_THIS_PROCESS: AtomicI64 = AtomicI64::new(0);
+
+fn load_task_model(_: &PhysicalPartition) -> TaskModel {
+    TaskModel {
+        pid: i64::from(std::process::id()),
+        init: INITS_IN_THIS_PROCESS.fetch_add(1, Ordering::SeqCst),
+    }
+}
+
+#[derive(Schema, Debug, Clone, PartialEq)]
+struct Seen {
+    k: i64,
+    first_v: f64,
+    row_schema: String,
+    key_schema: String,
+    pid: i64,
+    init: i64,
+}
+
+/// What a call's cursor and its task's `on_init` state say.
+#[transformer(on_init = load_task_model, partitionby_has = "k", presort_is = "v desc")]
+fn seen_by_task(
+    rows: Vec<Sale>,
+    model: &TaskModel,
+    cursor: &PartitionCursor,
+) -> Result<Seen, FugueError> {
+    let row = cursor.row()?.unwrap_or_default();
+    Ok(Seen {
+        k: rows.first().map_or(-1, |r| r.k),
+        first_v: row.get(1).and_then(Value::as_f64).unwrap_or(f64::NAN),
+        row_schema: cursor.row_schema().to_string(),
+        key_schema: cursor.key_schema().to_string(),
+        pid: model.pid,
+        init: model.init,
+    })
+}
+
+fn cursors_and_on_init_match_the_local_engine(cluster: &Cluster) -> Check {
+    let run = |engine: &str| -> Result<Vec<Seen>, String> {
+        let out = fugue::transform(sales(200, 20), seen_by_task, "by=k; presort=v desc", engine)
+            .map_err(|e| e.to_string())?;
+        let mut rows: Vec<Seen> = fugue::records(out).map_err(|e| e.to_string())?;
+        rows.sort_by_key(|r| r.k);
+        Ok(rows)
+    };
+    let cluster_rows = run(&cluster.engine())?;
+    let local_rows = run("local")?;
+    let view = |rows: &[Seen]| -> Vec<(i64, f64, String, String)> {
+        rows.iter()
+            .map(|r| (r.k, r.first_v, r.row_schema.clone(), r.key_schema.clone()))
+            .collect()
+    };
+    if view(&cluster_rows) != view(&local_rows) || cluster_rows.len() != 20 {
+        return Err(format!(
+            "the cursors differ from the local engine's: {:?} vs {:?}",
+            view(&cluster_rows),
+            view(&local_rows)
+        ));
+    }
+    if cluster_rows[0].row_schema != "k:long,v:double,city:str"
+        || cluster_rows[0].key_schema != "k:long"
+    {
+        return Err(format!("unexpected schemas: {:?}", cluster_rows[0]));
+    }
+    // `on_init` ran once per task, not once per key group: fewer inits than groups.
+    let inits: BTreeSet<(i64, i64)> = cluster_rows.iter().map(|r| (r.pid, r.init)).collect();
+    if inits.len() >= cluster_rows.len() {
+        return Err(format!(
+            "{} inits for {} key groups",
+            inits.len(),
+            cluster_rows.len()
+        ));
+    }
+    // A step with `ignore_errors` is refused before any job.
+    let e = fugue::Transform::new(sales(10, 2), rank)
+        .partition("by=k; presort=v desc")
+        .ignore_errors(fugue::runtime::ignore::IgnoreErrors::new().panics())
+        .engine(cluster.engine())
+        .run()
+        .err()
+        .ok_or("a step with `ignore_errors` ran on the cluster")?;
+    if !e
+        .to_string()
+        .contains("a step with `ignore_errors` runs only on the engines of one machine")
+    {
+        return Err(format!("unexpected error: {e}"));
+    }
+    println!(
+        "ok: cursors match the local engine's; {} inits for {} key groups; ignore_errors refused",
+        inits.len(),
+        cluster_rows.len()
+    );
+    Ok(())
+}
+
 fn callbacks_reach_the_driver(cluster: &Cluster) -> Check {
     let total = Arc::new(AtomicI64::new(0));
     let calls = Arc::new(AtomicI64::new(0));
@@ -685,6 +787,10 @@ fn main() -> ExitCode {
             (
                 "unregistered_functions_fail_before_any_job",
                 unregistered_functions_fail_before_any_job,
+            ),
+            (
+                "cursors_and_on_init_match_the_local_engine",
+                cursors_and_on_init_match_the_local_engine,
             ),
         ] {
             if wanted(name)

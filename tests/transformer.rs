@@ -213,6 +213,7 @@ fn streaming_transformers_keep_memory_bounded() {
         cursor: PartitionCursor::new(vec![], 0, 0, 0),
         params: Arc::new(Params::new()),
         callback: None,
+        state: None,
     };
     let mut rows = 0usize;
     let mut sum = 0i64;
@@ -297,4 +298,478 @@ fn the_description_is_const_data() {
         <seen as Transformer>::OUTPUT,
         OutputShape::Typed { record: "Seen", .. }
     ));
+}
+
+/// What a call's cursor says of its partition (reference §5.4).
+#[derive(Schema, Debug, Clone, PartialEq)]
+pub struct Whereabouts {
+    /// The key's value, read through the cursor's first row.
+    pub city: Option<String>,
+    /// The first fare the call sees (after the presort), from the cursor's first row.
+    pub first_fare: f64,
+    /// The cursor's row schema.
+    pub row_schema: String,
+    /// The cursor's key schema.
+    pub key_schema: String,
+    /// The physical partition number.
+    pub physical: i64,
+}
+
+/// One row per call: the cursor's first row, row schema and key schema.
+#[transformer]
+pub fn whereabouts(
+    trips: Vec<Trip>,
+    cursor: &PartitionCursor,
+) -> Result<Whereabouts, fugue::core::FugueError> {
+    let row = cursor.row()?.unwrap_or_default();
+    let first_fare = row.get(1).and_then(Value::as_f64).unwrap_or(f64::NAN);
+    // The cursor's row is the first row the function receives.
+    assert_eq!(trips.first().map(|t| t.fare), Some(first_fare));
+    Ok(Whereabouts {
+        city: row.first().and_then(Value::as_str).map(str::to_string),
+        first_fare,
+        row_schema: cursor.row_schema().to_string(),
+        key_schema: cursor.key_schema().to_string(),
+        physical: cursor.physical_partition_no() as i64,
+    })
+}
+
+#[test]
+fn the_cursor_has_the_first_row_and_the_schemas_on_every_engine() {
+    for engine in ["native", "local"] {
+        let out =
+            fugue::transform(trips(), whereabouts, "by=city; presort=fare desc", engine).unwrap();
+        let mut rows: Vec<Whereabouts> = fugue::records(out).unwrap();
+        rows.sort_by(|a, b| a.first_fare.total_cmp(&b.first_fare));
+        let got: Vec<(Option<&str>, f64)> = rows
+            .iter()
+            .map(|r| (r.city.as_deref(), r.first_fare))
+            .collect();
+        assert_eq!(
+            got,
+            vec![(None, 5.0), (Some("Oslo"), 7.0), (Some("Paris"), 30.0)],
+            "{engine}"
+        );
+        for row in &rows {
+            assert_eq!(row.row_schema, "city:str,fare:double", "{engine}");
+            assert_eq!(row.key_schema, "city:str", "{engine}");
+        }
+
+        // Without keys: the whole input is one partition and the key schema is empty.
+        let out = fugue::transform(trips(), whereabouts, "", engine).unwrap();
+        let rows: Vec<Whereabouts> = fugue::records(out).unwrap();
+        assert_eq!(rows.len(), 1, "{engine}");
+        assert_eq!(rows[0].city.as_deref(), Some("Paris"), "{engine}");
+        assert_eq!(rows[0].first_fare, 10.0, "{engine}");
+        assert_eq!(rows[0].row_schema, "city:str,fare:double", "{engine}");
+        assert_eq!(rows[0].key_schema, "", "{engine}");
+    }
+}
+
+/// Whether the call's partition had a first row.
+#[derive(Schema, Debug, PartialEq)]
+pub struct HasRow {
+    /// `cursor.row()` was `Some`.
+    pub has_row: bool,
+}
+
+/// Report whether the cursor has a row.
+#[transformer]
+pub fn has_row(
+    trips: Vec<Trip>,
+    cursor: PartitionCursor,
+) -> Result<HasRow, fugue::core::FugueError> {
+    Ok(HasRow {
+        has_row: cursor.row()?.is_some() && !trips.is_empty(),
+    })
+}
+
+#[test]
+fn an_empty_partition_has_no_row() {
+    for engine in ["native", "local"] {
+        let out = fugue::transform(Vec::<Trip>::new(), has_row, "", engine).unwrap();
+        let rows: Vec<HasRow> = fugue::records(out).unwrap();
+        assert_eq!(rows, vec![HasRow { has_row: false }], "{engine}");
+    }
+}
+
+/// What `on_init` loads once per physical partition (a model, in real programs).
+#[derive(Debug)]
+pub struct Model {
+    /// The physical partition it was loaded for.
+    pub partition: usize,
+    /// Added to every fare (read from the step's parameters).
+    pub bonus: f64,
+}
+
+static MODEL_LOADS: AtomicUsize = AtomicUsize::new(0);
+static MODEL_CALLS: AtomicUsize = AtomicUsize::new(0);
+static LOADED_FOR: Mutex<Vec<usize>> = Mutex::new(Vec::new());
+
+/// Load the model of one physical partition.
+pub fn load_model(partition: &PhysicalPartition) -> Result<Model, fugue::core::FugueError> {
+    MODEL_LOADS.fetch_add(1, Ordering::SeqCst);
+    LOADED_FOR
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(partition.physical_partition_no());
+    assert_eq!(partition.row_schema().to_string(), "city:str,fare:double");
+    Ok(Model {
+        partition: partition.physical_partition_no(),
+        bonus: partition.params().get::<f64>("load_model", "bonus")?,
+    })
+}
+
+/// A scored trip, with the physical partition that scored it.
+#[derive(Schema, Debug, Clone, PartialEq)]
+pub struct Priced {
+    /// The city.
+    pub city: Option<String>,
+    /// The fare plus the model's bonus.
+    pub price: f64,
+    /// The physical partition of the call.
+    pub physical: i64,
+}
+
+/// Price the trips of one key group with the partition's model.
+#[transformer(on_init = load_model)]
+pub fn price(trips: Vec<Trip>, model: &Model, cursor: &PartitionCursor, bonus: f64) -> Vec<Priced> {
+    MODEL_CALLS.fetch_add(1, Ordering::SeqCst);
+    // The state is the one of the call's own physical partition.
+    assert_eq!(model.partition, cursor.physical_partition_no());
+    assert_eq!(model.bonus, bonus);
+    trips
+        .into_iter()
+        .map(|t| Priced {
+            city: t.city,
+            price: t.fare + model.bonus,
+            physical: cursor.physical_partition_no() as i64,
+        })
+        .collect()
+}
+
+fn many_cities() -> Vec<Trip> {
+    (0..200)
+        .map(|i| trip(Some(&format!("c{}", i % 20)), f64::from(i)))
+        .collect()
+}
+
+#[test]
+fn on_init_runs_once_per_physical_partition_and_the_function_once_per_key_group() {
+    // One test drives both engines, so the counters see only this function's calls.
+    for (engine, spec) in [("native", "by=city"), ("local", "num=4; by=city")] {
+        let (loads, calls) = (
+            MODEL_LOADS.load(Ordering::SeqCst),
+            MODEL_CALLS.load(Ordering::SeqCst),
+        );
+        LOADED_FOR.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        let out = fugue::Transform::new(many_cities(), price)
+            .partition(spec)
+            .param("bonus", 0.5)
+            .engine(engine)
+            .run()
+            .unwrap();
+        let rows: Vec<Priced> = fugue::records(out).unwrap();
+        assert_eq!(rows.len(), 200, "{engine}");
+        let total: f64 = rows.iter().map(|r| r.price).sum();
+        assert_eq!(
+            total,
+            (0..200).map(f64::from).sum::<f64>() + 100.0,
+            "{engine}"
+        );
+        // The function ran once per key group ...
+        assert_eq!(MODEL_CALLS.load(Ordering::SeqCst) - calls, 20, "{engine}");
+        // ... and `on_init` once per physical partition that had calls.
+        let physical: std::collections::BTreeSet<i64> = rows.iter().map(|r| r.physical).collect();
+        let mut loaded = LOADED_FOR.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        loaded.sort_unstable();
+        assert_eq!(
+            MODEL_LOADS.load(Ordering::SeqCst) - loads,
+            physical.len(),
+            "{engine}"
+        );
+        assert_eq!(
+            loaded,
+            physical.iter().map(|p| *p as usize).collect::<Vec<_>>(),
+            "{engine}"
+        );
+        if engine == "native" {
+            assert_eq!(loaded, vec![0]);
+        } else {
+            assert!(loaded.len() > 1, "{loaded:?}");
+        }
+    }
+}
+
+/// A model every call of a lazy transformer may keep.
+pub fn shared_model(partition: &PhysicalPartition) -> Model {
+    Model {
+        partition: partition.physical_partition_no(),
+        bonus: 100.0,
+    }
+}
+
+/// A lazy transformer keeps the partition's state as an `Arc`.
+#[transformer(on_init = shared_model)]
+pub fn price_lazily(
+    trips: impl Iterator<Item = Trip>,
+    model: Arc<Model>,
+) -> impl Iterator<Item = Priced> {
+    trips.map(move |t| Priced {
+        city: t.city,
+        price: t.fare + model.bonus,
+        physical: model.partition as i64,
+    })
+}
+
+#[test]
+fn a_lazy_transformer_shares_the_state() {
+    for engine in ["native", "local"] {
+        let out = fugue::transform(trips(), price_lazily, "by=city", engine).unwrap();
+        let rows: Vec<Priced> = fugue::records(out).unwrap();
+        assert_eq!(rows.len(), 6, "{engine}");
+        assert!(rows.iter().all(|r| r.price > 100.0), "{engine}");
+    }
+}
+
+/// An `on_init` that cannot load its model.
+pub fn missing_model(_: &PhysicalPartition) -> Result<Model, std::io::Error> {
+    Err(std::io::Error::other("no model file"))
+}
+
+/// Never called: its `on_init` fails.
+#[transformer(on_init = missing_model)]
+pub fn price_without_model(trips: Vec<Trip>, model: &Model) -> Vec<Trip> {
+    let _ = model;
+    trips
+}
+
+/// An `on_init` that panics.
+pub fn broken_model(_: &PhysicalPartition) -> Model {
+    panic!("corrupt model")
+}
+
+/// Never called: its `on_init` panics.
+#[transformer(on_init = broken_model)]
+pub fn price_with_broken_model(trips: Vec<Trip>, model: &Model) -> Vec<Trip> {
+    let _ = model;
+    trips
+}
+
+#[test]
+fn an_on_init_error_fails_the_step_naming_the_function_and_the_partition() {
+    for engine in ["native", "local"] {
+        let e =
+            fugue::transform(trips(), price_without_model, "num=1; by=city", engine).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "`price_without_model` failed in `on_init` for physical partition 0: \
+             `missing_model` returned an error: no model file",
+            "{engine}"
+        );
+        let e = fugue::transform(trips(), price_with_broken_model, "num=1; by=city", engine)
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "`price_with_broken_model` failed in `on_init` for physical partition 0: \
+             `broken_model` panicked: corrupt model",
+            "{engine}"
+        );
+    }
+}
+
+/// The error of a city without a price.
+#[derive(Debug)]
+pub struct NoPrice(pub String);
+
+impl std::fmt::Display for NoPrice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "no price for {}", self.0)
+    }
+}
+
+impl std::error::Error for NoPrice {}
+
+/// Fail on Paris with [`NoPrice`].
+#[transformer]
+pub fn no_paris(trips: Vec<Trip>) -> Result<Vec<Trip>, NoPrice> {
+    match trips.iter().find(|t| t.city.as_deref() == Some("Paris")) {
+        Some(t) => Err(NoPrice(t.city.clone().unwrap_or_default())),
+        None => Ok(trips),
+    }
+}
+
+/// A trip whose city is not nullable: a NULL city fails the conversion of its group.
+#[derive(Schema, Debug, Clone, PartialEq)]
+pub struct CityTrip {
+    /// The city.
+    pub city: String,
+    /// The fare.
+    pub fare: f64,
+}
+
+/// Take trips whose city cannot be NULL.
+#[transformer]
+pub fn strict(trips: Vec<CityTrip>) -> Vec<CityTrip> {
+    trips
+}
+
+/// The cities of the trips, sorted (NULL first).
+fn cities_of(out: DataFrame) -> Vec<Option<String>> {
+    let mut cities: Vec<Option<String>> = fugue::records::<Trip>(out)
+        .unwrap()
+        .into_iter()
+        .map(|t| t.city)
+        .collect();
+    cities.sort();
+    cities
+}
+
+#[test]
+fn ignore_errors_skips_exactly_the_failing_groups_and_lists_them() {
+    use fugue::core::ErrorKind;
+    use fugue::runtime::ignore::IgnoreErrors;
+    for engine in ["native", "local"] {
+        // By the function's error type: Paris is skipped, the other groups are kept.
+        let (out, skipped) = fugue::Transform::new(trips(), no_paris)
+            .partition("by=city")
+            .ignore_errors(IgnoreErrors::new().error::<NoPrice>())
+            .engine(engine)
+            .run_with_skipped()
+            .unwrap();
+        assert_eq!(
+            cities_of(out),
+            vec![None, None, Some("Oslo".to_string())],
+            "{engine}"
+        );
+        assert_eq!(skipped.len(), 1, "{engine}");
+        assert_eq!(skipped[0].step(), "no_paris");
+        assert_eq!(
+            skipped[0].keys(),
+            vec![("city", &Value::from("Paris"))],
+            "{engine}"
+        );
+        assert_eq!(
+            skipped[0].to_string(),
+            "step `no_paris` skipped city=\"Paris\": `no_paris` returned an error: no price for Paris"
+        );
+
+        // By kind: the NULL group fails to convert to `CityTrip` and is skipped.
+        let (out, skipped) = fugue::Transform::new(trips(), strict)
+            .partition("by=city")
+            .ignore_errors(IgnoreErrors::new().kind(ErrorKind::Conversion))
+            .engine(engine)
+            .run_with_skipped()
+            .unwrap();
+        let kept: Vec<CityTrip> = fugue::records(out).unwrap();
+        assert_eq!(kept.len(), 4, "{engine}");
+        assert_eq!(skipped.len(), 1, "{engine}");
+        assert_eq!(
+            skipped[0].cursor().key("city"),
+            Some(&Value::Null),
+            "{engine}"
+        );
+        assert_eq!(skipped[0].error().root().kind(), ErrorKind::Conversion);
+
+        // Another error still fails the run.
+        let e = fugue::Transform::new(trips(), no_paris)
+            .partition("by=city")
+            .ignore_errors(
+                IgnoreErrors::new()
+                    .error::<std::io::Error>()
+                    .kind(ErrorKind::Conversion),
+            )
+            .engine(engine)
+            .run()
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "`no_paris` failed on city=\"Paris\": `no_paris` returned an error: no price for Paris",
+            "{engine}"
+        );
+
+        // A panic is not ignored by a kind (a panic is an `External` error too) ...
+        let e = fugue::Transform::new(trips(), fragile)
+            .partition("by=city")
+            .ignore_errors(IgnoreErrors::new().kind(ErrorKind::External))
+            .engine(engine)
+            .run()
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "`fragile` failed on city=\"Paris\": `fragile` panicked: Paris is too expensive",
+            "{engine}"
+        );
+        // ... only when panics are listed.
+        let (out, skipped) = fugue::Transform::new(trips(), fragile)
+            .partition("by=city")
+            .ignore_errors(IgnoreErrors::new().panics())
+            .engine(engine)
+            .run_with_skipped()
+            .unwrap();
+        assert_eq!(cities_of(out).len(), 3, "{engine}");
+        assert_eq!(
+            skipped[0].to_string(),
+            "step `fragile` skipped city=\"Paris\": `fragile` panicked: Paris is too expensive"
+        );
+    }
+}
+
+#[test]
+fn a_workflow_run_lists_the_skipped_partitions() {
+    use fugue::runtime::ignore::IgnoreErrors;
+    use fugue::runtime::workflow::Workflow;
+    for engine in ["native", "local"] {
+        let wf = Workflow::new();
+        wf.create(trips())
+            .partition("by=city")
+            .transform(no_paris)
+            .named("priced")
+            .ignore_errors(IgnoreErrors::new().error::<NoPrice>())
+            .yield_as("out");
+        assert!(
+            wf.explain()
+                .unwrap()
+                .contains("ignore_errors(transformer::NoPrice)"),
+            "{}",
+            wf.explain().unwrap()
+        );
+        let result = wf.run(engine, ()).unwrap();
+        assert_eq!(cities_of(result.get("out").unwrap()).len(), 3, "{engine}");
+        let skipped: Vec<String> = result.skipped().iter().map(|s| s.to_string()).collect();
+        assert_eq!(
+            skipped,
+            vec![
+                "step `priced` skipped city=\"Paris\": `no_paris` returned an error: no price for Paris"
+            ],
+            "{engine}"
+        );
+
+        // Without `ignore_errors` the step fails.
+        let wf = Workflow::new();
+        wf.create(trips())
+            .partition("by=city")
+            .transform(no_paris)
+            .named("priced")
+            .yield_as("out");
+        let e = wf.run(engine, ()).unwrap_err();
+        assert!(e.to_string().contains("no price for Paris"), "{e}");
+    }
+}
+
+#[test]
+fn on_init_runs_in_workflows_too() {
+    use fugue::runtime::workflow::Workflow;
+    for engine in ["native", "local"] {
+        let wf = Workflow::new();
+        wf.create(trips())
+            .partition("by=city")
+            .transform(price_lazily)
+            .named("priced")
+            .yield_as("out");
+        let result = wf.run(engine, ()).unwrap();
+        let rows: Vec<Priced> = fugue::records(result.get("out").unwrap()).unwrap();
+        assert_eq!(rows.len(), 6, "{engine}");
+        assert!(rows.iter().all(|r| r.price > 100.0), "{engine}");
+    }
 }

@@ -483,6 +483,7 @@ pub fn zip_call<F: PartitionFunction>(
             cursor: PartitionCursor::new(vec![("key".into(), Value::from(key))], 0, 0, 0),
             params: Arc::new(Params::new()),
             callback: None,
+            state: None,
         };
         let inputs: Vec<BatchStream<'_>> = vec![stream_of(l), stream_of(r)];
         for batch in f.call(ctx, inputs)? {

@@ -404,7 +404,9 @@ impl BallistaEngine {
                 format!(
                     "`{name}` cannot run on the Ballista engine: only functions declared with \
                      the transformer macros (`#[transformer]`, `#[cotransformer]`, ...) are \
-                     registered in the binary that executors run; closures cannot be shipped"
+                     registered in the binary that executors run, and run there as declared; \
+                     closures cannot be shipped, and a step with `ignore_errors` runs only on \
+                     the engines of one machine"
                 ),
             )
         })?;

@@ -10,14 +10,15 @@
 //! must give the same result as it does.
 
 use crate::frame::{ArrowFrame, DataFrame};
-use crate::partitioning::logical_partitions;
+use crate::partitioning::{LogicalPartition, logical_partitions};
 use crate::transformer::CodeIdentity;
 use crate::value::{Value, value_at};
 use arrow::array::RecordBatch;
 use fugue_core::{FugueError, PartitionSpec, Result, Schema, types};
+use std::any::Any;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A single-pass stream of Arrow batches: one logical partition's input or output.
 pub type BatchStream<'a> = Box<dyn Iterator<Item = Result<RecordBatch>> + Send + 'a>;
@@ -27,18 +28,53 @@ pub fn stream_of(batches: Vec<RecordBatch>) -> BatchStream<'static> {
     Box::new(batches.into_iter().map(Ok))
 }
 
-/// Where a call is: the logical partition's key values and its numbers (reference §5.4).
-#[derive(Debug, Clone, PartialEq)]
+/// Where a call is (reference §5.4): the logical partition's key values, its first row, the
+/// schemas of the input and of the keys, and its numbers.
+///
+/// Engines make one per call; the schemas are shared by every cursor of a step, and the first
+/// row is converted to [`Value`]s only when [`row`](Self::row) is first read. Cloning is cheap.
+#[derive(Debug, Clone)]
 pub struct PartitionCursor {
-    key_names: Vec<String>,
+    shape: Arc<CursorShape>,
     key_values: Vec<Value>,
+    first_row: Arc<FirstRow>,
     partition_no: usize,
     physical_partition_no: usize,
     slice_no: usize,
 }
 
+/// What every cursor of one step shares: the input's schema and the keys.
+#[derive(Debug, Default, PartialEq)]
+struct CursorShape {
+    row_schema: Schema,
+    key_schema: Schema,
+    key_names: Vec<String>,
+}
+
+/// The first row of a logical partition, as a one-row batch, converted once when read.
+#[derive(Debug, Default)]
+struct FirstRow {
+    batch: Option<RecordBatch>,
+    values: OnceLock<Result<Vec<Value>>>,
+}
+
+impl PartialEq for PartitionCursor {
+    /// Equal keys, numbers, schemas and first row (whether or not it was read yet).
+    fn eq(&self, other: &Self) -> bool {
+        self.shape == other.shape
+            && self.key_values == other.key_values
+            && self.first_row.batch == other.first_row.batch
+            && self.partition_no == other.partition_no
+            && self.physical_partition_no == other.physical_partition_no
+            && self.slice_no == other.slice_no
+    }
+}
+
 impl PartitionCursor {
-    /// A cursor for a logical partition with these keys (empty without partition keys).
+    /// A cursor made by hand (a test, a custom engine) for a logical partition with these keys
+    /// (empty without partition keys). It has no [`row`](Self::row), and its
+    /// [`row_schema`](Self::row_schema) and [`key_schema`](Self::key_schema) are empty: the
+    /// engines' cursors carry all three.
     pub fn new(
         keys: Vec<(String, Value)>,
         partition_no: usize,
@@ -47,8 +83,12 @@ impl PartitionCursor {
     ) -> Self {
         let (key_names, key_values) = keys.into_iter().unzip();
         PartitionCursor {
-            key_names,
+            shape: Arc::new(CursorShape {
+                key_names,
+                ..CursorShape::default()
+            }),
             key_values,
+            first_row: Arc::default(),
             partition_no,
             physical_partition_no,
             slice_no,
@@ -56,29 +96,30 @@ impl PartitionCursor {
     }
 
     /// The cursor of the keys in a one-row batch (as [`crate::partitioning::LogicalPartition`]
-    /// reports them).
+    /// reports them): its key schema is the batch's; it has no row and an empty row schema.
     pub fn from_key_batch(
         keys: Option<&RecordBatch>,
         partition_no: usize,
         physical_partition_no: usize,
     ) -> Result<Self> {
-        let mut pairs = Vec::new();
-        if let Some(batch) = keys {
-            for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
-                pairs.push((field.name().clone(), value_at(column.as_ref(), 0)?));
-            }
+        let key_schema = match keys {
+            Some(batch) => Schema::from_arrow(&batch.schema())?,
+            None => Schema::empty(),
+        };
+        let shape = CursorShape {
+            key_names: key_schema.names().map(str::to_string).collect(),
+            key_schema,
+            row_schema: Schema::empty(),
+        };
+        Cursors {
+            shape: Arc::new(shape),
         }
-        Ok(PartitionCursor::new(
-            pairs,
-            partition_no,
-            physical_partition_no,
-            0,
-        ))
+        .cursor(keys, None, partition_no, physical_partition_no)
     }
 
     /// The partition key names, in the spec's order.
     pub fn key_names(&self) -> &[String] {
-        &self.key_names
+        &self.shape.key_names
     }
 
     /// The key values of this logical partition, in the spec's order.
@@ -88,10 +129,47 @@ impl PartitionCursor {
 
     /// The value of one key.
     pub fn key(&self, name: &str) -> Option<&Value> {
-        self.key_names
+        self.shape
+            .key_names
             .iter()
             .position(|k| k == name)
-            .map(|i| &self.key_values[i])
+            .and_then(|i| self.key_values.get(i))
+    }
+
+    /// The first row of this logical partition, one value per column of
+    /// [`row_schema`](Self::row_schema), in the order the function sees the rows (after the
+    /// presort); `None` for a partition without rows (the one call of an empty input without
+    /// keys) and for a cursor made by hand. Converted from Arrow when first read, then kept;
+    /// an error is a value that does not convert (a date beyond chrono's range).
+    ///
+    /// For a co-transformer, whose zipped frames share only their keys, the row is the key
+    /// values and the row schema is the key schema.
+    pub fn row(&self) -> Result<Option<&[Value]>> {
+        let Some(batch) = &self.first_row.batch else {
+            return Ok(None);
+        };
+        let values = self.first_row.values.get_or_init(|| {
+            batch
+                .columns()
+                .iter()
+                .map(|column| value_at(column.as_ref(), 0))
+                .collect()
+        });
+        match values {
+            Ok(values) => Ok(Some(values)),
+            Err(e) => Err(e.duplicate()),
+        }
+    }
+
+    /// The schema of the rows the function receives (the step's input; the keys for a
+    /// co-transformer).
+    pub fn row_schema(&self) -> &Schema {
+        &self.shape.row_schema
+    }
+
+    /// The schema of the partition keys, in the spec's order (empty without keys).
+    pub fn key_schema(&self) -> &Schema {
+        &self.shape.key_schema
     }
 
     /// The logical partition number within its physical partition, from 0.
@@ -108,15 +186,100 @@ impl PartitionCursor {
     pub fn slice_no(&self) -> usize {
         self.slice_no
     }
+
+    /// This cursor in another physical partition.
+    pub(crate) fn with_physical_partition_no(mut self, physical_partition_no: usize) -> Self {
+        self.physical_partition_no = physical_partition_no;
+        self
+    }
+}
+
+/// The maker of one step's cursors: every engine builds its cursors here, so that they carry
+/// the same fields everywhere.
+#[derive(Debug, Clone)]
+pub(crate) struct Cursors {
+    shape: Arc<CursorShape>,
+}
+
+impl Cursors {
+    /// The cursors of a step whose function receives rows of `row_schema`, partitioned by
+    /// `keys` (each a column of `row_schema`: [`FugueError::ColumnNotFound`] otherwise).
+    pub(crate) fn new(row_schema: &Schema, keys: &[String]) -> Result<Self> {
+        let columns = keys
+            .iter()
+            .map(|k| {
+                row_schema.column(k).cloned().ok_or_else(|| {
+                    FugueError::column_not_found(
+                        k,
+                        "the partition keys",
+                        row_schema,
+                        row_schema.names(),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Cursors {
+            shape: Arc::new(CursorShape {
+                row_schema: row_schema.clone(),
+                key_schema: Schema::new(columns)?,
+                key_names: keys.to_vec(),
+            }),
+        })
+    }
+
+    /// The cursor of a logical partition: its key values from the one-row batch `keys`, its
+    /// first row from `rows` (any batch whose first row is the partition's first; `None` or an
+    /// empty batch for no row).
+    pub(crate) fn cursor(
+        &self,
+        keys: Option<&RecordBatch>,
+        rows: Option<&RecordBatch>,
+        partition_no: usize,
+        physical_partition_no: usize,
+    ) -> Result<PartitionCursor> {
+        let mut key_values = Vec::new();
+        if let Some(batch) = keys {
+            for column in batch.columns() {
+                key_values.push(value_at(column.as_ref(), 0)?);
+            }
+        }
+        let batch = rows.filter(|b| b.num_rows() > 0).map(|b| b.slice(0, 1));
+        Ok(PartitionCursor {
+            shape: self.shape.clone(),
+            key_values,
+            first_row: Arc::new(FirstRow {
+                batch,
+                values: OnceLock::new(),
+            }),
+            partition_no,
+            physical_partition_no,
+            slice_no: 0,
+        })
+    }
+
+    /// The cursor of one of [`logical_partitions`]'s partitions.
+    pub(crate) fn for_partition(
+        &self,
+        part: &LogicalPartition,
+        physical_partition_no: usize,
+    ) -> Result<PartitionCursor> {
+        self.cursor(
+            part.keys.as_ref(),
+            Some(&part.batch),
+            part.partition_no,
+            physical_partition_no,
+        )
+    }
 }
 
 impl fmt::Display for PartitionCursor {
     /// `city="Paris", year=2024`, or `no partition key` (used in error messages).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.key_names.is_empty() {
+        if self.shape.key_names.is_empty() {
             return write!(f, "partition #{} (no partition key)", self.partition_no);
         }
         let parts: Vec<String> = self
+            .shape
             .key_names
             .iter()
             .zip(&self.key_values)
@@ -307,6 +470,111 @@ pub struct PartitionContext {
     pub params: Arc<Params>,
     /// The driver's callback, when the step was given one.
     pub callback: Option<Callback>,
+    /// The state [`PartitionFunction::init`] made for the call's physical partition, when it
+    /// made one (a function declared with `on_init`).
+    pub state: Option<PartitionState>,
+}
+
+impl PartitionContext {
+    /// The context of a call at `cursor` with these parameters, without callback or state.
+    pub fn new(cursor: PartitionCursor, params: Arc<Params>) -> Self {
+        PartitionContext {
+            cursor,
+            params,
+            callback: None,
+            state: None,
+        }
+    }
+}
+
+/// The state a function's `on_init` made for one physical partition, shared by every call of
+/// that partition ([`PartitionContext::state`]).
+pub type PartitionState = Arc<dyn Any + Send + Sync>;
+
+/// What a function's `on_init` knows of the physical partition it prepares: its number, the
+/// schemas its calls receive, and the step's parameters.
+#[derive(Debug, Clone)]
+pub struct PhysicalPartition {
+    physical_partition_no: usize,
+    shape: Arc<CursorShape>,
+    params: Arc<Params>,
+}
+
+impl PhysicalPartition {
+    /// The physical partition of the call at `cursor` (the engines' constructor; public for
+    /// tests and custom engines).
+    pub fn of(cursor: &PartitionCursor, params: Arc<Params>) -> Self {
+        PhysicalPartition {
+            physical_partition_no: cursor.physical_partition_no,
+            shape: cursor.shape.clone(),
+            params,
+        }
+    }
+
+    /// The physical partition number, from 0 (the cursors' [`PartitionCursor::physical_partition_no`]).
+    pub fn physical_partition_no(&self) -> usize {
+        self.physical_partition_no
+    }
+
+    /// The schema of the rows the calls receive ([`PartitionCursor::row_schema`]).
+    pub fn row_schema(&self) -> &Schema {
+        &self.shape.row_schema
+    }
+
+    /// The schema of the partition keys ([`PartitionCursor::key_schema`]).
+    pub fn key_schema(&self) -> &Schema {
+        &self.shape.key_schema
+    }
+
+    /// The step's parameters.
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+}
+
+/// One thread's view of the physical partitions it runs: calls [`PartitionFunction::init`]
+/// once per physical partition, before its first call, and hands the state to every call of
+/// that partition. Every engine calls functions through it (an engine runs the calls of one
+/// physical partition one after the other on one thread, and a thread moves to another
+/// partition only when the previous one is done), so `on_init` runs the same way everywhere.
+#[derive(Default)]
+pub(crate) struct PhysicalInit {
+    current: Option<(usize, Option<PartitionState>)>,
+}
+
+impl PhysicalInit {
+    /// The state for the call at `cursor`: the current partition's, or a new partition's
+    /// (the previous state is dropped first). An error names the function and the partition.
+    pub(crate) fn state(
+        &mut self,
+        function: &dyn PartitionFunction,
+        cursor: &PartitionCursor,
+        params: &Arc<Params>,
+    ) -> Result<Option<PartitionState>> {
+        let no = cursor.physical_partition_no();
+        if let Some((current, state)) = &self.current
+            && *current == no
+        {
+            return Ok(state.clone());
+        }
+        self.current = None;
+        let partition = PhysicalPartition::of(cursor, params.clone());
+        let state = function
+            .init(&partition)
+            .map_err(|e| in_init(function.name(), no, e))?;
+        self.current = Some((no, state.clone()));
+        Ok(state)
+    }
+}
+
+/// Wrap an error of a function's `on_init` with the function's name and the partition.
+pub fn in_init(function: &str, physical_partition_no: usize, error: FugueError) -> FugueError {
+    FugueError::External {
+        context: format!(
+            "`{function}` failed in `on_init` for physical partition {physical_partition_no}"
+        ),
+        source: Box::new(error),
+    }
 }
 
 /// A function that an engine runs once per logical partition.
@@ -361,6 +629,17 @@ pub trait PartitionFunction: Send + Sync {
         Ok(())
     }
 
+    /// Prepare one physical partition (Fugue's `on_init`): engines call it once per physical
+    /// partition, before the first call there (not for a physical partition without calls), and
+    /// give the state it returns to every call of that partition in
+    /// [`PartitionContext::state`]. An error fails the step, naming the function and the
+    /// partition. The default prepares nothing (`Ok(None)`); `#[transformer(on_init = f)]`
+    /// calls `f`.
+    fn init(&self, partition: &PhysicalPartition) -> Result<Option<PartitionState>> {
+        let _ = partition;
+        Ok(None)
+    }
+
     /// Run on one logical partition. `inputs` has one stream per input (one for a transformer,
     /// one per zipped frame for a co-transformer).
     fn call<'a>(
@@ -413,6 +692,41 @@ pub fn check_output(function: &str, declared: &Schema, batch: &RecordBatch) -> R
     Ok(())
 }
 
+/// A panic turned into an error (of a function, its `on_init`, its lazy output, a callback
+/// handler, the executor's sink): its message is the panic's. [`IgnoreErrors`] tells panics
+/// from errors by this type.
+///
+/// [`IgnoreErrors`]: crate::ignore::IgnoreErrors
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PanicError(String);
+
+impl PanicError {
+    /// The error of a panic with this payload (a `&str` or `String` message; any other payload
+    /// is "a panic with a non-string payload").
+    pub fn from_payload(payload: &(dyn Any + Send)) -> Self {
+        PanicError(if let Some(s) = payload.downcast_ref::<&str>() {
+            (*s).to_string()
+        } else if let Some(s) = payload.downcast_ref::<String>() {
+            s.clone()
+        } else {
+            "a panic with a non-string payload".to_string()
+        })
+    }
+
+    /// The panic's message.
+    pub fn message(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for PanicError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for PanicError {}
+
 /// Wrap an error of a function's call with the function's name and the partition's keys.
 pub fn in_partition(function: &str, cursor: &PartitionCursor, error: FugueError) -> FugueError {
     FugueError::External {
@@ -443,10 +757,13 @@ pub fn run_map(
     let output_schema = function.output_schema(std::slice::from_ref(&input_schema))?;
     let frame = df.to_arrow_frame()?;
     let parts = logical_partitions(frame.arrow_schema(), frame.batches(), spec, concurrency)?;
+    let cursors = Cursors::new(&input_schema, spec.keys())?;
     let mut out = Vec::new();
+    let mut init = PhysicalInit::default();
     for part in parts {
-        let cursor = PartitionCursor::from_key_batch(part.keys.as_ref(), part.partition_no, 0)?;
+        let cursor = cursors.for_partition(&part, 0)?;
         let ctx = PartitionContext {
+            state: init.state(function, &cursor, &params)?,
             cursor: cursor.clone(),
             params: params.clone(),
             callback: callback.clone(),

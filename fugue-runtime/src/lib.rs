@@ -60,6 +60,7 @@ pub mod engine;
 pub mod executor;
 pub mod frame;
 pub mod function;
+pub mod ignore;
 pub mod like;
 pub mod partitioning;
 pub mod registry;

@@ -1398,3 +1398,169 @@ fn a_failing_or_panicking_sink_fails_the_run() {
     .unwrap_err();
     assert_eq!(e.to_string(), "the output sink panicked: sink exploded");
 }
+
+// ---------------------------------------------------------------------------------------------
+// `on_init`: once per physical partition, on every path
+
+/// Counts its `init`s (one per physical partition) and checks that every call receives the
+/// state of its own physical partition; returns nothing.
+#[derive(Default)]
+struct Initialised {
+    inits: Mutex<Vec<usize>>,
+    calls: AtomicUsize,
+}
+
+impl PartitionFunction for Initialised {
+    fn name(&self) -> &str {
+        "initialised"
+    }
+
+    fn output_schema(&self, _: &[Schema]) -> Result<Schema> {
+        Schema::parse("v:long")
+    }
+
+    fn init(
+        &self,
+        partition: &fugue_runtime::function::PhysicalPartition,
+    ) -> Result<Option<fugue_runtime::function::PartitionState>> {
+        self.inits
+            .lock()
+            .unwrap()
+            .push(partition.physical_partition_no());
+        Ok(Some(Arc::new(partition.physical_partition_no())))
+    }
+
+    fn call<'a>(
+        &'a self,
+        ctx: PartitionContext,
+        inputs: Vec<BatchStream<'a>>,
+    ) -> Result<BatchStream<'a>> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        let state = ctx.state.as_ref().and_then(|s| s.downcast_ref::<usize>());
+        if state != Some(&ctx.cursor.physical_partition_no()) {
+            return Err(FugueError::Internal(format!(
+                "the state {state:?} is not the one of partition {}",
+                ctx.cursor.physical_partition_no()
+            )));
+        }
+        for input in inputs {
+            input.for_each(drop);
+        }
+        Ok(stream_of(Vec::new()))
+    }
+}
+
+/// The physical partitions `init` ran for, sorted, with the number of calls.
+fn inits(f: &Initialised) -> (Vec<usize>, usize) {
+    let mut inits = f.inits.lock().unwrap().clone();
+    let n = inits.len();
+    inits.sort_unstable();
+    inits.dedup();
+    assert_eq!(
+        inits.len(),
+        n,
+        "`init` ran twice for one physical partition"
+    );
+    (inits, f.calls.load(Ordering::SeqCst))
+}
+
+#[test]
+fn init_runs_once_per_physical_partition_on_every_path() {
+    let keyed = || long_frame("k:long,v:long", (0..40).map(|i| vec![i % 10, i]).collect());
+    // The reference map: one physical partition.
+    let f = Initialised::default();
+    run_map(keyed(), &f, &spec("by=k"), params(), None, 1).unwrap();
+    assert_eq!(inits(&f), (vec![0], 10));
+    // The parallel map: one `init` per physical partition with calls.
+    let f = Initialised::default();
+    parallel_map(
+        keyed(),
+        &f,
+        &spec("num=4; by=k"),
+        params(),
+        None,
+        &workers(2),
+    )
+    .unwrap();
+    let (partitions, calls) = inits(&f);
+    assert_eq!(calls, 10);
+    assert!(
+        partitions.len() > 1 && partitions.iter().all(|p| *p < 4),
+        "{partitions:?}"
+    );
+    // Without keys, each `num` chunk is its own physical partition.
+    let f = Initialised::default();
+    parallel_map(keyed(), &f, &spec("num=3"), params(), None, &workers(2)).unwrap();
+    assert_eq!(inits(&f), (vec![0, 1, 2], 3));
+    // Comap, reference and parallel.
+    let f = Initialised::default();
+    run_comap(
+        zip_inputs(),
+        &f,
+        &spec(""),
+        ZipHow::FullOuter,
+        params(),
+        None,
+    )
+    .unwrap();
+    assert_eq!(inits(&f), (vec![0], 3));
+    let f = Initialised::default();
+    parallel_comap(
+        zip_inputs(),
+        &f,
+        &spec(""),
+        ZipHow::FullOuter,
+        params(),
+        None,
+        &workers(1),
+    )
+    .unwrap();
+    let (partitions, calls) = inits(&f);
+    assert_eq!(calls, 3);
+    assert!(
+        !partitions.is_empty() && partitions.len() <= 3,
+        "{partitions:?}"
+    );
+}
+
+#[test]
+fn an_init_error_names_the_function_and_the_physical_partition() {
+    struct Failing;
+    impl PartitionFunction for Failing {
+        fn name(&self) -> &str {
+            "failing"
+        }
+        fn output_schema(&self, inputs: &[Schema]) -> Result<Schema> {
+            Ok(inputs[0].clone())
+        }
+        fn init(
+            &self,
+            _: &fugue_runtime::function::PhysicalPartition,
+        ) -> Result<Option<fugue_runtime::function::PartitionState>> {
+            Err(FugueError::invalid_argument("model", "no model"))
+        }
+        fn call<'a>(
+            &'a self,
+            _: PartitionContext,
+            mut inputs: Vec<BatchStream<'a>>,
+        ) -> Result<BatchStream<'a>> {
+            Ok(inputs.remove(0))
+        }
+    }
+    let df = || long_frame("k:long", vec![vec![1]]);
+    let expected = "`failing` failed in `on_init` for physical partition 0: invalid argument \
+                    `model`: no model";
+    let e = run_map(df(), &Failing, &spec("by=k"), params(), None, 1).unwrap_err();
+    assert_eq!(e.to_string(), expected);
+    let e = parallel_map(
+        df(),
+        &Failing,
+        &spec("num=1; by=k"),
+        params(),
+        None,
+        &workers(2),
+    )
+    .unwrap_err();
+    assert_eq!(e.to_string(), expected);
+    assert_eq!(e.kind(), ErrorKind::External);
+}

@@ -280,6 +280,19 @@ fn call_args(
                 });
                 args.push(quote!(#var));
             }
+            Role::State { ty, by_ref: true } => {
+                prepare.extend(quote_spanned! {ty.span()=>
+                    let #var: &#ty = #p::adapt::state::<#ty>(NAME, ctx.state.as_ref())?;
+                });
+                args.push(quote!(#var));
+            }
+            Role::State { ty, by_ref: false } => {
+                prepare.extend(quote_spanned! {ty.span()=>
+                    let #var: ::std::sync::Arc<#ty> =
+                        #p::adapt::shared_state::<#ty>(NAME, ctx.state.as_ref())?;
+                });
+                args.push(quote!(#var));
+            }
             Role::Cursor { by_ref: true } => args.push(quote!(&ctx.cursor)),
             Role::Cursor { by_ref: false } => args.push(quote!(ctx.cursor.clone())),
             Role::Param | Role::Unsupported(_) => {
@@ -353,12 +366,37 @@ fn partition_function(v: &ValidTransformer<'_>) -> TokenStream {
             let (ty, n) = (param.ty, &param.name);
             quote_spanned!(ty.span()=> params.get::<#ty>(NAME, #n)?;)
         });
+    let init = def.args.on_init.as_ref().map(|path| {
+        let state = def
+            .params
+            .iter()
+            .find_map(|p| match &p.role {
+                Role::State { ty, .. } => Some(quote!(#ty)),
+                _ => None,
+            })
+            .unwrap_or(quote!(()));
+        let init_name = quote!(#path).to_string().replace(' ', "");
+        // Spanned at the path: a function of the wrong signature or state is reported there.
+        let call = quote_spanned! {path.span()=>
+            #p::adapt::init::<#state, _>(#init_name, #path, partition)
+        };
+        quote! {
+            fn init(
+                &self,
+                partition: &#p::PhysicalPartition,
+            ) -> #p::fugue_core::Result<::core::option::Option<#p::PartitionState>> {
+                #call
+            }
+        }
+    });
     quote! {
         #[automatically_derived]
         impl #p::PartitionFunction for #ident {
             fn name(&self) -> &str {
                 <Self as #p::Transformer>::NAME
             }
+
+            #init
 
             fn registered_name(&self) -> ::core::option::Option<&str> {
                 ::core::option::Option::Some(<Self as #p::Transformer>::PATH)

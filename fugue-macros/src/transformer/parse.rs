@@ -25,6 +25,8 @@ pub struct AttrArg {
 pub struct AttrArgs {
     /// `schema = "..."`.
     pub schema: Option<syn::LitStr>,
+    /// `on_init = path::to::init`: run once per physical partition.
+    pub on_init: Option<syn::Path>,
     /// Every other `key = "value"` (validation rules, checked in `validate.rs`), in order.
     pub rules: Vec<AttrArg>,
 }
@@ -38,10 +40,23 @@ impl AttrArgs {
             while !input.is_empty() {
                 let key = syn::Ident::parse_any(input)?;
                 input.parse::<syn::Token![=]>()?;
-                let lit: syn::Lit = input.parse().map_err(|e| {
-                    syn::Error::new(e.span(), format!("expected a string after `{key} =`"))
-                })?;
-                pairs.push((key, lit));
+                let value = if input.peek(syn::Lit) {
+                    ArgValue::Lit(input.parse()?)
+                } else if key == "on_init" {
+                    ArgValue::Path(input.parse().map_err(|e| {
+                        syn::Error::new(
+                            e.span(),
+                            "expected the path of a function after `on_init =`, e.g. \
+                             `on_init = load_model`",
+                        )
+                    })?)
+                } else {
+                    return Err(syn::Error::new(
+                        input.span(),
+                        format!("expected a string after `{key} =`"),
+                    ));
+                };
+                pairs.push((key, value));
                 if input.is_empty() {
                     break;
                 }
@@ -62,7 +77,27 @@ impl AttrArgs {
                 return args;
             }
         };
-        for (key, lit) in pairs {
+        for (key, value) in pairs {
+            let name = key.unraw().to_string();
+            let lit = match value {
+                ArgValue::Path(path) => {
+                    if args.on_init.is_some() {
+                        diag.error(key.span(), "duplicate argument `on_init`");
+                    } else {
+                        args.on_init = Some(path);
+                    }
+                    continue;
+                }
+                ArgValue::Lit(lit) if name == "on_init" => {
+                    diag.error(
+                        lit.span(),
+                        "`on_init` takes the path of a function, not a literal: \
+                         `on_init = load_model`",
+                    );
+                    continue;
+                }
+                ArgValue::Lit(lit) => lit,
+            };
             let syn::Lit::Str(value) = lit else {
                 diag.error(
                     lit.span(),
@@ -70,7 +105,6 @@ impl AttrArgs {
                 );
                 continue;
             };
-            let name = key.unraw().to_string();
             let seen = name == "schema" && args.schema.is_some()
                 || args.rules.iter().any(|r| r.key == name);
             if seen {
@@ -85,6 +119,14 @@ impl AttrArgs {
         }
         args
     }
+}
+
+/// The value of an attribute argument.
+enum ArgValue {
+    /// `key = "..."` (or another literal, reported in `AttrArgs::parse`).
+    Lit(syn::Lit),
+    /// `on_init = path`.
+    Path(syn::Path),
 }
 
 /// How a data parameter receives its input.
@@ -128,6 +170,14 @@ pub enum Role<'a> {
     /// `PartitionCursor` or `&PartitionCursor`.
     Cursor {
         /// `&PartitionCursor`.
+        by_ref: bool,
+    },
+    /// `&S` or `Arc<S>` (not `&str`, not a slice, not the cursor): the state `on_init` made for
+    /// the call's physical partition.
+    State {
+        /// `S`.
+        ty: &'a syn::Type,
+        /// `&S` (else `Arc<S>`).
         by_ref: bool,
     },
     /// Any other type: filled from the step's parameters by name.
@@ -174,6 +224,14 @@ impl OutShape<'_> {
         matches!(
             self,
             OutShape::Batch | OutShape::BatchIter | OutShape::ResultBatchIter(_) | OutShape::Frame
+        )
+    }
+
+    /// Whether the output is an iterator, read after the call returns.
+    pub fn is_lazy(&self) -> bool {
+        matches!(
+            self,
+            OutShape::RowIter(_) | OutShape::BatchIter | OutShape::ResultBatchIter(_)
         )
     }
 
@@ -378,6 +436,18 @@ pub fn classify_param(ty: &syn::Type) -> Role<'_> {
         if is_named(&r.elem, "PartitionCursor") {
             return Role::Cursor { by_ref: true };
         }
+        if !is_named(&r.elem, "str") {
+            return Role::State {
+                ty: &r.elem,
+                by_ref: true,
+            };
+        }
+    }
+    if let Some(t) = single_arg(ty, "Arc") {
+        return Role::State {
+            ty: t,
+            by_ref: false,
+        };
     }
     if let Some(item) = iterator_item(ty) {
         if is_named(item, "RecordBatch") {

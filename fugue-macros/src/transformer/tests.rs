@@ -40,6 +40,20 @@ fn expansion_of_a_transformer() {
 }
 
 #[test]
+fn expansion_of_a_transformer_with_on_init() {
+    let out = super::expand(
+        Kind::Transformer,
+        quote!(on_init = models::load),
+        quote! {
+            fn score(rows: Vec<Trip>, model: &Model, cursor: &PartitionCursor) -> Vec<Scored> {
+                body()
+            }
+        },
+    );
+    insta::assert_snapshot!(pretty(out));
+}
+
+#[test]
 fn expansion_of_an_output_transformer() {
     let out = super::expand(
         Kind::OutputTransformer,
@@ -267,6 +281,63 @@ fn each_kind_checks_its_shape() {
             "runs on the driver",
         ),
     ];
+    let on_init_cases = [
+        (
+            Kind::Transformer,
+            quote!(),
+            quote!(
+                fn f(a: Vec<P>, model: &Model) -> Vec<P> {
+                    x
+                }
+            ),
+            "takes the state that `on_init` makes for the call's physical partition, but `f` has no `on_init`",
+        ),
+        (
+            Kind::Transformer,
+            quote!(on_init = load),
+            quote!(
+                fn f(a: impl Iterator<Item = P>, model: &Model) -> impl Iterator<Item = P> {
+                    x
+                }
+            ),
+            "`model` borrows the state of `on_init` for one call, but the output of `f` is lazy",
+        ),
+        (
+            Kind::Transformer,
+            quote!(on_init = load),
+            quote!(
+                fn f(a: Vec<P>, model: &Model, other: Arc<Model>) -> Vec<P> {
+                    x
+                }
+            ),
+            "takes the state of its `on_init` at most once",
+        ),
+        (
+            Kind::Processor,
+            quote!(on_init = load),
+            quote!(
+                fn f(a: Vec<P>) -> Vec<P> {
+                    x
+                }
+            ),
+            "`#[processor]` takes no `on_init`: it runs once, on the driver",
+        ),
+        (
+            Kind::Transformer,
+            quote!(on_init = "load"),
+            quote!(
+                fn f(a: Vec<P>) -> Vec<P> {
+                    x
+                }
+            ),
+            "`on_init` takes the path of a function, not a literal",
+        ),
+    ];
+    for (kind, attr, item, message) in on_init_cases {
+        let errors = errors(kind, attr, item);
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        assert!(errors[0].contains(message), "{errors:#?}");
+    }
     for (kind, item, message) in cases {
         let errors = errors(kind, quote!(), item);
         assert_eq!(errors.len(), 1, "{errors:#?}");

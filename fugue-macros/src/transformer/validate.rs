@@ -65,6 +65,7 @@ pub fn validate<'a>(
     check_function(&def, diag);
     check_params(&def, diag);
     check_output(&def, diag);
+    check_on_init(&def, diag);
     let hint = check_hint(&def, diag);
     let rules = check_rules(&def, diag);
     (diag.len() == before).then_some(ValidTransformer { def, hint, rules })
@@ -195,14 +196,17 @@ fn check_params(def: &TransformerDef<'_>, diag: &mut Diagnostics) {
     // Callback, cursor and typed parameters.
     let mut callback_seen = false;
     let mut cursor_seen = false;
+    let mut state_seen = false;
     for (i, p) in params.iter().enumerate().skip(prefix) {
         match &p.role {
-            Role::Callback { .. } | Role::Cursor { .. } if !kind.is_per_partition() => {
+            Role::Callback { .. } | Role::Cursor { .. } | Role::State { .. }
+                if !kind.is_per_partition() =>
+            {
                 diag.error_spanned(
                     p.ty,
                     format!(
                         "unsupported parameter `{}` of `{}`: it runs on the driver, with no \
-                         callback or partition cursor",
+                         callback, partition cursor or `on_init` state",
                         p.name,
                         attr(def)
                     ),
@@ -230,12 +234,77 @@ fn check_params(def: &TransformerDef<'_>, diag: &mut Diagnostics) {
                 }
                 cursor_seen = true;
             }
+            Role::State { ty, by_ref } => {
+                check_state(def, p, ty, *by_ref, state_seen, diag);
+                state_seen = true;
+            }
             Role::Unsupported(reason) => diag.error_spanned(
                 p.ty,
                 format!("unsupported type for parameter `{}`: {reason}", p.name),
             ),
             Role::Data(_) | Role::Param => check_param_name(p, diag),
         }
+    }
+}
+
+/// A parameter taking the state of `on_init` (`&S` or `Arc<S>`).
+fn check_state(
+    def: &TransformerDef<'_>,
+    p: &ParamDef<'_>,
+    ty: &syn::Type,
+    by_ref: bool,
+    seen: bool,
+    diag: &mut Diagnostics,
+) {
+    let state = quote::quote!(#ty).to_string().replace(' ', "");
+    let declared = p.ty;
+    let declared = quote::quote!(#declared).to_string().replace(' ', "");
+    if seen {
+        diag.error_spanned(
+            p.ty,
+            "a function takes the state of its `on_init` at most once",
+        );
+    } else if def.args.on_init.is_none() {
+        diag.error_spanned(
+            p.ty,
+            format!(
+                "`{}: {}` takes the state that `on_init` makes for the call's physical \
+                 partition, but `{}` has no `on_init`\n= help: add `on_init = path::to::init` \
+                 to `{}`, a function `fn(&PhysicalPartition) -> {state}` (or \
+                 `-> Result<{state}, E>`) run once per physical partition; a typed parameter \
+                 filled from the step's parameters is taken by value",
+                p.name,
+                declared,
+                def.item.sig.ident,
+                attr(def),
+            ),
+        );
+    } else if by_ref && def.output.shape.is_lazy() {
+        diag.error_spanned(
+            p.ty,
+            format!(
+                "`{}` borrows the state of `on_init` for one call, but the output of `{}` is \
+                 lazy and may outlive the call\n= help: take `{}: Arc<{state}>`",
+                p.name, def.item.sig.ident, p.name
+            ),
+        );
+    }
+}
+
+/// `on_init`: only for the per-partition kinds.
+fn check_on_init(def: &TransformerDef<'_>, diag: &mut Diagnostics) {
+    let Some(path) = &def.args.on_init else {
+        return;
+    };
+    if !def.kind.is_per_partition() {
+        diag.error_spanned(
+            path,
+            format!(
+                "`{}` takes no `on_init`: it runs once, on the driver; do the setup in the \
+                 function",
+                attr(def)
+            ),
+        );
     }
 }
 

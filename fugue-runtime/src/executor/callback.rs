@@ -4,7 +4,8 @@
 //! one-slot reply channel. A call blocks until its answer, so the calls of one partition reach
 //! the handler in order.
 
-use super::pool::{PanicError, RunState, cancelled_error, panic_message};
+use super::pool::{RunState, cancelled_error};
+use crate::function::PanicError;
 use crate::function::{Callback, CallbackTransport};
 use crate::value::Value;
 use crossbeam_channel::{Sender, bounded};
@@ -98,7 +99,7 @@ pub(crate) fn answer(
             Err(payload) => {
                 state.fail(FugueError::External {
                     context: "the callback handler panicked".into(),
-                    source: Box::new(PanicError(panic_message(payload.as_ref()))),
+                    source: Box::new(PanicError::from_payload(payload.as_ref())),
                 });
                 Err(handler_failed())
             }

@@ -18,7 +18,7 @@ use super::route::Router;
 use super::{ExecutorOptions, Handler, count_if_needed, into_stream, placement};
 use crate::frame::{ArrowFrame, DataFrame};
 use crate::function::{
-    Callback, Params, PartitionContext, PartitionCursor, PartitionFunction, check_output,
+    Callback, Cursors, Params, PartitionContext, PartitionFunction, PhysicalInit, check_output,
     in_partition, stream_of,
 };
 use arrow::array::{ArrayRef, RecordBatch, UInt32Array};
@@ -111,6 +111,8 @@ pub(crate) struct Zip {
     key_types: Vec<DataType>,
     presorts: Vec<Vec<(usize, SortOptions)>>,
     how: ZipHow,
+    /// Cursors whose row is the group's key values (the columns every frame has).
+    cursors: Cursors,
 }
 
 impl Zip {
@@ -141,12 +143,18 @@ impl Zip {
                     .collect()
             })
             .collect();
+        let key_columns = keys
+            .iter()
+            .filter_map(|k| schemas[0].column(k).cloned())
+            .collect();
+        let cursors = Cursors::new(&Schema::new(key_columns)?, &keys)?;
         Ok(Zip {
             schemas: arrow,
             key_indices,
             key_types,
             presorts,
             how,
+            cursors,
         })
     }
 
@@ -173,7 +181,7 @@ impl Zip {
                 .collect::<Result<Vec<_>>>()?;
             return Ok(vec![Call {
                 inputs,
-                cursor: PartitionCursor::new(Vec::new(), 0, physical_no, 0),
+                cursor: self.cursors.cursor(None, None, 0, physical_no)?,
             }]);
         }
         let key_options = SortOptions {
@@ -222,8 +230,12 @@ impl Zip {
                 }
                 inputs.push(vec![self.presorted(i, part)?]);
             }
-            let cursor =
-                PartitionCursor::from_key_batch(key_batch.as_ref(), calls.len(), physical_no)?;
+            let cursor = self.cursors.cursor(
+                key_batch.as_ref(),
+                key_batch.as_ref(),
+                calls.len(),
+                physical_no,
+            )?;
             calls.push(Call { inputs, cursor });
         }
         Ok(calls)
@@ -284,9 +296,11 @@ pub fn run_comap(
         .collect::<Result<Vec<_>>>()?;
     let name = function.name();
     let mut out = Vec::new();
+    let mut init = PhysicalInit::default();
     for call in zip.calls(inputs, 0)? {
         let cursor = call.cursor;
         let ctx = PartitionContext {
+            state: init.state(function, &cursor, &params)?,
             cursor: cursor.clone(),
             params: params.clone(),
             callback: callback.clone(),

@@ -67,7 +67,7 @@ pub use callback::Handler;
 pub use comap::{ZipHow, parallel_comap, run_comap, zip_keys};
 
 use crate::frame::{ArrowFrame, DataFrame};
-use crate::function::{BatchStream, Params, PartitionCursor, PartitionFunction, stream_of};
+use crate::function::{BatchStream, Cursors, Params, PartitionFunction, stream_of};
 use crate::partitioning::{even_chunks, logical_partitions};
 use arrow::array::RecordBatch;
 use arrow::compute::concat_batches;
@@ -207,6 +207,8 @@ pub fn parallel_map_into(
     // Every key and presort column must exist before any data moves.
     spec.sorts(&input_schema, true)?;
     let arrow_schema: SchemaRef = Arc::new(input_schema.to_arrow());
+    let cursors = Cursors::new(&input_schema, spec.keys())?;
+    let cursors = &cursors;
     let workers = options.worker_count();
     let (df, row_count) = count_if_needed(df, spec)?;
     let num = spec.num_partitions(row_count, workers as u64)?;
@@ -215,7 +217,7 @@ pub fn parallel_map_into(
 
     let split = |physical_no: usize, mut inputs: Vec<Vec<RecordBatch>>| -> Result<Vec<Call>> {
         let batches = inputs.pop().unwrap_or_default();
-        logical_calls(&arrow_schema, &batches, spec, workers, physical_no)
+        logical_calls(&arrow_schema, &batches, spec, cursors, workers, physical_no)
     };
     let job = Job {
         function,
@@ -267,7 +269,7 @@ pub fn parallel_map_into(
                 rows += batch.num_rows();
                 chunk.push(batch);
                 if rows >= chunk_rows {
-                    if !feeder.call(chunk_call(std::mem::take(&mut chunk), sent)) {
+                    if !feeder.call(chunk_call(cursors, std::mem::take(&mut chunk), sent)?) {
                         return Ok(());
                     }
                     rows = 0;
@@ -276,7 +278,7 @@ pub fn parallel_map_into(
             }
             if !chunk.is_empty() || sent == 0 {
                 // The tail, or one call with an empty input when the stream had no row.
-                feeder.call(chunk_call(chunk, sent));
+                feeder.call(chunk_call(cursors, chunk, sent)?);
             }
             Ok(())
         };
@@ -288,14 +290,14 @@ pub fn parallel_map_into(
     let feed = move |feeder: &Feeder| -> Result<()> {
         let batches = df.into_batches()?;
         let calls = if coarse {
-            coarse_ranges(&frame_schema, &batches, spec, workers, num)?
+            coarse_ranges(&frame_schema, &batches, spec, cursors, workers, num)?
         } else {
-            logical_calls(&frame_schema, &batches, spec, workers, 0)?
+            logical_calls(&frame_schema, &batches, spec, cursors, workers, 0)?
                 .into_iter()
                 .enumerate()
                 .map(|(i, mut call)| {
                     // Each chunk is its own physical partition.
-                    call.cursor = renumber(&call.cursor, i);
+                    call.cursor = call.cursor.with_physical_partition_no(i);
                     call
                 })
                 .collect()
@@ -373,17 +375,14 @@ fn logical_calls(
     schema: &SchemaRef,
     batches: &[RecordBatch],
     spec: &PartitionSpec,
+    cursors: &Cursors,
     concurrency: usize,
     physical_no: usize,
 ) -> Result<Vec<Call>> {
     logical_partitions(schema, batches, spec, concurrency)?
         .into_iter()
         .map(|part| {
-            let cursor = PartitionCursor::from_key_batch(
-                part.keys.as_ref(),
-                part.partition_no,
-                physical_no,
-            )?;
+            let cursor = cursors.for_partition(&part, physical_no)?;
             Ok(Call {
                 inputs: vec![vec![part.batch]],
                 cursor,
@@ -398,13 +397,14 @@ fn coarse_ranges(
     schema: &SchemaRef,
     batches: &[RecordBatch],
     spec: &PartitionSpec,
+    cursors: &Cursors,
     workers: usize,
     num: i64,
 ) -> Result<Vec<Call>> {
     let all = concat_batches(schema, batches)?;
     let rows = all.num_rows();
     if rows == 0 {
-        return logical_calls(schema, &[all], spec, workers, 0);
+        return logical_calls(schema, &[all], spec, cursors, workers, 0);
     }
     let partitions = usize::try_from(num)
         .ok()
@@ -420,6 +420,7 @@ fn coarse_ranges(
             schema,
             &[all.slice(offset, len)],
             spec,
+            cursors,
             workers,
             physical_no,
         )?);
@@ -428,20 +429,10 @@ fn coarse_ranges(
 }
 
 /// A streaming chunk: its own logical and physical partition number `no`.
-fn chunk_call(batches: Vec<RecordBatch>, no: usize) -> Call {
-    Call {
+fn chunk_call(cursors: &Cursors, batches: Vec<RecordBatch>, no: usize) -> Result<Call> {
+    let cursor = cursors.cursor(None, batches.first(), no, no)?;
+    Ok(Call {
         inputs: vec![batches],
-        cursor: PartitionCursor::new(Vec::new(), no, no, 0),
-    }
-}
-
-/// The cursor with the physical partition number `physical_no`.
-fn renumber(cursor: &PartitionCursor, physical_no: usize) -> PartitionCursor {
-    let keys = cursor
-        .key_names()
-        .iter()
-        .cloned()
-        .zip(cursor.key_values().iter().cloned())
-        .collect();
-    PartitionCursor::new(keys, cursor.partition_no(), physical_no, cursor.slice_no())
+        cursor,
+    })
 }

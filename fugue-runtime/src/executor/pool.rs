@@ -4,8 +4,8 @@
 use super::ExecutorOptions;
 use super::callback::{CallbackRequest, ChannelTransport, Handler, answer};
 use crate::function::{
-    BatchStream, Callback, Params, PartitionContext, PartitionCursor, PartitionFunction,
-    check_output, in_partition, stream_of,
+    BatchStream, Callback, PanicError, Params, PartitionContext, PartitionCursor,
+    PartitionFunction, PhysicalInit, check_output, in_partition, stream_of,
 };
 use arrow::array::RecordBatch;
 use arrow::array::UInt32Array;
@@ -207,6 +207,7 @@ where
                 out: out_tx.clone(),
                 pending: RefCell::new(Pending::default()),
                 callback: callback.clone(),
+                init: RefCell::new(PhysicalInit::default()),
             };
             scope.spawn(move || worker.run());
         }
@@ -242,7 +243,7 @@ fn drive(
                             Ok(Err(e)) => state.fail(e),
                             Err(payload) => state.fail(FugueError::External {
                                 context: "the output sink panicked".into(),
-                                source: Box::new(PanicError(panic_message(payload.as_ref()))),
+                                source: Box::new(PanicError::from_payload(payload.as_ref())),
                             }),
                         }
                     }
@@ -269,6 +270,8 @@ struct Worker<'a, 's> {
     /// Output batches not sent yet (see [`OUTPUT_MESSAGE_ROWS`]).
     pending: RefCell<Pending>,
     callback: Option<Callback>,
+    /// The state of the physical partition being called (`on_init`).
+    init: RefCell<PhysicalInit>,
 }
 
 /// Output batches are handed to the driver in messages of at least this many rows (or fewer at
@@ -404,7 +407,12 @@ impl Worker<'_, '_> {
         let name = function.name();
         let cursor = call.cursor.clone();
         let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<()> {
+            let state = self
+                .init
+                .borrow_mut()
+                .state(function, &call.cursor, &self.job.params)?;
             let ctx = PartitionContext {
+                state,
                 cursor: call.cursor,
                 params: self.job.params.clone(),
                 callback: self.callback.clone(),
@@ -437,7 +445,7 @@ impl Worker<'_, '_> {
                 &cursor,
                 FugueError::External {
                     context: "the function panicked".into(),
-                    source: Box::new(PanicError(panic_message(payload.as_ref()))),
+                    source: Box::new(PanicError::from_payload(payload.as_ref())),
                 },
             ),
         };
@@ -469,23 +477,5 @@ pub(crate) fn cancelled_error() -> FugueError {
 
 /// The message of a panic's payload.
 pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_string()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "a panic with a non-string payload".to_string()
-    }
+    PanicError::from_payload(payload).message().to_string()
 }
-
-/// A panic turned into an error.
-#[derive(Debug)]
-pub(crate) struct PanicError(pub String);
-
-impl std::fmt::Display for PanicError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for PanicError {}

@@ -17,7 +17,7 @@
 //! into an error naming the function.
 
 use crate::frame::DataFrame;
-use crate::function::BatchStream;
+use crate::function::{BatchStream, PanicError, PartitionState, PhysicalPartition};
 use crate::record::Record;
 use arrow::array::RecordBatch;
 use arrow::compute::concat_batches;
@@ -126,12 +126,84 @@ pub fn user_error<E: std::error::Error + Send + Sync + 'static>(
 
 /// A panic of the user's function, as an error naming the function and the panic message.
 pub fn panicked(function: &str, payload: Box<dyn Any + Send>) -> FugueError {
-    let message = payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic without a message".to_string());
-    FugueError::external(format!("`{function}` panicked"), message)
+    FugueError::external(
+        format!("`{function}` panicked"),
+        PanicError::from_payload(payload.as_ref()),
+    )
+}
+
+/// What an `on_init` function may return for the state `S` its transformer takes: `S`
+/// itself, or `Result<S, E>` whose error fails the step.
+#[diagnostic::on_unimplemented(
+    message = "`on_init` returns `{Self}`, but the function takes the state `{S}`",
+    label = "this `on_init` does not make the state the function takes",
+    note = "an `on_init` function is `fn(&PhysicalPartition) -> S` or `fn(&PhysicalPartition) -> Result<S, E>`, where the transformer takes `&S` or `Arc<S>` (no state parameter: `S` is `()`)"
+)]
+pub trait IntoState<S> {
+    /// The state, or the `on_init` function's error (named `init`).
+    fn into_state(self, init: &str) -> Result<S>;
+}
+
+impl<S> IntoState<S> for S {
+    fn into_state(self, _: &str) -> Result<S> {
+        Ok(self)
+    }
+}
+
+impl<S, E: std::error::Error + Send + Sync + 'static> IntoState<S> for Result<S, E> {
+    fn into_state(self, init: &str) -> Result<S> {
+        self.map_err(|e| user_error(init, e))
+    }
+}
+
+/// Run the `on_init` function `init` (named `name`) on `partition`, panics caught, and share
+/// the state it makes.
+pub fn init<S, R>(
+    name: &str,
+    init: impl FnOnce(&PhysicalPartition) -> R,
+    partition: &PhysicalPartition,
+) -> Result<Option<PartitionState>>
+where
+    R: IntoState<S>,
+    S: Any + Send + Sync,
+{
+    let state = guard(name, || init(partition))?.into_state(name)?;
+    Ok(Some(Arc::new(state)))
+}
+
+/// The state of `function`'s physical partition, as the `Arc<S>` it takes.
+pub fn shared_state<S: Any + Send + Sync>(
+    function: &str,
+    state: Option<&PartitionState>,
+) -> Result<Arc<S>> {
+    let state = state.cloned().ok_or_else(|| no_state(function))?;
+    state.downcast::<S>().map_err(|_| {
+        FugueError::Internal(format!(
+            "the state of `{function}`'s `on_init` is not a `{}`",
+            std::any::type_name::<S>()
+        ))
+    })
+}
+
+/// The state of `function`'s physical partition, as the `&S` it takes.
+pub fn state<'s, S: Any + Send + Sync>(
+    function: &str,
+    state: Option<&'s PartitionState>,
+) -> Result<&'s S> {
+    let state = state.ok_or_else(|| no_state(function))?;
+    state.downcast_ref::<S>().ok_or_else(|| {
+        FugueError::Internal(format!(
+            "the state of `{function}`'s `on_init` is not a `{}`",
+            std::any::type_name::<S>()
+        ))
+    })
+}
+
+fn no_state(function: &str) -> FugueError {
+    FugueError::InvalidOperation(format!(
+        "`{function}` takes the state of its `on_init`, but its partition was not initialised \
+         (the engine, or a hand-made `PartitionContext`, did not call `PartitionFunction::init`)"
+    ))
 }
 
 /// Run `f` (the user's function), turning a panic into [`panicked`].

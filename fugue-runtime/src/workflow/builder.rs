@@ -10,6 +10,7 @@
 use super::ops::{Invalid, Modifier, Op};
 use super::step::{CheckpointKind, DeclError, Node, SourceLocation, StepId, StepInfo, YieldKind};
 use crate::function::{Callback, Params};
+use crate::ignore::IgnoreErrors;
 use crate::like::{IntoPartitionSpec, IntoSchema};
 use fugue_core::config::{ConfigOverrides, IntoConfigOverrides};
 use fugue_core::options::FileFormat;
@@ -334,6 +335,19 @@ impl<'w> WorkflowFrame<'w> {
     /// cotransform).
     pub fn callback(self, handler: Callback) -> Self {
         self.modify(Modifier::Callback(handler))
+    }
+
+    /// Skip the logical partitions whose call fails with one of these errors instead of
+    /// failing the step (Fugue's `ignore_errors`; transform, out_transform, cotransform): such
+    /// a partition contributes no rows, and [`WorkflowResult::skipped`] lists it with its keys
+    /// and error. Errors are matched by type (downcast: the function's error type) or by the
+    /// kind of their root cause; panics only when [`IgnoreErrors::panics`] is listed. Each
+    /// partition's output is held in memory until its call ends. The engines of one machine
+    /// only: the Ballista engine refuses the step.
+    ///
+    /// [`WorkflowResult::skipped`]: super::WorkflowResult::skipped
+    pub fn ignore_errors(self, ignore: IgnoreErrors) -> Self {
+        self.modify(Modifier::IgnoreErrors(ignore))
     }
 
     /// The file format of a load (a [`FileFormat`] or its name: `parquet`, `csv`, `json`,

@@ -9,6 +9,7 @@ use super::schedule::run_dag;
 use super::step::{CheckpointKind, Node, StepId, StepInfo, YieldKind, step_failed};
 use crate::engine::{ExecutionEngine, IntoEngine, make_engine};
 use crate::frame::{ArrowFrame, DataFrame};
+use crate::ignore::SkippedPartition;
 use fugue_core::config::{ConfigOverrides, FugueConfig, IntoConfigOverrides};
 use fugue_core::{FugueError, Result, Schema};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -79,6 +80,7 @@ pub struct WorkflowResult {
     executed: Vec<StepId>,
     reused: Vec<StepId>,
     checkpoints: Vec<CheckpointReport>,
+    skipped: Vec<SkippedPartition>,
     run_id: String,
 }
 
@@ -189,6 +191,13 @@ impl WorkflowResult {
             out.push_str(&format!("  {report}\n"));
         }
         out
+    }
+
+    /// The logical partitions skipped because their call failed with an error the step
+    /// ignores ([`ignore_errors`](super::WorkflowFrame::ignore_errors)): each with its step,
+    /// its keys and its error, by step in the order the steps finished, then by partition.
+    pub fn skipped(&self) -> &[SkippedPartition] {
+        &self.skipped
     }
 
     /// The run's id (the name of its temporary checkpoint folder).
@@ -355,6 +364,7 @@ struct Run<'a> {
     frames: Mutex<BTreeMap<String, ArrowFrame>>,
     files: Mutex<BTreeMap<String, PathBuf>>,
     executed: Mutex<Vec<StepId>>,
+    skipped: Mutex<Vec<SkippedPartition>>,
     progress: Progress,
     span: tracing::Span,
     /// Set by the first failure: no new step starts, partition functions stop calling.
@@ -530,6 +540,7 @@ fn run_nodes(
         frames: Mutex::new(BTreeMap::new()),
         files: Mutex::new(BTreeMap::new()),
         executed: Mutex::new(Vec::new()),
+        skipped: Mutex::new(Vec::new()),
         progress: Progress::new(to_run),
         span,
         cancel: AtomicBool::new(false),
@@ -595,6 +606,7 @@ fn run_nodes(
         frames,
         files,
         executed,
+        skipped,
         run_dir,
         keys,
         not_saved,
@@ -629,6 +641,7 @@ fn run_nodes(
         executed: executed.into_inner().unwrap_or_else(|p| p.into_inner()),
         reused: reused_ids,
         checkpoints,
+        skipped: skipped.into_inner().unwrap_or_else(|p| p.into_inner()),
         run_id,
     })
 }
@@ -716,6 +729,8 @@ impl Run<'_> {
             engine: self.engine,
             spec: node.partition_spec(),
             cancel: &self.cancel,
+            step: &node.info.name,
+            skipped: &self.skipped,
         };
         let output = node.op.operation().run(&cx, inputs)?;
         let Some(mut df) = output else {

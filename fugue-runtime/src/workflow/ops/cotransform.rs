@@ -42,7 +42,12 @@ impl Operation for CoTransform {
     }
 
     fn key_args(&self) -> String {
-        format!("how={:?}; out={}", self.how.name(), self.out)
+        format!(
+            "how={:?}; out={}{}",
+            self.how.name(),
+            self.out,
+            self.call.ignore_text("; ")
+        )
     }
 
     fn plan(&self, cx: &PlanContext<'_>) -> Result<Option<Schema>> {
@@ -65,14 +70,16 @@ impl Operation for CoTransform {
     }
 
     fn run(&self, cx: &RunContext<'_>, inputs: Vec<DataFrame>) -> Result<Option<DataFrame>> {
-        let df = cx.engine.comap(
-            inputs,
-            self.how,
-            cx.spec_or_empty(),
-            &self.call.cancellable(cx.cancel),
-            self.call.params.clone(),
-            self.call.callback.clone(),
-        )?;
+        let df = self.call.run(cx, |function| {
+            cx.engine.comap(
+                inputs,
+                self.how,
+                cx.spec_or_empty(),
+                function,
+                self.call.params.clone(),
+                self.call.callback.clone(),
+            )
+        })?;
         if self.out {
             df.into_batches()?;
             return Ok(None);

@@ -45,13 +45,14 @@ pub use transform::FunctionCall;
 use crate::engine::ExecutionEngine;
 use crate::frame::{ArrowFrame, DataFrame};
 use crate::function::{Callback, Params, PartitionFunction};
+use crate::ignore::{IgnoreErrors, SkippedPartition};
 use crate::transformer::CodeIdentity;
 use fugue_core::options::FileFormat;
 use fugue_core::rules::Step;
 use fugue_core::{FugueError, PartitionSpec, Result, Schema};
 use std::fmt;
-use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
 
 /// What the planner knows when it resolves a step: its inputs' schemas (when known before
 /// running), their step names, the step itself (for messages) and its partition spec.
@@ -104,6 +105,10 @@ pub struct RunContext<'a> {
     pub spec: Option<&'a PartitionSpec>,
     /// Set once another step of the run has failed.
     pub cancel: &'a AtomicBool,
+    /// The step's name.
+    pub step: &'a str,
+    /// The run's skipped partitions (`ignore_errors`), for its result.
+    pub skipped: &'a Mutex<Vec<SkippedPartition>>,
 }
 
 impl RunContext<'_> {
@@ -159,6 +164,8 @@ pub enum Modifier {
     Schema(Schema),
     /// A load's format option `(key, value)`.
     Option(String, String),
+    /// The errors whose partitions a partition function step skips.
+    IgnoreErrors(IgnoreErrors),
 }
 
 impl Modifier {
@@ -171,6 +178,10 @@ impl Modifier {
             Modifier::Columns(_) => format!("`{op}` has no columns argument"),
             Modifier::Schema(_) => format!("`{op}` has no schema argument"),
             Modifier::Option(..) => format!("`{op}` has no options"),
+            Modifier::IgnoreErrors(_) => format!(
+                "`{op}` ignores no errors: only `transform`, `out_transform`, `cotransform` and \
+                 `out_cotransform` skip the partitions whose call fails"
+            ),
         };
         FugueError::invalid_argument(op, reason)
     }

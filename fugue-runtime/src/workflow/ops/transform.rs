@@ -4,7 +4,11 @@
 use super::{FunctionInfo, Modifier, Op, Operation, PlanContext, RunContext};
 use super::{one, params_text, partition_function_info};
 use crate::frame::DataFrame;
-use crate::function::{BatchStream, Callback, Params, PartitionContext, PartitionFunction};
+use crate::function::{
+    BatchStream, Callback, Params, PartitionContext, PartitionFunction, PartitionState,
+    PhysicalPartition,
+};
+use crate::ignore::{IgnoreErrors, run_skipping};
 use crate::workflow::{SourceLocation, WorkflowFrame};
 use fugue_core::rules::{Step, eval};
 use fugue_core::{FugueError, PartitionSpec, Result, Schema};
@@ -20,6 +24,8 @@ pub struct FunctionCall {
     pub params: Arc<Params>,
     /// The driver-side handler of its callback, when given.
     pub callback: Option<Callback>,
+    /// The errors whose partitions are skipped (`ignore_errors`).
+    pub ignore: IgnoreErrors,
 }
 
 impl FunctionCall {
@@ -29,6 +35,7 @@ impl FunctionCall {
             function,
             params: Arc::new(Params::new()),
             callback: None,
+            ignore: IgnoreErrors::new(),
         }
     }
 
@@ -36,25 +43,54 @@ impl FunctionCall {
         partition_function_info(&self.function, &self.params, self.callback.is_some())
     }
 
-    /// `` `f`<extra>, params(..), callback `` (explain).
+    /// `` `f`<extra>, params(..), callback, ignore_errors(..) `` (explain).
     pub(super) fn text(&self, extra: &str) -> String {
         format!(
-            "`{}`{extra}{}{}",
+            "`{}`{extra}{}{}{}",
             self.function.name(),
             params_text(&self.params),
             if self.callback.is_some() {
                 ", callback"
             } else {
                 ""
-            }
+            },
+            self.ignore_text(", ")
         )
     }
 
-    /// Parameters and callback.
+    /// `<sep>ignore_errors(..)` when errors are ignored (explain and checkpoint keys: skipping
+    /// partitions changes the result).
+    pub(super) fn ignore_text(&self, separator: &str) -> String {
+        if self.ignore.is_empty() {
+            String::new()
+        } else {
+            format!("{separator}ignore_errors({})", self.ignore)
+        }
+    }
+
+    /// Run `f` with the function as the step runs it: observing the run's cancel flag, and
+    /// skipping the partitions whose call fails with an ignored error (reported in the run's
+    /// result).
+    pub(super) fn run(
+        &self,
+        cx: &RunContext<'_>,
+        map: impl FnOnce(&dyn PartitionFunction) -> Result<DataFrame>,
+    ) -> Result<DataFrame> {
+        let function = self.cancellable(cx.cancel);
+        let (df, skipped) = run_skipping(&function, &self.ignore, cx.step, map)?;
+        cx.skipped
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(skipped);
+        Ok(df)
+    }
+
+    /// Parameters, callback and ignored errors.
     pub(super) fn modify(&mut self, op: &'static str, modifier: Modifier) -> Result<()> {
         match modifier {
             Modifier::Params(p) => self.params = p,
             Modifier::Callback(c) => self.callback = Some(c),
+            Modifier::IgnoreErrors(i) => self.ignore = i,
             other => return Err(other.refused(op)),
         }
         Ok(())
@@ -127,6 +163,14 @@ impl PartitionFunction for Cancellable<'_> {
         self.inner.output_schema(inputs)
     }
 
+    fn typed_inputs(&self) -> Vec<Option<(&'static str, Schema)>> {
+        self.inner.typed_inputs()
+    }
+
+    fn init(&self, partition: &PhysicalPartition) -> Result<Option<PartitionState>> {
+        self.inner.init(partition)
+    }
+
     fn check(
         &self,
         spec: &PartitionSpec,
@@ -180,7 +224,7 @@ impl Operation for Transform {
     }
 
     fn key_args(&self) -> String {
-        String::new()
+        self.call.ignore_text("")
     }
 
     fn plan(&self, cx: &PlanContext<'_>) -> Result<Option<Schema>> {
@@ -193,13 +237,16 @@ impl Operation for Transform {
     }
 
     fn run(&self, cx: &RunContext<'_>, inputs: Vec<DataFrame>) -> Result<Option<DataFrame>> {
-        let df = cx.engine.map(
-            one(inputs, self.name())?,
-            &self.call.cancellable(cx.cancel),
-            cx.spec_or_empty(),
-            self.call.params.clone(),
-            self.call.callback.clone(),
-        )?;
+        let input = one(inputs, self.name())?;
+        let df = self.call.run(cx, |function| {
+            cx.engine.map(
+                input,
+                function,
+                cx.spec_or_empty(),
+                self.call.params.clone(),
+                self.call.callback.clone(),
+            )
+        })?;
         if self.out {
             // Drive a lazy output to its end: the function's effects are the point.
             df.into_batches()?;
