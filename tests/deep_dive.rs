@@ -481,3 +481,26 @@ fn the_persist_level_is_memory_or_an_error_before_the_run() -> fugue::core::Resu
     assert!(text.contains("MEMORY_AND_DISK"), "{text}");
     Ok(())
 }
+
+#[test]
+fn the_default_number_of_partitions_is_used_when_a_step_sets_none() -> fugue::core::Result<()> {
+    let physical = |engine: std::sync::Arc<dyn ExecutionEngine>, spec: &str| {
+        fugue::transform(trips(), seen, spec, engine).map(|out| {
+            seen_rows(out)
+                .into_iter()
+                .map(|r| r.physical)
+                .collect::<BTreeSet<i64>>()
+        })
+    };
+    let one = make_engine(
+        "local",
+        [(LOCAL_WORKERS, "3"), ("fugue.default.partitions", "1")],
+    )?;
+    assert_eq!(physical(one.clone(), "by=city")?, BTreeSet::from([0]));
+    // A spec's own `num` wins, and `even` keeps one key per partition.
+    assert!(physical(one.clone(), "by=city; num=4")?.len() > 1);
+    assert_eq!(physical(one, "by=city; algo=even")?.len(), 4);
+    let unset = make_engine("local", [(LOCAL_WORKERS, "3")])?;
+    assert!(physical(unset, "by=city")?.len() > 1);
+    Ok(())
+}

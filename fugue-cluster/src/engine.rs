@@ -361,9 +361,15 @@ impl BallistaEngine {
     }
 
     fn with_cluster(address: String, conf: FugueConfig, cluster: Arc<Cluster>) -> Result<Self> {
-        let partitions = match conf.fugue.ballista.partitions {
-            0 => 2 * std::thread::available_parallelism().map_or(2, usize::from),
-            n => n,
+        // `fugue.ballista.partitions`, else `fugue.default.partitions`, else twice the
+        // machine's parallelism.
+        let partitions = match (
+            conf.fugue.ballista.partitions,
+            conf.fugue.default.partitions,
+        ) {
+            (0, d) if d > 0 => usize::try_from(d).unwrap_or(usize::MAX),
+            (0, _) => 2 * std::thread::available_parallelism().map_or(2, usize::from),
+            (n, _) => n,
         };
         let backend = Arc::new(Backend {
             cluster: cluster.clone(),

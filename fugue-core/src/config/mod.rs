@@ -120,7 +120,10 @@ config_namespace! {
     /// `fugue.default.*`: engine defaults.
     pub struct DefaultOptions {
         /// Default number of physical partitions when a step does not set `num`; -1 or 0 = the
-        /// engine decides (e.g. from its parallelism).
+        /// engine decides (e.g. from its parallelism). Read by `local` (a transformer step
+        /// without `num`, except `even` specs, which place one key per partition) and by
+        /// Ballista (its shuffle partitions when `fugue.ballista.partitions` is 0); `native`
+        /// has one physical partition.
         pub partitions: i64, default = -1, scope = Engine;
     }
 }
@@ -192,7 +195,8 @@ config_namespace! {
         /// a temporary folder of the driver's machine (right for a one-machine cluster only).
         pub shared_dir: Option<PathBuf>, default = None, scope = Engine;
         /// Shuffle partitions of a distributed step (hash partitions of a transformer's keys,
-        /// of a join, of an aggregation); 0 = twice the engine's parallelism.
+        /// of a join, of an aggregation); 0 = `fugue.default.partitions` when positive, else
+        /// twice the engine's parallelism.
         pub partitions: usize, default = 0, scope = Engine;
         /// Cores each executor offers (the `executor` command and the standalone mode); 0 =
         /// the machine's parallelism.

@@ -1,6 +1,6 @@
 //! [`LocalEngine`]: the two engines of one machine, `native` and `local`.
 
-use super::conf::{LOCAL_WORKERS, get_positive};
+use super::conf::{LOCAL_WORKERS, get_positive, with_default_partitions};
 use super::options::{
     DropHow, FillValue, JoinHow, LoadOptions, NaPosition, SampleSize, SaveOptions, SelectQuery,
 };
@@ -140,7 +140,7 @@ impl ExecutionEngine for LocalEngine {
             Kind::Local => executor::parallel_map(
                 df,
                 function,
-                spec,
+                with_default_partitions(spec, &self.conf)?.as_ref(),
                 params,
                 callback.map(Into::into),
                 &self.executor_options(),
@@ -162,7 +162,7 @@ impl ExecutionEngine for LocalEngine {
             Kind::Local => executor::parallel_comap(
                 dfs,
                 function,
-                spec,
+                with_default_partitions(spec, &self.conf)?.as_ref(),
                 how,
                 params,
                 callback.map(Into::into),
