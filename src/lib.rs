@@ -18,7 +18,7 @@ pub use fugue_cluster as cluster;
 #[doc(hidden)]
 pub mod workflow_support;
 
-pub use api::{Transform, out_transform, transform};
+pub use api::{CoTransform, Transform, cotransform, out_cotransform, out_transform, transform};
 pub use fugue_runtime::engine::{ExecutionEngine, IntoEngine, LocalEngine, make_engine};
 pub use fugue_runtime::like::IntoPartitionSpec;
 pub use fugue_runtime::like::records;

@@ -504,3 +504,186 @@ fn the_default_number_of_partitions_is_used_when_a_step_sets_none() -> fugue::co
     assert!(physical(unset, "by=city")?.len() > 1);
     Ok(())
 }
+
+#[derive(Schema, Debug, Clone, PartialEq)]
+struct PerCity {
+    city: String,
+    trips: i64,
+    population: i64,
+}
+
+/// One row per zipped city.
+#[cotransformer]
+fn per_city(trips: Vec<Trip>, people: Vec<Population>) -> Vec<PerCity> {
+    let city = trips
+        .first()
+        .map(|t| t.city.clone())
+        .or_else(|| people.first().map(|p| p.city.clone()))
+        .unwrap_or_default();
+    vec![PerCity {
+        city,
+        trips: trips.len() as i64,
+        population: people.iter().map(|p| p.population).sum(),
+    }]
+}
+
+fn people() -> Vec<Population> {
+    vec![
+        Population {
+            city: "a".into(),
+            population: 10,
+        },
+        Population {
+            city: "z".into(),
+            population: 1,
+        },
+    ]
+}
+
+/// The engines of the function layer: `native`, `local` and, with the cluster feature, an
+/// in-process Ballista cluster.
+fn function_layer_engines() -> Vec<(&'static str, std::sync::Arc<dyn ExecutionEngine>)> {
+    #[allow(unused_mut)]
+    let mut out = engines();
+    #[cfg(feature = "cluster")]
+    {
+        fugue::cluster::install();
+        out.push((
+            "ballista",
+            make_engine(
+                "ballista://standalone",
+                [("fugue.ballista.partitions", "2")],
+            )
+            .expect("standalone cluster"),
+        ));
+    }
+    out
+}
+
+#[test]
+fn the_function_layer_cotransforms_on_every_engine() -> fugue::core::Result<()> {
+    let sorted = |df: DataFrame| -> fugue::core::Result<Vec<PerCity>> {
+        let mut rows: Vec<PerCity> = fugue::records(df)?;
+        rows.sort_by(|x, y| x.city.cmp(&y.city));
+        Ok(rows)
+    };
+    for (name, engine) in function_layer_engines() {
+        let inner = sorted(fugue::cotransform(
+            (trips(), people()),
+            per_city,
+            "city",
+            engine.clone(),
+        )?)?;
+        assert_eq!(
+            inner,
+            vec![PerCity {
+                city: "a".into(),
+                trips: 3,
+                population: 10
+            }],
+            "{name}"
+        );
+        // Without keys, the zip is on the common columns; the zip kind is a choice.
+        let outer = sorted(
+            fugue::CoTransform::new((trips(), people()), per_city)
+                .how("FULL_OUTER")
+                .engine(engine.clone())
+                .run()?,
+        )?;
+        let cities: Vec<&str> = outer.iter().map(|r| r.city.as_str()).collect();
+        assert_eq!(cities, ["a", "b", "c", "d", "z"], "{name}");
+        fugue::out_cotransform((trips(), people()), per_city, "by=city", engine.clone())?;
+    }
+    let err = fugue::CoTransform::new(vec![trips()], per_city)
+        .engine("native")
+        .run()
+        .unwrap_err();
+    assert!(err.to_string().contains("at least two frames"), "{err}");
+    let err = fugue::CoTransform::new((trips(), people()), per_city)
+        .how("sideways")
+        .run()
+        .unwrap_err();
+    assert!(err.to_string().contains("full_outer"), "{err}");
+    Ok(())
+}
+
+#[test]
+fn the_function_layer_loads_paths_and_saves_checkpoints() -> fugue::core::Result<()> {
+    let dir = tempfile::tempdir().map_err(|e| fugue::core::FugueError::external("tempdir", e))?;
+    let path = |p: &str| dir.path().join(p).to_string_lossy().into_owned();
+    let native = make_engine("native", ())?;
+    native.save(
+        fugue::runtime::IntoDataFrame::into_dataframe(trips())?,
+        &path("in/part-0.parquet"),
+        &Default::default(),
+    )?;
+    for (name, engine) in function_layer_engines() {
+        // A path input is loaded by the engine (globs and folders as `load` reads them).
+        let by_city = |df: DataFrame| -> BTreeMap<String, i64> {
+            seen_rows(df)
+                .into_iter()
+                .map(|r| (r.city, r.rows))
+                .collect()
+        };
+        let from_glob = by_city(fugue::transform(
+            path("in/*.parquet").as_str(),
+            seen,
+            "city",
+            engine.clone(),
+        )?);
+        assert_eq!(from_glob.get("a"), Some(&3), "{name}: {from_glob:?}");
+        let from_folder = by_city(fugue::transform(
+            dir.path().join("in"),
+            seen,
+            "city",
+            engine.clone(),
+        )?);
+        assert_eq!(from_folder, from_glob, "{name}");
+        // `save_path` writes parquet and returns what was written.
+        let target = path(&format!("out-{name}.parquet"));
+        let saved = fugue::Transform::new(trips(), seen)
+            .partition("city")
+            .save_path(target.clone())
+            .engine(engine.clone())
+            .run()?;
+        assert_eq!(saved.count()?, 4, "{name}");
+        assert!(std::path::Path::new(&target).exists(), "{name}");
+        assert_eq!(
+            by_city(native.load(&[target.as_str()], &Default::default())?),
+            by_city(saved)
+        );
+        // `persist` returns a bounded frame.
+        let kept = fugue::Transform::new(trips(), seen)
+            .persist(true)
+            .as_local(true)
+            .engine(engine.clone())
+            .run()?;
+        assert!(kept.is_bounded(), "{name}");
+    }
+    // `checkpoint` without a save path needs the checkpoint folder, and writes under it.
+    let err = fugue::Transform::new(trips(), seen)
+        .checkpoint(true)
+        .engine("native")
+        .run()
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("fugue.workflow.checkpoint.path"),
+        "{err}"
+    );
+    let root = path("checkpoints");
+    let engine = make_engine(
+        "native",
+        [("fugue.workflow.checkpoint.path", root.as_str())],
+    )?;
+    let out = fugue::Transform::new(trips(), seen)
+        .partition("city")
+        .checkpoint(true)
+        .engine(engine)
+        .run()?;
+    assert_eq!(out.count()?, 4);
+    let written = std::fs::read_dir(&root)
+        .map_err(|e| fugue::core::FugueError::external("read_dir", e))?
+        .count();
+    assert_eq!(written, 1);
+    Ok(())
+}

@@ -22,7 +22,7 @@ use crate::record::Record;
 use crate::value::Value;
 use arrow::array::RecordBatch;
 use arrow::datatypes::{DataType, Field, Fields, SchemaRef};
-use fugue_core::{Column, PartitionSpec, Result, Schema};
+use fugue_core::{Column, FugueError, PartitionSpec, Result, Schema};
 
 /// Anything that names a schema (Fugue's schema-like): a [`Schema`], or any form fugue-core
 /// converts with `TryFrom` (see `fugue_core::convert`).
@@ -185,6 +185,113 @@ impl<T: Record> IntoDataFrame for &[T] {
             vec![T::to_record_batch(self)?]
         };
         Ok(ArrowFrame::new(T::schema(), batches)?.into())
+    }
+}
+
+/// Several dataframe-likes in order (Fugue's positional DataFrames-like), for the functions
+/// that take more than one frame (`fugue::cotransform`): a tuple of two to four dataframe-likes
+/// of any kinds, or a `Vec` or array of one kind.
+///
+/// ```
+/// use fugue_runtime::like::IntoDataFrames;
+/// use fugue_runtime::{ArrowFrame, RowFrame};
+///
+/// let a = ArrowFrame::empty("k:int,a:str")?;
+/// let b = RowFrame::new("k:int,b:double", vec![])?;
+/// assert_eq!((a.clone(), b).into_dataframes()?.len(), 2);
+/// assert_eq!(vec![a.clone(), a].into_dataframes()?.len(), 2);
+/// # Ok::<(), fugue_core::FugueError>(())
+/// ```
+pub trait IntoDataFrames {
+    /// The frames, or the first input that is not one.
+    fn into_dataframes(self) -> Result<Vec<DataFrame>>;
+}
+
+impl<T: IntoDataFrame> IntoDataFrames for Vec<T> {
+    fn into_dataframes(self) -> Result<Vec<DataFrame>> {
+        self.into_iter()
+            .map(IntoDataFrame::into_dataframe)
+            .collect()
+    }
+}
+
+impl<T: IntoDataFrame, const N: usize> IntoDataFrames for [T; N] {
+    fn into_dataframes(self) -> Result<Vec<DataFrame>> {
+        self.into_iter()
+            .map(IntoDataFrame::into_dataframe)
+            .collect()
+    }
+}
+
+/// Tuples of dataframe-likes of any kinds.
+macro_rules! tuple_dataframes {
+    ($($name:ident),+) => {
+        /// A tuple of dataframe-likes, in order.
+        impl<$($name: IntoDataFrame),+> IntoDataFrames for ($($name,)+) {
+            #[allow(non_snake_case)]
+            fn into_dataframes(self) -> Result<Vec<DataFrame>> {
+                let ($($name,)+) = self;
+                Ok(vec![$($name.into_dataframe()?),+])
+            }
+        }
+    };
+}
+tuple_dataframes!(A, B);
+tuple_dataframes!(A, B, C);
+tuple_dataframes!(A, B, C, D);
+
+/// The input of the function layer's `transform`: data, or a path the engine loads.
+#[derive(Debug)]
+pub enum TransformInput {
+    /// A dataframe (or why the input is not one).
+    Data(Result<DataFrame>),
+    /// A file, folder or glob, loaded by the engine with the default load options (the format
+    /// from the suffix).
+    Path(String),
+}
+
+/// What `fugue::transform` takes as its input (Fugue's `df` argument): any dataframe-like, or a
+/// path (`&str`, `String`, `&Path`, `PathBuf`), which the engine loads (`"data/*.parquet"`).
+pub trait IntoTransformInput {
+    /// The input.
+    fn into_transform_input(self) -> TransformInput;
+}
+
+impl<T: IntoDataFrame> IntoTransformInput for T {
+    fn into_transform_input(self) -> TransformInput {
+        TransformInput::Data(self.into_dataframe())
+    }
+}
+
+impl IntoTransformInput for &str {
+    fn into_transform_input(self) -> TransformInput {
+        TransformInput::Path(self.to_string())
+    }
+}
+
+impl IntoTransformInput for String {
+    fn into_transform_input(self) -> TransformInput {
+        TransformInput::Path(self)
+    }
+}
+
+/// A path that is not UTF-8 is an error (never a lossy rename).
+impl IntoTransformInput for &std::path::Path {
+    fn into_transform_input(self) -> TransformInput {
+        match self.to_str() {
+            Some(path) => TransformInput::Path(path.to_string()),
+            None => TransformInput::Data(Err(FugueError::invalid_argument(
+                "path",
+                format!("`{}` is not valid UTF-8", self.display()),
+            ))),
+        }
+    }
+}
+
+/// A path that is not UTF-8 is an error (never a lossy rename).
+impl IntoTransformInput for std::path::PathBuf {
+    fn into_transform_input(self) -> TransformInput {
+        self.as_path().into_transform_input()
     }
 }
 
