@@ -46,20 +46,29 @@
 //! The input may be a path the engine loads (`fugue::transform("data/*.parquet", f, ..)`).
 //! Co-transformers run the same way over several frames: [`cotransform`], [`CoTransform`].
 //!
+//! **The relational functions** ([`load`], [`save`], [`join`], [`union`], [`subtract`],
+//! [`intersect`], [`distinct`], [`dropna`], [`fillna`], [`sample`], [`take`],
+//! [`select_columns`], [`filter`], [`assign`], [`aggregate`], [`rename`], [`drop_columns`],
+//! [`alter_columns`], [`persist`]) take dataframe-likes and an engine-like as their last
+//! argument (`()` for the default engine), as Fugue's `fugue.api` functions do.
+//!
 //! **Engines.** `engine` is anything engine-like ([`IntoEngine`]): `"local"` (all cores, the
 //! default, also `""` and `None::<&str>`), `"native"` (one thread, deterministic), or an engine
 //! instance. Every engine gives the same results.
 
 use fugue_core::{FugueError, PartitionSpec, Result};
-use fugue_runtime::DataFrame;
 use fugue_runtime::engine::{
-    ExecutionEngine, IntoEngine, LoadOptions, SaveOptions, ZipHow, make_engine,
+    DropHow, ExecutionEngine, FillValue, IntoEngine, JoinHow, LoadOptions, NaPosition, SampleSize,
+    SaveOptions, ZipHow, make_engine,
 };
 use fugue_runtime::function::{Callback, CallbackTransport, Params, PartitionFunction};
 use fugue_runtime::ignore::{IgnoreErrors, SkippedPartition, run_skipping};
-use fugue_runtime::like::{IntoDataFrames, IntoPartitionSpec, IntoTransformInput, TransformInput};
+use fugue_runtime::like::{
+    IntoDataFrames, IntoPartitionSpec, IntoSchema, IntoTransformInput, TransformInput,
+};
 use fugue_runtime::value::Value;
 use fugue_runtime::workflow::Choice;
+use fugue_runtime::{DataFrame, IntoDataFrame};
 use std::sync::Arc;
 
 /// Run the transformer `f` over `data`, once per logical partition of `partition`, on `engine`;
@@ -523,4 +532,239 @@ impl<F: PartitionFunction> CoTransform<F> {
         )?;
         Ok((self.output.finish(engine.as_ref(), df)?, skipped))
     }
+}
+
+// ---- the relational function layer (Fugue's `fugue.api` free functions) -------------------
+
+/// The engine and the frame of a relational function.
+fn on(engine: impl IntoEngine) -> Result<Arc<dyn ExecutionEngine>> {
+    make_engine(engine, ())
+}
+
+/// Load files (a path, folder or glob; the format from the suffix unless `options` sets it).
+/// `engine` is any engine-like (`()` for the default).
+///
+/// ```
+/// use fugue::runtime::engine::{LoadOptions, SaveOptions};
+/// use fugue::runtime::RowFrame;
+///
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("t.parquet");
+/// let path = path.to_str().unwrap();
+/// let df = RowFrame::new("a:int,b:str", vec![vec![1.into(), "x".into()]])?;
+/// fugue::api::save(df, path, &SaveOptions::default(), "native")?;
+/// let back = fugue::api::load(path, &LoadOptions::default(), "native")?;
+/// assert_eq!(back.schema().to_string(), "a:int,b:str");
+/// # Ok::<(), fugue::core::FugueError>(())
+/// ```
+pub fn load(path: &str, options: &LoadOptions, engine: impl IntoEngine) -> Result<DataFrame> {
+    on(engine)?.load(&[path], options)
+}
+
+/// Save a dataframe-like at `path` (see [`SaveOptions`] for the format, mode and partitioning).
+pub fn save(
+    df: impl IntoDataFrame,
+    path: &str,
+    options: &SaveOptions,
+    engine: impl IntoEngine,
+) -> Result<()> {
+    on(engine)?.save(df.into_dataframe()?, path, options)
+}
+
+/// Join two dataframe-likes (reference §2.3): `how` is a [`JoinHow`] or one of Fugue's
+/// spellings (any case), `on` the keys (empty: the common columns).
+///
+/// ```
+/// use fugue::runtime::RowFrame;
+///
+/// let a = RowFrame::new("k:int,a:str", vec![vec![1.into(), "x".into()], vec![2.into(), "y".into()]])?;
+/// let b = RowFrame::new("k:int,b:str", vec![vec![1.into(), "p".into()]])?;
+/// let joined = fugue::api::join(a.clone(), b.clone(), "inner", &["k"], "native")?;
+/// assert_eq!(joined.schema().to_string(), "k:int,a:str,b:str");
+/// assert_eq!(fugue::api::join(a, b, "LEFT_ANTI", &[], ())?.count()?, 1);
+/// # Ok::<(), fugue::core::FugueError>(())
+/// ```
+pub fn join(
+    df1: impl IntoDataFrame,
+    df2: impl IntoDataFrame,
+    how: impl Choice<JoinHow>,
+    on_keys: &[&str],
+    engine: impl IntoEngine,
+) -> Result<DataFrame> {
+    let how = how.choice()?;
+    on(engine)?.join(df1.into_dataframe()?, df2.into_dataframe()?, how, on_keys)
+}
+
+/// The rows of both (`distinct`: without duplicates, SQL `UNION`; else `UNION ALL`).
+pub fn union(
+    df1: impl IntoDataFrame,
+    df2: impl IntoDataFrame,
+    distinct: bool,
+    engine: impl IntoEngine,
+) -> Result<DataFrame> {
+    on(engine)?.union(df1.into_dataframe()?, df2.into_dataframe()?, distinct)
+}
+
+/// The rows of `df1` not in `df2` (SQL `EXCEPT`, or `EXCEPT ALL` without `distinct`).
+pub fn subtract(
+    df1: impl IntoDataFrame,
+    df2: impl IntoDataFrame,
+    distinct: bool,
+    engine: impl IntoEngine,
+) -> Result<DataFrame> {
+    on(engine)?.subtract(df1.into_dataframe()?, df2.into_dataframe()?, distinct)
+}
+
+/// The rows in both (SQL `INTERSECT`, or `INTERSECT ALL` without `distinct`).
+pub fn intersect(
+    df1: impl IntoDataFrame,
+    df2: impl IntoDataFrame,
+    distinct: bool,
+    engine: impl IntoEngine,
+) -> Result<DataFrame> {
+    on(engine)?.intersect(df1.into_dataframe()?, df2.into_dataframe()?, distinct)
+}
+
+/// The distinct rows.
+pub fn distinct(df: impl IntoDataFrame, engine: impl IntoEngine) -> Result<DataFrame> {
+    on(engine)?.distinct(df.into_dataframe()?)
+}
+
+/// Drop the rows with NULLs (reference §2.5): `how` any/all, or at least `thresh` non-NULL
+/// values, among `subset` (every column when `None`).
+pub fn dropna(
+    df: impl IntoDataFrame,
+    how: impl Choice<DropHow>,
+    thresh: Option<usize>,
+    subset: Option<&[&str]>,
+    engine: impl IntoEngine,
+) -> Result<DataFrame> {
+    let how = how.choice()?;
+    on(engine)?.dropna(df.into_dataframe()?, how, thresh, subset)
+}
+
+/// Fill NULLs with one value or a value per column, among `subset` (every column when `None`).
+pub fn fillna(
+    df: impl IntoDataFrame,
+    value: &FillValue,
+    subset: Option<&[&str]>,
+    engine: impl IntoEngine,
+) -> Result<DataFrame> {
+    on(engine)?.fillna(df.into_dataframe()?, value, subset)
+}
+
+/// A random sample of `size` rows or a fraction, with or without replacement (`seed` makes it
+/// reproducible).
+pub fn sample(
+    df: impl IntoDataFrame,
+    size: SampleSize,
+    replace: bool,
+    seed: Option<u64>,
+    engine: impl IntoEngine,
+) -> Result<DataFrame> {
+    on(engine)?.sample(df.into_dataframe()?, size, replace, seed)
+}
+
+/// The first `n` rows (per key group of `partition`, when it has keys) in the order of
+/// `presort` (a presort expression, `"fare desc, city"`), NULLs where `na_position` says.
+pub fn take(
+    df: impl IntoDataFrame,
+    n: usize,
+    presort: &str,
+    na_position: impl Choice<NaPosition>,
+    partition: impl IntoPartitionSpec,
+    engine: impl IntoEngine,
+) -> Result<DataFrame> {
+    let presort = fugue_core::partition::parse_presort(presort)?;
+    let spec = partition.into_partition_spec()?;
+    let spec = (!spec.is_empty()).then_some(&spec);
+    on(engine)?.take(
+        df.into_dataframe()?,
+        n,
+        &presort,
+        na_position.choice()?,
+        spec,
+    )
+}
+
+/// The columns `columns` by name, in that order.
+pub fn select_columns(
+    df: impl IntoDataFrame,
+    columns: &[&str],
+    engine: impl IntoEngine,
+) -> Result<DataFrame> {
+    on(engine)?.select_columns(df.into_dataframe()?, columns)
+}
+
+/// The rows where the SQL `condition` holds.
+pub fn filter(
+    df: impl IntoDataFrame,
+    condition: &str,
+    engine: impl IntoEngine,
+) -> Result<DataFrame> {
+    on(engine)?.filter(df.into_dataframe()?, condition)
+}
+
+/// Add or replace columns computed by SQL expressions, `(name, expression)` pairs.
+pub fn assign(
+    df: impl IntoDataFrame,
+    columns: &[(&str, &str)],
+    engine: impl IntoEngine,
+) -> Result<DataFrame> {
+    on(engine)?.assign(df.into_dataframe()?, columns)
+}
+
+/// Aggregate by the keys `by` (none: the whole frame), `(name, aggregate expression)` pairs.
+///
+/// ```
+/// use fugue::runtime::RowFrame;
+///
+/// let df = RowFrame::new("k:str,v:long", vec![
+///     vec!["a".into(), 1_i64.into()],
+///     vec!["a".into(), 2_i64.into()],
+///     vec!["b".into(), 5_i64.into()],
+/// ])?;
+/// let sums = fugue::api::aggregate(df, &["k"], &[("total", "sum(v)")], "native")?;
+/// assert_eq!(sums.count()?, 2);
+/// # Ok::<(), fugue::core::FugueError>(())
+/// ```
+pub fn aggregate(
+    df: impl IntoDataFrame,
+    by: &[&str],
+    columns: &[(&str, &str)],
+    engine: impl IntoEngine,
+) -> Result<DataFrame> {
+    on(engine)?.aggregate(df.into_dataframe()?, by, columns)
+}
+
+/// Rename columns, `(old, new)` pairs.
+pub fn rename(
+    df: impl IntoDataFrame,
+    pairs: &[(&str, &str)],
+    engine: impl IntoEngine,
+) -> Result<DataFrame> {
+    on(engine)?.rename(df.into_dataframe()?, pairs)
+}
+
+/// Drop columns.
+pub fn drop_columns(
+    df: impl IntoDataFrame,
+    columns: &[&str],
+    engine: impl IntoEngine,
+) -> Result<DataFrame> {
+    on(engine)?.drop_columns(df.into_dataframe()?, columns)
+}
+
+/// Cast columns to the types of `changes` (a schema-like of the changed columns).
+pub fn alter_columns(
+    df: impl IntoDataFrame,
+    changes: impl IntoSchema,
+    engine: impl IntoEngine,
+) -> Result<DataFrame> {
+    on(engine)?.alter_columns(df.into_dataframe()?, &changes.into_schema()?)
+}
+
+/// Materialise a dataframe-like on the engine (computed once, held in memory).
+pub fn persist(df: impl IntoDataFrame, engine: impl IntoEngine) -> Result<DataFrame> {
+    on(engine)?.persist(df.into_dataframe()?)
 }

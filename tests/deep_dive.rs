@@ -687,3 +687,82 @@ fn the_function_layer_loads_paths_and_saves_checkpoints() -> fugue::core::Result
     assert_eq!(written, 1);
     Ok(())
 }
+
+#[test]
+fn the_relational_function_layer_takes_dataframe_likes_on_every_engine() -> fugue::core::Result<()>
+{
+    use fugue::api;
+    use fugue::runtime::engine::{FillValue, SampleSize};
+    let cities = vec![
+        City {
+            city: "a".into(),
+            region: "n".into(),
+        },
+        City {
+            city: "b".into(),
+            region: "s".into(),
+        },
+    ];
+    let mut reference: Option<Vec<Vec<fugue::runtime::Value>>> = None;
+    for (name, engine) in function_layer_engines() {
+        let e = || engine.clone();
+        let joined = api::join(trips(), cities.clone(), "inner", &["city"], e())?;
+        let mut totals = api::aggregate(joined, &["region"], &[("total", "sum(fare)")], e())?;
+        let mut rows = totals.as_rows()?;
+        rows.sort_by_key(|r| format!("{r:?}"));
+        match &reference {
+            None => reference = Some(rows),
+            Some(want) => assert_eq!(&rows, want, "{name} equals native"),
+        }
+        let semi = api::join(trips(), cities.clone(), "LEFT_SEMI", &[], e())?;
+        assert_eq!(semi.count()?, 5, "{name}");
+        assert_eq!(
+            api::union(trips(), trips(), false, e())?.count()?,
+            14,
+            "{name}"
+        );
+        assert_eq!(
+            api::union(trips(), trips(), true, e())?.count()?,
+            7,
+            "{name}"
+        );
+        assert_eq!(
+            api::subtract(trips(), trips(), true, e())?.count()?,
+            0,
+            "{name}"
+        );
+        assert_eq!(
+            api::intersect(trips(), trips(), true, e())?.count()?,
+            7,
+            "{name}"
+        );
+        assert_eq!(api::distinct(trips(), e())?.count()?, 7, "{name}");
+        assert_eq!(api::filter(trips(), "fare > 4", e())?.count()?, 3, "{name}");
+        let top = api::take(trips(), 1, "fare desc", "last", "city", e())?;
+        assert_eq!(top.count()?, 4, "{name}: one row per city");
+        let renamed = api::rename(trips(), &[("fare", "price")], e())?;
+        assert_eq!(renamed.schema().to_string(), "city:str,price:double");
+        let narrow = api::alter_columns(trips(), "fare:float", e())?;
+        assert_eq!(narrow.schema().to_string(), "city:str,fare:float");
+        let dropped = api::drop_columns(trips(), &["fare"], e())?;
+        assert_eq!(dropped.schema().to_string(), "city:str");
+        let picked = api::select_columns(trips(), &["fare", "city"], e())?;
+        assert_eq!(picked.schema().to_string(), "fare:double,city:str");
+        let assigned = api::assign(trips(), &[("double_fare", "fare * 2")], e())?;
+        assert_eq!(assigned.schema().len(), 3);
+        assert_eq!(api::dropna(trips(), "any", None, None, e())?.count()?, 7);
+        let filled = api::fillna(trips(), &FillValue::All(0.0.into()), None, e())?;
+        assert_eq!(filled.count()?, 7);
+        let sampled = api::sample(trips(), SampleSize::Rows(3), false, Some(1), e())?;
+        assert_eq!(sampled.count()?, 3, "{name}");
+        assert!(api::persist(trips(), e())?.is_bounded());
+        // A mistake is the engine's typed error, naming the column.
+        let err = api::join(trips(), cities.clone(), "inner", &["cty"], e()).unwrap_err();
+        assert_eq!(
+            err.kind(),
+            fugue::core::ErrorKind::ColumnNotFound,
+            "{name}: {err}"
+        );
+    }
+    Ok(())
+}
