@@ -766,3 +766,83 @@ fn the_relational_function_layer_takes_dataframe_likes_on_every_engine() -> fugu
     }
     Ok(())
 }
+
+/// Every progress report, as text.
+#[derive(Default)]
+struct ProgressLog(Mutex<Vec<String>>);
+
+impl fugue::runtime::workflow::ProgressReport for ProgressLog {
+    fn step_started(&self, step: &str, done: usize, total: usize) {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(format!("start {step} {done}/{total}"));
+    }
+
+    fn step_progress(&self, step: &str, partitions: u64) {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(format!("progress {step} {partitions}"));
+    }
+
+    fn step_finished(&self, step: &str, partitions: u64, done: usize, total: usize) {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(format!("finish {step} {partitions} {done}/{total}"));
+    }
+}
+
+/// One row per call, slowly (so that the run reports progress within the step).
+#[transformer]
+fn slow_seen(trips: Vec<Trip>, cursor: &PartitionCursor) -> Seen {
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    seen.call(trips, cursor)
+}
+
+#[test]
+fn a_run_reports_steps_and_the_partitions_within_a_step() -> fugue::core::Result<()> {
+    for (name, engine) in engines() {
+        let log = std::sync::Arc::new(ProgressLog::default());
+        let wf = workflow! {
+            input = create(trips()) as Trip;
+            each = transform(input, slow_seen, partition(by: city));
+            kept = filter(each, "rows > 1");
+            yield kept;
+        };
+        wf.report_progress_to(log.clone());
+        let result = wf.run_on(engine)?;
+        assert_eq!(result.get("kept")?.count()?, 2, "{name}");
+        let events = log.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let without_ticks: Vec<&String> = events
+            .iter()
+            .filter(|e| !e.starts_with("progress"))
+            .collect();
+        assert_eq!(
+            without_ticks,
+            [
+                "start input 0/3",
+                "finish input 0 1/3",
+                "start each 1/3",
+                "finish each 4 2/3",
+                "start kept 2/3",
+                "finish kept 0 3/3"
+            ],
+            "{name}: {events:?}"
+        );
+        // The 4 calls take at least 600 ms on one thread: the run reported the step while it
+        // ran, with counts that never exceed the final one.
+        let ticks: Vec<u64> = events
+            .iter()
+            .filter_map(|e| e.strip_prefix("progress each "))
+            .map(|n| n.parse().expect("a count"))
+            .collect();
+        if name == "native" {
+            assert!(!ticks.is_empty(), "{events:?}");
+        }
+        assert!(ticks.windows(2).all(|w| w[0] <= w[1]), "{ticks:?}");
+        assert!(ticks.iter().all(|n| *n <= 4), "{ticks:?}");
+    }
+    Ok(())
+}

@@ -34,6 +34,8 @@ pub struct Workflow {
     /// Partition specs given to [`WorkflowFrame::partition`], indexed by handles.
     pub(crate) specs: RefCell<Vec<Result<PartitionSpec, String>>>,
     pub(crate) conf: ConfigOverrides,
+    /// The reader of run progress besides the terminal bar.
+    pub(crate) progress: RefCell<Option<std::sync::Arc<dyn super::ProgressReport>>>,
 }
 
 impl Default for Workflow {
@@ -58,6 +60,7 @@ impl Workflow {
             graph: RefCell::new(Graph::default()),
             specs: RefCell::new(Vec::new()),
             conf: ConfigOverrides::new(),
+            progress: RefCell::new(None),
         }
     }
 
@@ -68,7 +71,15 @@ impl Workflow {
             graph: RefCell::new(Graph::default()),
             specs: RefCell::new(Vec::new()),
             conf: conf.into_overrides()?,
+            progress: RefCell::new(None),
         })
+    }
+
+    /// Report the progress of this workflow's runs to `report` too (besides the terminal bar):
+    /// steps starting and finishing, and the logical partitions each step has called its
+    /// function for ([`super::ProgressReport`]). A later call replaces the reader.
+    pub fn report_progress_to(&self, report: impl super::ProgressReport + 'static) {
+        *self.progress.borrow_mut() = Some(std::sync::Arc::new(report));
     }
 
     /// The workflow's own configuration layer.

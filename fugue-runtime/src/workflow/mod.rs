@@ -92,6 +92,7 @@ pub mod checkpoint;
 mod functions;
 mod ops;
 mod plan;
+mod progress;
 mod run;
 mod schedule;
 mod step;
@@ -105,5 +106,6 @@ pub use ops::{
     PlanContext, RunContext, ZippedFrames,
 };
 pub use plan::{Plan, PlannedStep, step_invalid};
+pub use progress::ProgressReport;
 pub use run::{CHECKPOINT_PATH, CheckpointOutcome, CheckpointReport, WorkflowResult};
 pub use step::{CheckpointKind, KeyedBy, SourceLocation, StepId, StepInfo, YieldKind, step_failed};

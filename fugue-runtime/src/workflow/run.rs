@@ -1,6 +1,7 @@
 //! Running a workflow: configuration, engine, deterministic checkpoints to reuse, the scheduler,
 //! step outputs shared by their consumers, checkpoints, yields, tracing and progress.
 
+use super::ProgressReport;
 use super::builder::Workflow;
 use super::checkpoint::{self, CHECKPOINT_PATH_KEY, FileHashes, RunDir, StepKeys, missing_path};
 use super::ops::RunContext;
@@ -17,7 +18,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -230,11 +231,20 @@ struct Progress {
     start: Instant,
     shown: AtomicBool,
     terminal: bool,
+    /// The reader given with [`Workflow::report_progress_to`].
+    report: Option<Arc<dyn ProgressReport>>,
+    total: usize,
+    done: AtomicUsize,
+    /// Per step: the logical partitions called so far, and whether it is running.
+    partitions: Vec<AtomicU64>,
+    running: Vec<AtomicBool>,
+    names: Vec<String>,
 }
 
 impl Progress {
-    /// Hidden until the run has lasted a second, and only on a terminal.
-    fn new(len: usize) -> Self {
+    /// Hidden until the run has lasted a second, and only on a terminal; `len` steps run,
+    /// `names` are every step's.
+    fn new(len: usize, names: Vec<String>, report: Option<Arc<dyn ProgressReport>>) -> Self {
         let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::hidden());
         if let Ok(style) =
             ProgressStyle::with_template("{bar:30} {pos}/{len} steps {elapsed} {msg}")
@@ -246,6 +256,45 @@ impl Progress {
             start: Instant::now(),
             shown: AtomicBool::new(false),
             terminal: std::io::stderr().is_terminal(),
+            report,
+            total: len,
+            done: AtomicUsize::new(0),
+            partitions: names.iter().map(|_| AtomicU64::new(0)).collect(),
+            running: names.iter().map(|_| AtomicBool::new(false)).collect(),
+            names,
+        }
+    }
+
+    /// Whether something reads the progress while steps run (a ticker is needed).
+    fn watched(&self) -> bool {
+        self.terminal || self.report.is_some()
+    }
+
+    /// The partition counter of step `i`.
+    fn counter(&self, i: usize) -> &AtomicU64 {
+        &self.partitions[i]
+    }
+
+    /// Every running step's partitions so far: on the bar's message and to the reader.
+    fn tick(&self) {
+        let mut message = Vec::new();
+        for (i, running) in self.running.iter().enumerate() {
+            if running.load(Ordering::SeqCst) {
+                let n = self.partitions[i].load(Ordering::Relaxed);
+                if let Some(report) = &self.report {
+                    report.step_progress(&self.names[i], n);
+                }
+                message.push(if n > 0 {
+                    format!("{} ({n} partitions)", self.names[i])
+                } else {
+                    self.names[i].clone()
+                });
+            }
+        }
+        if self.terminal {
+            self.bar.set_message(message.join(", "));
+            self.reveal();
+            self.bar.tick();
         }
     }
 
@@ -258,12 +307,22 @@ impl Progress {
         }
     }
 
-    fn started(&self, name: &str) {
-        self.bar.set_message(name.to_string());
+    fn started(&self, i: usize) {
+        self.running[i].store(true, Ordering::SeqCst);
+        if let Some(report) = &self.report {
+            report.step_started(&self.names[i], self.done.load(Ordering::SeqCst), self.total);
+        }
+        self.bar.set_message(self.names[i].clone());
         self.reveal();
     }
 
-    fn finished(&self) {
+    fn finished(&self, i: usize) {
+        self.running[i].store(false, Ordering::SeqCst);
+        let done = self.done.fetch_add(1, Ordering::SeqCst) + 1;
+        if let Some(report) = &self.report {
+            let n = self.partitions[i].load(Ordering::Relaxed);
+            report.step_finished(&self.names[i], n, done, self.total);
+        }
         self.bar.inc(1);
         self.reveal();
     }
@@ -343,7 +402,8 @@ impl Workflow {
         };
         let nodes: Vec<Node> = self.graph.borrow().nodes.clone();
         let plan = self.plan()?;
-        run_nodes(engine, &conf, nodes, plan)
+        let progress = self.progress.borrow().clone();
+        run_nodes(engine, &conf, nodes, plan, progress)
     }
 }
 
@@ -400,6 +460,7 @@ fn run_nodes(
     conf: &FugueConfig,
     nodes: Vec<Node>,
     plan: Plan,
+    progress: Option<Arc<dyn ProgressReport>>,
 ) -> Result<WorkflowResult> {
     let n = nodes.len();
     check_persist_level(conf)?;
@@ -541,7 +602,11 @@ fn run_nodes(
         files: Mutex::new(BTreeMap::new()),
         executed: Mutex::new(Vec::new()),
         skipped: Mutex::new(Vec::new()),
-        progress: Progress::new(to_run),
+        progress: Progress::new(
+            to_run,
+            nodes.iter().map(|n| n.info.name.clone()).collect(),
+            progress,
+        ),
         span,
         cancel: AtomicBool::new(false),
     };
@@ -564,9 +629,9 @@ fn run_nodes(
     let dispatch = tracing::dispatcher::get_default(|d| d.clone());
     let finished = (Mutex::new(false), std::sync::Condvar::new());
     let outcome = std::thread::scope(|scope| {
-        if run.progress.terminal {
-            // Reveals the bar after a second even while one long step runs; scoped, so it
-            // ends with the run.
+        if run.progress.watched() {
+            // Reveals the bar after a second and reports the partitions of running steps even
+            // while one long step runs; scoped, so it ends with the run.
             scope.spawn(|| {
                 let mut done = Run::lock(&finished.0);
                 while !*done {
@@ -574,8 +639,7 @@ fn run_nodes(
                         Ok((guard, _)) => guard,
                         Err(poisoned) => poisoned.into_inner().0,
                     };
-                    run.progress.reveal();
-                    run.progress.bar.tick();
+                    run.progress.tick();
                 }
             });
         }
@@ -701,7 +765,7 @@ impl Run<'_> {
         );
         let _entered = span.enter();
         let started = Instant::now();
-        self.progress.started(&info.name);
+        self.progress.started(i);
         tracing::debug!("step started");
         let result = self.compute(i).map_err(|e| step_failed(info, e));
         match &result {
@@ -714,7 +778,7 @@ impl Run<'_> {
             }
             Err(e) => tracing::error!(error = %e, "step failed"),
         }
-        self.progress.finished();
+        self.progress.finished(i);
         result
     }
 
@@ -731,6 +795,7 @@ impl Run<'_> {
             cancel: &self.cancel,
             step: &node.info.name,
             skipped: &self.skipped,
+            partitions: self.progress.counter(i),
         };
         let output = node.op.operation().run(&cx, inputs)?;
         let Some(mut df) = output else {

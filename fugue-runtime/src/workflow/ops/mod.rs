@@ -109,6 +109,8 @@ pub struct RunContext<'a> {
     pub step: &'a str,
     /// The run's skipped partitions (`ignore_errors`), for its result.
     pub skipped: &'a Mutex<Vec<SkippedPartition>>,
+    /// The logical partitions the step's function has been called for (progress).
+    pub partitions: &'a std::sync::atomic::AtomicU64,
 }
 
 impl RunContext<'_> {

@@ -13,7 +13,7 @@ use crate::workflow::{SourceLocation, WorkflowFrame};
 use fugue_core::rules::{Step, eval};
 use fugue_core::{FugueError, PartitionSpec, Result, Schema};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// What a partition function step runs: the function, its parameters, its callback handler.
 #[derive(Clone)]
@@ -76,7 +76,7 @@ impl FunctionCall {
         cx: &RunContext<'_>,
         map: impl FnOnce(&dyn PartitionFunction) -> Result<DataFrame>,
     ) -> Result<DataFrame> {
-        let function = self.cancellable(cx.cancel);
+        let function = self.cancellable(cx.cancel, cx.partitions);
         let (df, skipped) = run_skipping(&function, &self.ignore, cx.step, map)?;
         cx.skipped
             .lock()
@@ -105,11 +105,16 @@ impl FunctionCall {
         self.function.output_schema(schemas)
     }
 
-    /// The function, observing the run's cancel flag.
-    pub(super) fn cancellable<'a>(&'a self, cancel: &'a AtomicBool) -> Cancellable<'a> {
+    /// The function, observing the run's cancel flag and counting its calls.
+    pub(super) fn cancellable<'a>(
+        &'a self,
+        cancel: &'a AtomicBool,
+        calls: &'a AtomicU64,
+    ) -> Cancellable<'a> {
         Cancellable {
             inner: self.function.as_ref(),
             cancel,
+            calls,
         }
     }
 }
@@ -139,11 +144,12 @@ pub(super) fn known(schema: Schema) -> Option<Schema> {
     }
 }
 
-/// A partition function that observes the run's cancel flag: once another step has failed,
-/// its remaining partitions are not called.
+/// A partition function that observes the run's cancel flag (once another step has failed,
+/// its remaining partitions are not called) and counts its calls for the run's progress.
 pub(super) struct Cancellable<'a> {
     inner: &'a dyn PartitionFunction,
     cancel: &'a AtomicBool,
+    calls: &'a AtomicU64,
 }
 
 impl PartitionFunction for Cancellable<'_> {
@@ -191,6 +197,7 @@ impl PartitionFunction for Cancellable<'_> {
                 "cancelled: another step of the workflow failed".to_string(),
             ));
         }
+        self.calls.fetch_add(1, Ordering::Relaxed);
         self.inner.call(ctx, inputs)
     }
 }
