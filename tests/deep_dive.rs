@@ -846,3 +846,45 @@ fn a_run_reports_steps_and_the_partitions_within_a_step() -> fugue::core::Result
     }
     Ok(())
 }
+
+#[test]
+fn asserts_save_and_use_compute_and_table_yields() -> fugue::core::Result<()> {
+    let dir = tempfile::tempdir().map_err(|e| fugue::core::FugueError::external("tempdir", e))?;
+    for (name, engine) in engines() {
+        let path = dir.path().join(format!("kept-{name}.parquet"));
+        let path = path.to_string_lossy().into_owned();
+        let wf = Workflow::new();
+        let input = wf.create(trips());
+        let reversed = wf.create(trips().into_iter().rev().collect::<Vec<_>>());
+        let kept = input.filter("fare > 2");
+        let used = kept.save_and_use(path.clone(), "overwrite");
+        // Same rows in another order are equal; a filtered frame is not.
+        input.assert_eq(&[reversed]);
+        used.assert_eq(&[kept]);
+        input.assert_not_eq(&[kept]);
+        used.yield_table_as("used");
+        let result = wf.run_on(engine.clone())?;
+        assert_eq!(result.get("used")?.count()?, 5, "{name}");
+        assert!(std::path::Path::new(&path).exists(), "{name}");
+        // `compute` runs the workflow for one handle and leaves it unchanged.
+        let computed = kept.compute(engine.clone())?;
+        assert_eq!(computed.count()?, 5, "{name}");
+        assert!(result.get("\u{0}compute-2").is_err());
+
+        // A failed assertion fails the run, naming the difference.
+        let wf = Workflow::new();
+        let a = wf.create(trips());
+        let b = a.filter("fare > 2");
+        a.assert_eq(&[b]);
+        let err = wf.run_on(engine.clone()).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("assert_eq failed: frame 1 differs"), "{text}");
+        assert!(text.contains("5 rows against 7"), "{text}");
+        let wf = Workflow::new();
+        let a = wf.create(trips());
+        a.assert_not_eq(&[wf.create(trips())]);
+        let err = wf.run_on(engine).unwrap_err();
+        assert!(err.to_string().contains("assert_not_eq failed"), "{err}");
+    }
+    Ok(())
+}

@@ -9,12 +9,13 @@
 
 use super::ops::{Invalid, Modifier, Op};
 use super::step::{CheckpointKind, DeclError, Node, SourceLocation, StepId, StepInfo, YieldKind};
+use crate::frame::DataFrame;
 use crate::function::{Callback, Params};
 use crate::ignore::IgnoreErrors;
 use crate::like::{IntoPartitionSpec, IntoSchema};
 use fugue_core::config::{ConfigOverrides, IntoConfigOverrides};
 use fugue_core::options::FileFormat;
-use fugue_core::{PartitionSpec, Result};
+use fugue_core::{FugueError, PartitionSpec, Result};
 use std::cell::RefCell;
 use std::sync::Arc;
 
@@ -461,6 +462,39 @@ impl<'w> WorkflowFrame<'w> {
     /// Hand the output back by name in [`super::WorkflowResult`] (as a frame).
     pub fn yield_as(self, name: impl Into<String>) -> Self {
         self.add_yield(name.into(), YieldKind::Frame)
+    }
+
+    /// [`yield_as`](Self::yield_as) under Fugue's name for yielding a table: the engines here
+    /// have no tables, so the frame is handed back in memory.
+    pub fn yield_table_as(self, name: impl Into<String>) -> Self {
+        self.yield_as(name)
+    }
+
+    /// Run the workflow on `engine` (any engine-like) and return this frame's data (Fugue's
+    /// `compute`): the steps it needs and every other step run, as in
+    /// [`Workflow::run_on`](super::Workflow::run_on); the workflow is unchanged.
+    pub fn compute(&self, engine: impl crate::engine::IntoEngine) -> Result<DataFrame> {
+        let name = format!("\u{0}compute-{}", self.id.0);
+        {
+            let mut graph = self.wf.graph.borrow_mut();
+            let Some(node) = graph.nodes.get_mut(self.id.0) else {
+                return Err(FugueError::Internal(
+                    "compute on an unknown step".to_string(),
+                ));
+            };
+            if !node.op.has_output() {
+                return Err(FugueError::invalid_argument(
+                    "compute",
+                    format!("`{}` has no output to compute", node.op.name()),
+                ));
+            }
+            node.yields.push((name.clone(), YieldKind::Frame));
+        }
+        let result = self.wf.run_on(engine);
+        if let Some(node) = self.wf.graph.borrow_mut().nodes.get_mut(self.id.0) {
+            node.yields.retain(|(n, _)| n != &name);
+        }
+        result?.get(&name)
     }
 
     /// Write the output under `fugue.workflow.checkpoint.path` and hand back its path by name

@@ -18,6 +18,7 @@
 
 mod aggregate;
 mod alter_columns;
+mod assert_eq;
 mod assign;
 mod cotransform;
 mod create;

@@ -1,7 +1,8 @@
-//! `save`: write a frame to a file or a folder (partitioned by the spec's keys).
+//! `save`: write a frame to a file or a folder (partitioned by the spec's keys); `save_and_use`
+//! also reads it back as the step's output.
 
 use super::{Choice, Op, Operation, PlanContext, RunContext, chosen, one};
-use crate::engine::SaveOptions;
+use crate::engine::{LoadOptions, SaveOptions};
 use crate::frame::DataFrame;
 use crate::workflow::{SourceLocation, WorkflowFrame};
 use fugue_core::options::{FileFormat, SaveMode};
@@ -14,15 +15,17 @@ pub(crate) struct Save {
     mode: SaveMode,
     /// The format, or from the extension.
     format: Option<FileFormat>,
+    /// `save_and_use`: the output is the saved data, read back.
+    and_use: bool,
 }
 
 impl Operation for Save {
     fn name(&self) -> &'static str {
-        "save"
+        if self.and_use { "save_and_use" } else { "save" }
     }
 
     fn has_output(&self) -> bool {
-        false
+        self.and_use
     }
 
     fn args(&self) -> String {
@@ -35,18 +38,19 @@ impl Operation for Save {
 
     fn key_args(&self) -> String {
         format!(
-            "path={:?}; mode={:?}; format={:?}",
+            "path={:?}; mode={:?}; format={:?}; and_use={}",
             self.path,
             self.mode.name(),
-            self.format.map(FileFormat::name)
+            self.format.map(FileFormat::name),
+            self.and_use
         )
     }
 
-    fn plan(&self, _: &PlanContext<'_>) -> Result<Option<Schema>> {
+    fn plan(&self, cx: &PlanContext<'_>) -> Result<Option<Schema>> {
         if self.path.trim().is_empty() {
             return Err(FugueError::invalid_argument("path", "the path is empty"));
         }
-        Ok(None)
+        Ok(if self.and_use { cx.first() } else { None })
     }
 
     fn run(&self, cx: &RunContext<'_>, inputs: Vec<DataFrame>) -> Result<Option<DataFrame>> {
@@ -56,9 +60,27 @@ impl Operation for Save {
             partition_by: cx.spec_or_empty().keys().to_vec(),
             ..SaveOptions::default()
         };
-        cx.engine
-            .save(one(inputs, self.name())?, &self.path, &options)?;
-        Ok(None)
+        let df = one(inputs, self.name())?;
+        let schema = df.schema().clone();
+        cx.engine.save(df, &self.path, &options)?;
+        if !self.and_use {
+            return Ok(None);
+        }
+        // Read back what was written, under the frame's schema (partition columns of a
+        // partitioned save come back from the folder names).
+        let load = LoadOptions {
+            format: self.format,
+            ..LoadOptions::default()
+        };
+        let back = cx.engine.load(&[self.path.as_str()], &load)?;
+        let back = if back.schema() == &schema {
+            back
+        } else {
+            let names: Vec<&str> = schema.names().collect();
+            cx.engine
+                .alter_columns(cx.engine.select_columns(back, &names)?, &schema)?
+        };
+        Ok(Some(back))
     }
 }
 
@@ -93,8 +115,38 @@ impl<'w> WorkflowFrame<'w> {
         format: Option<FileFormat>,
         source: SourceLocation,
     ) -> WorkflowFrame<'w> {
+        self.save_op(path, mode, format, false, source)
+    }
+
+    /// Save, then continue with the saved data read back (Fugue's `save_and_use`): the output
+    /// is what the file holds, under this frame's schema.
+    #[track_caller]
+    pub fn save_and_use(
+        &self,
+        path: impl Into<String>,
+        mode: impl Choice<SaveMode>,
+    ) -> WorkflowFrame<'w> {
+        self.save_op(path.into(), mode, None, true, SourceLocation::caller())
+    }
+
+    fn save_op(
+        &self,
+        path: String,
+        mode: impl Choice<SaveMode>,
+        format: Option<FileFormat>,
+        and_use: bool,
+        source: SourceLocation,
+    ) -> WorkflowFrame<'w> {
         let (mode, error) = chosen(mode, SaveMode::default());
-        let frame = self.then(Op::new(Save { path, mode, format }), source);
+        let frame = self.then(
+            Op::new(Save {
+                path,
+                mode,
+                format,
+                and_use,
+            }),
+            source,
+        );
         if let Some(e) = error {
             self.wf.note(frame.id, &e);
         }
