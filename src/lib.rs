@@ -256,7 +256,8 @@ pub use fugue_macros::outputter;
 /// `semi`/`left_semi`, `anti`/`left_anti`, `cross`), `union`, `subtract`, `intersect`,
 /// `distinct`, `dropna`, `fillna`, `sample`, `take`, `select`, `filter`, `assign`, `aggregate`,
 /// `rename`, `alter_columns(input, "fare:float")`, `drop`, `persist`, `broadcast`,
-/// `checkpoint`, `save`, `show(input [, n] [, title: ".."] [, with_count: true])`.
+/// `checkpoint`, `save`, `save_and_use(input, path)`, `show(input [, n] [, title: ".."] [,
+/// with_count: true])`, `assert_eq(a, b, ..)`, `assert_not_eq(a, b, ..)`.
 ///
 /// **Compile-time checks**, wherever the schemas are known (a record given with `as`, a
 /// `columns: "a:int"` schema, a transformer's typed output or hint): a transformer's typed
@@ -265,7 +266,8 @@ pub use fugue_macros::outputter;
 /// its parameters (unknown or missing names) and a required callback; the partition and
 /// presort columns; join keys on both sides and their types; equal schemas for set
 /// operations; zip keys in every input of a co-transform; the columns of `select`, `drop`,
-/// `rename`, `alter_columns`, `filter`, `dropna`, `fillna` and `aggregate`'s keys. Each error names the step,
+/// `rename`, `alter_columns`, `filter`, `dropna`, `fillna` and `aggregate`'s keys; equal schemas
+/// for `assert_eq`. Each error names the step,
 /// the column and the schemas, and suggests the closest column. Steps known only at run time are checked by the builder
 /// with the step's name and the line of its statement.
 ///

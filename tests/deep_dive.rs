@@ -888,3 +888,35 @@ fn asserts_save_and_use_compute_and_table_yields() -> fugue::core::Result<()> {
     }
     Ok(())
 }
+
+#[test]
+fn workflow_asserts_and_save_and_use() -> fugue::core::Result<()> {
+    let dir = tempfile::tempdir().map_err(|e| fugue::core::FugueError::external("tempdir", e))?;
+    for (name, engine) in engines() {
+        let path = dir.path().join(format!("w-{name}.parquet"));
+        let path = path.to_string_lossy().into_owned();
+        let wf = workflow! {
+            input = create(trips()) as Trip;
+            again = create(trips().into_iter().rev().collect::<Vec<_>>()) as Trip;
+            kept = filter(input, "fare > 2");
+            stored = save_and_use(kept, path.clone(), mode: overwrite);
+            assert_eq(input, again);
+            assert_eq(kept, stored);
+            assert_not_eq(input, kept);
+            yield stored;
+        };
+        let result = wf.run_on(engine.clone())?;
+        assert_eq!(result.get("stored")?.count()?, 5, "{name}");
+        let wf = workflow! {
+            input = create(trips()) as Trip;
+            kept = filter(input, "fare > 2");
+            assert_eq(input, kept);
+        };
+        let err = wf.run_on(engine).unwrap_err();
+        assert!(
+            err.to_string().contains("assert_eq failed"),
+            "{name}: {err}"
+        );
+    }
+    Ok(())
+}

@@ -91,7 +91,8 @@ fn every_macro_level_error_is_reported_at_once() {
              `out_transform`, `cotransform`, `out_cotransform`, `process`, `output`, `join`, `union`, `subtract`, `intersect`, \
              `distinct`, `dropna`, `fillna`, `sample`, `take`, `select`, `filter`, `assign`, \
              `aggregate`, `rename`, `alter_columns`, `drop`, `persist`, `broadcast`, \
-             `checkpoint`, `save`, `show`; help: did you mean `select`?",
+             `checkpoint`, `save`, `save_and_use`, `show`, `assert_eq`, `assert_not_eq`; help: \
+             did you mean `select`?",
             "unknown step `trip`; the steps defined before it are `slim`, `trips`; help: did \
              you mean `trips`?",
             "`how` of `join` is one of `inner`, `left_outer`, `right_outer`, `full_outer`, \

@@ -4,6 +4,7 @@
 
 mod aggregate;
 mod alter_columns;
+mod assert_eq;
 mod assign;
 mod broadcast;
 mod checkpoint;
@@ -25,6 +26,7 @@ mod process;
 mod rename;
 mod sample;
 mod save;
+mod save_and_use;
 mod select;
 mod show;
 mod subtract;
@@ -114,6 +116,8 @@ pub enum Op {
     Checkpoint(checkpoint::Kind),
     /// `save(..)`
     Save(save::Save),
+    /// `save_and_use(..)`
+    SaveAndUse(save_and_use::SaveAndUse),
     /// `show(..)`
     Show(show::Show),
 }
@@ -148,7 +152,10 @@ pub const VERBS: &[&Verb] = &[
     &broadcast::VERB,
     &checkpoint::VERB,
     &save::VERB,
+    &save_and_use::VERB,
     &show::VERB,
+    &assert_eq::VERB,
+    &assert_eq::NOT_VERB,
 ];
 
 /// The verb named `name`.
