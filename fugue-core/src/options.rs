@@ -1,6 +1,6 @@
 //! The option vocabulary of the operations: NULL placement, dropna, save modes, zip kinds, set
-//! operations, file formats, parquet compression and the callback server (the join kinds are
-//! [`JoinKind`](crate::rules::JoinKind), beside the join rules).
+//! operations, file formats, parquet compression, the callback server and the join kinds
+//! ([`JoinKind`], also reachable as `rules::JoinKind` beside the join rules).
 //!
 //! One definition for every user of a choice: `workflow!` checks its words against the
 //! [`SPELLINGS`](NaPosition::SPELLINGS) lists while it expands, the builder and the engines parse
@@ -93,6 +93,34 @@ pub fn not_one_of<T>(argument: &str, text: &str, spellings: &[(&str, T)]) -> Fug
             accepted.join(", ")
         ),
     )
+}
+
+choice! {
+    /// The kind of a join (reference §2.3), one vocabulary for the macros, the builder and the
+    /// engines; Fugue's aliases `left_semi` and `left_anti` beside `semi` and `anti`.
+    JoinKind, argument "join type" {
+        /// Rows whose keys match on both sides.
+        Inner = "inner",
+        /// Every row of the left side, with the right side's columns NULL when unmatched.
+        LeftOuter = "left_outer",
+        /// Every row of the right side, with the left side's columns NULL when unmatched.
+        RightOuter = "right_outer",
+        /// Every row of both sides.
+        FullOuter = "full_outer",
+        /// Rows of the left side that have a match (left columns only).
+        Semi = "semi" | "left_semi",
+        /// Rows of the left side that have no match (left columns only).
+        Anti = "anti" | "left_anti",
+        /// Every combination of rows (the two sides must not share a column).
+        Cross = "cross",
+    }
+}
+
+impl JoinKind {
+    /// Whether the output has only the left side's columns (semi and anti).
+    pub const fn is_filtering(self) -> bool {
+        matches!(self, JoinKind::Semi | JoinKind::Anti)
+    }
 }
 
 choice! {
