@@ -920,3 +920,36 @@ fn workflow_asserts_and_save_and_use() -> fugue::core::Result<()> {
     }
     Ok(())
 }
+
+#[test]
+fn a_malformed_partition_keeps_its_error_kind_through_the_plan() {
+    for (spec, says) in [
+        ("by=city,city", "appears twice"),
+        ("by=a; presort=a", "both"),
+    ] {
+        let wf = Workflow::new();
+        wf.create(trips())
+            .partition(spec)
+            .transform(seen)
+            .yield_as("x");
+        let err = wf.run_on("native").unwrap_err();
+        assert_eq!(
+            err.kind(),
+            fugue::core::ErrorKind::InvalidPartitionSpec,
+            "{spec}: {err}"
+        );
+        assert!(err.to_string().contains(says), "{spec}: {err}");
+    }
+    let wf = Workflow::new();
+    wf.create(trips())
+        .partition_by(&[])
+        .transform(seen)
+        .yield_as("x");
+    let err = wf.run_on("native").unwrap_err();
+    assert_eq!(
+        err.kind(),
+        fugue::core::ErrorKind::InvalidPartitionSpec,
+        "{err}"
+    );
+    assert!(err.to_string().contains("can't be empty"), "{err}");
+}

@@ -624,11 +624,13 @@ fn declaration_errors_are_reported_on_their_step() {
     let e = wf.plan().unwrap_err();
     assert!(
         e.to_string().starts_with(&format!(
-            "step `_1` (transform `t`, {}:{line}) is invalid: invalid argument `partition`",
+            "step `_1` (transform `t`, {}:{line}) is invalid: invalid partition spec \
+             `by=k; presort=k ASC`: column `k` is both a partition key and a presort column",
             file!()
         )),
         "{e}"
     );
+    assert_eq!(e.kind(), ErrorKind::InvalidPartitionSpec, "{e}");
     let wf = Workflow::new();
     wf.create(rows(2)).distinct().params(Params::new());
     let e = wf.plan().unwrap_err();

@@ -33,7 +33,7 @@ pub(crate) struct Graph {
 pub struct Workflow {
     pub(crate) graph: RefCell<Graph>,
     /// Partition specs given to [`WorkflowFrame::partition`], indexed by handles.
-    pub(crate) specs: RefCell<Vec<Result<PartitionSpec, String>>>,
+    pub(crate) specs: RefCell<Vec<Result<PartitionSpec, DeclError>>>,
     pub(crate) conf: ConfigOverrides,
     /// The reader of run progress besides the terminal bar.
     pub(crate) progress: RefCell<Option<std::sync::Arc<dyn super::ProgressReport>>>,
@@ -112,7 +112,7 @@ impl Workflow {
         &self,
         op: Op,
         inputs: Vec<StepId>,
-        partition: Option<Result<PartitionSpec, String>>,
+        partition: Option<Result<PartitionSpec, DeclError>>,
         source: SourceLocation,
     ) -> WorkflowFrame<'_> {
         let mut graph = self.graph.borrow_mut();
@@ -143,7 +143,7 @@ impl Workflow {
         }
     }
 
-    fn add_spec(&self, spec: Result<PartitionSpec, String>) -> usize {
+    fn add_spec(&self, spec: Result<PartitionSpec, DeclError>) -> usize {
         let mut specs = self.specs.borrow_mut();
         specs.push(spec);
         specs.len() - 1
@@ -182,7 +182,7 @@ impl Workflow {
         &self,
         op: Op,
         frames: &[WorkflowFrame<'_>],
-        partition: Option<Result<PartitionSpec, String>>,
+        partition: Option<Result<PartitionSpec, DeclError>>,
         source: SourceLocation,
     ) -> WorkflowFrame<'_> {
         let (ids, errors) = self.inputs(frames);
@@ -256,7 +256,7 @@ impl<'w> WorkflowFrame<'w> {
         self.wf
     }
 
-    pub(crate) fn partition_arg(&self) -> Option<Result<PartitionSpec, String>> {
+    pub(crate) fn partition_arg(&self) -> Option<Result<PartitionSpec, DeclError>> {
         let index = self.partition?;
         self.wf.specs.borrow().get(index).cloned()
     }
@@ -522,7 +522,7 @@ impl<'w> WorkflowFrame<'w> {
     /// Partition the input of the next step only (reference §5.5): `"by=city; presort=fare
     /// desc"` or a [`PartitionSpec`]. A malformed spec is reported on the next step.
     pub fn partition(self, spec: impl IntoPartitionSpec) -> Self {
-        let spec = spec.into_partition_spec().map_err(|e| e.to_string());
+        let spec = spec.into_partition_spec().map_err(DeclError::Error);
         let index = self.wf.add_spec(spec);
         WorkflowFrame {
             partition: Some(index),
@@ -539,7 +539,7 @@ impl<'w> WorkflowFrame<'w> {
     /// Exactly one key per physical partition for the next step (Fugue's `per_partition_by`,
     /// see [`PartitionSpec::per_partition_by`]); empty keys are reported on the next step.
     pub fn per_partition_by(self, keys: &[&str]) -> Self {
-        let spec = PartitionSpec::per_partition_by(keys.iter().copied()).map_err(|e| e.to_string());
+        let spec = PartitionSpec::per_partition_by(keys.iter().copied()).map_err(DeclError::Error);
         let index = self.wf.add_spec(spec);
         WorkflowFrame {
             partition: Some(index),
@@ -550,9 +550,12 @@ impl<'w> WorkflowFrame<'w> {
     /// Partition the next step's input by these keys.
     pub fn partition_by(self, keys: &[&str]) -> Self {
         let spec = if keys.is_empty() {
-            Err("partition keys can't be empty".to_string())
+            Err(DeclError::Error(FugueError::InvalidPartitionSpec {
+                spec: String::new(),
+                reason: "partition keys can't be empty".to_string(),
+            }))
         } else {
-            PartitionSpec::by(keys.iter().copied()).map_err(|e| e.to_string())
+            PartitionSpec::by(keys.iter().copied()).map_err(DeclError::Error)
         };
         let index = self.wf.add_spec(spec);
         WorkflowFrame {

@@ -170,12 +170,8 @@ pub(crate) fn resolve(graph: &Graph) -> Result<Plan> {
         let partition = match &node.partition {
             None => None,
             Some(Ok(spec)) => Some(spec.clone()),
-            Some(Err(message)) => {
-                return Err(step_invalid(
-                    info,
-                    FugueError::invalid_argument("partition", message.clone()),
-                ));
-            }
+            // The spec's own error, with its kind (`InvalidPartitionSpec`, ...).
+            Some(Err(error)) => return Err(step_invalid(info, error.to_error(info))),
         };
         for (name, _) in &node.yields {
             if let Some(other) = yield_names.insert(name.clone(), info.id) {

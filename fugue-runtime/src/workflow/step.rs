@@ -184,7 +184,7 @@ pub(crate) struct Node {
     pub op: Op,
     pub inputs: Vec<StepId>,
     /// The partition spec given with `partition(...)` on the input handle (or by `zip`).
-    pub partition: Option<Result<PartitionSpec, String>>,
+    pub partition: Option<Result<PartitionSpec, DeclError>>,
     pub checkpoint: CheckpointKind,
     pub broadcast: bool,
     pub yields: Vec<(String, YieldKind)>,

@@ -99,13 +99,16 @@ pub struct ZippedFrames<'w> {
     wf: &'w Workflow,
     inputs: Vec<WorkflowFrame<'w>>,
     how: Result<ZipHow, Arc<FugueError>>,
-    partition: Option<Result<PartitionSpec, String>>,
+    partition: Option<Result<PartitionSpec, crate::workflow::step::DeclError>>,
 }
 
 impl<'w> ZippedFrames<'w> {
     /// The zip keys (and presort) as a partition spec.
     pub fn partition(mut self, spec: impl IntoPartitionSpec) -> Self {
-        self.partition = Some(spec.into_partition_spec().map_err(|e| e.to_string()));
+        self.partition = Some(
+            spec.into_partition_spec()
+                .map_err(crate::workflow::step::DeclError::Error),
+        );
         self
     }
 
