@@ -322,7 +322,7 @@ impl Output {
                     .path
                     .clone()
                     .ok_or_else(|| FugueError::Config {
-                        key: "fugue.workflow.checkpoint.path".to_string(),
+                        key: fugue_runtime::workflow::CHECKPOINT_PATH.to_string(),
                         reason: "`checkpoint(true)` without a save path writes the output under \
                                  this folder; set it, or give `save_path`"
                             .to_string(),

@@ -22,8 +22,12 @@ use quote::quote;
 /// parser (a malformed expression is an error at the literal) and emitted in its const form
 /// ([`const_form`](fugue_core::rules::eval::const_form): types as canonical keys).
 pub fn const_columns(expr: &str) -> fugue_core::Result<TokenStream> {
-    let schema = fugue_core::Schema::parse(expr)?;
-    let form = fugue_core::rules::eval::const_form(&schema);
+    Ok(const_columns_of(&fugue_core::Schema::parse(expr)?))
+}
+
+/// The const columns of a parsed schema (see [`const_columns`]).
+pub fn const_columns_of(schema: &fugue_core::Schema) -> TokenStream {
+    let form = fugue_core::rules::eval::const_form(schema);
     let columns = form.columns.iter().map(|(name, ty, _)| {
         quote! {
             ::fugue::__private::ConstColumn {
@@ -33,7 +37,7 @@ pub fn const_columns(expr: &str) -> fugue_core::Result<TokenStream> {
             }
         }
     });
-    Ok(quote!(&[#(#columns),*]))
+    quote!(&[#(#columns),*])
 }
 
 /// The `Step` and `ConstSchema` consts of every node, and every check.

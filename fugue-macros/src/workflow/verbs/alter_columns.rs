@@ -63,15 +63,12 @@ fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
             }
             Ok(lit) => {
                 let text = lit.value();
-                let parsed = fugue_core::Schema::parse(&text).and_then(|schema| {
-                    super::super::schema_check::const_columns(&text).map(|c| (schema, c))
-                });
-                match parsed {
+                match fugue_core::Schema::parse(&text) {
                     Err(e) => {
                         args.error(diag, lit.span(), e.to_string());
                         None
                     }
-                    Ok((schema, _)) if schema.is_empty() => {
+                    Ok(schema) if schema.is_empty() => {
                         args.error(
                             diag,
                             lit.span(),
@@ -79,7 +76,8 @@ fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
                         );
                         None
                     }
-                    Ok((schema, columns)) => Some(AlterColumns {
+                    Ok(schema) => Some(AlterColumns {
+                        columns: super::super::schema_check::const_columns_of(&schema),
                         names: schema
                             .names()
                             .map(|name| Column {
@@ -88,7 +86,6 @@ fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
                             })
                             .collect(),
                         text,
-                        columns,
                     }),
                 }
             }

@@ -48,17 +48,7 @@ pub const NOT_VERB: Verb = Verb {
 
 fn parse_with(call: &Call, syntax: &'static str, diag: &mut Diagnostics) -> Option<Parsed> {
     let mut args = Args::new(call, syntax);
-    let first = args.step(diag, "the first input");
-    let mut inputs: Vec<_> = first.into_iter().collect();
-    let rest = args.more_steps(diag, "an input");
-    if rest.is_empty() && !inputs.is_empty() {
-        args.error(
-            diag,
-            call.paren,
-            format!("`{}` compares at least two inputs: `{syntax}`", call.verb),
-        );
-    }
-    inputs.extend(rest);
+    let inputs = super::union::two_or_more_inputs(&mut args, call, syntax, diag);
     args.finish(diag).then_some(Parsed {
         inputs,
         op: Op::Plain,

@@ -34,17 +34,7 @@ pub struct SetOp {
 /// Read the arguments of a set operation.
 pub fn parse_set_op(call: &Call, syntax: &'static str, diag: &mut Diagnostics) -> Option<Parsed> {
     let mut args = Args::new(call, syntax);
-    let first = args.step(diag, "the first input");
-    let mut inputs: Vec<_> = first.into_iter().collect();
-    let rest = args.more_steps(diag, "an input");
-    if rest.is_empty() && !inputs.is_empty() {
-        args.error(
-            diag,
-            call.paren,
-            format!("`{}` takes at least two inputs: `{syntax}`", call.verb),
-        );
-    }
-    inputs.extend(rest);
+    let inputs = two_or_more_inputs(&mut args, call, syntax, diag);
     let distinct = match args.named("distinct") {
         None => quote!(true),
         Some(arg) => match syn::parse2::<syn::LitBool>(arg.value.clone()) {
@@ -59,6 +49,28 @@ pub fn parse_set_op(call: &Call, syntax: &'static str, diag: &mut Diagnostics) -
         inputs,
         op: Op::SetOp(SetOp { distinct }),
     })
+}
+
+/// The input steps of a verb over two or more frames (`a, b, ..`); fewer is an error at the
+/// call naming the verb's syntax.
+pub fn two_or_more_inputs(
+    args: &mut Args<'_>,
+    call: &Call,
+    syntax: &'static str,
+    diag: &mut Diagnostics,
+) -> Vec<syn::Ident> {
+    let first = args.step(diag, "the first input");
+    let mut inputs: Vec<_> = first.into_iter().collect();
+    let rest = args.more_steps(diag, "an input");
+    if rest.is_empty() && !inputs.is_empty() {
+        args.error(
+            diag,
+            call.paren,
+            format!("`{}` takes at least two inputs: `{syntax}`", call.verb),
+        );
+    }
+    inputs.extend(rest);
+    inputs
 }
 
 fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {

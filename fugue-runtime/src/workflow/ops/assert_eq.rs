@@ -118,17 +118,28 @@ fn cell(value: &Value, digits: u32) -> String {
     }
 }
 
-/// How two row multisets differ: their counts and a row of each side the other lacks.
+/// How two sorted row multisets differ: their counts and the first row (in sort order) that
+/// one side has more often than the other (one merge walk, linear in the rows).
 fn describe(want: &[String], got: &[String]) -> String {
-    let missing = want.iter().find(|r| !got.contains(r));
-    let extra = got.iter().find(|r| !want.contains(r));
     let show = |r: &String| r.replace('\u{1f}', ", ");
     let mut out = format!("{} rows against {}", got.len(), want.len());
-    if let Some(r) = missing {
-        out.push_str(&format!("; a row it lacks: [{}]", show(r)));
-    }
-    if let Some(r) = extra {
-        out.push_str(&format!("; a row only it has: [{}]", show(r)));
+    let (mut i, mut j) = (0, 0);
+    while i < want.len() || j < got.len() {
+        match (want.get(i), got.get(j)) {
+            (Some(w), Some(g)) if w == g => {
+                i += 1;
+                j += 1;
+            }
+            (Some(w), g) if g.is_none_or(|g| w < g) => {
+                out.push_str(&format!("; a row it lacks: [{}]", show(w)));
+                return out;
+            }
+            (_, Some(g)) => {
+                out.push_str(&format!("; a row only it has: [{}]", show(g)));
+                return out;
+            }
+            _ => break,
+        }
     }
     out
 }
