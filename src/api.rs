@@ -36,7 +36,7 @@
 //!
 //! // A spec that breaks a validation rule fails before any data moves.
 //! let err = fugue::transform(Vec::<Trip>::new(), rank, "by=fare", "native").unwrap_err();
-//! assert!(err.to_string().contains("validation rule `partitionby_has` failed for step `rank`"));
+//! assert!(err.to_string().contains("validation rule `partitionby_has = \"city\"` of `rank` is not met"));
 //! # Ok::<(), fugue::core::FugueError>(())
 //! ```
 //!

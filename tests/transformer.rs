@@ -99,7 +99,9 @@ fn rules_are_checked_before_any_data_moves() {
     let e = fugue::transform(trips(), seen, "by=city; presort=fare", "native").unwrap_err();
     assert_eq!(
         e.to_string(),
-        "validation rule `presort_is` failed for step `seen`: wants the presort `fare DESC`, got presort `fare ASC`"
+        "validation rule `presort_is = \"fare DESC\"` of `seen` is not met: `fare` must be sorted \
+         in the other direction; the step's partition is `by=city; presort=fare`; `input` is \
+         `city:str,fare:double`"
     );
     assert_eq!(CALLS.load(Ordering::SeqCst), before);
 }

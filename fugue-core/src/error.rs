@@ -146,16 +146,17 @@ pub enum FugueError {
         reason: String,
     },
     /// A validation rule is not satisfied.
-    #[error("validation rule `{rule}` failed{}: wants {wanted}, got {got}", at_step(.step))]
+    /// The message is the compile-time check's sentence
+    /// ([`rules::validation`](crate::rules::validation)).
+    #[error("{message}")]
     ValidationFailed {
         /// The rule name (`partitionby_has`, ...).
         rule: String,
-        /// The step (transformer) that declared it, when known.
-        step: Option<String>,
-        /// What the rule wants.
-        wanted: String,
-        /// What it got.
-        got: String,
+        /// The column the failure is about, when there is one.
+        column: Option<String>,
+        /// The message: the step, the rule and its function, what is wrong, the step's
+        /// partition and input.
+        message: String,
     },
     /// An argument value is not acceptable.
     #[error("invalid argument `{argument}`: {reason}")]
@@ -326,14 +327,12 @@ impl FugueError {
             },
             E::ValidationFailed {
                 rule,
-                step,
-                wanted,
-                got,
+                column,
+                message,
             } => E::ValidationFailed {
                 rule: rule.clone(),
-                step: step.clone(),
-                wanted: wanted.clone(),
-                got: got.clone(),
+                column: column.clone(),
+                message: message.clone(),
             },
             E::InvalidArgument { argument, reason } => E::InvalidArgument {
                 argument: argument.clone(),
@@ -590,13 +589,6 @@ fn in_schema(schema: &str) -> String {
 fn did_you_mean(suggestion: &Option<String>) -> String {
     match suggestion {
         Some(s) => format!("; did you mean `{s}`?"),
-        None => String::new(),
-    }
-}
-
-fn at_step(step: &Option<String>) -> String {
-    match step {
-        Some(s) => format!(" for step `{s}`"),
         None => String::new(),
     }
 }

@@ -3,10 +3,12 @@
 //! `input_is`.
 //!
 //! Rules are parsed once when declared ([`Rules::parse`]: an unknown rule or a malformed value is
-//! an error then), and checked by one function, [`Rules::check`], against a partition spec and,
-//! when it is known, the input schema. The macros call it at compile time (where the workflow
-//! knows the spec and the schema) and the runtime calls it before a step runs, so the messages
-//! are the same everywhere.
+//! an error then; the transformer macros parse them when they expand and emit each rule's
+//! [canonical value](Rule::canonical_value)). They are checked by one definition,
+//! [`rules::validation::check_rules`](crate::rules::validation::check_rules), over the canonical
+//! values, against a partition spec and, when it is known, the input schema: `workflow!`
+//! evaluates it in const evaluation and the run time ([`Rules::check`]) before a step runs, so
+//! the messages are the same everywhere.
 //!
 //! ```
 //! use fugue_core::{PartitionSpec, Schema, validation::Rules};
@@ -19,7 +21,8 @@
 //! let err = rules.check(&PartitionSpec::new(), Some(&input)).unwrap_err();
 //! assert_eq!(
 //!     err.to_string(),
-//!     "validation rule `partitionby_has` failed: wants partition keys including `city`, got no partition key"
+//!     "validation rule `partitionby_has = \"city\"` is not met: `city` must be a partition key; \
+//!      the step has no partition; `input` is `city:str,fare:double`"
 //! );
 //! ```
 
@@ -104,91 +107,6 @@ impl Rule {
             .map(|n| format!("`{n}`"))
             .collect::<Vec<_>>()
             .join(", ")
-    }
-
-    /// Check a partition rule against a spec; input rules pass here.
-    fn check_partition(&self, spec: &PartitionSpec) -> std::result::Result<(), (String, String)> {
-        let keys = spec.keys();
-        match self {
-            Rule::PartitionByHas(want) => {
-                if want.iter().all(|k| keys.contains(k)) {
-                    return Ok(());
-                }
-                Err((
-                    format!("partition keys including {}", names(want)),
-                    describe_keys(keys),
-                ))
-            }
-            Rule::PartitionByIs(want) => {
-                let same = want.len() == keys.len() && want.iter().all(|k| keys.contains(k));
-                if same {
-                    return Ok(());
-                }
-                Err((
-                    format!("partition keys exactly {}", names(want)),
-                    describe_keys(keys),
-                ))
-            }
-            Rule::PresortHas(want) => {
-                let have = spec.presort();
-                let ok = want.iter().all(|w| have.iter().any(|h| same_key(w, h)));
-                if ok {
-                    return Ok(());
-                }
-                Err((
-                    format!("a presort including `{}`", presort_text(want)),
-                    describe_presort(have),
-                ))
-            }
-            Rule::PresortIs(want) => {
-                let have = spec.presort();
-                let ok =
-                    want.len() == have.len() && want.iter().zip(have).all(|(w, h)| same_key(w, h));
-                if ok {
-                    return Ok(());
-                }
-                Err((
-                    format!("the presort `{}`", presort_text(want)),
-                    describe_presort(have),
-                ))
-            }
-            Rule::InputHas(_) | Rule::InputIs(_) => Ok(()),
-        }
-    }
-
-    /// Check an input rule against a schema; partition rules pass here.
-    fn check_input(&self, input: &Schema) -> std::result::Result<(), (String, String)> {
-        match self {
-            Rule::InputHas(want) => {
-                let missing: Vec<&ColumnItem> = want
-                    .iter()
-                    .filter(|i| !input.contains(std::slice::from_ref(*i)))
-                    .collect();
-                if missing.is_empty() {
-                    return Ok(());
-                }
-                let mut got = format!("input `{input}`");
-                if let [only] = missing.as_slice()
-                    && let Some(s) = closest_name(&only.name, input.names())
-                    && s != only.name
-                {
-                    got.push_str(&format!(" (did you mean `{s}`?)"));
-                }
-                let want_text = missing
-                    .iter()
-                    .map(|i| format!("`{i}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                Err((format!("input columns {want_text}"), got))
-            }
-            Rule::InputIs(want) => {
-                if want == input {
-                    return Ok(());
-                }
-                Err((format!("input schema `{want}`"), format!("`{input}`")))
-            }
-            _ => Ok(()),
-        }
     }
 }
 
@@ -290,51 +208,36 @@ impl Rules {
 
     /// Check every rule: first the partition rules against `spec` (the compile stage), then,
     /// when `input` is known, the input rules against it (the run-time stage). The first failure
-    /// is [`FugueError::ValidationFailed`] naming the rule, what it wants and what it got.
+    /// is [`FugueError::ValidationFailed`] naming the rule, with the sentence the compile-time
+    /// check gives.
     pub fn check(&self, spec: &PartitionSpec, input: Option<&Schema>) -> Result<()> {
         self.check_step(None, spec, input)
     }
 
-    /// [`Rules::check`], with the step's name in the error.
+    /// [`Rules::check`], naming the function that declares the rules. The rules are evaluated
+    /// by their one definition ([`rules::validation`](crate::rules::validation)), over their
+    /// canonical values.
     pub fn check_step(
         &self,
-        step: Option<&str>,
+        function: Option<&str>,
         spec: &PartitionSpec,
         input: Option<&Schema>,
     ) -> Result<()> {
-        let fail = |rule: &Rule, (wanted, got): (String, String)| FugueError::ValidationFailed {
-            rule: rule.name().to_string(),
-            step: step.map(str::to_string),
-            wanted,
-            got,
-        };
-        for rule in &self.rules {
-            rule.check_partition(spec).map_err(|e| fail(rule, e))?;
-        }
-        if let Some(input) = input {
-            for rule in &self.rules {
-                rule.check_input(input).map_err(|e| fail(rule, e))?;
-            }
-        }
-        Ok(())
-    }
-}
-
-fn names(keys: &[String]) -> String {
-    if keys.is_empty() {
-        return "no key".to_string();
-    }
-    keys.iter()
-        .map(|k| format!("`{}`", quote_name(k)))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn describe_keys(keys: &[String]) -> String {
-    if keys.is_empty() {
-        "no partition key".to_string()
-    } else {
-        format!("partition keys {}", names(keys))
+        let values: Vec<String> = self.rules.iter().map(Rule::canonical_value).collect();
+        let pairs: Vec<(&str, &str)> = self
+            .rules
+            .iter()
+            .zip(&values)
+            .map(|(r, v)| (r.name(), v.as_str()))
+            .collect();
+        crate::rules::eval::check_rules(
+            &crate::rules::Step::NONE,
+            function.unwrap_or(""),
+            &pairs,
+            spec,
+            "input",
+            input,
+        )
     }
 }
 
@@ -345,21 +248,6 @@ fn presort_text(keys: &[SortKey]) -> String {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join(",")
-}
-
-/// Whether a sort key of the step is the rule's: the same name, direction and NULL order.
-fn same_key(want: &SortKey, have: &SortKey) -> bool {
-    want.name == have.name
-        && want.descending == have.descending
-        && want.nulls_first == have.nulls_first
-}
-
-fn describe_presort(keys: &[SortKey]) -> String {
-    if keys.is_empty() {
-        "no presort".to_string()
-    } else {
-        format!("presort `{}`", presort_text(keys))
-    }
 }
 
 #[cfg(test)]
@@ -438,7 +326,8 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             e.to_string(),
-            "validation rule `presort_is` failed for step `rank`: wants the presort `b ASC,c DESC`, got presort `c DESC,b ASC`"
+            "validation rule `presort_is = \"b ASC,c DESC\"` of `rank` is not met: `b` must be at \
+             this position of the presort; the step's partition is `by=a; presort=c desc,b`"
         );
         let rules = Rules::parse([("input_has", "fare:double")]).unwrap();
         let e = rules
@@ -449,7 +338,27 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             e.to_string(),
-            "validation rule `input_has` failed: wants input columns `fare:double`, got input `fares:double` (did you mean `fares`?)"
+            "validation rule `input_has = \"fare:double\"` is not met: `fare` must be a column of \
+             the input; `input` is `fares:double`; help: did you mean `fares`?"
+        );
+        assert!(
+            matches!(&e, FugueError::ValidationFailed { column: Some(c), .. } if c == "fare"),
+            "{e:?}"
+        );
+        // A rule naming a column the input lacks says so, with the input's schema.
+        let rules = Rules::parse([("partitionby_has", "city")]).unwrap();
+        let e = rules
+            .check_step(
+                Some("rank"),
+                &spec("by=cty"),
+                Some(&Schema::parse("cty:str").unwrap()),
+            )
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "validation rule `partitionby_has = \"city\"` of `rank` is not met: `city` must be a \
+             partition key; the step's partition is `by=cty`; `city` is not a column of `input` \
+             either; `input` is `cty:str`; help: did you mean `cty`?"
         );
     }
 
@@ -468,5 +377,20 @@ mod tests {
                 Some(&Schema::parse("a:int64, b:string").unwrap()),
             )
             .unwrap();
+        assert!(
+            input_is
+                .check(
+                    &PartitionSpec::new(),
+                    Some(&Schema::parse("b:str,a:long").unwrap())
+                )
+                .is_err()
+        );
+        // Names with backticks and spaces, as canonical values quote them.
+        let odd = Rules::parse([("partitionby_has", "`a``b`"), ("input_has", "`a``b`,`c d`:int")])
+            .unwrap();
+        let input = Schema::parse("`a``b`:str,`c d`:int").unwrap();
+        let keyed = PartitionSpec::by(["a`b"]).unwrap();
+        odd.check(&keyed, Some(&input)).unwrap();
+        assert!(odd.check(&PartitionSpec::by(["c d"]).unwrap(), None).is_err());
     }
 }

@@ -615,6 +615,16 @@ pub trait PartitionFunction: Send + Sync {
         Vec::new()
     }
 
+    /// The validation rules the function declares (reference §3), as `(name, canonical value)`
+    /// pairs ([`Rule::canonical_value`](fugue_core::validation::Rule::canonical_value)): the
+    /// planner checks them against the step's partition and input with the rule `workflow!`
+    /// evaluates at compile time ([`fugue_core::rules::eval::check_rules`]), naming the step.
+    /// Functions declared with the transformer macros return their `Transformer::RULES`; the
+    /// default declares none. ([`check`](Self::check) checks them too, outside a workflow.)
+    fn rules(&self) -> &[(&'static str, &'static str)] {
+        &[]
+    }
+
     /// Check, before any data moves, that the function can run with this partition spec, these
     /// input schemas, parameters and callback (validation rules, required parameters, a required
     /// callback). The default accepts everything.

@@ -285,6 +285,10 @@ impl PartitionFunction for SkipErrors<'_> {
         self.inner.typed_inputs()
     }
 
+    fn rules(&self) -> &[(&'static str, &'static str)] {
+        self.inner.rules()
+    }
+
     fn check(
         &self,
         spec: &PartitionSpec,

@@ -16,7 +16,7 @@ use super::message::Message;
 use super::schema::{ConstSchema, Lookup};
 use super::str_eq;
 use crate::const_schema::ConstColumn;
-use crate::rules::{self, HintItem, JoinKind, Problem, Ty, same_type};
+use crate::rules::{self, HintItem, JoinKind, Problem};
 
 /// A workflow step as messages name it ([`rules::Step`] of `'static` text, as the macros emit
 /// it).
@@ -33,23 +33,6 @@ const fn fail(step: &Step, problem: Problem<'_>) -> Result<(), Message> {
     Err(problem.message(step))
 }
 
-/// `; `name` is `schema``.
-const fn describe(m: &mut Message, name: &str, schema: &ConstSchema) {
-    m.push("; ");
-    m.push_ticked(name);
-    m.push(" is `");
-    schema.write(m);
-    m.push_byte(b'`');
-}
-
-const fn suggest(m: &mut Message, column: &str, schema: &ConstSchema) {
-    if let Some(close) = schema.closest(column) {
-        m.push("; help: did you mean ");
-        m.push_ticked(close);
-        m.push_byte(b'?');
-    }
-}
-
 /// The column `column`, used by the step as `role` (`partition key`, `selected column`,
 /// ...), must be a column of its input `input_name`.
 pub const fn check_column(
@@ -59,17 +42,13 @@ pub const fn check_column(
     input_name: &str,
     input: &ConstSchema,
 ) -> Result<(), Message> {
-    if let Lookup::Missing = input.lookup(column) {
-        return fail(
-            step,
-            Problem::Missing {
-                role,
-                column,
-                input: input.input(input_name),
-            },
-        );
+    if !input.is_known() {
+        return Ok(());
     }
-    Ok(())
+    match rules::check_column(role, column, input.input(input_name)) {
+        Ok(()) => Ok(()),
+        Err(p) => fail(step, p),
+    }
 }
 
 /// A rule's problem for the step, unless the schemas are unknown.
@@ -272,10 +251,10 @@ pub const fn check_columns_op(
     }
 }
 
-/// The validation rules of `function` (`(name, value)` as declared) against the step's
-/// partition spec (`by`: its keys; `presort`: `(column, descending)` pairs) and its input:
-/// `partitionby_has`, `partitionby_is`, `presort_has`, `presort_is`, `input_has` and
-/// `input_is`. (Input rules over an unknown input are checked at run time.)
+/// The validation rules of `function` (`(name, canonical value)` as its `Transformer::RULES`)
+/// against the step's partition spec (`by`: its keys; `presort`: `(column, descending,
+/// nulls_first)`) and its input ([`rules::validation::check_rules`], the rule the run time
+/// evaluates too). Input rules over an unknown input are checked at run time.
 pub const fn check_rules(
     step: &Step,
     function: &str,
@@ -285,91 +264,15 @@ pub const fn check_rules(
     input_name: &str,
     input: &ConstSchema,
 ) -> Result<(), Message> {
-    let mut r = 0;
-    while r < rules.len() {
-        let (rule, value) = rules[r];
-        let bytes = value.as_bytes();
-        let has = str_eq(rule, "partitionby_has");
-        let is = str_eq(rule, "partitionby_is");
-        let sort_has = str_eq(rule, "presort_has");
-        let sort_is = str_eq(rule, "presort_is");
-        let input_has = str_eq(rule, "input_has");
-        if str_eq(rule, "input_is") {
-            if let Err(e) = check_input_is(step, function, value, input_name, input) {
-                return Err(e);
-            }
-            r += 1;
-            continue;
-        }
-        let mut count = 0;
-        let mut start = 0;
-        while start <= bytes.len() {
-            let end = rules::text::next_comma(bytes, start, bytes.len());
-            let (s, e) = rules::text::trim(bytes, start, end);
-            if s < e {
-                let item = Item::parse(value, s, e);
-                let problem: Option<&str> = if has || is {
-                    if contains(by, item.name) {
-                        None
-                    } else {
-                        Some("a partition key")
-                    }
-                } else if sort_has || sort_is {
-                    let at = presort_position(presort, item.name);
-                    if at == usize::MAX {
-                        Some("a presort column")
-                    } else if presort[at].1 != item.descending {
-                        Some("sorted in the other direction")
-                    } else if presort[at].2 != item.nulls_first {
-                        Some("sorted with the other NULL order")
-                    } else if sort_is && at != count {
-                        Some("at this position of the presort")
-                    } else {
-                        None
-                    }
-                } else if input_has {
-                    match input.lookup(item.name) {
-                        Lookup::Missing => Some("a column of the input"),
-                        Lookup::Found(at) => match (input.column_at(at), item.ty) {
-                            (Some(c), Some(want)) => match same_type(&c.ty, &Ty::Key(want)) {
-                                Some(false) => Some("of this type in the input"),
-                                _ => None,
-                            },
-                            _ => None,
-                        },
-                        Lookup::Unknown => None,
-                    }
-                } else {
-                    None
-                };
-                if let Some(problem) = problem {
-                    return Err(rule_failed(
-                        step, function, rule, value, item.name, problem, by, presort, input_name,
-                        input,
-                    ));
-                }
-                count += 1;
-            }
-            start = end + 1;
-        }
-        let extra = if is {
-            count != by.len()
-        } else {
-            sort_is && count != presort.len()
-        };
-        if extra {
-            let what = if is {
-                "the same number of partition keys"
-            } else {
-                "the same number of presort columns"
-            };
-            return Err(rule_failed(
-                step, function, rule, value, "", what, by, presort, input_name, input,
-            ));
-        }
-        r += 1;
+    let input = if input.is_known() {
+        Some(input.input(input_name))
+    } else {
+        None
+    };
+    match rules::validation::check_rules(function, rules, by, presort, input) {
+        Ok(()) => Ok(()),
+        Err(problem) => Err(problem.message(step)),
     }
-    Ok(())
 }
 
 /// `(name, Rust type)` pairs as `top: i64, threshold: f64`.
@@ -505,135 +408,6 @@ pub const fn check_params_given(
     Ok(())
 }
 
-/// `input_is`: the input is exactly the rule's schema (names, order, types). The value is the
-/// canonical text the transformer macro printed (`name:key,..`): split at top-level commas and
-/// colons, never parsed as types.
-const fn check_input_is(
-    step: &Step,
-    function: &str,
-    value: &'static str,
-    input_name: &str,
-    input: &ConstSchema,
-) -> Result<(), Message> {
-    if !input.is_known() {
-        return Ok(());
-    }
-    let bytes = value.as_bytes();
-    let mut same = true;
-    let mut count = 0;
-    let mut start = 0;
-    while same && start < bytes.len() {
-        let end = rules::text::next_comma(bytes, start, bytes.len());
-        let (s, e) = rules::text::trim(bytes, start, end);
-        if s < e {
-            let colon = rules::text::next_top_level(bytes, s, e, b":");
-            let (ns, ne) = rules::text::trim(bytes, s, colon);
-            let (ts, te) = rules::text::trim(bytes, colon + 1, e);
-            let name = rules::text::unquote(value, ns, ne);
-            let key = rules::text::slice(value, ts, te);
-            same = match input.column_at(count) {
-                Some(c) => {
-                    str_eq(c.name, name) && !matches!(same_type(&c.ty, &Ty::Key(key)), Some(false))
-                }
-                None => false,
-            };
-            count += 1;
-        }
-        start = end + 1;
-    }
-    if same && count == input.len() {
-        return Ok(());
-    }
-    let mut m = head(step);
-    m.push("validation rule `input_is = \"");
-    m.push(value);
-    m.push("\"` of ");
-    m.push_ticked(function);
-    m.push(" is not met: the input must be `");
-    m.push(value);
-    m.push_byte(b'`');
-    describe(&mut m, input_name, input);
-    Err(m)
-}
-
-#[allow(clippy::too_many_arguments)]
-const fn rule_failed(
-    step: &Step,
-    function: &str,
-    rule: &str,
-    value: &str,
-    column: &str,
-    problem: &str,
-    by: &[&str],
-    presort: &[(&str, bool, bool)],
-    input_name: &str,
-    input: &ConstSchema,
-) -> Message {
-    let mut m = head(step);
-    m.push("validation rule `");
-    m.push(rule);
-    m.push(" = \"");
-    m.push(value);
-    m.push("\"` of ");
-    m.push_ticked(function);
-    m.push(" is not met: ");
-    if column.is_empty() {
-        m.push("the step must have ");
-        m.push(problem);
-    } else {
-        m.push_ticked(column);
-        m.push(" must be ");
-        m.push(problem);
-    }
-    m.push("; the step's partition is `");
-    write_spec(&mut m, by, presort);
-    m.push_byte(b'`');
-    if str_eq(rule, "input_has") {
-        describe(&mut m, input_name, input);
-        suggest(&mut m, column, input);
-    }
-    m
-}
-
-/// `by=a,b; presort=c desc` (or `no partition`).
-const fn write_spec(m: &mut Message, by: &[&str], presort: &[(&str, bool, bool)]) {
-    if by.is_empty() && presort.is_empty() {
-        m.push("no partition");
-        return;
-    }
-    if !by.is_empty() {
-        m.push("by=");
-        let mut i = 0;
-        while i < by.len() {
-            if i > 0 {
-                m.push_byte(b',');
-            }
-            rules::write_name(m, by[i]);
-            i += 1;
-        }
-    }
-    if !presort.is_empty() {
-        if !by.is_empty() {
-            m.push("; ");
-        }
-        m.push("presort=");
-        let mut i = 0;
-        while i < presort.len() {
-            if i > 0 {
-                m.push_byte(b',');
-            }
-            rules::write_name(m, presort[i].0);
-            if presort[i].1 {
-                m.push(" desc");
-            }
-            if presort[i].2 {
-                m.push(" nulls first");
-            }
-            i += 1;
-        }
-    }
-}
-
 const fn contains(names: &[&str], name: &str) -> bool {
     let mut i = 0;
     while i < names.len() {
@@ -643,93 +417,6 @@ const fn contains(names: &[&str], name: &str) -> bool {
         i += 1;
     }
     false
-}
-
-const fn presort_position(presort: &[(&str, bool, bool)], name: &str) -> usize {
-    let mut i = 0;
-    while i < presort.len() {
-        if str_eq(presort[i].0, name) {
-            return i;
-        }
-        i += 1;
-    }
-    usize::MAX
-}
-
-/// One item of a rule value: `name`, `name desc`, `name:type`.
-struct Item {
-    name: &'static str,
-    descending: bool,
-    nulls_first: bool,
-    ty: Option<&'static str>,
-}
-
-/// Whether the trimmed words from `at` on end with `nulls first` (any case).
-const fn ends_with_nulls_first(bytes: &[u8], start: usize, end: usize) -> bool {
-    let tail = b"nulls first";
-    if end < start + tail.len() {
-        return false;
-    }
-    let from = end - tail.len();
-    let mut i = 0;
-    while i < tail.len() {
-        let b = bytes[from + i];
-        let t = tail[i];
-        let same = if t == b' ' {
-            b.is_ascii_whitespace()
-        } else {
-            b.eq_ignore_ascii_case(&t)
-        };
-        if !same {
-            return false;
-        }
-        i += 1;
-    }
-    true
-}
-
-impl Item {
-    const fn parse(value: &'static str, start: usize, end: usize) -> Item {
-        let bytes = value.as_bytes();
-        // The name: a backtick-quoted run, or up to a space or `:`.
-        let mut i = start;
-        if bytes[i] == b'`' {
-            i += 1;
-            while i < end && bytes[i] != b'`' {
-                i += 1;
-            }
-            if i < end {
-                i += 1;
-            }
-        } else {
-            while i < end && !bytes[i].is_ascii_whitespace() && bytes[i] != b':' {
-                i += 1;
-            }
-        }
-        let name = rules::text::unquote(value, start, i);
-        let (rest_start, rest_end) = rules::text::trim(bytes, i, end);
-        let mut ty = None;
-        let mut descending = false;
-        if rest_start < rest_end && bytes[rest_start] == b':' {
-            let (ts, te) = rules::text::trim(bytes, rest_start + 1, rest_end);
-            ty = Some(rules::text::slice(value, ts, te));
-        } else if rest_end >= rest_start + 4 {
-            let word = rules::text::slice(value, rest_start, rest_start + 4);
-            let b = word.as_bytes();
-            descending = b.len() == 4
-                && b[0].eq_ignore_ascii_case(&b'd')
-                && b[1].eq_ignore_ascii_case(&b'e')
-                && b[2].eq_ignore_ascii_case(&b's')
-                && b[3].eq_ignore_ascii_case(&b'c');
-        }
-        let nulls_first = ty.is_none() && ends_with_nulls_first(bytes, rest_start, rest_end);
-        Item {
-            name,
-            descending,
-            nulls_first,
-            ty,
-        }
-    }
 }
 
 #[cfg(test)]
@@ -912,8 +599,14 @@ mod tests {
             check("partitionby_has", "city", &["fare"], &[]),
             "step `ranked` (`transform(trips, rank, ..)`): validation rule `partitionby_has = \
              \"city\"` of `rank` is not met: `city` must be a partition key; the step's \
-             partition is `by=fare`"
+             partition is `by=fare`; `trips` is `city:str,fare:double`"
         );
+        // A rule naming a column the input lacks says so.
+        assert!(check("partitionby_has", "cty", &["fare"], &[]).contains(
+            "the step's partition is `by=fare`; `cty` is not a column of `trips` either; `trips` \
+             is `city:str,fare:double`; help: did you mean `city`?"
+        ));
+        assert!(check("presort_has", "fare", &[], &[]).contains("the step has no partition"));
         assert_eq!(check("partitionby_has", "city", &["fare", "city"], &[]), "");
         assert!(
             check("partitionby_is", "city", &["fare", "city"], &[])
@@ -959,8 +652,8 @@ mod tests {
                 .contains("`fare` must be of this type in the input")
         );
         assert!(check("input_has", "fair", &["city"], &[]).contains(
-            "`fair` must be a column of the input; the step's partition is `by=city`; `trips` \
-             is `city:str,fare:double`; help: did you mean `fare`?"
+            "`fair` must be a column of the input; `trips` is `city:str,fare:double`; help: did \
+             you mean `fare`?"
         ));
         assert_eq!(
             check("input_is", "x:int", &[], &[]),

@@ -55,6 +55,58 @@ pub fn error(problem: &Problem<'_>, step: &Step<'_>) -> FugueError {
     }
 }
 
+/// A column the step uses as `role` must be a column of `schema`, its input named `input`
+/// ([`ops::check_column`], the compile-time check's rule and sentence).
+pub fn check_column(
+    schema: &Schema,
+    role: &'static str,
+    column: &str,
+    input: &str,
+    step: &Step<'_>,
+) -> Result<()> {
+    let keys = keys(schema);
+    let cols = cols(schema, &keys, 0);
+    ops::check_column(role, column, Input { name: input, cols: &cols }).map_err(|p| error(&p, step))
+}
+
+/// The validation rules of `function` (`(name, canonical value)` pairs, its
+/// `Transformer::RULES`) at run time ([`validation::check_rules`](super::validation::check_rules),
+/// the rule `workflow!` evaluates at compile time): against `spec`'s keys and presort and, when
+/// known, the input schema named `input_name`. A failure is [`FugueError::ValidationFailed`]
+/// with the compile-time sentence.
+pub fn check_rules(
+    step: &Step<'_>,
+    function: &str,
+    rules: &[(&str, &str)],
+    spec: &crate::PartitionSpec,
+    input_name: &str,
+    input: Option<&Schema>,
+) -> Result<()> {
+    let by: Vec<&str> = spec.keys().iter().map(String::as_str).collect();
+    let presort: Vec<(&str, bool, bool)> = spec
+        .presort()
+        .iter()
+        .map(|k| (k.name.as_str(), k.descending, k.nulls_first))
+        .collect();
+    let keys = input.map(keys).unwrap_or_default();
+    let cols = input.map(|s| cols(s, &keys, 0)).unwrap_or_default();
+    let input = input.map(|_| Input {
+        name: input_name,
+        cols: &cols,
+    });
+    super::validation::check_rules(function, rules, &by, &presort, input).map_err(|p| {
+        let rule = match p {
+            Problem::Rule { rule, .. } => rule,
+            _ => "",
+        };
+        FugueError::ValidationFailed {
+            rule: rule.to_string(),
+            column: p.column().map(str::to_string),
+            message: p.message(step).to_string(),
+        }
+    })
+}
+
 /// The output schema of a rule's output columns, each column's type taken from its source.
 fn build(out: &[Col<'_>], sources: &[&Column]) -> Result<Schema> {
     let columns = out

@@ -34,6 +34,23 @@ pub const fn lookup(cols: &[Col<'_>], name: &str) -> Option<usize> {
     None
 }
 
+/// A column the step uses as `role` (`partition key`, `aggregation key`, ...) must be a column
+/// of its input.
+pub const fn check_column<'a>(
+    role: &'static str,
+    column: &'a str,
+    input: Input<'a, 'a>,
+) -> Result<(), Problem<'a>> {
+    match lookup(input.cols, column) {
+        Some(_) => Ok(()),
+        None => Err(Problem::Missing {
+            role,
+            column,
+            input,
+        }),
+    }
+}
+
 /// The column name closest to `name`, when it is close enough to be a likely typo (the one
 /// "did you mean" rule: see [`typo_limit`](super::text::typo_limit)).
 pub const fn closest<'a>(cols: &[Col<'a>], name: &str) -> Option<&'a str> {

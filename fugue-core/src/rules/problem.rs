@@ -1,7 +1,8 @@
 //! [`Problem`]: why a rule stops, and the one function that words it for both sides.
 
 use super::ops::{JoinKind, closest, lookup};
-use super::{Col, Input, write_col, write_cols, write_type};
+use super::validation::{RuleFailure, Sorted, is_input_rule, position};
+use super::{Col, Input, write_col, write_cols, write_name, write_type};
 use crate::const_check::message::Message;
 use crate::error::ErrorKind;
 
@@ -150,6 +151,25 @@ pub enum Problem<'a> {
         /// The input.
         input: Input<'a, 'a>,
     },
+    /// A validation rule of a function is not met ([`validation`](super::validation)).
+    Rule {
+        /// The function declaring the rule (empty outside a step).
+        function: &'a str,
+        /// The rule's name (`partitionby_has`, ...).
+        rule: &'a str,
+        /// Its canonical value.
+        value: &'a str,
+        /// The column it is about, as the rule writes it (empty for a count or `input_is`).
+        column: &'a str,
+        /// What is wrong.
+        what: RuleFailure,
+        /// The step's partition keys.
+        by: &'a [&'a str],
+        /// The step's presort.
+        presort: &'a [Sorted<'a>],
+        /// The step's input, when known.
+        input: Option<Input<'a, 'a>>,
+    },
     /// A hint adds a column the output already has.
     HintAddsExisting {
         /// The function declaring the hint (empty outside a step).
@@ -175,6 +195,7 @@ impl<'a> Problem<'a> {
                 ErrorKind::ColumnNotFound
             }
             Problem::KeyTypes { .. } => ErrorKind::TypeMismatch,
+            Problem::Rule { .. } => ErrorKind::ValidationFailed,
             Problem::SetOpDiffers { .. } => ErrorKind::SchemaMismatch,
             Problem::Input { what, .. } => match what {
                 Required::Missing => ErrorKind::ColumnNotFound,
@@ -199,6 +220,7 @@ impl<'a> Problem<'a> {
             | Problem::HintRemovesMissing { column, .. }
             | Problem::HintAddsExisting { column, .. } => Some(column),
             Problem::RenameOnto { new, .. } => Some(new),
+            Problem::Rule { column, .. } if !column.is_empty() => Some(column),
             Problem::KeyTypes { key, .. } => Some(key),
             Problem::Input {
                 column, required, ..
@@ -421,6 +443,67 @@ impl<'a> Problem<'a> {
                 describe(m, &input);
                 suggest(m, column, &input);
             }
+            Problem::Rule {
+                function,
+                rule,
+                value,
+                column,
+                what,
+                by,
+                presort,
+                input,
+            } => {
+                m.push("validation rule `");
+                m.push(rule);
+                m.push(" = \"");
+                m.push(value);
+                m.push_byte(b'"');
+                m.push_byte(b'`');
+                if !function.is_empty() {
+                    m.push(" of ");
+                    m.push_ticked(function);
+                }
+                m.push(" is not met: ");
+                match what {
+                    RuleFailure::InputDiffers => {
+                        m.push("the input must be `");
+                        m.push(value);
+                        m.push_byte(b'`');
+                    }
+                    RuleFailure::KeyCount | RuleFailure::PresortCount => {
+                        m.push("the step must have ");
+                        m.push(what.wanted());
+                    }
+                    _ => {
+                        m.push_ticked(column);
+                        m.push(" must be ");
+                        m.push(what.wanted());
+                    }
+                }
+                if !is_input_rule(rule) {
+                    if by.is_empty() && presort.is_empty() {
+                        m.push("; the step has no partition");
+                    } else {
+                        m.push("; the step's partition is `");
+                        write_partition(m, by, presort);
+                        m.push_byte(b'`');
+                    }
+                }
+                if let Some(input) = input {
+                    let missing = !column.is_empty() && position(input.cols, column).is_none();
+                    if missing && !matches!(what, RuleFailure::NotInInput) {
+                        m.push("; ");
+                        m.push_ticked(column);
+                        m.push(" is not a column of ");
+                        m.push_ticked(input.name);
+                        m.push(" either");
+                    }
+                    describe(m, &input);
+                    if missing {
+                        suggest(m, column, &input);
+                    }
+                }
+            }
             Problem::HintAddsExisting {
                 function,
                 hint,
@@ -470,6 +553,41 @@ const fn hint_head(m: &mut Message, hint: &str, function: &str) {
     if !function.is_empty() {
         m.push(" of ");
         m.push_ticked(function);
+    }
+}
+
+/// A step's partition as validation messages print it: `by=a,b; presort=c desc nulls first`.
+pub const fn write_partition(m: &mut Message, by: &[&str], presort: &[Sorted<'_>]) {
+    if !by.is_empty() {
+        m.push("by=");
+        let mut i = 0;
+        while i < by.len() {
+            if i > 0 {
+                m.push_byte(b',');
+            }
+            write_name(m, by[i]);
+            i += 1;
+        }
+    }
+    if !presort.is_empty() {
+        if !by.is_empty() {
+            m.push("; ");
+        }
+        m.push("presort=");
+        let mut i = 0;
+        while i < presort.len() {
+            if i > 0 {
+                m.push_byte(b',');
+            }
+            write_name(m, presort[i].0);
+            if presort[i].1 {
+                m.push(" desc");
+            }
+            if presort[i].2 {
+                m.push(" nulls first");
+            }
+            i += 1;
+        }
     }
 }
 

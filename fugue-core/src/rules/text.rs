@@ -177,6 +177,25 @@ pub const fn unquote(text: &str, start: usize, end: usize) -> &str {
     }
 }
 
+/// Whether `written` (a name as [`unquote`] gives it: inside backticks a backtick is doubled)
+/// is the column name `plain`.
+pub const fn same_name(written: &str, plain: &str) -> bool {
+    let (w, p) = (written.as_bytes(), plain.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    while i < w.len() && j < p.len() {
+        if w[i] != p[j] {
+            return false;
+        }
+        i += if w[i] == b'`' && i + 1 < w.len() && w[i + 1] == b'`' {
+            2
+        } else {
+            1
+        };
+        j += 1;
+    }
+    i == w.len() && j == p.len()
+}
+
 /// The position of the next byte in `stops` at bracket depth 0 outside backticks, from
 /// `start`, before `limit` (else `limit`).
 pub const fn next_top_level(bytes: &[u8], start: usize, limit: usize, stops: &[u8]) -> usize {
@@ -226,6 +245,10 @@ mod tests {
         assert_eq!(typo_limit("ab"), 1);
         assert_eq!(typo_limit("fair"), 2);
         assert_eq!(typo_limit(""), 0);
+        assert!(same_name("a``b", "a`b"));
+        assert!(same_name("fare", "fare"));
+        assert!(!same_name("a``b", "a``b"));
+        assert!(!same_name("far", "fare"));
         assert!(is_plain_name("a_1"));
         assert!(!is_plain_name("__"));
         assert!(!is_plain_name("1a"));

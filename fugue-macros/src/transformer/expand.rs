@@ -419,6 +419,10 @@ fn partition_function(v: &ValidTransformer<'_>) -> TokenStream {
                 #p::transformer::typed_inputs::<Self>()
             }
 
+            fn rules(&self) -> &[(&'static str, &'static str)] {
+                <Self as #p::Transformer>::RULES
+            }
+
             fn check(
                 &self,
                 spec: &#p::fugue_core::PartitionSpec,

@@ -19,7 +19,7 @@ pub mod adapt;
 
 use crate::frame::DataFrame;
 use crate::function::Params;
-use fugue_core::validation::Rules;
+use fugue_core::rules::Step;
 use fugue_core::{FugueError, PartitionSpec, Result, Schema};
 
 pub use fugue_core::extension::{CallbackUse, InputShape, Kind, OutputShape};
@@ -191,15 +191,21 @@ pub fn typed_inputs<T: Transformer>() -> Vec<Option<(&'static str, Schema)>> {
 }
 
 /// The checks every transformer runs before any data moves: its validation rules (through
-/// [`Rules::check_step`], the function the macros use too) against the partition spec and the
+/// [`check_rules`](fugue_core::rules::eval::check_rules), the rule the macros evaluate too) against the partition spec and the
 /// first input's schema, the number of inputs, and a required callback.
 pub fn check<T: Transformer>(
     spec: &PartitionSpec,
     inputs: &[Schema],
     has_callback: bool,
 ) -> Result<()> {
-    let rules = Rules::parse(T::RULES.iter().copied())?;
-    rules.check_step(Some(T::NAME), spec, inputs.first())?;
+    fugue_core::rules::eval::check_rules(
+        &Step::NONE,
+        T::NAME,
+        T::RULES,
+        spec,
+        "input",
+        inputs.first(),
+    )?;
     if T::KIND.is_per_partition() && inputs.len() != T::INPUTS.len() {
         return Err(adapt::wrong_input_count(
             T::NAME,

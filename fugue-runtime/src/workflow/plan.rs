@@ -74,6 +74,20 @@ pub fn step_invalid(info: &StepInfo, error: FugueError) -> FugueError {
                 message,
             }
         }
+        FugueError::ValidationFailed {
+            rule,
+            column,
+            mut message,
+        } => {
+            if let Some(source) = &info.source {
+                message.push_str(&format!(" (at {source})"));
+            }
+            FugueError::ValidationFailed {
+                rule,
+                column,
+                message,
+            }
+        }
         other => other.context(format!("{} is invalid", info.describe())),
     }
 }

@@ -100,6 +100,14 @@ impl FunctionCall {
     /// rule, validation rules, parameters, callback), and its output schema.
     pub(super) fn plan(&self, schemas: &[Schema], cx: &PlanContext<'_>) -> Result<Schema> {
         check_typed_inputs(self.function.as_ref(), schemas, cx.names, cx.step)?;
+        eval::check_rules(
+            cx.step,
+            self.function.name(),
+            self.function.rules(),
+            cx.spec,
+            cx.names.first().copied().unwrap_or("input"),
+            schemas.first(),
+        )?;
         self.function
             .check(cx.spec, schemas, &self.params, self.callback.is_some())?;
         self.function.output_schema(schemas)
@@ -171,6 +179,10 @@ impl PartitionFunction for Cancellable<'_> {
 
     fn typed_inputs(&self) -> Vec<Option<(&'static str, Schema)>> {
         self.inner.typed_inputs()
+    }
+
+    fn rules(&self) -> &[(&'static str, &'static str)] {
+        self.inner.rules()
     }
 
     fn init(&self, partition: &PhysicalPartition) -> Result<Option<PartitionState>> {
