@@ -386,11 +386,17 @@ mod tests {
                 .is_err()
         );
         // Names with backticks and spaces, as canonical values quote them.
-        let odd = Rules::parse([("partitionby_has", "`a``b`"), ("input_has", "`a``b`,`c d`:int")])
-            .unwrap();
+        let odd = Rules::parse([
+            ("partitionby_has", "`a``b`"),
+            ("input_has", "`a``b`,`c d`:int"),
+        ])
+        .unwrap();
         let input = Schema::parse("`a``b`:str,`c d`:int").unwrap();
         let keyed = PartitionSpec::by(["a`b"]).unwrap();
         odd.check(&keyed, Some(&input)).unwrap();
-        assert!(odd.check(&PartitionSpec::by(["c d"]).unwrap(), None).is_err());
+        assert!(
+            odd.check(&PartitionSpec::by(["c d"]).unwrap(), None)
+                .is_err()
+        );
     }
 }

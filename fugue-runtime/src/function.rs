@@ -615,14 +615,14 @@ pub trait PartitionFunction: Send + Sync {
         Vec::new()
     }
 
-    /// The validation rules the function declares (reference §3), as `(name, canonical value)`
-    /// pairs ([`Rule::canonical_value`](fugue_core::validation::Rule::canonical_value)): the
-    /// planner checks them against the step's partition and input with the rule `workflow!`
-    /// evaluates at compile time ([`fugue_core::rules::eval::check_rules`]), naming the step.
-    /// Functions declared with the transformer macros return their `Transformer::RULES`; the
-    /// default declares none. ([`check`](Self::check) checks them too, outside a workflow.)
-    fn rules(&self) -> &[(&'static str, &'static str)] {
-        &[]
+    /// What the function declares, for functions declared with the transformer macros (their
+    /// validation rules, schema hint and typed parameters): the planner checks each step
+    /// against it with the rules `workflow!` evaluates at compile time
+    /// ([`fugue_core::rules`]), so a mistake is the same sentence on both sides, naming the
+    /// step. The default (hand-written functions) declares nothing; [`check`](Self::check)
+    /// checks the same outside a workflow.
+    fn declaration(&self) -> Option<crate::transformer::Declaration> {
+        None
     }
 
     /// Check, before any data moves, that the function can run with this partition spec, these

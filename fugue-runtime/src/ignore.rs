@@ -285,8 +285,8 @@ impl PartitionFunction for SkipErrors<'_> {
         self.inner.typed_inputs()
     }
 
-    fn rules(&self) -> &[(&'static str, &'static str)] {
-        self.inner.rules()
+    fn declaration(&self) -> Option<crate::transformer::Declaration> {
+        self.inner.declaration()
     }
 
     fn check(

@@ -22,12 +22,6 @@ use crate::rules::{self, HintItem, JoinKind, Problem};
 /// it).
 pub type Step = rules::Step<'static>;
 
-const fn head(step: &Step) -> Message {
-    let mut m = Message::new();
-    rules::problem::write_head(&mut m, step);
-    m
-}
-
 /// The message of a rule's problem, for a step.
 const fn fail(step: &Step, problem: Problem<'_>) -> Result<(), Message> {
     Err(problem.message(step))
@@ -275,69 +269,23 @@ pub const fn check_rules(
     }
 }
 
-/// `(name, Rust type)` pairs as `top: i64, threshold: f64`.
-const fn write_params(m: &mut Message, declared: &[(&str, &str)]) {
-    if declared.is_empty() {
-        m.push("no parameter");
-        return;
-    }
-    m.push_byte(b'`');
-    let mut i = 0;
-    while i < declared.len() {
-        if i > 0 {
-            m.push(", ");
-        }
-        m.push(declared[i].0);
-        m.push(": ");
-        m.push(declared[i].1);
-        i += 1;
-    }
-    m.push_byte(b'`');
-}
-
 /// A parameter given to `function` in `params(..)` must be one it declares (`declared`:
-/// `(name, Rust type)`, its `Transformer::PARAMS`).
+/// `(name, Rust type)`, its `Transformer::PARAMS`; [`rules::params::check_declared`]).
 pub const fn check_param_declared(
     step: &Step,
     function: &str,
     declared: &[(&str, &str)],
     name: &str,
 ) -> Result<(), Message> {
-    let mut best: Option<&str> = None;
-    let mut best_distance = usize::MAX;
-    let mut i = 0;
-    while i < declared.len() {
-        if str_eq(declared[i].0, name) {
-            return Ok(());
-        }
-        let so_far = match best {
-            Some(b) => Some((best_distance, b.len())),
-            None => None,
-        };
-        if let Some(d) = rules::text::closer(name, declared[i].0, so_far) {
-            best = Some(declared[i].0);
-            best_distance = d;
-        }
-        i += 1;
+    match rules::params::check_declared(function, declared, name) {
+        Ok(()) => Ok(()),
+        Err(p) => fail(step, p),
     }
-    let mut m = head(step);
-    m.push_ticked(function);
-    m.push(" has no parameter ");
-    m.push_ticked(name);
-    m.push("; it takes ");
-    write_params(&mut m, declared);
-    if let Some(close) = best {
-        m.push("; help: did you mean ");
-        m.push_ticked(close);
-        m.push_byte(b'?');
-    }
-    Err(m)
 }
 
 /// A literal given to parameter `name` in the step's `params(..)` must convert to the
-/// parameter's declared Rust type as the run time converts it ([`rules::params`]): `5` for an
-/// `f64` is fine, `"20"` for an `i64` is not. `text` is the literal as written. A name that is
-/// not declared is [`check_param_declared`]'s.
+/// parameter's declared Rust type as the run time converts it
+/// ([`rules::params::check_value`]). `text` is the literal as written.
 pub const fn check_param_value(
     step: &Step,
     function: &str,
@@ -346,77 +294,24 @@ pub const fn check_param_value(
     literal: rules::params::Literal,
     text: &str,
 ) -> Result<(), Message> {
-    let mut i = 0;
-    while i < declared.len() {
-        if str_eq(declared[i].0, name) {
-            let ty = declared[i].1;
-            if let Some(false) = rules::params::param_accepts(ty, literal) {
-                let mut m = head(step);
-                m.push("parameter ");
-                m.push_ticked(name);
-                m.push(" of ");
-                m.push_ticked(function);
-                m.push(" is `");
-                m.push(ty);
-                m.push("`, but the step gives `");
-                m.push(text);
-                m.push("` (");
-                m.push(literal.describe());
-                if let rules::params::Literal::Int(_) = literal
-                    && let Some(true) =
-                        rules::params::param_accepts(ty, rules::params::Literal::Int(0))
-                {
-                    m.push(" out of the type's range");
-                }
-                m.push("); help: give ");
-                m.push(rules::params::accepted(ty));
-                return Err(m);
-            }
-            return Ok(());
-        }
-        i += 1;
+    match rules::params::check_value(function, declared, name, literal, text) {
+        Ok(()) => Ok(()),
+        Err(p) => fail(step, p),
     }
-    Ok(())
 }
 
 /// Every parameter `function` declares must be given in the step's `params(..)` (`given`:
-/// the names).
+/// the names; [`rules::params::check_given`]).
 pub const fn check_params_given(
     step: &Step,
     function: &str,
     declared: &[(&str, &str)],
     given: &[&str],
 ) -> Result<(), Message> {
-    let mut i = 0;
-    while i < declared.len() {
-        if !contains(given, declared[i].0) {
-            let mut m = head(step);
-            m.push_ticked(function);
-            m.push(" needs parameter `");
-            m.push(declared[i].0);
-            m.push(": ");
-            m.push(declared[i].1);
-            m.push("`, which the step does not give; it takes ");
-            write_params(&mut m, declared);
-            m.push("; help: add `params(");
-            m.push(declared[i].0);
-            m.push(": ..)`");
-            return Err(m);
-        }
-        i += 1;
+    match rules::params::check_given(function, declared, given) {
+        Ok(()) => Ok(()),
+        Err(p) => fail(step, p),
     }
-    Ok(())
-}
-
-const fn contains(names: &[&str], name: &str) -> bool {
-    let mut i = 0;
-    while i < names.len() {
-        if str_eq(names[i], name) {
-            return true;
-        }
-        i += 1;
-    }
-    false
 }
 
 #[cfg(test)]

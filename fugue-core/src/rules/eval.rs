@@ -66,7 +66,15 @@ pub fn check_column(
 ) -> Result<()> {
     let keys = keys(schema);
     let cols = cols(schema, &keys, 0);
-    ops::check_column(role, column, Input { name: input, cols: &cols }).map_err(|p| error(&p, step))
+    ops::check_column(
+        role,
+        column,
+        Input {
+            name: input,
+            cols: &cols,
+        },
+    )
+    .map_err(|p| error(&p, step))
 }
 
 /// The validation rules of `function` (`(name, canonical value)` pairs, its

@@ -572,34 +572,42 @@ pub const fn check_input<'i, 'a: 'i>(
     required: Input<'i, 'a>,
     input: Input<'i, 'a>,
 ) -> Result<(), Problem<'i>> {
-    let mut i = 0;
-    while i < required.cols.len() {
-        let want = &required.cols[i];
-        let problem = match lookup(input.cols, want.name) {
-            None => Some(Required::Missing),
-            Some(at) => {
-                let got = &input.cols[at];
-                if let Some(false) = same_type(&want.ty, &got.ty) {
-                    Some(Required::Type { at })
-                } else if matches!(want.null, Nullability::NotNull)
-                    && matches!(got.null, Nullability::Nullable)
-                {
-                    Some(Required::NotNull)
-                } else {
-                    None
+    // Missing columns and types first, then nullability: the run time cannot tell an `Option`
+    // field from a schema expression's column (it checks NULLs row by row), so a mistake both
+    // sides see is the first one both report.
+    let mut pass = 0;
+    while pass < 2 {
+        let mut i = 0;
+        while i < required.cols.len() {
+            let want = &required.cols[i];
+            let problem = match lookup(input.cols, want.name) {
+                None => Some(Required::Missing),
+                Some(at) => {
+                    let got = &input.cols[at];
+                    if let Some(false) = same_type(&want.ty, &got.ty) {
+                        Some(Required::Type { at })
+                    } else if pass == 1
+                        && matches!(want.null, Nullability::NotNull)
+                        && matches!(got.null, Nullability::Nullable)
+                    {
+                        Some(Required::NotNull)
+                    } else {
+                        None
+                    }
                 }
+            };
+            if let Some(what) = problem {
+                return Err(Problem::Input {
+                    function,
+                    column: i,
+                    what,
+                    required,
+                    input,
+                });
             }
-        };
-        if let Some(what) = problem {
-            return Err(Problem::Input {
-                function,
-                column: i,
-                what,
-                required,
-                input,
-            });
+            i += 1;
         }
-        i += 1;
+        pass += 1;
     }
     Ok(())
 }

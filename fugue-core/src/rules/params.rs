@@ -2,6 +2,7 @@
 //! as the run time converts it (`FromValue` in fugue-runtime; a differential test there holds
 //! the two equal). `workflow!` checks each literal of `params(..)` with it at compile time.
 
+use super::problem::Problem;
 use super::text::str_eq;
 
 /// The kind of a literal given as a parameter value in `params(name: value)`.
@@ -128,4 +129,82 @@ mod tests {
         assert_eq!(param_accepts("Value", Literal::Int(1)), None);
         assert_eq!(param_accepts("i32", Literal::Float), Some(false));
     }
+}
+
+/// A parameter given to `function` in `params(..)` must be one it declares (`declared`:
+/// `(name, Rust type)`, its `Transformer::PARAMS`).
+pub const fn check_declared<'a>(
+    function: &'a str,
+    declared: &'a [(&'a str, &'a str)],
+    name: &'a str,
+) -> Result<(), Problem<'a>> {
+    let mut i = 0;
+    while i < declared.len() {
+        if str_eq(declared[i].0, name) {
+            return Ok(());
+        }
+        i += 1;
+    }
+    Err(Problem::ParamUnknown {
+        function,
+        name,
+        declared,
+    })
+}
+
+/// A value given to parameter `name` must convert to the parameter's declared Rust type as the
+/// run time converts it ([`param_accepts`]): `5` for an `f64` is fine, `"20"` for an `i64` is
+/// not. `text` is the value as written. A name that is not declared is [`check_declared`]'s.
+pub const fn check_value<'a>(
+    function: &'a str,
+    declared: &'a [(&'a str, &'a str)],
+    name: &'a str,
+    literal: Literal,
+    text: &'a str,
+) -> Result<(), Problem<'a>> {
+    let mut i = 0;
+    while i < declared.len() {
+        if str_eq(declared[i].0, name) {
+            if let Some(false) = param_accepts(declared[i].1, literal) {
+                return Err(Problem::ParamValue {
+                    function,
+                    name,
+                    ty: declared[i].1,
+                    literal,
+                    text,
+                });
+            }
+            return Ok(());
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+/// Every parameter `function` declares must be given (`given`: the names).
+pub const fn check_given<'a>(
+    function: &'a str,
+    declared: &'a [(&'a str, &'a str)],
+    given: &[&str],
+) -> Result<(), Problem<'a>> {
+    let mut i = 0;
+    while i < declared.len() {
+        let mut found = false;
+        let mut g = 0;
+        while g < given.len() {
+            if str_eq(given[g], declared[i].0) {
+                found = true;
+            }
+            g += 1;
+        }
+        if !found {
+            return Err(Problem::ParamMissing {
+                function,
+                at: i,
+                declared,
+            });
+        }
+        i += 1;
+    }
+    Ok(())
 }

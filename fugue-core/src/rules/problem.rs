@@ -1,6 +1,8 @@
 //! [`Problem`]: why a rule stops, and the one function that words it for both sides.
 
 use super::ops::{JoinKind, closest, lookup};
+use super::params::{Literal, accepted, param_accepts};
+use super::text::closer;
 use super::validation::{RuleFailure, Sorted, is_input_rule, position};
 use super::{Col, Input, write_col, write_cols, write_name, write_type};
 use crate::const_check::message::Message;
@@ -151,6 +153,39 @@ pub enum Problem<'a> {
         /// The input.
         input: Input<'a, 'a>,
     },
+    /// A parameter given in `params(..)` that the function does not declare.
+    ParamUnknown {
+        /// The function.
+        function: &'a str,
+        /// The parameter given.
+        name: &'a str,
+        /// The declared parameters, `(name, Rust type)`.
+        declared: &'a [(&'a str, &'a str)],
+    },
+    /// A parameter value its declared type does not accept ([`params::param_accepts`]).
+    ///
+    /// [`params::param_accepts`]: super::params::param_accepts
+    ParamValue {
+        /// The function.
+        function: &'a str,
+        /// The parameter.
+        name: &'a str,
+        /// Its declared Rust type.
+        ty: &'a str,
+        /// The kind of the value given.
+        literal: Literal,
+        /// The value as written.
+        text: &'a str,
+    },
+    /// A declared parameter the step does not give.
+    ParamMissing {
+        /// The function.
+        function: &'a str,
+        /// The position of the parameter in `declared`.
+        at: usize,
+        /// The declared parameters, `(name, Rust type)`.
+        declared: &'a [(&'a str, &'a str)],
+    },
     /// A validation rule of a function is not met ([`validation`](super::validation)).
     Rule {
         /// The function declaring the rule (empty outside a step).
@@ -196,6 +231,9 @@ impl<'a> Problem<'a> {
             }
             Problem::KeyTypes { .. } => ErrorKind::TypeMismatch,
             Problem::Rule { .. } => ErrorKind::ValidationFailed,
+            Problem::ParamUnknown { .. }
+            | Problem::ParamValue { .. }
+            | Problem::ParamMissing { .. } => ErrorKind::InvalidArgument,
             Problem::SetOpDiffers { .. } => ErrorKind::SchemaMismatch,
             Problem::Input { what, .. } => match what {
                 Required::Missing => ErrorKind::ColumnNotFound,
@@ -443,6 +481,77 @@ impl<'a> Problem<'a> {
                 describe(m, &input);
                 suggest(m, column, &input);
             }
+            Problem::ParamUnknown {
+                function,
+                name,
+                declared,
+            } => {
+                m.push_ticked(function);
+                m.push(" has no parameter ");
+                m.push_ticked(name);
+                m.push("; it takes ");
+                write_params(m, declared);
+                let mut best: Option<&str> = None;
+                let mut best_distance = usize::MAX;
+                let mut i = 0;
+                while i < declared.len() {
+                    let so_far = match best {
+                        Some(b) => Some((best_distance, b.len())),
+                        None => None,
+                    };
+                    if let Some(d) = closer(name, declared[i].0, so_far) {
+                        best = Some(declared[i].0);
+                        best_distance = d;
+                    }
+                    i += 1;
+                }
+                if let Some(close) = best {
+                    m.push("; help: did you mean ");
+                    m.push_ticked(close);
+                    m.push_byte(b'?');
+                }
+            }
+            Problem::ParamValue {
+                function,
+                name,
+                ty,
+                literal,
+                text,
+            } => {
+                m.push("parameter ");
+                m.push_ticked(name);
+                m.push(" of ");
+                m.push_ticked(function);
+                m.push(" is `");
+                m.push(ty);
+                m.push("`, but the step gives `");
+                m.push(text);
+                m.push("` (");
+                m.push(literal.describe());
+                if let Literal::Int(_) = literal
+                    && let Some(true) = param_accepts(ty, Literal::Int(0))
+                {
+                    m.push(" out of the type's range");
+                }
+                m.push("); help: give ");
+                m.push(accepted(ty));
+            }
+            Problem::ParamMissing {
+                function,
+                at,
+                declared,
+            } => {
+                m.push_ticked(function);
+                m.push(" needs parameter `");
+                m.push(declared[at].0);
+                m.push(": ");
+                m.push(declared[at].1);
+                m.push("`, which the step does not give; it takes ");
+                write_params(m, declared);
+                m.push("; help: add `params(");
+                m.push(declared[at].0);
+                m.push(": ..)`");
+            }
             Problem::Rule {
                 function,
                 rule,
@@ -589,6 +698,26 @@ pub const fn write_partition(m: &mut Message, by: &[&str], presort: &[Sorted<'_>
             i += 1;
         }
     }
+}
+
+/// `(name, Rust type)` pairs as `top: i64, threshold: f64` (or `no parameter`).
+const fn write_params(m: &mut Message, declared: &[(&str, &str)]) {
+    if declared.is_empty() {
+        m.push("no parameter");
+        return;
+    }
+    m.push_byte(b'`');
+    let mut i = 0;
+    while i < declared.len() {
+        if i > 0 {
+            m.push(", ");
+        }
+        m.push(declared[i].0);
+        m.push(": ");
+        m.push(declared[i].1);
+        i += 1;
+    }
+    m.push_byte(b'`');
 }
 
 /// `; `name` is `schema``.

@@ -196,12 +196,10 @@ impl<'a> Cx<'a> {
                         Some(input) => match position(input.cols, item.name) {
                             None => Some(RuleFailure::NotInInput),
                             Some(at) => match item.ty {
-                                Some(want) => {
-                                    match same_type(&input.cols[at].ty, &Ty::Key(want)) {
-                                        Some(false) => Some(RuleFailure::OtherType),
-                                        _ => None,
-                                    }
-                                }
+                                Some(want) => match same_type(&input.cols[at].ty, &Ty::Key(want)) {
+                                    Some(false) => Some(RuleFailure::OtherType),
+                                    _ => None,
+                                },
                                 None => None,
                             },
                         },

@@ -419,8 +419,8 @@ fn partition_function(v: &ValidTransformer<'_>) -> TokenStream {
                 #p::transformer::typed_inputs::<Self>()
             }
 
-            fn rules(&self) -> &[(&'static str, &'static str)] {
-                <Self as #p::Transformer>::RULES
+            fn declaration(&self) -> ::core::option::Option<#p::transformer::Declaration> {
+                ::core::option::Option::Some(#p::transformer::Declaration::of::<Self>())
             }
 
             fn check(

@@ -257,7 +257,8 @@ impl Call {
         for arg in self.args.iter().take(2) {
             let text = compact(&arg.value.to_string());
             match &arg.kind {
-                ArgKind::Positional if text.len() <= 24 => parts.push(text),
+                // A string-keyed pair (`"unit price": cost`) reads as a named argument.
+                ArgKind::Positional if text.len() <= 24 && !is_pair(&arg.value) => parts.push(text),
                 _ => break,
             }
         }
@@ -266,6 +267,17 @@ impl Call {
         }
         format!("{}({})", self.verb, parts.join(", "))
     }
+}
+
+/// Whether the tokens are `key: value` (a single `:` at their top level, not a path's `::`).
+fn is_pair(tokens: &TokenStream) -> bool {
+    let tokens: Vec<proc_macro2::TokenTree> = tokens.clone().into_iter().collect();
+    let colon = |t: Option<&proc_macro2::TokenTree>| matches!(t, Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == ':');
+    (0..tokens.len()).any(|i| {
+        colon(tokens.get(i))
+            && !colon(i.checked_sub(1).and_then(|j| tokens.get(j)))
+            && !colon(tokens.get(i + 1))
+    })
 }
 
 /// `a . b` as tokens print with spaces; messages show `a.b`.

@@ -60,6 +60,50 @@ pub trait Transformer: Send + Sync + 'static {
     const CURSOR: bool;
 }
 
+/// What a function declared with one of the macros declares, as one value (its
+/// [`Transformer`] consts): the planner checks a step against it with the rules `workflow!`
+/// evaluates at compile time, naming the step ([`PartitionFunction::declaration`]).
+///
+/// [`PartitionFunction::declaration`]: crate::function::PartitionFunction::declaration
+#[derive(Debug, Clone, Copy)]
+pub struct Declaration {
+    /// The function's name.
+    pub name: &'static str,
+    /// Its kind.
+    pub kind: Kind,
+    /// One shape per data parameter.
+    pub inputs: &'static [InputShape],
+    /// The output.
+    pub output: OutputShape,
+    /// The validation rules, `(name, canonical value)`.
+    pub rules: &'static [(&'static str, &'static str)],
+    /// The typed parameters, `(name, Rust type)`.
+    pub params: &'static [(&'static str, &'static str)],
+}
+
+impl Declaration {
+    /// The declaration of `T`.
+    pub const fn of<T: Transformer>() -> Declaration {
+        Declaration {
+            name: T::NAME,
+            kind: T::KIND,
+            inputs: T::INPUTS,
+            output: T::OUTPUT,
+            rules: T::RULES,
+            params: T::PARAMS,
+        }
+    }
+
+    /// The schema hint of the output, when it has one.
+    pub const fn schema_hint(&self) -> Option<&'static str> {
+        match self.output {
+            OutputShape::Typed { hint, .. } => hint,
+            OutputShape::Hint(text) | OutputShape::ParsedHint { text, .. } => Some(text),
+            OutputShape::None | OutputShape::Dynamic => None,
+        }
+    }
+}
+
 /// What deterministic checkpoint keys know of a function declared with one of the macros: its
 /// full path, the hash of its tokens, and its declared shapes (the record types' columns, which
 /// the token hash does not see), validation rules and typed parameters.

@@ -4,6 +4,7 @@ use super::{Op, Operation, PlanContext, RunContext, check_pairs, one, owned_pair
 use super::{pairs_text, str_pairs};
 use crate::frame::DataFrame;
 use crate::workflow::{SourceLocation, WorkflowFrame};
+use fugue_core::rules::eval;
 use fugue_core::{Result, Schema};
 
 /// Aggregates `(name, SQL aggregate)` per the partition keys.
@@ -25,8 +26,15 @@ impl Operation for Aggregate {
         format!("{:?}", self.columns)
     }
 
-    fn plan(&self, _: &PlanContext<'_>) -> Result<Option<Schema>> {
+    /// The aggregation keys must be columns of a known input (the compile-time check's rule and
+    /// sentence); the aggregates' types are known when the step runs.
+    fn plan(&self, cx: &PlanContext<'_>) -> Result<Option<Schema>> {
         check_pairs(self.name(), &self.columns)?;
+        if let Some(schema) = cx.first() {
+            for key in cx.spec.keys() {
+                eval::check_column(&schema, "aggregation key", key, cx.name(0), cx.step)?;
+            }
+        }
         Ok(None)
     }
 

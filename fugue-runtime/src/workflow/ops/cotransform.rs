@@ -60,6 +60,7 @@ impl Operation for CoTransform {
         let Some(schemas) = cx.all_known() else {
             return Ok(None);
         };
+        self.call.check_typed_inputs(&schemas, cx)?;
         let keys: Vec<&str> = cx.spec.keys().iter().map(String::as_str).collect();
         let named: Vec<(&str, &Schema)> = (0..schemas.len())
             .map(|i| (cx.name(i), &schemas[i]))

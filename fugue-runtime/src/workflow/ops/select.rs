@@ -4,6 +4,7 @@ use super::{Op, Operation, PlanContext, RunContext, one, owned};
 use crate::engine::SelectQuery;
 use crate::frame::DataFrame;
 use crate::workflow::{SourceLocation, WorkflowFrame};
+use fugue_core::rules::eval;
 use fugue_core::{FugueError, Result, Schema};
 
 /// A SQL select.
@@ -40,14 +41,28 @@ impl Operation for Select {
         )
     }
 
-    fn plan(&self, _: &PlanContext<'_>) -> Result<Option<Schema>> {
+    /// A select of plain column references (`city`, `"unit price"`: what `workflow!`'s
+    /// `select` hands over) over a known schema is `select`'s rule ([`eval::select`], the
+    /// compile-time check's rule and sentence); a select with expressions is known when it runs.
+    fn plan(&self, cx: &PlanContext<'_>) -> Result<Option<Schema>> {
         if self.query.columns.is_empty() {
             return Err(FugueError::invalid_argument(
                 "columns",
                 "select needs at least one column expression",
             ));
         }
-        Ok(None)
+        let (Some(schema), Some(names)) = (
+            cx.first(),
+            self.query
+                .columns
+                .iter()
+                .map(|c| column_reference(c))
+                .collect::<Option<Vec<String>>>(),
+        ) else {
+            return Ok(None);
+        };
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        eval::select(&schema, &names, cx.name(0), cx.step).map(Some)
     }
 
     fn run(&self, cx: &RunContext<'_>, inputs: Vec<DataFrame>) -> Result<Option<DataFrame>> {
@@ -55,6 +70,34 @@ impl Operation for Select {
             cx.engine.select(one(inputs, self.name())?, &self.query)?,
         ))
     }
+}
+
+/// The column a SQL select item names when it is only a column reference: an identifier
+/// (kept as written: the engines do not normalise identifiers) or a double-quoted name (`""`
+/// inside for `"`); `None` for an expression.
+fn column_reference(item: &str) -> Option<String> {
+    let item = item.trim();
+    let plain = item
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && item.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if plain {
+        return Some(item.to_string());
+    }
+    let inner = item.strip_prefix('"')?.strip_suffix('"')?;
+    let mut name = String::new();
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c == '"' {
+            // Only a doubled quote may appear inside.
+            if chars.next() != Some('"') {
+                return None;
+            }
+        }
+        name.push(c);
+    }
+    Some(name)
 }
 
 impl<'w> WorkflowFrame<'w> {
@@ -84,5 +127,24 @@ impl<'w> WorkflowFrame<'w> {
             }),
             SourceLocation::caller(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::column_reference;
+
+    #[test]
+    fn column_references_and_expressions() {
+        assert_eq!(column_reference(" fare ").as_deref(), Some("fare"));
+        assert_eq!(column_reference("Fare_2").as_deref(), Some("Fare_2"));
+        assert_eq!(
+            column_reference("\"unit price\"").as_deref(),
+            Some("unit price")
+        );
+        assert_eq!(column_reference("\"a\"\"b\"").as_deref(), Some("a\"b"));
+        for expression in ["fare * 2", "\"a\" AS b", "\"a\"b\"", "*", "1", "sum(x)", ""] {
+            assert_eq!(column_reference(expression), None, "{expression}");
+        }
     }
 }

@@ -4,6 +4,7 @@ use super::{Choice, Op, Operation, PlanContext, RunContext, chosen, one};
 use crate::frame::DataFrame;
 use crate::workflow::{SourceLocation, WorkflowFrame};
 use fugue_core::options::NaPosition;
+use fugue_core::rules::eval;
 use fugue_core::{Result, Schema, SortKey};
 
 /// The first rows, overall or per partition.
@@ -38,7 +39,22 @@ impl Operation for Take {
         )
     }
 
+    /// The partition keys and presort columns must be columns of a known input (the
+    /// compile-time check's rule and sentence).
     fn plan(&self, cx: &PlanContext<'_>) -> Result<Option<Schema>> {
+        if let Some(schema) = cx.first() {
+            for key in cx.spec.keys() {
+                eval::check_column(&schema, "partition key", key, cx.name(0), cx.step)?;
+            }
+            let sorts = if self.sorts.is_empty() {
+                cx.spec.presort()
+            } else {
+                &self.sorts
+            };
+            for key in sorts {
+                eval::check_column(&schema, "presort column", &key.name, cx.name(0), cx.step)?;
+            }
+        }
         Ok(cx.first())
     }
 

@@ -3,6 +3,7 @@
 
 use super::{FunctionInfo, Modifier, Op, Operation, PlanContext, RunContext};
 use super::{one, params_text, partition_function_info};
+use crate::Value;
 use crate::frame::DataFrame;
 use crate::function::{
     BatchStream, Callback, Params, PartitionContext, PartitionFunction, PartitionState,
@@ -10,7 +11,7 @@ use crate::function::{
 };
 use crate::ignore::{IgnoreErrors, run_skipping};
 use crate::workflow::{SourceLocation, WorkflowFrame};
-use fugue_core::rules::{Step, eval};
+use fugue_core::rules::{self, Step, eval};
 use fugue_core::{FugueError, PartitionSpec, Result, Schema};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -96,21 +97,42 @@ impl FunctionCall {
         Ok(())
     }
 
-    /// The function's checks against known input schemas (typed inputs with the compile-time
-    /// rule, validation rules, parameters, callback), and its output schema.
+    /// The function's checks against known input schemas, in the order `workflow!` checks them
+    /// at compile time and with its rules: typed inputs, the schema hint, parameters, validation
+    /// rules (then the function's own [`check`](PartitionFunction::check): callback, and the
+    /// same again outside a workflow); and its output schema.
     pub(super) fn plan(&self, schemas: &[Schema], cx: &PlanContext<'_>) -> Result<Schema> {
-        check_typed_inputs(self.function.as_ref(), schemas, cx.names, cx.step)?;
-        eval::check_rules(
-            cx.step,
-            self.function.name(),
-            self.function.rules(),
-            cx.spec,
-            cx.names.first().copied().unwrap_or("input"),
-            schemas.first(),
-        )?;
+        self.check_typed_inputs(schemas, cx)?;
+        if let Some(declared) = self.function.declaration() {
+            let input = cx.names.first().copied().unwrap_or("input");
+            if let (Some(hint), [schema]) = (declared.schema_hint(), schemas)
+                && declared.inputs.len() == 1
+            {
+                schema.transform_named(hint, declared.name, input, cx.step)?;
+            }
+            check_params(cx.step, declared.name, declared.params, &self.params)?;
+            eval::check_rules(
+                cx.step,
+                declared.name,
+                declared.rules,
+                cx.spec,
+                input,
+                schemas.first(),
+            )?;
+        }
         self.function
             .check(cx.spec, schemas, &self.params, self.callback.is_some())?;
         self.function.output_schema(schemas)
+    }
+
+    /// Each typed input of the function against the step's inputs, with the compile-time rule
+    /// (the first check of a step, as at compile time).
+    pub(super) fn check_typed_inputs(
+        &self,
+        schemas: &[Schema],
+        cx: &PlanContext<'_>,
+    ) -> Result<()> {
+        check_typed_inputs(self.function.as_ref(), schemas, cx.names, cx.step)
     }
 
     /// The function, observing the run's cancel flag and counting its calls.
@@ -141,6 +163,47 @@ fn check_typed_inputs(
         }
     }
     Ok(())
+}
+
+/// The step's parameters against the function's declared ones (`(name, Rust type)`), with the
+/// rules `workflow!` evaluates on `params(..)` ([`rules::params`]): each given one declared, each
+/// value of a kind its type accepts, each declared one given.
+fn check_params(
+    step: &Step<'_>,
+    function: &str,
+    declared: &[(&str, &str)],
+    params: &Params,
+) -> Result<()> {
+    let fail = |p: rules::Problem<'_>| eval::error(&p, step);
+    for name in params.names() {
+        rules::params::check_declared(function, declared, name).map_err(fail)?;
+        if let Some((literal, text)) = params.value(name).and_then(literal_of) {
+            rules::params::check_value(function, declared, name, literal, &text).map_err(fail)?;
+        }
+    }
+    let given: Vec<&str> = params.names().collect();
+    rules::params::check_given(function, declared, &given).map_err(fail)
+}
+
+/// A parameter value as the literal `params(..)` would write it, for the parameter rule.
+fn literal_of(value: &Value) -> Option<(rules::params::Literal, String)> {
+    use rules::params::Literal;
+    let int = |i: i128| Some((Literal::Int(i), i.to_string()));
+    match value {
+        Value::Bool(b) => Some((Literal::Bool, b.to_string())),
+        Value::Int8(i) => int((*i).into()),
+        Value::Int16(i) => int((*i).into()),
+        Value::Int32(i) => int((*i).into()),
+        Value::Int64(i) => int((*i).into()),
+        Value::UInt8(i) => int((*i).into()),
+        Value::UInt16(i) => int((*i).into()),
+        Value::UInt32(i) => int((*i).into()),
+        Value::UInt64(i) => int((*i).into()),
+        Value::Float32(f) => Some((Literal::Float, format!("{f:?}"))),
+        Value::Float64(f) => Some((Literal::Float, format!("{f:?}"))),
+        Value::Str(s) => Some((Literal::Str, format!("{s:?}"))),
+        _ => None,
+    }
 }
 
 /// An empty schema from a function means "dynamic": known at run time only.
@@ -181,8 +244,8 @@ impl PartitionFunction for Cancellable<'_> {
         self.inner.typed_inputs()
     }
 
-    fn rules(&self) -> &[(&'static str, &'static str)] {
-        self.inner.rules()
+    fn declaration(&self) -> Option<crate::transformer::Declaration> {
+        self.inner.declaration()
     }
 
     fn init(&self, partition: &PhysicalPartition) -> Result<Option<PartitionState>> {
@@ -252,6 +315,18 @@ impl Operation for Transform {
             return Ok(None);
         };
         let out = self.call.plan(&schemas, cx)?;
+        for key in cx.spec.keys() {
+            eval::check_column(&schemas[0], "partition key", key, cx.name(0), cx.step)?;
+        }
+        for key in cx.spec.presort() {
+            eval::check_column(
+                &schemas[0],
+                "presort column",
+                &key.name,
+                cx.name(0),
+                cx.step,
+            )?;
+        }
         Ok(if self.out { None } else { known(out) })
     }
 
