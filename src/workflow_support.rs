@@ -29,6 +29,14 @@ const fn verb_of(kind: Kind) -> &'static str {
     }
 }
 
+/// ` is a` or ` is an`, as the kind's attribute is read.
+const fn article(kind: Kind) -> &'static str {
+    match kind {
+        Kind::OutputTransformer | Kind::OutputCoTransformer | Kind::Outputter => " an",
+        _ => " a",
+    }
+}
+
 /// The function of a step must be of a kind its verb runs (`verb` runs `accepted`): a
 /// `#[transformer]` in `cotransform`, or a `#[cotransformer]` in `transform`, is an error naming
 /// the function's kind and the verb to use.
@@ -45,11 +53,15 @@ pub const fn check_kind(
     let mut m = Message::new();
     fugue_core::rules::problem::write_head(&mut m, step);
     m.push_ticked(function);
-    m.push(" is a `#[");
+    m.push(" is");
+    m.push(article(kind));
+    m.push(" `#[");
     m.push(kind.attribute());
     m.push("]`, but `");
     m.push(verb);
-    m.push("` runs a `#[");
+    m.push("` runs");
+    m.push(article(accepted));
+    m.push(" `#[");
     m.push(accepted.attribute());
     m.push("]`; help: run it with ");
     m.push(verb_of(kind));

@@ -61,6 +61,7 @@ pub fn expand(v: &ValidTransformer<'_>, code_hash: u64) -> TokenStream {
         Kind::Outputter => outputter(def),
         _ => partition_function(v),
     };
+    let any_kind = any_kind(def);
     quote! {
         #head
 
@@ -68,7 +69,56 @@ pub fn expand(v: &ValidTransformer<'_>, code_hash: u64) -> TokenStream {
             #checks
             #description
             #entry
+            #any_kind
         };
+    }
+}
+
+/// `AnyKind`: the function as the step function of every verb, its own kind's conversion the
+/// function itself (or its `Ext`), the others `WrongKind` (so every verb's expansion
+/// type-checks, and a function of the wrong kind is the const kind check's error).
+fn any_kind(def: &TransformerDef<'_>) -> TokenStream {
+    let p = quote!(::fugue::__private);
+    let ident = &def.item.sig.ident;
+    let wrong = quote!(#p::transformer::WrongKind<#ident>);
+    let wrong_value = quote!(#p::transformer::WrongKind::new());
+    let ext = quote!(#p::Ext<#ident>);
+    let (mut partition, mut create, mut process, mut output) = (
+        (wrong.clone(), wrong_value.clone()),
+        (wrong.clone(), wrong_value.clone()),
+        (wrong.clone(), wrong_value.clone()),
+        (wrong.clone(), wrong_value.clone()),
+    );
+    match def.kind {
+        Kind::Processor => process = (ext, quote!(#p::Ext(self))),
+        Kind::Creator => create = (ext, quote!(#p::Ext(self))),
+        Kind::Outputter => output = (ext, quote!(#p::Ext(self))),
+        _ => partition = (quote!(#ident), quote!(self)),
+    }
+    let ((pt, pv), (ct, cv), (rt, rv), (ot, ov)) = (partition, create, process, output);
+    quote! {
+        impl #p::transformer::AnyKind for #ident {
+            type Partition = #pt;
+            type Create = #ct;
+            type Process = #rt;
+            type Output = #ot;
+
+            fn into_partition(self) -> #pt {
+                #pv
+            }
+
+            fn into_create(self) -> #ct {
+                #cv
+            }
+
+            fn into_process(self) -> #rt {
+                #rv
+            }
+
+            fn into_output(self) -> #ot {
+                #ov
+            }
+        }
     }
 }
 

@@ -16,12 +16,14 @@
 //! transformer are [`output_schema`] and [`check`].
 
 pub mod adapt;
+mod any_kind;
 
 use crate::frame::DataFrame;
 use crate::function::Params;
 use fugue_core::rules::Step;
 use fugue_core::{FugueError, PartitionSpec, Result, Schema};
 
+pub use any_kind::{AnyKind, WrongKind};
 pub use fugue_core::extension::{CallbackUse, InputShape, Kind, OutputShape};
 
 /// The description of a function declared with one of the transformer macros, as const data.

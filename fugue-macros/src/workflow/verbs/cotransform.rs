@@ -182,6 +182,7 @@ pub fn build_with(node: &Node, ctx: &Ctx, method: &str) -> TokenStream {
     });
     let params = c.call.params.modifier();
     let callback = c.call.callback.as_ref().map(|cb| quote!(.callback(#cb)));
+    let f = quote!(::fugue::__private::transformer::AnyKind::into_partition(#f));
     quote!(#wf.zip(&[#(#inputs),*], #how) #partition .#method(#f) #params #callback)
 }
 

@@ -118,7 +118,11 @@ fn build(node: &Node, ctx: &Ctx) -> TokenStream {
     let data = match create {
         Create::Using { function, params } => {
             let params = params.modifier();
-            return quote!(#wf.create_with(::fugue::__private::Ext(#function)) #params);
+            // Any kind converts (`AnyKind`): a function of another kind is the const kind
+            // check's error.
+            return quote!(#wf.create_with(
+                ::fugue::__private::transformer::AnyKind::into_create(#function)
+            ) #params);
         }
         Create::Data(data) => data,
     };

@@ -92,7 +92,23 @@ pub fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
     };
     let f = &t.function;
     let step = ctx.step_const(node.index);
-    let mut out = t.params.checks(ctx, node, f);
+    let verb = node.verb.name;
+    let accepted = if verb == "output" {
+        quote!(Outputter)
+    } else {
+        quote!(Processor)
+    };
+    let fspan = f.span();
+    let p = ctx.p_at(fspan);
+    let mut out = quote_spanned! {fspan=>
+        const _: () = match #p::check_kind(
+            &#step, #verb,
+            <#f as ::fugue::__private::Transformer>::NAME,
+            <#f as ::fugue::__private::Transformer>::KIND,
+            ::fugue::__private::Kind::#accepted,
+        ) { ::core::result::Result::Ok(()) => (), ::core::result::Result::Err(__fugue_message) => ::core::panic!("{}", __fugue_message.as_str()) };
+    };
+    out.extend(t.params.checks(ctx, node, f));
     for i in 0..node.inputs.len() {
         let p = ctx.p_at(node.inputs[i].name.span());
         let input = ctx.input_schema(node, i);
@@ -115,15 +131,26 @@ pub fn build_with(node: &Node, ctx: &Ctx, method: &str) -> TokenStream {
         return TokenStream::new();
     };
     let f = &t.function;
-    let method = syn::Ident::new(method, f.span());
+    // Any kind converts (`AnyKind`), so that a function of another kind is the const kind
+    // check's error rather than a trait bound's.
+    let convert = syn::Ident::new(
+        if method == "output" {
+            "into_output"
+        } else {
+            "into_process"
+        },
+        f.span(),
+    );
+    let f = quote!(::fugue::__private::transformer::AnyKind::#convert(#f));
+    let method = syn::Ident::new(method, t.function.span());
     let params = t.params.modifier();
     if node.inputs.len() == 1 {
         let input = ctx.input_handle(node, 0);
-        return quote!(#input.#method(::fugue::__private::Ext(#f)) #params);
+        return quote!(#input.#method(#f) #params);
     }
     let wf = ctx.wf();
     let inputs = (0..node.inputs.len()).map(|i| ctx.input_handle(node, i));
-    quote!(#wf.#method(&[#(#inputs),*], ::fugue::__private::Ext(#f)) #params)
+    quote!(#wf.#method(&[#(#inputs),*], #f) #params)
 }
 
 fn build(node: &Node, ctx: &Ctx) -> TokenStream {

@@ -170,6 +170,9 @@ pub fn build_with(node: &Node, ctx: &Ctx, method: &str) -> TokenStream {
     });
     let params = t.params.modifier();
     let callback = t.callback.as_ref().map(|c| quote!(.callback(#c)));
+    // Any kind converts (`AnyKind`): a function of another kind is the const kind check's
+    // error, not a trait bound's.
+    let f = quote!(::fugue::__private::transformer::AnyKind::into_partition(#f));
     quote!(#input #partition .#method(#f) #params #callback)
 }
 
