@@ -241,7 +241,7 @@ enum Op {
     },
     FillNa(Vec<String>),
     DropNa(Vec<String>),
-    SetOp(&'static str),
+    SetOperation(&'static str),
 }
 
 /// A parameter literal.
@@ -745,7 +745,7 @@ fn generate(rng: &mut Rng, id: usize, kind: usize) -> Case {
             vec![
                 load(&a, Source::Columns(left)),
                 load(&b, Source::Columns(right)),
-                step(vec![&a, &b], Op::SetOp(verb)),
+                step(vec![&a, &b], Op::SetOperation(verb)),
             ]
         }
         // A chain: a schema-changing step, then a select of a column it no longer has (the
@@ -934,7 +934,7 @@ fn program(rng: &mut Rng, case: &Case) -> (String, BTreeMap<String, String>) {
                     args,
                 )
             }
-            Op::SetOp(verb) => (*verb, vec![]),
+            Op::SetOperation(verb) => (*verb, vec![]),
             Op::Aggregate { by } => {
                 let keys: Vec<String> = by.iter().map(|k| col_ref(rng, k)).collect();
                 (
@@ -1091,7 +1091,7 @@ fn builder_error(case: &Case, calls: &BTreeMap<String, String>) -> Option<String
     let wf = Workflow::new();
     let mut frames: BTreeMap<String, WorkflowFrame<'_>> = BTreeMap::new();
     for step in &case.steps {
-        let input = |i: usize| frames[&step.inputs[i]].clone();
+        let input = |i: usize| frames[&step.inputs[i]];
         let frame = match &step.op {
             Op::Load(source) => {
                 let f = wf.load(format!("{}.parquet", step.name));
@@ -1196,7 +1196,7 @@ fn builder_error(case: &Case, calls: &BTreeMap<String, String>) -> Option<String
                 None,
                 Some(&subset.iter().map(String::as_str).collect::<Vec<_>>()),
             ),
-            Op::SetOp(verb) => {
+            Op::SetOperation(verb) => {
                 if *verb == "intersect" {
                     input(0).intersect(input(1), true)
                 } else {

@@ -258,12 +258,16 @@ pub const fn check_rules(
     input_name: &str,
     input: &ConstSchema,
 ) -> Result<(), Message> {
-    let input = if input.is_known() {
-        Some(input.input(input_name))
-    } else {
-        None
+    let site = rules::validation::Site {
+        by,
+        presort,
+        input: if input.is_known() {
+            Some(input.input(input_name))
+        } else {
+            None
+        },
     };
-    match rules::validation::check_rules(function, rules, by, presort, input) {
+    match rules::validation::check_rules(function, rules, &site) {
         Ok(()) => Ok(()),
         Err(problem) => Err(problem.message(step)),
     }

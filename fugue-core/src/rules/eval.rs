@@ -98,11 +98,15 @@ pub fn check_rules(
         .collect();
     let keys = input.map(keys).unwrap_or_default();
     let cols = input.map(|s| cols(s, &keys, 0)).unwrap_or_default();
-    let input = input.map(|_| Input {
-        name: input_name,
-        cols: &cols,
-    });
-    super::validation::check_rules(function, rules, &by, &presort, input).map_err(|p| {
+    let site = super::validation::Site {
+        by: &by,
+        presort: &presort,
+        input: input.map(|_| Input {
+            name: input_name,
+            cols: &cols,
+        }),
+    };
+    super::validation::check_rules(function, rules, &site).map_err(|p| {
         let rule = match p {
             Problem::Rule { rule, .. } => rule,
             _ => "",

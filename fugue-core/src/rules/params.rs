@@ -111,26 +111,6 @@ pub const fn accepted(ty: &str) -> &'static str {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn literals_by_type() {
-        assert_eq!(param_accepts("f64", Literal::Int(5)), Some(true));
-        assert_eq!(param_accepts("i64", Literal::Str), Some(false));
-        assert_eq!(param_accepts("u8", Literal::Int(300)), Some(false));
-        assert_eq!(param_accepts("u8", Literal::Int(-1)), Some(false));
-        assert_eq!(
-            param_accepts("std::string::String", Literal::Str),
-            Some(true)
-        );
-        assert_eq!(param_accepts("bool", Literal::Int(1)), Some(false));
-        assert_eq!(param_accepts("Value", Literal::Int(1)), None);
-        assert_eq!(param_accepts("i32", Literal::Float), Some(false));
-    }
-}
-
 /// A parameter given to `function` in `params(..)` must be one it declares (`declared`:
 /// `(name, Rust type)`, its `Transformer::PARAMS`).
 pub const fn check_declared<'a>(
@@ -207,4 +187,24 @@ pub const fn check_given<'a>(
         i += 1;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_by_type() {
+        assert_eq!(param_accepts("f64", Literal::Int(5)), Some(true));
+        assert_eq!(param_accepts("i64", Literal::Str), Some(false));
+        assert_eq!(param_accepts("u8", Literal::Int(300)), Some(false));
+        assert_eq!(param_accepts("u8", Literal::Int(-1)), Some(false));
+        assert_eq!(
+            param_accepts("std::string::String", Literal::Str),
+            Some(true)
+        );
+        assert_eq!(param_accepts("bool", Literal::Int(1)), Some(false));
+        assert_eq!(param_accepts("Value", Literal::Int(1)), None);
+        assert_eq!(param_accepts("i32", Literal::Float), Some(false));
+    }
 }

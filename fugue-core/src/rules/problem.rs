@@ -3,7 +3,7 @@
 use super::ops::{JoinKind, closest, lookup};
 use super::params::{Literal, accepted, param_accepts};
 use super::text::closer;
-use super::validation::{RuleFailure, Sorted, is_input_rule, position};
+use super::validation::{RuleFailure, Site, Sorted, is_input_rule, position};
 use super::{Col, Input, write_col, write_cols, write_name, write_type};
 use crate::const_check::message::Message;
 use crate::error::ErrorKind;
@@ -198,12 +198,8 @@ pub enum Problem<'a> {
         column: &'a str,
         /// What is wrong.
         what: RuleFailure,
-        /// The step's partition keys.
-        by: &'a [&'a str],
-        /// The step's presort.
-        presort: &'a [Sorted<'a>],
-        /// The step's input, when known.
-        input: Option<Input<'a, 'a>>,
+        /// The step's partition and input.
+        site: &'a Site<'a>,
     },
     /// A hint adds a column the output already has.
     HintAddsExisting {
@@ -558,10 +554,9 @@ impl<'a> Problem<'a> {
                 value,
                 column,
                 what,
-                by,
-                presort,
-                input,
+                site,
             } => {
+                let (by, presort, input) = (site.by, site.presort, site.input);
                 m.push("validation rule `");
                 m.push(rule);
                 m.push(" = \"");

@@ -89,15 +89,25 @@ pub const fn is_input_rule(rule: &str) -> bool {
     str_eq(rule, "input_has") || str_eq(rule, "input_is")
 }
 
-/// Check every rule of `function` (`(name, canonical value)` pairs) against the step's
-/// partition keys `by`, its `presort` and, when known, its `input`: the partition rules first,
-/// then the input rules. The first failure is the [`Problem::Rule`] naming it.
+/// What a step's validation rules are checked against: its partition keys, its presort and,
+/// when known, its input.
+#[derive(Debug, Clone, Copy)]
+pub struct Site<'a> {
+    /// The partition keys.
+    pub by: &'a [&'a str],
+    /// The presort.
+    pub presort: &'a [Sorted<'a>],
+    /// The input, when known.
+    pub input: Option<Input<'a, 'a>>,
+}
+
+/// Check every rule of `function` (`(name, canonical value)` pairs) against the step's `site`:
+/// the partition rules first, then, when the input is known, the input rules. The first
+/// failure is the [`Problem::Rule`] naming it.
 pub const fn check_rules<'a>(
     function: &'a str,
     rules: &'a [(&'a str, &'a str)],
-    by: &'a [&'a str],
-    presort: &'a [Sorted<'a>],
-    input: Option<Input<'a, 'a>>,
+    site: &'a Site<'a>,
 ) -> Result<(), Problem<'a>> {
     let mut pass = 0;
     while pass < 2 {
@@ -110,9 +120,7 @@ pub const fn check_rules<'a>(
                     function,
                     rule,
                     value,
-                    by,
-                    presort,
-                    input,
+                    site,
                 };
                 if let Err(p) = cx.check() {
                     return Err(p);
@@ -120,7 +128,7 @@ pub const fn check_rules<'a>(
             }
             r += 1;
         }
-        if input.is_none() {
+        if site.input.is_none() {
             break;
         }
         pass += 1;
@@ -134,9 +142,7 @@ struct Cx<'a> {
     function: &'a str,
     rule: &'a str,
     value: &'a str,
-    by: &'a [&'a str],
-    presort: &'a [Sorted<'a>],
-    input: Option<Input<'a, 'a>>,
+    site: &'a Site<'a>,
 }
 
 impl<'a> Cx<'a> {
@@ -147,9 +153,7 @@ impl<'a> Cx<'a> {
             value: self.value,
             column,
             what,
-            by: self.by,
-            presort: self.presort,
-            input: self.input,
+            site: self.site,
         }
     }
 
@@ -172,18 +176,18 @@ impl<'a> Cx<'a> {
             if s < e {
                 let item = Item::parse(self.value, s, e);
                 let what = if keys {
-                    if contains(self.by, item.name) {
+                    if contains(self.site.by, item.name) {
                         None
                     } else {
                         Some(RuleFailure::NotKey)
                     }
                 } else if sorted {
-                    let at = presort_position(self.presort, item.name);
+                    let at = presort_position(self.site.presort, item.name);
                     if at == usize::MAX {
                         Some(RuleFailure::NotSorted)
-                    } else if self.presort[at].1 != item.descending {
+                    } else if self.site.presort[at].1 != item.descending {
                         Some(RuleFailure::OtherDirection)
-                    } else if self.presort[at].2 != item.nulls_first {
+                    } else if self.site.presort[at].2 != item.nulls_first {
                         Some(RuleFailure::OtherNullOrder)
                     } else if sort_is && at != count {
                         Some(RuleFailure::OtherPosition)
@@ -191,7 +195,7 @@ impl<'a> Cx<'a> {
                         None
                     }
                 } else if input_has {
-                    match self.input {
+                    match self.site.input {
                         None => None,
                         Some(input) => match position(input.cols, item.name) {
                             None => Some(RuleFailure::NotInInput),
@@ -214,10 +218,10 @@ impl<'a> Cx<'a> {
             }
             start = end + 1;
         }
-        if key_is && count != self.by.len() {
+        if key_is && count != self.site.by.len() {
             return Err(self.fail("", RuleFailure::KeyCount));
         }
-        if sort_is && count != self.presort.len() {
+        if sort_is && count != self.site.presort.len() {
             return Err(self.fail("", RuleFailure::PresortCount));
         }
         Ok(())
@@ -226,7 +230,7 @@ impl<'a> Cx<'a> {
     /// `input_is`: the input is exactly the rule's schema (names, order, types). The value is
     /// canonical (`name:key,..`): split at top-level commas and colons, never parsed as types.
     const fn check_input_is(&self) -> Result<(), Problem<'a>> {
-        let Some(input) = self.input else {
+        let Some(input) = self.site.input else {
             return Ok(());
         };
         let value = self.value;
