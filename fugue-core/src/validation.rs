@@ -50,15 +50,8 @@ pub enum Rule {
 }
 
 impl Rule {
-    /// The accepted rule names.
-    pub const NAMES: [&'static str; 6] = [
-        "partitionby_has",
-        "partitionby_is",
-        "presort_has",
-        "presort_is",
-        "input_has",
-        "input_is",
-    ];
+    /// The accepted rule names (one list, [`RULE_NAMES`](crate::rules::validation::RULE_NAMES)).
+    pub const NAMES: [&'static str; 6] = crate::rules::validation::RULE_NAMES;
 
     /// Parse one rule from its name and value, as written in a transformer attribute.
     pub fn parse(name: &str, value: &str) -> Result<Rule> {
