@@ -112,20 +112,12 @@ pub fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
     let fspan = f.span();
     let p = ctx.p_at(fspan);
     let has_callback = c.call.callback.is_some();
-    let verb = node.verb.name;
-    let accepted = if verb == "out_cotransform" {
-        quote!(OutputCoTransformer)
+    let accepted = if node.verb.name == "out_cotransform" {
+        "OutputCoTransformer"
     } else {
-        quote!(CoTransformer)
+        "CoTransformer"
     };
-    out.extend(quote_spanned! {fspan=>
-        const _: () = match #p::check_kind(
-            &#step, #verb,
-            <#f as ::fugue::__private::Transformer>::NAME,
-            <#f as ::fugue::__private::Transformer>::KIND,
-            ::fugue::__private::Kind::#accepted,
-        ) { ::core::result::Result::Ok(()) => (), ::core::result::Result::Err(__fugue_message) => ::core::panic!("{}", __fugue_message.as_str()) };
-    });
+    out.extend(ctx.kind_check(node, f, accepted));
     out.extend(quote_spanned! {fspan=>
         const _: () = match #p::check_callback(
             &#step,

@@ -95,17 +95,7 @@ fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
     let Op::Create(Create::Using { function, params }) = &node.op else {
         return no_checks(node, ctx);
     };
-    let fspan = function.span();
-    let p = ctx.p_at(fspan);
-    let step = ctx.step_const(node.index);
-    let mut out = quote_spanned! {fspan=>
-        const _: () = match #p::check_kind(
-            &#step, "create",
-            <#function as ::fugue::__private::Transformer>::NAME,
-            <#function as ::fugue::__private::Transformer>::KIND,
-            ::fugue::__private::Kind::Creator,
-        ) { ::core::result::Result::Ok(()) => (), ::core::result::Result::Err(__fugue_message) => ::core::panic!("{}", __fugue_message.as_str()) };
-    };
+    let mut out = ctx.kind_check(node, function, "Creator");
     out.extend(params.checks(ctx, node, function));
     out
 }

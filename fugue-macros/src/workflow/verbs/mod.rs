@@ -188,6 +188,26 @@ impl Ctx {
         quote_spanned!(span=> ::fugue::__private::workflow)
     }
 
+    /// The const check that `f`, the function of `node`, is of the kind its verb runs
+    /// (`accepted`, a `Kind` variant's name), spanned at `f`. Every verb's expansion
+    /// type-checks for a function of any kind (`AnyKind`), so this is the one error a function
+    /// of the wrong kind gets.
+    pub fn kind_check(&self, node: &Node, f: &syn::Path, accepted: &str) -> TokenStream {
+        let fspan = syn::spanned::Spanned::span(f);
+        let p = self.p_at(fspan);
+        let step = self.step_const(node.index);
+        let verb = node.verb.name;
+        let accepted = Ident::new(accepted, fspan);
+        quote_spanned! {fspan=>
+            const _: () = match #p::check_kind(
+                &#step, #verb,
+                <#f as ::fugue::__private::Transformer>::NAME,
+                <#f as ::fugue::__private::Transformer>::KIND,
+                ::fugue::__private::Kind::#accepted,
+            ) { ::core::result::Result::Ok(()) => (), ::core::result::Result::Err(__fugue_message) => ::core::panic!("{}", __fugue_message.as_str()) };
+        }
+    }
+
     /// The variable holding the workflow.
     pub fn wf(&self) -> Ident {
         Ident::new("__fugue_workflow", Span::mixed_site())

@@ -92,22 +92,12 @@ pub fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
     };
     let f = &t.function;
     let step = ctx.step_const(node.index);
-    let verb = node.verb.name;
-    let accepted = if verb == "output" {
-        quote!(Outputter)
+    let accepted = if node.verb.name == "output" {
+        "Outputter"
     } else {
-        quote!(Processor)
+        "Processor"
     };
-    let fspan = f.span();
-    let p = ctx.p_at(fspan);
-    let mut out = quote_spanned! {fspan=>
-        const _: () = match #p::check_kind(
-            &#step, #verb,
-            <#f as ::fugue::__private::Transformer>::NAME,
-            <#f as ::fugue::__private::Transformer>::KIND,
-            ::fugue::__private::Kind::#accepted,
-        ) { ::core::result::Result::Ok(()) => (), ::core::result::Result::Err(__fugue_message) => ::core::panic!("{}", __fugue_message.as_str()) };
-    };
+    let mut out = ctx.kind_check(node, f, accepted);
     out.extend(t.params.checks(ctx, node, f));
     for i in 0..node.inputs.len() {
         let p = ctx.p_at(node.inputs[i].name.span());

@@ -107,19 +107,13 @@ pub fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
     let (by, presort) = PartitionArg::const_tokens(t.partition.as_ref());
     let rules_span = t.partition.as_ref().map_or(fspan, |pa| pa.span);
     let has_callback = t.callback.is_some();
-    let verb = node.verb.name;
-    let accepted = if verb == "out_transform" {
-        quote!(OutputTransformer)
+    let accepted = if node.verb.name == "out_transform" {
+        "OutputTransformer"
     } else {
-        quote!(Transformer)
+        "Transformer"
     };
-    let mut out = quote_spanned! {fspan=>
-        const _: () = match #p::check_kind(
-            &#step, #verb,
-            <#f as ::fugue::__private::Transformer>::NAME,
-            <#f as ::fugue::__private::Transformer>::KIND,
-            ::fugue::__private::Kind::#accepted,
-        ) { ::core::result::Result::Ok(()) => (), ::core::result::Result::Err(__fugue_message) => ::core::panic!("{}", __fugue_message.as_str()) };
+    let mut out = ctx.kind_check(node, f, accepted);
+    out.extend(quote_spanned! {fspan=>
         const _: () = match #p::check_transformer_input(
             &#step, #input_name, &#input,
             <#f as ::fugue::__private::Transformer>::NAME,
@@ -137,7 +131,7 @@ pub fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
             <#f as ::fugue::__private::Transformer>::CALLBACK,
             #has_callback,
         ) { ::core::result::Result::Ok(()) => (), ::core::result::Result::Err(__fugue_message) => ::core::panic!("{}", __fugue_message.as_str()) };
-    };
+    });
     out.extend(t.params.checks(ctx, node, f));
     let p = ctx.p_at(rules_span);
     out.extend(quote_spanned! {rules_span=>
