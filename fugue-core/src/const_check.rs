@@ -68,7 +68,7 @@ pub const fn check_rule_columns(
     }
     let mut i = 0;
     while i < wanted.len() {
-        if !has_column(columns, wanted[i]) {
+        if !schema.has(wanted[i]) {
             let mut m = Message::new();
             m.push("validation rule `");
             m.push(rule);

@@ -480,39 +480,26 @@ impl FugueError {
     }
 }
 
-/// The candidate closest to `name` by edit distance (ignoring case), when it is close enough to
-/// be a likely typo: at most a third of the name's length and at least one edit, but fewer edits
-/// than the name has characters.
+/// The candidate closest to `name`, when it is close enough to be a likely typo: the one "did
+/// you mean" rule of the schema checks ([`closer`](crate::rules::text::closer): edits of
+/// ASCII-lower-cased bytes, at most [`typo_limit`](crate::rules::text::typo_limit)), for
+/// names, keys and options outside schemas too.
 pub fn closest_name<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    // A third of the name's length, at least one edit, and always fewer edits than the name
-    // has characters (otherwise every one-letter name would be "close" to `x`).
-    let len = name.chars().count();
-    let limit = (len / 3).max(1).min(len.saturating_sub(1));
-    candidates
-        .into_iter()
-        .map(|c| (edit_distance(&name.to_lowercase(), &c.to_lowercase()), c))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
-
-/// Levenshtein distance over chars.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+    let mut best: Option<(usize, &'a str)> = None;
+    let mut cells = 0;
+    for candidate in candidates {
+        if cells >= crate::rules::text::SUGGESTION_CELLS {
+            break;
         }
-        std::mem::swap(&mut prev, &mut cur);
+        let so_far = best.map(|(d, _)| (d, 0));
+        if let Some(d) = crate::rules::text::closer(name, candidate, so_far, &mut cells) {
+            best = Some((d, candidate));
+        }
     }
-    prev[b.len()]
+    best.map(|(_, c)| c)
 }
 
 /// How many characters of a user's input a message repeats: longer input is cut (see
@@ -684,9 +671,13 @@ mod tests {
     }
 
     #[test]
-    fn edit_distance_counts_edits() {
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-        assert_eq!(edit_distance("", "ab"), 2);
-        assert_eq!(edit_distance("same", "same"), 0);
+    fn closest_name_is_the_schema_checks_rule() {
+        assert_eq!(
+            closest_name("kitten", ["sitting", "kitchen"]),
+            Some("kitchen")
+        );
+        assert_eq!(closest_name("Fare", ["fair", "fare"]), Some("fare"));
+        assert_eq!(closest_name("x", ["y"]), None);
+        assert_eq!(closest_name("ab", ["b", "a"]), Some("b"));
     }
 }

@@ -227,12 +227,7 @@ impl ConstSchema {
         let mut out = *self;
         let mut i = 0;
         while i < names.len() {
-            let column = Col {
-                name: names[i],
-                ty: Ty::Unknown,
-                null: Nullability::Unspecified,
-                src: usize::MAX,
-            };
+            let column = Col::new(names[i], Ty::Unknown, Nullability::Unspecified, usize::MAX);
             match rules::lookup(out.cols(), names[i]) {
                 Some(at) => out.columns[at] = column,
                 None => {

@@ -32,15 +32,13 @@ pub fn cols<'a>(schema: &'a Schema, keys: &'a [String], offset: usize) -> Vec<Co
         .iter()
         .zip(keys)
         .enumerate()
-        .map(|(i, (c, key))| Col {
-            name: c.name(),
-            ty: Ty::Key(key),
-            null: if c.is_nullable() {
+        .map(|(i, (c, key))| {
+            let null = if c.is_nullable() {
                 Nullability::Unspecified
             } else {
                 Nullability::NotNull
-            },
-            src: offset + i,
+            };
+            Col::new(c.name(), Ty::Key(key), null, offset + i)
         })
         .collect()
 }
@@ -456,6 +454,40 @@ mod tests {
 
     fn s(text: &str) -> Schema {
         Schema::parse(text).unwrap()
+    }
+
+    /// Past the 64 names whose hashes rules keep (run-time schemas have no column limit), the
+    /// names are compared as before: found, repeated, renamed.
+    #[test]
+    fn wide_schemas_past_the_hashed_names() {
+        let names: Vec<String> = (0..100).map(|i| format!("c{i}")).collect();
+        let text: Vec<String> = names.iter().map(|n| format!("{n}:long")).collect();
+        let wide = s(&text.join(","));
+        let step = Step {
+            name: "w",
+            call: "",
+        };
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let picked = select(&wide, &refs, "w", &step).unwrap();
+        assert_eq!(picked.names().collect::<Vec<_>>(), refs);
+        let mut twice = refs.clone();
+        twice.push("c90");
+        let e = select(&wide, &twice, "w", &step).unwrap_err();
+        assert!(e.to_string().contains("`c90`"), "{e}");
+        let dropped = drop_columns(&wide, &refs[1..], "w", &step).unwrap();
+        assert_eq!(dropped.names().collect::<Vec<_>>(), ["c0"]);
+        let new: Vec<String> = names.iter().map(|n| format!("n{n}")).collect();
+        let pairs: Vec<(&str, &str)> = refs
+            .iter()
+            .copied()
+            .zip(new.iter().map(String::as_str))
+            .collect();
+        let renamed = rename(&wide, &pairs, "w", &step).unwrap();
+        assert_eq!(renamed.names().collect::<Vec<_>>(), new);
+        let mut onto = pairs[..99].to_vec();
+        onto[80].1 = "c99";
+        let e = rename(&wide, &onto, "w", &step).unwrap_err();
+        assert!(e.to_string().contains("`c99`"), "{e}");
     }
 
     #[test]

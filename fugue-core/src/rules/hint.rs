@@ -144,12 +144,7 @@ pub const fn has_star(items: &[HintItem<'_>]) -> bool {
 }
 
 const fn new_col<'a>(item: HintItem<'a>, src: usize) -> Col<'a> {
-    Col {
-        name: item.name,
-        ty: item.ty,
-        null: Nullability::Unspecified,
-        src,
-    }
+    Col::new(item.name, item.ty, Nullability::Unspecified, src)
 }
 
 const fn slice_of<'s, 'a>(out: &'s [Col<'a>], len: usize) -> &'s [Col<'a>] {

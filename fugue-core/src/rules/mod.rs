@@ -66,6 +66,9 @@ pub enum Nullability {
 pub struct Col<'a> {
     /// The name, unquoted.
     pub name: &'a str,
+    /// The [`name_hash`](text::name_hash) of `name` (lookups compare it first); set together
+    /// with the name, by [`Col::new`] and [`Col::renamed`].
+    pub hash: u64,
     /// The type.
     pub ty: Ty<'a>,
     /// Whether it may hold NULL.
@@ -78,27 +81,43 @@ pub struct Col<'a> {
 
 impl<'a> Col<'a> {
     /// A filler for output buffers.
-    pub const NONE: Col<'static> = Col {
-        name: "",
-        ty: Ty::Unknown,
-        null: Nullability::Unspecified,
-        src: usize::MAX,
-    };
+    pub const NONE: Col<'static> = Col::new("", Ty::Unknown, Nullability::Unspecified, usize::MAX);
+
+    /// The column `name`.
+    pub const fn new(name: &'a str, ty: Ty<'a>, null: Nullability, src: usize) -> Col<'a> {
+        Col {
+            name,
+            hash: text::name_hash(name),
+            ty,
+            null,
+            src,
+        }
+    }
+
+    /// The column under the name `name`.
+    pub const fn renamed(self, name: &'a str) -> Col<'a> {
+        Col {
+            name,
+            hash: text::name_hash(name),
+            ..self
+        }
+    }
+
+    /// Whether the column is `name`, whose [`name_hash`](text::name_hash) is `hash`.
+    pub const fn is(&self, name: &str, hash: u64) -> bool {
+        self.hash == hash && text::str_eq(self.name, name)
+    }
 
     /// The column of const data (a record's field or a parsed schema expression).
     pub const fn of_const(c: &'a ConstColumn, src: usize, declared: bool) -> Col<'a> {
-        Col {
-            name: c.name,
-            ty: Ty::Const(&c.ty),
-            null: if !declared {
-                Nullability::Unspecified
-            } else if c.nullable {
-                Nullability::Nullable
-            } else {
-                Nullability::NotNull
-            },
-            src,
-        }
+        let null = if !declared {
+            Nullability::Unspecified
+        } else if c.nullable {
+            Nullability::Nullable
+        } else {
+            Nullability::NotNull
+        };
+        Col::new(c.name, Ty::Const(&c.ty), null, src)
     }
 }
 
@@ -232,11 +251,22 @@ pub const fn write_col(out: &mut Message, col: &Col<'_>) {
     write_type(out, &col.ty);
 }
 
-/// Write columns as a schema expression (`city:str,fare:double`).
+/// How many bytes of a schema a message prints; the columns after them are counted
+/// (`a:long,b:long,... (30 more)`), so that the help after a wide schema still fits.
+pub const SCHEMA_ECHO: usize = 480;
+
+/// Write columns as a schema expression (`city:str,fare:double`), up to [`SCHEMA_ECHO`] bytes.
 pub const fn write_cols(out: &mut Message, cols: &[Col<'_>]) {
+    let start = out.len();
     let mut i = 0;
     while i < cols.len() {
         if i > 0 {
+            if out.len() - start >= SCHEMA_ECHO {
+                out.push(",... (");
+                out.push_usize(cols.len() - i);
+                out.push(" more)");
+                return;
+            }
             out.push_byte(b',');
         }
         write_col(out, &cols[i]);

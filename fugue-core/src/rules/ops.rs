@@ -2,7 +2,7 @@
 //! columns into a caller's buffer (see the [module docs](super)).
 
 use super::problem::{Problem, Required};
-use super::text::{closer, str_eq};
+use super::text::{Hashes, SUGGESTION_CELLS, closer, find_name, name_hash, str_eq};
 use super::{Col, Input, Nullability, same_type};
 
 pub use crate::options::JoinKind;
@@ -24,9 +24,15 @@ pub const fn dropna_leaves_no_null(
 
 /// The position of the column `name`.
 pub const fn lookup(cols: &[Col<'_>], name: &str) -> Option<usize> {
+    lookup_hashed(cols, name, name_hash(name))
+}
+
+/// The position of the column `name`, whose [`name_hash`] is `hash`.
+pub const fn lookup_hashed(cols: &[Col<'_>], name: &str, hash: u64) -> Option<usize> {
     let mut i = 0;
     while i < cols.len() {
-        if str_eq(cols[i].name, name) {
+        // Not `Col::is`: rustc's const evaluator counts every call.
+        if cols[i].hash == hash && str_eq(cols[i].name, name) {
             return Some(i);
         }
         i += 1;
@@ -52,12 +58,14 @@ pub const fn check_column<'a>(
 }
 
 /// The column name closest to `name`, when it is close enough to be a likely typo (the one
-/// "did you mean" rule: see [`typo_limit`](super::text::typo_limit)).
+/// "did you mean" rule: see [`typo_limit`](super::text::typo_limit)); the first of equally
+/// close names, among those compared before [`SUGGESTION_CELLS`] ran out.
 pub const fn closest<'a>(cols: &[Col<'a>], name: &str) -> Option<&'a str> {
     let mut best: Option<(usize, usize)> = None;
+    let mut cells = 0;
     let mut i = 0;
-    while i < cols.len() {
-        if let Some(d) = closer(name, cols[i].name, best) {
+    while i < cols.len() && cells < SUGGESTION_CELLS {
+        if let Some(d) = closer(name, cols[i].name, best, &mut cells) {
             best = Some((d, i));
         }
         i += 1;
@@ -81,17 +89,6 @@ const fn push<'a>(
     Ok(())
 }
 
-const fn find_name(names: &[&str], name: &str, before: usize) -> bool {
-    let mut i = 0;
-    while i < before && i < names.len() {
-        if str_eq(names[i], name) {
-            return true;
-        }
-        i += 1;
-    }
-    false
-}
-
 /// `select`: the columns `names`, in that order. Each must exist, none twice, at least one.
 pub const fn select<'i, 'a: 'i>(
     input: Input<'i, 'a>,
@@ -101,17 +98,19 @@ pub const fn select<'i, 'a: 'i>(
     if names.is_empty() {
         return Err(Problem::NoColumns { verb: "select" });
     }
+    let hashes = Hashes::of(names);
     let mut len = 0;
     let mut i = 0;
     while i < names.len() {
         let name = names[i];
-        if find_name(names, name, i) {
+        let hash = hashes.get(i, name);
+        if find_name(names, &hashes, name, hash, i).is_some() {
             return Err(Problem::Repeated {
                 role: "selected column",
                 column: name,
             });
         }
-        match lookup(input.cols, name) {
+        match lookup_hashed(input.cols, name, hash) {
             Some(at) => {
                 if let Err(e) = push(out, &mut len, input.cols[at]) {
                     return Err(e);
@@ -136,15 +135,17 @@ pub const fn drop_columns<'i, 'a: 'i>(
     names: &'i [&'a str],
     out: &mut [Col<'a>],
 ) -> Result<usize, Problem<'i>> {
+    let hashes = Hashes::of(names);
     let mut i = 0;
     while i < names.len() {
-        if find_name(names, names[i], i) {
+        let hash = hashes.get(i, names[i]);
+        if find_name(names, &hashes, names[i], hash, i).is_some() {
             return Err(Problem::Repeated {
                 role: "dropped column",
                 column: names[i],
             });
         }
-        if lookup(input.cols, names[i]).is_none() {
+        if lookup_hashed(input.cols, names[i], hash).is_none() {
             return Err(Problem::Missing {
                 role: "dropped column",
                 column: names[i],
@@ -156,8 +157,9 @@ pub const fn drop_columns<'i, 'a: 'i>(
     let mut len = 0;
     let mut c = 0;
     while c < input.cols.len() {
-        if !find_name(names, input.cols[c].name, names.len())
-            && let Err(e) = push(out, &mut len, input.cols[c])
+        let col = input.cols[c];
+        if find_name(names, &hashes, col.name, col.hash, names.len()).is_none()
+            && let Err(e) = push(out, &mut len, col)
         {
             return Err(e);
         }
@@ -185,18 +187,14 @@ pub const fn alter<'i, 'a: 'i>(
     }
     let mut i = 0;
     while i < changes.len() {
-        let name = changes[i].name;
-        let mut j = 0;
-        while j < i {
-            if str_eq(changes[j].name, name) {
-                return Err(Problem::Repeated {
-                    role: "altered column",
-                    column: name,
-                });
-            }
-            j += 1;
+        let (name, hash) = (changes[i].name, changes[i].hash);
+        if lookup_hashed(changes.split_at(i).0, name, hash).is_some() {
+            return Err(Problem::Repeated {
+                role: "altered column",
+                column: name,
+            });
         }
-        if lookup(input.cols, name).is_none() {
+        if lookup_hashed(input.cols, name, hash).is_none() {
             return Err(Problem::Missing {
                 role: "altered column",
                 column: name,
@@ -209,7 +207,7 @@ pub const fn alter<'i, 'a: 'i>(
     let mut c = 0;
     while c < input.cols.len() {
         let mut col = input.cols[c];
-        if let Some(at) = lookup(changes, col.name) {
+        if let Some(at) = lookup_hashed(changes, col.name, col.hash) {
             col.ty = changes[at].ty;
             col.src = changes[at].src;
         }
@@ -232,10 +230,15 @@ pub const fn rename<'i, 'a: 'i>(
     if pairs.is_empty() {
         return Err(Problem::NoColumns { verb: "rename" });
     }
+    let (olds, news) = (
+        Hashes::of_pairs(pairs, false),
+        Hashes::of_pairs(pairs, true),
+    );
     let mut i = 0;
     while i < pairs.len() {
         let (old, new) = pairs[i];
-        if lookup(input.cols, old).is_none() {
+        let (old_hash, new_hash) = (olds.get(i, old), news.get(i, new));
+        if lookup_hashed(input.cols, old, old_hash).is_none() {
             return Err(Problem::Missing {
                 role: "renamed column",
                 column: old,
@@ -244,13 +247,14 @@ pub const fn rename<'i, 'a: 'i>(
         }
         let mut j = 0;
         while j < i {
-            if str_eq(pairs[j].0, old) {
+            let (earlier_old, earlier_new) = pairs[j];
+            if olds.get(j, earlier_old) == old_hash && str_eq(earlier_old, old) {
                 return Err(Problem::Repeated {
                     role: "renamed column",
                     column: old,
                 });
             }
-            if str_eq(pairs[j].1, new) {
+            if news.get(j, earlier_new) == new_hash && str_eq(earlier_new, new) {
                 return Err(Problem::Repeated {
                     role: "new name",
                     column: new,
@@ -264,12 +268,16 @@ pub const fn rename<'i, 'a: 'i>(
     let mut c = 0;
     while c < input.cols.len() {
         let mut col = input.cols[c];
-        let original = col.name;
+        let (original, hash) = (col.name, col.hash);
         let mut renamed = false;
         let mut p = 0;
         while p < pairs.len() {
-            if str_eq(pairs[p].0, original) {
-                col.name = pairs[p].1;
+            if olds.get(p, pairs[p].0) == hash && str_eq(pairs[p].0, original) {
+                col = Col {
+                    name: pairs[p].1,
+                    hash: news.get(p, pairs[p].1),
+                    ..col
+                };
                 renamed = true;
             }
             p += 1;
@@ -278,7 +286,7 @@ pub const fn rename<'i, 'a: 'i>(
             // A column that keeps its name must not be the target of a rename.
             let mut p = 0;
             while p < pairs.len() {
-                if str_eq(pairs[p].1, col.name) {
+                if news.get(p, pairs[p].1) == hash && str_eq(pairs[p].1, original) {
                     return Err(Problem::RenameOnto {
                         old: pairs[p].0,
                         new: pairs[p].1,
@@ -313,15 +321,17 @@ pub const fn join<'i, 'a: 'i>(
     keys: &'i mut [&'a str],
     out: &mut [Col<'a>],
 ) -> Result<(usize, usize), Problem<'i>> {
-    let nkeys = match check_join(left, right, how, on, keys) {
+    let mut key_hashes = Hashes::NONE;
+    let nkeys = match check_join_hashed(left, right, how, on, keys, &mut key_hashes) {
         Ok(n) => n,
         Err(e) => return Err(e),
     };
+    let keys: &[&str] = keys;
     let mut len = 0;
     let mut c = 0;
     while c < left.cols.len() {
         let mut col = left.cols[c];
-        let is_key = find_name(keys, col.name, nkeys);
+        let is_key = find_name(keys, &key_hashes, col.name, col.hash, nkeys).is_some();
         match how {
             JoinKind::Inner if is_key => col.null = Nullability::NotNull,
             JoinKind::RightOuter | JoinKind::FullOuter => col.null = Nullability::Unspecified,
@@ -338,7 +348,7 @@ pub const fn join<'i, 'a: 'i>(
     let mut c = 0;
     while c < right.cols.len() {
         let mut col = right.cols[c];
-        if !find_name(keys, col.name, nkeys) {
+        if find_name(keys, &key_hashes, col.name, col.hash, nkeys).is_none() {
             if matches!(how, JoinKind::LeftOuter | JoinKind::FullOuter) {
                 col.null = Nullability::Unspecified;
             }
@@ -359,13 +369,26 @@ pub const fn check_join<'i, 'a: 'i>(
     on: &'i [&'a str],
     keys: &mut [&'a str],
 ) -> Result<usize, Problem<'i>> {
+    let mut hashes = Hashes::NONE;
+    check_join_hashed(left, right, how, on, keys, &mut hashes)
+}
+
+/// [`check_join`], also writing the keys' hashes into `key_hashes`.
+const fn check_join_hashed<'i, 'a: 'i>(
+    left: Input<'i, 'a>,
+    right: Input<'i, 'a>,
+    how: JoinKind,
+    on: &'i [&'a str],
+    keys: &mut [&'a str],
+    key_hashes: &mut Hashes,
+) -> Result<usize, Problem<'i>> {
     if matches!(how, JoinKind::Cross) {
         if !on.is_empty() {
             return Err(Problem::CrossWithKeys);
         }
         let mut c = 0;
         while c < left.cols.len() {
-            if lookup(right.cols, left.cols[c].name).is_some() {
+            if lookup_hashed(right.cols, left.cols[c].name, left.cols[c].hash).is_some() {
                 return Err(Problem::CrossShared {
                     column: left.cols[c].name,
                     left,
@@ -380,11 +403,12 @@ pub const fn check_join<'i, 'a: 'i>(
     if on.is_empty() {
         let mut c = 0;
         while c < left.cols.len() {
-            if lookup(right.cols, left.cols[c].name).is_some() {
+            if lookup_hashed(right.cols, left.cols[c].name, left.cols[c].hash).is_some() {
                 if nkeys >= keys.len() {
                     return Err(Problem::TooWide);
                 }
                 keys[nkeys] = left.cols[c].name;
+                key_hashes.set(nkeys, left.cols[c].hash);
                 nkeys += 1;
             }
             c += 1;
@@ -393,23 +417,25 @@ pub const fn check_join<'i, 'a: 'i>(
             return Err(Problem::NoJoinKey { left, right });
         }
     } else {
+        let on_hashes = Hashes::of(on);
         let mut i = 0;
         while i < on.len() {
             let key = on[i];
-            if find_name(on, key, i) {
+            let hash = on_hashes.get(i, key);
+            if find_name(on, &on_hashes, key, hash, i).is_some() {
                 return Err(Problem::Repeated {
                     role: "join key",
                     column: key,
                 });
             }
-            if lookup(left.cols, key).is_none() {
+            if lookup_hashed(left.cols, key, hash).is_none() {
                 return Err(Problem::Missing {
                     role: "join key",
                     column: key,
                     input: left,
                 });
             }
-            if lookup(right.cols, key).is_none() {
+            if lookup_hashed(right.cols, key, hash).is_none() {
                 return Err(Problem::Missing {
                     role: "join key",
                     column: key,
@@ -420,14 +446,18 @@ pub const fn check_join<'i, 'a: 'i>(
                 return Err(Problem::TooWide);
             }
             keys[nkeys] = key;
+            key_hashes.set(nkeys, hash);
             nkeys += 1;
             i += 1;
         }
     }
     let mut k = 0;
     while k < nkeys {
-        if let (Some(l), Some(r)) = (lookup(left.cols, keys[k]), lookup(right.cols, keys[k]))
-            && let Some(false) = same_type(&left.cols[l].ty, &right.cols[r].ty)
+        let hash = key_hashes.get(k, keys[k]);
+        if let (Some(l), Some(r)) = (
+            lookup_hashed(left.cols, keys[k], hash),
+            lookup_hashed(right.cols, keys[k], hash),
+        ) && let Some(false) = same_type(&left.cols[l].ty, &right.cols[r].ty)
         {
             return Err(Problem::KeyTypes {
                 role: "join key",
@@ -441,8 +471,10 @@ pub const fn check_join<'i, 'a: 'i>(
     if !how.is_filtering() {
         let mut c = 0;
         while c < right.cols.len() {
-            let name = right.cols[c].name;
-            if !find_name(keys, name, nkeys) && lookup(left.cols, name).is_some() {
+            let (name, hash) = (right.cols[c].name, right.cols[c].hash);
+            if find_name(keys, key_hashes, name, hash, nkeys).is_none()
+                && lookup_hashed(left.cols, name, hash).is_some()
+            {
                 return Err(Problem::SharedColumn {
                     column: name,
                     how,
@@ -532,10 +564,14 @@ pub const fn fill_nulls<'i, 'a: 'i>(
     subset: Option<&'i [&'a str]>,
     out: &mut [Col<'a>],
 ) -> Result<usize, Problem<'i>> {
+    let hashes = match subset {
+        Some(s) => Hashes::of(s),
+        None => Hashes::of(&[]),
+    };
     if let Some(subset) = subset {
         let mut i = 0;
         while i < subset.len() {
-            if lookup(input.cols, subset[i]).is_none() {
+            if lookup_hashed(input.cols, subset[i], hashes.get(i, subset[i])).is_none() {
                 return Err(Problem::Missing {
                     role: "subset column",
                     column: subset[i],
@@ -550,7 +586,7 @@ pub const fn fill_nulls<'i, 'a: 'i>(
     while c < input.cols.len() {
         let mut col = input.cols[c];
         let filled = match subset {
-            Some(s) => find_name(s, col.name, s.len()),
+            Some(s) => find_name(s, &hashes, col.name, col.hash, s.len()).is_some(),
             None => true,
         };
         if filled {
@@ -580,7 +616,7 @@ pub const fn check_input<'i, 'a: 'i>(
         let mut i = 0;
         while i < required.cols.len() {
             let want = &required.cols[i];
-            let problem = match lookup(input.cols, want.name) {
+            let problem = match lookup_hashed(input.cols, want.name, want.hash) {
                 None => Some(Required::Missing),
                 Some(at) => {
                     let got = &input.cols[at];

@@ -3,7 +3,7 @@
 //! the two equal). `workflow!` checks each literal of `params(..)` with it at compile time.
 
 use super::problem::Problem;
-use super::text::str_eq;
+use super::text::{Hashes, find_name, name_hash, str_eq};
 
 /// The kind of a literal given as a parameter value in `params(name: value)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,17 +167,11 @@ pub const fn check_given<'a>(
     declared: &'a [(&'a str, &'a str)],
     given: &[&str],
 ) -> Result<(), Problem<'a>> {
+    let hashes = Hashes::of(given);
     let mut i = 0;
     while i < declared.len() {
-        let mut found = false;
-        let mut g = 0;
-        while g < given.len() {
-            if str_eq(given[g], declared[i].0) {
-                found = true;
-            }
-            g += 1;
-        }
-        if !found {
+        let name = declared[i].0;
+        if find_name(given, &hashes, name, name_hash(name), given.len()).is_none() {
             return Err(Problem::ParamMissing {
                 function,
                 at: i,

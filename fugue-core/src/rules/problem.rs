@@ -2,7 +2,7 @@
 
 use super::ops::{JoinKind, closest, lookup};
 use super::params::{Literal, accepted, param_accepts};
-use super::text::closer;
+use super::text::{SUGGESTION_CELLS, closer};
 use super::validation::{RuleFailure, Site, Sorted, is_input_rule, position};
 use super::{Col, Input, write_col, write_cols, write_name, write_type};
 use crate::const_check::message::Message;
@@ -489,13 +489,14 @@ impl<'a> Problem<'a> {
                 write_params(m, declared);
                 let mut best: Option<&str> = None;
                 let mut best_distance = usize::MAX;
+                let mut cells = 0;
                 let mut i = 0;
-                while i < declared.len() {
+                while i < declared.len() && cells < SUGGESTION_CELLS {
                     let so_far = match best {
                         Some(b) => Some((best_distance, b.len())),
                         None => None,
                     };
-                    if let Some(d) = closer(name, declared[i].0, so_far) {
+                    if let Some(d) = closer(name, declared[i].0, so_far, &mut cells) {
                         best = Some(declared[i].0);
                         best_distance = d;
                     }
@@ -702,9 +703,16 @@ const fn write_params(m: &mut Message, declared: &[(&str, &str)]) {
         return;
     }
     m.push_byte(b'`');
+    let start = m.len();
     let mut i = 0;
     while i < declared.len() {
         if i > 0 {
+            if m.len() - start >= super::SCHEMA_ECHO {
+                m.push(", ... (");
+                m.push_usize(declared.len() - i);
+                m.push(" more)`");
+                return;
+            }
             m.push(", ");
         }
         m.push(declared[i].0);

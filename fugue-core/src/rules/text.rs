@@ -6,7 +6,22 @@ pub const fn str_eq(a: &str, b: &str) -> bool {
     if a.len() != b.len() {
         return false;
     }
+    // Eight bytes per iteration: rustc's const evaluator counts loop iterations, not bytes.
     let mut i = 0;
+    while i + 8 <= a.len() {
+        if a[i] != b[i]
+            || a[i + 1] != b[i + 1]
+            || a[i + 2] != b[i + 2]
+            || a[i + 3] != b[i + 3]
+            || a[i + 4] != b[i + 4]
+            || a[i + 5] != b[i + 5]
+            || a[i + 6] != b[i + 6]
+            || a[i + 7] != b[i + 7]
+        {
+            return false;
+        }
+        i += 8;
+    }
     while i < a.len() {
         if a[i] != b[i] {
             return false;
@@ -32,17 +47,145 @@ pub const fn str_eq_ignore_ascii_case(a: &str, b: &str) -> bool {
     true
 }
 
+/// The hash rules compare names by before comparing their bytes (FNV-1a over the bytes), so
+/// that the many-to-many name checks of a wide schema cost a few steps per pair in const
+/// evaluation, not one per byte (rustc limits how long a const item may run).
+pub const fn name_hash(name: &str) -> u64 {
+    hash_bytes(name.as_bytes(), false)
+}
+
+/// The [`name_hash`] of the name `written` denotes (as [`same_name`] reads it: a doubled
+/// backtick is one).
+pub const fn written_hash(written: &str) -> u64 {
+    hash_bytes(written.as_bytes(), true)
+}
+
+const fn hash_bytes(bytes: &[u8], unescape: bool) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    // Four bytes per iteration (rustc's const evaluator counts loop iterations), up to the
+    // first backtick of a name to unescape.
+    while i + 4 <= bytes.len() {
+        if unescape
+            && (bytes[i] == b'`'
+                || bytes[i + 1] == b'`'
+                || bytes[i + 2] == b'`'
+                || bytes[i + 3] == b'`')
+        {
+            break;
+        }
+        h = fnv(
+            fnv(fnv(fnv(h, bytes[i]), bytes[i + 1]), bytes[i + 2]),
+            bytes[i + 3],
+        );
+        i += 4;
+    }
+    while i < bytes.len() {
+        h = fnv(h, bytes[i]);
+        i += if unescape && bytes[i] == b'`' && i + 1 < bytes.len() && bytes[i + 1] == b'`' {
+            2
+        } else {
+            1
+        };
+    }
+    h
+}
+
+/// One FNV-1a step.
+const fn fnv(h: u64, byte: u8) -> u64 {
+    // A widening product, not `wrapping_mul`: one call fewer per byte.
+    (((h ^ byte as u64) as u128 * 0x0100_0000_01b3) & u64::MAX as u128) as u64
+}
+
+/// How many names of a list [`Hashes`] keeps hashes for; the names after them are hashed when
+/// compared (only the run time has longer lists, and its time is not limited).
+pub const HASHED: usize = 64;
+
+/// The [`name_hash`]es of the first [`HASHED`] names of a list, so that "is this name in the
+/// list" costs a hash comparison per entry.
+#[derive(Debug, Clone, Copy)]
+pub struct Hashes([u64; HASHED]);
+
+impl Hashes {
+    /// No hashes yet (see [`Hashes::set`]).
+    pub const NONE: Hashes = Hashes([0; HASHED]);
+
+    /// Record `hash` as the hash of the name at `i` (beyond [`HASHED`], nothing to record).
+    pub const fn set(&mut self, i: usize, hash: u64) {
+        if i < HASHED {
+            self.0[i] = hash;
+        }
+    }
+
+    /// The hashes of `names`.
+    pub const fn of(names: &[&str]) -> Hashes {
+        let mut hashes = [0; HASHED];
+        let mut i = 0;
+        while i < names.len() && i < HASHED {
+            hashes[i] = name_hash(names[i]);
+            i += 1;
+        }
+        Hashes(hashes)
+    }
+
+    /// The hashes of the first (`second` false) or second names of `pairs`.
+    pub const fn of_pairs(pairs: &[(&str, &str)], second: bool) -> Hashes {
+        let mut hashes = [0; HASHED];
+        let mut i = 0;
+        while i < pairs.len() && i < HASHED {
+            hashes[i] = name_hash(if second { pairs[i].1 } else { pairs[i].0 });
+            i += 1;
+        }
+        Hashes(hashes)
+    }
+
+    /// The hash of `name`, the name at `i` of the list.
+    pub const fn get(&self, i: usize, name: &str) -> u64 {
+        if i < HASHED {
+            self.0[i]
+        } else {
+            name_hash(name)
+        }
+    }
+}
+
+/// The position of `name` (of [`name_hash`] `hash`) among the first `before` of `names`
+/// (hashed in `hashes`).
+pub const fn find_name(
+    names: &[&str],
+    hashes: &Hashes,
+    name: &str,
+    hash: u64,
+    before: usize,
+) -> Option<usize> {
+    let mut i = 0;
+    while i < before && i < names.len() {
+        // Not `hashes.get(..)`: rustc's const evaluator counts every call.
+        let same_hash = if i < HASHED {
+            hashes.0[i] == hash
+        } else {
+            name_hash(names[i]) == hash
+        };
+        if same_hash && str_eq(names[i], name) {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
 /// `text[start..end]` (empty if the range is not on character boundaries).
 pub const fn slice(text: &str, start: usize, end: usize) -> &str {
-    let bytes = text.as_bytes();
-    if start > end || end > bytes.len() {
+    if start > end || end > text.len() {
         return "";
     }
-    let (_, rest) = bytes.split_at(start);
-    let (middle, _) = rest.split_at(end - start);
-    match std::str::from_utf8(middle) {
-        Ok(s) => s,
-        Err(_) => "",
+    // `split_at_checked` checks the boundary in O(1); `from_utf8` would re-validate the bytes.
+    match text.split_at_checked(end) {
+        Some((head, _)) => match head.split_at_checked(start) {
+            Some((_, middle)) => middle,
+            None => "",
+        },
+        None => "",
     }
 }
 
@@ -84,74 +227,112 @@ pub const fn typo_limit(name: &str) -> usize {
     }
 }
 
+/// How many cells of edit-distance tables one "did you mean" search fills at most: it stops
+/// when they are spent and suggests the closest name found so far. Without it a typo among 64
+/// similar 64-byte names would run past the time rustc gives a const item.
+pub const SUGGESTION_CELLS: usize = 12_000;
+
+/// A cell no edit path within the limit reaches.
+const FAR: usize = usize::MAX / 2;
+
 /// The Levenshtein distance of ASCII-lower-cased bytes, or `None` when it exceeds `limit` (or
 /// a name is longer than [`MAX_SUGGESTED_LEN`]). Names whose lengths differ by more than
 /// `limit` are not compared at all.
 pub const fn distance_within(a: &str, b: &str, limit: usize) -> Option<usize> {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut cells = 0;
+    distance_counted(a.as_bytes(), b.as_bytes(), limit, &mut cells)
+}
+
+/// [`distance_within`], adding the table cells it fills to `cells`. A common prefix and
+/// suffix do not change the distance and are skipped; only the band of cells within `limit`
+/// of the diagonal is filled, and the search stops at a row whose every cell exceeds `limit`.
+const fn distance_counted(a: &[u8], b: &[u8], limit: usize, cells: &mut usize) -> Option<usize> {
     if a.len() > MAX_SUGGESTED_LEN || b.len() > MAX_SUGGESTED_LEN {
         return None;
     }
-    let diff = a.len().abs_diff(b.len());
-    if diff > limit {
+    if a.len().abs_diff(b.len()) > limit {
         return None;
     }
-    let mut prev = [0usize; MAX_SUGGESTED_LEN + 1];
-    let mut cur = [0usize; MAX_SUGGESTED_LEN + 1];
+    let (mut a, mut b) = (a, b);
+    while let (Some((x, ra)), Some((y, rb))) = (a.split_first(), b.split_first()) {
+        if !x.eq_ignore_ascii_case(y) {
+            break;
+        }
+        (a, b) = (ra, rb);
+    }
+    while let (Some((x, ra)), Some((y, rb))) = (a.split_last(), b.split_last()) {
+        if !x.eq_ignore_ascii_case(y) {
+            break;
+        }
+        (a, b) = (ra, rb);
+    }
+    let (n, m) = (a.len(), b.len());
+    if n == 0 || m == 0 {
+        // The lengths differ by at most `limit`.
+        return Some(if n > m { n } else { m });
+    }
+    let mut lower = [0u8; MAX_SUGGESTED_LEN];
     let mut j = 0;
-    while j <= b.len() {
-        prev[j] = j;
+    while j < m {
+        lower[j] = b[j].to_ascii_lowercase();
         j += 1;
     }
-    let mut i = 0;
-    while i < a.len() {
-        cur[0] = i + 1;
-        let mut row_min = cur[0];
-        let mut j = 0;
-        while j < b.len() {
-            let cost = if a[i].eq_ignore_ascii_case(&b[j]) {
-                0
-            } else {
-                1
-            };
-            let mut best = prev[j] + cost;
-            if prev[j + 1] + 1 < best {
-                best = prev[j + 1] + 1;
+    let mut rows = [[FAR; MAX_SUGGESTED_LEN + 1]; 2];
+    let mut j = 0;
+    while j <= m && j <= limit {
+        rows[0][j] = j;
+        j += 1;
+    }
+    let mut i = 1;
+    while i <= n {
+        let (p, c) = ((i - 1) % 2, i % 2);
+        let lo = if i > limit { i - limit } else { 1 };
+        let hi = if i + limit < m { i + limit } else { m };
+        rows[c][lo - 1] = if lo == 1 { i } else { FAR };
+        let mut row_min = rows[c][lo - 1];
+        let x = a[i - 1].to_ascii_lowercase();
+        let mut j = lo;
+        while j <= hi {
+            let mut best = rows[p][j - 1] + if x == lower[j - 1] { 0 } else { 1 };
+            if rows[p][j] + 1 < best {
+                best = rows[p][j] + 1;
             }
-            if cur[j] + 1 < best {
-                best = cur[j] + 1;
+            if rows[c][j - 1] + 1 < best {
+                best = rows[c][j - 1] + 1;
             }
-            cur[j + 1] = best;
+            rows[c][j] = best;
             if best < row_min {
                 row_min = best;
             }
             j += 1;
         }
+        *cells += hi + 1 - lo;
+        if hi < m {
+            rows[c][hi + 1] = FAR;
+        }
         if row_min > limit {
             return None;
         }
-        let mut k = 0;
-        while k <= b.len() {
-            prev[k] = cur[k];
-            k += 1;
-        }
         i += 1;
     }
-    if prev[b.len()] <= limit {
-        Some(prev[b.len()])
-    } else {
-        None
-    }
+    let d = rows[n % 2][m];
+    if d <= limit { Some(d) } else { None }
 }
 
-/// Whether `candidate` is a closer suggestion for `name` than the best so far.
-pub const fn closer(name: &str, candidate: &str, best: Option<(usize, usize)>) -> Option<usize> {
+/// Whether `candidate` is a closer suggestion for `name` than the best so far (`(distance,
+/// position)`), adding the cells it fills to `cells`.
+pub const fn closer(
+    name: &str,
+    candidate: &str,
+    best: Option<(usize, usize)>,
+    cells: &mut usize,
+) -> Option<usize> {
     let limit = match best {
         Some((d, _)) if d > 0 => d - 1,
         Some(_) => return None,
         None => typo_limit(name),
     };
-    distance_within(name, candidate, limit)
+    distance_counted(name.as_bytes(), candidate.as_bytes(), limit, cells)
 }
 
 /// `(start, end)` without surrounding ASCII whitespace.
@@ -180,6 +361,10 @@ pub const fn unquote(text: &str, start: usize, end: usize) -> &str {
 /// Whether `written` (a name as [`unquote`] gives it: inside backticks a backtick is doubled)
 /// is the column name `plain`.
 pub const fn same_name(written: &str, plain: &str) -> bool {
+    if written.len() == plain.len() {
+        // Then `written` has no doubled backtick, or it would denote a shorter name.
+        return str_eq(written, plain) && !has_doubled_backtick(written.as_bytes());
+    }
     let (w, p) = (written.as_bytes(), plain.as_bytes());
     let (mut i, mut j) = (0, 0);
     while i < w.len() && j < p.len() {
@@ -196,6 +381,17 @@ pub const fn same_name(written: &str, plain: &str) -> bool {
     i == w.len() && j == p.len()
 }
 
+const fn has_doubled_backtick(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        if bytes[i] == b'`' && bytes[i + 1] == b'`' {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
 /// The position of the next byte in `stops` at bracket depth 0 outside backticks, from
 /// `start`, before `limit` (else `limit`).
 pub const fn next_top_level(bytes: &[u8], start: usize, limit: usize, stops: &[u8]) -> usize {
@@ -204,14 +400,14 @@ pub const fn next_top_level(bytes: &[u8], start: usize, limit: usize, stops: &[u
     let mut i = start;
     while i < limit {
         let b = bytes[i];
-        if b == b'`' {
-            quoted = !quoted;
-        } else if !quoted {
-            if b == b'[' || b == b'{' || b == b'(' || b == b'<' {
-                depth += 1;
-            } else if b == b']' || b == b'}' || b == b')' || b == b'>' {
-                depth = depth.saturating_sub(1);
-            } else if depth == 0 {
+        match b {
+            // Name bytes first: one comparison for most of a rule's text.
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' => {}
+            b'`' => quoted = !quoted,
+            _ if quoted => {}
+            b'[' | b'{' | b'(' | b'<' => depth += 1,
+            b']' | b'}' | b')' | b'>' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => {
                 let mut k = 0;
                 while k < stops.len() {
                     if b == stops[k] {
@@ -220,6 +416,7 @@ pub const fn next_top_level(bytes: &[u8], start: usize, limit: usize, stops: &[u
                     k += 1;
                 }
             }
+            _ => {}
         }
         i += 1;
     }
@@ -234,6 +431,47 @@ pub const fn next_comma(bytes: &[u8], start: usize, limit: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The textbook full-table Levenshtein distance of lower-cased bytes.
+    fn reference(a: &str, b: &str) -> usize {
+        let (a, b) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        let mut prev: Vec<usize> = (0..=b.len()).collect();
+        for (i, x) in a.iter().enumerate() {
+            let mut cur = vec![i + 1; b.len() + 1];
+            for (j, y) in b.iter().enumerate() {
+                cur[j + 1] = (prev[j] + usize::from(x != y))
+                    .min(prev[j + 1] + 1)
+                    .min(cur[j] + 1);
+            }
+            prev = cur;
+        }
+        prev[b.len()]
+    }
+
+    proptest! {
+        /// The banded, prefix-skipping distance is the full table's wherever it is within the
+        /// limit, and `None` exactly where the full table's exceeds it.
+        #[test]
+        fn distance_is_the_full_tables(
+            a in "[abAB_]{0,12}",
+            b in "[abAB_]{0,12}",
+            limit in 0usize..14,
+        ) {
+            let want = reference(&a, &b);
+            let got = distance_within(&a, &b, limit);
+            prop_assert_eq!(got, (want <= limit).then_some(want), "{} {} {}", a, b, limit);
+        }
+
+        /// Hashes of names equal exactly when the names are, for the names rules compare.
+        #[test]
+        fn written_and_plain_hashes_agree(name in "[a`b]{0,8}") {
+            let written = name.replace('`', "``");
+            prop_assert_eq!(written_hash(&written), name_hash(&name));
+            prop_assert!(same_name(&written, &name));
+        }
+    }
 
     #[test]
     fn distances_and_limits() {

@@ -11,7 +11,7 @@
 //! rules. (At compile time an untyped input is unknown; the run time checks it.)
 
 use super::problem::Problem;
-use super::text::{self, same_name, str_eq};
+use super::text::{self, HASHED, Hashes, same_name, str_eq};
 use super::{Input, Ty, same_type};
 
 /// One presort item of the step as the rules read it: `(column, descending, nulls_first)`.
@@ -63,9 +63,10 @@ impl RuleFailure {
 
 /// The position of the column `name` (as a rule writes it, [`same_name`]) in `cols`.
 pub(super) const fn position(cols: &[super::Col<'_>], name: &str) -> Option<usize> {
+    let hash = text::written_hash(name);
     let mut i = 0;
     while i < cols.len() {
-        if same_name(name, cols[i].name) {
+        if cols[i].hash == hash && same_name(name, cols[i].name) {
             return Some(i);
         }
         i += 1;
@@ -168,6 +169,7 @@ impl<'a> Cx<'a> {
         let sort_is = str_eq(rule, "presort_is");
         let input_has = str_eq(rule, "input_has");
         let bytes = self.value.as_bytes();
+        let (by, presort) = (Hashes::of(self.site.by), presort_hashes(self.site.presort));
         let mut count = 0;
         let mut start = 0;
         while start <= bytes.len() {
@@ -175,14 +177,15 @@ impl<'a> Cx<'a> {
             let (s, e) = text::trim(bytes, start, end);
             if s < e {
                 let item = Item::parse(self.value, s, e);
+                let hash = text::written_hash(item.name);
                 let what = if keys {
-                    if contains(self.site.by, item.name) {
+                    if contains(self.site.by, &by, item.name, hash) {
                         None
                     } else {
                         Some(RuleFailure::NotKey)
                     }
                 } else if sorted {
-                    let at = presort_position(self.site.presort, item.name);
+                    let at = presort_position(self.site.presort, &presort, item.name, hash);
                     if at == usize::MAX {
                         Some(RuleFailure::NotSorted)
                     } else if self.site.presort[at].1 != item.descending {
@@ -261,11 +264,12 @@ impl<'a> Cx<'a> {
     }
 }
 
-/// Whether `name` (as a rule writes it, [`same_name`]) is one of `names`.
-const fn contains(names: &[&str], name: &str) -> bool {
+/// Whether `name` (as a rule writes it, [`same_name`]; of [`written_hash`](text::written_hash)
+/// `hash`) is one of `names` (hashed in `hashes`).
+const fn contains(names: &[&str], hashes: &Hashes, name: &str, hash: u64) -> bool {
     let mut i = 0;
     while i < names.len() {
-        if same_name(name, names[i]) {
+        if hashes.get(i, names[i]) == hash && same_name(name, names[i]) {
             return true;
         }
         i += 1;
@@ -273,10 +277,21 @@ const fn contains(names: &[&str], name: &str) -> bool {
     false
 }
 
-const fn presort_position(presort: &[Sorted<'_>], name: &str) -> usize {
+/// The hashes of the presort's column names.
+const fn presort_hashes(presort: &[Sorted<'_>]) -> Hashes {
+    let mut names = [""; HASHED];
+    let mut i = 0;
+    while i < presort.len() && i < HASHED {
+        names[i] = presort[i].0;
+        i += 1;
+    }
+    Hashes::of(names.split_at(i).0)
+}
+
+const fn presort_position(presort: &[Sorted<'_>], hashes: &Hashes, name: &str, hash: u64) -> usize {
     let mut i = 0;
     while i < presort.len() {
-        if same_name(name, presort[i].0) {
+        if hashes.get(i, presort[i].0) == hash && same_name(name, presort[i].0) {
             return i;
         }
         i += 1;
@@ -337,7 +352,7 @@ impl<'a> Item<'a> {
                 i += 1;
             }
         } else {
-            while i < end && !bytes[i].is_ascii_whitespace() && bytes[i] != b':' {
+            while i < end && !matches!(bytes[i], b'\t' | b'\n' | b'\x0C' | b'\r' | b' ' | b':') {
                 i += 1;
             }
         }
