@@ -138,6 +138,14 @@ const STEP: Step = Step {
     call: "step(..)",
 };
 
+/// `n` (the work a case is expected to have done) when the check passed.
+const fn then(result: Result<(), Message>, n: usize) -> Result<usize, Message> {
+    match result {
+        Ok(()) => Ok(n),
+        Err(m) => Err(m),
+    }
+}
+
 /// Every worst case, by name: the checks `workflow!` emits per step, and those of the
 /// transformer attributes.
 const fn case(which: usize) -> Result<usize, Message> {
@@ -145,10 +153,7 @@ const fn case(which: usize) -> Result<usize, Message> {
     let out = match which {
         0 => ConstSchema::of_columns(&COLUMNS).len(),
         1 => INPUT.select(&N).len(),
-        2 => match check_columns_op(&STEP, "select", &N, &[], "t", &INPUT) {
-            Ok(()) => 64,
-            Err(m) => return Err(m),
-        },
+        2 => return then(check_columns_op(&STEP, "select", &N, &[], "t", &INPUT), 64),
         3 => INPUT.drop_columns(N.split_at(63).0).len(),
         4 => INPUT.rename(&RENAMES).len(),
         5 => INPUT.alter(&DOUBLES).len(),
@@ -160,83 +165,45 @@ const fn case(which: usize) -> Result<usize, Message> {
                 + INPUT.join(&INPUT, JoinKind::Inner, &[]).len()
         }
         10 => INPUT.join(&INPUT, JoinKind::LeftOuter, &N).len(),
-        11 => match check_join(&STEP, JoinKind::Inner, &N, "a", &INPUT, "b", &INPUT) {
-            Ok(()) => 64,
-            Err(m) => return Err(m),
-        },
-        12 => match check_join_key(&STEP, N[63], "a", &INPUT, "b", &INPUT) {
-            Ok(()) => 1,
-            Err(m) => return Err(m),
-        },
-        13 => match check_zip_key(&STEP, N[63], "a", &INPUT, "b", &INPUT) {
-            Ok(()) => 1,
-            Err(m) => return Err(m),
-        },
-        14 => match check_same_schema(&STEP, "union", "a", &INPUT, "b", &INPUT) {
-            Ok(()) => 64,
-            Err(m) => return Err(m),
-        },
-        15 => match check_input(&STEP, "t", &INPUT, "f", "Wide", &COLUMNS) {
-            Ok(()) => 64,
-            Err(m) => return Err(m),
-        },
-        16..=18 => match check_column(&STEP, "partition key", MISSING[which - 16], "t", &INPUT) {
-            Ok(()) => 0,
-            Err(m) => return Err(m),
-        },
-        19 => match check_rule_columns("f", "input_has", &N, "Wide", &COLUMNS) {
-            Ok(()) => 64,
-            Err(m) => return Err(m),
-        },
-        20 => match check_rules(
-            &STEP,
-            "f",
-            &[("input_has", RULE)],
-            &N,
-            &PRESORT,
-            "t",
-            &INPUT,
-        ) {
-            Ok(()) => 64,
-            Err(m) => return Err(m),
-        },
-        21 => match check_rules(
-            &STEP,
-            "f",
-            &[("partitionby_is", RULE)],
-            &N,
-            &PRESORT,
-            "t",
-            &INPUT,
-        ) {
-            Ok(()) => 64,
-            Err(m) => return Err(m),
-        },
-        22 => match check_rules(
-            &STEP,
-            "f",
-            &[("presort_is", RULE)],
-            &N,
-            &PRESORT,
-            "t",
-            &INPUT,
-        ) {
-            Ok(()) => 64,
-            Err(m) => return Err(m),
-        },
+        11 => {
+            return then(
+                check_join(&STEP, JoinKind::Inner, &N, "a", &INPUT, "b", &INPUT),
+                64,
+            );
+        }
+        12 => return then(check_join_key(&STEP, N[63], "a", &INPUT, "b", &INPUT), 1),
+        13 => return then(check_zip_key(&STEP, N[63], "a", &INPUT, "b", &INPUT), 1),
+        14 => {
+            return then(
+                check_same_schema(&STEP, "union", "a", &INPUT, "b", &INPUT),
+                64,
+            );
+        }
+        15 => return then(check_input(&STEP, "t", &INPUT, "f", "Wide", &COLUMNS), 64),
+        16..=18 => {
+            return then(
+                check_column(&STEP, "partition key", MISSING[which - 16], "t", &INPUT),
+                0,
+            );
+        }
+        19 => {
+            return then(
+                check_rule_columns("f", "input_has", &N, "Wide", &COLUMNS),
+                64,
+            );
+        }
+        20..=22 => {
+            let rule = ["input_has", "partitionby_is", "presort_is"][which - 20];
+            let rules = [(rule, RULE)];
+            return then(
+                check_rules(&STEP, "f", &rules, &N, &PRESORT, "t", &INPUT),
+                64,
+            );
+        }
         23 => INPUT.hinted(&HINT).len(),
-        24 => match check_hint(&STEP, "f", "wide", &HINT, "t", &INPUT) {
-            Ok(()) => 64,
-            Err(m) => return Err(m),
-        },
-        25 => match check_params_given(&STEP, "f", &PARAMS, &N) {
-            Ok(()) => 64,
-            Err(m) => return Err(m),
-        },
-        26 => match check_param_declared(&STEP, "f", &PARAMS, MISSING[1]) {
-            Ok(()) => 0,
-            Err(m) => return Err(m),
-        },
+        24 => return then(check_hint(&STEP, "f", "wide", &HINT, "t", &INPUT), 64),
+        25 => return then(check_params_given(&STEP, "f", &PARAMS, &N), 64),
+        26 => return then(check_param_declared(&STEP, "f", &PARAMS, MISSING[1]), 0),
         _ => 0,
     };
     Ok(out)
@@ -262,46 +229,46 @@ within_budget!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 
 
 #[test]
 fn the_worst_cases_do_all_their_work() {
-    let expected: [Result<usize, &str>; CASES] = [
-        Ok(64),
-        Ok(64),
-        Ok(64),
-        Ok(1),
-        Ok(64),
-        Ok(64),
-        Ok(64),
-        Ok(64),
-        Ok(64),
-        // The natural join of different names has no key (unknown), of the same all 64.
-        Ok(64),
-        Ok(64),
-        Ok(64),
-        Ok(1),
-        Ok(1),
-        Ok(64),
-        Ok(64),
-        Err("no suggestion"),
-        Err("suggestion"),
-        Err("no suggestion"),
-        Ok(64),
-        Ok(64),
-        Ok(64),
-        Ok(64),
-        Ok(64),
-        Ok(64),
-        Ok(64),
-        Err("suggestion"),
+    // What each case gives: the columns (or keys) it produced, or whether its error suggests a name.
+    let expected: [(&str, Result<usize, &str>); CASES] = [
+        ("of_columns", Ok(64)),
+        ("select", Ok(64)),
+        ("check_columns_op(select)", Ok(64)),
+        ("drop 63", Ok(1)),
+        ("rename 64", Ok(64)),
+        ("alter 64", Ok(64)),
+        ("fill_nulls", Ok(64)),
+        ("assign", Ok(64)),
+        ("aggregate 32 by 32", Ok(64)),
+        ("natural joins (no key: unknown; all 64 keys)", Ok(64)),
+        ("left join on 64 keys", Ok(64)),
+        ("check_join on 64 keys", Ok(64)),
+        ("check_join_key", Ok(1)),
+        ("check_zip_key", Ok(1)),
+        ("check_same_schema", Ok(64)),
+        ("check_input", Ok(64)),
+        ("typo unlike every name", Err("no suggestion")),
+        ("typo like every name at both ends", Err("suggestion")),
+        ("typo alike in every other byte", Err("no suggestion")),
+        ("check_rule_columns", Ok(64)),
+        ("input_has", Ok(64)),
+        ("partitionby_is", Ok(64)),
+        ("presort_is", Ok(64)),
+        ("hinted", Ok(64)),
+        ("check_hint", Ok(64)),
+        ("check_params_given", Ok(64)),
+        ("check_param_declared", Err("suggestion")),
     ];
-    for (which, want) in expected.iter().enumerate() {
+    for (which, (what, want)) in expected.iter().enumerate() {
         let got = case(which);
         match (want, &got) {
-            (Ok(n), Ok(m)) => assert_eq!(n, m, "case {which}"),
+            (Ok(n), Ok(m)) => assert_eq!(n, m, "case {which}, {what}"),
             (Err(kind), Err(m)) => {
                 let text = m.as_str();
                 assert_eq!(
                     text.contains("did you mean"),
                     *kind == "suggestion",
-                    "case {which}: {text}"
+                    "case {which}, {what}: {text}"
                 );
             }
             _ => panic!(
