@@ -1,4 +1,4 @@
-//! The four workloads, written the way a user of Fugue for Rust would write them, and their
+//! The five workloads, written the way a user of Fugue for Rust would write them, and their
 //! checksums (the same as `bench.py`'s).
 
 use crate::{Args, checksum, round};
@@ -226,7 +226,9 @@ pub struct Case {
     workload: String,
     variant: String,
     engine: Arc<dyn ExecutionEngine>,
-    fact: ArrowFrame,
+    /// The fact table in memory (not for W5, which reads `fact_path` inside the timed run).
+    fact: Option<ArrowFrame>,
+    fact_path: String,
     dim: Option<ArrowFrame>,
     stream_input: bool,
     scratch: String,
@@ -241,13 +243,18 @@ fn load(engine: &Arc<dyn ExecutionEngine>, path: &str) -> Result<ArrowFrame> {
 
 /// Load the input of `args.workload` (untimed).
 pub fn setup(args: &Args, engine: &Arc<dyn ExecutionEngine>) -> Result<Case> {
-    let fact = load(engine, &format!("{}/fact_{}.parquet", args.data, args.rows))?;
+    let fact_path = format!("{}/fact_{}.parquet", args.data, args.rows);
+    let fact = if args.workload == "W5" {
+        None
+    } else {
+        Some(load(engine, &fact_path)?)
+    };
     let dim = if args.workload == "W3" {
         Some(load(engine, &format!("{}/dim.parquet", args.data))?)
     } else {
         None
     };
-    if args.workload == "W4" {
+    if args.workload == "W4" || args.workload == "W5" {
         std::fs::create_dir_all(&args.scratch).map_err(|e| {
             fugue::core::FugueError::external(format!("cannot create {}", args.scratch), e)
         })?;
@@ -257,6 +264,7 @@ pub fn setup(args: &Args, engine: &Arc<dyn ExecutionEngine>) -> Result<Case> {
         variant: args.variant.clone(),
         engine: engine.clone(),
         fact,
+        fact_path,
         dim,
         // W2 has no partitioning: on the `local` engine the input is handed over as a stream,
         // which the executor runs as parallel chunks of ~64k rows (an in-memory frame without
@@ -268,15 +276,26 @@ pub fn setup(args: &Args, engine: &Arc<dyn ExecutionEngine>) -> Result<Case> {
 
 impl Case {
     fn input(&self) -> Result<DataFrame> {
+        let fact = self.fact.as_ref().ok_or_else(|| {
+            fugue::core::FugueError::Internal(format!("{} has no preloaded input", self.workload))
+        })?;
         if self.stream_input {
-            let batches = self.fact.batches().to_vec();
+            let batches = fact.batches().to_vec();
             Ok(DataFrame::from(StreamFrame::from_batches(
-                self.fact.schema().clone(),
+                fact.schema().clone(),
                 batches,
             )?))
         } else {
-            Ok(DataFrame::from(self.fact.clone()))
+            Ok(DataFrame::from(fact.clone()))
         }
+    }
+
+    /// A fresh output path in the scratch folder.
+    fn scratch_path(&self, name: &str) -> String {
+        let p = format!("{}/{name}", self.scratch);
+        let _ = std::fs::remove_file(&p);
+        let _ = std::fs::remove_dir_all(&p);
+        p
     }
 
     /// One run of the workload; the result is materialised.
@@ -301,17 +320,22 @@ impl Case {
                     engine.join(self.input()?, DataFrame::from(dim), JoinHow::Inner, &["k"])?;
                 engine.aggregate(joined, &["g"], &[("total", "SUM(v)")])?
             }
+            ("W5", _) => {
+                // Nothing preloaded: read, filter, aggregate and write inside the timed run.
+                let out = self.scratch_path("w5_out.parquet");
+                let loaded = engine.load(&[self.fact_path.as_str()], &LoadOptions::default())?;
+                let kept = engine.filter(loaded, "v > 0.5")?;
+                let groups =
+                    engine.aggregate(kept, &["k"], &[("n", "COUNT(v)"), ("total", "SUM(v)")])?;
+                engine.save(groups, &out, &snappy())?;
+                return Ok(Output::File(out));
+            }
             _ => {
-                let p1 = format!("{}/w4_in.parquet", self.scratch);
-                let p2 = format!("{}/w4_out.parquet", self.scratch);
-                for p in [&p1, &p2] {
-                    let _ = std::fs::remove_file(p);
-                    let _ = std::fs::remove_dir_all(p);
-                }
-                let options = SaveOptions {
-                    compression: ParquetCompression::Snappy,
-                    ..SaveOptions::default()
-                };
+                let (p1, p2) = (
+                    self.scratch_path("w4_in.parquet"),
+                    self.scratch_path("w4_out.parquet"),
+                );
+                let options = snappy();
                 engine.save(self.input()?, &p1, &options)?;
                 let loaded = engine.load(&[p1.as_str()], &LoadOptions::default())?;
                 let kept = engine.filter(loaded, "v > 0.5")?;
@@ -325,13 +349,31 @@ impl Case {
     /// The checksums of a result, as `bench.py` prints them.
     pub fn check(&self, output: Output) -> Result<Json> {
         match output {
+            Output::File(path) if self.workload == "W5" => {
+                let (mut groups, mut rows, mut total) = (0, 0_i64, Sum::default());
+                for file in parquet_files(&path)? {
+                    for batch in read_parquet(&file)? {
+                        let batch = batch.map_err(arrow_err)?;
+                        groups += batch.num_rows();
+                        let n = column::<Int64Type>(&batch, "n").map_err(arrow_err)?;
+                        rows += n.values().iter().sum::<i64>();
+                        let t = column::<Float64Type>(&batch, "total").map_err(arrow_err)?;
+                        t.values().iter().for_each(|v| total.add(*v));
+                    }
+                }
+                Ok(checksum(vec![
+                    ("groups", json!(groups)),
+                    ("rows", json!(rows)),
+                    ("total", json!(round(total.total(), 0))),
+                ]))
+            }
             Output::File(path) => {
-                let file = std::fs::File::open(&path).map_err(|e| {
-                    fugue::core::FugueError::external(format!("cannot open {path}"), e)
-                })?;
-                let reader = ParquetRecordBatchReaderBuilder::try_new(file)
-                    .map_err(|e| fugue::core::FugueError::external("parquet", e))?;
-                let rows = reader.metadata().file_metadata().num_rows();
+                let mut rows = 0;
+                for file in parquet_files(&path)? {
+                    for batch in read_parquet(&file)? {
+                        rows += batch.map_err(arrow_err)?.num_rows();
+                    }
+                }
                 Ok(checksum(vec![("rows", json!(rows))]))
             }
             Output::Frame(frame) => {
@@ -384,6 +426,47 @@ impl Case {
             }
         }
     }
+}
+
+/// Snappy-compressed parquet, as the peers write.
+fn snappy() -> SaveOptions {
+    SaveOptions {
+        compression: ParquetCompression::Snappy,
+        ..SaveOptions::default()
+    }
+}
+
+/// The parquet files of a saved path: the file, or the files of the folder.
+fn parquet_files(path: &str) -> Result<Vec<std::path::PathBuf>> {
+    let p = std::path::Path::new(path);
+    if !p.is_dir() {
+        return Ok(vec![p.to_path_buf()]);
+    }
+    let mut files = Vec::new();
+    let entries = std::fs::read_dir(p)
+        .map_err(|e| fugue::core::FugueError::external(format!("cannot list {path}"), e))?;
+    for entry in entries {
+        let entry = entry
+            .map_err(|e| fugue::core::FugueError::external(format!("cannot list {path}"), e))?;
+        let name = entry.file_name();
+        if !name.to_string_lossy().starts_with(['.', '_']) {
+            files.push(entry.path());
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// A reader of one parquet file.
+fn read_parquet(
+    path: &std::path::Path,
+) -> Result<datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReader> {
+    let file = std::fs::File::open(path).map_err(|e| {
+        fugue::core::FugueError::external(format!("cannot open {}", path.display()), e)
+    })?;
+    ParquetRecordBatchReaderBuilder::try_new(file)
+        .and_then(|b| b.build())
+        .map_err(|e| fugue::core::FugueError::external("parquet", e))
 }
 
 fn arrow_err(e: ArrowError) -> fugue::core::FugueError {
