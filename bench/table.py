@@ -16,6 +16,7 @@ PEERS = {
     "W2": ["polars", "duckdb", "datafusion", "fugue_native_pd"],
     "W3": ["polars", "duckdb", "datafusion", "fugue_native_api"],
     "W4": ["pyarrow", "polars", "duckdb", "datafusion", "fugue_native"],
+    "W5": ["duckdb", "polars", "datafusion", "pyarrow", "fugue_native"],
 }
 UNIT = {"sum_rank_v": 1.0, "sum_centered": 0.001, "sum_x": 1.0, "total": 1.0}
 
@@ -63,7 +64,7 @@ def main():
     for r in peers:
         latest[(r["workload"], r["system"], r["n"])] = r
     sizes = sorted({r["n"] for r in ours} | {r["n"] for r in peers})
-    for w in ["W1", "W2", "W3", "W4"]:
+    for w in PEERS:
         for n in sizes:
             mine = [r for r in ours if r["workload"] == w and r["n"] == n]
             if not mine:
