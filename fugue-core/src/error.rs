@@ -481,25 +481,22 @@ impl FugueError {
 }
 
 /// The candidate closest to `name`, when it is close enough to be a likely typo: the one "did
-/// you mean" rule of the schema checks ([`closer`](crate::rules::text::closer): edits of
-/// ASCII-lower-cased bytes, at most [`typo_limit`](crate::rules::text::typo_limit)), for
-/// names, keys and options outside schemas too.
+/// you mean" search of the schema checks ([`Suggestion`](crate::rules::text::Suggestion):
+/// edits of ASCII-lower-cased bytes, at most [`typo_limit`](crate::rules::text::typo_limit)),
+/// for names, keys and options outside schemas too.
 pub fn closest_name<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let mut best: Option<(usize, &'a str)> = None;
-    let mut cells = 0;
-    for candidate in candidates {
-        if cells >= crate::rules::text::SUGGESTION_CELLS {
+    let candidates: Vec<&'a str> = candidates.into_iter().collect();
+    let mut search = crate::rules::text::Suggestion::new(name);
+    for (i, candidate) in candidates.iter().enumerate() {
+        if !search.open() {
             break;
         }
-        let so_far = best.map(|(d, _)| (d, 0));
-        if let Some(d) = crate::rules::text::closer(name, candidate, so_far, &mut cells) {
-            best = Some((d, candidate));
-        }
+        search.offer(candidate, i);
     }
-    best.map(|(_, c)| c)
+    search.position().map(|at| candidates[at])
 }
 
 /// How many characters of a user's input a message repeats: longer input is cut (see

@@ -67,7 +67,7 @@ pub struct Col<'a> {
     /// The name, unquoted.
     pub name: &'a str,
     /// The [`name_hash`](text::name_hash) of `name` (lookups compare it first); set together
-    /// with the name, by [`Col::new`] and [`Col::renamed`].
+    /// with the name, by [`Col::new`] (and by `rename`, which sets both).
     pub hash: u64,
     /// The type.
     pub ty: Ty<'a>,
@@ -92,20 +92,6 @@ impl<'a> Col<'a> {
             null,
             src,
         }
-    }
-
-    /// The column under the name `name`.
-    pub const fn renamed(self, name: &'a str) -> Col<'a> {
-        Col {
-            name,
-            hash: text::name_hash(name),
-            ..self
-        }
-    }
-
-    /// Whether the column is `name`, whose [`name_hash`](text::name_hash) is `hash`.
-    pub const fn is(&self, name: &str, hash: u64) -> bool {
-        self.hash == hash && text::str_eq(self.name, name)
     }
 
     /// The column of const data (a record's field or a parsed schema expression).
@@ -255,16 +241,26 @@ pub const fn write_col(out: &mut Message, col: &Col<'_>) {
 /// (`a:long,b:long,... (30 more)`), so that the help after a wide schema still fits.
 pub const SCHEMA_ECHO: usize = 480;
 
+/// Whether a list written into `out` from `start` has used up [`SCHEMA_ECHO`]; if so, writes
+/// `{separator}... (N more)` for the `left` items it will not write.
+pub const fn echo_used_up(out: &mut Message, start: usize, separator: &str, left: usize) -> bool {
+    if out.len() - start < SCHEMA_ECHO {
+        return false;
+    }
+    out.push(separator);
+    out.push("... (");
+    out.push_usize(left);
+    out.push(" more)");
+    true
+}
+
 /// Write columns as a schema expression (`city:str,fare:double`), up to [`SCHEMA_ECHO`] bytes.
 pub const fn write_cols(out: &mut Message, cols: &[Col<'_>]) {
     let start = out.len();
     let mut i = 0;
     while i < cols.len() {
         if i > 0 {
-            if out.len() - start >= SCHEMA_ECHO {
-                out.push(",... (");
-                out.push_usize(cols.len() - i);
-                out.push(" more)");
+            if echo_used_up(out, start, ",", cols.len() - i) {
                 return;
             }
             out.push_byte(b',');

@@ -2,7 +2,7 @@
 //! columns into a caller's buffer (see the [module docs](super)).
 
 use super::problem::{Problem, Required};
-use super::text::{Hashes, SUGGESTION_CELLS, closer, find_name, name_hash, str_eq};
+use super::text::{Hashes, Suggestion, find_name, name_hash, str_eq};
 use super::{Col, Input, Nullability, same_type};
 
 pub use crate::options::JoinKind;
@@ -31,7 +31,6 @@ pub const fn lookup(cols: &[Col<'_>], name: &str) -> Option<usize> {
 pub const fn lookup_hashed(cols: &[Col<'_>], name: &str, hash: u64) -> Option<usize> {
     let mut i = 0;
     while i < cols.len() {
-        // Not `Col::is`: rustc's const evaluator counts every call.
         if cols[i].hash == hash && str_eq(cols[i].name, name) {
             return Some(i);
         }
@@ -59,19 +58,16 @@ pub const fn check_column<'a>(
 
 /// The column name closest to `name`, when it is close enough to be a likely typo (the one
 /// "did you mean" rule: see [`typo_limit`](super::text::typo_limit)); the first of equally
-/// close names, among those compared before [`SUGGESTION_CELLS`] ran out.
+/// close names, among those compared before the search's budget ran out ([`Suggestion`]).
 pub const fn closest<'a>(cols: &[Col<'a>], name: &str) -> Option<&'a str> {
-    let mut best: Option<(usize, usize)> = None;
-    let mut cells = 0;
+    let mut search = Suggestion::new(name);
     let mut i = 0;
-    while i < cols.len() && cells < SUGGESTION_CELLS {
-        if let Some(d) = closer(name, cols[i].name, best, &mut cells) {
-            best = Some((d, i));
-        }
+    while i < cols.len() && search.open() {
+        search.offer(cols[i].name, i);
         i += 1;
     }
-    match best {
-        Some((_, at)) => Some(cols[at].name),
+    match search.position() {
+        Some(at) => Some(cols[at].name),
         None => None,
     }
 }
@@ -248,13 +244,13 @@ pub const fn rename<'i, 'a: 'i>(
         let mut j = 0;
         while j < i {
             let (earlier_old, earlier_new) = pairs[j];
-            if olds.get(j, earlier_old) == old_hash && str_eq(earlier_old, old) {
+            if olds.same(j, earlier_old, old, old_hash) {
                 return Err(Problem::Repeated {
                     role: "renamed column",
                     column: old,
                 });
             }
-            if news.get(j, earlier_new) == new_hash && str_eq(earlier_new, new) {
+            if news.same(j, earlier_new, new, new_hash) {
                 return Err(Problem::Repeated {
                     role: "new name",
                     column: new,
@@ -272,7 +268,7 @@ pub const fn rename<'i, 'a: 'i>(
         let mut renamed = false;
         let mut p = 0;
         while p < pairs.len() {
-            if olds.get(p, pairs[p].0) == hash && str_eq(pairs[p].0, original) {
+            if olds.same(p, pairs[p].0, original, hash) {
                 col = Col {
                     name: pairs[p].1,
                     hash: news.get(p, pairs[p].1),
@@ -286,7 +282,7 @@ pub const fn rename<'i, 'a: 'i>(
             // A column that keeps its name must not be the target of a rename.
             let mut p = 0;
             while p < pairs.len() {
-                if news.get(p, pairs[p].1) == hash && str_eq(pairs[p].1, original) {
+                if news.same(p, pairs[p].1, original, hash) {
                     return Err(Problem::RenameOnto {
                         old: pairs[p].0,
                         new: pairs[p].1,
@@ -566,7 +562,7 @@ pub const fn fill_nulls<'i, 'a: 'i>(
 ) -> Result<usize, Problem<'i>> {
     let hashes = match subset {
         Some(s) => Hashes::of(s),
-        None => Hashes::of(&[]),
+        None => Hashes::NONE,
     };
     if let Some(subset) = subset {
         let mut i = 0;

@@ -2,7 +2,7 @@
 
 use super::ops::{JoinKind, closest, lookup};
 use super::params::{Literal, accepted, param_accepts};
-use super::text::{SUGGESTION_CELLS, closer};
+use super::text::Suggestion;
 use super::validation::{RuleFailure, Site, Sorted, is_input_rule, position};
 use super::{Col, Input, write_col, write_cols, write_name, write_type};
 use crate::const_check::message::Message;
@@ -487,24 +487,15 @@ impl<'a> Problem<'a> {
                 m.push_ticked(name);
                 m.push("; it takes ");
                 write_params(m, declared);
-                let mut best: Option<&str> = None;
-                let mut best_distance = usize::MAX;
-                let mut cells = 0;
+                let mut search = Suggestion::new(name);
                 let mut i = 0;
-                while i < declared.len() && cells < SUGGESTION_CELLS {
-                    let so_far = match best {
-                        Some(b) => Some((best_distance, b.len())),
-                        None => None,
-                    };
-                    if let Some(d) = closer(name, declared[i].0, so_far, &mut cells) {
-                        best = Some(declared[i].0);
-                        best_distance = d;
-                    }
+                while i < declared.len() && search.open() {
+                    search.offer(declared[i].0, i);
                     i += 1;
                 }
-                if let Some(close) = best {
+                if let Some(at) = search.position() {
                     m.push("; help: did you mean ");
-                    m.push_ticked(close);
+                    m.push_ticked(declared[at].0);
                     m.push_byte(b'?');
                 }
             }
@@ -707,10 +698,8 @@ const fn write_params(m: &mut Message, declared: &[(&str, &str)]) {
     let mut i = 0;
     while i < declared.len() {
         if i > 0 {
-            if m.len() - start >= super::SCHEMA_ECHO {
-                m.push(", ... (");
-                m.push_usize(declared.len() - i);
-                m.push(" more)`");
+            if super::echo_used_up(m, start, ", ", declared.len() - i) {
+                m.push_byte(b'`');
                 return;
             }
             m.push(", ");

@@ -147,6 +147,11 @@ impl Hashes {
             name_hash(name)
         }
     }
+
+    /// Whether `at_i`, the name at `i` of the list, is `name` (of [`name_hash`] `hash`).
+    pub const fn same(&self, i: usize, at_i: &str, name: &str, hash: u64) -> bool {
+        self.get(i, at_i) == hash && str_eq(at_i, name)
+    }
 }
 
 /// The position of `name` (of [`name_hash`] `hash`) among the first `before` of `names`
@@ -160,13 +165,7 @@ pub const fn find_name(
 ) -> Option<usize> {
     let mut i = 0;
     while i < before && i < names.len() {
-        // Not `hashes.get(..)`: rustc's const evaluator counts every call.
-        let same_hash = if i < HASHED {
-            hashes.0[i] == hash
-        } else {
-            name_hash(names[i]) == hash
-        };
-        if same_hash && str_eq(names[i], name) {
+        if hashes.same(i, names[i], name, hash) {
             return Some(i);
         }
         i += 1;
@@ -319,20 +318,57 @@ const fn distance_counted(a: &[u8], b: &[u8], limit: usize, cells: &mut usize) -
     if d <= limit { Some(d) } else { None }
 }
 
-/// Whether `candidate` is a closer suggestion for `name` than the best so far (`(distance,
-/// position)`), adding the cells it fills to `cells`.
-pub const fn closer(
-    name: &str,
-    candidate: &str,
+/// The one "did you mean" search: candidates are offered in order, and the closest within the
+/// [`typo_limit`] of the name wins (the first of equally close ones). The search stops when an
+/// exact match (ignoring case) is found or [`SUGGESTION_CELLS`] are spent.
+#[derive(Debug, Clone, Copy)]
+pub struct Suggestion<'n> {
+    name: &'n str,
+    /// The best distance so far and the position of its candidate.
     best: Option<(usize, usize)>,
-    cells: &mut usize,
-) -> Option<usize> {
-    let limit = match best {
-        Some((d, _)) if d > 0 => d - 1,
-        Some(_) => return None,
-        None => typo_limit(name),
-    };
-    distance_counted(name.as_bytes(), candidate.as_bytes(), limit, cells)
+    cells: usize,
+}
+
+impl<'n> Suggestion<'n> {
+    /// A search for names close to `name`.
+    pub const fn new(name: &'n str) -> Suggestion<'n> {
+        Suggestion {
+            name,
+            best: None,
+            cells: 0,
+        }
+    }
+
+    /// Whether another candidate could still change the result.
+    pub const fn open(&self) -> bool {
+        self.cells < SUGGESTION_CELLS && !matches!(self.best, Some((0, _)))
+    }
+
+    /// Offer `candidate`, the candidate at `position`.
+    pub const fn offer(&mut self, candidate: &str, position: usize) {
+        let limit = match self.best {
+            Some((d, _)) if d > 0 => d - 1,
+            Some(_) => return,
+            None => typo_limit(self.name),
+        };
+        let found = distance_counted(
+            self.name.as_bytes(),
+            candidate.as_bytes(),
+            limit,
+            &mut self.cells,
+        );
+        if let Some(d) = found {
+            self.best = Some((d, position));
+        }
+    }
+
+    /// The position of the closest candidate, if one was close enough.
+    pub const fn position(&self) -> Option<usize> {
+        match self.best {
+            Some((_, at)) => Some(at),
+            None => None,
+        }
+    }
 }
 
 /// `(start, end)` without surrounding ASCII whitespace.

@@ -11,7 +11,7 @@
 //! rules. (At compile time an untyped input is unknown; the run time checks it.)
 
 use super::problem::Problem;
-use super::text::{self, HASHED, Hashes, same_name, str_eq};
+use super::text::{self, Hashes, same_name, str_eq};
 use super::{Input, Ty, same_type};
 
 /// One presort item of the step as the rules read it: `(column, descending, nulls_first)`.
@@ -279,13 +279,13 @@ const fn contains(names: &[&str], hashes: &Hashes, name: &str, hash: u64) -> boo
 
 /// The hashes of the presort's column names.
 const fn presort_hashes(presort: &[Sorted<'_>]) -> Hashes {
-    let mut names = [""; HASHED];
+    let mut hashes = Hashes::NONE;
     let mut i = 0;
-    while i < presort.len() && i < HASHED {
-        names[i] = presort[i].0;
+    while i < presort.len() && i < text::HASHED {
+        hashes.set(i, text::name_hash(presort[i].0));
         i += 1;
     }
-    Hashes::of(names.split_at(i).0)
+    hashes
 }
 
 const fn presort_position(presort: &[Sorted<'_>], hashes: &Hashes, name: &str, hash: u64) -> usize {
