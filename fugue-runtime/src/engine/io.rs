@@ -41,7 +41,7 @@ use super::options::{
 };
 use super::relational::normalize;
 use super::typed_load::{Origin, apply_declared};
-use crate::frame::ArrowFrame;
+use crate::frame::{ArrowFrame, DataFrame};
 use crate::partitioning::logical_partitions;
 use crate::value::value_at;
 use arrow::array::RecordBatch;
@@ -61,7 +61,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-fn io_error(action: &'static str, path: &Path, source: io::Error) -> FugueError {
+pub(super) fn io_error(action: &'static str, path: &Path, source: io::Error) -> FugueError {
     FugueError::Io {
         action,
         path: path.display().to_string(),
@@ -69,7 +69,11 @@ fn io_error(action: &'static str, path: &Path, source: io::Error) -> FugueError 
     }
 }
 
-fn read_error(path: &Path, format: FileFormat, source: impl std::fmt::Display) -> FugueError {
+pub(super) fn read_error(
+    path: &Path,
+    format: FileFormat,
+    source: impl std::fmt::Display,
+) -> FugueError {
     FugueError::external(
         format!("cannot read {format:?} file `{}`", path.display()),
         source.to_string(),
@@ -164,10 +168,10 @@ fn folder_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 }
 
 /// A file to read: its path, format, and the hive partition values of its folders.
-struct Input {
-    path: PathBuf,
-    format: FileFormat,
-    partitions: Vec<(String, Option<String>)>,
+pub(super) struct Input {
+    pub(super) path: PathBuf,
+    pub(super) format: FileFormat,
+    pub(super) partitions: Vec<(String, Option<String>)>,
 }
 
 /// Undo [`hive_value`]'s escaping (`__HIVE_DEFAULT_PARTITION__` is NULL).
@@ -216,7 +220,7 @@ fn hive_partitions(root: &Path, file: &Path) -> Vec<(String, Option<String>)> {
 }
 
 /// Every file to read, with its format.
-fn expand(paths: &[&str], hint: Option<FileFormat>) -> Result<Vec<Input>> {
+pub(super) fn expand(paths: &[&str], hint: Option<FileFormat>) -> Result<Vec<Input>> {
     if paths.is_empty() {
         return Err(FugueError::invalid_argument("path", "no path to load"));
     }
@@ -463,7 +467,11 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// Run a reader of `path`; a panic inside it (malformed data) is an error naming the file.
-fn contained<T>(path: &Path, format: FileFormat, read: impl FnOnce() -> Result<T>) -> Result<T> {
+pub(super) fn contained<T>(
+    path: &Path,
+    format: FileFormat,
+    read: impl FnOnce() -> Result<T>,
+) -> Result<T> {
     catch_unwind(AssertUnwindSafe(read)).unwrap_or_else(|panic| {
         Err(read_error(
             path,
@@ -716,7 +724,7 @@ fn with_partitions(
 
 /// An error while loading `path` that names it: a missing column names the file, a
 /// conversion or type error already does, anything else is wrapped with the file's name.
-fn in_file(error: FugueError, path: &Path) -> FugueError {
+pub(super) fn in_file(error: FugueError, path: &Path) -> FugueError {
     match error {
         FugueError::ColumnNotFound {
             column,
@@ -1000,13 +1008,14 @@ fn parquet_codec(compression: ParquetCompression) -> Compression {
     }
 }
 
-/// Write one file of batches.
+/// Write one file of batches, as they come (a stream or a plan is written while it is read; an
+/// error of the source fails the write).
 fn write_file(
     path: &Path,
     format: FileFormat,
     gzip: bool,
     schema: &SchemaRef,
-    batches: &[RecordBatch],
+    batches: &mut dyn Iterator<Item = Result<RecordBatch>>,
     options: &SaveOptions,
 ) -> Result<()> {
     let file = File::create(path).map_err(|e| io_error("writing", path, e))?;
@@ -1028,7 +1037,7 @@ fn write_file(
             let mut writer =
                 ArrowWriter::try_new(sink, schema.clone(), Some(props)).map_err(|e| err(&e))?;
             for b in batches {
-                writer.write(b).map_err(|e| err(&e))?;
+                writer.write(&b?).map_err(|e| err(&e))?;
             }
             let sink = writer.into_inner().map_err(|e| err(&e))?;
             sink.finish().map_err(|e| io_error("writing", path, e))?;
@@ -1039,10 +1048,15 @@ fn write_file(
                 .with_delimiter(options.delimiter.unwrap_or(b','))
                 .build(sink);
             // The header line is written with the first batch: an empty frame gets one too.
-            let empty = [RecordBatch::new_empty(schema.clone())];
-            let batches = if batches.is_empty() { &empty } else { batches };
+            let mut written = false;
             for b in batches {
-                writer.write(b).map_err(|e| err(&e))?;
+                writer.write(&b?).map_err(|e| err(&e))?;
+                written = true;
+            }
+            if !written {
+                writer
+                    .write(&RecordBatch::new_empty(schema.clone()))
+                    .map_err(|e| err(&e))?;
             }
             writer
                 .into_inner()
@@ -1056,7 +1070,7 @@ fn write_file(
                 .with_explicit_nulls(true)
                 .build::<_, arrow::json::writer::LineDelimited>(sink);
             for b in batches {
-                writer.write(b).map_err(|e| err(&e))?;
+                writer.write(&b?).map_err(|e| err(&e))?;
             }
             writer.finish().map_err(|e| err(&e))?;
             writer
@@ -1068,7 +1082,7 @@ fn write_file(
             let mut writer =
                 arrow::ipc::writer::FileWriter::try_new(sink, schema).map_err(|e| err(&e))?;
             for b in batches {
-                writer.write(b).map_err(|e| err(&e))?;
+                writer.write(&b?).map_err(|e| err(&e))?;
             }
             writer.finish().map_err(|e| err(&e))?;
             writer
@@ -1148,24 +1162,22 @@ fn partition_folder(root: &Path, keys: &[(String, crate::value::Value)]) -> Resu
     Ok(dir)
 }
 
-/// Write the frame's output (a file, or a hive-partitioned folder) at `path`.
+/// Write the frame's output (a file, or a hive-partitioned folder) at `path`. A file is written
+/// from the frame's stream (a plan runs while it is written, in bounded memory); a partitioned
+/// folder needs every row first.
 fn write_output(
-    frame: &ArrowFrame,
+    df: DataFrame,
     path: &Path,
     format: FileFormat,
     gzip: bool,
     options: &SaveOptions,
 ) -> Result<()> {
     if options.partition_by.is_empty() {
-        return write_file(
-            path,
-            format,
-            gzip,
-            frame.arrow_schema(),
-            frame.batches(),
-            options,
-        );
+        let mut stream = df.to_stream_frame()?;
+        let schema = stream.arrow_schema().clone();
+        return write_file(path, format, gzip, &schema, &mut stream, options);
     }
+    let frame = df.to_arrow_frame()?;
     let spec = PartitionSpec::by(options.partition_by.iter().map(String::as_str))?;
     let schema = frame.schema();
     let keep: Vec<usize> = (0..schema.len())
@@ -1196,7 +1208,14 @@ fn write_output(
         fs::create_dir_all(&dir).map_err(|e| io_error("writing", &dir, e))?;
         let batch = part.batch.project(&keep)?;
         let file = dir.join(format!("part-{:05}{suffix}", part.partition_no));
-        write_file(&file, format, gzip, &batch.schema(), &[batch], options)?;
+        write_file(
+            &file,
+            format,
+            gzip,
+            &batch.schema(),
+            &mut std::iter::once(Ok(batch.clone())),
+            options,
+        )?;
     }
     Ok(())
 }
@@ -1264,7 +1283,11 @@ fn stored_schema(root: &Path, format: FileFormat, options: &LoadOptions) -> Resu
 
 /// The schema of one file without reading its data (parquet, Arrow IPC: the footer; CSV: the
 /// first line, every column `str`, named `_c0, _c1, ...` without a header; JSON: inferred).
-fn file_schema(path: &Path, format: FileFormat, options: &LoadOptions) -> Result<SchemaRef> {
+pub(super) fn file_schema(
+    path: &Path,
+    format: FileFormat,
+    options: &LoadOptions,
+) -> Result<SchemaRef> {
     let err = |e: &dyn std::fmt::Display| read_error(path, format, e);
     let open = || File::open(path).map_err(|e| io_error("reading", path, e));
     match format {
@@ -1351,7 +1374,7 @@ fn check_append(
 }
 
 /// Save a frame atomically (see the module docs).
-pub(crate) fn save(frame: &ArrowFrame, path: &str, options: &SaveOptions) -> Result<()> {
+pub(crate) fn save(frame: DataFrame, path: &str, options: &SaveOptions) -> Result<()> {
     let format = FileFormat::resolve(path, options.format)?;
     let target = PathBuf::from(path.trim_end_matches('/'));
     let gzip = is_gzip(&target);
@@ -1526,7 +1549,7 @@ mod tests {
         .expect("frame");
         let codec = |options: &SaveOptions, name: &str| {
             let path = dir.path().join(name);
-            save(&frame, path.to_str().expect("utf8"), options).expect("save");
+            save(frame.clone().into(), path.to_str().expect("utf8"), options).expect("save");
             let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(&path).expect("open"))
                 .expect("parquet");
             reader.metadata().row_group(0).column(0).compression()

@@ -2,7 +2,7 @@
 
 use super::options::{FileFormat, LoadOptions, SaveOptions};
 use super::relational::needs_datafusion;
-use crate::frame::ArrowFrame;
+use crate::frame::{ArrowFrame, DataFrame};
 use fugue_core::Result;
 use std::path::PathBuf;
 
@@ -13,7 +13,7 @@ pub(crate) fn load(paths: &[&str], options: &LoadOptions) -> Result<ArrowFrame> 
 }
 
 /// Unsupported without DataFusion.
-pub(crate) fn save(frame: &ArrowFrame, path: &str, options: &SaveOptions) -> Result<()> {
+pub(crate) fn save(frame: DataFrame, path: &str, options: &SaveOptions) -> Result<()> {
     let _ = (frame, path, options);
     Err(needs_datafusion("save"))
 }

@@ -72,7 +72,7 @@ impl LocalEngine {
         }
         let session = match kind {
             Kind::Native => relational::Session::new(None, 1)?,
-            Kind::Local => relational::Session::new(Some(workers), workers)?,
+            Kind::Local => relational::Session::new(Some(workers), workers)?.lazy(),
         };
         Ok(LocalEngine {
             kind,
@@ -101,6 +101,26 @@ impl LocalEngine {
 
 fn arrow(df: DataFrame) -> Result<ArrowFrame> {
     df.to_arrow_frame()
+}
+
+#[cfg(feature = "datafusion")]
+impl LocalEngine {
+    /// A relational operation's input: a plan stays a plan on a lazy engine; everything else
+    /// is computed into rows.
+    fn input(&self, df: DataFrame) -> Result<relational::Input> {
+        match df {
+            DataFrame::Plan(plan) if self.session.is_lazy() => Ok(relational::Input::Plan(plan)),
+            other => Ok(relational::Input::Frame(other.to_arrow_frame()?)),
+        }
+    }
+}
+
+#[cfg(not(feature = "datafusion"))]
+impl LocalEngine {
+    /// A relational operation's input: its rows.
+    fn input(&self, df: DataFrame) -> Result<relational::Input> {
+        df.to_arrow_frame()
+    }
 }
 
 impl ExecutionEngine for LocalEngine {
@@ -172,8 +192,8 @@ impl ExecutionEngine for LocalEngine {
     }
 
     fn join(&self, df1: DataFrame, df2: DataFrame, how: JoinHow, on: &[&str]) -> Result<DataFrame> {
-        let (left, right) = (arrow(df1)?, arrow(df2)?);
-        relational::join(&self.session, &left, &right, how, on).map(DataFrame::from)
+        let (left, right) = (self.input(df1)?, self.input(df2)?);
+        relational::join(&self.session, &left, &right, how, on)
     }
 
     fn union(&self, df1: DataFrame, df2: DataFrame, distinct: bool) -> Result<DataFrame> {
@@ -189,8 +209,7 @@ impl ExecutionEngine for LocalEngine {
     }
 
     fn distinct(&self, df: DataFrame) -> Result<DataFrame> {
-        let frame = arrow(df)?;
-        relational::distinct(&self.session, &frame).map(DataFrame::from)
+        relational::distinct(&self.session, &self.input(df)?)
     }
 
     fn dropna(
@@ -230,27 +249,29 @@ impl ExecutionEngine for LocalEngine {
         na_position: NaPosition,
         partition: Option<&PartitionSpec>,
     ) -> Result<DataFrame> {
-        let frame = arrow(df)?;
-        relational::take(&self.session, &frame, n, presort, na_position, partition)
-            .map(DataFrame::from)
+        relational::take(
+            &self.session,
+            &self.input(df)?,
+            n,
+            presort,
+            na_position,
+            partition,
+        )
     }
 
     fn select(&self, df: DataFrame, query: &SelectQuery) -> Result<DataFrame> {
-        let frame = arrow(df)?;
-        relational::select(&self.session, &frame, query).map(DataFrame::from)
+        relational::select(&self.session, &self.input(df)?, query)
     }
 
     fn filter(&self, df: DataFrame, condition: &str) -> Result<DataFrame> {
-        let frame = arrow(df)?;
-        relational::filter(&self.session, &frame, condition).map(DataFrame::from)
+        relational::filter(&self.session, &self.input(df)?, condition)
     }
 
     fn assign(&self, df: DataFrame, columns: &[(&str, &str)]) -> Result<DataFrame> {
         if columns.is_empty() {
             return Ok(df);
         }
-        let frame = arrow(df)?;
-        relational::assign(&self.session, &frame, columns).map(DataFrame::from)
+        relational::assign(&self.session, &self.input(df)?, columns)
     }
 
     fn aggregate(
@@ -259,17 +280,19 @@ impl ExecutionEngine for LocalEngine {
         partition_by: &[&str],
         columns: &[(&str, &str)],
     ) -> Result<DataFrame> {
-        let frame = arrow(df)?;
-        relational::aggregate(&self.session, &frame, partition_by, columns).map(DataFrame::from)
+        relational::aggregate(&self.session, &self.input(df)?, partition_by, columns)
     }
 
     fn load(&self, paths: &[&str], options: &LoadOptions) -> Result<DataFrame> {
+        #[cfg(feature = "datafusion")]
+        if let Some(plan) = super::scan::scan(&self.session, paths, options)? {
+            return Ok(plan.into());
+        }
         io::load(paths, options).map(DataFrame::from)
     }
 
     fn save(&self, df: DataFrame, path: &str, options: &SaveOptions) -> Result<()> {
-        let frame = arrow(df)?;
-        io::save(&frame, path, options)
+        io::save(df, path, options)
     }
 }
 
@@ -285,7 +308,7 @@ impl LocalEngine {
         df2: DataFrame,
         distinct: bool,
     ) -> Result<DataFrame> {
-        let (left, right) = (arrow(df1)?, arrow(df2)?);
-        relational::set_operation(&self.session, op, &left, &right, distinct).map(DataFrame::from)
+        let (left, right) = (self.input(df1)?, self.input(df2)?);
+        relational::set_operation(&self.session, op, &left, &right, distinct)
     }
 }

@@ -69,6 +69,8 @@ mod relational;
 mod relational;
 mod row_ops;
 #[cfg(feature = "datafusion")]
+mod scan;
+#[cfg(feature = "datafusion")]
 mod typed_load;
 
 pub use crate::executor::{ZipHow, run_comap};

@@ -1,11 +1,15 @@
 //! The relational operations, run on DataFusion: join, set operations, distinct, take, and the
 //! SQL operations (select, filter, assign, aggregate).
 //!
-//! Each operation registers its input frames as in-memory tables of a fresh `SessionContext`,
-//! runs one generated SQL statement, and normalises the result to Fugue's supported Arrow
-//! types (DataFusion may produce `Utf8View`, `LargeUtf8`, dictionaries, ...) before it leaves
-//! the engine. DataFusion is async: the [`Session`] owns a tokio runtime and blocks on it, so
-//! no async type appears in the engine API.
+//! Each operation registers its inputs as tables of a fresh `SessionContext` and plans one
+//! generated SQL statement over them. On a lazy session (the `local` engine) the result is a
+//! [`PlanFrame`]: an input that is itself a plan is registered as a view, which DataFusion
+//! inlines, so consecutive operations fuse into one query that runs when its rows are read.
+//! On an eager session (`native`, and any session with a [`SqlBackend`]) the statement runs
+//! at once over in-memory tables. Either way the result has Fugue's supported Arrow types
+//! (DataFusion may produce `Utf8View`, `LargeUtf8`, dictionaries, ...). DataFusion is async:
+//! the [`Session`] owns a tokio runtime (a [`Runner`]) and blocks on it, so no async type
+//! appears in the engine API.
 //!
 //! Identifiers are always double-quoted (inner quotes doubled) and identifier normalisation is
 //! off, so column names with spaces, quotes, backticks or capitals are safe; user SQL (select
@@ -13,10 +17,10 @@
 
 use super::checks::{JoinPlan, join_plan, same_schema};
 use super::options::{JoinHow, NaPosition, SelectQuery};
-use crate::frame::ArrowFrame;
+use crate::frame::{ArrowFrame, DataFrame, PlanFrame, Runner, normalize_type};
 use arrow::array::{ArrayRef, RecordBatch, UInt64Array};
 use arrow::compute::cast;
-use arrow::datatypes::{DataType, Field, Fields, Schema as ArrowSchema, SchemaRef};
+use arrow::datatypes::{DataType, Field, Schema as ArrowSchema, SchemaRef};
 use datafusion::common::SchemaError;
 use datafusion::datasource::MemTable;
 use datafusion::error::DataFusionError;
@@ -54,11 +58,40 @@ pub trait SqlBackend: Send + Sync + std::fmt::Debug {
 /// A DataFusion session factory with its own tokio runtime.
 pub(crate) struct Session {
     /// Started on first use: an engine that only maps never starts one.
-    runtime: std::sync::OnceLock<std::result::Result<tokio::runtime::Runtime, String>>,
+    runner: std::sync::OnceLock<std::result::Result<Arc<Runner>, String>>,
     threads: Option<usize>,
     target_partitions: usize,
     /// Where queries run; `None`: in-memory tables of a local context.
     backend: Option<Arc<dyn SqlBackend>>,
+    /// Whether operations return plans (only without a backend).
+    lazy: bool,
+}
+
+/// An input of a relational operation: computed rows, or a plan to extend.
+#[derive(Debug)]
+pub(crate) enum Input {
+    /// Rows in memory.
+    Frame(ArrowFrame),
+    /// A plan of the same session kind (registered as a view).
+    Plan(PlanFrame),
+}
+
+impl Input {
+    /// The input's schema.
+    pub(crate) fn schema(&self) -> &Schema {
+        match self {
+            Input::Frame(f) => f.schema(),
+            Input::Plan(p) => p.schema(),
+        }
+    }
+
+    /// The input's rows (a plan is run).
+    fn rows(&self) -> Result<std::borrow::Cow<'_, ArrowFrame>> {
+        Ok(match self {
+            Input::Frame(f) => std::borrow::Cow::Borrowed(f),
+            Input::Plan(p) => std::borrow::Cow::Owned(p.clone().collect()?),
+        })
+    }
 }
 
 impl std::fmt::Debug for Session {
@@ -81,38 +114,6 @@ fn fresh_name(schema: &Schema, base: &str) -> String {
         name.push('_');
     }
     name
-}
-
-/// The supported type DataFusion's `data_type` stands for (views, large and fixed-size
-/// variants and dictionaries become their plain form, recursively).
-fn normalize_type(data_type: &DataType) -> DataType {
-    let field = |f: &Field| {
-        Arc::new(Field::new(
-            f.name(),
-            normalize_type(f.data_type()),
-            f.is_nullable(),
-        ))
-    };
-    match data_type {
-        DataType::Utf8View | DataType::LargeUtf8 => DataType::Utf8,
-        DataType::BinaryView | DataType::LargeBinary | DataType::FixedSizeBinary(_) => {
-            DataType::Binary
-        }
-        DataType::List(f)
-        | DataType::LargeList(f)
-        | DataType::FixedSizeList(f, _)
-        | DataType::ListView(f)
-        | DataType::LargeListView(f) => DataType::List(Arc::new(Field::new_list_field(
-            normalize_type(f.data_type()),
-            f.is_nullable(),
-        ))),
-        DataType::Struct(fields) => DataType::Struct(Fields::from(
-            fields.iter().map(|f| field(f)).collect::<Vec<_>>(),
-        )),
-        DataType::Map(entries, sorted) => DataType::Map(field(entries), *sorted),
-        DataType::Dictionary(_, value) => normalize_type(value),
-        other => other.clone(),
-    }
 }
 
 /// DataFusion's result as a frame of supported types: every column cast to its normalised type
@@ -193,11 +194,23 @@ impl Session {
     /// with `target_partitions` DataFusion partitions.
     pub(crate) fn new(threads: Option<usize>, target_partitions: usize) -> Result<Self> {
         Ok(Session {
-            runtime: std::sync::OnceLock::new(),
+            runner: std::sync::OnceLock::new(),
             threads,
             target_partitions: target_partitions.max(1),
             backend: None,
+            lazy: false,
         })
+    }
+
+    /// This session with operations returning plans ([`PlanFrame`]) instead of rows.
+    pub(crate) fn lazy(mut self) -> Self {
+        self.lazy = self.backend.is_none();
+        self
+    }
+
+    /// Whether operations return plans.
+    pub(crate) fn is_lazy(&self) -> bool {
+        self.lazy
     }
 
     /// This session with queries run by `backend` over `target_partitions` partitions.
@@ -208,26 +221,16 @@ impl Session {
     ) -> Self {
         self.backend = Some(backend);
         self.target_partitions = target_partitions.max(1);
+        self.lazy = false;
         self
     }
 
-    /// The tokio runtime, started on first use.
-    fn runtime(&self) -> Result<&tokio::runtime::Runtime> {
-        let runtime = self.runtime.get_or_init(|| {
-            // Timers and sockets: a backend may reach a cluster over the network.
-            match self.threads {
-                None => tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build(),
-                Some(n) => tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(n.max(1))
-                    .thread_name("fugue-local")
-                    .enable_all()
-                    .build(),
-            }
-            .map_err(|e| e.to_string())
-        });
-        runtime
+    /// The runner (a tokio runtime), started on first use.
+    pub(crate) fn runner(&self) -> Result<&Arc<Runner>> {
+        let runner = self
+            .runner
+            .get_or_init(|| Runner::new(self.threads).map(Arc::new));
+        runner
             .as_ref()
             .map_err(|e| FugueError::external("cannot start the engine's tokio runtime", e.clone()))
     }
@@ -242,62 +245,99 @@ impl Session {
         options.sql_parser.enable_ident_normalization = false;
         options.sql_parser.map_string_types_to_utf8view = false;
         options.execution.parquet.schema_force_view_types = false;
+        // File statistics are read when a query over a scan is planned, in the context that
+        // plans it: DataFusion 55 then reads a float column whose statistics have min = max
+        // (parquet leaves NaN out of them) as that constant. Never collected (see `scan.rs`).
+        options.execution.collect_statistics = false;
+        // A partition reads its own files, in order (no rebalancing at run time), so that a
+        // plan's rows come in a defined order: the files' order, as the eager load reads them.
+        options.execution.enable_file_stream_work_stealing = false;
         config
     }
 
     /// A fresh local context.
-    fn context(&self) -> SessionContext {
+    pub(crate) fn context(&self) -> SessionContext {
         SessionContext::new_with_config(self.config())
     }
 
-    /// Run a future to completion on the runtime (from another thread when the caller is
-    /// itself inside a tokio runtime, where blocking would panic).
+    /// A fresh local context with Fugue's options changed by `edit`.
+    pub(crate) fn context_with(&self, edit: impl FnOnce(&mut SessionConfig)) -> SessionContext {
+        let mut config = self.config();
+        edit(&mut config);
+        SessionContext::new_with_config(config)
+    }
+
+    /// Run a future to completion on the runtime (see [`Runner::block_on`]).
     fn block_on<T, F>(&self, future: F) -> Result<T>
     where
         F: Future<Output = Result<T>> + Send,
         T: Send,
     {
-        let runtime = self.runtime()?;
-        if tokio::runtime::Handle::try_current().is_ok() {
-            std::thread::scope(|s| {
-                let handle = s.spawn(|| runtime.block_on(future));
-                match handle.join() {
-                    Ok(out) => out,
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
-            })
-        } else {
-            runtime.block_on(future)
-        }
+        self.runner()?.block_on(future)
     }
 
-    /// A context with `frames` registered as tables `t0`, `t1`, ... (each split into up to
-    /// `target_partitions` partitions).
-    fn with_tables(&self, frames: &[&ArrowFrame]) -> Result<SessionContext> {
+    /// A context with `inputs` registered as tables `t0`, `t1`, ...: rows as in-memory tables
+    /// (each split into up to `target_partitions` partitions), plans as views.
+    fn with_tables(&self, inputs: &[&Input]) -> Result<SessionContext> {
         let ctx = self.context();
-        for (i, frame) in frames.iter().enumerate() {
-            let partitions = split_batches(frame.batches(), self.target_partitions);
-            let table = MemTable::try_new(frame.arrow_schema().clone(), partitions)
-                .map_err(|e| df_error(e, "registering a table", ""))?;
-            ctx.register_table(format!("t{i}"), Arc::new(table))
+        for (i, input) in inputs.iter().enumerate() {
+            let table: Arc<dyn datafusion::catalog::TableProvider> = match input {
+                Input::Frame(frame) => {
+                    let partitions = split_batches(frame.batches(), self.target_partitions);
+                    Arc::new(
+                        MemTable::try_new(frame.arrow_schema().clone(), partitions)
+                            .map_err(|e| df_error(e, "registering a table", ""))?,
+                    )
+                }
+                Input::Plan(plan) => plan.plan().clone().into_view(),
+            };
+            ctx.register_table(format!("t{i}"), table)
                 .map_err(|e| df_error(e, "registering a table", ""))?;
         }
         Ok(ctx)
     }
 
-    /// Run one query over `frames` (tables `t0`, `t1`, ...); errors name `argument`.
-    pub(crate) fn query(
-        &self,
-        frames: &[&ArrowFrame],
-        sql: &str,
-        argument: &str,
-    ) -> Result<ArrowFrame> {
+    /// One query over `inputs` (tables `t0`, `t1`, ...); errors name `argument`. A lazy
+    /// session plans it (a [`PlanFrame`]); an eager one runs it.
+    pub(crate) fn query(&self, inputs: &[&Input], sql: &str, argument: &str) -> Result<DataFrame> {
+        if self.lazy {
+            let ctx = self.with_tables(inputs)?;
+            let plan = self.block_on(async move {
+                ctx.sql_with_options(sql, query_only())
+                    .await
+                    .map_err(|e| df_error(e, argument, sql))
+            })?;
+            let sources = inputs.iter().flat_map(|i| match i {
+                Input::Plan(p) => p.sources().to_vec(),
+                Input::Frame(_) => Vec::new(),
+            });
+            return Ok(PlanFrame::new(plan, self.runner()?.clone(), None)?
+                .with_sources(sources)
+                .into());
+        }
+        let rows = inputs
+            .iter()
+            .map(|i| i.rows())
+            .collect::<Result<Vec<_>>>()?;
+        let frames: Vec<&ArrowFrame> = rows.iter().map(|r| r.as_ref()).collect();
+        self.run(&frames, sql, argument).map(DataFrame::from)
+    }
+
+    /// Run one query over `frames` (tables `t0`, `t1`, ...) now.
+    fn run(&self, frames: &[&ArrowFrame], sql: &str, argument: &str) -> Result<ArrowFrame> {
         let partitions = self.target_partitions;
         let (schema, batches) = self.block_on(async move {
             // Where the tables live: in memory, or wherever the backend puts them (kept
             // until the result is collected).
             let (ctx, staged) = match &self.backend {
-                None => (self.with_tables(frames)?, Vec::new()),
+                None => {
+                    let inputs: Vec<Input> =
+                        frames.iter().map(|f| Input::Frame((*f).clone())).collect();
+                    (
+                        self.with_tables(&inputs.iter().collect::<Vec<_>>())?,
+                        Vec::new(),
+                    )
+                }
                 Some(backend) => {
                     let ctx = backend.context(self.config()).await?;
                     let mut staged = Vec::with_capacity(frames.len());
@@ -321,7 +361,7 @@ impl Session {
 
     /// Whether the select item `expr` over `frame` is an aggregation (its plan aggregates).
     /// Planning only: always on a local context, whatever the backend.
-    fn is_aggregate(&self, frame: &ArrowFrame, expr: &str, argument: &str) -> Result<bool> {
+    fn is_aggregate(&self, frame: &Input, expr: &str, argument: &str) -> Result<bool> {
         let ctx = self.with_tables(&[frame])?;
         let sql = format!("SELECT {expr} FROM \"t0\"");
         let plan = self.block_on(async {
@@ -374,8 +414,12 @@ fn column_list(schema: &Schema, prefix: &str) -> String {
         .join(", ")
 }
 
-/// The result cast to the schema the operation promised.
-fn conform(frame: ArrowFrame, schema: &Schema) -> Result<ArrowFrame> {
+/// The result cast to the schema the operation promised (a plan casts inside the plan).
+fn conform(result: DataFrame, schema: &Schema) -> Result<DataFrame> {
+    let frame = match result {
+        DataFrame::Plan(plan) => return Ok(plan.conform(schema)?.into()),
+        other => other.to_arrow_frame()?,
+    };
     let batches = frame
         .into_batches()
         .into_iter()
@@ -396,17 +440,17 @@ fn conform(frame: ArrowFrame, schema: &Schema) -> Result<ArrowFrame> {
             Ok(RecordBatch::try_new(target, columns)?)
         })
         .collect::<Result<Vec<_>>>()?;
-    ArrowFrame::new(schema.clone(), batches)
+    Ok(ArrowFrame::new(schema.clone(), batches)?.into())
 }
 
 /// Join two frames (reference §2.3; checks in [`join_plan`]).
 pub(crate) fn join(
     session: &Session,
-    left: &ArrowFrame,
-    right: &ArrowFrame,
+    left: &Input,
+    right: &Input,
     how: JoinHow,
     on: &[&str],
-) -> Result<ArrowFrame> {
+) -> Result<DataFrame> {
     let JoinPlan { keys, output } = join_plan(left.schema(), right.schema(), how, on)?;
     let is_key = |n: &str| keys.iter().any(|k| k == n);
     let condition = keys
@@ -468,10 +512,10 @@ pub(crate) use fugue_core::options::SetOp;
 pub(crate) fn set_operation(
     session: &Session,
     op: SetOp,
-    left: &ArrowFrame,
-    right: &ArrowFrame,
+    left: &Input,
+    right: &Input,
     distinct: bool,
-) -> Result<ArrowFrame> {
+) -> Result<DataFrame> {
     same_schema(op.name(), left.schema(), right.schema())?;
     let keyword = op.sql();
     let cols = column_list(left.schema(), "");
@@ -495,7 +539,7 @@ pub(crate) fn set_operation(
 }
 
 /// `SELECT DISTINCT *`: NULLs equal each other, NaN equals NaN.
-pub(crate) fn distinct(session: &Session, frame: &ArrowFrame) -> Result<ArrowFrame> {
+pub(crate) fn distinct(session: &Session, frame: &Input) -> Result<DataFrame> {
     let sql = format!(
         "SELECT DISTINCT {} FROM \"t0\"",
         column_list(frame.schema(), "")
@@ -532,12 +576,12 @@ pub fn with_row_numbers(frame: &ArrowFrame, name: &str) -> Result<ArrowFrame> {
 /// the keys, then the sort.
 pub(crate) fn take(
     session: &Session,
-    frame: &ArrowFrame,
+    frame: &Input,
     n: usize,
     presort: &[SortKey],
     na_position: NaPosition,
     partition: Option<&PartitionSpec>,
-) -> Result<ArrowFrame> {
+) -> Result<DataFrame> {
     let schema = frame.schema();
     let keys: Vec<String> = partition.map(|p| p.keys().to_vec()).unwrap_or_default();
     let sorts: Vec<SortKey> = if presort.is_empty() {
@@ -557,7 +601,10 @@ pub(crate) fn take(
     }
     let row = fresh_name(schema, "__fugue_row");
     let rn = fresh_name(schema, "__fugue_rank");
-    let numbered = with_row_numbers(frame, &row)?;
+    // Row numbers keep the input order among equal sort keys: a plan is run first, so that
+    // the order is the one its rows are read in.
+    let rows = frame.rows()?;
+    let numbered = Input::Frame(with_row_numbers(rows.as_ref(), &row)?);
     let mut order: Vec<String> = sorts
         .iter()
         .map(|s| {
@@ -598,11 +645,7 @@ pub(crate) fn take(
 
 /// A SQL select over one frame; with aggregations, the non-aggregated items are the
 /// `GROUP BY` keys (by position).
-pub(crate) fn select(
-    session: &Session,
-    frame: &ArrowFrame,
-    query: &SelectQuery,
-) -> Result<ArrowFrame> {
+pub(crate) fn select(session: &Session, frame: &Input, query: &SelectQuery) -> Result<DataFrame> {
     if query.columns.is_empty() {
         return Err(FugueError::invalid_argument(
             "columns",
@@ -636,7 +679,7 @@ pub(crate) fn select(
 }
 
 /// The rows where `condition` is true.
-pub(crate) fn filter(session: &Session, frame: &ArrowFrame, condition: &str) -> Result<ArrowFrame> {
+pub(crate) fn filter(session: &Session, frame: &Input, condition: &str) -> Result<DataFrame> {
     let sql = format!(
         "SELECT {} FROM \"t0\" WHERE {condition}",
         column_list(frame.schema(), "")
@@ -649,9 +692,9 @@ pub(crate) fn filter(session: &Session, frame: &ArrowFrame, condition: &str) -> 
 /// input columns and must not aggregate.
 pub(crate) fn assign(
     session: &Session,
-    frame: &ArrowFrame,
+    frame: &Input,
     columns: &[(&str, &str)],
-) -> Result<ArrowFrame> {
+) -> Result<DataFrame> {
     for (i, (name, expr)) in columns.iter().enumerate() {
         if columns[..i].iter().any(|(n, _)| n == name) {
             return Err(FugueError::DuplicateColumn {
@@ -689,10 +732,10 @@ pub(crate) fn assign(
 /// the keys, then the columns.
 pub(crate) fn aggregate(
     session: &Session,
-    frame: &ArrowFrame,
+    frame: &Input,
     partition_by: &[&str],
     columns: &[(&str, &str)],
-) -> Result<ArrowFrame> {
+) -> Result<DataFrame> {
     let schema = frame.schema();
     if columns.is_empty() {
         return Err(FugueError::invalid_argument(
@@ -771,10 +814,11 @@ mod tests {
         let outer = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();
+        let input = Input::Frame(frame);
         let result = outer
-            .block_on(async { distinct(&session, &frame) })
+            .block_on(async { distinct(&session, &input) })
             .unwrap();
-        assert_eq!(result.count(), 1);
+        assert_eq!(result.count().unwrap(), 1);
     }
 
     #[test]

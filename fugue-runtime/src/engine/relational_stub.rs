@@ -3,7 +3,7 @@
 
 use super::checks::{join_plan, same_schema};
 use super::options::{JoinHow, NaPosition, SelectQuery};
-use crate::frame::ArrowFrame;
+use crate::frame::{ArrowFrame, DataFrame};
 use fugue_core::{FugueError, PartitionSpec, Result};
 
 /// The error of an operation that needs DataFusion.
@@ -26,17 +26,25 @@ impl Session {
         let _ = (threads, target_partitions);
         Ok(Session)
     }
+
+    /// Nothing to plan.
+    pub(crate) fn lazy(self) -> Self {
+        self
+    }
 }
+
+/// An input of a relational operation: rows (no plan exists without DataFusion).
+pub(crate) type Input = ArrowFrame;
 
 pub(crate) use fugue_core::options::SetOp;
 
 pub(crate) fn join(
     _: &Session,
-    left: &ArrowFrame,
-    right: &ArrowFrame,
+    left: &Input,
+    right: &Input,
     how: JoinHow,
     on: &[&str],
-) -> Result<ArrowFrame> {
+) -> Result<DataFrame> {
     join_plan(left.schema(), right.schema(), how, on)?;
     Err(needs_datafusion("join"))
 }
@@ -44,46 +52,46 @@ pub(crate) fn join(
 pub(crate) fn set_operation(
     _: &Session,
     op: SetOp,
-    left: &ArrowFrame,
-    right: &ArrowFrame,
+    left: &Input,
+    right: &Input,
     _distinct: bool,
-) -> Result<ArrowFrame> {
+) -> Result<DataFrame> {
     same_schema(op.name(), left.schema(), right.schema())?;
     Err(needs_datafusion(op.name()))
 }
 
-pub(crate) fn distinct(_: &Session, _: &ArrowFrame) -> Result<ArrowFrame> {
+pub(crate) fn distinct(_: &Session, _: &Input) -> Result<DataFrame> {
     Err(needs_datafusion("distinct"))
 }
 
 pub(crate) fn take(
     _: &Session,
-    _: &ArrowFrame,
+    _: &Input,
     _: usize,
     _: &[fugue_core::SortKey],
     _: NaPosition,
     _: Option<&PartitionSpec>,
-) -> Result<ArrowFrame> {
+) -> Result<DataFrame> {
     Err(needs_datafusion("take"))
 }
 
-pub(crate) fn select(_: &Session, _: &ArrowFrame, _: &SelectQuery) -> Result<ArrowFrame> {
+pub(crate) fn select(_: &Session, _: &Input, _: &SelectQuery) -> Result<DataFrame> {
     Err(needs_datafusion("select"))
 }
 
-pub(crate) fn filter(_: &Session, _: &ArrowFrame, _: &str) -> Result<ArrowFrame> {
+pub(crate) fn filter(_: &Session, _: &Input, _: &str) -> Result<DataFrame> {
     Err(needs_datafusion("filter"))
 }
 
-pub(crate) fn assign(_: &Session, _: &ArrowFrame, _: &[(&str, &str)]) -> Result<ArrowFrame> {
+pub(crate) fn assign(_: &Session, _: &Input, _: &[(&str, &str)]) -> Result<DataFrame> {
     Err(needs_datafusion("assign"))
 }
 
 pub(crate) fn aggregate(
     _: &Session,
-    _: &ArrowFrame,
+    _: &Input,
     _: &[&str],
     _: &[(&str, &str)],
-) -> Result<ArrowFrame> {
+) -> Result<DataFrame> {
     Err(needs_datafusion("aggregate"))
 }

@@ -176,18 +176,16 @@ fn in_file(error: FugueError, file: &Path) -> FugueError {
     }
 }
 
-/// The declared columns of one file's frame, in the declared order, each converted to its
-/// declared type by [`conversion`] (refused conversions are [`FugueError::TypeMismatch`], a
-/// value that does not convert is [`FugueError::Cast`]); a declared column that is not nullable
-/// is checked for NULLs ([`FugueError::Cast`] naming the first one's row, counted from 0). The
-/// result's columns are nullable, as every loaded column is.
-pub(crate) fn apply_declared(
-    frame: &ArrowFrame,
+/// How each declared column is read from a file of `schema` (its index in the file and its
+/// conversion), checked before any value is read: a missing column is
+/// [`FugueError::ColumnNotFound`] naming the file, a refused conversion
+/// [`FugueError::TypeMismatch`]. Eager loads and lazy scans both check with it.
+pub(crate) fn check_declared(
+    schema: &Schema,
     declared: &Schema,
     origin: impl Fn(&str) -> Origin,
     file: &Path,
-) -> Result<ArrowFrame> {
-    let schema = frame.schema();
+) -> Result<Vec<(usize, Conversion)>> {
     let mut plan = Vec::with_capacity(declared.len());
     for column in declared.columns() {
         let Some(index) = schema.index_of(column.name()) else {
@@ -205,13 +203,34 @@ pub(crate) fn apply_declared(
         }
         plan.push((index, how));
     }
-    let target = Schema::new(
+    Ok(plan)
+}
+
+/// The schema a load with `declared` columns produces: the declared names and types, every
+/// column nullable (as every loaded column is).
+pub(crate) fn declared_target(declared: &Schema) -> Result<Schema> {
+    Schema::new(
         declared
             .columns()
             .iter()
             .map(|c| Column::new(c.name(), c.data_type().clone()))
             .collect(),
-    )?;
+    )
+}
+
+/// The declared columns of one file's frame, in the declared order, each converted to its
+/// declared type by [`conversion`] (refused conversions are [`FugueError::TypeMismatch`], a
+/// value that does not convert is [`FugueError::Cast`]); a declared column that is not nullable
+/// is checked for NULLs ([`FugueError::Cast`] naming the first one's row, counted from 0). The
+/// result's columns are nullable, as every loaded column is.
+pub(crate) fn apply_declared(
+    frame: &ArrowFrame,
+    declared: &Schema,
+    origin: impl Fn(&str) -> Origin,
+    file: &Path,
+) -> Result<ArrowFrame> {
+    let plan = check_declared(frame.schema(), declared, origin, file)?;
+    let target = declared_target(declared)?;
     let arrow_target = Arc::new(target.to_arrow());
     let converts = plan.iter().any(|(_, how)| *how != Conversion::Same);
     // One batch per file when a value may fail, so that errors count rows from the file's start.

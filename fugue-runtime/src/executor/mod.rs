@@ -315,15 +315,13 @@ pub fn parallel_map_into(
 }
 
 /// The frame, and its row count when the spec's `num` needs `ROWCOUNT` (0 otherwise): a stream
-/// is then materialised, since it cannot be counted.
+/// or a plan is then materialised.
 fn count_if_needed(df: DataFrame, spec: &PartitionSpec) -> Result<(DataFrame, u64)> {
     if !spec.num().text().contains("ROWCOUNT") {
         return Ok((df, 0));
     }
-    let df = match df {
-        DataFrame::Stream(mut s) => DataFrame::from(s.to_arrow_frame()?),
-        other => other,
-    };
+    // Computed once: a stream cannot be counted, a plan would run twice.
+    let df = df.materialize()?;
     let count = df.count()? as u64;
     Ok((df, count))
 }
@@ -361,12 +359,13 @@ fn key_indices(schema: &SchemaRef, keys: &[String]) -> Result<Vec<usize>> {
         .collect()
 }
 
-/// The frame's batches as a single-pass stream (a stream is not materialised).
+/// The frame's batches as a single-pass stream (a stream or a plan is not materialised).
 fn into_stream(df: DataFrame) -> Result<BatchStream<'static>> {
     Ok(match df {
         DataFrame::Stream(s) => Box::new(s),
         DataFrame::Arrow(f) => stream_of(f.into_batches()),
         DataFrame::Rows(f) => stream_of(f.to_arrow_frame()?.into_batches()),
+        DataFrame::Plan(f) => Box::new(f.into_stream()?),
     })
 }
 

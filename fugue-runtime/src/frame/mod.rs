@@ -1,8 +1,8 @@
 //! The dataframes: [`ArrowFrame`] (bounded, Arrow batches), [`RowFrame`] (bounded, rows of
-//! [`Value`]s) and [`StreamFrame`] (unbounded, single pass), and [`DataFrame`], the one type
-//! every API takes.
+//! [`Value`]s), [`StreamFrame`] (unbounded, single pass) and [`PlanFrame`] (lazy: a DataFusion
+//! plan, run when its rows are needed), and [`DataFrame`], the one type every API takes.
 //!
-//! All three are local frames with one partition. Conversions between them are lossless for
+//! All four are local frames with one partition. Conversions between them are lossless for
 //! every supported type ([`DataFrame::to_arrow_frame`], [`DataFrame::to_row_frame`],
 //! [`DataFrame::to_stream_frame`]). Methods that read data take `&mut self` because reading a
 //! stream consumes it; on bounded frames they do not change anything.
@@ -19,12 +19,20 @@
 
 mod arrow_frame;
 mod ops;
+#[cfg(feature = "datafusion")]
+mod plan_frame;
+#[cfg(not(feature = "datafusion"))]
+#[path = "plan_frame_stub.rs"]
+mod plan_frame;
 mod row_frame;
 mod stream_frame;
 
 pub use arrow_frame::ArrowFrame;
 #[cfg(feature = "datafusion")]
 pub(crate) use ops::cast_column;
+pub use plan_frame::PlanFrame;
+#[cfg(feature = "datafusion")]
+pub(crate) use plan_frame::{Runner, SourceCheck, normalize_type};
 pub use row_frame::RowFrame;
 pub use stream_frame::{ROW_STREAM_BATCH_SIZE, StreamFrame};
 
@@ -51,6 +59,14 @@ pub enum DataFrame {
     Rows(RowFrame),
     /// An unbounded, single-pass stream of batches.
     Stream(StreamFrame),
+    /// A lazy frame: a DataFusion plan whose rows are computed when they are read.
+    Plan(PlanFrame),
+}
+
+impl From<PlanFrame> for DataFrame {
+    fn from(frame: PlanFrame) -> Self {
+        DataFrame::Plan(frame)
+    }
 }
 
 impl From<ArrowFrame> for DataFrame {
@@ -78,12 +94,14 @@ fn empty_error(what: &str) -> FugueError {
 }
 
 impl DataFrame {
-    /// The name of the frame's kind (`"ArrowFrame"`, `"RowFrame"`, `"StreamFrame"`).
+    /// The name of the frame's kind (`"ArrowFrame"`, `"RowFrame"`, `"StreamFrame"`,
+    /// `"PlanFrame"`).
     pub fn kind_name(&self) -> &'static str {
         match self {
             DataFrame::Arrow(_) => "ArrowFrame",
             DataFrame::Rows(_) => "RowFrame",
             DataFrame::Stream(_) => "StreamFrame",
+            DataFrame::Plan(_) => "PlanFrame",
         }
     }
 
@@ -93,22 +111,30 @@ impl DataFrame {
             DataFrame::Arrow(f) => f.schema(),
             DataFrame::Rows(f) => f.schema(),
             DataFrame::Stream(f) => f.schema(),
+            DataFrame::Plan(f) => f.schema(),
         }
     }
 
     /// The number of rows; a stream is [`FugueError::InvalidOperation`] (materialise it first
-    /// with [`DataFrame::to_arrow_frame`]).
+    /// with [`DataFrame::to_arrow_frame`]); a plan is counted by running a count over it.
     pub fn count(&self) -> Result<usize> {
         match self {
             DataFrame::Arrow(f) => Ok(f.count()),
             DataFrame::Rows(f) => Ok(f.count()),
             DataFrame::Stream(_) => Err(stream_frame::count_error()),
+            DataFrame::Plan(f) => f.count(),
         }
     }
 
     /// Whether the frame is bounded (every frame but a stream).
     pub fn is_bounded(&self) -> bool {
         !matches!(self, DataFrame::Stream(_))
+    }
+
+    /// Whether the frame's rows are yet to be computed (a stream or a plan): reading it runs
+    /// work, and reading it twice is not possible (a stream) or runs the work twice (a plan).
+    pub fn is_lazy(&self) -> bool {
+        matches!(self, DataFrame::Stream(_) | DataFrame::Plan(_))
     }
 
     /// Whether the frame is local (always true for these frames).
@@ -127,6 +153,7 @@ impl DataFrame {
             DataFrame::Arrow(f) => Ok(f.is_empty()),
             DataFrame::Rows(f) => Ok(f.is_empty()),
             DataFrame::Stream(f) => f.is_empty(),
+            DataFrame::Plan(f) => Ok(f.head(1)?.is_empty()),
         }
     }
 
@@ -136,6 +163,7 @@ impl DataFrame {
             DataFrame::Arrow(f) => f.metadata(),
             DataFrame::Rows(f) => f.metadata(),
             DataFrame::Stream(f) => f.metadata(),
+            DataFrame::Plan(f) => f.metadata(),
         }
     }
 
@@ -145,6 +173,7 @@ impl DataFrame {
             DataFrame::Arrow(f) => f.with_metadata(metadata).into(),
             DataFrame::Rows(f) => f.with_metadata(metadata).into(),
             DataFrame::Stream(f) => f.with_metadata(metadata).into(),
+            DataFrame::Plan(f) => f.with_metadata(metadata).into(),
         }
     }
 
@@ -160,6 +189,7 @@ impl DataFrame {
             DataFrame::Arrow(f) => Ok(f.batches().to_vec()),
             DataFrame::Rows(f) => Ok(f.to_arrow_frame()?.into_batches()),
             DataFrame::Stream(f) => f.by_ref().collect(),
+            DataFrame::Plan(f) => Ok(f.clone().collect()?.into_batches()),
         }
     }
 
@@ -171,6 +201,7 @@ impl DataFrame {
             DataFrame::Arrow(f) => f.to_rows(),
             DataFrame::Rows(f) => f.to_rows(),
             DataFrame::Stream(f) => f.to_arrow_frame()?.to_rows(),
+            DataFrame::Plan(f) => f.clone().collect()?.to_rows(),
         }
     }
 
@@ -195,6 +226,7 @@ impl DataFrame {
                 let batches = f.peek_rows(1)?;
                 ArrowFrame::from_parts(f.schema().clone(), batches, Metadata::new()).to_rows()?
             }
+            DataFrame::Plan(f) => f.head(1)?.to_rows()?,
         };
         first
             .into_iter()
@@ -218,6 +250,7 @@ impl DataFrame {
             DataFrame::Arrow(f) => f.head(n).into(),
             DataFrame::Rows(f) => f.head(n).into(),
             DataFrame::Stream(f) => f.take(n)?.into(),
+            DataFrame::Plan(f) => f.head(n)?.into(),
         })
     }
 
@@ -230,6 +263,7 @@ impl DataFrame {
             DataFrame::Arrow(f) => f.select(columns)?.into(),
             DataFrame::Rows(f) => f.select(columns)?.into(),
             DataFrame::Stream(f) => f.select(columns)?.into(),
+            DataFrame::Plan(f) => f.select(columns)?.into(),
         })
     }
 
@@ -240,6 +274,7 @@ impl DataFrame {
             DataFrame::Arrow(f) => f.drop(columns)?.into(),
             DataFrame::Rows(f) => f.drop(columns)?.into(),
             DataFrame::Stream(f) => f.drop(columns)?.into(),
+            DataFrame::Plan(f) => f.drop(columns)?.into(),
         })
     }
 
@@ -251,6 +286,7 @@ impl DataFrame {
             DataFrame::Arrow(f) => f.rename(pairs)?.into(),
             DataFrame::Rows(f) => f.rename(pairs)?.into(),
             DataFrame::Stream(f) => f.rename(pairs)?.into(),
+            DataFrame::Plan(f) => f.rename(pairs)?.into(),
         })
     }
 
@@ -258,23 +294,25 @@ impl DataFrame {
     /// to their new types, column order kept, with Arrow's cast rules (`safe: false`: a float
     /// cast to an integer is truncated, a string is parsed). An unknown column is
     /// [`FugueError::ColumnNotFound`]; a value that cannot be cast is [`FugueError::Cast`]
-    /// naming the column, the first offending value and its row. Lazy on a stream (the error
-    /// comes when the batch is read).
+    /// naming the column, the first offending value and its row. Lazy on a stream and on a
+    /// plan, which is read as a stream (the error comes when the batch is read).
     pub fn alter_columns(self, changes: impl IntoSchema) -> Result<DataFrame> {
         Ok(match self {
             DataFrame::Arrow(f) => f.alter_columns(changes)?.into(),
             DataFrame::Rows(f) => f.alter_columns(changes)?.into(),
             DataFrame::Stream(f) => f.alter_columns(changes)?.into(),
+            DataFrame::Plan(f) => f.into_stream()?.alter_columns(changes)?.into(),
         })
     }
 
-    /// The frame as an [`ArrowFrame`] (lossless; a stream is read to its end; rows are
-    /// converted type-safely). Metadata is kept.
+    /// The frame as an [`ArrowFrame`] (lossless; a stream is read to its end; a plan is run;
+    /// rows are converted type-safely). Metadata is kept.
     pub fn to_arrow_frame(self) -> Result<ArrowFrame> {
         match self {
             DataFrame::Arrow(f) => Ok(f),
             DataFrame::Rows(f) => f.to_arrow_frame(),
             DataFrame::Stream(mut f) => f.to_arrow_frame(),
+            DataFrame::Plan(f) => f.collect(),
         }
     }
 
@@ -301,12 +339,13 @@ impl DataFrame {
         }
     }
 
-    /// The frame as a [`StreamFrame`] (a bounded frame is streamed batch by batch; rows are
-    /// converted type-safely as they are read). Metadata is kept.
+    /// The frame as a [`StreamFrame`] (a bounded frame is streamed batch by batch; a plan
+    /// streams as it runs; rows are converted type-safely as they are read). Metadata is kept.
     pub fn to_stream_frame(self) -> Result<StreamFrame> {
         match self {
             DataFrame::Stream(f) => Ok(f),
             DataFrame::Arrow(f) => Ok(f.into()),
+            DataFrame::Plan(f) => f.into_stream(),
             DataFrame::Rows(f) => {
                 let metadata = f.metadata().clone();
                 let schema = f.schema().clone();
@@ -315,12 +354,13 @@ impl DataFrame {
         }
     }
 
-    /// A bounded frame: a stream is read into an [`ArrowFrame`]; bounded frames are returned
-    /// unchanged (Fugue's `as_local_bounded`).
+    /// A bounded frame of computed rows: a stream is read and a plan is run into an
+    /// [`ArrowFrame`]; other frames are returned unchanged (Fugue's `as_local_bounded`).
     pub fn materialize(self) -> Result<DataFrame> {
         match self {
             DataFrame::Stream(mut f) => Ok(f.to_arrow_frame()?.into()),
-            bounded => Ok(bounded),
+            DataFrame::Plan(f) => Ok(f.collect()?.into()),
+            computed => Ok(computed),
         }
     }
 
@@ -373,6 +413,7 @@ impl DataFrame {
             DataFrame::Arrow(f) => f.head(n).into_batches(),
             DataFrame::Rows(f) => f.head(n).to_arrow_frame()?.into_batches(),
             DataFrame::Stream(f) => f.peek_rows(n)?,
+            DataFrame::Plan(f) => f.head(n)?.into_batches(),
         };
         let shown: usize = batches.iter().map(RecordBatch::num_rows).sum();
         let total = if shown < n {

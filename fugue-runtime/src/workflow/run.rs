@@ -876,8 +876,9 @@ impl Run<'_> {
         }
         let slot = match uses {
             0 => {
-                // Nobody reads it: make sure a lazy output is computed, then drop it.
-                if !df.is_bounded() {
+                // Nobody reads it: make sure a lazy output (a stream, a plan) is computed, then
+                // drop it.
+                if df.is_lazy() {
                     df.into_batches()?;
                 }
                 Slot::Empty

@@ -1,0 +1,162 @@
+//! Lazy loads: parquet files read by a DataFusion scan that later steps extend (projection
+//! and filters pushed into the reader), instead of being read whole at the load.
+//!
+//! A scan keeps every guarantee of the eager load ([`super::io`]): the files are resolved by
+//! the same expansion (folders, globs, hidden files skipped, name order), and each file's own
+//! schema is read from its footer and checked before the scan is made, so DataFusion's schema
+//! adapter never converts a value: every file has the same schema (after Fugue's type
+//! normalisation), and a declared column takes its type only by a conversion no value can
+//! change ([`super::typed_load::check_declared`]). What a scan cannot check without reading
+//! rows stays with the eager load, which [`scan`] leaves the load to (it returns `None`):
+//! hive partition folders, other formats, files whose schemas differ (the eager load names
+//! the file that differs, or reads the declared columns of each), a column declared not
+//! nullable that a file could hold a NULL in (checked row by row), and file lists DataFusion
+//! would read in another order (it sorts files by path and reads a file listed twice once):
+//! paths out of order, or with characters it would encode or expand.
+
+use super::io::{contained, expand, file_schema, in_file, load};
+use super::options::{FileFormat, LoadColumns, LoadOptions};
+use super::relational::{Session, normalize};
+use super::typed_load::{Origin, check_declared, declared_target};
+use crate::frame::{PlanFrame, SourceCheck};
+use arrow::datatypes::DataType;
+use datafusion::prelude::ParquetReadOptions;
+use fugue_core::{FugueError, Result, Schema};
+use std::sync::Arc;
+
+/// Whether a column of `data_type` holds floats (at any depth).
+fn has_float(data_type: &DataType) -> bool {
+    match data_type {
+        DataType::Float16 | DataType::Float32 | DataType::Float64 => true,
+        DataType::List(f) | DataType::LargeList(f) | DataType::FixedSizeList(f, _) => {
+            has_float(f.data_type())
+        }
+        DataType::Struct(fields) => fields.iter().any(|f| has_float(f.data_type())),
+        DataType::Map(entries, _) => has_float(entries.data_type()),
+        _ => false,
+    }
+}
+
+/// The load as a scan, or `None` when the eager load must read it (see the module docs).
+pub(crate) fn scan(
+    session: &Session,
+    paths: &[&str],
+    options: &LoadOptions,
+) -> Result<Option<PlanFrame>> {
+    if !session.is_lazy() {
+        return Ok(None);
+    }
+    let files = expand(paths, options.format)?;
+    if files
+        .iter()
+        .any(|f| f.format != FileFormat::Parquet || !f.partitions.is_empty())
+    {
+        return Ok(None);
+    }
+    // DataFusion takes table paths as text (expanding glob characters, percent-encoding
+    // others) and reads the files in the order of their paths: only paths of plain characters
+    // in increasing order are read exactly as the eager load reads them.
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+,~@".contains(c);
+    let mut urls: Vec<String> = Vec::with_capacity(files.len());
+    for file in &files {
+        let Ok(absolute) = std::path::absolute(&file.path) else {
+            return Ok(None);
+        };
+        match absolute.to_str() {
+            Some(text)
+                if text.chars().all(plain) && urls.last().is_none_or(|l| l.as_str() < text) =>
+            {
+                urls.push(text.to_string());
+            }
+            _ => return Ok(None),
+        }
+    }
+    let mut common: Option<Schema> = None;
+    for file in &files {
+        let path = &file.path;
+        let raw = contained(path, file.format, || {
+            file_schema(path, file.format, options)
+        })?;
+        if raw.fields().is_empty() {
+            return Ok(None);
+        }
+        let schema = normalize(&raw, Vec::new())
+            .map_err(|e| in_file(e, path))?
+            .schema()
+            .clone();
+        if let Some(LoadColumns::Schema(declared)) = &options.columns {
+            let reads = check_declared(&schema, declared, |_| Origin::Typed, path)
+                .map_err(|e| in_file(e, path))?;
+            let unchecked_null =
+                reads
+                    .iter()
+                    .zip(declared.columns())
+                    .any(|((index, _), column)| {
+                        !column.is_nullable() && raw.field(*index).is_nullable()
+                    });
+            if unchecked_null {
+                return Ok(None);
+            }
+        }
+        match &common {
+            None => common = Some(schema),
+            Some(first) if *first == schema => {}
+            Some(_) => return Ok(None),
+        }
+    }
+    let Some(schema) = common else {
+        return Ok(None);
+    };
+    let runner = session.runner()?.clone();
+    // DataFusion 55 trusts parquet min/max statistics, which leave NaN out: a float column of
+    // `0.5, NaN` has min = max = 0.5 and is read as the constant 0.5, and `c > 0.6` prunes the
+    // row group that holds the NaN (which is greater than every number). Our sessions never
+    // collect file statistics (no constant columns), and a scan of a table with a float
+    // column prunes nothing by statistics (row groups, pages, bloom filters; these settings
+    // are kept by the table, whichever context plans it): its filters run on every row.
+    let floats = schema.columns().iter().any(|c| has_float(c.data_type()));
+    let ctx = session.context_with(|config| {
+        if floats {
+            let options = config.options_mut();
+            options.execution.parquet.pruning = false;
+            options.execution.parquet.enable_page_index = false;
+            options.execution.parquet.bloom_filter_on_read = false;
+        }
+    });
+    let table_schema = schema.to_arrow();
+    let plan = runner.block_on(async move {
+        let read = ParquetReadOptions {
+            file_extension: "",
+            parquet_pruning: Some(!floats),
+            ..ParquetReadOptions::default()
+        }
+        .schema(&table_schema);
+        ctx.read_parquet(urls, read).await.map_err(|e| {
+            FugueError::external("DataFusion cannot scan the parquet files", e.to_string())
+        })
+    })?;
+    // A file that turns out corrupt while the plan runs is found and named by the eager
+    // reader (only then: this reads the file again).
+    let checks = files.iter().map(|file| {
+        let path = file.path.to_string_lossy().into_owned();
+        SourceCheck {
+            name: path.clone(),
+            check: Arc::new(move || load(&[&path], &LoadOptions::default()).err()),
+        }
+    });
+    let plan =
+        PlanFrame::new(plan, runner, Some(&schema))?.with_sources(checks.collect::<Vec<_>>());
+    let first = &files[0].path;
+    let columns = match &options.columns {
+        None => return Ok(Some(plan)),
+        Some(LoadColumns::Names(names)) => {
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            return plan.select(&names).map(Some).map_err(|e| in_file(e, first));
+        }
+        Some(LoadColumns::Schema(declared)) => declared,
+    };
+    let names: Vec<&str> = columns.names().collect();
+    let target = declared_target(columns)?;
+    let selected = plan.select(&names).map_err(|e| in_file(e, first))?;
+    selected.conform(&target).map(Some)
+}

@@ -1,0 +1,526 @@
+//! [`PlanFrame`]: a lazy frame, a DataFusion logical plan whose schema is known without
+//! running it.
+//!
+//! The `local` engine's relational operations and parquet loads return plan frames; each
+//! relational operation over a plan frame appends to its plan, so consecutive steps fuse into
+//! one DataFusion query (the scan's projection and filters pushed down, a join's output fed
+//! straight into the aggregate over it). Nothing runs until the rows are needed: converting to
+//! an [`ArrowFrame`] or a [`StreamFrame`], counting, showing, saving or a transformer step.
+//!
+//! Every plan frame's plan produces exactly the frame's schema: DataFusion's own types (string
+//! views, large lists, dictionaries) are cast to Fugue's supported types inside the plan, so a
+//! later step sees the types a user sees. Reading keeps a defined order: the plan's
+//! partitions are read in order (all of them running at once), never interleaved.
+
+use super::Metadata;
+use super::arrow_frame::ArrowFrame;
+use super::ops;
+use super::stream_frame::StreamFrame;
+use arrow::array::RecordBatch;
+use arrow::datatypes::{DataType, Field, Fields, SchemaRef};
+use datafusion::common::Column as DfColumn;
+use datafusion::logical_expr::{Expr, cast};
+use fugue_core::{FugueError, Result, Schema};
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+/// The tokio runtime that runs DataFusion plans, shared by an engine and the plan frames it
+/// returns (a plan frame may outlive its engine).
+pub(crate) struct Runner {
+    /// Always `Some` until dropped (taken out to shut down without blocking).
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl fmt::Debug for Runner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runner").finish_non_exhaustive()
+    }
+}
+
+impl Drop for Runner {
+    fn drop(&mut self) {
+        // Never blocks: a runner may be dropped inside another runtime.
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+/// A panic's message.
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".to_string())
+}
+
+impl Runner {
+    /// A runner on `threads` worker threads (`None`: the calling thread only).
+    pub(crate) fn new(threads: Option<usize>) -> std::result::Result<Self, String> {
+        // Timers and sockets: a backend may reach a cluster over the network.
+        let runtime = match threads {
+            None => tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build(),
+            Some(n) => tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(n.max(1))
+                .thread_name("fugue-local")
+                .enable_all()
+                .build(),
+        }
+        .map_err(|e| e.to_string())?;
+        Ok(Runner {
+            runtime: Some(runtime),
+        })
+    }
+
+    fn runtime(&self) -> &tokio::runtime::Runtime {
+        self.runtime
+            .as_ref()
+            .expect("a runner's runtime lives until it drops")
+    }
+
+    /// Run a future to completion (from another thread when the caller is itself inside a
+    /// tokio runtime, where blocking would panic). A panic inside the future (a reader that
+    /// panics on a corrupt file, say) is [`FugueError::External`], never an abort.
+    pub(crate) fn block_on<T, F>(&self, future: F) -> Result<T>
+    where
+        F: Future<Output = Result<T>> + Send,
+        T: Send,
+    {
+        let runtime = self.runtime();
+        let run = move || {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runtime.block_on(future)))
+                .unwrap_or_else(|panic| {
+                    Err(FugueError::external(
+                        "DataFusion failed while running a query",
+                        panic_text(panic.as_ref()),
+                    ))
+                })
+        };
+        if tokio::runtime::Handle::try_current().is_ok() {
+            std::thread::scope(|s| match s.spawn(run).join() {
+                Ok(out) => out,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+        } else {
+            run()
+        }
+    }
+
+    /// Spawn a task on the runtime.
+    fn spawn<F>(&self, future: F)
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        drop(self.runtime().spawn(future));
+    }
+}
+
+/// The supported type DataFusion's `data_type` stands for (views, large and fixed-size
+/// variants and dictionaries become their plain form, recursively).
+pub(crate) fn normalize_type(data_type: &DataType) -> DataType {
+    let field = |f: &Field| {
+        Arc::new(Field::new(
+            f.name(),
+            normalize_type(f.data_type()),
+            f.is_nullable(),
+        ))
+    };
+    match data_type {
+        DataType::Utf8View | DataType::LargeUtf8 => DataType::Utf8,
+        DataType::BinaryView | DataType::LargeBinary | DataType::FixedSizeBinary(_) => {
+            DataType::Binary
+        }
+        DataType::List(f)
+        | DataType::LargeList(f)
+        | DataType::FixedSizeList(f, _)
+        | DataType::ListView(f)
+        | DataType::LargeListView(f) => DataType::List(Arc::new(Field::new_list_field(
+            normalize_type(f.data_type()),
+            f.is_nullable(),
+        ))),
+        DataType::Struct(fields) => DataType::Struct(Fields::from(
+            fields.iter().map(|f| field(f)).collect::<Vec<_>>(),
+        )),
+        DataType::Map(entries, sorted) => DataType::Map(field(entries), *sorted),
+        DataType::Dictionary(_, value) => normalize_type(value),
+        other => other.clone(),
+    }
+}
+
+/// A DataFusion error of running or planning a frame's plan.
+pub(crate) fn plan_error(error: datafusion::error::DataFusionError) -> FugueError {
+    FugueError::external("DataFusion failed to run the plan", error.to_string())
+}
+
+/// One source of a plan (a file a scan reads) and its check, run when the plan fails: the
+/// error that names what is wrong with the source (a corrupt file, say), or `None` when the
+/// check finds nothing.
+#[derive(Clone)]
+pub(crate) struct SourceCheck {
+    /// What the source is (a file's path).
+    pub(crate) name: String,
+    /// The check.
+    pub(crate) check: Arc<dyn Fn() -> Option<FugueError> + Send + Sync>,
+}
+
+/// How many sources a failed plan's error names.
+const NAMED_SOURCES: usize = 5;
+
+/// A lazy frame: a DataFusion plan and the schema it produces (see the module docs).
+///
+/// Made by the `local` engine (relational operations, parquet loads); read like any frame
+/// through [`super::DataFrame`]. Cloning a plan frame clones the plan, not data: each read runs
+/// the plan again.
+#[derive(Clone)]
+pub struct PlanFrame {
+    schema: Schema,
+    arrow_schema: SchemaRef,
+    /// Boxed: a DataFusion frame holds a whole session state.
+    plan: Box<datafusion::dataframe::DataFrame>,
+    runner: Arc<Runner>,
+    metadata: Metadata,
+    /// The checks of the plan's sources, for errors that name the bad file.
+    sources: Vec<SourceCheck>,
+}
+
+impl fmt::Debug for PlanFrame {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PlanFrame")
+            .field("schema", &self.schema.to_string())
+            .field("metadata", &self.metadata)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PlanFrame {
+    /// A frame of `plan`, run by `runner`. Its schema is `target` (same column count; names
+    /// and types from `target`), or the plan's own with every type normalised; the plan is
+    /// extended with the casts and renames that make it produce exactly that schema.
+    pub(crate) fn new(
+        plan: datafusion::dataframe::DataFrame,
+        runner: Arc<Runner>,
+        target: Option<&Schema>,
+    ) -> Result<Self> {
+        let fields = plan.schema().fields().clone();
+        let schema = match target {
+            Some(schema) => {
+                if schema.len() != fields.len() {
+                    return Err(FugueError::Internal(format!(
+                        "a plan of {} columns cannot produce the schema `{schema}`",
+                        fields.len()
+                    )));
+                }
+                schema.clone()
+            }
+            None => {
+                let normalized: Vec<Field> = fields
+                    .iter()
+                    .map(|f| Field::new(f.name(), normalize_type(f.data_type()), true))
+                    .collect();
+                Schema::from_arrow(&arrow::datatypes::Schema::new(normalized))?
+            }
+        };
+        let arrow_schema = ops::arrow_schema_of(&schema);
+        let exact = fields
+            .iter()
+            .zip(arrow_schema.fields())
+            .all(|(have, want)| have.name() == want.name() && have.data_type() == want.data_type());
+        let plan = if exact {
+            plan
+        } else {
+            let items = (0..fields.len())
+                .map(|i| {
+                    let want = arrow_schema.field(i);
+                    let column = Expr::Column(DfColumn::from(plan.schema().qualified_field(i)));
+                    let typed = if fields[i].data_type() == want.data_type() {
+                        column
+                    } else {
+                        cast(column, want.data_type().clone())
+                    };
+                    typed.alias(want.name())
+                })
+                .collect::<Vec<_>>();
+            plan.select(items).map_err(plan_error)?
+        };
+        Ok(PlanFrame {
+            schema,
+            arrow_schema,
+            plan: Box::new(plan),
+            runner,
+            metadata: Metadata::new(),
+            sources: Vec::new(),
+        })
+    }
+
+    /// This frame with checks of its plan's sources added (see [`SourceCheck`]).
+    pub(crate) fn with_sources(mut self, sources: impl IntoIterator<Item = SourceCheck>) -> Self {
+        self.sources.extend(sources);
+        self
+    }
+
+    /// The checks of the plan's sources.
+    pub(crate) fn sources(&self) -> &[SourceCheck] {
+        &self.sources
+    }
+
+    /// The error of a failed run: the first source found bad names itself (a run fails on a
+    /// corrupt file without naming it); else the run's own error.
+    fn diagnosed(sources: &[SourceCheck], error: FugueError) -> FugueError {
+        if let Some(found) = sources.iter().find_map(|source| (source.check)()) {
+            return found;
+        }
+        if sources.is_empty() {
+            return error;
+        }
+        // Every check passed (DataFusion reads more of a file than the checks: page indexes,
+        // statistics): name what the plan read.
+        let mut names: Vec<String> = sources
+            .iter()
+            .take(NAMED_SOURCES)
+            .map(|s| format!("`{}`", s.name))
+            .collect();
+        if sources.len() > NAMED_SOURCES {
+            names.push(format!("... ({} more)", sources.len() - NAMED_SOURCES));
+        }
+        error.context(format!("the plan failed reading {}", names.join(", ")))
+    }
+
+    /// Run a future of this plan; a failure (an error or a panic) is [`PlanFrame::diagnosed`].
+    fn run<T, F>(&self, future: F) -> Result<T>
+    where
+        F: Future<Output = std::result::Result<T, datafusion::error::DataFusionError>> + Send,
+        T: Send,
+    {
+        self.runner
+            .block_on(async move { future.await.map_err(plan_error) })
+            .map_err(|e| Self::diagnosed(&self.sources, e))
+    }
+
+    /// The schema (known without running the plan).
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    /// The metadata.
+    pub fn metadata(&self) -> &Metadata {
+        &self.metadata
+    }
+
+    /// The frame with its metadata replaced.
+    pub fn with_metadata(mut self, metadata: Metadata) -> Self {
+        self.metadata = metadata;
+        self
+    }
+
+    /// The DataFusion plan (for engines that extend it).
+    pub(crate) fn plan(&self) -> &datafusion::dataframe::DataFrame {
+        &self.plan
+    }
+
+    /// This frame with the schema `target` (same columns, possibly other types or names).
+    pub(crate) fn conform(self, target: &Schema) -> Result<Self> {
+        let (metadata, sources) = (self.metadata, self.sources);
+        Ok(PlanFrame::new(*self.plan, self.runner, Some(target))?
+            .with_metadata(metadata)
+            .with_sources(sources))
+    }
+
+    /// A batch of the plan as a batch of this frame's schema.
+    fn conform_batch(&self, batch: RecordBatch) -> Result<RecordBatch> {
+        ops::conform_batch(batch, &self.schema, &self.arrow_schema, "the plan's output")
+    }
+
+    /// Run the plan and keep every row, in partition order.
+    pub fn collect(self) -> Result<ArrowFrame> {
+        let partitions = self.run((*self.plan).clone().collect_partitioned())?;
+        let batches = partitions
+            .into_iter()
+            .flatten()
+            .filter(|b| b.num_rows() > 0)
+            .map(|b| self.conform_batch(b))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(ArrowFrame::from_parts(self.schema, batches, self.metadata))
+    }
+
+    /// The first `n` rows in the order [`PlanFrame::collect`] gives them, reading the plan's
+    /// partitions only as far as they are needed.
+    pub fn head(&self, n: usize) -> Result<ArrowFrame> {
+        StreamFrame::take(&mut self.clone().into_stream()?, n)
+    }
+
+    /// The number of rows (runs a count over the plan).
+    pub fn count(&self) -> Result<usize> {
+        self.run((*self.plan).clone().count())
+    }
+
+    /// The frame as a single-pass stream: every partition of the plan runs at once, each
+    /// ahead of the reader by at most two batches, and the reader takes the partitions in
+    /// order.
+    pub fn into_stream(self) -> Result<StreamFrame> {
+        let streams = self.run((*self.plan).clone().execute_stream_partitioned())?;
+        let mut receivers = Vec::with_capacity(streams.len());
+        for mut stream in streams {
+            let (tx, rx) = tokio::sync::mpsc::channel::<Result<RecordBatch>>(2);
+            let on_panic = tx.clone();
+            self.runner.spawn(async move {
+                use futures::{FutureExt, StreamExt};
+                let pump = async move {
+                    while let Some(batch) = stream.next().await {
+                        let failed = batch.is_err();
+                        if tx.send(batch.map_err(plan_error)).await.is_err() || failed {
+                            break;
+                        }
+                    }
+                };
+                // A panic must not look like the end of the partition.
+                if let Err(panic) = std::panic::AssertUnwindSafe(pump).catch_unwind().await {
+                    let error = FugueError::external(
+                        "DataFusion failed while running a query",
+                        panic_text(panic.as_ref()),
+                    );
+                    let _ = on_panic.send(Err(error)).await;
+                }
+            });
+            receivers.push(rx);
+        }
+        let sources = self.sources.clone();
+        let runner = self.runner.clone();
+        let mut receivers = receivers.into_iter();
+        let mut current = receivers.next();
+        let batches = std::iter::from_fn(move || {
+            loop {
+                let rx = current.as_mut()?;
+                match runner.block_on(async { Ok(rx.recv().await) }) {
+                    Ok(Some(Ok(batch))) => return Some(Ok(batch)),
+                    Ok(Some(Err(e))) => {
+                        // Nothing more is read after an error.
+                        current = None;
+                        return Some(Err(Self::diagnosed(&sources, e)));
+                    }
+                    Ok(None) => current = receivers.next(),
+                    Err(e) => return Some(Err(e)),
+                }
+            }
+        });
+        Ok(StreamFrame::try_from_batches(self.schema, batches)?.with_metadata(self.metadata))
+    }
+
+    /// The listed columns, in the listed order (appended to the plan).
+    pub fn select(self, columns: &[&str]) -> Result<PlanFrame> {
+        let (schema, indices) = ops::select_schema(&self.schema, columns)?;
+        self.project(schema, &indices)
+    }
+
+    /// Every column but the listed ones (appended to the plan).
+    pub fn drop(self, columns: &[&str]) -> Result<PlanFrame> {
+        let (schema, indices) = ops::drop_schema(&self.schema, columns)?;
+        self.project(schema, &indices)
+    }
+
+    /// The frame with columns renamed by `(old, new)` pairs (appended to the plan).
+    pub fn rename(self, pairs: &[(&str, &str)]) -> Result<PlanFrame> {
+        let schema = ops::rename_schema(&self.schema, pairs)?;
+        let indices: Vec<usize> = (0..schema.len()).collect();
+        self.project(schema, &indices)
+    }
+
+    /// The columns at `indices` under the names and types of `schema`.
+    fn project(self, schema: Schema, indices: &[usize]) -> Result<PlanFrame> {
+        let df_schema = self.plan.schema().clone();
+        let items = indices
+            .iter()
+            .zip(schema.columns())
+            .map(|(&i, column)| {
+                Expr::Column(DfColumn::from(df_schema.qualified_field(i))).alias(column.name())
+            })
+            .collect::<Vec<_>>();
+        let plan = (*self.plan).select(items).map_err(plan_error)?;
+        let (metadata, sources) = (self.metadata, self.sources);
+        Ok(PlanFrame::new(plan, self.runner, Some(&schema))?
+            .with_metadata(metadata)
+            .with_sources(sources))
+    }
+
+    /// The plan's text: the logical plan, and with `physical` the physical one (what runs).
+    pub fn explain(&self, physical: bool) -> Result<String> {
+        let logical = self.plan.logical_plan().display_indent().to_string();
+        if !physical {
+            return Ok(logical);
+        }
+        let plan = (*self.plan).clone();
+        let physical_plan = self.runner.block_on(async move {
+            let plan = plan.create_physical_plan().await.map_err(plan_error)?;
+            Ok(datafusion::physical_plan::displayable(plan.as_ref())
+                .indent(true)
+                .to_string())
+        })?;
+        Ok(format!("{logical}\n{physical_plan}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::Value;
+    use datafusion::prelude::SessionContext;
+
+    fn frame_plan(runner: &Arc<Runner>) -> PlanFrame {
+        let ctx = SessionContext::new();
+        let sql = "SELECT * FROM (VALUES (1, 'a'), (2, 'b'), (3, NULL)) AS t(x, y)";
+        let df = runner
+            .block_on(async move { ctx.sql(sql).await.map_err(plan_error) })
+            .unwrap();
+        PlanFrame::new(df, runner.clone(), None).unwrap()
+    }
+
+    #[test]
+    fn a_plan_reads_as_arrow_stream_head_and_count() {
+        let runner = Arc::new(Runner::new(Some(2)).unwrap());
+        let plan = frame_plan(&runner);
+        assert_eq!(plan.schema().to_string(), "x:long,y:str");
+        assert_eq!(plan.count().unwrap(), 3);
+        assert_eq!(plan.head(1).unwrap().count(), 1);
+        let rows = plan.clone().collect().unwrap().to_rows().unwrap();
+        assert_eq!(rows[2], vec![Value::Int64(3), Value::Null]);
+        let mut stream = plan.clone().into_stream().unwrap();
+        assert_eq!(stream.to_arrow_frame().unwrap().to_rows().unwrap(), rows);
+        let renamed = plan
+            .rename(&[("y", "name")])
+            .unwrap()
+            .select(&["name"])
+            .unwrap();
+        assert_eq!(renamed.schema().to_string(), "name:str");
+        assert_eq!(renamed.collect().unwrap().count(), 3);
+    }
+
+    #[test]
+    fn a_plan_can_be_read_inside_another_runtime_and_outlive_it() {
+        let runner = Arc::new(Runner::new(None).unwrap());
+        let plan = frame_plan(&runner);
+        drop(runner);
+        let outer = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let count = outer.block_on(async { plan.count() }).unwrap();
+        assert_eq!(count, 3);
+        // Dropping the last handle to the runner inside a runtime does not panic.
+        outer.block_on(async move { drop(plan) });
+    }
+
+    #[test]
+    fn a_target_schema_is_produced_by_the_plan() {
+        let runner = Arc::new(Runner::new(None).unwrap());
+        let plan = frame_plan(&runner);
+        let target: Schema = "x:int,y:str".parse().unwrap();
+        let conformed = plan.conform(&target).unwrap();
+        assert_eq!(
+            conformed.plan().schema().field(0).data_type(),
+            &DataType::Int32
+        );
+        assert_eq!(conformed.collect().unwrap().schema(), &target);
+    }
+}
