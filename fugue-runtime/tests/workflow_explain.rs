@@ -58,3 +58,47 @@ fn explain_prints_every_step_with_its_schema_partition_and_checkpoint() {
     .yield_file_as("first");
     insta::assert_snapshot!(wf.explain().unwrap());
 }
+
+#[cfg(feature = "datafusion")]
+#[test]
+fn sql_steps_have_their_schemas_before_anything_runs() {
+    let wf = Workflow::new();
+    let trips = wf.create((
+        vec![vec![Value::from("Paris"), Value::from(12.5_f64)]],
+        "city:str,fare:double",
+    ));
+    let taxed = trips.assign(&[("tax", "fare * 0.2"), ("fare", "CAST(fare AS BIGINT)")]);
+    let totals = taxed
+        .partition("by=city")
+        .aggregate(&[("n", "COUNT(*)"), ("total", "SUM(tax)")]);
+    let picked = totals.select(&["city", "total / n AS mean"]);
+    let plan = wf.plan().expect("plan");
+    let text = wf.explain().expect("explain");
+    for (step, schema) in [
+        (taxed, "city:str,fare:long,tax:double"),
+        (totals, "city:str,n:long,total:double"),
+        (picked, "city:str,mean:double"),
+    ] {
+        assert_eq!(
+            plan.schema(step.id()).map(|s| s.to_string()).as_deref(),
+            Some(schema)
+        );
+        assert!(text.contains(&format!("schema: {schema}")), "{text}");
+    }
+    // A mistake in the SQL fails the plan, before any data moves.
+    let wf = Workflow::new();
+    let trips = wf.create((
+        vec![vec![Value::from("Paris"), Value::from(12.5_f64)]],
+        "city:str,fare:double",
+    ));
+    trips
+        .partition("by=city")
+        .aggregate(&[("total", "SUM(fair)")]);
+    let err = wf.plan().unwrap_err();
+    assert_eq!(
+        err.kind(),
+        fugue_runtime::fugue_core::ErrorKind::ColumnNotFound,
+        "{err}"
+    );
+    assert!(err.to_string().contains("fare"), "{err}");
+}

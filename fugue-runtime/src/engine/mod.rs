@@ -62,6 +62,7 @@ mod io;
 mod io;
 mod local;
 mod options;
+pub(crate) mod planned;
 #[cfg(feature = "datafusion")]
 mod relational;
 #[cfg(not(feature = "datafusion"))]

@@ -2,6 +2,7 @@
 
 use super::{Op, Operation, PlanContext, RunContext, check_pairs, one, owned_pairs};
 use super::{pairs_text, str_pairs};
+use crate::engine::planned;
 use crate::frame::DataFrame;
 use crate::workflow::{SourceLocation, WorkflowFrame};
 use fugue_core::rules::eval;
@@ -27,15 +28,18 @@ impl Operation for Aggregate {
     }
 
     /// The aggregation keys must be columns of a known input (the compile-time check's rule and
-    /// sentence); the aggregates' types are known when the step runs.
+    /// sentence); the output schema is planned by the code that runs the step
+    /// ([`crate::engine::planned`]).
     fn plan(&self, cx: &PlanContext<'_>) -> Result<Option<Schema>> {
         check_pairs(self.name(), &self.columns)?;
-        if let Some(schema) = cx.first() {
-            for key in cx.spec.keys() {
-                eval::check_column(&schema, "aggregation key", key, cx.name(0), cx.step)?;
-            }
+        let Some(schema) = cx.first() else {
+            return Ok(None);
+        };
+        for key in cx.spec.keys() {
+            eval::check_column(&schema, "aggregation key", key, cx.name(0), cx.step)?;
         }
-        Ok(None)
+        let keys: Vec<&str> = cx.spec.keys().iter().map(String::as_str).collect();
+        planned::aggregate(&schema, &keys, &str_pairs(&self.columns))
     }
 
     fn run(&self, cx: &RunContext<'_>, inputs: Vec<DataFrame>) -> Result<Option<DataFrame>> {

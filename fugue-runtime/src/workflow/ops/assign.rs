@@ -2,6 +2,7 @@
 
 use super::{Op, Operation, PlanContext, RunContext, check_pairs, one, owned_pairs};
 use super::{pairs_text, str_pairs};
+use crate::engine::planned;
 use crate::frame::DataFrame;
 use crate::workflow::{SourceLocation, WorkflowFrame};
 use fugue_core::{Result, Schema};
@@ -25,9 +26,16 @@ impl Operation for Assign {
         format!("{:?}", self.columns)
     }
 
-    fn plan(&self, _: &PlanContext<'_>) -> Result<Option<Schema>> {
+    /// The output schema is planned by the code that runs the step
+    /// ([`crate::engine::planned`]).
+    fn plan(&self, cx: &PlanContext<'_>) -> Result<Option<Schema>> {
         check_pairs(self.name(), &self.columns)?;
-        Ok(None)
+        match cx.first() {
+            Some(schema) if !self.columns.is_empty() => {
+                planned::assign(&schema, &str_pairs(&self.columns))
+            }
+            other => Ok(other),
+        }
     }
 
     fn run(&self, cx: &RunContext<'_>, inputs: Vec<DataFrame>) -> Result<Option<DataFrame>> {

@@ -2,6 +2,7 @@
 
 use super::{Op, Operation, PlanContext, RunContext, one, owned};
 use crate::engine::SelectQuery;
+use crate::engine::planned;
 use crate::frame::DataFrame;
 use crate::workflow::{SourceLocation, WorkflowFrame};
 use fugue_core::rules::eval;
@@ -43,7 +44,8 @@ impl Operation for Select {
 
     /// A select of plain column references (`city`, `"unit price"`: what `workflow!`'s
     /// `select` hands over) over a known schema is `select`'s rule ([`eval::select`], the
-    /// compile-time check's rule and sentence); a select with expressions is known when it runs.
+    /// compile-time check's rule and sentence); a select with expressions is planned by the
+    /// code that runs the step ([`crate::engine::planned`]).
     fn plan(&self, cx: &PlanContext<'_>) -> Result<Option<Schema>> {
         if self.query.columns.is_empty() {
             return Err(FugueError::invalid_argument(
@@ -51,15 +53,17 @@ impl Operation for Select {
                 "select needs at least one column expression",
             ));
         }
-        let (Some(schema), Some(names)) = (
-            cx.first(),
-            self.query
-                .columns
-                .iter()
-                .map(|c| column_reference(c))
-                .collect::<Option<Vec<String>>>(),
-        ) else {
+        let Some(schema) = cx.first() else {
             return Ok(None);
+        };
+        let Some(names) = self
+            .query
+            .columns
+            .iter()
+            .map(|c| column_reference(c))
+            .collect::<Option<Vec<String>>>()
+        else {
+            return planned::select(&schema, &self.query);
         };
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         eval::select(&schema, &names, cx.name(0), cx.step).map(Some)
