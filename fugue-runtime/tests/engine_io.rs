@@ -6,6 +6,8 @@
 //! write from the plan's stream. Both must keep the same guarantees (nothing converted
 //! silently, every bad file named, no partial output).
 
+mod common;
+
 /// The eager path.
 mod native {
     fn engine() -> LocalEngine {

@@ -27,16 +27,8 @@ fn df(schema: &str, rows: Vec<Vec<Value>>) -> DataFrame {
     DataFrame::from(ArrowFrame::from_rows(schema, &rows).expect("frame"))
 }
 
-fn sorted(mut df: DataFrame) -> Vec<String> {
-    let mut rows: Vec<String> = df
-        .as_rows()
-        .expect("rows")
-        .into_iter()
-        .map(|r| format!("{r:?}"))
-        .collect();
-    rows.sort();
-    rows
-}
+mod common;
+use common::sorted_rows as sorted;
 
 #[test]
 fn awkward_column_names_are_quoted() {

@@ -46,16 +46,8 @@ fn saved(dir: &Path, name: &str, n: usize) -> String {
     text
 }
 
-fn sorted(mut df: DataFrame) -> Vec<String> {
-    let mut rows: Vec<String> = df
-        .as_rows()
-        .expect("rows")
-        .into_iter()
-        .map(|r| format!("{r:?}"))
-        .collect();
-    rows.sort();
-    rows
-}
+mod common;
+use common::sorted_rows as sorted;
 
 fn plan_text(df: &DataFrame) -> String {
     match df {

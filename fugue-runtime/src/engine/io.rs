@@ -61,7 +61,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-pub(super) fn io_error(action: &'static str, path: &Path, source: io::Error) -> FugueError {
+fn io_error(action: &'static str, path: &Path, source: io::Error) -> FugueError {
     FugueError::Io {
         action,
         path: path.display().to_string(),
@@ -69,11 +69,7 @@ pub(super) fn io_error(action: &'static str, path: &Path, source: io::Error) -> 
     }
 }
 
-pub(super) fn read_error(
-    path: &Path,
-    format: FileFormat,
-    source: impl std::fmt::Display,
-) -> FugueError {
+fn read_error(path: &Path, format: FileFormat, source: impl std::fmt::Display) -> FugueError {
     FugueError::external(
         format!("cannot read {format:?} file `{}`", path.display()),
         source.to_string(),
@@ -467,11 +463,7 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// Run a reader of `path`; a panic inside it (malformed data) is an error naming the file.
-pub(super) fn contained<T>(
-    path: &Path,
-    format: FileFormat,
-    read: impl FnOnce() -> Result<T>,
-) -> Result<T> {
+fn contained<T>(path: &Path, format: FileFormat, read: impl FnOnce() -> Result<T>) -> Result<T> {
     catch_unwind(AssertUnwindSafe(read)).unwrap_or_else(|panic| {
         Err(read_error(
             path,
@@ -1268,26 +1260,32 @@ fn stored_schema(root: &Path, format: FileFormat, options: &LoadOptions) -> Resu
     let Some(first) = files.first() else {
         return Ok(None);
     };
-    let path = &first.path;
-    let schema = contained(path, first.format, || {
-        file_schema(path, first.format, options)
+    Ok(input_schema(first, options)?.map(|(_, schema)| schema))
+}
+
+/// One input's schema without reading its data: the file's own Arrow schema, and the columns a
+/// load of it has (normalised, with its hive partition columns); `None` for a file without
+/// columns (an empty CSV or JSON file).
+pub(super) fn input_schema(
+    input: &Input,
+    options: &LoadOptions,
+) -> Result<Option<(SchemaRef, Schema)>> {
+    let path = &input.path;
+    let raw = contained(path, input.format, || {
+        file_schema(path, input.format, options)
     })?;
-    if schema.fields().is_empty() {
+    if raw.fields().is_empty() {
         return Ok(None);
     }
-    let frame = normalize(&schema, Vec::new())
-        .and_then(|f| with_partitions(f, &first.partitions))
+    let frame = normalize(&raw, Vec::new())
+        .and_then(|f| with_partitions(f, &input.partitions))
         .map_err(|e| in_file(e, path))?;
-    Ok(Some(frame.schema().clone()))
+    Ok(Some((raw, frame.schema().clone())))
 }
 
 /// The schema of one file without reading its data (parquet, Arrow IPC: the footer; CSV: the
 /// first line, every column `str`, named `_c0, _c1, ...` without a header; JSON: inferred).
-pub(super) fn file_schema(
-    path: &Path,
-    format: FileFormat,
-    options: &LoadOptions,
-) -> Result<SchemaRef> {
+fn file_schema(path: &Path, format: FileFormat, options: &LoadOptions) -> Result<SchemaRef> {
     let err = |e: &dyn std::fmt::Display| read_error(path, format, e);
     let open = || File::open(path).map_err(|e| io_error("reading", path, e));
     match format {

@@ -14,9 +14,9 @@
 //! would read in another order (it sorts files by path and reads a file listed twice once):
 //! paths out of order, or with characters it would encode or expand.
 
-use super::io::{contained, expand, file_schema, in_file, load};
+use super::io::{expand, in_file, input_schema, load};
 use super::options::{FileFormat, LoadColumns, LoadOptions};
-use super::relational::{Session, normalize};
+use super::relational::Session;
 use super::typed_load::{Origin, check_declared, declared_target};
 use crate::frame::{PlanFrame, SourceCheck};
 use arrow::datatypes::DataType;
@@ -74,16 +74,9 @@ pub(crate) fn scan(
     let mut common: Option<Schema> = None;
     for file in &files {
         let path = &file.path;
-        let raw = contained(path, file.format, || {
-            file_schema(path, file.format, options)
-        })?;
-        if raw.fields().is_empty() {
+        let Some((raw, schema)) = input_schema(file, options)? else {
             return Ok(None);
-        }
-        let schema = normalize(&raw, Vec::new())
-            .map_err(|e| in_file(e, path))?
-            .schema()
-            .clone();
+        };
         if let Some(LoadColumns::Schema(declared)) = &options.columns {
             let reads = check_declared(&schema, declared, |_| Origin::Typed, path)
                 .map_err(|e| in_file(e, path))?;

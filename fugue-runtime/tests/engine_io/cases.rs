@@ -20,16 +20,7 @@ fn frame() -> DataFrame {
     DataFrame::from(ArrowFrame::from_rows("k:long,s:str,v:double", &rows).expect("frame"))
 }
 
-fn sorted_rows(mut df: DataFrame) -> Vec<String> {
-    let mut rows: Vec<String> = df
-        .as_rows()
-        .expect("rows")
-        .into_iter()
-        .map(|r| format!("{r:?}"))
-        .collect();
-    rows.sort();
-    rows
-}
+use crate::common::sorted_rows;
 
 /// Names in a folder, sorted.
 fn listing(dir: &Path) -> Vec<String> {
