@@ -203,3 +203,56 @@ fn nan_values_are_read_and_filtered_as_the_eager_load_does() {
         ["[Float64(0.5)]".to_string(), "[Float64(NaN)]".to_string()]
     );
 }
+
+#[test]
+fn a_memory_limit_spills_aggregations_and_names_itself_when_a_join_cannot_fit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spill = dir.path().join("spill");
+    fs::create_dir(&spill).expect("mkdir");
+    let path = saved(dir.path(), "facts.parquet", 400_000);
+    let conf = FugueConfig::new()
+        .with(LOCAL_WORKERS, "2")
+        .and_then(|c| c.with(fugue_runtime::engine::LOCAL_MEMORY_LIMIT, "12MB"))
+        .and_then(|c| {
+            c.with(
+                fugue_runtime::engine::LOCAL_SPILL_DIR,
+                spill.to_str().expect("utf8"),
+            )
+        })
+        .expect("conf");
+    let e = LocalEngine::local(conf).expect("local");
+    // An aggregation of 400,000 groups under a 12 MB limit spills and gives every group.
+    let facts = e.load(&[&path], &LoadOptions::default()).expect("load");
+    let groups = e
+        .aggregate(facts, &["v", "k"], &[("n", "COUNT(*)")])
+        .expect("aggregate")
+        .to_arrow_frame()
+        .expect("an aggregation spills");
+    assert_eq!(groups.count(), 400_000);
+    assert!(
+        fs::read_dir(&spill).is_ok(),
+        "the spill folder is still there"
+    );
+    // A hash join whose build side is over the limit fails, naming the key to raise.
+    let conf = FugueConfig::new()
+        .with(fugue_runtime::engine::LOCAL_MEMORY_LIMIT, "2MB")
+        .expect("conf");
+    let e = LocalEngine::local(conf).expect("local");
+    let left = e.load(&[&path], &LoadOptions::default()).expect("load");
+    let right = e
+        .load(&[&path], &LoadOptions::default())
+        .expect("load")
+        .rename(&[("k", "j"), ("s", "t")])
+        .expect("rename");
+    let joined = e
+        .join(left, right, fugue_runtime::engine::JoinHow::Inner, &["v"])
+        .expect("planning a join");
+    let err = joined.count().unwrap_err();
+    assert!(err.to_string().contains("local.memory_limit"), "{err}");
+    // A bad size names the key and the accepted forms.
+    let bad = FugueConfig::new()
+        .with(fugue_runtime::engine::LOCAL_MEMORY_LIMIT, "lots")
+        .expect("conf");
+    let err = LocalEngine::local(bad).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{err}");
+}

@@ -1,6 +1,9 @@
 //! [`LocalEngine`]: the two engines of one machine, `native` and `local`.
 
-use super::conf::{LOCAL_WORKERS, get_positive, with_default_partitions};
+use super::conf::{
+    LOCAL_MEMORY_LIMIT, LOCAL_SPILL_DIR, LOCAL_WORKERS, get_positive, get_size,
+    with_default_partitions,
+};
 use super::options::{
     DropHow, FillValue, JoinHow, LoadOptions, NaPosition, SampleSize, SaveOptions, SelectQuery,
 };
@@ -73,7 +76,11 @@ impl LocalEngine {
         let session = match kind {
             Kind::Native => relational::Session::new(None, 1)?,
             Kind::Local => relational::Session::new(Some(workers), workers)?.lazy(),
-        };
+        }
+        .with_memory(
+            get_size(&conf, LOCAL_MEMORY_LIMIT)?,
+            conf.get(LOCAL_SPILL_DIR).map(std::path::PathBuf::from),
+        );
         Ok(LocalEngine {
             kind,
             workers,

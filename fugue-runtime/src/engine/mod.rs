@@ -76,7 +76,7 @@ mod typed_load;
 
 pub use crate::executor::{ZipHow, run_comap};
 pub use checks::{JoinPlan, join_plan, join_plan_named, same_schema};
-pub use conf::LOCAL_WORKERS;
+pub use conf::{LOCAL_MEMORY_LIMIT, LOCAL_SPILL_DIR, LOCAL_WORKERS};
 /// The files a load reads (shared with deterministic checkpoint keys).
 pub(crate) use io::load_files;
 pub use local::LocalEngine;

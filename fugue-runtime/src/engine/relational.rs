@@ -65,6 +65,11 @@ pub(crate) struct Session {
     backend: Option<Arc<dyn SqlBackend>>,
     /// Whether operations return plans (only without a backend).
     lazy: bool,
+    /// The memory every query of this session shares (`local.memory_limit`), and where they
+    /// spill (`local.spill_dir`).
+    memory: Option<Arc<dyn datafusion::execution::memory_pool::MemoryPool>>,
+    memory_limit: Option<usize>,
+    spill_dir: Option<std::path::PathBuf>,
 }
 
 /// An input of a relational operation: computed rows, or a plan to extend.
@@ -174,6 +179,7 @@ fn df_error(error: DataFusionError, argument: &str, sql: &str) -> FugueError {
         | DataFusionError::NotImplemented(_) => {
             FugueError::invalid_argument(argument, format!("`{sql}`: {root}"))
         }
+        DataFusionError::ResourcesExhausted(_) => crate::frame::out_of_memory(&error),
         _ => FugueError::external(
             format!("DataFusion failed to run {argument}"),
             error.to_string(),
@@ -199,7 +205,27 @@ impl Session {
             target_partitions: target_partitions.max(1),
             backend: None,
             lazy: false,
+            memory: None,
+            memory_limit: None,
+            spill_dir: None,
         })
+    }
+
+    /// This session's queries sharing `limit` bytes (sorts and aggregates spill beyond it, to
+    /// `spill_dir` or a temporary folder).
+    pub(crate) fn with_memory(
+        mut self,
+        limit: Option<usize>,
+        spill_dir: Option<std::path::PathBuf>,
+    ) -> Self {
+        self.memory = limit.map(|bytes| {
+            Arc::new(datafusion::execution::memory_pool::FairSpillPool::new(
+                bytes,
+            )) as Arc<dyn datafusion::execution::memory_pool::MemoryPool>
+        });
+        self.memory_limit = limit;
+        self.spill_dir = spill_dir;
+        self
     }
 
     /// This session with operations returning plans ([`PlanFrame`]) instead of rows.
@@ -252,19 +278,48 @@ impl Session {
         // A partition reads its own files, in order (no rebalancing at run time), so that a
         // plan's rows come in a defined order: the files' order, as the eager load reads them.
         options.execution.enable_file_stream_work_stealing = false;
+        if let Some(limit) = self.memory_limit {
+            // What a sort keeps back to merge its spilled runs (10 MB by default) must leave
+            // room under a small limit for every partition's sort.
+            let share = limit / (4 * self.target_partitions);
+            let reserve = &mut options.execution.sort_spill_reservation_bytes;
+            *reserve = (*reserve).min(share);
+        }
         config
     }
 
     /// A fresh local context.
     pub(crate) fn context(&self) -> SessionContext {
-        SessionContext::new_with_config(self.config())
+        self.context_with(|_| {})
     }
 
-    /// A fresh local context with Fugue's options changed by `edit`.
+    /// A fresh local context with Fugue's options changed by `edit`. Every context has its own
+    /// runtime environment (no listing or metadata cache outlives a query, so a file that
+    /// changed is read as it is now) with the session's memory pool and spill folder.
     pub(crate) fn context_with(&self, edit: impl FnOnce(&mut SessionConfig)) -> SessionContext {
+        use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
+        use datafusion::execution::runtime_env::RuntimeEnvBuilder;
         let mut config = self.config();
         edit(&mut config);
-        SessionContext::new_with_config(config)
+        if self.memory.is_none() && self.spill_dir.is_none() {
+            return SessionContext::new_with_config(config);
+        }
+        let mut runtime = RuntimeEnvBuilder::new();
+        if let Some(pool) = &self.memory {
+            runtime = runtime.with_memory_pool(pool.clone());
+        }
+        if let Some(dir) = &self.spill_dir {
+            runtime = runtime.with_disk_manager_builder(
+                DiskManagerBuilder::default()
+                    .with_mode(DiskManagerMode::Directories(vec![dir.clone()])),
+            );
+        }
+        match runtime.build_arc() {
+            Ok(env) => SessionContext::new_with_config_rt(config, env),
+            // Building fails only on a spill folder that cannot be used: queries then fail
+            // when they spill, naming it (DataFusion's default disk manager cannot fail).
+            Err(_) => SessionContext::new_with_config(config),
+        }
     }
 
     /// Run a future to completion on the runtime (see [`Runner::block_on`]).

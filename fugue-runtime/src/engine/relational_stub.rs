@@ -31,6 +31,16 @@ impl Session {
     pub(crate) fn lazy(self) -> Self {
         self
     }
+
+    /// No query holds memory.
+    pub(crate) fn with_memory(
+        self,
+        limit: Option<usize>,
+        spill_dir: Option<std::path::PathBuf>,
+    ) -> Self {
+        let _ = (limit, spill_dir);
+        self
+    }
 }
 
 /// An input of a relational operation: rows (no plan exists without DataFusion).

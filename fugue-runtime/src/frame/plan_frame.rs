@@ -153,7 +153,26 @@ pub(crate) fn normalize_type(data_type: &DataType) -> DataType {
 
 /// A DataFusion error of running or planning a frame's plan.
 pub(crate) fn plan_error(error: datafusion::error::DataFusionError) -> FugueError {
+    if matches!(
+        error.find_root(),
+        datafusion::error::DataFusionError::ResourcesExhausted(_)
+    ) {
+        return out_of_memory(&error);
+    }
     FugueError::external("DataFusion failed to run the plan", error.to_string())
+}
+
+/// The error of a query that needs more memory than the engine's limit: it names the key to
+/// raise (DataFusion 55's hash join cannot spill; sorts and aggregates can).
+pub(crate) fn out_of_memory(error: &datafusion::error::DataFusionError) -> FugueError {
+    FugueError::external(
+        format!(
+            "the query needs more memory than `{}` allows (an operation that cannot spill, \
+             such as a hash join's build side, must fit): raise the limit or unset it",
+            crate::engine::LOCAL_MEMORY_LIMIT
+        ),
+        error.to_string(),
+    )
 }
 
 /// One source of a plan (a file a scan reads) and its check, run when the plan fails: the
