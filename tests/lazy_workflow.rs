@@ -1,0 +1,77 @@
+//! A `workflow!` over parquet on `local` runs as lazy plans (the load a scan, the filters and
+//! the aggregate fused around the transformer, which reads its input as a stream) and gives
+//! `native`'s eager results; the plan of each SQL step has its schema before anything runs.
+
+use fugue::prelude::*;
+use fugue::runtime::IntoDataFrame;
+use fugue::runtime::engine::SaveOptions;
+
+#[derive(Schema, Debug, Clone, PartialEq)]
+struct Trip {
+    city: String,
+    fare: f64,
+}
+
+#[derive(Schema, Debug, Clone, PartialEq)]
+struct Ranked {
+    city: String,
+    fare: f64,
+    rank: i64,
+}
+
+#[derive(Schema, Debug, Clone, PartialEq, PartialOrd)]
+struct Report {
+    city: String,
+    n: i64,
+    best: f64,
+}
+
+#[transformer(partitionby_has = "city", presort_is = "fare desc")]
+fn rank(trips: Vec<Trip>) -> Vec<Ranked> {
+    trips
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| Ranked {
+            city: t.city,
+            fare: t.fare,
+            rank: i as i64 + 1,
+        })
+        .collect()
+}
+
+#[test]
+fn a_parquet_workflow_gives_the_same_results_lazy_and_eager() -> fugue::core::Result<()> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("trips.parquet");
+    let path = path.to_str().expect("utf8").to_string();
+    let trips: Vec<Trip> = (0..5_000)
+        .map(|i| Trip {
+            city: format!("c{}", i % 37),
+            fare: ((i * 7919) % 1000) as f64 + 0.5,
+        })
+        .collect();
+    fugue::make_engine("native", ())?.save(
+        trips.into_dataframe()?,
+        &path,
+        &SaveOptions::default(),
+    )?;
+    let wf = workflow! {
+        trips = load(path.clone());
+        cheap = filter(trips, "fare < 900");
+        ranked = transform(cheap, rank, partition(by: city, presort: fare desc));
+        top = filter(ranked, "rank <= 3");
+        report = aggregate(top, by: [city], n = "count(*)", best = "max(fare)");
+        yield report;
+    };
+    let mut results = Vec::new();
+    for engine in ["native", "local"] {
+        let result = wf.run_on(engine)?;
+        let mut rows: Vec<Report> = fugue::records(result.get("report")?)?;
+        rows.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
+        assert_eq!(rows.len(), 37, "{engine}");
+        assert!(rows.iter().all(|r| r.n == 3 && r.best < 900.0), "{engine}");
+        results.push(rows);
+    }
+    assert_eq!(results[0], results[1]);
+    Ok(())
+}
