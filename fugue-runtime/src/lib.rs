@@ -42,8 +42,9 @@
 //! * [`value`]: [`Value`], one dynamically typed cell, and the lossless conversion between
 //!   Arrow arrays and values.
 //! * [`frame`]: the frames [`ArrowFrame`] (bounded, Arrow batches), [`RowFrame`] (bounded,
-//!   rows of values), [`StreamFrame`] (unbounded, single pass) and [`DataFrame`], the one type
-//!   every API takes.
+//!   rows of values), [`StreamFrame`] (unbounded, single pass), [`PlanFrame`] (lazy: a
+//!   DataFusion plan, what the `local` engine's loads and SQL steps return) and [`DataFrame`],
+//!   the one type every API takes.
 //! * [`config_toml`]: configs from TOML files ([`config_toml::TomlConfig`]).
 //! * [`like`]: what converts into a schema ([`IntoSchema`]) or a dataframe
 //!   ([`IntoDataFrame`]).
@@ -68,6 +69,6 @@ pub mod transformer;
 pub mod value;
 pub mod workflow;
 
-pub use frame::{ArrowFrame, DataFrame, Metadata, RowFrame, RowMap, StreamFrame};
+pub use frame::{ArrowFrame, DataFrame, Metadata, PlanFrame, RowFrame, RowMap, StreamFrame};
 pub use like::{IntoDataFrame, IntoSchema};
 pub use value::Value;

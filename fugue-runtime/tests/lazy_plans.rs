@@ -256,3 +256,35 @@ fn a_memory_limit_spills_aggregations_and_names_itself_when_a_join_cannot_fit() 
     let err = LocalEngine::local(bad).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{err}");
 }
+
+#[test]
+fn a_typed_load_is_a_scan_when_the_footer_proves_its_required_columns_hold_no_null() {
+    use arrow::datatypes::DataType;
+    use fugue_runtime::engine::LoadColumns;
+    use fugue_runtime::fugue_core::{Column, Schema};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = saved(dir.path(), "facts.parquet", 100);
+    let with_nulls = dir.path().join("nulls.parquet");
+    let with_nulls = with_nulls.to_str().expect("utf8");
+    let rows = vec![vec![Value::from(1_i64)], vec![Value::Null]];
+    let frame = DataFrame::from(ArrowFrame::from_rows("k:long", &rows).expect("frame"));
+    native()
+        .save(frame, with_nulls, &SaveOptions::default())
+        .expect("save");
+    // `k` declared as a field that is not an `Option`.
+    let required = LoadOptions {
+        columns: Some(LoadColumns::Schema(
+            Schema::new(vec![Column::with_nullable("k", DataType::Int64, false)]).expect("schema"),
+        )),
+        ..LoadOptions::default()
+    };
+    let e = local();
+    let lazy = e.load(&[&path], &required).expect("load");
+    assert_eq!(lazy.kind_name(), "PlanFrame");
+    assert_eq!(lazy.schema().to_string(), "k:long");
+    assert_eq!(lazy.count().expect("count"), 100);
+    // A file with a NULL there is read row by row, and the NULL is named.
+    let err = e.load(&[with_nulls], &required).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conversion, "{err}");
+    assert!(err.to_string().contains("row 1"), "{err}");
+}

@@ -10,7 +10,8 @@
 //! rows stays with the eager load, which [`scan`] leaves the load to (it returns `None`):
 //! hive partition folders, other formats, files whose schemas differ (the eager load names
 //! the file that differs, or reads the declared columns of each), a column declared not
-//! nullable that a file could hold a NULL in (checked row by row), and file lists DataFusion
+//! nullable (a record field that is not an `Option`) that a file's footer does not prove free
+//! of NULLs (then checked row by row), and file lists DataFusion
 //! would read in another order (it sorts files by path and reads a file listed twice once):
 //! paths out of order, or with characters it would encode or expand.
 
@@ -19,9 +20,12 @@ use super::options::{FileFormat, LoadColumns, LoadOptions};
 use super::relational::Session;
 use super::typed_load::{Origin, check_declared, declared_target};
 use crate::frame::{PlanFrame, SourceCheck};
-use arrow::datatypes::DataType;
+use arrow::datatypes::{DataType, Schema as ArrowSchema};
+use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use datafusion::parquet::arrow::parquet_column;
 use datafusion::prelude::ParquetReadOptions;
 use fugue_core::{FugueError, Result, Schema};
+use std::path::Path;
 use std::sync::Arc;
 
 /// Whether a column of `data_type` holds floats (at any depth).
@@ -35,6 +39,32 @@ fn has_float(data_type: &DataType) -> bool {
         DataType::Map(entries, _) => has_float(entries.data_type()),
         _ => false,
     }
+}
+
+/// Whether the parquet file's footer proves that none of the top-level `columns` holds a NULL:
+/// every row group records a null count of 0 for each (a missing count, a nested column or an
+/// unreadable footer proves nothing, and the eager load then checks row by row).
+fn holds_no_null(path: &Path, arrow_schema: &ArrowSchema, columns: &[&str]) -> bool {
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let Ok(reader) = ParquetRecordBatchReaderBuilder::try_new(file) else {
+        return false;
+    };
+    let metadata = reader.metadata();
+    let parquet_schema = metadata.file_metadata().schema_descr();
+    columns.iter().all(|name| {
+        let Some((leaf, _)) = parquet_column(parquet_schema, arrow_schema, name) else {
+            return false;
+        };
+        metadata.row_groups().iter().all(|group| {
+            group
+                .column(leaf)
+                .statistics()
+                .and_then(|s| s.null_count_opt())
+                == Some(0)
+        })
+    })
 }
 
 /// The load as a scan, or `None` when the eager load must read it (see the module docs).
@@ -80,14 +110,15 @@ pub(crate) fn scan(
         if let Some(LoadColumns::Schema(declared)) = &options.columns {
             let reads = check_declared(&schema, declared, |_| Origin::Typed, path)
                 .map_err(|e| in_file(e, path))?;
-            let unchecked_null =
-                reads
-                    .iter()
-                    .zip(declared.columns())
-                    .any(|((index, _), column)| {
-                        !column.is_nullable() && raw.field(*index).is_nullable()
-                    });
-            if unchecked_null {
+            let must_hold: Vec<&str> = reads
+                .iter()
+                .zip(declared.columns())
+                .filter(|((index, _), column)| {
+                    !column.is_nullable() && raw.field(*index).is_nullable()
+                })
+                .map(|(_, column)| column.name())
+                .collect();
+            if !must_hold.is_empty() && !holds_no_null(path, &raw, &must_hold) {
                 return Ok(None);
             }
         }
