@@ -288,3 +288,48 @@ fn a_typed_load_is_a_scan_when_the_footer_proves_its_required_columns_hold_no_nu
     assert_eq!(err.kind(), ErrorKind::Conversion, "{err}");
     assert!(err.to_string().contains("row 1"), "{err}");
 }
+
+#[test]
+fn dropna_and_fillna_stream_over_a_plan_with_their_checks_first() {
+    use fugue_runtime::engine::{DropHow, FillValue};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("holes.parquet");
+    let path = path.to_str().expect("utf8");
+    let rows: Vec<Vec<Value>> = (0..1000_i64)
+        .map(|i| {
+            vec![
+                Value::from(i),
+                if i % 3 == 0 {
+                    Value::Null
+                } else {
+                    Value::from(i as f64)
+                },
+            ]
+        })
+        .collect();
+    let frame = DataFrame::from(ArrowFrame::from_rows("k:long,v:double", &rows).expect("frame"));
+    native()
+        .save(frame, path, &SaveOptions::default())
+        .expect("save");
+    let run = |e: &dyn ExecutionEngine| {
+        let loaded = e.load(&[path], &LoadOptions::default()).expect("load");
+        let kept = e.dropna(loaded, DropHow::Any, None, None).expect("dropna");
+        let loaded = e.load(&[path], &LoadOptions::default()).expect("load");
+        let filled = e
+            .fillna(loaded, &FillValue::All(Value::from(-1.0_f64)), Some(&["v"]))
+            .expect("fillna");
+        (kept, filled)
+    };
+    let (kept, filled) = run(&local());
+    assert_eq!(kept.kind_name(), "StreamFrame", "read as the plan streams");
+    let (eager_kept, eager_filled) = run(&native());
+    assert_eq!(sorted(kept), sorted(eager_kept));
+    assert_eq!(sorted(filled), sorted(eager_filled));
+    // A mistake is reported when the step is called, not when rows are read.
+    let e = local();
+    let loaded = e.load(&[path], &LoadOptions::default()).expect("load");
+    let err = e
+        .dropna(loaded, DropHow::Any, None, Some(&["w"]))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ColumnNotFound, "{err}");
+}

@@ -226,7 +226,8 @@ impl ExecutionEngine for LocalEngine {
         thresh: Option<usize>,
         subset: Option<&[&str]>,
     ) -> Result<DataFrame> {
-        row_ops::dropna(arrow(df)?, how, thresh, subset).map(DataFrame::from)
+        let map = row_ops::dropna(df.schema(), how, thresh, subset)?;
+        row_ops::apply(df, map)
     }
 
     fn fillna(
@@ -235,7 +236,8 @@ impl ExecutionEngine for LocalEngine {
         value: &FillValue,
         subset: Option<&[&str]>,
     ) -> Result<DataFrame> {
-        row_ops::fillna(arrow(df)?, value, subset).map(DataFrame::from)
+        let map = row_ops::fillna(df.schema(), value, subset)?;
+        row_ops::apply(df, map)
     }
 
     fn sample(

@@ -2,17 +2,18 @@
 //! `fillna` and `sample`.
 //!
 //! They need no relational planning (each row is decided alone, or drawn by index), so they run
-//! on Arrow kernels directly, with the same result on every engine. `sample` in particular must
+//! on Arrow kernels directly, with the same result on every engine; `dropna` and `fillna` are
+//! checked once and then applied batch by batch ([`BatchMap`]), lazily on streams and plans. `sample` in particular must
 //! be reproducible with a seed, which DataFusion's `TABLESAMPLE` is not.
 
 use super::checks::subset_indices;
 use super::options::{DropHow, FillValue, SampleSize};
-use crate::frame::ArrowFrame;
+use crate::frame::{ArrowFrame, DataFrame};
 use crate::value::{array_from_values, convert_value};
 use arrow::array::{Array, ArrayRef, BooleanArray, RecordBatch, Scalar, UInt32Array};
 use arrow::compute::kernels::zip::zip;
 use arrow::compute::{concat_batches, filter_record_batch, is_not_null, take_record_batch};
-use fugue_core::{FugueError, Result};
+use fugue_core::{FugueError, Result, Schema};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::hash::BuildHasher;
@@ -22,16 +23,41 @@ fn one_batch(frame: &ArrowFrame) -> Result<RecordBatch> {
     Ok(concat_batches(frame.arrow_schema(), frame.batches())?)
 }
 
+/// A row-local operation checked against a schema, applied batch by batch: to every batch of a
+/// frame at once, or lazily to a stream or a plan as its batches are read (so a scan, then
+/// `dropna`, then a save runs in bounded memory). The checks (columns, values) come first,
+/// whatever the frame.
+pub type BatchMap = Box<dyn Fn(&RecordBatch) -> Result<RecordBatch> + Send + Sync>;
+
+/// `map` applied to a frame of `schema` (the schema is unchanged): every batch now, or as they
+/// are read for a stream or a plan.
+pub(crate) fn apply(df: DataFrame, map: BatchMap) -> Result<DataFrame> {
+    if df.is_lazy() {
+        let stream = df.to_stream_frame()?;
+        let schema = stream.schema().clone();
+        return Ok(stream.map_batches(schema, move |b, _| map(b)).into());
+    }
+    let frame = df.to_arrow_frame()?;
+    let batches = frame
+        .batches()
+        .iter()
+        .map(&map)
+        .collect::<Result<Vec<_>>>()?;
+    Ok(ArrowFrame::new(frame.schema().clone(), batches)?
+        .with_metadata(frame.metadata().clone())
+        .into())
+}
+
 /// Drop rows with NULLs among the considered columns (reference §2.5): `Any` drops a row with
 /// any NULL there, `All` a row whose considered values are all NULL; `thresh` overrides `how`
 /// and keeps rows with at least `thresh` non-NULL considered values. NaN is a value, not NULL.
 pub fn dropna(
-    frame: ArrowFrame,
+    schema: &Schema,
     how: DropHow,
     thresh: Option<usize>,
     subset: Option<&[&str]>,
-) -> Result<ArrowFrame> {
-    let indices = subset_indices("dropna", frame.schema(), subset)?;
+) -> Result<BatchMap> {
+    let indices = subset_indices("dropna", schema, subset)?;
     if let Some(&[]) = subset {
         return Err(FugueError::invalid_argument(
             "subset",
@@ -39,13 +65,12 @@ pub fn dropna(
         ));
     }
     let considered = indices.len();
-    let keep_if = |non_null: usize| match (thresh, how) {
+    let keep_if = move |non_null: usize| match (thresh, how) {
         (Some(t), _) => non_null >= t,
         (None, DropHow::Any) => non_null == considered,
         (None, DropHow::All) => non_null > 0,
     };
-    let mut out = Vec::with_capacity(frame.batches().len());
-    for batch in frame.batches() {
+    Ok(Box::new(move |batch: &RecordBatch| {
         let mut counts = vec![0_usize; batch.num_rows()];
         for &i in &indices {
             let column = batch.column(i);
@@ -58,19 +83,17 @@ pub fn dropna(
             }
         }
         let mask: BooleanArray = counts.into_iter().map(|c| Some(keep_if(c))).collect();
-        out.push(filter_record_batch(batch, &mask)?);
-    }
-    ArrowFrame::new(frame.schema().clone(), out)
+        Ok(filter_record_batch(batch, &mask)?)
+    }))
 }
 
 /// Replace NULLs (never NaN) by fill values (reference §2.5): one value for the `subset` (or
 /// every column), or a value per column (then `subset` is ignored). Each value is converted to
 /// its column's type; one that does not fit is [`FugueError::Cast`] naming the column.
-pub fn fillna(frame: ArrowFrame, value: &FillValue, subset: Option<&[&str]>) -> Result<ArrowFrame> {
+pub fn fillna(schema: &Schema, value: &FillValue, subset: Option<&[&str]>) -> Result<BatchMap> {
     value.validate()?;
-    let schema = frame.schema().clone();
     let targets: Vec<(usize, &crate::value::Value)> = match value {
-        FillValue::All(v) => subset_indices("fillna", &schema, subset)?
+        FillValue::All(v) => subset_indices("fillna", schema, subset)?
             .into_iter()
             .map(|i| (i, v))
             .collect(),
@@ -81,7 +104,7 @@ pub fn fillna(frame: ArrowFrame, value: &FillValue, subset: Option<&[&str]>) -> 
                     FugueError::column_not_found(
                         name,
                         "the fill values of fillna",
-                        &schema,
+                        schema,
                         schema.names(),
                     )
                 })?;
@@ -106,8 +129,7 @@ pub fn fillna(frame: ArrowFrame, value: &FillValue, subset: Option<&[&str]>) -> 
             array_from_values(std::slice::from_ref(&converted), column.data_type())?,
         ));
     }
-    let mut out = Vec::with_capacity(frame.batches().len());
-    for batch in frame.batches() {
+    Ok(Box::new(move |batch: &RecordBatch| {
         let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
         for (i, fill) in &fills {
             let column = &columns[*i];
@@ -117,9 +139,8 @@ pub fn fillna(frame: ArrowFrame, value: &FillValue, subset: Option<&[&str]>) -> 
             let mask = is_not_null(column.as_ref())?;
             columns[*i] = zip(&mask, column, &Scalar::new(fill.clone()))?;
         }
-        out.push(RecordBatch::try_new(batch.schema(), columns)?);
-    }
-    ArrowFrame::new(schema, out)
+        Ok(RecordBatch::try_new(batch.schema(), columns)?)
+    }))
 }
 
 /// A seed when none is given: random per call (from the standard library's randomly keyed
@@ -204,33 +225,41 @@ mod tests {
         ArrowFrame::from_rows("a:double,b:double,c:double", &rows).unwrap()
     }
 
+    /// An operation applied to the frame, eagerly.
+    fn applied(map: Result<BatchMap>) -> ArrowFrame {
+        apply(DataFrame::from(frame()), map.unwrap())
+            .unwrap()
+            .to_arrow_frame()
+            .unwrap()
+    }
+
     #[test]
     fn dropna_counts_nulls() {
         assert_eq!(
-            dropna(frame(), DropHow::Any, None, None).unwrap().count(),
+            applied(dropna(frame().schema(), DropHow::Any, None, None)).count(),
             1
         );
         assert_eq!(
-            dropna(frame(), DropHow::All, None, None).unwrap().count(),
+            applied(dropna(frame().schema(), DropHow::All, None, None)).count(),
             3
         );
         assert_eq!(
-            dropna(frame(), DropHow::Any, Some(2), None)
-                .unwrap()
-                .count(),
+            applied(dropna(frame().schema(), DropHow::Any, Some(2), None)).count(),
             2
         );
         assert_eq!(
-            dropna(frame(), DropHow::Any, None, Some(&["a"]))
-                .unwrap()
-                .count(),
+            applied(dropna(frame().schema(), DropHow::Any, None, Some(&["a"]))).count(),
             3
         );
     }
 
     #[test]
     fn fillna_converts_the_value() {
-        let out = fillna(frame(), &FillValue::All(Value::from(1_i64)), Some(&["b"])).unwrap();
+        let out = applied(fillna(
+            frame().schema(),
+            &FillValue::All(Value::from(1_i64)),
+            Some(&["b"]),
+        ));
         let rows = out.to_rows().unwrap();
         assert_eq!(rows[0][1], Value::Float64(1.0));
         assert_eq!(rows[3][0], Value::Null);

@@ -210,7 +210,8 @@ impl StreamFrame {
     }
 
     /// Apply `f` to each batch as it flows, under a new schema.
-    fn map_batches<F>(self, schema: Schema, f: F) -> StreamFrame
+    /// This stream with `f` applied to each batch as it is read, under `schema` (lazy).
+    pub(crate) fn map_batches<F>(self, schema: Schema, f: F) -> StreamFrame
     where
         F: Fn(&RecordBatch, &SchemaRef) -> Result<RecordBatch> + Send + 'static,
     {
