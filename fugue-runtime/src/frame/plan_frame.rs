@@ -194,6 +194,35 @@ const NAMED_SOURCES: usize = 5;
 /// Made by the `local` engine (relational operations, parquet loads); read like any frame
 /// through [`super::DataFrame`]. Cloning a plan frame clones the plan, not data: each read runs
 /// the plan again.
+///
+/// ```
+/// use fugue_runtime::engine::{ExecutionEngine, LoadOptions, LocalEngine, SaveOptions};
+/// use fugue_runtime::{ArrowFrame, DataFrame, Value};
+///
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("trips.parquet");
+/// let path = path.to_str().unwrap();
+/// let rows: Vec<Vec<Value>> = (0..100_i64)
+///     .map(|i| vec![Value::from(format!("c{}", i % 3)), Value::from(i as f64)])
+///     .collect();
+/// let trips = DataFrame::from(ArrowFrame::from_rows("city:str,fare:double", &rows)?);
+/// let engine = LocalEngine::local(Default::default())?;
+/// engine.save(trips, path, &SaveOptions::default())?;
+///
+/// // The load is a scan; the filter and the aggregate extend its plan: nothing has run yet.
+/// let loaded = engine.load(&[path], &LoadOptions::default())?;
+/// let cheap = engine.filter(loaded, "fare < 50")?;
+/// let mut totals = engine.aggregate(cheap, &["city"], &[("total", "SUM(fare)")])?;
+/// assert_eq!(totals.kind_name(), "PlanFrame");
+/// assert_eq!(totals.schema().to_string(), "city:str,total:double");
+/// if let DataFrame::Plan(plan) = &totals {
+///     // One query: the filter is pushed into the parquet scan.
+///     assert!(plan.explain(true)?.contains("predicate=fare@1 < 50"));
+/// }
+/// // Reading the rows runs the plan.
+/// assert_eq!(totals.as_rows()?.len(), 3);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone)]
 pub struct PlanFrame {
     schema: Schema,
