@@ -75,3 +75,44 @@ fn a_parquet_workflow_gives_the_same_results_lazy_and_eager() -> fugue::core::Re
     assert_eq!(results[0], results[1]);
     Ok(())
 }
+
+static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[transformer]
+fn counted(trips: Vec<Trip>) -> Vec<Trip> {
+    CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    trips
+}
+
+/// A plan read batch by batch (after `dropna` or `alter_columns`) is still one frame: a
+/// transformer without keys is called once over it, as over the eager frame, never per chunk.
+#[test]
+fn a_streamed_plan_is_one_call_of_a_transformer_without_keys() -> fugue::core::Result<()> {
+    use fugue::runtime::engine::{DropHow, LoadOptions};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("trips.parquet");
+    let path = path.to_str().expect("utf8").to_string();
+    let trips: Vec<Trip> = (0..150_000)
+        .map(|i| Trip {
+            city: format!("c{}", i % 5),
+            fare: i as f64,
+        })
+        .collect();
+    fugue::make_engine("native", ())?.save(
+        trips.into_dataframe()?,
+        &path,
+        &SaveOptions::default(),
+    )?;
+    for engine in ["native", "local"] {
+        let e = fugue::make_engine(engine, ())?;
+        let loaded = e.load(&[path.as_str()], &LoadOptions::default())?;
+        let kept = e.dropna(loaded, DropHow::Any, None, None)?;
+        let altered = e.alter_columns(kept, &"fare:double".parse()?)?;
+        let before = CALLS.load(std::sync::atomic::Ordering::SeqCst);
+        let out = fugue::transform(altered, counted, (), &e)?;
+        assert_eq!(out.count()?, 150_000, "{engine}");
+        let calls = CALLS.load(std::sync::atomic::Ordering::SeqCst) - before;
+        assert_eq!(calls, 1, "{engine}");
+    }
+    Ok(())
+}

@@ -251,8 +251,11 @@ pub fn parallel_map_into(
         return Ok(output_schema);
     }
 
-    let streaming =
-        matches!(df, DataFrame::Stream(_)) && !coarse && spec.presort().is_empty() && num <= 0;
+    // A stream that is one frame's rows (a plan's) is one frame, as in Fugue: no chunks.
+    let streaming = matches!(&df, DataFrame::Stream(s) if !s.is_one_frame())
+        && !coarse
+        && spec.presort().is_empty()
+        && num <= 0;
     if streaming {
         let chunk_rows = options.stream_chunk_rows.max(1);
         let feed = move |feeder: &Feeder| -> Result<()> {

@@ -454,7 +454,9 @@ impl PlanFrame {
                 }
             }
         });
-        Ok(StreamFrame::try_from_batches(self.schema, batches)?.with_metadata(self.metadata))
+        Ok(StreamFrame::try_from_batches(self.schema, batches)?
+            .with_metadata(self.metadata)
+            .into_one_frame())
     }
 
     /// The listed columns, in the listed order (appended to the plan).

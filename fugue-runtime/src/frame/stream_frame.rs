@@ -37,6 +37,9 @@ pub struct StreamFrame {
     ahead: VecDeque<RecordBatch>,
     source: BatchIter,
     metadata: Metadata,
+    /// The rows of one bounded frame read as they come (a plan's): a map without keys calls
+    /// its function once over them, as over the frame, never once per chunk.
+    one_frame: bool,
 }
 
 impl fmt::Debug for StreamFrame {
@@ -83,6 +86,7 @@ impl StreamFrame {
             ahead: VecDeque::new(),
             source: Box::new(source),
             metadata: Metadata::new(),
+            one_frame: false,
         })
     }
 
@@ -110,7 +114,21 @@ impl StreamFrame {
             ahead: VecDeque::new(),
             source: Box::new(chunks),
             metadata: Metadata::new(),
+            one_frame: false,
         })
+    }
+
+    /// Whether the stream is the rows of one bounded frame read as they come (a plan read as a
+    /// stream, and what is derived from it batch by batch): a map without keys then calls its
+    /// function once, as over the frame; over any other stream it is called per chunk.
+    pub fn is_one_frame(&self) -> bool {
+        self.one_frame
+    }
+
+    /// This stream marked as the rows of one bounded frame (see [`StreamFrame::is_one_frame`]).
+    pub(crate) fn into_one_frame(mut self) -> Self {
+        self.one_frame = true;
+        self
     }
 
     /// The schema.
@@ -225,6 +243,7 @@ impl StreamFrame {
             ahead: VecDeque::new(),
             source: Box::new(source),
             metadata: self.metadata,
+            one_frame: self.one_frame,
         }
     }
 
@@ -278,6 +297,7 @@ impl From<ArrowFrame> for StreamFrame {
             ahead: VecDeque::new(),
             source: Box::new(frame.into_batches().into_iter().map(Ok)),
             metadata,
+            one_frame: false,
         }
     }
 }
