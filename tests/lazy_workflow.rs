@@ -39,22 +39,29 @@ fn rank(trips: Vec<Trip>) -> Vec<Ranked> {
         .collect()
 }
 
-#[test]
-fn a_parquet_workflow_gives_the_same_results_lazy_and_eager() -> fugue::core::Result<()> {
+/// `n` trips saved as parquet in a new temporary folder (kept alive by the returned guard).
+fn saved_trips(
+    n: usize,
+    trip: impl Fn(usize) -> Trip,
+) -> fugue::core::Result<(tempfile::TempDir, String)> {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("trips.parquet");
     let path = path.to_str().expect("utf8").to_string();
-    let trips: Vec<Trip> = (0..5_000)
-        .map(|i| Trip {
-            city: format!("c{}", i % 37),
-            fare: ((i * 7919) % 1000) as f64 + 0.5,
-        })
-        .collect();
+    let trips: Vec<Trip> = (0..n).map(trip).collect();
     fugue::make_engine("native", ())?.save(
         trips.into_dataframe()?,
         &path,
         &SaveOptions::default(),
     )?;
+    Ok((dir, path))
+}
+
+#[test]
+fn a_parquet_workflow_gives_the_same_results_lazy_and_eager() -> fugue::core::Result<()> {
+    let (_dir, path) = saved_trips(5_000, |i| Trip {
+        city: format!("c{}", i % 37),
+        fare: ((i * 7919) % 1000) as f64 + 0.5,
+    })?;
     let wf = workflow! {
         trips = load(path.clone());
         cheap = filter(trips, "fare < 900");
@@ -89,20 +96,10 @@ fn counted(trips: Vec<Trip>) -> Vec<Trip> {
 #[test]
 fn a_streamed_plan_is_one_call_of_a_transformer_without_keys() -> fugue::core::Result<()> {
     use fugue::runtime::engine::{DropHow, LoadOptions};
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("trips.parquet");
-    let path = path.to_str().expect("utf8").to_string();
-    let trips: Vec<Trip> = (0..150_000)
-        .map(|i| Trip {
-            city: format!("c{}", i % 5),
-            fare: i as f64,
-        })
-        .collect();
-    fugue::make_engine("native", ())?.save(
-        trips.into_dataframe()?,
-        &path,
-        &SaveOptions::default(),
-    )?;
+    let (_dir, path) = saved_trips(150_000, |i| Trip {
+        city: format!("c{}", i % 5),
+        fare: i as f64,
+    })?;
     for engine in ["native", "local"] {
         let e = fugue::make_engine(engine, ())?;
         let loaded = e.load(&[path.as_str()], &LoadOptions::default())?;

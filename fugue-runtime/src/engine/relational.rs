@@ -17,10 +17,10 @@
 
 use super::checks::{JoinPlan, join_plan, same_schema};
 use super::options::{JoinHow, NaPosition, SelectQuery};
-use crate::frame::{ArrowFrame, DataFrame, PlanFrame, Runner, normalize_type};
+use crate::frame::{ArrowFrame, DataFrame, PlanFrame, Runner, normalized_schema};
 use arrow::array::{ArrayRef, RecordBatch, UInt64Array};
 use arrow::compute::cast;
-use arrow::datatypes::{DataType, Field, Schema as ArrowSchema, SchemaRef};
+use arrow::datatypes::{DataType, Schema as ArrowSchema};
 use datafusion::common::SchemaError;
 use datafusion::datasource::MemTable;
 use datafusion::error::DataFusionError;
@@ -125,13 +125,7 @@ fn fresh_name(schema: &Schema, base: &str) -> String {
 /// (an unsupported type that has no supported form is [`FugueError::Unsupported`] naming the
 /// column).
 pub(crate) fn normalize(schema: &ArrowSchema, batches: Vec<RecordBatch>) -> Result<ArrowFrame> {
-    let fields: Vec<Field> = schema
-        .fields()
-        .iter()
-        .map(|f| Field::new(f.name(), normalize_type(f.data_type()), true))
-        .collect();
-    let target: SchemaRef = Arc::new(ArrowSchema::new(fields));
-    let fugue_schema = Schema::from_arrow(&target)?;
+    let (target, fugue_schema) = normalized_schema(schema.fields())?;
     let out = batches
         .into_iter()
         .map(|batch| {
@@ -289,20 +283,23 @@ impl Session {
     }
 
     /// A fresh local context.
-    pub(crate) fn context(&self) -> SessionContext {
+    pub(crate) fn context(&self) -> Result<SessionContext> {
         self.context_with(|_| {})
     }
 
     /// A fresh local context with Fugue's options changed by `edit`. Every context has its own
     /// runtime environment (no listing or metadata cache outlives a query, so a file that
     /// changed is read as it is now) with the session's memory pool and spill folder.
-    pub(crate) fn context_with(&self, edit: impl FnOnce(&mut SessionConfig)) -> SessionContext {
+    pub(crate) fn context_with(
+        &self,
+        edit: impl FnOnce(&mut SessionConfig),
+    ) -> Result<SessionContext> {
         use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
         use datafusion::execution::runtime_env::RuntimeEnvBuilder;
         let mut config = self.config();
         edit(&mut config);
         if self.memory.is_none() && self.spill_dir.is_none() {
-            return SessionContext::new_with_config(config);
+            return Ok(SessionContext::new_with_config(config));
         }
         let mut runtime = RuntimeEnvBuilder::new();
         if let Some(pool) = &self.memory {
@@ -314,12 +311,12 @@ impl Session {
                     .with_mode(DiskManagerMode::Directories(vec![dir.clone()])),
             );
         }
-        match runtime.build_arc() {
-            Ok(env) => SessionContext::new_with_config_rt(config, env),
-            // Building fails only on a spill folder that cannot be used: queries then fail
-            // when they spill, naming it (DataFusion's default disk manager cannot fail).
-            Err(_) => SessionContext::new_with_config(config),
-        }
+        // Never without the limit or the folder the configuration asks for.
+        let env = runtime.build_arc().map_err(|e| FugueError::Config {
+            key: super::conf::LOCAL_SPILL_DIR.to_string(),
+            reason: format!("the engine cannot use its memory pool or spill folder: {e}"),
+        })?;
+        Ok(SessionContext::new_with_config_rt(config, env))
     }
 
     /// Run a future to completion on the runtime (see [`Runner::block_on`]).
@@ -334,7 +331,7 @@ impl Session {
     /// A context with `inputs` registered as tables `t0`, `t1`, ...: rows as in-memory tables
     /// (each split into up to `target_partitions` partitions), plans as views.
     fn with_tables(&self, inputs: &[&Input]) -> Result<SessionContext> {
-        let ctx = self.context();
+        let ctx = self.context()?;
         for (i, input) in inputs.iter().enumerate() {
             let table: Arc<dyn datafusion::catalog::TableProvider> = match input {
                 Input::Frame(frame) => {
@@ -841,18 +838,6 @@ mod tests {
     fn identifiers_are_quoted() {
         assert_eq!(quote("a b"), "\"a b\"");
         assert_eq!(quote("a\"b"), "\"a\"\"b\"");
-    }
-
-    #[test]
-    fn types_are_normalised() {
-        assert_eq!(normalize_type(&DataType::Utf8View), DataType::Utf8);
-        let large = DataType::LargeList(Arc::new(Field::new("item", DataType::LargeUtf8, true)));
-        assert_eq!(
-            normalize_type(&large),
-            DataType::List(Arc::new(Field::new_list_field(DataType::Utf8, true)))
-        );
-        let dict = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
-        assert_eq!(normalize_type(&dict), DataType::Utf8);
     }
 
     #[test]

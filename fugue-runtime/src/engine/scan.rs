@@ -146,7 +146,7 @@ pub(crate) fn scan(
             options.execution.parquet.enable_page_index = false;
             options.execution.parquet.bloom_filter_on_read = false;
         }
-    });
+    })?;
     let table_schema = schema.to_arrow();
     let plan = runner.block_on(async move {
         let read = ParquetReadOptions {

@@ -121,7 +121,7 @@ impl Runner {
 
 /// The supported type DataFusion's `data_type` stands for (views, large and fixed-size
 /// variants and dictionaries become their plain form, recursively).
-pub(crate) fn normalize_type(data_type: &DataType) -> DataType {
+fn normalize_type(data_type: &DataType) -> DataType {
     let field = |f: &Field| {
         Arc::new(Field::new(
             f.name(),
@@ -149,6 +149,18 @@ pub(crate) fn normalize_type(data_type: &DataType) -> DataType {
         DataType::Dictionary(_, value) => normalize_type(value),
         other => other.clone(),
     }
+}
+
+/// The supported Arrow schema (every type normalised, every column nullable) and the Fugue
+/// schema that DataFusion's `fields` stand for.
+pub(crate) fn normalized_schema(fields: &Fields) -> Result<(SchemaRef, Schema)> {
+    let normalized: Vec<Field> = fields
+        .iter()
+        .map(|f| Field::new(f.name(), normalize_type(f.data_type()), true))
+        .collect();
+    let arrow = Arc::new(arrow::datatypes::Schema::new(normalized));
+    let schema = Schema::from_arrow(&arrow)?;
+    Ok((arrow, schema))
 }
 
 /// A DataFusion error of running or planning a frame's plan.
@@ -264,13 +276,7 @@ impl PlanFrame {
                 }
                 schema.clone()
             }
-            None => {
-                let normalized: Vec<Field> = fields
-                    .iter()
-                    .map(|f| Field::new(f.name(), normalize_type(f.data_type()), true))
-                    .collect();
-                Schema::from_arrow(&arrow::datatypes::Schema::new(normalized))?
-            }
+            None => normalized_schema(&fields)?.1,
         };
         let arrow_schema = ops::arrow_schema_of(&schema);
         let exact = fields
@@ -525,6 +531,18 @@ mod tests {
             .block_on(async move { ctx.sql(sql).await.map_err(plan_error) })
             .unwrap();
         PlanFrame::new(df, runner.clone(), None).unwrap()
+    }
+
+    #[test]
+    fn types_are_normalised() {
+        assert_eq!(normalize_type(&DataType::Utf8View), DataType::Utf8);
+        let large = DataType::LargeList(Arc::new(Field::new("item", DataType::LargeUtf8, true)));
+        assert_eq!(
+            normalize_type(&large),
+            DataType::List(Arc::new(Field::new_list_field(DataType::Utf8, true)))
+        );
+        let dict = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
+        assert_eq!(normalize_type(&dict), DataType::Utf8);
     }
 
     #[test]
