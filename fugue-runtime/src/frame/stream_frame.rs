@@ -126,6 +126,7 @@ impl StreamFrame {
     }
 
     /// This stream marked as the rows of one bounded frame (see [`StreamFrame::is_one_frame`]).
+    #[cfg_attr(not(feature = "datafusion"), allow(dead_code))] // only plans make one
     pub(crate) fn into_one_frame(mut self) -> Self {
         self.one_frame = true;
         self
