@@ -74,7 +74,7 @@ use std::sync::Arc;
 /// Run the transformer `f` over `data`, once per logical partition of `partition`, on `engine`;
 /// the output is one dataframe. The step's checks (validation rules, required parameters, a
 /// required callback) run before any data moves. See the [module docs](self) for an example.
-pub fn transform<F: PartitionFunction>(
+pub fn transform<F: PartitionFunction + 'static>(
     data: impl IntoTransformInput,
     f: F,
     partition: impl IntoPartitionSpec,
@@ -88,7 +88,7 @@ pub fn transform<F: PartitionFunction>(
 
 /// Run the output transformer `f` (or any transformer, whose output is dropped) over `data`,
 /// once per logical partition of `partition`, eagerly.
-pub fn out_transform<F: PartitionFunction>(
+pub fn out_transform<F: PartitionFunction + 'static>(
     data: impl IntoTransformInput,
     f: F,
     partition: impl IntoPartitionSpec,
@@ -139,7 +139,7 @@ pub struct Transform<F> {
     engine: Option<Result<Arc<dyn ExecutionEngine>>>,
 }
 
-impl<F: PartitionFunction> Transform<F> {
+impl<F: PartitionFunction + 'static> Transform<F> {
     /// A step running `function` over `data` (a dataframe-like, or a path the engine loads),
     /// unpartitioned, without parameters or callback.
     pub fn new(data: impl IntoTransformInput, function: F) -> Self {
@@ -269,12 +269,11 @@ impl<F: PartitionFunction> Transform<F> {
         let data = load_input(engine.as_ref(), self.input)?;
         let (spec, params) = (self.partition?, Arc::new(self.params));
         let callback = self.callback;
-        let (df, skipped) = run_skipping(
-            &self.function,
-            &self.ignore,
-            self.function.name(),
-            |function| engine.map(data, function, &spec, params, callback),
-        )?;
+        let step = self.function.name().to_string();
+        let (df, skipped) =
+            run_skipping(Arc::new(self.function), &self.ignore, &step, |function| {
+                engine.map(data, function, &spec, params, callback)
+            })?;
         Ok((self.output.finish(engine.as_ref(), df)?, skipped))
     }
 
@@ -383,7 +382,7 @@ impl Output {
 /// );
 /// # Ok::<(), fugue::core::FugueError>(())
 /// ```
-pub fn cotransform<F: PartitionFunction>(
+pub fn cotransform<F: PartitionFunction + 'static>(
     data: impl IntoDataFrames,
     f: F,
     partition: impl IntoPartitionSpec,
@@ -397,7 +396,7 @@ pub fn cotransform<F: PartitionFunction>(
 
 /// Run the output co-transformer `f` (or any co-transformer, whose output is dropped) over
 /// `data` zipped by key, eagerly.
-pub fn out_cotransform<F: PartitionFunction>(
+pub fn out_cotransform<F: PartitionFunction + 'static>(
     data: impl IntoDataFrames,
     f: F,
     partition: impl IntoPartitionSpec,
@@ -424,7 +423,7 @@ pub struct CoTransform<F> {
     output: Output,
 }
 
-impl<F: PartitionFunction> CoTransform<F> {
+impl<F: PartitionFunction + 'static> CoTransform<F> {
     /// A step running `function` over `data` zipped by key (inner), without parameters or
     /// callback.
     pub fn new(data: impl IntoDataFrames, function: F) -> Self {
@@ -524,12 +523,11 @@ impl<F: PartitionFunction> CoTransform<F> {
             ));
         }
         let (params, callback) = (Arc::new(self.params), self.callback);
-        let (df, skipped) = run_skipping(
-            &self.function,
-            &self.ignore,
-            self.function.name(),
-            |function| engine.comap(data, how, &spec, function, params, callback),
-        )?;
+        let step = self.function.name().to_string();
+        let (df, skipped) =
+            run_skipping(Arc::new(self.function), &self.ignore, &step, |function| {
+                engine.comap(data, how, &spec, function, params, callback)
+            })?;
         Ok((self.output.finish(engine.as_ref(), df)?, skipped))
     }
 }

@@ -64,7 +64,7 @@ fn score(p: &Person) -> Scored {
     }
 }
 
-fn run<F: PartitionFunction>(f: F, partition: &str) -> fugue::core::Result<DataFrame> {
+fn run<F: PartitionFunction + 'static>(f: F, partition: &str) -> fugue::core::Result<DataFrame> {
     fugue::transform(people(), f, partition, "native")
 }
 

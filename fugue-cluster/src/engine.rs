@@ -172,8 +172,12 @@ impl Cluster {
     }
 
     /// Run a future on the engine's runtime (from a helper thread when the caller is itself
-    /// on a tokio runtime, where blocking would panic).
+    /// on a tokio runtime, where blocking would panic). Under a step's control
+    /// ([`fugue_runtime::control`]) the wait ends when the step is cancelled or out of time:
+    /// the job's future is dropped, so the driver stops waiting for it at once.
     fn block_on<T: Send, F: Future<Output = Result<T>> + Send>(&self, future: F) -> Result<T> {
+        let future =
+            fugue_runtime::control::until_stopped(fugue_runtime::control::current(), future);
         if tokio::runtime::Handle::try_current().is_ok() {
             std::thread::scope(|s| {
                 s.spawn(|| self.runtime.block_on(future))
@@ -596,12 +600,12 @@ impl ExecutionEngine for BallistaEngine {
     fn map(
         &self,
         df: DataFrame,
-        function: &dyn PartitionFunction,
+        function: Arc<dyn PartitionFunction>,
         spec: &PartitionSpec,
         params: Arc<Params>,
         callback: Option<Callback>,
     ) -> Result<DataFrame> {
-        self.step(vec![df], None, function, spec, params, callback)
+        self.step(vec![df], None, function.as_ref(), spec, params, callback)
     }
 
     fn comap(
@@ -609,11 +613,11 @@ impl ExecutionEngine for BallistaEngine {
         dfs: Vec<DataFrame>,
         how: ZipHow,
         spec: &PartitionSpec,
-        function: &dyn PartitionFunction,
+        function: Arc<dyn PartitionFunction>,
         params: Arc<Params>,
         callback: Option<Callback>,
     ) -> Result<DataFrame> {
-        self.step(dfs, Some(how), function, spec, params, callback)
+        self.step(dfs, Some(how), function.as_ref(), spec, params, callback)
     }
 
     delegate_to_local! {

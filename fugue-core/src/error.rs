@@ -41,6 +41,10 @@ pub enum ErrorKind {
     External,
     /// A bug in Fugue for Rust.
     Internal,
+    /// The run was cancelled from another thread (with a workflow's canceller).
+    Cancelled,
+    /// A step ran past its time limit (`workflow.step_timeout`).
+    TimedOut,
 }
 
 impl ErrorKind {
@@ -61,6 +65,8 @@ impl ErrorKind {
             ErrorKind::Io => "Io",
             ErrorKind::External => "External",
             ErrorKind::Internal => "Internal",
+            ErrorKind::Cancelled => "Cancelled",
+            ErrorKind::TimedOut => "TimedOut",
         }
     }
 }
@@ -233,6 +239,24 @@ pub enum FugueError {
     /// A bug in Fugue for Rust.
     #[error("internal error: {0} (this is a bug in fugue, please report it)")]
     Internal(String),
+    /// The run was cancelled from another thread.
+    #[error("cancelled: {reason}")]
+    Cancelled {
+        /// Who cancelled, and what stopped.
+        reason: String,
+    },
+    /// A step ran past its time limit.
+    #[error(
+        "timed out after {}: the step's limit is `{key}`; raise it, unset it, or make the \
+         step faster",
+        crate::config::format_duration(*.limit)
+    )]
+    TimedOut {
+        /// The limit.
+        limit: std::time::Duration,
+        /// The config key that sets it.
+        key: &'static str,
+    },
     /// An error with context (the step that failed, the file being read): its
     /// [`kind`](FugueError::kind) is the cause's, so a `ColumnNotFound` inside a step is still
     /// `ColumnNotFound`; [`root`](FugueError::root) finds the innermost cause.
@@ -384,6 +408,10 @@ impl FugueError {
                 source: source.to_string().into(),
             },
             E::Internal(m) => E::Internal(m.clone()),
+            E::Cancelled { reason } => E::Cancelled {
+                reason: reason.clone(),
+            },
+            E::TimedOut { limit, key } => E::TimedOut { limit: *limit, key },
             E::Context { context, source } => E::Context {
                 context: context.clone(),
                 source: Box::new(source.duplicate()),
@@ -419,6 +447,8 @@ impl FugueError {
             FugueError::Io { .. } => ErrorKind::Io,
             FugueError::Arrow(_) | FugueError::External { .. } => ErrorKind::External,
             FugueError::Internal(_) => ErrorKind::Internal,
+            FugueError::Cancelled { .. } => ErrorKind::Cancelled,
+            FugueError::TimedOut { .. } => ErrorKind::TimedOut,
             FugueError::Rule { kind, .. } => *kind,
             FugueError::Context { source, .. } => source.kind(),
         }

@@ -114,7 +114,7 @@ fn main() {
         let t = best_of_3(|| {
             parallel_map(
                 keyed(1_000_000, 1_000),
-                &Mix,
+                Arc::new(Mix),
                 &spec,
                 params.clone(),
                 None,
@@ -141,7 +141,7 @@ fn main() {
             let mut n = 0;
             parallel_map_into(
                 df,
-                &Mix,
+                Arc::new(Mix),
                 &PartitionSpec::new(),
                 params.clone(),
                 None,

@@ -25,7 +25,7 @@ use fugue_core::{ErrorKind, FugueError, PartitionSpec, Result, Schema};
 use std::error::Error;
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// One kind of error to ignore.
 #[derive(Clone)]
@@ -205,16 +205,16 @@ impl fmt::Display for SkippedPartition {
 /// otherwise it runs a wrapper whose calls that fail with an ignored error return no rows, and
 /// the output is read to its end before the skipped partitions are collected.
 pub fn run_skipping(
-    function: &dyn PartitionFunction,
+    function: Arc<dyn PartitionFunction>,
     ignore: &IgnoreErrors,
     step: &str,
-    map: impl FnOnce(&dyn PartitionFunction) -> Result<DataFrame>,
+    map: impl FnOnce(Arc<dyn PartitionFunction>) -> Result<DataFrame>,
 ) -> Result<(DataFrame, Vec<SkippedPartition>)> {
     if ignore.is_empty() {
         return Ok((map(function)?, Vec::new()));
     }
-    let skipping = SkipErrors::new(function, ignore);
-    let df = map(&skipping)?;
+    let skipping = Arc::new(SkipErrors::new(function, ignore.clone()));
+    let df = map(skipping.clone())?;
     let df = DataFrame::from(df.to_arrow_frame()?);
     Ok((df, skipping.skipped(step)))
 }
@@ -222,15 +222,15 @@ pub fn run_skipping(
 /// `function` with the errors of `ignore` skipped: a call failing with one of them returns no
 /// rows and is recorded (see the [module docs](self)). Hand-written functions that panic are
 /// caught here too; a panic not ignored resumes, for the engine to report.
-struct SkipErrors<'f> {
-    inner: &'f dyn PartitionFunction,
-    ignore: &'f IgnoreErrors,
+struct SkipErrors {
+    inner: Arc<dyn PartitionFunction>,
+    ignore: IgnoreErrors,
     skipped: Mutex<Vec<(PartitionCursor, FugueError)>>,
 }
 
-impl<'f> SkipErrors<'f> {
+impl SkipErrors {
     /// Skip the errors `ignore` lists in the calls of `inner`.
-    fn new(inner: &'f dyn PartitionFunction, ignore: &'f IgnoreErrors) -> Self {
+    fn new(inner: Arc<dyn PartitionFunction>, ignore: IgnoreErrors) -> Self {
         SkipErrors {
             inner,
             ignore,
@@ -262,7 +262,7 @@ impl<'f> SkipErrors<'f> {
     }
 }
 
-impl PartitionFunction for SkipErrors<'_> {
+impl PartitionFunction for SkipErrors {
     fn name(&self) -> &str {
         self.inner.name()
     }

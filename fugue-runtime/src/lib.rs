@@ -57,6 +57,7 @@ pub mod record;
 pub use fugue_core;
 
 pub mod config_toml;
+pub mod control;
 pub mod engine;
 pub mod executor;
 pub mod frame;

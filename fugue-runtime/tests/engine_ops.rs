@@ -269,21 +269,21 @@ fn comap_matches_the_reference_example() {
     ];
     for e in engines() {
         for (how, want) in &expected {
-            let counter = Counter {
+            let counter = Arc::new(Counter {
                 calls: Mutex::new(Vec::new()),
-            };
+            });
             let out = e
                 .comap(
                     vec![a(), b()],
                     *how,
                     &PartitionSpec::new(),
-                    &counter,
+                    counter.clone(),
                     Arc::new(Params::new()),
                     None,
                 )
                 .expect("comap");
             assert_eq!(out.schema().to_string(), "n:long");
-            let calls = counter.calls.into_inner().expect("calls");
+            let calls = std::mem::take(&mut *counter.calls.lock().expect("calls"));
             let mut got: Vec<KeyCounts> = calls
                 .into_iter()
                 .map(|(k, c)| (k.as_i64().unwrap_or(-1) as i32, c))
@@ -297,9 +297,9 @@ fn comap_matches_the_reference_example() {
             vec![a(), b()],
             ZipHow::Cross,
             &PartitionSpec::by(["a"]).expect("spec"),
-            &Counter {
+            Arc::new(Counter {
                 calls: Mutex::new(Vec::new()),
-            },
+            }),
             Arc::new(Params::new()),
             None,
         );

@@ -208,10 +208,10 @@ fn ab(rows: &[(Option<f64>, i32)]) -> Vec<Vec<Value>> {
 
 fn check_case(input: impl Fn() -> DataFrame, spec_text: &str, expected: Vec<Vec<Vec<Value>>>) {
     for n in [1, 4] {
-        let recorder = Recorder::default();
+        let recorder = Arc::new(Recorder::default());
         let mut out = parallel_map(
             input(),
-            &recorder,
+            recorder.clone(),
             &spec(spec_text),
             params(),
             None,
@@ -311,11 +311,11 @@ fn presort_is_honoured_inside_key_groups() {
 
 #[test]
 fn an_empty_stream_without_keys_is_one_call_with_no_row() {
-    let recorder = Recorder::default();
+    let recorder = Arc::new(Recorder::default());
     let stream = StreamFrame::from_batches("v:long", Vec::<RecordBatch>::new()).unwrap();
     let mut out = parallel_map(
         DataFrame::from(stream),
-        &recorder,
+        recorder.clone(),
         &spec(""),
         params(),
         None,
@@ -420,9 +420,9 @@ proptest! {
         let spec = spec(&spec_text);
         let reference = Recorder::default();
         let mut expected = run_map(frame_of(&rows, &cuts), &reference, &spec, params(), None, n).unwrap();
-        let parallel = Recorder::default();
+        let parallel = Arc::new(Recorder::default());
         let options = ExecutorOptions { workers: n, channel_capacity: capacity, ..ExecutorOptions::default() };
-        let mut got = parallel_map(frame_of(&rows, &cuts), &parallel, &spec, params(), None, &options).unwrap();
+        let mut got = parallel_map(frame_of(&rows, &cuts), parallel.clone(), &spec, params(), None, &options).unwrap();
         prop_assert_eq!(parallel.call_multiset(), reference.call_multiset(), "spec `{}`", spec_text);
         prop_assert_eq!(sorted_rows(&mut got), sorted_rows(&mut expected));
         // Every call of a keyed spec sees exactly one key group, with its key values.
@@ -456,10 +456,10 @@ fn placement(recorder: &Recorder) -> BTreeMap<String, usize> {
 #[test]
 fn even_balances_key_counts_within_one() {
     for (num, n) in [(3, 2), (4, 4), (7, 3)] {
-        let recorder = Recorder::default();
+        let recorder = Arc::new(Recorder::default());
         parallel_map(
             keyed_frame(10, 3),
-            &recorder,
+            recorder.clone(),
             &spec(&format!("by=k; num={num}; algo=even")),
             params(),
             None,
@@ -481,10 +481,10 @@ fn even_balances_key_counts_within_one() {
 
 #[test]
 fn even_without_num_puts_each_key_in_its_own_partition() {
-    let recorder = Recorder::default();
+    let recorder = Arc::new(Recorder::default());
     parallel_map(
         keyed_frame(9, 2),
-        &recorder,
+        recorder.clone(),
         &spec("by=k; algo=even"),
         params(),
         None,
@@ -502,10 +502,10 @@ fn even_without_num_puts_each_key_in_its_own_partition() {
 #[test]
 fn hash_partitioning_is_deterministic() {
     let run = |n: usize| {
-        let recorder = Recorder::default();
+        let recorder = Arc::new(Recorder::default());
         parallel_map(
             keyed_frame(50, 2),
-            &recorder,
+            recorder.clone(),
             &spec("by=k; num=4"),
             params(),
             None,
@@ -527,7 +527,7 @@ fn hash_partitioning_is_deterministic() {
 #[test]
 fn rand_is_reproducible_with_its_seed_and_keeps_groups_together() {
     let run = |seed: u64| {
-        let recorder = Recorder::default();
+        let recorder = Arc::new(Recorder::default());
         let options = ExecutorOptions {
             workers: 3,
             seed,
@@ -535,7 +535,7 @@ fn rand_is_reproducible_with_its_seed_and_keeps_groups_together() {
         };
         parallel_map(
             keyed_frame(40, 3),
-            &recorder,
+            recorder.clone(),
             &spec("by=k; num=5; algo=rand"),
             params(),
             None,
@@ -613,7 +613,7 @@ fn a_stream_without_keys_runs_in_bounded_memory() {
     let (mut outputs, mut total) = (0, 0);
     let schema = parallel_map_into(
         counted_stream(flow.clone(), 2_000, 100),
-        &CountPerBatch { flow: flow.clone() },
+        Arc::new(CountPerBatch { flow: flow.clone() }),
         &spec(""),
         params(),
         None,
@@ -645,7 +645,7 @@ fn a_stream_without_keys_runs_in_bounded_memory() {
 
 #[test]
 fn stream_chunks_group_consecutive_batches() {
-    let recorder = Recorder::default();
+    let recorder = Arc::new(Recorder::default());
     let batches: Vec<RecordBatch> = (0..10)
         .map(|i| long_batch(vec![i * 2, i * 2 + 1]))
         .collect();
@@ -655,7 +655,7 @@ fn stream_chunks_group_consecutive_batches() {
         stream_chunk_rows: 5,
         ..ExecutorOptions::default()
     };
-    let mut out = parallel_map(df, &recorder, &spec(""), params(), None, &options).unwrap();
+    let mut out = parallel_map(df, recorder.clone(), &spec(""), params(), None, &options).unwrap();
     // 2-row batches: a chunk closes at 6 rows (3 batches); 20 rows = 3 + 3 + 3 + 1 batches.
     let mut sizes: Vec<usize> = recorder.recorded().iter().map(|c| c.rows.len()).collect();
     sizes.sort();
@@ -675,10 +675,10 @@ fn a_stream_with_keys_is_partitioned_as_it_is_read() {
             (0..20).map(|i| long_batch(vec![i % 3, i % 5, i])).collect();
         DataFrame::from(StreamFrame::from_batches("v:long", batches).unwrap())
     };
-    let recorder = Recorder::default();
+    let recorder = Arc::new(Recorder::default());
     parallel_map(
         stream(()),
-        &recorder,
+        recorder.clone(),
         &spec("by=v"),
         params(),
         None,
@@ -695,13 +695,13 @@ fn a_stream_with_keys_is_partitioned_as_it_is_read() {
 
 #[test]
 fn callbacks_report_progress_to_a_non_send_handler_on_the_driver() {
-    let progress = function("progress", "k:long,v:long", |ctx, batches| {
+    let progress = Arc::new(function("progress", "k:long,v:long", |ctx, batches| {
         let callback = ctx.callback.as_ref().expect("a callback is given");
         let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
         let key = ctx.cursor.key("k").cloned().unwrap_or(Value::Null);
         callback.call(Value::List(vec![key, Value::from(rows as i64)]))?;
         Ok(batches)
-    });
+    }));
     let driver = std::thread::current().id();
     // Rc<RefCell<..>> is neither Send nor Sync: the handler runs on this thread.
     let seen: Rc<RefCell<BTreeMap<i64, i64>>> = Rc::default();
@@ -718,7 +718,7 @@ fn callbacks_report_progress_to_a_non_send_handler_on_the_driver() {
     };
     let out = parallel_map(
         keyed_frame(6, 5),
-        &progress,
+        progress.clone(),
         &spec("by=k"),
         params(),
         Some(handler),
@@ -796,7 +796,7 @@ fn a_handler_can_stop_the_transformers_early() {
     };
     let out = parallel_map(
         df,
-        &AskBeforeEachBatch,
+        Arc::new(AskBeforeEachBatch),
         &spec(""),
         params(),
         Some(handler),
@@ -811,10 +811,10 @@ fn a_handler_can_stop_the_transformers_early() {
 
 #[test]
 fn a_failing_handler_fails_the_run_with_its_error() {
-    let progress = function("progress", "k:long,v:long", |ctx, batches| {
+    let progress = Arc::new(function("progress", "k:long,v:long", |ctx, batches| {
         ctx.callback.as_ref().expect("a callback").call(1_i64)?;
         Ok(batches)
-    });
+    }));
     let mut calls = 0;
     let handler = Handler::new(|_: Value| {
         calls += 1;
@@ -829,7 +829,7 @@ fn a_failing_handler_fails_the_run_with_its_error() {
     });
     let e = parallel_map(
         keyed_frame(8, 2),
-        &progress,
+        progress.clone(),
         &spec("by=k"),
         params(),
         Some(handler),
@@ -844,14 +844,14 @@ fn a_failing_handler_fails_the_run_with_its_error() {
 
 #[test]
 fn a_panicking_handler_fails_the_run() {
-    let progress = function("progress", "k:long,v:long", |ctx, batches| {
+    let progress = Arc::new(function("progress", "k:long,v:long", |ctx, batches| {
         ctx.callback.as_ref().expect("a callback").call(1_i64)?;
         Ok(batches)
-    });
+    }));
     let handler = Handler::new(|_: Value| -> Result<Value> { panic!("handler exploded") });
     let e = parallel_map(
         keyed_frame(4, 2),
-        &progress,
+        progress.clone(),
         &spec("by=k"),
         params(),
         Some(handler),
@@ -863,14 +863,17 @@ fn a_panicking_handler_fails_the_run() {
 
 #[test]
 fn a_callback_kept_after_its_run_fails_cleanly() {
-    let kept: Mutex<Option<Callback>> = Mutex::new(None);
-    let keeper = function("keeper", "k:long,v:long", |ctx, batches| {
-        *kept.lock().unwrap() = ctx.callback.clone();
-        Ok(batches)
-    });
+    let kept: Arc<Mutex<Option<Callback>>> = Arc::default();
+    let keeper = {
+        let kept = kept.clone();
+        Arc::new(function("keeper", "k:long,v:long", move |ctx, batches| {
+            *kept.lock().unwrap() = ctx.callback.clone();
+            Ok(batches)
+        }))
+    };
     parallel_map(
         keyed_frame(2, 2),
-        &keeper,
+        keeper.clone(),
         &spec("by=k"),
         params(),
         Some(Handler::new(Ok)),
@@ -906,7 +909,7 @@ fn an_error_names_the_function_the_keys_and_the_cause() {
     for n in [1, 4] {
         let e = parallel_map(
             keyed_frame(8, 3),
-            &fail_on_three(),
+            Arc::new(fail_on_three()),
             &spec("by=k"),
             params(),
             None,
@@ -922,15 +925,15 @@ fn an_error_names_the_function_the_keys_and_the_cause() {
 
 #[test]
 fn a_panic_fails_the_run_with_its_message() {
-    let panicky = function("panicky", "k:long,v:long", |ctx, batches| {
+    let panicky = Arc::new(function("panicky", "k:long,v:long", |ctx, batches| {
         if ctx.cursor.key("k").and_then(Value::as_i64) == Some(2) {
             panic!("boom at two");
         }
         Ok(batches)
-    });
+    }));
     let e = parallel_map(
         keyed_frame(6, 2),
-        &panicky,
+        panicky.clone(),
         &spec("by=k"),
         params(),
         None,
@@ -945,12 +948,12 @@ fn a_panic_fails_the_run_with_its_message() {
 
 #[test]
 fn a_wrong_output_schema_fails_the_run() {
-    let wrong = function("wrong", "k:long,v:long", |_, _| {
+    let wrong = Arc::new(function("wrong", "k:long,v:long", |_, _| {
         Ok(vec![long_batch(vec![1])])
-    });
+    }));
     let e = parallel_map(
         keyed_frame(3, 2),
-        &wrong,
+        wrong.clone(),
         &spec("by=k"),
         params(),
         None,
@@ -963,10 +966,10 @@ fn a_wrong_output_schema_fails_the_run() {
 
 #[test]
 fn a_missing_key_column_fails_before_any_call() {
-    let recorder = Recorder::default();
+    let recorder = Arc::new(Recorder::default());
     let e = parallel_map(
         keyed_frame(3, 2),
-        &recorder,
+        recorder.clone(),
         &spec("by=x"),
         params(),
         None,
@@ -1013,14 +1016,14 @@ impl PartitionFunction for SlowAndFailing {
 
 #[test]
 fn a_failure_cancels_the_other_workers_promptly() {
-    let function = SlowAndFailing {
+    let function = Arc::new(SlowAndFailing {
         slow_batches: AtomicUsize::new(0),
-    };
+    });
     let start = Instant::now();
     // `even` without `num`: key 0 on worker 0, key 1 on worker 1.
     let e = parallel_map(
         keyed_frame(4, 2),
-        &function,
+        function.clone(),
         &spec("by=k; algo=even"),
         params(),
         None,
@@ -1036,6 +1039,88 @@ fn a_failure_cancels_the_other_workers_promptly() {
     let slow = function.slow_batches.load(Ordering::SeqCst);
     assert!(slow < 1_000, "the slow partition ran to its end");
     assert!(elapsed < Duration::from_secs(4), "took {elapsed:?}");
+}
+
+/// Key 0's call blocks until the test releases it (at most a minute); key 1's call fails at
+/// once. Records whether the blocked call ended, and whether its output was refused.
+struct StuckAndFailing {
+    release: crossbeam_channel::Receiver<()>,
+    ended: crossbeam_channel::Sender<&'static str>,
+    callback_after_run: Mutex<Option<String>>,
+}
+
+impl PartitionFunction for StuckAndFailing {
+    fn name(&self) -> &str {
+        "stuck_and_failing"
+    }
+
+    fn output_schema(&self, _: &[Schema]) -> Result<Schema> {
+        Schema::parse("v:long")
+    }
+
+    fn call<'a>(
+        &'a self,
+        ctx: PartitionContext,
+        _: Vec<BatchStream<'a>>,
+    ) -> Result<BatchStream<'a>> {
+        match ctx.cursor.key("k").and_then(Value::as_i64) {
+            Some(0) => {
+                let released = self.release.recv_timeout(Duration::from_secs(60)).is_ok();
+                // The run is over: a callback is refused.
+                if let Some(callback) = &ctx.callback {
+                    let answer = callback.call(1_i64);
+                    *self.callback_after_run.lock().unwrap() = answer.err().map(|e| e.to_string());
+                }
+                let _ = self
+                    .ended
+                    .send(if released { "released" } else { "timed out" });
+                Ok(stream_of(vec![long_batch(vec![1, 2, 3])]))
+            }
+            Some(1) => Err(FugueError::invalid_argument("k", "one fails")),
+            _ => Ok(stream_of(Vec::new())),
+        }
+    }
+}
+
+#[test]
+fn a_failure_returns_at_once_while_another_call_is_still_running() {
+    let (release, released) = crossbeam_channel::bounded(1);
+    let (ended_tx, ended) = crossbeam_channel::bounded(1);
+    let function = Arc::new(StuckAndFailing {
+        release: released,
+        ended: ended_tx,
+        callback_after_run: Mutex::new(None),
+    });
+    // `even` without `num`: key 0 on worker 0, key 1 on worker 1.
+    let e = parallel_map(
+        keyed_frame(2, 2),
+        function.clone(),
+        &spec("by=k; algo=even"),
+        params(),
+        Some(Handler::new(Ok)),
+        &workers(2),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "`stuck_and_failing` failed on k=1: invalid argument `k`: one fails"
+    );
+    // The run returned while key 0's call still waits: it has not ended.
+    assert!(
+        ended.try_recv().is_err(),
+        "the run waited for the stuck call"
+    );
+    // Released, the detached call ends; its callback and its output are refused.
+    release.send(()).unwrap();
+    assert_eq!(
+        ended.recv_timeout(Duration::from_secs(60)).unwrap(),
+        "released"
+    );
+    let refused = function.callback_after_run.lock().unwrap().clone();
+    assert!(
+        refused.is_some_and(|e| e.contains("after its run ended") || e.contains("cancelled")),
+        "a detached call's callback was answered"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1126,7 +1211,7 @@ fn comap_calls_follow_the_zip_type() {
         for n in [1, 3] {
             let got = parallel_comap(
                 zip_inputs(),
-                &ZipCounter,
+                Arc::new(ZipCounter),
                 &spec(""),
                 how,
                 params(),
@@ -1147,17 +1232,20 @@ fn a_cross_comap_is_one_call_with_every_input() {
             long_frame("b:long", vec![vec![3]]),
         ]
     };
-    let calls = Mutex::new(Vec::new());
-    let record = function("record", "v:long", |ctx, batches| {
-        calls
-            .lock()
-            .unwrap()
-            .push((ctx.cursor.key_names().len(), batches.len()));
-        Ok(Vec::new())
-    });
+    let calls = Arc::new(Mutex::new(Vec::new()));
+    let record = {
+        let calls = calls.clone();
+        Arc::new(function("record", "v:long", move |ctx, batches| {
+            calls
+                .lock()
+                .unwrap()
+                .push((ctx.cursor.key_names().len(), batches.len()));
+            Ok(Vec::new())
+        }))
+    };
     parallel_comap(
         inputs(),
-        &record,
+        record.clone(),
         &spec(""),
         ZipHow::Cross,
         params(),
@@ -1168,7 +1256,7 @@ fn a_cross_comap_is_one_call_with_every_input() {
     assert_eq!(*calls.lock().unwrap(), vec![(0, 2)]);
     let e = parallel_comap(
         inputs(),
-        &record,
+        record.clone(),
         &spec("by=a"),
         ZipHow::Cross,
         params(),
@@ -1189,7 +1277,7 @@ fn comap_rejects_bad_zips() {
     ];
     let e = parallel_comap(
         disjoint,
-        &counter(),
+        Arc::new(counter()),
         &spec(""),
         ZipHow::Inner,
         params(),
@@ -1204,7 +1292,7 @@ fn comap_rejects_bad_zips() {
     ];
     let e = parallel_comap(
         mistyped,
-        &counter(),
+        Arc::new(counter()),
         &spec(""),
         ZipHow::Inner,
         params(),
@@ -1217,10 +1305,11 @@ fn comap_rejects_bad_zips() {
 
 /// A comap function that records each call: the key values and the rows of each input.
 fn recording(
-    calls: &Mutex<Vec<String>>,
+    calls: &Arc<Mutex<Vec<String>>>,
 ) -> FnFunction<
-    impl Fn(&PartitionContext, Vec<RecordBatch>) -> Result<Vec<RecordBatch>> + Send + Sync + '_,
+    impl Fn(&PartitionContext, Vec<RecordBatch>) -> Result<Vec<RecordBatch>> + Send + Sync + 'static,
 > {
+    let calls = calls.clone();
     function("record", "v:long", move |ctx, batches| {
         let rows: Vec<_> = batches
             .iter()
@@ -1252,12 +1341,12 @@ proptest! {
         let inputs = || vec![frame(&left, "a:long,x:long"), frame(&right, "a:long,y:long")];
         let how = how.parse::<ZipHow>().unwrap();
         let spec = spec(&format!("presort=x desc{algo}"));
-        let reference_calls = Mutex::new(Vec::new());
+        let reference_calls = Arc::new(Mutex::new(Vec::new()));
         run_comap(inputs(), &recording(&reference_calls), &spec, how, params(), None).unwrap();
-        let parallel_calls = Mutex::new(Vec::new());
-        parallel_comap(inputs(), &recording(&parallel_calls), &spec, how, params(), None, &workers(n)).unwrap();
-        let mut a = reference_calls.into_inner().unwrap();
-        let mut b = parallel_calls.into_inner().unwrap();
+        let parallel_calls = Arc::new(Mutex::new(Vec::new()));
+        parallel_comap(inputs(), Arc::new(recording(&parallel_calls)), &spec, how, params(), None, &workers(n)).unwrap();
+        let mut a = reference_calls.lock().unwrap().clone();
+        let mut b = parallel_calls.lock().unwrap().clone();
         if n == 1 && algo.is_empty() {
             // One worker, one physical partition: the same calls in the same order.
             prop_assert_eq!(&a, &b);
@@ -1314,7 +1403,7 @@ fn a_failing_input_stream_fails_the_run_with_its_error() {
         };
         let e = parallel_map(
             df,
-            &Recorder::default(),
+            Arc::new(Recorder::default()),
             &spec(spec_text),
             params(),
             None,
@@ -1333,10 +1422,10 @@ fn a_failing_input_stream_fails_the_run_with_its_error() {
 fn rowcount_on_a_stream_materialises_it() {
     let batches: Vec<RecordBatch> = (0..4).map(|i| long_batch(vec![i * 2, i * 2 + 1])).collect();
     let df = DataFrame::from(StreamFrame::from_batches("v:long", batches).unwrap());
-    let recorder = Recorder::default();
+    let recorder = Arc::new(Recorder::default());
     parallel_map(
         df,
-        &recorder,
+        recorder.clone(),
         &spec("num=ROWCOUNT"),
         params(),
         None,
@@ -1352,10 +1441,10 @@ fn rowcount_on_a_stream_materialises_it() {
 #[test]
 fn coarse_without_keys_is_one_sorted_call_per_contiguous_range() {
     let df = long_frame("v:long", (0..10).rev().map(|i| vec![i]).collect());
-    let recorder = Recorder::default();
+    let recorder = Arc::new(Recorder::default());
     parallel_map(
         df,
-        &recorder,
+        recorder.clone(),
         &spec("presort=v; num=3; algo=coarse"),
         params(),
         None,
@@ -1377,7 +1466,7 @@ fn a_failing_or_panicking_sink_fails_the_run() {
     let options = workers(2);
     let e = parallel_map_into(
         keyed_frame(5, 2),
-        &Recorder::default(),
+        Arc::new(Recorder::default()),
         &spec("by=k"),
         params(),
         None,
@@ -1388,7 +1477,7 @@ fn a_failing_or_panicking_sink_fails_the_run() {
     assert_eq!(e.to_string(), "invalid operation: the sink is full");
     let e = parallel_map_into(
         keyed_frame(5, 2),
-        &Recorder::default(),
+        Arc::new(Recorder::default()),
         &spec("by=k"),
         params(),
         None,
@@ -1472,10 +1561,10 @@ fn init_runs_once_per_physical_partition_on_every_path() {
     run_map(keyed(), &f, &spec("by=k"), params(), None, 1).unwrap();
     assert_eq!(inits(&f), (vec![0], 10));
     // The parallel map: one `init` per physical partition with calls.
-    let f = Initialised::default();
+    let f = Arc::new(Initialised::default());
     parallel_map(
         keyed(),
-        &f,
+        f.clone(),
         &spec("num=4; by=k"),
         params(),
         None,
@@ -1489,8 +1578,16 @@ fn init_runs_once_per_physical_partition_on_every_path() {
         "{partitions:?}"
     );
     // Without keys, each `num` chunk is its own physical partition.
-    let f = Initialised::default();
-    parallel_map(keyed(), &f, &spec("num=3"), params(), None, &workers(2)).unwrap();
+    let f = Arc::new(Initialised::default());
+    parallel_map(
+        keyed(),
+        f.clone(),
+        &spec("num=3"),
+        params(),
+        None,
+        &workers(2),
+    )
+    .unwrap();
     assert_eq!(inits(&f), (vec![0, 1, 2], 3));
     // Comap, reference and parallel.
     let f = Initialised::default();
@@ -1504,10 +1601,10 @@ fn init_runs_once_per_physical_partition_on_every_path() {
     )
     .unwrap();
     assert_eq!(inits(&f), (vec![0], 3));
-    let f = Initialised::default();
+    let f = Arc::new(Initialised::default());
     parallel_comap(
         zip_inputs(),
-        &f,
+        f.clone(),
         &spec(""),
         ZipHow::FullOuter,
         params(),
@@ -1554,7 +1651,7 @@ fn an_init_error_names_the_function_and_the_physical_partition() {
     assert_eq!(e.to_string(), expected);
     let e = parallel_map(
         df(),
-        &Failing,
+        Arc::new(Failing),
         &spec("num=1; by=k"),
         params(),
         None,

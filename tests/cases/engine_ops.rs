@@ -660,12 +660,13 @@ fn run_sample_case(
 /// The identity function, recording the rows of each call. One instance, registered, so
 /// that the Ballista engine's executor (in this process) finds it by name.
 struct Recorder {
-    calls: Mutex<Vec<Vec<Vec<Cell>>>>,
+    calls: &'static Mutex<Vec<Vec<Vec<Cell>>>>,
 }
 
-static RECORDER: Recorder = Recorder {
-    calls: Mutex::new(Vec::new()),
-};
+/// The calls every recorder (the registered one, and the ones the cases run) records.
+static CALLS: Mutex<Vec<Vec<Vec<Cell>>>> = Mutex::new(Vec::new());
+
+static RECORDER: Recorder = Recorder { calls: &CALLS };
 
 fugue::__private::inventory::submit! {
     fugue::__private::RegisteredFunction::new("cases::engine_ops::recorder", &RECORDER)
@@ -722,15 +723,22 @@ fn run_map_case(
 ) -> Result<(), String> {
     check_keys(params, &["partition"], "params")?;
     let (schema, _) = tables.first().ok_or("map needs one input")?;
-    let recorder = &RECORDER;
+    let recorder = Arc::new(Recorder { calls: &CALLS });
     recorder
         .calls
         .lock()
         .map_err(|_| "poisoned recorder".to_string())?
         .clear();
     let input = frames(tables)?.remove(0);
-    let outcome = spec(params.get("partition"))?
-        .and_then(|spec| engine.map(input, recorder, &spec, Arc::new(Params::new()), None));
+    let outcome = spec(params.get("partition"))?.and_then(|spec| {
+        engine.map(
+            input,
+            recorder.clone(),
+            &spec,
+            Arc::new(Params::new()),
+            None,
+        )
+    });
     let outcome = outcome.map_err(|e| format!("map failed: {e}"));
     if case.contains_key("expect_error") {
         return match outcome {

@@ -157,13 +157,18 @@ impl ExecutionEngine for LocalEngine {
     fn map(
         &self,
         df: DataFrame,
-        function: &dyn PartitionFunction,
+        function: Arc<dyn PartitionFunction>,
         spec: &PartitionSpec,
         params: Arc<Params>,
         callback: Option<Callback>,
     ) -> Result<DataFrame> {
         match self.kind {
-            Kind::Native => run_map(df, function, spec, params, callback, 1),
+            Kind::Native => {
+                let spec = spec.clone();
+                on_helper_under_control(move || {
+                    run_map(df, function.as_ref(), &spec, params, callback, 1)
+                })
+            }
             Kind::Local => executor::parallel_map(
                 df,
                 function,
@@ -180,12 +185,17 @@ impl ExecutionEngine for LocalEngine {
         dfs: Vec<DataFrame>,
         how: ZipHow,
         spec: &PartitionSpec,
-        function: &dyn PartitionFunction,
+        function: Arc<dyn PartitionFunction>,
         params: Arc<Params>,
         callback: Option<Callback>,
     ) -> Result<DataFrame> {
         match self.kind {
-            Kind::Native => executor::run_comap(dfs, function, spec, how, params, callback),
+            Kind::Native => {
+                let spec = spec.clone();
+                on_helper_under_control(move || {
+                    executor::run_comap(dfs, function.as_ref(), &spec, how, params, callback)
+                })
+            }
             Kind::Local => executor::parallel_comap(
                 dfs,
                 function,
@@ -302,6 +312,43 @@ impl ExecutionEngine for LocalEngine {
 
     fn save(&self, df: DataFrame, path: &str, options: &SaveOptions) -> Result<()> {
         io::save(df, path, options)
+    }
+}
+
+/// `native`'s calls: on this thread, or, in a workflow step (under a
+/// [`control`](crate::control): a canceller, a time limit, the run's other steps), on a helper
+/// thread that owns its inputs, so that the step stops waiting at once when the run is
+/// cancelled, its time is up or another step failed (one thread still runs every call, in
+/// order). A call still running then is detached: it ends when it returns, its result dropped.
+fn on_helper_under_control(
+    run: impl FnOnce() -> Result<DataFrame> + Send + 'static,
+) -> Result<DataFrame> {
+    let Some(control) = crate::control::current() else {
+        return run();
+    };
+    let (tx, rx) = crossbeam_channel::bounded(1);
+    let inner = control.clone();
+    // The caller's tracing subscriber, even a thread-local one.
+    let dispatch = tracing::dispatcher::get_default(|d| d.clone());
+    std::thread::Builder::new()
+        .name("fugue-native".to_string())
+        .spawn(move || {
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                tracing::dispatcher::with_default(&dispatch, || crate::control::under(inner, run))
+            }));
+            let _ = tx.send(outcome);
+        })
+        .map_err(|e| FugueError::Io {
+            action: "starting a thread",
+            path: "fugue-native".to_string(),
+            source: e,
+        })?;
+    match crate::control::wait(&rx, Some(&control))? {
+        Some(Ok(result)) => result,
+        Some(Err(panic)) => std::panic::resume_unwind(panic),
+        None => Err(FugueError::Internal(
+            "the native engine's helper thread ended without a result".into(),
+        )),
     }
 }
 

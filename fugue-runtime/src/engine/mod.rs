@@ -134,7 +134,7 @@ pub trait ExecutionEngine: Send + Sync + fmt::Debug {
     fn map(
         &self,
         df: DataFrame,
-        function: &dyn PartitionFunction,
+        function: Arc<dyn PartitionFunction>,
         spec: &PartitionSpec,
         params: Arc<Params>,
         callback: Option<Callback>,
@@ -147,7 +147,7 @@ pub trait ExecutionEngine: Send + Sync + fmt::Debug {
         dfs: Vec<DataFrame>,
         how: ZipHow,
         spec: &PartitionSpec,
-        function: &dyn PartitionFunction,
+        function: Arc<dyn PartitionFunction>,
         params: Arc<Params>,
         callback: Option<Callback>,
     ) -> Result<DataFrame> {

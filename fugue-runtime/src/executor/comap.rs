@@ -326,24 +326,35 @@ pub fn run_comap(
 /// The multiset of calls is [`run_comap`]'s; with one worker the order is too.
 pub fn parallel_comap(
     dfs: Vec<DataFrame>,
-    function: &dyn PartitionFunction,
+    function: Arc<dyn PartitionFunction>,
     spec: &PartitionSpec,
     how: ZipHow,
     params: Arc<Params>,
     handler: Option<Handler<'_>>,
     options: &ExecutorOptions,
 ) -> Result<DataFrame> {
-    let (_, output_schema, zip) = prepare(&dfs, function, spec, how, &params, handler.is_some())?;
+    let (_, output_schema, zip) = prepare(
+        &dfs,
+        function.as_ref(),
+        spec,
+        how,
+        &params,
+        handler.is_some(),
+    )?;
+    let zip = Arc::new(zip);
     let workers = options.worker_count();
     let inputs = dfs.len();
-    let split = |physical_no: usize, inputs: Vec<Vec<RecordBatch>>| zip.calls(inputs, physical_no);
+    let split = {
+        let zip = zip.clone();
+        move |physical_no: usize, inputs: Vec<Vec<RecordBatch>>| zip.calls(inputs, physical_no)
+    };
     let job = Job {
         function,
-        output_schema: &output_schema,
+        output_schema: output_schema.clone(),
         params,
         inputs,
         routed: zip.has_keys(),
-        split: &split,
+        split: Box::new(split),
     };
     let mut out = Vec::new();
     let mut sink = |b| {
@@ -363,7 +374,7 @@ pub fn parallel_comap(
             zip.key_types.clone(),
             placement(spec.algo(), num, workers, options.seed),
         )?;
-        let key_indices = &zip.key_indices;
+        let key_indices = zip.key_indices.clone();
         let feed = move |feeder: &Feeder| -> Result<()> {
             for (i, df) in counted.into_iter().enumerate() {
                 for batch in into_stream(df)? {
@@ -376,7 +387,6 @@ pub fn parallel_comap(
         };
         pool::run(job, feed, handler, &mut sink, options)?;
     } else {
-        let zip = &zip;
         let feed = move |feeder: &Feeder| -> Result<()> {
             let inputs = dfs
                 .into_iter()

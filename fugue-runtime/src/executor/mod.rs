@@ -9,8 +9,9 @@
 //!
 //! # Threads and channels
 //!
-//! One run is one [`std::thread::scope`]: a feeder thread, `workers` worker threads, and the
-//! caller's own thread acting as the driver.
+//! One run is a feeder thread, `workers` worker threads, and the caller's own thread acting as
+//! the driver. The threads own what they use (the function is an `Arc`), so the driver can
+//! return without waiting for a call that does not return.
 //!
 //! ```text
 //!            feeder thread                    worker threads                driver = caller's thread
@@ -40,9 +41,12 @@
 //!
 //! # Invariants
 //!
-//! * **No thread outlives a run**: every thread is scoped; the function returns only after all
-//!   have been joined. A [`crate::function::Callback`] kept by a function after its run answers
-//!   with an error.
+//! * **No thread outlives its call**: a run that succeeds joins every thread before it returns.
+//!   A run that fails returns at once (see below); a thread still inside a user call is then
+//!   detached and ends when the call returns, and every other thread ends at its next look at
+//!   the cancel flag or channel. A detached call's outputs and callbacks are refused (their
+//!   channels are closed), and so is a [`crate::function::Callback`] kept by a function after
+//!   its run.
 //! * **Bounded memory for streams**: every channel is bounded ([`ExecutorOptions::channel_capacity`]),
 //!   so the feeder blocks when workers fall behind and workers block when the driver does. In
 //!   streaming mode at most about `channel_capacity + workers + 1` chunks are alive at once (plus
@@ -50,9 +54,12 @@
 //!   partitions until the input ends (a group must be complete before its call).
 //! * **First error wins**: the first failure (a function's `Err`, a panic, a bad output schema,
 //!   a failing input, a failing callback handler or sink) is recorded, a shared cancel flag is
-//!   raised and every other error is dropped. Workers check the flag between partitions and
-//!   between batches (the input streams a function reads end with an error once the run is
-//!   cancelled), the feeder stops reading, and the driver discards the outputs still arriving.
+//!   raised and every other error is dropped, and the driver returns the error at once. Workers
+//!   check the flag between partitions and between batches (the input streams a function reads
+//!   end with an error once the run is cancelled), the feeder stops reading and sending.
+//! * **Time limits and cancel**: under a step's [`control`](crate::control) (a workflow step:
+//!   `workflow.step_timeout`, the workflow's canceller, the failure of another step) the
+//!   driver looks at it every 10 ms and fails the run with its error the same way.
 //!   A function's error names the function, the partition's key values and the cause
 //!   ([`crate::function::in_partition`]); a panic's payload becomes the cause's message.
 //! * A callback handler's error is the run's error as the handler returned it (the function
@@ -168,13 +175,13 @@ impl ExecutorOptions {
 /// let rows = (0..100).map(|i| vec![Value::from(i % 7), Value::from(i)]).collect::<Vec<_>>();
 /// let df: DataFrame = (rows, "k:long,v:long").into_dataframe()?;
 /// let spec = PartitionSpec::parse("by=k")?;
-/// let out = parallel_map(df, &Identity, &spec, Arc::new(Params::new()), None, &ExecutorOptions::with_workers(4))?;
+/// let out = parallel_map(df, Arc::new(Identity), &spec, Arc::new(Params::new()), None, &ExecutorOptions::with_workers(4))?;
 /// assert_eq!(out.count()?, 100);
 /// # Ok::<(), fugue_runtime::fugue_core::FugueError>(())
 /// ```
 pub fn parallel_map(
     df: DataFrame,
-    function: &dyn PartitionFunction,
+    function: Arc<dyn PartitionFunction>,
     spec: &PartitionSpec,
     params: Arc<Params>,
     handler: Option<Handler<'_>>,
@@ -193,7 +200,7 @@ pub fn parallel_map(
 /// not keep the batches, the whole run is in bounded memory. An error of `sink` fails the run.
 pub fn parallel_map_into(
     df: DataFrame,
-    function: &dyn PartitionFunction,
+    function: Arc<dyn PartitionFunction>,
     spec: &PartitionSpec,
     params: Arc<Params>,
     handler: Option<Handler<'_>>,
@@ -207,25 +214,28 @@ pub fn parallel_map_into(
     // Every key and presort column must exist before any data moves.
     spec.sorts(&input_schema, true)?;
     let arrow_schema: SchemaRef = Arc::new(input_schema.to_arrow());
-    let cursors = Cursors::new(&input_schema, spec.keys())?;
-    let cursors = &cursors;
+    let cursors = Arc::new(Cursors::new(&input_schema, spec.keys())?);
     let workers = options.worker_count();
     let (df, row_count) = count_if_needed(df, spec)?;
     let num = spec.num_partitions(row_count, workers as u64)?;
     let has_keys = !spec.keys().is_empty();
     let coarse = spec.algo() == PartitionAlgo::Coarse;
 
-    let split = |physical_no: usize, mut inputs: Vec<Vec<RecordBatch>>| -> Result<Vec<Call>> {
-        let batches = inputs.pop().unwrap_or_default();
-        logical_calls(&arrow_schema, &batches, spec, cursors, workers, physical_no)
+    let owned_spec = Arc::new(spec.clone());
+    let split = {
+        let (schema, spec, cursors) = (arrow_schema.clone(), owned_spec.clone(), cursors.clone());
+        move |physical_no: usize, mut inputs: Vec<Vec<RecordBatch>>| -> Result<Vec<Call>> {
+            let batches = inputs.pop().unwrap_or_default();
+            logical_calls(&schema, &batches, &spec, &cursors, workers, physical_no)
+        }
     };
     let job = Job {
         function,
-        output_schema: &output_schema,
+        output_schema: output_schema.clone(),
         params,
         inputs: 1,
         routed: has_keys,
-        split: &split,
+        split: Box::new(split),
     };
 
     if has_keys {
@@ -272,7 +282,7 @@ pub fn parallel_map_into(
                 rows += batch.num_rows();
                 chunk.push(batch);
                 if rows >= chunk_rows {
-                    if !feeder.call(chunk_call(cursors, std::mem::take(&mut chunk), sent)?) {
+                    if !feeder.call(chunk_call(&cursors, std::mem::take(&mut chunk), sent)?) {
                         return Ok(());
                     }
                     rows = 0;
@@ -281,7 +291,7 @@ pub fn parallel_map_into(
             }
             if !chunk.is_empty() || sent == 0 {
                 // The tail, or one call with an empty input when the stream had no row.
-                feeder.call(chunk_call(cursors, chunk, sent)?);
+                feeder.call(chunk_call(&cursors, chunk, sent)?);
             }
             Ok(())
         };
@@ -290,12 +300,13 @@ pub fn parallel_map_into(
     }
 
     let frame_schema = arrow_schema.clone();
+    let spec = owned_spec;
     let feed = move |feeder: &Feeder| -> Result<()> {
         let batches = df.into_batches()?;
         let calls = if coarse {
-            coarse_ranges(&frame_schema, &batches, spec, cursors, workers, num)?
+            coarse_ranges(&frame_schema, &batches, &spec, &cursors, workers, num)?
         } else {
-            logical_calls(&frame_schema, &batches, spec, cursors, workers, 0)?
+            logical_calls(&frame_schema, &batches, &spec, &cursors, workers, 0)?
                 .into_iter()
                 .enumerate()
                 .map(|(i, mut call)| {

@@ -1,4 +1,4 @@
-//! The scoped worker pool: feeder, workers and driver of one run (see the module docs of
+//! The worker pool: feeder, workers and driver of one run (see the module docs of
 //! [`crate::executor`] for the layout and the invariants).
 
 use super::ExecutorOptions;
@@ -39,12 +39,13 @@ pub(crate) struct Route {
     pub physical: Vec<usize>,
 }
 
-/// What every thread of a run shares.
-pub(crate) struct Job<'a> {
+/// What every thread of a run shares (owned: a run's threads are not scoped, see
+/// [`run`]).
+pub(crate) struct Job {
     /// The function to call.
-    pub function: &'a dyn PartitionFunction,
+    pub function: Arc<dyn PartitionFunction>,
     /// Its declared output schema.
-    pub output_schema: &'a Schema,
+    pub output_schema: Schema,
     /// The step's parameters.
     pub params: Arc<Params>,
     /// The number of inputs.
@@ -53,20 +54,26 @@ pub(crate) struct Job<'a> {
     pub routed: bool,
     /// Splits one complete physical partition (its batches, per input) into calls.
     #[allow(clippy::type_complexity)]
-    pub split: &'a (dyn Fn(usize, Vec<Vec<RecordBatch>>) -> Result<Vec<Call>> + Sync),
+    pub split: Box<dyn Fn(usize, Vec<Vec<RecordBatch>>) -> Result<Vec<Call>> + Send + Sync>,
 }
 
 /// The cancel flag and the first error of a run.
 pub(crate) struct RunState {
     cancel: AtomicBool,
     first_error: Mutex<Option<FugueError>>,
+    /// Dropped at the first failure: every wait that also receives on `stopped` wakes at once.
+    stop: Mutex<Option<Sender<()>>>,
+    stopped: Receiver<()>,
 }
 
 impl RunState {
     fn new() -> Self {
+        let (stop, stopped) = bounded(0);
         RunState {
             cancel: AtomicBool::new(false),
             first_error: Mutex::new(None),
+            stop: Mutex::new(Some(stop)),
+            stopped,
         }
     }
 
@@ -85,25 +92,32 @@ impl RunState {
             *slot = Some(error);
         }
         self.cancel.store(true, Ordering::Release);
+        drop(slot);
+        self.stop
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
     }
 
-    fn into_result(self) -> Result<()> {
+    /// The run's outcome: its first error, if any.
+    fn outcome(&self) -> Result<()> {
         let slot = self
             .first_error
-            .into_inner()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
         slot.map_or(Ok(()), Err)
     }
 }
 
 /// The feeder's side of the work channels.
-pub(crate) struct Feeder<'s> {
+pub(crate) struct Feeder {
     calls: Option<Sender<Call>>,
     routes: Vec<Sender<Route>>,
-    state: &'s RunState,
+    state: Arc<RunState>,
 }
 
-impl Feeder<'_> {
+impl Feeder {
     /// Whether the run was cancelled: the feeder should stop reading its input.
     pub(crate) fn cancelled(&self) -> bool {
         self.state.cancelled()
@@ -117,7 +131,7 @@ impl Feeder<'_> {
     /// Send a whole call to any idle worker; `false` when the run stops.
     pub(crate) fn call(&self, call: Call) -> bool {
         match &self.calls {
-            Some(tx) => tx.send(call).is_ok(),
+            Some(tx) => self.send(tx, call),
             None => {
                 self.state.fail(FugueError::Internal(
                     "a routed run was sent a whole call".into(),
@@ -130,7 +144,7 @@ impl Feeder<'_> {
     /// Send rows to the worker that owns their physical partitions; `false` when the run stops.
     pub(crate) fn route(&self, worker: usize, route: Route) -> bool {
         match self.routes.get(worker) {
-            Some(tx) => tx.send(route).is_ok(),
+            Some(tx) => self.send(tx, route),
             None => {
                 self.state.fail(FugueError::Internal(format!(
                     "rows routed to worker {worker} of {}",
@@ -140,23 +154,41 @@ impl Feeder<'_> {
             }
         }
     }
+
+    /// A send that gives up when the run stops (a worker may be busy in a call that never
+    /// returns: the feeder must not wait for it).
+    fn send<T>(&self, tx: &Sender<T>, message: T) -> bool {
+        select! {
+            send(tx, message) -> sent => sent.is_ok(),
+            recv(self.state.stopped) -> _ => false,
+        }
+    }
 }
 
 /// Run `feed` on a feeder thread and the calls on `options.workers` worker threads, servicing
 /// outputs and callbacks on this thread until every worker is done; the first error wins.
+///
+/// The threads are not scoped: they own what they use. When the run fails (an error, the
+/// step's time limit, a cancel: see [`crate::control`]), this returns at once; a thread still
+/// inside a user call is detached, and ends when the call returns (its output and callbacks
+/// are refused: their channels are closed). A run that succeeds joins every thread first.
 pub(crate) fn run<F>(
-    job: Job<'_>,
+    job: Job,
     feed: F,
     handler: Option<Handler<'_>>,
     sink: &mut dyn FnMut(RecordBatch) -> Result<()>,
     options: &ExecutorOptions,
 ) -> Result<()>
 where
-    F: FnOnce(&Feeder) -> Result<()> + Send,
+    F: FnOnce(&Feeder) -> Result<()> + Send + 'static,
 {
+    let control = crate::control::current();
+    if let Some(control) = &control {
+        control.check()?;
+    }
     let workers = options.worker_count();
     let capacity = options.capacity();
-    let state = RunState::new();
+    let state = Arc::new(RunState::new());
     let (out_tx, out_rx) = bounded::<Vec<RecordBatch>>(capacity);
     let (request_tx, request_rx) = bounded::<CallbackRequest>(workers);
     let callback = handler
@@ -172,64 +204,115 @@ where
         Feeder {
             calls: None,
             routes: route_txs,
-            state: &state,
+            state: state.clone(),
         }
     } else {
         drop(route_txs);
         Feeder {
             calls: Some(call_tx),
             routes: Vec::new(),
-            state: &state,
+            state: state.clone(),
         }
     };
 
-    std::thread::scope(|scope| {
-        let state = &state;
-        let job = &job;
-        scope.spawn(move || {
-            match catch_unwind(AssertUnwindSafe(|| feed(&feeder))) {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => state.fail(e),
-                Err(payload) => state.fail(FugueError::Internal(format!(
-                    "the executor's feeder panicked: {}",
-                    panic_message(payload.as_ref())
-                ))),
-            }
-            // Closing the work channels tells the workers that the input is over.
-            drop(feeder);
-        });
-        for route_rx in route_rxs {
-            let worker = Worker {
-                job,
-                state,
-                calls: call_rx.clone(),
-                routes: route_rx,
-                out: out_tx.clone(),
-                pending: RefCell::new(Pending::default()),
-                callback: callback.clone(),
-                init: RefCell::new(PhysicalInit::default()),
-            };
-            scope.spawn(move || worker.run());
+    let job = Arc::new(job);
+    let mut threads = Vec::with_capacity(workers + 1);
+    let feeder_state = state.clone();
+    match spawn("fugue-feeder", move || {
+        match catch_unwind(AssertUnwindSafe(|| feed(&feeder))) {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => feeder_state.fail(e),
+            Err(payload) => feeder_state.fail(FugueError::Internal(format!(
+                "the executor's feeder panicked: {}",
+                panic_message(payload.as_ref())
+            ))),
         }
-        drop(out_tx);
-        drop(call_rx);
-        drive(&out_rx, &request_rx, handler, sink, state);
-    });
-    // Late callbacks (a `Callback` kept by a function) fail from now on.
+        // Closing the work channels tells the workers that the input is over.
+        drop(feeder);
+    }) {
+        Ok(thread) => threads.push(thread),
+        Err(e) => state.fail(e),
+    }
+    for (i, route_rx) in route_rxs.into_iter().enumerate() {
+        if state.cancelled() {
+            break;
+        }
+        let worker = Worker {
+            job: job.clone(),
+            state: state.clone(),
+            calls: call_rx.clone(),
+            routes: route_rx,
+            out: out_tx.clone(),
+            pending: RefCell::new(Pending::default()),
+            callback: callback.clone(),
+            init: RefCell::new(PhysicalInit::default()),
+        };
+        match spawn(&format!("fugue-worker-{i}"), move || worker.run()) {
+            Ok(thread) => threads.push(thread),
+            Err(e) => state.fail(e),
+        }
+    }
+    drop(out_tx);
+    drop(call_rx);
+    drop(callback);
+    // The driver keeps a request sender alive until it returns, so `request_rx` never
+    // disconnects while it waits.
+    drive(
+        &out_rx,
+        &request_rx,
+        handler,
+        sink,
+        &state,
+        control.as_ref(),
+    );
+    // Late callbacks (a `Callback` kept by a function, a detached call's) fail from now on, and
+    // so do a detached call's outputs.
     drop(request_tx);
-    state.into_result()
+    drop(request_rx);
+    drop(out_rx);
+    if !state.cancelled() {
+        for thread in threads {
+            if thread.join().is_err() {
+                state.fail(FugueError::Internal("an executor thread panicked".into()));
+            }
+        }
+    }
+    state.outcome()
+}
+
+/// Spawn a named thread of a run.
+fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> Result<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name(name.to_string())
+        .spawn(f)
+        .map_err(|e| FugueError::Io {
+            action: "starting a thread",
+            path: name.to_string(),
+            source: e,
+        })
 }
 
 /// The driver loop, on the caller's thread: outputs to the sink, callback requests to the
 /// handler, until every worker has dropped its output sender.
+///
+/// Returns at once when the run fails, or when `control` stops the step (cancelled, or past
+/// its time limit: looked at every [`POLL`](crate::control::POLL)).
 fn drive(
     out_rx: &Receiver<Vec<RecordBatch>>,
     request_rx: &Receiver<CallbackRequest>,
     mut handler: Option<Handler<'_>>,
     sink: &mut dyn FnMut(RecordBatch) -> Result<()>,
     state: &RunState,
+    control: Option<&crate::control::Control>,
 ) {
+    let ticks = match control {
+        Some(_) => crossbeam_channel::tick(crate::control::POLL),
+        None => crossbeam_channel::never(),
+    };
     loop {
+        if state.cancelled() {
+            return;
+        }
         select! {
             recv(out_rx) -> message => match message {
                 Ok(batches) => {
@@ -250,10 +333,17 @@ fn drive(
                 }
                 Err(_) => break,
             },
-            // The driver keeps a request sender alive in `run`, so this never disconnects here.
             recv(request_rx) -> message => {
                 if let Ok(request) = message {
                     answer(request, handler.as_mut(), state);
+                }
+            },
+            // Closed at the first failure.
+            recv(state.stopped) -> _ => return,
+            recv(ticks) -> _ => {
+                if let Some(Err(e)) = control.map(crate::control::Control::check) {
+                    state.fail(e);
+                    return;
                 }
             },
         }
@@ -261,9 +351,9 @@ fn drive(
 }
 
 /// One worker thread.
-struct Worker<'a, 's> {
-    job: &'s Job<'a>,
-    state: &'s RunState,
+struct Worker {
+    job: Arc<Job>,
+    state: Arc<RunState>,
     calls: Receiver<Call>,
     routes: Receiver<Route>,
     out: Sender<Vec<RecordBatch>>,
@@ -287,7 +377,7 @@ struct Pending {
     rows: usize,
 }
 
-impl Worker<'_, '_> {
+impl Worker {
     fn run(self) {
         match catch_unwind(AssertUnwindSafe(|| self.work())) {
             Ok(Ok(())) => {}
@@ -403,7 +493,7 @@ impl Worker<'_, '_> {
     /// Run one call; its failure (error or panic) is recorded with the function's name and the
     /// partition's keys.
     fn call(&self, call: Call) {
-        let function = self.job.function;
+        let function = self.job.function.as_ref();
         let name = function.name();
         let cursor = call.cursor.clone();
         let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<()> {
@@ -420,7 +510,7 @@ impl Worker<'_, '_> {
             let inputs = call
                 .inputs
                 .into_iter()
-                .map(|batches| cancellable(stream_of(batches), self.state))
+                .map(|batches| cancellable(stream_of(batches), &self.state))
                 .collect();
             let output = function
                 .call(ctx, inputs)
@@ -430,7 +520,7 @@ impl Worker<'_, '_> {
                     return Ok(());
                 }
                 let batch = batch.map_err(|e| in_partition(name, &cursor, e))?;
-                check_output(name, self.job.output_schema, &batch)?;
+                check_output(name, &self.job.output_schema, &batch)?;
                 if !self.push(batch) {
                     return Ok(());
                 }

@@ -84,12 +84,15 @@ impl Runner {
 
     /// Run a future to completion (from another thread when the caller is itself inside a
     /// tokio runtime, where blocking would panic). A panic inside the future (a reader that
-    /// panics on a corrupt file, say) is [`FugueError::External`], never an abort.
+    /// panics on a corrupt file, say) is [`FugueError::External`], never an abort. Under a
+    /// step's [`control`](crate::control) the wait ends when the step is cancelled or out of
+    /// time, and the query is dropped (DataFusion stops its tasks).
     pub(crate) fn block_on<T, F>(&self, future: F) -> Result<T>
     where
         F: Future<Output = Result<T>> + Send,
         T: Send,
     {
+        let future = crate::control::until_stopped(crate::control::current(), future);
         let runtime = self.runtime();
         let run = move || {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runtime.block_on(future)))

@@ -37,6 +37,8 @@ pub struct Workflow {
     pub(crate) conf: ConfigOverrides,
     /// The reader of run progress besides the terminal bar.
     pub(crate) progress: RefCell<Option<std::sync::Arc<dyn super::ProgressReport>>>,
+    /// Cancels this workflow's runs in progress.
+    pub(crate) canceller: crate::control::Canceller,
 }
 
 impl Default for Workflow {
@@ -62,6 +64,7 @@ impl Workflow {
             specs: RefCell::new(Vec::new()),
             conf: ConfigOverrides::new(),
             progress: RefCell::new(None),
+            canceller: crate::control::Canceller::new(),
         }
     }
 
@@ -73,6 +76,7 @@ impl Workflow {
             specs: RefCell::new(Vec::new()),
             conf: conf.into_overrides()?,
             progress: RefCell::new(None),
+            canceller: crate::control::Canceller::new(),
         })
     }
 
@@ -81,6 +85,23 @@ impl Workflow {
     /// function for ([`super::ProgressReport`]). A later call replaces the reader.
     pub fn report_progress_to(&self, report: impl super::ProgressReport + 'static) {
         *self.progress.borrow_mut() = Some(std::sync::Arc::new(report));
+    }
+
+    /// What cancels this workflow's runs in progress from another thread: a cancelled run
+    /// fails at once with [`fugue_core::ErrorKind::Cancelled`], naming the step that was
+    /// running (a user call still running is detached, its output refused). Runs started
+    /// later are not affected. The limit of one step's time is the config key
+    /// `workflow.step_timeout`.
+    ///
+    /// ```
+    /// use fugue_runtime::workflow::Workflow;
+    ///
+    /// let workflow = Workflow::new();
+    /// let canceller = workflow.canceller();
+    /// std::thread::spawn(move || canceller.cancel()).join().unwrap();
+    /// ```
+    pub fn canceller(&self) -> crate::control::Canceller {
+        self.canceller.clone()
     }
 
     /// The workflow's own configuration layer.

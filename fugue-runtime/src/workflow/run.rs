@@ -236,7 +236,7 @@ struct Progress {
     total: usize,
     done: AtomicUsize,
     /// Per step: the logical partitions called so far, and whether it is running.
-    partitions: Vec<AtomicU64>,
+    partitions: Vec<Arc<AtomicU64>>,
     running: Vec<AtomicBool>,
     names: Vec<String>,
 }
@@ -259,7 +259,7 @@ impl Progress {
             report,
             total: len,
             done: AtomicUsize::new(0),
-            partitions: names.iter().map(|_| AtomicU64::new(0)).collect(),
+            partitions: names.iter().map(|_| Arc::new(AtomicU64::new(0))).collect(),
             running: names.iter().map(|_| AtomicBool::new(false)).collect(),
             names,
         }
@@ -271,7 +271,7 @@ impl Progress {
     }
 
     /// The partition counter of step `i`.
-    fn counter(&self, i: usize) -> &AtomicU64 {
+    fn counter(&self, i: usize) -> &Arc<AtomicU64> {
         &self.partitions[i]
     }
 
@@ -403,7 +403,7 @@ impl Workflow {
         let nodes: Vec<Node> = self.graph.borrow().nodes.clone();
         let plan = self.plan()?;
         let progress = self.progress.borrow().clone();
-        run_nodes(engine, &conf, nodes, plan, progress)
+        run_nodes(engine, &conf, nodes, plan, progress, &self.canceller)
     }
 }
 
@@ -428,7 +428,11 @@ struct Run<'a> {
     progress: Progress,
     span: tracing::Span,
     /// Set by the first failure: no new step starts, partition functions stop calling.
-    cancel: AtomicBool,
+    cancel: Arc<AtomicBool>,
+    /// Set by the workflow's canceller.
+    stopped: Arc<AtomicBool>,
+    /// `workflow.step_timeout`.
+    step_timeout: Option<Duration>,
 }
 
 /// `fugue.workflow.auto_persist_value`, the storage level of auto-persisted outputs: the
@@ -461,8 +465,12 @@ fn run_nodes(
     nodes: Vec<Node>,
     plan: Plan,
     progress: Option<Arc<dyn ProgressReport>>,
+    canceller: &crate::control::Canceller,
 ) -> Result<WorkflowResult> {
     let n = nodes.len();
+    // Cancelled from another thread while registered (until the run ends).
+    let (stopped, _registered) = canceller.register();
+    let step_timeout = crate::control::step_timeout(conf)?;
     check_persist_level(conf)?;
     let run_id = checkpoint::run_id();
     let root = conf.fugue.workflow.checkpoint.path.clone();
@@ -608,7 +616,9 @@ fn run_nodes(
             progress,
         ),
         span,
-        cancel: AtomicBool::new(false),
+        cancel: Arc::new(AtomicBool::new(false)),
+        stopped,
+        step_timeout,
     };
     let mut reused_ids = Vec::new();
     for (i, frame) in reused.into_iter().enumerate() {
@@ -767,7 +777,16 @@ impl Run<'_> {
         let started = Instant::now();
         self.progress.started(i);
         tracing::debug!("step started");
-        let result = self.compute(i).map_err(|e| step_failed(info, e));
+        let control = crate::control::Control::new(
+            self.stopped.clone(),
+            self.cancel.clone(),
+            self.step_timeout,
+        );
+        let result = crate::control::under(control.clone(), || {
+            control.check()?;
+            self.compute(i)
+        })
+        .map_err(|e| step_failed(info, e));
         match &result {
             Ok(()) => {
                 tracing::debug!(

@@ -105,13 +105,13 @@ pub struct RunContext<'a> {
     /// The partition spec given to the step's input, if any.
     pub spec: Option<&'a PartitionSpec>,
     /// Set once another step of the run has failed.
-    pub cancel: &'a AtomicBool,
+    pub cancel: &'a std::sync::Arc<AtomicBool>,
     /// The step's name.
     pub step: &'a str,
     /// The run's skipped partitions (`ignore_errors`), for its result.
     pub skipped: &'a Mutex<Vec<SkippedPartition>>,
     /// The logical partitions the step's function has been called for (progress).
-    pub partitions: &'a std::sync::atomic::AtomicU64,
+    pub partitions: &'a std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl RunContext<'_> {

@@ -75,10 +75,10 @@ impl FunctionCall {
     pub(super) fn run(
         &self,
         cx: &RunContext<'_>,
-        map: impl FnOnce(&dyn PartitionFunction) -> Result<DataFrame>,
+        map: impl FnOnce(Arc<dyn PartitionFunction>) -> Result<DataFrame>,
     ) -> Result<DataFrame> {
-        let function = self.cancellable(cx.cancel, cx.partitions);
-        let (df, skipped) = run_skipping(&function, &self.ignore, cx.step, map)?;
+        let function = Arc::new(self.cancellable(cx.cancel, cx.partitions));
+        let (df, skipped) = run_skipping(function, &self.ignore, cx.step, map)?;
         cx.skipped
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -135,16 +135,18 @@ impl FunctionCall {
         check_typed_inputs(self.function.as_ref(), schemas, cx.names, cx.step)
     }
 
-    /// The function, observing the run's cancel flag and counting its calls.
-    pub(super) fn cancellable<'a>(
-        &'a self,
-        cancel: &'a AtomicBool,
-        calls: &'a AtomicU64,
-    ) -> Cancellable<'a> {
+    /// The function, observing the run's cancel flag and the step's control (a cancel from
+    /// another thread, its time limit), and counting its calls.
+    pub(super) fn cancellable(
+        &self,
+        cancel: &Arc<AtomicBool>,
+        calls: &Arc<AtomicU64>,
+    ) -> Cancellable {
         Cancellable {
-            inner: self.function.as_ref(),
-            cancel,
-            calls,
+            inner: self.function.clone(),
+            cancel: cancel.clone(),
+            control: crate::control::current(),
+            calls: calls.clone(),
         }
     }
 }
@@ -217,13 +219,14 @@ pub(super) fn known(schema: Schema) -> Option<Schema> {
 
 /// A partition function that observes the run's cancel flag (once another step has failed,
 /// its remaining partitions are not called) and counts its calls for the run's progress.
-pub(super) struct Cancellable<'a> {
-    inner: &'a dyn PartitionFunction,
-    cancel: &'a AtomicBool,
-    calls: &'a AtomicU64,
+pub(super) struct Cancellable {
+    inner: Arc<dyn PartitionFunction>,
+    cancel: Arc<AtomicBool>,
+    control: Option<crate::control::Control>,
+    calls: Arc<AtomicU64>,
 }
 
-impl PartitionFunction for Cancellable<'_> {
+impl PartitionFunction for Cancellable {
     fn name(&self) -> &str {
         self.inner.name()
     }
@@ -267,10 +270,14 @@ impl PartitionFunction for Cancellable<'_> {
         ctx: PartitionContext,
         inputs: Vec<BatchStream<'s>>,
     ) -> Result<BatchStream<'s>> {
-        if self.cancel.load(Ordering::SeqCst) {
-            return Err(FugueError::InvalidOperation(
-                "cancelled: another step of the workflow failed".to_string(),
-            ));
+        match &self.control {
+            Some(control) => control.check()?,
+            None if self.cancel.load(Ordering::SeqCst) => {
+                return Err(FugueError::InvalidOperation(
+                    "cancelled: another step of the workflow failed".to_string(),
+                ));
+            }
+            None => {}
         }
         self.calls.fetch_add(1, Ordering::Relaxed);
         self.inner.call(ctx, inputs)
