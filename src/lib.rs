@@ -19,7 +19,9 @@ pub use fugue_cluster as cluster;
 pub mod workflow_support;
 
 pub use api::{CoTransform, Transform, cotransform, out_cotransform, out_transform, transform};
-pub use fugue_runtime::engine::{ExecutionEngine, IntoEngine, LocalEngine, make_engine};
+pub use fugue_runtime::engine::{
+    ExecutionEngine, IntoEngine, LocalEngine, RelationalEngine, make_engine,
+};
 pub use fugue_runtime::like::IntoPartitionSpec;
 pub use fugue_runtime::like::records;
 pub use fugue_runtime::record;

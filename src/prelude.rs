@@ -7,7 +7,7 @@ pub use crate::{
 };
 pub use arrow::array::RecordBatch;
 pub use fugue_core::{FugueError, PartitionSpec};
-pub use fugue_runtime::engine::ExecutionEngine;
+pub use fugue_runtime::engine::{ExecutionEngine, RelationalEngine};
 pub use fugue_runtime::function::{
     Callback, Params, PartitionCursor, PartitionFunction, PhysicalPartition,
 };

@@ -16,8 +16,8 @@ use datafusion::logical_expr::{Extension, LogicalPlan};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use fugue_core::{ConfigOverrides, FugueConfig, FugueError, PartitionSpec, Result, Schema};
 use fugue_runtime::engine::{
-    DropHow, ExecutionEngine, FillValue, JoinHow, LoadOptions, LocalEngine, NaPosition, SampleSize,
-    SaveOptions, SelectQuery, SqlBackend, ZipHow, split_batches, with_row_numbers,
+    ExecutionEngine, LocalEngine, RelationalEngine, SqlBackend, ZipHow, split_batches,
+    with_row_numbers,
 };
 use fugue_runtime::frame::{ArrowFrame, DataFrame};
 use fugue_runtime::function::{Callback, Params, PartitionFunction};
@@ -563,18 +563,6 @@ impl BallistaEngine {
     }
 }
 
-/// Engine methods that the Ballista engine runs as its inner [`LocalEngine`] does: the
-/// relational ones reach the cluster through the SQL backend; the others run on the driver.
-macro_rules! delegate_to_local {
-    ($($name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty;)*) => {
-        $(
-            fn $name(&self, $($arg: $ty),*) -> $ret {
-                self.local.$name($($arg),*)
-            }
-        )*
-    };
-}
-
 impl ExecutionEngine for BallistaEngine {
     fn name(&self) -> &str {
         ENGINE_NAME
@@ -620,31 +608,11 @@ impl ExecutionEngine for BallistaEngine {
         self.step(dfs, Some(how), function.as_ref(), spec, params, callback)
     }
 
-    delegate_to_local! {
-        join(df1: DataFrame, df2: DataFrame, how: JoinHow, on: &[&str]) -> Result<DataFrame>;
-        union(df1: DataFrame, df2: DataFrame, distinct: bool) -> Result<DataFrame>;
-        subtract(df1: DataFrame, df2: DataFrame, distinct: bool) -> Result<DataFrame>;
-        intersect(df1: DataFrame, df2: DataFrame, distinct: bool) -> Result<DataFrame>;
-        distinct(df: DataFrame) -> Result<DataFrame>;
-        dropna(df: DataFrame, how: DropHow, thresh: Option<usize>, subset: Option<&[&str]>)
-            -> Result<DataFrame>;
-        fillna(df: DataFrame, value: &FillValue, subset: Option<&[&str]>) -> Result<DataFrame>;
-        sample(df: DataFrame, size: SampleSize, replace: bool, seed: Option<u64>)
-            -> Result<DataFrame>;
-        take(
-            df: DataFrame,
-            n: usize,
-            presort: &[fugue_core::SortKey],
-            na_position: NaPosition,
-            partition: Option<&PartitionSpec>
-        ) -> Result<DataFrame>;
-        select(df: DataFrame, query: &SelectQuery) -> Result<DataFrame>;
-        filter(df: DataFrame, condition: &str) -> Result<DataFrame>;
-        assign(df: DataFrame, columns: &[(&str, &str)]) -> Result<DataFrame>;
-        aggregate(df: DataFrame, partition_by: &[&str], columns: &[(&str, &str)])
-            -> Result<DataFrame>;
-        load(paths: &[&str], options: &LoadOptions) -> Result<DataFrame>;
-        save(df: DataFrame, path: &str, options: &SaveOptions) -> Result<()>;
+    /// The inner [`LocalEngine`]'s layer: its relational operations reach the cluster
+    /// through the SQL backend; dropna, fillna, sample, column operations and load/save run
+    /// on the driver.
+    fn relational(&self) -> &dyn RelationalEngine {
+        &self.local
     }
 }
 

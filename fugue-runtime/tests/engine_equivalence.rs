@@ -8,7 +8,7 @@
 
 use fugue_runtime::engine::{
     DropHow, ExecutionEngine, FillValue, JoinHow, LOCAL_WORKERS, LoadOptions, LocalEngine,
-    NaPosition, SaveOptions,
+    NaPosition, RelationalEngine, SaveOptions,
 };
 use fugue_runtime::fugue_core::FugueConfig;
 use fugue_runtime::fugue_core::partition::parse_presort;

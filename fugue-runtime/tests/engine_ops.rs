@@ -4,7 +4,8 @@
 
 use arrow::array::{Int64Array, RecordBatch};
 use fugue_runtime::engine::{
-    ExecutionEngine, JoinHow, LOCAL_WORKERS, LocalEngine, NaPosition, SelectQuery, ZipHow,
+    ExecutionEngine, JoinHow, LOCAL_WORKERS, LocalEngine, NaPosition, RelationalEngine,
+    SelectQuery, ZipHow,
 };
 use fugue_runtime::fugue_core::FugueConfig;
 use fugue_runtime::fugue_core::partition::parse_presort;

@@ -4,7 +4,7 @@
 #![cfg(feature = "datafusion")]
 
 use fugue_runtime::engine::{
-    ExecutionEngine, LOCAL_WORKERS, LoadOptions, LocalEngine, SaveOptions,
+    ExecutionEngine, LOCAL_WORKERS, LoadOptions, LocalEngine, RelationalEngine, SaveOptions,
 };
 use fugue_runtime::fugue_core::{ErrorKind, FugueConfig};
 use fugue_runtime::{ArrowFrame, DataFrame, Value};

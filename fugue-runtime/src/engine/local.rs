@@ -7,7 +7,7 @@ use super::conf::{
 use super::options::{
     DropHow, FillValue, JoinHow, LoadOptions, NaPosition, SampleSize, SaveOptions, SelectQuery,
 };
-use super::{ExecutionEngine, row_ops};
+use super::{ExecutionEngine, RelationalEngine, row_ops};
 use crate::executor::{self, ExecutorOptions, ZipHow};
 use crate::frame::{ArrowFrame, DataFrame};
 use crate::function::{Callback, Params, PartitionFunction, run_map};
@@ -208,6 +208,12 @@ impl ExecutionEngine for LocalEngine {
         }
     }
 
+    fn relational(&self) -> &dyn RelationalEngine {
+        self
+    }
+}
+
+impl RelationalEngine for LocalEngine {
     fn join(&self, df1: DataFrame, df2: DataFrame, how: JoinHow, on: &[&str]) -> Result<DataFrame> {
         let (left, right) = (self.input(df1)?, self.input(df2)?);
         relational::join(&self.session, &left, &right, how, on)

@@ -1,9 +1,10 @@
 //! Execution engines: the one place where computation happens (reference §2).
 //!
-//! [`ExecutionEngine`] is the object-safe engine API: the map primitive and co-transformation,
-//! the relational operations (join, set operations, distinct, dropna, fillna, sample, take,
-//! SQL select/filter/assign/aggregate), column operations, load/save and the physical hints
-//! (persist, broadcast, repartition). [`LocalEngine`] implements it twice for one machine:
+//! [`ExecutionEngine`] is the object-safe engine API, in two halves: the map primitive and
+//! co-transformation, and the relational layer ([`RelationalEngine`]: join, set operations,
+//! distinct, dropna, fillna, sample, take, SQL select/filter/assign/aggregate, column
+//! operations, load/save), plus the physical hints (persist, broadcast, repartition).
+//! [`LocalEngine`] implements both twice for one machine:
 //!
 //! * **`native`**: one thread, deterministic (DataFusion with one partition, the reference map);
 //! * **`local`** (the default): DataFusion with one partition per worker thread
@@ -107,10 +108,19 @@ pub fn unsupported(engine: &str, operation: &str) -> FugueError {
 /// An execution engine (reference §2.2). Object-safe: engines are shared as
 /// `Arc<dyn ExecutionEngine>`.
 ///
-/// Every method takes any [`DataFrame`] and returns a local one. Methods check their schema
-/// rules before executing anything; errors carry the kinds of the acceptance cases.
-/// Relational methods default to [`FugueError::Unsupported`] so that a minimal engine only
-/// implements the map primitive.
+/// The trait is split along the engine's two halves: the **map primitive** and
+/// co-transformation ([`map`](Self::map), [`comap`](Self::comap): partition functions run by
+/// the engine's executor) and the **relational layer** ([`relational`](Self::relational): a
+/// [`RelationalEngine`] over frames and plans: joins, set operations, SQL steps, row and
+/// column operations, load and save), plus the physical hints. A distributed engine that runs
+/// its relational work through another engine's layer hands out that layer, instead of
+/// forwarding each operation. The relational operations can be called on the engine itself:
+/// `engine.join(..)` works on any `dyn ExecutionEngine` (and on a [`LocalEngine`] with
+/// [`RelationalEngine`] in scope).
+///
+/// Every method takes any [`DataFrame`] and returns one of the engine's frames. Methods check
+/// their schema rules before executing anything; errors carry the kinds of the acceptance
+/// cases.
 pub trait ExecutionEngine: Send + Sync + fmt::Debug {
     // ---- identity -------------------------------------------------------------------------
 
@@ -130,7 +140,9 @@ pub trait ExecutionEngine: Send + Sync + fmt::Debug {
     // ---- map and co-transformation ----------------------------------------------------------
 
     /// The map primitive (reference §2.6): split `df` into the logical partitions of `spec`,
-    /// call `function` once per partition, concatenate the checked outputs.
+    /// call `function` once per partition, concatenate the checked outputs. The function is
+    /// shared (`Arc`): a call still running when the run fails is detached, not waited for
+    /// (see [`crate::control`]).
     fn map(
         &self,
         df: DataFrame,
@@ -155,38 +167,55 @@ pub trait ExecutionEngine: Send + Sync + fmt::Debug {
         Err(unsupported(self.name(), "comap"))
     }
 
-    // ---- relational operations -----------------------------------------------------------
+    // ---- the relational layer ------------------------------------------------------------------
 
+    /// The engine's relational layer: every operation over frames and plans that is not a
+    /// partition function.
+    fn relational(&self) -> &dyn RelationalEngine;
+
+    // ---- physical hints --------------------------------------------------------------------------
+
+    /// Materialise the frame (eagerly), so it is computed once.
+    fn persist(&self, df: DataFrame) -> Result<DataFrame> {
+        df.materialize()
+    }
+
+    /// Mark the frame for broadcast (engines of one machine: unchanged).
+    fn broadcast(&self, df: DataFrame) -> Result<DataFrame> {
+        Ok(df)
+    }
+
+    /// Repartition physically (engines of one machine: unchanged).
+    fn repartition(&self, df: DataFrame, spec: &PartitionSpec) -> Result<DataFrame> {
+        let _ = spec;
+        Ok(df)
+    }
+}
+
+/// The relational layer of an engine (reference §2.3-§2.5, §2.8): joins, set operations,
+/// distinct, SQL select / filter / assign / aggregate, take, the row operations (dropna,
+/// fillna, sample), the column operations, load and save. [`LocalEngine`] implements it over
+/// DataFusion (eager statements on `native`, lazy plans on `local`); an engine exposes its own
+/// through [`ExecutionEngine::relational`].
+///
+/// Every method takes any [`DataFrame`], checks its schema rules before executing anything
+/// (fugue-core's rules and wording) and returns one of the layer's frames.
+pub trait RelationalEngine: Send + Sync {
     /// Join two frames (reference §2.3): keys `on`, or the common columns when empty; NULL
     /// keys never match. See [`join_plan`] for the checks and the output schema.
-    fn join(&self, df1: DataFrame, df2: DataFrame, how: JoinHow, on: &[&str]) -> Result<DataFrame> {
-        let _ = (df1, df2, how, on);
-        Err(unsupported(self.name(), "join"))
-    }
+    fn join(&self, df1: DataFrame, df2: DataFrame, how: JoinHow, on: &[&str]) -> Result<DataFrame>;
 
     /// `UNION` (`distinct`) or `UNION ALL` of two frames with identical schemas.
-    fn union(&self, df1: DataFrame, df2: DataFrame, distinct: bool) -> Result<DataFrame> {
-        let _ = (df1, df2, distinct);
-        Err(unsupported(self.name(), "union"))
-    }
+    fn union(&self, df1: DataFrame, df2: DataFrame, distinct: bool) -> Result<DataFrame>;
 
     /// `EXCEPT` (`distinct`) or `EXCEPT ALL` (multiset difference) of two frames.
-    fn subtract(&self, df1: DataFrame, df2: DataFrame, distinct: bool) -> Result<DataFrame> {
-        let _ = (df1, df2, distinct);
-        Err(unsupported(self.name(), "subtract"))
-    }
+    fn subtract(&self, df1: DataFrame, df2: DataFrame, distinct: bool) -> Result<DataFrame>;
 
     /// `INTERSECT` (`distinct`) or `INTERSECT ALL` (multiset intersection) of two frames.
-    fn intersect(&self, df1: DataFrame, df2: DataFrame, distinct: bool) -> Result<DataFrame> {
-        let _ = (df1, df2, distinct);
-        Err(unsupported(self.name(), "intersect"))
-    }
+    fn intersect(&self, df1: DataFrame, df2: DataFrame, distinct: bool) -> Result<DataFrame>;
 
     /// Full-row dedupe; NULLs equal each other, NaN equals NaN.
-    fn distinct(&self, df: DataFrame) -> Result<DataFrame> {
-        let _ = df;
-        Err(unsupported(self.name(), "distinct"))
-    }
+    fn distinct(&self, df: DataFrame) -> Result<DataFrame>;
 
     /// Drop rows with NULLs (reference §2.5): `thresh` overrides `how`; `subset` limits the
     /// considered columns.
@@ -226,28 +255,16 @@ pub trait ExecutionEngine: Send + Sync + fmt::Debug {
         presort: &[fugue_core::SortKey],
         na_position: NaPosition,
         partition: Option<&PartitionSpec>,
-    ) -> Result<DataFrame> {
-        let _ = (df, n, presort, na_position, partition);
-        Err(unsupported(self.name(), "take"))
-    }
+    ) -> Result<DataFrame>;
 
     /// A SQL select over the frame (the table has no name to refer to: columns only).
-    fn select(&self, df: DataFrame, query: &SelectQuery) -> Result<DataFrame> {
-        let _ = (df, query);
-        Err(unsupported(self.name(), "select"))
-    }
+    fn select(&self, df: DataFrame, query: &SelectQuery) -> Result<DataFrame>;
 
     /// The rows where the SQL `condition` is true.
-    fn filter(&self, df: DataFrame, condition: &str) -> Result<DataFrame> {
-        let _ = (df, condition);
-        Err(unsupported(self.name(), "filter"))
-    }
+    fn filter(&self, df: DataFrame, condition: &str) -> Result<DataFrame>;
 
     /// Replace same-named columns in place and append new ones: `(name, SQL expression)`.
-    fn assign(&self, df: DataFrame, columns: &[(&str, &str)]) -> Result<DataFrame> {
-        let _ = (df, columns);
-        Err(unsupported(self.name(), "assign"))
-    }
+    fn assign(&self, df: DataFrame, columns: &[(&str, &str)]) -> Result<DataFrame>;
 
     /// Group by `partition_by` and compute `(name, SQL aggregate expression)` columns; the
     /// output is the keys then the columns. A non-aggregate expression is
@@ -257,12 +274,7 @@ pub trait ExecutionEngine: Send + Sync + fmt::Debug {
         df: DataFrame,
         partition_by: &[&str],
         columns: &[(&str, &str)],
-    ) -> Result<DataFrame> {
-        let _ = (df, partition_by, columns);
-        Err(unsupported(self.name(), "aggregate"))
-    }
-
-    // ---- column operations (the frames' own methods) -------------------------------------------
+    ) -> Result<DataFrame>;
 
     /// Rename columns by `(old, new)` pairs.
     fn rename(&self, df: DataFrame, pairs: &[(&str, &str)]) -> Result<DataFrame> {
@@ -284,37 +296,76 @@ pub trait ExecutionEngine: Send + Sync + fmt::Debug {
         df.select(columns)
     }
 
-    // ---- load and save ------------------------------------------------------------------------
-
     /// Load files, folders, globs or a list of them (reference §2.8).
-    fn load(&self, paths: &[&str], options: &LoadOptions) -> Result<DataFrame> {
-        let _ = (paths, options);
-        Err(unsupported(self.name(), "load"))
-    }
+    fn load(&self, paths: &[&str], options: &LoadOptions) -> Result<DataFrame>;
 
     /// Save a frame atomically (reference §2.8).
-    fn save(&self, df: DataFrame, path: &str, options: &SaveOptions) -> Result<()> {
-        let _ = (df, path, options);
-        Err(unsupported(self.name(), "save"))
-    }
+    fn save(&self, df: DataFrame, path: &str, options: &SaveOptions) -> Result<()>;
+}
 
-    // ---- physical hints --------------------------------------------------------------------------
+/// The relational operations called on an engine: each is its
+/// [`relational`](ExecutionEngine::relational) layer's ([`RelationalEngine`]).
+macro_rules! on_the_relational_layer {
+    ($($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty;)*) => {
+        impl<'a> dyn ExecutionEngine + 'a {
+            $(
+                $(#[$doc])*
+                pub fn $name(&self, $($arg: $ty),*) -> $ret {
+                    self.relational().$name($($arg),*)
+                }
+            )*
+        }
+    };
+}
 
-    /// Materialise the frame (eagerly), so it is computed once.
-    fn persist(&self, df: DataFrame) -> Result<DataFrame> {
-        df.materialize()
-    }
-
-    /// Mark the frame for broadcast (engines of one machine: unchanged).
-    fn broadcast(&self, df: DataFrame) -> Result<DataFrame> {
-        Ok(df)
-    }
-
-    /// Repartition physically (engines of one machine: unchanged).
-    fn repartition(&self, df: DataFrame, spec: &PartitionSpec) -> Result<DataFrame> {
-        let _ = spec;
-        Ok(df)
-    }
+on_the_relational_layer! {
+    /// [`RelationalEngine::join`].
+    join(df1: DataFrame, df2: DataFrame, how: JoinHow, on: &[&str]) -> Result<DataFrame>;
+    /// [`RelationalEngine::union`].
+    union(df1: DataFrame, df2: DataFrame, distinct: bool) -> Result<DataFrame>;
+    /// [`RelationalEngine::subtract`].
+    subtract(df1: DataFrame, df2: DataFrame, distinct: bool) -> Result<DataFrame>;
+    /// [`RelationalEngine::intersect`].
+    intersect(df1: DataFrame, df2: DataFrame, distinct: bool) -> Result<DataFrame>;
+    /// [`RelationalEngine::distinct`].
+    distinct(df: DataFrame) -> Result<DataFrame>;
+    /// [`RelationalEngine::dropna`].
+    dropna(df: DataFrame, how: DropHow, thresh: Option<usize>, subset: Option<&[&str]>)
+        -> Result<DataFrame>;
+    /// [`RelationalEngine::fillna`].
+    fillna(df: DataFrame, value: &FillValue, subset: Option<&[&str]>) -> Result<DataFrame>;
+    /// [`RelationalEngine::sample`].
+    sample(df: DataFrame, size: SampleSize, replace: bool, seed: Option<u64>)
+        -> Result<DataFrame>;
+    /// [`RelationalEngine::take`].
+    take(
+        df: DataFrame,
+        n: usize,
+        presort: &[fugue_core::SortKey],
+        na_position: NaPosition,
+        partition: Option<&PartitionSpec>
+    ) -> Result<DataFrame>;
+    /// [`RelationalEngine::select`].
+    select(df: DataFrame, query: &SelectQuery) -> Result<DataFrame>;
+    /// [`RelationalEngine::filter`].
+    filter(df: DataFrame, condition: &str) -> Result<DataFrame>;
+    /// [`RelationalEngine::assign`].
+    assign(df: DataFrame, columns: &[(&str, &str)]) -> Result<DataFrame>;
+    /// [`RelationalEngine::aggregate`].
+    aggregate(df: DataFrame, partition_by: &[&str], columns: &[(&str, &str)])
+        -> Result<DataFrame>;
+    /// [`RelationalEngine::rename`].
+    rename(df: DataFrame, pairs: &[(&str, &str)]) -> Result<DataFrame>;
+    /// [`RelationalEngine::drop_columns`].
+    drop_columns(df: DataFrame, columns: &[&str]) -> Result<DataFrame>;
+    /// [`RelationalEngine::alter_columns`].
+    alter_columns(df: DataFrame, changes: &Schema) -> Result<DataFrame>;
+    /// [`RelationalEngine::select_columns`].
+    select_columns(df: DataFrame, columns: &[&str]) -> Result<DataFrame>;
+    /// [`RelationalEngine::load`].
+    load(paths: &[&str], options: &LoadOptions) -> Result<DataFrame>;
+    /// [`RelationalEngine::save`].
+    save(df: DataFrame, path: &str, options: &SaveOptions) -> Result<()>;
 }
 
 /// What names an engine: `"native"`, `"local"`, `""` (the default, `local`), an engine instance,

@@ -211,7 +211,7 @@ const NAMED_SOURCES: usize = 5;
 /// the plan again.
 ///
 /// ```
-/// use fugue_runtime::engine::{ExecutionEngine, LoadOptions, LocalEngine, SaveOptions};
+/// use fugue_runtime::engine::{LoadOptions, LocalEngine, RelationalEngine, SaveOptions};
 /// use fugue_runtime::{ArrowFrame, DataFrame, Value};
 ///
 /// let dir = tempfile::tempdir()?;

@@ -2,7 +2,7 @@
 
 use arrow::datatypes::DataType;
 use fugue_runtime::engine::{
-    ExecutionEngine, FileFormat, LoadColumns, LoadOptions, LocalEngine, SaveMode, SaveOptions,
+    RelationalEngine, FileFormat, LoadColumns, LoadOptions, LocalEngine, SaveMode, SaveOptions,
 };
 use fugue_runtime::fugue_core::{Column, ErrorKind, Schema};
 use fugue_runtime::workflow::Workflow;
