@@ -9,9 +9,7 @@ use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use fugue::core::Result;
 use fugue::prelude::*;
 use fugue::record::ArrowStr;
-use fugue::runtime::engine::{
-    ExecutionEngine, JoinHow, LoadOptions, ParquetCompression, SaveOptions,
-};
+use fugue::runtime::engine::{ExecutionEngine, LoadOptions};
 use fugue::runtime::frame::{ArrowFrame, StreamFrame};
 use serde_json::{Value as Json, json};
 use std::sync::Arc;
@@ -316,30 +314,43 @@ impl Case {
                 let dim = self.dim.clone().ok_or_else(|| {
                     fugue::core::FugueError::Internal("W3 without the dimension table".into())
                 })?;
-                let joined =
-                    engine.join(self.input()?, DataFrame::from(dim), JoinHow::Inner, &["k"])?;
-                engine.aggregate(joined, &["g"], &[("total", "SUM(v)")])?
+                let (fact, dim) = (self.input()?, DataFrame::from(dim));
+                let wf = workflow! {
+                    fact = create(fact);
+                    dim = create(dim);
+                    joined = join(fact, dim, how: inner, on: [k]);
+                    totals = aggregate(joined, by: [g], total = "SUM(v)");
+                    yield totals;
+                };
+                wf.run_on(engine.clone())?.get("totals")?
             }
             ("W5", _) => {
                 // Nothing preloaded: read, filter, aggregate and write inside the timed run.
-                let out = self.scratch_path("w5_out.parquet");
-                let loaded = engine.load(&[self.fact_path.as_str()], &LoadOptions::default())?;
-                let kept = engine.filter(loaded, "v > 0.5")?;
-                let groups =
-                    engine.aggregate(kept, &["k"], &[("n", "COUNT(v)"), ("total", "SUM(v)")])?;
-                engine.save(groups, &out, &snappy())?;
+                let (input, out) = (self.fact_path.clone(), self.scratch_path("w5_out.parquet"));
+                let wf = workflow! {
+                    fact = load(input);
+                    kept = filter(fact, "v > 0.5");
+                    groups = aggregate(kept, by: [k], n = "COUNT(v)", total = "SUM(v)");
+                    save(groups, out.clone());
+                };
+                wf.run_on(engine.clone())?;
                 return Ok(Output::File(out));
             }
             _ => {
+                // Write the frame, read it back, filter, write the rows kept (parquet is
+                // snappy-compressed by default, as the peers write it).
                 let (p1, p2) = (
                     self.scratch_path("w4_in.parquet"),
                     self.scratch_path("w4_out.parquet"),
                 );
-                let options = snappy();
-                engine.save(self.input()?, &p1, &options)?;
-                let loaded = engine.load(&[p1.as_str()], &LoadOptions::default())?;
-                let kept = engine.filter(loaded, "v > 0.5")?;
-                engine.save(kept, &p2, &options)?;
+                let fact = self.input()?;
+                let wf = workflow! {
+                    fact = create(fact);
+                    stored = save_and_use(fact, p1);
+                    kept = filter(stored, "v > 0.5");
+                    save(kept, p2.clone());
+                };
+                wf.run_on(engine.clone())?;
                 return Ok(Output::File(p2));
             }
         };
@@ -426,14 +437,6 @@ impl Case {
                 }
             }
         }
-    }
-}
-
-/// Snappy-compressed parquet, as the peers write.
-fn snappy() -> SaveOptions {
-    SaveOptions {
-        compression: ParquetCompression::Snappy,
-        ..SaveOptions::default()
     }
 }
 
