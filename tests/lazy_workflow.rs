@@ -113,3 +113,45 @@ fn a_streamed_plan_is_one_call_of_a_transformer_without_keys() -> fugue::core::R
     }
     Ok(())
 }
+
+/// With `workflow.explain_plans`, the run records the fused plan of each step whose output is
+/// a plan (logical and physical: the scan with the filter pushed into it, the aggregate);
+/// without it, or on `native` (eager), there is none.
+#[test]
+fn a_run_can_show_each_steps_fused_plan() -> fugue::core::Result<()> {
+    use fugue::runtime::workflow::EXPLAIN_PLANS;
+    let (_dir, path) = saved_trips(1_000, |i| Trip {
+        city: format!("c{}", i % 7),
+        fare: i as f64,
+    })?;
+    let wf = workflow! {
+        trips = load(path.clone());
+        cheap = filter(trips, "fare < 900");
+        report = aggregate(cheap, by: [city], n = "count(*)", best = "max(fare)");
+        yield report;
+    };
+    let result = wf.run("local", [(EXPLAIN_PLANS, "true")])?;
+    let text = result.explain_plans();
+    for step in ["trips", "cheap", "report"] {
+        assert!(text.contains(&format!("step `{step}`")), "{text}");
+    }
+    let report = &text[text.find("step `report`").expect("the report's plan")..];
+    // The fused query: the aggregate over the filtered scan, logical and physical.
+    assert!(report.contains("Aggregate"), "{report}");
+    assert!(
+        report.contains("Filter") || report.contains("predicate"),
+        "{report}"
+    );
+    assert!(report.contains("AggregateExec"), "{report}");
+    assert!(report.contains("trips.parquet"), "{report}");
+    for (engine, conf) in [("local", "false"), ("native", "true")] {
+        let result = wf.run(engine, [(EXPLAIN_PLANS, conf)])?;
+        assert!(
+            result.explain_plans().starts_with("no plan was recorded"),
+            "{engine}"
+        );
+    }
+    let e = wf.run("local", [(EXPLAIN_PLANS, "maybe")]).unwrap_err();
+    assert!(e.to_string().contains(EXPLAIN_PLANS), "{e}");
+    Ok(())
+}

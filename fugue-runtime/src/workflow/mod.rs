@@ -107,5 +107,7 @@ pub use ops::{
 };
 pub use plan::{Plan, PlannedStep, step_invalid};
 pub use progress::ProgressReport;
-pub use run::{CHECKPOINT_PATH, CheckpointOutcome, CheckpointReport, WorkflowResult};
+pub use run::{
+    CHECKPOINT_PATH, CheckpointOutcome, CheckpointReport, EXPLAIN_PLANS, WorkflowResult,
+};
 pub use step::{CheckpointKind, KeyedBy, SourceLocation, StepId, StepInfo, YieldKind, step_failed};

@@ -83,6 +83,24 @@ pub struct WorkflowResult {
     checkpoints: Vec<CheckpointReport>,
     skipped: Vec<SkippedPartition>,
     run_id: String,
+    /// With [`EXPLAIN_PLANS`]: the plan of each step whose output was a plan.
+    plans: Vec<StepPlan>,
+}
+
+/// The config key that makes a run record the query plan of every step whose output is a
+/// plan (the `local` engine's loads and relational steps), for
+/// [`WorkflowResult::explain_plans`]: `true` or `false` (default). Recording costs the
+/// physical planning of those steps, not their execution. Outside the `fugue.*` contract, as
+/// the engine-specific keys are.
+pub const EXPLAIN_PLANS: &str = "workflow.explain_plans";
+
+/// One step's recorded plan.
+#[derive(Debug, Clone)]
+struct StepPlan {
+    step: StepId,
+    name: String,
+    /// The logical plan, then the physical plan (what runs), as DataFusion prints them.
+    text: String,
 }
 
 impl WorkflowResult {
@@ -199,6 +217,37 @@ impl WorkflowResult {
     /// its keys and its error, by step in the order the steps finished, then by partition.
     pub fn skipped(&self) -> &[SkippedPartition] {
         &self.skipped
+    }
+
+    /// The fused query plan of every step whose output was a plan, in the order the steps
+    /// finished: the logical plan (each step's plan contains the plans it extends, so the last
+    /// step of a chain shows the whole fused query) and the physical plan DataFusion runs.
+    /// Recorded only when the run's config sets [`EXPLAIN_PLANS`] to `true`; otherwise (and on
+    /// engines whose steps run eagerly, `native` and Ballista) it says there is none.
+    ///
+    /// ```text
+    /// step `kept` (#2):
+    ///   Projection: ...
+    ///     Filter: ...
+    ///   ...
+    /// ```
+    pub fn explain_plans(&self) -> String {
+        if self.plans.is_empty() {
+            return format!(
+                "no plan was recorded (set `{EXPLAIN_PLANS}` to `true`; the `local` engine's \
+                 loads and relational steps are plans)\n"
+            );
+        }
+        let mut out = String::new();
+        for plan in &self.plans {
+            out.push_str(&format!("step `{}` ({}):\n", plan.name, plan.step));
+            for line in plan.text.lines() {
+                out.push_str("  ");
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        out
     }
 
     /// The run's id (the name of its temporary checkpoint folder).
@@ -433,6 +482,8 @@ struct Run<'a> {
     stopped: Arc<AtomicBool>,
     /// `workflow.step_timeout`.
     step_timeout: Option<Duration>,
+    /// [`EXPLAIN_PLANS`]: record the steps' plans here.
+    plans: Option<Mutex<Vec<StepPlan>>>,
 }
 
 /// `fugue.workflow.auto_persist_value`, the storage level of auto-persisted outputs: the
@@ -471,6 +522,16 @@ fn run_nodes(
     // Cancelled from another thread while registered (until the run ends).
     let (stopped, _registered) = canceller.register();
     let step_timeout = crate::control::step_timeout(conf)?;
+    let explain_plans =
+        match conf.get(EXPLAIN_PLANS) {
+            None => false,
+            Some(text) => <bool as fugue_core::config::ConfigValue>::parse_config(&text).map_err(
+                |reason| FugueError::Config {
+                    key: EXPLAIN_PLANS.to_string(),
+                    reason,
+                },
+            )?,
+        };
     check_persist_level(conf)?;
     let run_id = checkpoint::run_id();
     let root = conf.fugue.workflow.checkpoint.path.clone();
@@ -619,6 +680,7 @@ fn run_nodes(
         cancel: Arc::new(AtomicBool::new(false)),
         stopped,
         step_timeout,
+        plans: explain_plans.then(|| Mutex::new(Vec::new())),
     };
     let mut reused_ids = Vec::new();
     for (i, frame) in reused.into_iter().enumerate() {
@@ -684,6 +746,7 @@ fn run_nodes(
         run_dir,
         keys,
         not_saved,
+        plans,
         ..
     } = run;
     drop(run_dir);
@@ -717,6 +780,9 @@ fn run_nodes(
         checkpoints,
         skipped: skipped.into_inner().unwrap_or_else(|p| p.into_inner()),
         run_id,
+        plans: plans
+            .map(|p| p.into_inner().unwrap_or_else(|p| p.into_inner()))
+            .unwrap_or_default(),
     })
 }
 
@@ -822,6 +888,14 @@ impl Run<'_> {
         };
         if let Some(planned) = self.plan.schema(StepId(i)) {
             check_planned(planned, df.schema())?;
+        }
+        if let (Some(plans), DataFrame::Plan(plan)) = (&self.plans, &df) {
+            let text = plan.explain(true)?;
+            Self::lock(plans).push(StepPlan {
+                step: StepId(i),
+                name: node.info.name.clone(),
+                text,
+            });
         }
         if node.checkpoint == CheckpointKind::Weak || (self.auto_persist && self.uses[i] > 1) {
             df = self.engine.persist(df)?;
