@@ -267,6 +267,62 @@ mod tests {
         assert!(current().is_none());
     }
 
+    #[cfg(feature = "datafusion")]
+    #[test]
+    fn a_query_future_is_dropped_when_the_step_is_stopped() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        // A query that never ends stops at the deadline; the future is dropped.
+        let dropped = Arc::new(AtomicBool::new(false));
+        struct OnDrop(Arc<AtomicBool>);
+        impl Drop for OnDrop {
+            fn drop(&mut self) {
+                self.0.store(true, Ordering::SeqCst);
+            }
+        }
+        let guard = OnDrop(dropped.clone());
+        let never = async move {
+            let _guard = guard;
+            std::future::pending::<Result<u8>>().await
+        };
+        let control = Control::new(
+            Arc::default(),
+            Arc::default(),
+            Some(Duration::from_millis(30)),
+        );
+        let e = runtime
+            .block_on(until_stopped(Some(control), never))
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::TimedOut);
+        assert!(dropped.load(Ordering::SeqCst));
+        // A cancel from another thread stops it too; a query that ends returns its result.
+        let cancelled = Arc::new(AtomicBool::new(false));
+        let control = Control::new(cancelled.clone(), Arc::default(), None);
+        let flag = cancelled.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(20));
+            flag.store(true, Ordering::SeqCst);
+        });
+        let e = runtime
+            .block_on(until_stopped(
+                Some(control.clone()),
+                std::future::pending::<Result<u8>>(),
+            ))
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Cancelled);
+        let open = Control::new(Arc::default(), Arc::default(), None);
+        let done = runtime.block_on(until_stopped(Some(open), async { Ok(5_u8) }));
+        assert_eq!(done.unwrap(), 5);
+        assert_eq!(
+            runtime
+                .block_on(until_stopped(None, async { Ok(6_u8) }))
+                .unwrap(),
+            6
+        );
+    }
+
     #[test]
     fn a_wait_gives_up_when_the_step_is_stopped() {
         let (_tx, rx) = crossbeam_channel::bounded::<u8>(1);
