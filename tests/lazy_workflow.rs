@@ -144,7 +144,7 @@ fn a_run_can_show_each_steps_fused_plan() -> fugue::core::Result<()> {
     );
     assert!(report.contains("AggregateExec"), "{report}");
     assert!(report.contains("trips.parquet"), "{report}");
-    for (engine, conf) in [("local", "false"), ("native", "true")] {
+    for (engine, conf) in [("local", "false"), ("local", ""), ("native", "true")] {
         let result = wf.run(engine, [(EXPLAIN_PLANS, conf)])?;
         assert!(
             result.explain_plans().starts_with("no plan was recorded"),

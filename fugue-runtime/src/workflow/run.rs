@@ -525,6 +525,8 @@ fn run_nodes(
     let explain_plans =
         match conf.get(EXPLAIN_PLANS) {
             None => false,
+            // An empty value unsets the key, as for every key.
+            Some(text) if text.trim().is_empty() => false,
             Some(text) => <bool as fugue_core::config::ConfigValue>::parse_config(&text).map_err(
                 |reason| FugueError::Config {
                     key: EXPLAIN_PLANS.to_string(),
