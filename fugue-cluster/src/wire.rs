@@ -150,9 +150,9 @@ pub struct StepPayload {
     /// How zipped inputs are matched (`None`: a transformer with one input), by
     /// [`ZipHow::name`].
     pub zip: Option<String>,
-    /// The step's parameters, encoded with [`encode_params`].
+    /// The step's parameters, encoded with `encode_params`.
     pub params: Vec<u8>,
-    /// The output schema, encoded with [`encode_schema`].
+    /// The output schema, encoded with `encode_schema`.
     pub output: Vec<u8>,
     /// The driver's callback server, when the step has a callback.
     pub callback: Option<CallbackAddress>,

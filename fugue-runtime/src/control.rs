@@ -182,7 +182,7 @@ pub(crate) fn under<R>(control: Control, f: impl FnOnce() -> R) -> R {
     f()
 }
 
-/// Run `future` until it ends or `control` stops the step (looked at every [`POLL`]); the
+/// Run `future` until it ends or `control` stops the step (looked at every 10 ms); the
 /// future is then dropped, which stops a DataFusion query's tasks.
 #[cfg(feature = "datafusion")]
 pub async fn until_stopped<T, F>(control: Option<Control>, future: F) -> Result<T>

@@ -49,6 +49,10 @@
 //! * [`like`]: what converts into a schema ([`IntoSchema`]) or a dataframe
 //!   ([`IntoDataFrame`]).
 //! * [`transformer`]: what the transformer macros generate code against.
+//! * [`engine`]: the engines ([`engine::ExecutionEngine`]: the map primitive, and the
+//!   relational layer [`engine::RelationalEngine`]); [`executor`]: the `local` engine's worker
+//!   pool; [`workflow`]: the DAG `workflow!` expands into; [`control`]: step time limits and
+//!   cancel.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
