@@ -136,6 +136,29 @@ fn engines() -> Vec<(&'static str, Arc<dyn ExecutionEngine>)> {
     out
 }
 
+/// A stopped step's Ballista job is cancelled through the scheduler (which accepts it while
+/// the job's task is still blocked at the gate).
+fn assert_job_cancelled(name: &str) {
+    #[cfg(feature = "cluster")]
+    {
+        static SEEN: std::sync::Mutex<u64> = std::sync::Mutex::new(0);
+        let mut seen = SEEN.lock().unwrap_or_else(|p| p.into_inner());
+        let start = Instant::now();
+        while fugue::cluster::jobs_cancelled() <= *seen && start.elapsed() < Duration::from_secs(30)
+        {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let now = fugue::cluster::jobs_cancelled();
+        assert!(
+            now > *seen,
+            "{name}: the job was not cancelled through the scheduler"
+        );
+        *seen = now;
+    }
+    #[cfg(not(feature = "cluster"))]
+    let _ = name;
+}
+
 #[test]
 fn a_step_past_its_time_limit_fails_the_run_naming_the_step() -> fugue::core::Result<()> {
     for (name, engine) in engines() {
@@ -160,6 +183,9 @@ fn a_step_past_its_time_limit_fails_the_run_naming_the_step() -> fugue::core::Re
         assert!(text.contains("after 2s"), "{name}: {text}");
         assert!(blocked, "{name}: the run waited for the call");
         TIMEOUT_GATE.wait_entered(before + 1);
+        if name == "ballista" {
+            assert_job_cancelled(name);
+        }
         TIMEOUT_GATE.release();
         // Without the limit the same workflow runs to its end.
         let ok = wf.run_on(engine.clone())?;
@@ -191,6 +217,9 @@ fn a_canceller_stops_a_running_workflow_from_another_thread() -> fugue::core::Re
         assert_eq!(e.kind(), ErrorKind::Cancelled, "{name}: {e}");
         assert!(e.to_string().contains("step `slow`"), "{name}: {e}");
         assert!(blocked, "{name}: the run waited for the call");
+        if name == "ballista" {
+            assert_job_cancelled(name);
+        }
         CANCEL_GATE.release();
         // A later run is not cancelled.
         let ok = wf.run_on(engine.clone())?;

@@ -507,7 +507,16 @@ impl BallistaEngine {
             let mut attempt = 0;
             let batches = loop {
                 let df = datafusion::dataframe::DataFrame::new(ctx.state(), plan.clone());
-                match df.collect().await {
+                let physical = df
+                    .create_physical_plan()
+                    .await
+                    .map_err(|e| df_error("cannot plan the step's job", e))?;
+                // Dropped unfinished (the step timed out, was cancelled, or another step
+                // failed): the job is cancelled through the scheduler.
+                let mut job = JobInFlight::new(physical.clone(), &cluster.scheduler);
+                let collected = datafusion::physical_plan::collect(physical, ctx.task_ctx()).await;
+                job.finished();
+                match collected {
                     Ok(batches) => {
                         // One run's rows per task, whatever the cluster re-ran.
                         let (batches, dropped, consumed) =
@@ -613,6 +622,88 @@ impl ExecutionEngine for BallistaEngine {
     /// on the driver.
     fn relational(&self) -> &dyn RelationalEngine {
         &self.local
+    }
+}
+
+/// A Ballista job in flight. Dropped before it finished (its future dropped: the step timed
+/// out, was cancelled, or another step failed, see [`fugue_runtime::control`]), it asks the
+/// scheduler to cancel the job, whose id the job's [`DistributedQueryExec`] learned when the
+/// scheduler accepted it; the scheduler then stops its tasks on the executors.
+struct JobInFlight {
+    plan: Arc<dyn datafusion::physical_plan::ExecutionPlan>,
+    /// The scheduler's gRPC URL.
+    scheduler: String,
+    finished: bool,
+}
+
+type DistributedQueryExec = ballista_core::execution_plans::DistributedQueryExec<
+    datafusion_proto::protobuf::LogicalPlanNode,
+>;
+
+/// Ballista jobs the scheduler accepted to cancel, since the process started.
+static JOBS_CANCELLED: AtomicU64 = AtomicU64::new(0);
+
+/// How many Ballista jobs of steps stopped before their end (time limit, cancel, another
+/// step's failure) the scheduler accepted to cancel, since the process started.
+pub fn jobs_cancelled() -> u64 {
+    JOBS_CANCELLED.load(Ordering::SeqCst)
+}
+
+impl JobInFlight {
+    fn new(plan: Arc<dyn datafusion::physical_plan::ExecutionPlan>, scheduler: &str) -> Self {
+        JobInFlight {
+            plan,
+            scheduler: format!("http://{}", scheduler.trim_start_matches("df://")),
+            finished: false,
+        }
+    }
+
+    /// The job ran to its end (successfully or not): nothing to cancel.
+    fn finished(&mut self) {
+        self.finished = true;
+    }
+}
+
+impl Drop for JobInFlight {
+    fn drop(&mut self) {
+        use ballista_core::serde::protobuf::CancelJobParams;
+        use ballista_core::serde::protobuf::scheduler_grpc_client::SchedulerGrpcClient;
+        if self.finished {
+            return;
+        }
+        let Some(job_id) = self
+            .plan
+            .downcast_ref::<DistributedQueryExec>()
+            .and_then(DistributedQueryExec::job_id)
+        else {
+            // Not accepted by the scheduler yet: the dropped submission ends it.
+            return;
+        };
+        let job_id: String = job_id.into();
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let url = self.scheduler.clone();
+        runtime.spawn(async move {
+            let outcome = match SchedulerGrpcClient::connect(url).await {
+                Ok(mut client) => client
+                    .cancel_job(CancelJobParams {
+                        job_id: job_id.clone(),
+                    })
+                    .await
+                    .map(|r| r.into_inner().cancelled)
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            match outcome {
+                Ok(true) => {
+                    JOBS_CANCELLED.fetch_add(1, Ordering::SeqCst);
+                    tracing::info!("cancelled Ballista job {job_id}");
+                }
+                Ok(false) => tracing::info!("Ballista job {job_id} had already ended"),
+                Err(e) => tracing::warn!("cannot cancel Ballista job {job_id}: {e}"),
+            }
+        });
     }
 }
 

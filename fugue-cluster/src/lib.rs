@@ -30,7 +30,7 @@ mod wire;
 pub use callback::{CALLBACK_ACTION, CallbackClient, CallbackServer};
 pub use cli::main;
 pub use codec::{FugueLogicalCodec, FuguePhysicalCodec};
-pub use engine::{BallistaEngine, ENGINE_NAME, STANDALONE};
+pub use engine::{BallistaEngine, ENGINE_NAME, STANDALONE, jobs_cancelled};
 pub use node::{FugueExtensionPlanner, FugueQueryPlanner, FugueStepExec, FugueStepNode};
 pub use wire::{CallbackAddress, StepPayload, WireAlgo, WireSortKey, WireSpec};
 
