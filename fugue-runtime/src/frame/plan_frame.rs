@@ -504,12 +504,19 @@ impl PlanFrame {
             .with_sources(sources))
     }
 
-    /// The plan's text: the logical plan, and with `physical` the physical one (what runs).
+    /// The plan's text: the logical plan as the steps built it; with `physical`, the logical
+    /// plan as DataFusion's optimizer rewrote it (views inlined, projections and filters
+    /// pushed into the scans) and the physical plan (what runs).
     pub fn explain(&self, physical: bool) -> Result<String> {
-        let logical = self.plan.logical_plan().display_indent().to_string();
         if !physical {
-            return Ok(logical);
+            return Ok(self.plan.logical_plan().display_indent().to_string());
         }
+        let logical = (*self.plan)
+            .clone()
+            .into_optimized_plan()
+            .map_err(plan_error)?
+            .display_indent()
+            .to_string();
         let plan = (*self.plan).clone();
         let physical_plan = self.runner.block_on(async move {
             let plan = plan.create_physical_plan().await.map_err(plan_error)?;
