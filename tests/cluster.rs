@@ -9,7 +9,9 @@
 //! names a text form would split or unquote (`a;b`, backticks, quotes, spaces, unicode) give
 //! the local engine's result; cursors carry the local engine's first row and schemas, and
 //! `on_init` runs once per task, not per key group; an executor killed in the middle of a run neither hangs the run
-//! nor leaves a wrong or partial result.
+//! nor leaves a wrong or partial result; a scan → transformer → aggregate → save workflow over
+//! 20M rows of parquet runs in the executors, with a driver (a fresh process) whose peak memory
+//! stays far below the data's size, and gives the local engine's result.
 
 use fugue::prelude::*;
 use std::collections::BTreeSet;
@@ -104,6 +106,190 @@ fn cities() -> Vec<City> {
             region: r.to_string(),
         })
         .collect()
+}
+
+/// The rows of the large run: `k` in 0..1000, `v` and `u` in [0, 100), `city` one of
+/// [`CITIES`].
+const LARGE_ROWS: usize = 20_000_000;
+
+/// Per key: `v` doubled as `w` (columnar, so the large run spends its time in the engine).
+#[transformer(partitionby_has = "k", schema = "*,w:double")]
+fn doubled(batch: RecordBatch) -> Result<RecordBatch, FugueError> {
+    use arrow::array::{Array, Float64Array};
+    let v = batch
+        .column_by_name("v")
+        .and_then(|c| c.as_any().downcast_ref::<Float64Array>())
+        .ok_or_else(|| FugueError::InvalidOperation("no double column `v`".into()))?;
+    let w: Float64Array = v.unary(|x| 2.0 * x);
+    let mut fields: Vec<arrow::datatypes::FieldRef> = batch.schema().fields().to_vec();
+    fields.push(Arc::new(arrow::datatypes::Field::new(
+        "w",
+        arrow::datatypes::DataType::Float64,
+        true,
+    )));
+    let mut columns = batch.columns().to_vec();
+    columns.push(Arc::new(w));
+    RecordBatch::try_new(Arc::new(arrow::datatypes::Schema::new(fields)), columns)
+        .map_err(|e| FugueError::InvalidOperation(e.to_string()))
+}
+
+/// The large run's result rows.
+#[derive(Schema, Debug, Clone, PartialEq)]
+struct CityTotal {
+    city: String,
+    n: i64,
+    total: f64,
+}
+
+/// Write the large run's input: `rows` rows of parquet, generated batch by batch.
+fn write_large_input(path: &str, rows: usize) -> Result<(), FugueError> {
+    use arrow::array::{Float64Array, Int64Array, StringArray};
+    const BATCH: usize = 1 << 20;
+    let batches = (0..rows.div_ceil(BATCH)).map(move |b| {
+        let range = b * BATCH..((b + 1) * BATCH).min(rows);
+        let k: Int64Array = range.clone().map(|i| (i % 1000) as i64).collect();
+        let v: Float64Array = range
+            .clone()
+            .map(|i| ((i * 7919) % 1000) as f64 / 10.0)
+            .collect();
+        let u: Float64Array = range.clone().map(|i| (i % 977) as f64 / 9.77).collect();
+        let city: StringArray = range.map(|i| Some(CITIES[i % 5 % 4].0)).collect();
+        RecordBatch::try_from_iter([
+            ("k", Arc::new(k) as arrow::array::ArrayRef),
+            ("v", Arc::new(v) as _),
+            ("u", Arc::new(u) as _),
+            ("city", Arc::new(city) as _),
+        ])
+        .expect("a batch of the large input")
+    });
+    let frame =
+        fugue::runtime::StreamFrame::from_batches("k:long,v:double,u:double,city:str", batches)?;
+    fugue::LocalEngine::native(Default::default())?.save(
+        frame.into(),
+        path,
+        &fugue::runtime::engine::SaveOptions::default(),
+    )
+}
+
+/// A value of this process's `/proc/self/status` in kB (`VmHWM`: peak resident memory).
+fn memory_kb(key: &str) -> Result<u64, String> {
+    let status = std::fs::read_to_string("/proc/self/status").map_err(|e| e.to_string())?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .ok_or_else(|| format!("no {key} in /proc/self/status"))
+}
+
+/// The large run (in a fresh driver process: `large-driver ENGINE INPUT OUTPUT`): prints the
+/// driver's resident memory before the run and its peak (`VmHWM`), in kB, on its last line.
+fn large_driver(engine: &str, input: &str, output: &str) -> Result<(u64, u64), String> {
+    let before = memory_kb("VmRSS")?;
+    let (input, output) = (input.to_string(), output.to_string());
+    let wf = workflow! {
+        facts = load(input);
+        scaled = transform(facts, doubled, partition(by: k));
+        totals = aggregate(scaled, by: [city], n = "COUNT(*)", total = "SUM(w)");
+        save(totals, output.clone());
+    };
+    wf.run(engine, [("fugue.ballista.partitions", "8")])
+        .map_err(|e| e.to_string())?;
+    Ok((before, memory_kb("VmHWM")?))
+}
+
+/// The large run's result, sorted by city.
+fn city_totals(path: &str) -> Result<Vec<CityTotal>, String> {
+    let engine = fugue::LocalEngine::native(Default::default()).map_err(|e| e.to_string())?;
+    let frame = engine
+        .load(&[path], &Default::default())
+        .map_err(|e| e.to_string())?;
+    let mut rows: Vec<CityTotal> = fugue::records(frame).map_err(|e| e.to_string())?;
+    rows.sort_by(|a, b| a.city.cmp(&b.city));
+    Ok(rows)
+}
+
+fn a_large_scan_runs_in_the_executors(cluster: &Cluster) -> Check {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let path = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    let (input, remote_out, local_out) = (
+        path("facts.parquet"),
+        path("remote.parquet"),
+        path("local.parquet"),
+    );
+    let (small_input, small_out) = (path("small.parquet"), path("small_out.parquet"));
+    let started = Instant::now();
+    write_large_input(&input, LARGE_ROWS).map_err(|e| e.to_string())?;
+    let written = started.elapsed();
+    write_large_input(&small_input, LARGE_ROWS / 10).map_err(|e| e.to_string())?;
+    let me = std::env::current_exe().map_err(|e| e.to_string())?;
+    let run = |engine: &str, input: &str, out: &str| -> Result<(u64, u64, Duration), String> {
+        let started = Instant::now();
+        let done = Command::new(&me)
+            .args(["large-driver", engine, input, out])
+            .stderr(Stdio::inherit())
+            .output()
+            .map_err(|e| e.to_string())?;
+        let stdout = String::from_utf8_lossy(&done.stdout);
+        if !done.status.success() {
+            return Err(format!("the driver on {engine} failed: {stdout}"));
+        }
+        let figures: Vec<u64> = stdout
+            .lines()
+            .last()
+            .map(|l| l.split(' ').filter_map(|n| n.parse().ok()).collect())
+            .unwrap_or_default();
+        match figures[..] {
+            [before, peak] => Ok((before, peak, started.elapsed())),
+            _ => Err(format!("the driver printed no memory figures: {stdout}")),
+        }
+    };
+    let (remote_before, remote_peak, remote_time) = run(&cluster.engine(), &input, &remote_out)?;
+    let (_, small_peak, _) = run(&cluster.engine(), &small_input, &small_out)?;
+    let (_, local_peak, local_time) = run("local", &input, &local_out)?;
+    let (remote, local) = (city_totals(&remote_out)?, city_totals(&local_out)?);
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0);
+    let same = remote.len() == local.len()
+        && remote
+            .iter()
+            .zip(&local)
+            .all(|(r, l)| r.city == l.city && r.n == l.n && close(r.total, l.total));
+    if !same || remote.len() != 4 {
+        return Err(format!(
+            "the cluster's result {remote:?} differs from the local engine's {local:?}"
+        ));
+    }
+    // The input's Arrow size: an i64, two f64 and a string of 4-5 bytes with its offset.
+    let arrow_kb = (LARGE_ROWS * (8 + 8 + 8 + 4 + 4)) as u64 / 1024;
+    let limit_kb = (300 * 1024).min(arrow_kb / 4);
+    println!(
+        "large run: {LARGE_ROWS} rows written in {written:.1?}; ballista driver peak {} MB ({} \
+         MB before the run; {} MB over a tenth of the rows) in {remote_time:.1?}; local \
+         process peak {} MB in {local_time:.1?} (limit {} MB; input {} MB as Arrow)",
+        remote_peak / 1024,
+        remote_before / 1024,
+        small_peak / 1024,
+        local_peak / 1024,
+        limit_kb / 1024,
+        arrow_kb / 1024
+    );
+    if remote_peak > limit_kb {
+        return Err(format!(
+            "the driver's peak memory was {} MB, over {} MB: the data passed through it",
+            remote_peak / 1024,
+            limit_kb / 1024
+        ));
+    }
+    // Flat: ten times the rows, about the same peak.
+    if remote_peak > small_peak + 24 * 1024 {
+        return Err(format!(
+            "the driver's peak memory grew with the input: {} MB over {} rows, {} MB over {}",
+            small_peak / 1024,
+            LARGE_ROWS / 10,
+            remote_peak / 1024,
+            LARGE_ROWS
+        ));
+    }
+    Ok(())
 }
 
 // ---- the loopback cluster ------------------------------------------------------------------
@@ -764,6 +950,21 @@ fn main() -> ExitCode {
         // A node of the cluster: the same program, another role.
         return fugue::cluster::main(|_| Ok(()));
     }
+    if let [role, engine, input, output] = args.as_slice()
+        && role == "large-driver"
+    {
+        fugue::cluster::install();
+        return match large_driver(engine, input, output) {
+            Ok((before_kb, peak_kb)) => {
+                println!("{before_kb} {peak_kb}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                println!("{e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     fugue::cluster::install();
     // `cargo test --test cluster -- NAME` runs the checks whose name contains NAME.
     let filter = args.iter().find(|a| !a.starts_with('-')).cloned();
@@ -791,6 +992,10 @@ fn main() -> ExitCode {
             (
                 "cursors_and_on_init_match_the_local_engine",
                 cursors_and_on_init_match_the_local_engine,
+            ),
+            (
+                "a_large_scan_runs_in_the_executors",
+                a_large_scan_runs_in_the_executors,
             ),
         ] {
             if wanted(name)

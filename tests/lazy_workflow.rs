@@ -155,3 +155,99 @@ fn a_run_can_show_each_steps_fused_plan() -> fugue::core::Result<()> {
     assert!(e.to_string().contains(EXPLAIN_PLANS), "{e}");
     Ok(())
 }
+
+#[derive(Schema, Debug, Clone, PartialEq, PartialOrd)]
+struct CityFloor {
+    city: String,
+    floor: f64,
+}
+
+#[derive(Schema, Debug, Clone, PartialEq, PartialOrd)]
+struct AboveFloor {
+    city: String,
+    above: i64,
+}
+
+/// Per city: how many trips cost more than the city's floor (zipped from another frame).
+#[cotransformer]
+fn above_floor(trips: Vec<Trip>, floors: Vec<CityFloor>) -> Vec<AboveFloor> {
+    let (Some(first), Some(floor)) = (trips.first(), floors.first()) else {
+        return Vec::new();
+    };
+    vec![AboveFloor {
+        city: first.city.clone(),
+        above: trips.iter().filter(|t| t.fare > floor.floor).count() as i64,
+    }]
+}
+
+/// On the Ballista engine a load, a transformer and an aggregate over it stay one plan of the
+/// cluster (the step a node of the scan's plan, read by the executors), an in-memory frame
+/// zipped with a plan is staged for as long as the plan can run, and the results are the
+/// local engine's.
+#[cfg(feature = "cluster")]
+#[test]
+fn on_ballista_steps_over_a_scan_stay_one_cluster_plan() -> fugue::core::Result<()> {
+    use fugue::runtime::engine::LoadOptions;
+    fugue::cluster::install();
+    let (_dir, path) = saved_trips(3_000, |i| Trip {
+        city: format!("c{}", i % 11),
+        fare: ((i * 7919) % 1000) as f64 + 0.5,
+    })?;
+    let floors: Vec<CityFloor> = (0..11)
+        .map(|i| CityFloor {
+            city: format!("c{i}"),
+            floor: 100.0 * i as f64,
+        })
+        .collect();
+    let run = |engine: &std::sync::Arc<dyn ExecutionEngine>| -> fugue::core::Result<_> {
+        let loaded = engine.load(&[path.as_str()], &LoadOptions::default())?;
+        let ranked = fugue::transform(loaded, rank, "by=city; presort=fare desc", engine)?;
+        let report = engine.aggregate(
+            ranked,
+            &["city"],
+            &[("n", "COUNT(*)"), ("best", "MAX(fare)")],
+        )?;
+        let loaded = engine.load(&[path.as_str()], &LoadOptions::default())?;
+        let zipped = fugue::cotransform(
+            (loaded, floors.clone().into_dataframe()?),
+            above_floor,
+            "city",
+            engine,
+        )?;
+        Ok((report, zipped))
+    };
+    let cluster = fugue::make_engine(
+        "ballista://standalone",
+        [("fugue.ballista.partitions", "3")],
+    )?;
+    let local = fugue::make_engine("local", ())?;
+    let (report, zipped) = run(&cluster)?;
+    for frame in [&report, &zipped] {
+        let DataFrame::Plan(plan) = frame else {
+            panic!("a {} where a cluster plan was expected", frame.kind_name());
+        };
+        assert!(plan.location().is_some_and(|l| l.starts_with("df://")));
+        let text = plan.explain(false)?;
+        // The step is a node over the scan's plan (not over rows the driver staged).
+        let step = text.find("FugueStep").expect("the step's node");
+        assert!(text[step..].contains("TableScan"), "{text}");
+    }
+    let (local_report, local_zipped) = run(&local)?;
+    let sorted = |df: DataFrame| -> fugue::core::Result<Vec<Report>> {
+        let mut rows: Vec<Report> = fugue::records(df)?;
+        rows.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
+        Ok(rows)
+    };
+    let sorted_zip = |df: DataFrame| -> fugue::core::Result<Vec<AboveFloor>> {
+        let mut rows: Vec<AboveFloor> = fugue::records(df)?;
+        rows.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
+        Ok(rows)
+    };
+    let report = sorted(report)?;
+    assert_eq!(report.len(), 11);
+    assert_eq!(report, sorted(local_report)?);
+    let zipped = sorted_zip(zipped)?;
+    assert_eq!(zipped.len(), 11);
+    assert_eq!(zipped, sorted_zip(local_zipped)?);
+    Ok(())
+}

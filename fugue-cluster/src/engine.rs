@@ -13,16 +13,16 @@ use datafusion::datasource::listing::{
 };
 use datafusion::error::DataFusionError;
 use datafusion::logical_expr::{Extension, LogicalPlan};
+use datafusion::physical_plan::ExecutionPlan;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use fugue_core::{ConfigOverrides, FugueConfig, FugueError, PartitionSpec, Result, Schema};
 use fugue_runtime::engine::{
     ExecutionEngine, LocalEngine, RelationalEngine, SqlBackend, ZipHow, split_batches,
     with_row_numbers,
 };
-use fugue_runtime::frame::{ArrowFrame, DataFrame};
+use fugue_runtime::frame::{ArrowFrame, DataFrame, JobGuard, KeepAlive, PlanFrame, PlanHome};
 use fugue_runtime::function::{Callback, Params, PartitionFunction};
 use fugue_runtime::registry;
-use std::any::Any;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
@@ -281,12 +281,22 @@ impl SqlBackend for Backend {
         name: &str,
         frame: &ArrowFrame,
         partitions: usize,
-    ) -> Result<Box<dyn Any + Send>> {
+    ) -> Result<KeepAlive> {
         let staged = self
             .cluster
             .stage(frame.arrow_schema(), frame.batches(), partitions)?;
         register_staged(ctx, name, &staged.dir, frame.arrow_schema())?;
-        Ok(Box::new(staged))
+        Ok(Arc::new(staged))
+    }
+}
+
+impl PlanHome for Backend {
+    fn location(&self) -> &str {
+        &self.cluster.scheduler
+    }
+
+    fn start(&self, plan: &Arc<dyn ExecutionPlan>) -> Box<dyn JobGuard> {
+        Box::new(JobInFlight::new(plan.clone(), &self.cluster))
     }
 }
 
@@ -422,6 +432,15 @@ impl BallistaEngine {
         })?;
         registry::lookup(registered)?;
         let keyed = !spec.keys().is_empty() && zip != Some(ZipHow::Cross);
+        // Over a plan of this cluster the step is a node of that plan: the executors read the
+        // plan's output themselves, and nothing reaches the driver until the rows are read.
+        // A callback needs its server alive for one job, so such a step runs now.
+        let over_plans = dfs
+            .iter()
+            .any(|df| matches!(df, DataFrame::Plan(plan) if self.local.accepts_plan(plan)));
+        if over_plans && callback.is_none() {
+            return self.planned_step(dfs, zip, registered, spec, &params, &output, keyed);
+        }
         let frames = dfs
             .into_iter()
             .map(DataFrame::to_arrow_frame)
@@ -513,7 +532,7 @@ impl BallistaEngine {
                     .map_err(|e| df_error("cannot plan the step's job", e))?;
                 // Dropped unfinished (the step timed out, was cancelled, or another step
                 // failed): the job is cancelled through the scheduler.
-                let mut job = JobInFlight::new(physical.clone(), &cluster.scheduler);
+                let mut job = JobInFlight::new(physical.clone(), cluster);
                 let collected = datafusion::physical_plan::collect(physical, ctx.task_ctx()).await;
                 job.finished();
                 match collected {
@@ -569,6 +588,96 @@ impl BallistaEngine {
             Ok(batches)
         })?;
         Ok(DataFrame::from(ArrowFrame::new(output, batches)?))
+    }
+}
+
+impl BallistaEngine {
+    /// The step as a node of its inputs' plans (see [`BallistaEngine::step`]): inputs that
+    /// are plans of this cluster are the node's inputs as they are; any other input is staged
+    /// once, kept while the plan can run. The node's marker rows and hidden columns (see
+    /// [`crate::exactly_once`]) are dropped inside the plan.
+    #[allow(clippy::too_many_arguments)]
+    fn planned_step(
+        &self,
+        dfs: Vec<DataFrame>,
+        zip: Option<ZipHow>,
+        registered: &str,
+        spec: &PartitionSpec,
+        params: &Params,
+        output: &Schema,
+        keyed: bool,
+    ) -> Result<DataFrame> {
+        // `num` over ROWCOUNT counts the inputs (a job each); other values need no data.
+        let rows = if spec.num().uses_row_count() {
+            dfs.iter().map(DataFrame::count).sum::<Result<usize>>()?
+        } else {
+            0
+        };
+        let partitions = match spec.num_partitions(rows as u64, self.partitions as u64)? {
+            n if n > 0 => n as usize,
+            _ => self.partitions,
+        };
+        let payload = StepPayload {
+            function: registered.to_string(),
+            spec: WireSpec::from(spec),
+            zip: zip.map(|z| z.name().to_string()),
+            params: encode_params(params)?,
+            output: encode_schema(output)?,
+            callback: None,
+            partitions,
+            row_index: None,
+        };
+        let cluster = &self.cluster;
+        let ctx = cluster.block_on(connect(cluster, new_config()))?;
+        let mut plans = Vec::with_capacity(dfs.len());
+        let mut homed: Vec<PlanFrame> = Vec::new();
+        let mut keep: Vec<KeepAlive> = Vec::new();
+        for (i, df) in dfs.into_iter().enumerate() {
+            match df {
+                DataFrame::Plan(plan) if self.local.accepts_plan(&plan) => {
+                    plans.push(plan.logical_plan().clone());
+                    homed.push(plan);
+                }
+                other => {
+                    let frame = other.to_arrow_frame()?;
+                    let table = format!("t{i}");
+                    let files = if keyed { partitions } else { 1 };
+                    let stage = cluster.stage(frame.arrow_schema(), frame.batches(), files)?;
+                    register_staged(&ctx, &table, &stage.dir, frame.arrow_schema())?;
+                    keep.push(Arc::new(stage));
+                    let input = cluster.block_on(async {
+                        ctx.table(table.as_str())
+                            .await
+                            .map_err(|e| df_error("cannot read a staged table", e))
+                    })?;
+                    plans.push(input.into_unoptimized_plan());
+                }
+            }
+        }
+        let node = FugueStepNode::try_new(plans, payload)?;
+        let plan = LogicalPlan::Extension(Extension {
+            node: Arc::new(node),
+        });
+        let failed = |e: DataFusionError| df_error("cannot plan the step on the cluster", e);
+        let df = datafusion::dataframe::DataFrame::new(ctx.state(), plan);
+        let column = |i: usize| {
+            datafusion::logical_expr::Expr::Column(datafusion::common::Column::from(
+                df.schema().qualified_field(i),
+            ))
+        };
+        // The marker rows are those with a consumed-rows count (the third hidden column).
+        let marker = column(output.len() + 2);
+        let items: Vec<_> = output
+            .names()
+            .enumerate()
+            .map(|(i, name)| column(i).alias(name))
+            .collect();
+        let df = df
+            .filter(marker.is_null())
+            .and_then(|df| df.select(items))
+            .map_err(failed)?;
+        let inputs: Vec<&PlanFrame> = homed.iter().collect();
+        Ok(self.local.plan_frame(df, output, &inputs, keep)?.into())
     }
 }
 
@@ -630,9 +739,11 @@ impl ExecutionEngine for BallistaEngine {
 /// scheduler to cancel the job, whose id the job's [`DistributedQueryExec`] learned when the
 /// scheduler accepted it; the scheduler then stops its tasks on the executors.
 struct JobInFlight {
-    plan: Arc<dyn datafusion::physical_plan::ExecutionPlan>,
+    plan: Arc<dyn ExecutionPlan>,
     /// The scheduler's gRPC URL.
     scheduler: String,
+    /// Where the cancel request is sent from (the guard may drop outside any runtime).
+    runtime: tokio::runtime::Handle,
     finished: bool,
 }
 
@@ -650,14 +761,17 @@ pub fn jobs_cancelled() -> u64 {
 }
 
 impl JobInFlight {
-    fn new(plan: Arc<dyn datafusion::physical_plan::ExecutionPlan>, scheduler: &str) -> Self {
+    fn new(plan: Arc<dyn ExecutionPlan>, cluster: &Cluster) -> Self {
         JobInFlight {
             plan,
-            scheduler: format!("http://{}", scheduler.trim_start_matches("df://")),
+            scheduler: format!("http://{}", cluster.scheduler.trim_start_matches("df://")),
+            runtime: cluster.runtime.handle().clone(),
             finished: false,
         }
     }
+}
 
+impl JobGuard for JobInFlight {
     /// The job ran to its end (successfully or not): nothing to cancel.
     fn finished(&mut self) {
         self.finished = true;
@@ -680,11 +794,8 @@ impl Drop for JobInFlight {
             return;
         };
         let job_id: String = job_id.into();
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            return;
-        };
         let url = self.scheduler.clone();
-        runtime.spawn(async move {
+        self.runtime.spawn(async move {
             let outcome = match SchedulerGrpcClient::connect(url).await {
                 Ok(mut client) => client
                     .cancel_job(CancelJobParams {

@@ -261,6 +261,17 @@ impl NumExpr {
         }
     }
 
+    fn uses_row_count(&self) -> bool {
+        match self {
+            NumExpr::RowCount => true,
+            NumExpr::Const(_) | NumExpr::Concurrency => false,
+            NumExpr::Neg(x) => x.uses_row_count(),
+            NumExpr::Chain(first, rest) => {
+                first.uses_row_count() || rest.iter().any(|(_, x)| x.uses_row_count())
+            }
+        }
+    }
+
     fn is_constant(&self) -> bool {
         match self {
             NumExpr::Const(_) => true,
@@ -325,6 +336,18 @@ impl NumPartitions {
     /// Whether this is the constant 0 (the engine decides).
     pub fn is_zero(&self) -> bool {
         self.expr == NumExpr::Const(0.0)
+    }
+
+    /// Whether the value depends on `ROWCOUNT` (an engine must count the rows to evaluate it).
+    ///
+    /// ```
+    /// use fugue_core::partition::NumPartitions;
+    /// assert!(NumPartitions::parse("(ROWCOUNT+4)/CONCURRENCY")?.uses_row_count());
+    /// assert!(!NumPartitions::parse("CONCURRENCY*2")?.uses_row_count());
+    /// # Ok::<(), fugue_core::FugueError>(())
+    /// ```
+    pub fn uses_row_count(&self) -> bool {
+        self.expr.uses_row_count()
     }
 
     /// Evaluate with real-valued arithmetic, the result truncated toward zero. A result `<= 0`

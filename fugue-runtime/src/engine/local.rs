@@ -14,6 +14,11 @@ use crate::function::{Callback, Params, PartitionFunction, run_map};
 use fugue_core::options::RpcServer;
 use fugue_core::{ConfigOverrides, FugueConfig, FugueError, PartitionSpec, Result};
 use std::sync::Arc;
+#[cfg(feature = "datafusion")]
+use {
+    crate::frame::{KeepAlive, PlanFrame},
+    fugue_core::Schema,
+};
 
 use super::{io, relational};
 
@@ -104,6 +109,32 @@ impl LocalEngine {
         self.session = self.session.with_backend(backend, partitions);
         self
     }
+
+    /// Whether this engine's operations extend `plan` (a lazy engine whose plans run where
+    /// `plan` runs); any other frame is read into rows first.
+    pub fn accepts_plan(&self, plan: &PlanFrame) -> bool {
+        self.session.accepts(plan)
+    }
+
+    /// A plan frame of `plan` producing `schema` (cast inside the plan where the types
+    /// differ), run where this engine's plans run, with the source checks and kept values of
+    /// `inputs` (the plan frames it was built over) and `keep`. For distributed engines that
+    /// add plan nodes of their own (a transformer step) to the plans of this engine.
+    pub fn plan_frame(
+        &self,
+        plan: datafusion::dataframe::DataFrame,
+        schema: &Schema,
+        inputs: &[&PlanFrame],
+        keep: Vec<KeepAlive>,
+    ) -> Result<PlanFrame> {
+        let sources: Vec<_> = inputs.iter().flat_map(|p| p.sources().to_vec()).collect();
+        let kept = inputs.iter().flat_map(|p| p.kept().iter().cloned());
+        Ok(
+            PlanFrame::new(plan, self.session.runner()?.clone(), Some(schema))?
+                .with_sources(sources)
+                .homed(self.session.home(), kept.chain(keep)),
+        )
+    }
 }
 
 fn arrow(df: DataFrame) -> Result<ArrowFrame> {
@@ -116,7 +147,9 @@ impl LocalEngine {
     /// is computed into rows.
     fn input(&self, df: DataFrame) -> Result<relational::Input> {
         match df {
-            DataFrame::Plan(plan) if self.session.is_lazy() => Ok(relational::Input::Plan(plan)),
+            DataFrame::Plan(plan) if self.session.accepts(&plan) => {
+                Ok(relational::Input::Plan(plan))
+            }
             other => Ok(relational::Input::Frame(other.to_arrow_frame()?)),
         }
     }

@@ -2,11 +2,12 @@
 //! SQL operations (select, filter, assign, aggregate).
 //!
 //! Each operation registers its inputs as tables of a fresh `SessionContext` and plans one
-//! generated SQL statement over them. On a lazy session (the `local` engine) the result is a
-//! [`PlanFrame`]: an input that is itself a plan is registered as a view, which DataFusion
-//! inlines, so consecutive operations fuse into one query that runs when its rows are read.
-//! On an eager session (`native`, and any session with a [`SqlBackend`]) the statement runs
-//! at once over in-memory tables. Either way the result has Fugue's supported Arrow types
+//! generated SQL statement over them. On a lazy session (the `local` engine, and the Ballista
+//! engine's, whose [`SqlBackend`] makes the contexts) the result is a [`PlanFrame`]: an input
+//! that is itself a plan of the same home is registered as a view, which DataFusion inlines,
+//! so consecutive operations fuse into one query that runs when its rows are read (on a
+//! backend, as one job of its cluster). On an eager session (`native`) the statement runs at
+//! once over in-memory tables. Either way the result has Fugue's supported Arrow types
 //! (DataFusion may produce `Utf8View`, `LargeUtf8`, dictionaries, ...). DataFusion is async:
 //! the [`Session`] owns a tokio runtime (a [`Runner`]) and blocks on it, so no async type
 //! appears in the engine API.
@@ -17,7 +18,9 @@
 
 use super::checks::{JoinPlan, join_plan, same_schema};
 use super::options::{JoinHow, NaPosition, SelectQuery};
-use crate::frame::{ArrowFrame, DataFrame, PlanFrame, Runner, normalized_schema};
+use crate::frame::{
+    ArrowFrame, DataFrame, KeepAlive, PlanFrame, PlanHome, Runner, normalized_schema,
+};
 use arrow::array::{ArrayRef, RecordBatch, UInt64Array};
 use arrow::compute::cast;
 use arrow::datatypes::{DataType, Schema as ArrowSchema};
@@ -36,7 +39,12 @@ use std::sync::Arc;
 /// local context; a distributed engine (the `fugue-cluster` crate) plugs in a context of its
 /// cluster and tables that its nodes can read. Every operation's SQL, checks and result
 /// normalisation stay the same whatever the backend.
-pub trait SqlBackend: Send + Sync + std::fmt::Debug {
+///
+/// A backend is the [`PlanHome`] of the plans it plans: a lazy session with a backend builds
+/// every operation's plan in the backend's context, so the plan runs where the backend runs
+/// it (a cluster job), with the backend's tables, and nothing reaches this process until the
+/// rows are read.
+pub trait SqlBackend: PlanHome {
     /// A context with this configuration (Fugue's options already set on it).
     fn context<'a>(
         &'a self,
@@ -44,7 +52,7 @@ pub trait SqlBackend: Send + Sync + std::fmt::Debug {
     ) -> std::pin::Pin<Box<dyn Future<Output = Result<SessionContext>> + Send + 'a>>;
 
     /// Register `frame` as table `name` of `ctx`, split into about `partitions` partitions.
-    /// The returned value lives until the query's result is collected (for example the
+    /// The returned value lives as long as a plan over the table can run (for example the
     /// staged files of the table, removed when it drops).
     fn register(
         &self,
@@ -52,7 +60,7 @@ pub trait SqlBackend: Send + Sync + std::fmt::Debug {
         name: &str,
         frame: &ArrowFrame,
         partitions: usize,
-    ) -> Result<Box<dyn std::any::Any + Send>>;
+    ) -> Result<KeepAlive>;
 }
 
 /// A DataFusion session factory with its own tokio runtime.
@@ -63,7 +71,7 @@ pub(crate) struct Session {
     target_partitions: usize,
     /// Where queries run; `None`: in-memory tables of a local context.
     backend: Option<Arc<dyn SqlBackend>>,
-    /// Whether operations return plans (only without a backend).
+    /// Whether operations return plans (built in the backend's context when there is one).
     lazy: bool,
     /// The memory every query of this session shares (`local.memory_limit`), and where they
     /// spill (`local.spill_dir`).
@@ -224,13 +232,43 @@ impl Session {
 
     /// This session with operations returning plans ([`PlanFrame`]) instead of rows.
     pub(crate) fn lazy(mut self) -> Self {
-        self.lazy = self.backend.is_none();
+        self.lazy = true;
         self
     }
 
     /// Whether operations return plans.
     pub(crate) fn is_lazy(&self) -> bool {
         self.lazy
+    }
+
+    /// Where this session's plans run (`None`: this process's DataFusion).
+    pub(crate) fn home(&self) -> Option<Arc<dyn PlanHome>> {
+        self.backend
+            .as_ref()
+            .map(|backend| backend.clone() as Arc<dyn PlanHome>)
+    }
+
+    /// Whether `plan` can be extended by this session's operations: the session is lazy and
+    /// the plan runs where its plans run (a plan of another cluster, or of this process when
+    /// the session's plans run on a cluster, is read into rows first).
+    pub(crate) fn accepts(&self, plan: &PlanFrame) -> bool {
+        self.lazy && plan.location() == self.backend.as_ref().map(|backend| backend.location())
+    }
+
+    /// A context for a plan of this session, with Fugue's options changed by `edit`: the
+    /// backend's (a plan built there runs where the backend runs it), else a local one.
+    pub(crate) fn plan_context_with(
+        &self,
+        edit: impl FnOnce(&mut SessionConfig),
+    ) -> Result<SessionContext> {
+        match &self.backend {
+            None => self.context_with(edit),
+            Some(backend) => {
+                let mut config = self.config();
+                edit(&mut config);
+                self.block_on(backend.context(config))
+            }
+        }
     }
 
     /// This session with queries run by `backend` over `target_partitions` partitions.
@@ -241,7 +279,6 @@ impl Session {
     ) -> Self {
         self.backend = Some(backend);
         self.target_partitions = target_partitions.max(1);
-        self.lazy = false;
         self
     }
 
@@ -353,7 +390,10 @@ impl Session {
     /// session plans it (a [`PlanFrame`]); an eager one runs it.
     pub(crate) fn query(&self, inputs: &[&Input], sql: &str, argument: &str) -> Result<DataFrame> {
         if self.lazy {
-            let ctx = self.with_tables(inputs)?;
+            let (ctx, mut keep) = match &self.backend {
+                None => (self.with_tables(inputs)?, Vec::new()),
+                Some(backend) => self.backend_tables(backend, inputs)?,
+            };
             let plan = self.block_on(async move {
                 ctx.sql_with_options(sql, query_only())
                     .await
@@ -363,8 +403,14 @@ impl Session {
                 Input::Plan(p) => p.sources().to_vec(),
                 Input::Frame(_) => Vec::new(),
             });
+            for input in inputs {
+                if let Input::Plan(p) = input {
+                    keep.extend(p.kept().iter().cloned());
+                }
+            }
             return Ok(PlanFrame::new(plan, self.runner()?.clone(), None)?
                 .with_sources(sources)
+                .homed(self.home(), keep)
                 .into());
         }
         let rows = inputs
@@ -373,6 +419,30 @@ impl Session {
             .collect::<Result<Vec<_>>>()?;
         let frames: Vec<&ArrowFrame> = rows.iter().map(|r| r.as_ref()).collect();
         self.run(&frames, sql, argument).map(DataFrame::from)
+    }
+
+    /// A context of `backend` with `inputs` registered as tables `t0`, `t1`, ...: rows as the
+    /// backend's tables (kept alive by the returned values), plans as views.
+    fn backend_tables(
+        &self,
+        backend: &Arc<dyn SqlBackend>,
+        inputs: &[&Input],
+    ) -> Result<(SessionContext, Vec<KeepAlive>)> {
+        let ctx = self.block_on(backend.context(self.config()))?;
+        let mut keep = Vec::new();
+        for (i, input) in inputs.iter().enumerate() {
+            let name = format!("t{i}");
+            match input {
+                Input::Frame(frame) => {
+                    keep.push(backend.register(&ctx, &name, frame, self.target_partitions)?);
+                }
+                Input::Plan(plan) => {
+                    ctx.register_table(name, plan.plan().clone().into_view())
+                        .map_err(|e| df_error(e, "registering a table", ""))?;
+                }
+            }
+        }
+        Ok((ctx, keep))
     }
 
     /// Run one query over `frames` (tables `t0`, `t1`, ...) now.

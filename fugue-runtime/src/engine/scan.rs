@@ -139,7 +139,9 @@ pub(crate) fn scan(
     // column prunes nothing by statistics (row groups, pages, bloom filters; these settings
     // are kept by the table, whichever context plans it): its filters run on every row.
     let floats = schema.columns().iter().any(|c| has_float(c.data_type()));
-    let ctx = session.context_with(|config| {
+    // On a cluster's session the scan is planned in its context: the executors read the
+    // files (the paths must be the same on every node).
+    let ctx = session.plan_context_with(|config| {
         if floats {
             let options = config.options_mut();
             options.execution.parquet.pruning = false;
@@ -168,8 +170,9 @@ pub(crate) fn scan(
             check: Arc::new(move || load(&[&path], &LoadOptions::default()).err()),
         }
     });
-    let plan =
-        PlanFrame::new(plan, runner, Some(&schema))?.with_sources(checks.collect::<Vec<_>>());
+    let plan = PlanFrame::new(plan, runner, Some(&schema))?
+        .with_sources(checks.collect::<Vec<_>>())
+        .homed(session.home(), []);
     let first = &files[0].path;
     let columns = match &options.columns {
         None => return Ok(Some(plan)),

@@ -32,6 +32,8 @@ pub use arrow_frame::ArrowFrame;
 pub(crate) use ops::cast_column;
 pub use plan_frame::PlanFrame;
 #[cfg(feature = "datafusion")]
+pub use plan_frame::{JobGuard, KeepAlive, PlanHome};
+#[cfg(feature = "datafusion")]
 pub(crate) use plan_frame::{Runner, SourceCheck, normalized_schema, out_of_memory};
 pub use row_frame::RowFrame;
 pub use stream_frame::{ROW_STREAM_BATCH_SIZE, StreamFrame};

@@ -20,10 +20,36 @@ use arrow::array::RecordBatch;
 use arrow::datatypes::{DataType, Field, Fields, SchemaRef};
 use datafusion::common::Column as DfColumn;
 use datafusion::logical_expr::{Expr, cast};
+use datafusion::physical_plan::ExecutionPlan;
 use fugue_core::{FugueError, Result, Schema};
+use std::any::Any;
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
+
+/// Where a plan runs when it does not run on this process's DataFusion: a cluster (the
+/// `fugue-cluster` crate's Ballista engine implements it). A plan frame with a home is
+/// planned by its home's query planner (a cluster job); plans of one home combine into one
+/// query, and a plan of another home is read into rows first.
+pub trait PlanHome: Send + Sync + fmt::Debug {
+    /// Which cluster (the scheduler's address): plans of equal locations can be combined.
+    fn location(&self) -> &str;
+
+    /// A guard for one run of `plan` (its physical plan, about to run). Dropped before
+    /// [`JobGuard::finished`] (the reader stopped early, the step was cancelled or out of
+    /// time), it stops the job on the cluster.
+    fn start(&self, plan: &Arc<dyn ExecutionPlan>) -> Box<dyn JobGuard>;
+}
+
+/// A job in flight on a [`PlanHome`] (see [`PlanHome::start`]).
+pub trait JobGuard: Send {
+    /// The job ran to its end: nothing to stop.
+    fn finished(&mut self);
+}
+
+/// What a plan needs alive while it can run (staged files of in-memory inputs, say), shared
+/// by the plan frames built over it.
+pub type KeepAlive = Arc<dyn Any + Send + Sync>;
 
 /// The tokio runtime that runs DataFusion plans, shared by an engine and the plan frames it
 /// returns (a plan frame may outlive its engine).
@@ -201,6 +227,9 @@ pub(crate) struct SourceCheck {
     pub(crate) check: Arc<dyn Fn() -> Option<FugueError> + Send + Sync>,
 }
 
+/// A physical plan about to run, and the guard of its run on the plan's home (if any).
+type Started = (Arc<dyn ExecutionPlan>, Option<Box<dyn JobGuard>>);
+
 /// How many sources a failed plan's error names.
 const NAMED_SOURCES: usize = 5;
 
@@ -248,6 +277,10 @@ pub struct PlanFrame {
     metadata: Metadata,
     /// The checks of the plan's sources, for errors that name the bad file.
     sources: Vec<SourceCheck>,
+    /// Where the plan runs (`None`: this process's DataFusion).
+    home: Option<Arc<dyn PlanHome>>,
+    /// What the plan reads that must live as long as it can run.
+    keep: Vec<KeepAlive>,
 }
 
 impl fmt::Debug for PlanFrame {
@@ -310,7 +343,50 @@ impl PlanFrame {
             runner,
             metadata: Metadata::new(),
             sources: Vec::new(),
+            home: None,
+            keep: Vec::new(),
         })
+    }
+
+    /// This frame run by `home` (see [`PlanHome`]), keeping `keep` alive while it can run.
+    pub(crate) fn homed(
+        mut self,
+        home: Option<Arc<dyn PlanHome>>,
+        keep: impl IntoIterator<Item = KeepAlive>,
+    ) -> Self {
+        self.home = home;
+        self.keep.extend(keep);
+        self
+    }
+
+    /// Where the plan runs: the cluster's address, or `None` on this process's DataFusion.
+    pub fn location(&self) -> Option<&str> {
+        self.home.as_deref().map(PlanHome::location)
+    }
+
+    /// What the plan keeps alive (a plan built over this one keeps it too).
+    pub(crate) fn kept(&self) -> &[KeepAlive] {
+        &self.keep
+    }
+
+    /// The same plan with this frame's metadata, sources, home and kept values.
+    fn rebuilt(
+        &self,
+        plan: datafusion::dataframe::DataFrame,
+        target: Option<&Schema>,
+    ) -> Result<PlanFrame> {
+        Ok(PlanFrame::new(plan, self.runner.clone(), target)?
+            .with_metadata(self.metadata.clone())
+            .with_sources(self.sources.clone())
+            .homed(self.home.clone(), self.keep.clone()))
+    }
+
+    /// The physical plan, and the guard of its run on the plan's home (if any).
+    fn start(&self) -> Result<Started> {
+        let plan = (*self.plan).clone();
+        let physical = self.run(plan.create_physical_plan())?;
+        let guard = self.home.as_ref().map(|home| home.start(&physical));
+        Ok((physical, guard))
     }
 
     /// This frame with checks of its plan's sources added (see [`SourceCheck`]).
@@ -373,6 +449,12 @@ impl PlanFrame {
         self
     }
 
+    /// The DataFusion logical plan, as the steps built it (for engines that add nodes of
+    /// their own over it).
+    pub fn logical_plan(&self) -> &datafusion::logical_expr::LogicalPlan {
+        self.plan.logical_plan()
+    }
+
     /// The DataFusion plan (for engines that extend it).
     pub(crate) fn plan(&self) -> &datafusion::dataframe::DataFrame {
         &self.plan
@@ -380,10 +462,7 @@ impl PlanFrame {
 
     /// This frame with the schema `target` (same columns, possibly other types or names).
     pub(crate) fn conform(self, target: &Schema) -> Result<Self> {
-        let (metadata, sources) = (self.metadata, self.sources);
-        Ok(PlanFrame::new(*self.plan, self.runner, Some(target))?
-            .with_metadata(metadata)
-            .with_sources(sources))
+        self.rebuilt((*self.plan).clone(), Some(target))
     }
 
     /// A batch of the plan as a batch of this frame's schema.
@@ -393,7 +472,14 @@ impl PlanFrame {
 
     /// Run the plan and keep every row, in partition order.
     pub fn collect(self) -> Result<ArrowFrame> {
-        let partitions = self.run((*self.plan).clone().collect_partitioned())?;
+        let (physical, mut guard) = self.start()?;
+        let task = Arc::new(self.plan.task_ctx());
+        let partitions = self.run(datafusion::physical_plan::collect_partitioned(
+            physical, task,
+        ))?;
+        if let Some(guard) = guard.as_mut() {
+            guard.finished();
+        }
         let batches = partitions
             .into_iter()
             .flatten()
@@ -418,7 +504,11 @@ impl PlanFrame {
     /// ahead of the reader by at most two batches, and the reader takes the partitions in
     /// order.
     pub fn into_stream(self) -> Result<StreamFrame> {
-        let streams = self.run((*self.plan).clone().execute_stream_partitioned())?;
+        let (physical, mut guard) = self.start()?;
+        let task = Arc::new(self.plan.task_ctx());
+        let streams = self.run(async move {
+            datafusion::physical_plan::execute_stream_partitioned(physical, task)
+        })?;
         let mut receivers = Vec::with_capacity(streams.len());
         for mut stream in streams {
             let (tx, rx) = tokio::sync::mpsc::channel::<Result<RecordBatch>>(2);
@@ -446,11 +536,20 @@ impl PlanFrame {
         }
         let sources = self.sources.clone();
         let runner = self.runner.clone();
+        // Alive until the stream is read to its end or dropped.
+        let keep = self.keep.clone();
         let mut receivers = receivers.into_iter();
         let mut current = receivers.next();
         let batches = std::iter::from_fn(move || {
+            let _ = &keep;
             loop {
-                let rx = current.as_mut()?;
+                let Some(rx) = current.as_mut() else {
+                    // Read to its end (or stopped at an error): the job has ended.
+                    if let Some(guard) = guard.as_mut() {
+                        guard.finished();
+                    }
+                    return None;
+                };
                 match runner.block_on(async { Ok(rx.recv().await) }) {
                     Ok(Some(Ok(batch))) => return Some(Ok(batch)),
                     Ok(Some(Err(e))) => {
@@ -497,11 +596,8 @@ impl PlanFrame {
                 Expr::Column(DfColumn::from(df_schema.qualified_field(i))).alias(column.name())
             })
             .collect::<Vec<_>>();
-        let plan = (*self.plan).select(items).map_err(plan_error)?;
-        let (metadata, sources) = (self.metadata, self.sources);
-        Ok(PlanFrame::new(plan, self.runner, Some(&schema))?
-            .with_metadata(metadata)
-            .with_sources(sources))
+        let plan = (*self.plan).clone().select(items).map_err(plan_error)?;
+        self.rebuilt(plan, Some(&schema))
     }
 
     /// The plan's text: the logical plan as the steps built it; with `physical`, the logical
@@ -518,12 +614,10 @@ impl PlanFrame {
             .display_indent()
             .to_string();
         let plan = (*self.plan).clone();
-        let physical_plan = self.runner.block_on(async move {
-            let plan = plan.create_physical_plan().await.map_err(plan_error)?;
-            Ok(datafusion::physical_plan::displayable(plan.as_ref())
-                .indent(true)
-                .to_string())
-        })?;
+        let physical = self.run(plan.create_physical_plan())?;
+        let physical_plan = datafusion::physical_plan::displayable(physical.as_ref())
+            .indent(true)
+            .to_string();
         Ok(format!("{logical}\n{physical_plan}"))
     }
 }
