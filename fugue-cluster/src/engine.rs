@@ -339,9 +339,13 @@ fn register_staged(ctx: &SessionContext, name: &str, dir: &Path, schema: &Schema
 /// * Joins, set operations, distinct, take and the SQL operations (select, filter, assign,
 ///   aggregate) run as Ballista's own distributed plans, with the same SQL as the engines of
 ///   one machine.
-/// * Frames passed between steps live on the driver; a step's inputs are staged as Arrow IPC
-///   files under `fugue.ballista.shared_dir`, which every node must read at the same path.
-///   dropna, fillna, sample, column operations and load/save run on the driver.
+/// * Frames passed between steps are plans of the cluster where the work allows it: a parquet
+///   load is a scan the executors read, relational steps extend the plan, and a transformer
+///   step over a plan (without a callback) is a node of it; the driver receives rows only
+///   when they are read (yield, show, collect, save).
+/// * In-memory frames are staged once as Arrow IPC files under `fugue.ballista.shared_dir`,
+///   which every node must read at the same path. dropna, fillna, sample, column operations,
+///   other formats' loads and steps with a callback run on the driver.
 #[derive(Debug)]
 pub struct BallistaEngine {
     address: String,
@@ -403,7 +407,10 @@ impl BallistaEngine {
         format!("ballista://{}", self.address)
     }
 
-    /// Run a transformer (`zip: None`) or co-transformer step inside the executors.
+    /// Run a transformer (`zip: None`) or co-transformer step inside the executors: as a node
+    /// of its inputs' plans when one is a plan of this cluster ([`Self::planned_step`]), else
+    /// as one job over inputs staged from the driver, whose result the driver collects and
+    /// checks row for row ([`crate::exactly_once`]).
     #[allow(clippy::too_many_arguments)]
     fn step(
         &self,
