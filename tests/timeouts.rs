@@ -136,31 +136,36 @@ fn engines() -> Vec<(&'static str, Arc<dyn ExecutionEngine>)> {
     out
 }
 
-/// A stopped step's Ballista job is cancelled through the scheduler (which accepts it while
-/// the job's task is still blocked at the gate).
-fn assert_job_cancelled(name: &str) {
+/// Ballista jobs the scheduler accepted to cancel so far (0 without the cluster feature).
+fn cancelled_jobs() -> u64 {
     #[cfg(feature = "cluster")]
-    {
-        static SEEN: std::sync::Mutex<u64> = std::sync::Mutex::new(0);
-        let mut seen = SEEN.lock().unwrap_or_else(|p| p.into_inner());
-        let start = Instant::now();
-        while fugue::cluster::jobs_cancelled() <= *seen && start.elapsed() < Duration::from_secs(30)
-        {
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        let now = fugue::cluster::jobs_cancelled();
-        assert!(
-            now > *seen,
-            "{name}: the job was not cancelled through the scheduler"
-        );
-        *seen = now;
-    }
+    return fugue::cluster::jobs_cancelled();
     #[cfg(not(feature = "cluster"))]
-    let _ = name;
+    0
+}
+
+/// The tests that count cancelled jobs run one at a time (the count is the process's).
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    SERIAL.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A stopped step's Ballista job is cancelled through the scheduler (which accepts it while
+/// the job's task is still blocked at the gate): the count grows past `before`.
+fn assert_job_cancelled(name: &str, before: u64) {
+    let start = Instant::now();
+    while cancelled_jobs() <= before && start.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(
+        cancelled_jobs() > before,
+        "{name}: the job was not cancelled through the scheduler"
+    );
 }
 
 #[test]
 fn a_step_past_its_time_limit_fails_the_run_naming_the_step() -> fugue::core::Result<()> {
+    let _serial = one_at_a_time();
     for (name, engine) in engines() {
         let data = rows().into_dataframe()?;
         let wf = workflow! {
@@ -170,6 +175,7 @@ fn a_step_past_its_time_limit_fails_the_run_naming_the_step() -> fugue::core::Re
         };
         TIMEOUT_GATE.close();
         let before = TIMEOUT_GATE.entered.load(Ordering::SeqCst);
+        let cancelled = cancelled_jobs();
         let e = wf
             .run(engine.clone(), [("workflow.step_timeout", "2s")])
             .unwrap_err();
@@ -184,7 +190,7 @@ fn a_step_past_its_time_limit_fails_the_run_naming_the_step() -> fugue::core::Re
         assert!(blocked, "{name}: the run waited for the call");
         TIMEOUT_GATE.wait_entered(before + 1);
         if name == "ballista" {
-            assert_job_cancelled(name);
+            assert_job_cancelled(name, cancelled);
         }
         TIMEOUT_GATE.release();
         // Without the limit the same workflow runs to its end.
@@ -196,6 +202,7 @@ fn a_step_past_its_time_limit_fails_the_run_naming_the_step() -> fugue::core::Re
 
 #[test]
 fn a_canceller_stops_a_running_workflow_from_another_thread() -> fugue::core::Result<()> {
+    let _serial = one_at_a_time();
     for (name, engine) in engines() {
         let data = rows().into_dataframe()?;
         let wf = workflow! {
@@ -205,6 +212,7 @@ fn a_canceller_stops_a_running_workflow_from_another_thread() -> fugue::core::Re
         };
         CANCEL_GATE.close();
         let before = CANCEL_GATE.entered.load(Ordering::SeqCst);
+        let cancelled_before = cancelled_jobs();
         let canceller = wf.canceller();
         let cancelled = std::thread::spawn(move || {
             CANCEL_GATE.wait_entered(before + 1);
@@ -218,7 +226,7 @@ fn a_canceller_stops_a_running_workflow_from_another_thread() -> fugue::core::Re
         assert!(e.to_string().contains("step `slow`"), "{name}: {e}");
         assert!(blocked, "{name}: the run waited for the call");
         if name == "ballista" {
-            assert_job_cancelled(name);
+            assert_job_cancelled(name, cancelled_before);
         }
         CANCEL_GATE.release();
         // A later run is not cancelled.
@@ -272,4 +280,55 @@ fn a_bad_step_timeout_is_an_error_naming_the_key() {
         .run("native", [("workflow.step_timeout", "soon")])
         .unwrap_err();
     assert!(e.to_string().contains("workflow.step_timeout"), "{e}");
+}
+
+static PLAN_GATE: Gate = Gate::new();
+
+#[transformer(partitionby_has = "k")]
+fn stuck_in_a_plan(rows: Vec<Row>) -> Vec<Row> {
+    PLAN_GATE.pass();
+    rows
+}
+
+/// On Ballista a step over a scan is a node of the cluster's plan, which runs when a later
+/// read needs its rows (here the yield): a read past the step's time limit fails naming the
+/// step, and the plan's job is cancelled through the scheduler.
+#[cfg(feature = "cluster")]
+#[test]
+fn a_cluster_plan_read_past_its_time_limit_is_cancelled() -> fugue::core::Result<()> {
+    use fugue::runtime::engine::SaveOptions;
+    let _serial = one_at_a_time();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir
+        .path()
+        .join("rows.parquet")
+        .to_string_lossy()
+        .into_owned();
+    make_engine("native", ())?.save(rows().into_dataframe()?, &path, &SaveOptions::default())?;
+    fugue::cluster::install();
+    let engine = make_engine(
+        "ballista://standalone",
+        [("fugue.ballista.partitions", "2")],
+    )?;
+    let wf = workflow! {
+        input = load(path.clone()) as Row;
+        slow = transform(input, stuck_in_a_plan, partition(by: k));
+        yield slow;
+    };
+    PLAN_GATE.close();
+    let before = PLAN_GATE.entered.load(Ordering::SeqCst);
+    let cancelled = cancelled_jobs();
+    let e = wf
+        .run(engine.clone(), [("workflow.step_timeout", "2s")])
+        .unwrap_err();
+    let blocked = PLAN_GATE.ended.load(Ordering::SeqCst) < PLAN_GATE.entered.load(Ordering::SeqCst);
+    assert_eq!(e.kind(), ErrorKind::TimedOut, "{e}");
+    assert!(e.to_string().contains("step `slow`"), "{e}");
+    assert!(blocked, "the run waited for the call");
+    PLAN_GATE.wait_entered(before + 1);
+    assert_job_cancelled("ballista plan", cancelled);
+    PLAN_GATE.release();
+    let ok = wf.run_on(engine)?;
+    assert_eq!(ok.get("slow")?.count()?, 6);
+    Ok(())
 }

@@ -20,6 +20,12 @@ pub fn fugue_config(config: SessionConfig) -> SessionConfig {
     // The static distributed planner: Ballista 55's adaptive planner does not reschedule the
     // tasks of an executor lost in the middle of a job (the job stalls; measured).
     config = config.set_str("ballista.planner.adaptive.enabled", "false");
+    // Pull job tracking (a status request every 50 ms): the client learns the job's id as soon
+    // as the scheduler accepts it, so a job dropped by its reader (a time limit, a cancel) is
+    // cancelled through the scheduler. With push tracking the id arrives with the first status
+    // message: measured, a cluster plan's job stopped 2 s after its submission, its task
+    // running, had no id yet and could not be cancelled (tests/timeouts.rs).
+    config = config.set_str("ballista.client.pull", "true");
     let options = config.options_mut();
     options.sql_parser.enable_ident_normalization = false;
     options.sql_parser.map_string_types_to_utf8view = false;
