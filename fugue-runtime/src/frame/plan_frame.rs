@@ -1,9 +1,10 @@
 //! [`PlanFrame`]: a lazy frame, a DataFusion logical plan whose schema is known without
 //! running it.
 //!
-//! The `local` engine's relational operations and parquet loads return plan frames; each
-//! relational operation over a plan frame appends to its plan, so consecutive steps fuse into
-//! one DataFusion query (the scan's projection and filters pushed down, a join's output fed
+//! The `local` engine's relational operations and parquet loads return plan frames, and so do
+//! the Ballista engine's (their plans built in the cluster's context, run as its jobs: see
+//! [`PlanHome`]); each relational operation over a plan frame of the same home appends to its
+//! plan, so consecutive steps fuse into one DataFusion query (the scan's projection and filters pushed down, a join's output fed
 //! straight into the aggregate over it). Nothing runs until the rows are needed: converting to
 //! an [`ArrowFrame`] or a [`StreamFrame`], counting, showing, saving or a transformer step.
 //!
