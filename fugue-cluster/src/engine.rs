@@ -329,6 +329,25 @@ fn register_staged(ctx: &SessionContext, name: &str, dir: &Path, schema: &Schema
     Ok(())
 }
 
+/// Stage `batches` in `files` files as table `table` of `ctx`: the staged folder (removed when
+/// dropped) and the plan that reads it.
+async fn staged_input(
+    cluster: &Cluster,
+    ctx: &SessionContext,
+    table: &str,
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+    files: usize,
+) -> Result<(Staged, LogicalPlan)> {
+    let stage = cluster.stage(schema, batches, files)?;
+    register_staged(ctx, table, &stage.dir, schema)?;
+    let input = ctx
+        .table(table)
+        .await
+        .map_err(|e| df_error("cannot read a staged table", e))?;
+    Ok((stage, input.into_unoptimized_plan()))
+}
+
 /// Fugue on an Apache DataFusion Ballista cluster (`ballista://host:port`, or
 /// `ballista://standalone` for a scheduler and an executor inside this process).
 ///
@@ -512,15 +531,10 @@ impl BallistaEngine {
             let mut staged = Vec::with_capacity(inputs.len());
             let mut plans = Vec::with_capacity(inputs.len());
             for (i, (schema, batches)) in inputs.iter().enumerate() {
-                let table = format!("t{i}");
-                let stage = cluster.stage(schema, batches, files)?;
-                register_staged(&ctx, &table, &stage.dir, schema)?;
+                let (stage, plan) =
+                    staged_input(cluster, &ctx, &format!("t{i}"), schema, batches, files).await?;
                 staged.push(stage);
-                let input = ctx
-                    .table(table.as_str())
-                    .await
-                    .map_err(|e| df_error("cannot read a staged table", e))?;
-                plans.push(input.into_unoptimized_plan());
+                plans.push(plan);
             }
             let node = FugueStepNode::try_new(plans, payload)?;
             let plan = LogicalPlan::Extension(Extension {
@@ -647,17 +661,17 @@ impl BallistaEngine {
                 }
                 other => {
                     let frame = other.to_arrow_frame()?;
-                    let table = format!("t{i}");
                     let files = if keyed { partitions } else { 1 };
-                    let stage = cluster.stage(frame.arrow_schema(), frame.batches(), files)?;
-                    register_staged(&ctx, &table, &stage.dir, frame.arrow_schema())?;
+                    let (stage, plan) = cluster.block_on(staged_input(
+                        cluster,
+                        &ctx,
+                        &format!("t{i}"),
+                        frame.arrow_schema(),
+                        frame.batches(),
+                        files,
+                    ))?;
                     keep.push(Arc::new(stage));
-                    let input = cluster.block_on(async {
-                        ctx.table(table.as_str())
-                            .await
-                            .map_err(|e| df_error("cannot read a staged table", e))
-                    })?;
-                    plans.push(input.into_unoptimized_plan());
+                    plans.push(plan);
                 }
             }
         }

@@ -127,12 +127,10 @@ impl LocalEngine {
         inputs: &[&PlanFrame],
         keep: Vec<KeepAlive>,
     ) -> Result<PlanFrame> {
-        let sources: Vec<_> = inputs.iter().flat_map(|p| p.sources().to_vec()).collect();
-        let kept = inputs.iter().flat_map(|p| p.kept().iter().cloned());
         Ok(
             PlanFrame::new(plan, self.session.runner()?.clone(), Some(schema))?
-                .with_sources(sources)
-                .homed(self.session.home(), kept.chain(keep)),
+                .homed(self.session.home(), keep)
+                .built_over(inputs),
         )
     }
 }

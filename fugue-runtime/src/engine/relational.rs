@@ -390,7 +390,7 @@ impl Session {
     /// session plans it (a [`PlanFrame`]); an eager one runs it.
     pub(crate) fn query(&self, inputs: &[&Input], sql: &str, argument: &str) -> Result<DataFrame> {
         if self.lazy {
-            let (ctx, mut keep) = match &self.backend {
+            let (ctx, keep) = match &self.backend {
                 None => (self.with_tables(inputs)?, Vec::new()),
                 Some(backend) => self.backend_tables(backend, inputs)?,
             };
@@ -399,18 +399,16 @@ impl Session {
                     .await
                     .map_err(|e| df_error(e, argument, sql))
             })?;
-            let sources = inputs.iter().flat_map(|i| match i {
-                Input::Plan(p) => p.sources().to_vec(),
-                Input::Frame(_) => Vec::new(),
-            });
-            for input in inputs {
-                if let Input::Plan(p) = input {
-                    keep.extend(p.kept().iter().cloned());
-                }
-            }
+            let plans: Vec<&PlanFrame> = inputs
+                .iter()
+                .filter_map(|i| match i {
+                    Input::Plan(p) => Some(p),
+                    Input::Frame(_) => None,
+                })
+                .collect();
             return Ok(PlanFrame::new(plan, self.runner()?.clone(), None)?
-                .with_sources(sources)
                 .homed(self.home(), keep)
+                .built_over(&plans)
                 .into());
         }
         let rows = inputs

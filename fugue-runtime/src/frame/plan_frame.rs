@@ -4,8 +4,8 @@
 //! The `local` engine's relational operations and parquet loads return plan frames, and so do
 //! the Ballista engine's (their plans built in the cluster's context, run as its jobs: see
 //! [`PlanHome`]); each relational operation over a plan frame of the same home appends to its
-//! plan, so consecutive steps fuse into one DataFusion query (the scan's projection and filters pushed down, a join's output fed
-//! straight into the aggregate over it). Nothing runs until the rows are needed: converting to
+//! plan, so consecutive steps fuse into one DataFusion query (the scan's projection and
+//! filters pushed down, a join's output fed straight into the aggregate over it). Nothing runs until the rows are needed: converting to
 //! an [`ArrowFrame`] or a [`StreamFrame`], counting, showing, saving or a transformer step.
 //!
 //! Every plan frame's plan produces exactly the frame's schema: DataFusion's own types (string
@@ -365,9 +365,14 @@ impl PlanFrame {
         self.home.as_deref().map(PlanHome::location)
     }
 
-    /// What the plan keeps alive (a plan built over this one keeps it too).
-    pub(crate) fn kept(&self) -> &[KeepAlive] {
-        &self.keep
+    /// This frame built over `inputs`: it checks their sources when it fails and keeps alive
+    /// what they keep.
+    pub(crate) fn built_over(mut self, inputs: &[&PlanFrame]) -> Self {
+        for input in inputs {
+            self.sources.extend(input.sources.iter().cloned());
+            self.keep.extend(input.keep.iter().cloned());
+        }
+        self
     }
 
     /// The same plan with this frame's metadata, sources, home and kept values.
@@ -394,11 +399,6 @@ impl PlanFrame {
     pub(crate) fn with_sources(mut self, sources: impl IntoIterator<Item = SourceCheck>) -> Self {
         self.sources.extend(sources);
         self
-    }
-
-    /// The checks of the plan's sources.
-    pub(crate) fn sources(&self) -> &[SourceCheck] {
-        &self.sources
     }
 
     /// The error of a failed run: the first source found bad names itself (a run fails on a
