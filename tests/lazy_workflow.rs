@@ -26,8 +26,8 @@ struct Report {
     best: f64,
 }
 
-#[transformer(partitionby_has = "city", presort_is = "fare desc")]
-fn rank(trips: Vec<Trip>) -> Vec<Ranked> {
+/// Each trip with its rank in its (presorted) group.
+fn ranks(trips: Vec<Trip>) -> Vec<Ranked> {
     trips
         .into_iter()
         .enumerate()
@@ -37,6 +37,11 @@ fn rank(trips: Vec<Trip>) -> Vec<Ranked> {
             rank: i as i64 + 1,
         })
         .collect()
+}
+
+#[transformer(partitionby_has = "city", presort_is = "fare desc")]
+fn rank(trips: Vec<Trip>) -> Vec<Ranked> {
+    ranks(trips)
 }
 
 /// `n` trips saved as parquet in a new temporary folder (kept alive by the returned guard).
@@ -249,5 +254,124 @@ fn on_ballista_steps_over_a_scan_stay_one_cluster_plan() -> fugue::core::Result<
     let zipped = sorted_zip(zipped)?;
     assert_eq!(zipped.len(), 11);
     assert_eq!(zipped, sorted_zip(local_zipped)?);
+    Ok(())
+}
+
+static RANKED_CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[transformer(partitionby_has = "city", presort_is = "fare desc")]
+fn counted_rank(trips: Vec<Trip>) -> Vec<Ranked> {
+    RANKED_CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    ranks(trips)
+}
+
+#[transformer]
+fn refuse_c3(trips: Vec<Trip>) -> Result<Vec<Trip>, fugue::core::FugueError> {
+    match trips.iter().find(|t| t.city == "c3") {
+        Some(t) => Err(fugue::core::FugueError::invalid_argument(
+            "fare",
+            format!("trip of {} refused", t.fare),
+        )),
+        None => Ok(trips),
+    }
+}
+
+/// On `local` a transformer or co-transformer step over a scan is a node of the scan's plan:
+/// nothing runs until rows are read, an aggregate over the step is one plan with it, the
+/// function is called once per key group (once per run when the step's output is read twice
+/// in a workflow) and the results, and a failing function's error, are `native`'s.
+#[test]
+fn on_local_a_transformer_over_a_scan_is_a_node_of_its_plan() -> fugue::core::Result<()> {
+    use fugue::runtime::engine::LoadOptions;
+    use std::sync::atomic::Ordering::SeqCst;
+    let (_dir, path) = saved_trips(4_000, |i| Trip {
+        city: format!("c{}", i % 13),
+        fare: ((i * 7919) % 1000) as f64 + 0.5,
+    })?;
+    let sorted = |df: DataFrame| -> fugue::core::Result<Vec<Report>> {
+        let mut rows: Vec<Report> = fugue::records(df)?;
+        rows.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
+        Ok(rows)
+    };
+    let sorted_zip = |df: DataFrame| -> fugue::core::Result<Vec<AboveFloor>> {
+        let mut rows: Vec<AboveFloor> = fugue::records(df)?;
+        rows.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
+        Ok(rows)
+    };
+    let mut reports = Vec::new();
+    let mut zips = Vec::new();
+    for name in ["native", "local"] {
+        let engine = fugue::make_engine(name, ())?;
+        let loaded = engine.load(&[path.as_str()], &LoadOptions::default())?;
+        let before = RANKED_CALLS.load(SeqCst);
+        let ranked = fugue::transform(loaded, counted_rank, "by=city; presort=fare desc", &engine)?;
+        let report = engine.aggregate(
+            ranked,
+            &["city"],
+            &[("n", "COUNT(*)"), ("best", "MAX(fare)")],
+        )?;
+        let loaded = engine.load(&[path.as_str()], &LoadOptions::default())?;
+        let floors = engine.load(&[path.as_str()], &LoadOptions::default())?;
+        let floors = engine.aggregate(floors, &["city"], &[("floor", "MIN(fare)")])?;
+        let zipped = fugue::cotransform((loaded, floors), above_floor, "city", &engine)?;
+        if name == "local" {
+            // Nothing has run: the steps are nodes of the plans, over the scans.
+            assert_eq!(RANKED_CALLS.load(SeqCst), before);
+            for frame in [&report, &zipped] {
+                let DataFrame::Plan(plan) = frame else {
+                    panic!("a {} where a plan was expected", frame.kind_name());
+                };
+                assert!(plan.location().is_none());
+                let text = plan.explain(true)?;
+                let step = text.find("FugueStep").expect("the step's node");
+                assert!(text[step..].contains("TableScan"), "{text}");
+                // In the physical plan the step reads the scan's partitions as they are: the
+                // executor routes by key itself, with no repartition in front of it.
+                let physical = &text[text.rfind("FugueStep").expect("the step's exec")..];
+                let below = physical.lines().nth(1).unwrap_or_default();
+                assert!(below.contains("DataSourceExec"), "{text}");
+            }
+        }
+        reports.push(sorted(report)?);
+        assert_eq!(RANKED_CALLS.load(SeqCst) - before, 13, "{name}");
+        zips.push(sorted_zip(zipped)?);
+    }
+    assert_eq!(reports[0].len(), 13);
+    assert_eq!(reports[0], reports[1]);
+    assert_eq!(zips[0].len(), 13);
+    assert_eq!(zips[0], zips[1]);
+
+    // A step read twice in a workflow runs once.
+    let wf = workflow! {
+        trips = load(path.clone());
+        ranked = transform(trips, counted_rank, partition(by: city, presort: fare desc));
+        top = filter(ranked, "rank <= 3");
+        report = aggregate(ranked, by: [city], n = "count(*)", best = "max(fare)");
+        yield top;
+        yield report;
+    };
+    let before = RANKED_CALLS.load(SeqCst);
+    let result = wf.run_on("local")?;
+    assert_eq!(RANKED_CALLS.load(SeqCst) - before, 13);
+    assert_eq!(result.get("top")?.count()?, 39);
+    assert_eq!(sorted(result.get("report")?)?, reports[0]);
+
+    // A failing function fails the read with the function's own error, as on `native`.
+    let mut errors = Vec::new();
+    for name in ["native", "local"] {
+        let engine = fugue::make_engine(name, ())?;
+        let loaded = engine.load(&[path.as_str()], &LoadOptions::default())?;
+        let out = fugue::transform(loaded, refuse_c3, "by=city", &engine)
+            .and_then(|out| engine.aggregate(out, &["city"], &[("n", "COUNT(*)")]))
+            .and_then(|mut report| report.as_rows());
+        let e = out.expect_err("the function refuses c3");
+        assert!(e.to_string().contains("refuse_c3"), "{name}: {e}");
+        assert!(e.to_string().contains("refused"), "{name}: {e}");
+        assert!(e.to_string().contains("c3"), "{name}: {e}");
+        assert!(!e.to_string().contains("DataFusion"), "{name}: {e}");
+        errors.push(e.root().kind());
+    }
+    assert_eq!(errors[0], errors[1]);
+    assert_eq!(errors[0], fugue::core::ErrorKind::InvalidArgument);
     Ok(())
 }

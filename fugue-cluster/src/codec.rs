@@ -44,7 +44,7 @@ impl LogicalExtensionCodec for FugueLogicalCodec {
     fn try_encode(&self, node: &Extension, buf: &mut Vec<u8>) -> Result<()> {
         match node.node.as_any().downcast_ref::<FugueStepNode>() {
             Some(step) => {
-                buf.extend(step.payload().encode().map_err(to_df)?);
+                buf.extend(step.body().encode().map_err(to_df)?);
                 Ok(())
             }
             None => self.inner.try_encode(node, buf),

@@ -1,4 +1,5 @@
-//! The one generic plan node of a transformer step: [`FugueStepNode`] (logical),
+//! The one generic plan node of a transformer step: [`FugueStepNode`] (logical: the
+//! [`StepNode`] the local engine plans too, carrying the step's wire payload),
 //! [`FugueStepExec`] (physical) and [`FugueQueryPlanner`], which plans the first into the
 //! second on the scheduler.
 //!
@@ -15,13 +16,11 @@ use async_trait::async_trait;
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::catalog::Session;
+use datafusion::common::DataFusionError;
 use datafusion::common::tree_node::TreeNodeRecursion;
-use datafusion::common::{DFSchema, DFSchemaRef, DataFusionError};
 use datafusion::execution::context::QueryPlanner;
 use datafusion::execution::{SendableRecordBatchStream, TaskContext};
-use datafusion::logical_expr::{
-    Expr, LogicalPlan, UserDefinedLogicalNode, UserDefinedLogicalNodeCore,
-};
+use datafusion::logical_expr::{LogicalPlan, UserDefinedLogicalNode};
 use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
 use datafusion::physical_plan::coalesce_partitions::CoalescePartitionsExec;
 use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
@@ -33,97 +32,41 @@ use datafusion::physical_plan::{
 };
 use datafusion::physical_planner::{DefaultPhysicalPlanner, ExtensionPlanner, PhysicalPlanner};
 use fugue_core::{FugueError, PartitionAlgo, PartitionSpec, Schema};
+use fugue_runtime::engine::{StepBody, StepNode, describe_step};
 use fugue_runtime::executor::run_comap;
 use fugue_runtime::frame::{ArrowFrame, DataFrame};
 use fugue_runtime::function::{Callback, run_map};
 use fugue_runtime::registry;
 use futures::{StreamExt, TryStreamExt};
-use std::cmp::Ordering;
 use std::fmt;
 use std::sync::Arc;
 
-/// A transformer or co-transformer step over its input plans.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct FugueStepNode {
-    inputs: Vec<LogicalPlan>,
-    payload: StepPayload,
-    schema: DFSchemaRef,
-}
+/// A transformer or co-transformer step over its input plans: the logical node the local
+/// engine plans too ([`StepNode`]), carrying the step's wire payload.
+pub type FugueStepNode = StepNode<StepPayload>;
 
-impl FugueStepNode {
-    /// The step over these inputs.
-    pub fn try_new(inputs: Vec<LogicalPlan>, payload: StepPayload) -> Result<Self, FugueError> {
-        let schema = exactly_once::with_task_columns(&payload.output_schema()?.to_arrow());
-        let schema = DFSchema::try_from(schema)
-            .map_err(|e| FugueError::external("cannot plan a cluster step", e.to_string()))?;
-        Ok(FugueStepNode {
-            inputs,
-            payload,
-            schema: Arc::new(schema),
-        })
+impl StepBody for StepPayload {
+    fn function(&self) -> &str {
+        &self.function
     }
 
-    /// What the node carries.
-    pub fn payload(&self) -> &StepPayload {
-        &self.payload
-    }
-}
-
-impl PartialOrd for FugueStepNode {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        match self.payload.partial_cmp(&other.payload) {
-            Some(Ordering::Equal) if self != other => None,
-            order => order,
-        }
-    }
-}
-
-impl UserDefinedLogicalNodeCore for FugueStepNode {
-    fn name(&self) -> &str {
-        "FugueStep"
+    fn spec(&self) -> Result<PartitionSpec, FugueError> {
+        StepPayload::spec(self)
     }
 
-    fn inputs(&self) -> Vec<&LogicalPlan> {
-        self.inputs.iter().collect()
+    fn zip(&self) -> Option<String> {
+        self.zip.clone()
     }
 
-    fn schema(&self) -> &DFSchemaRef {
-        &self.schema
+    fn output_schema(&self) -> Result<Schema, FugueError> {
+        StepPayload::output_schema(self)
     }
 
-    fn expressions(&self) -> Vec<Expr> {
-        Vec::new()
-    }
-
-    fn fmt_for_explain(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write_step(&self.payload, f)
-    }
-
-    fn with_exprs_and_inputs(
-        &self,
-        _exprs: Vec<Expr>,
-        inputs: Vec<LogicalPlan>,
-    ) -> datafusion::common::Result<Self> {
-        Ok(FugueStepNode {
-            inputs,
-            ..self.clone()
-        })
-    }
-}
-
-fn write_step(payload: &StepPayload, f: &mut fmt::Formatter) -> fmt::Result {
-    write!(f, "FugueStep: function={}", payload.function)?;
-    match payload.spec() {
-        Ok(spec) if spec.is_empty() => {}
-        Ok(spec) => write!(f, ", partition=[{spec}]")?,
-        Err(e) => write!(f, ", partition=<{e}>")?,
-    }
-    if let Some(zip) = &payload.zip {
-        write!(f, ", zip={zip}")?;
-    }
-    match payload.output_schema() {
-        Ok(output) => write!(f, ", output=[{output}]"),
-        Err(e) => write!(f, ", output=<{e}>"),
+    /// The output and the task columns of the exactly-once check.
+    fn plan_schema(&self) -> Result<datafusion::arrow::datatypes::Schema, FugueError> {
+        Ok(exactly_once::with_task_columns(
+            &StepPayload::output_schema(self)?.to_arrow(),
+        ))
     }
 }
 
@@ -187,7 +130,7 @@ fn is_keyed(payload: &StepPayload, keys: &[String]) -> bool {
 
 impl DisplayAs for FugueStepExec {
     fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter) -> fmt::Result {
-        write_step(&self.payload, f)
+        describe_step(&self.payload, f)
     }
 }
 
@@ -409,7 +352,7 @@ impl ExtensionPlanner for FugueExtensionPlanner {
         let Some(step) = node.as_any().downcast_ref::<FugueStepNode>() else {
             return Ok(None);
         };
-        let payload = step.payload().clone();
+        let payload = step.body().clone();
         let spec = payload.spec().map_err(to_df)?;
         let keyed = is_keyed(&payload, spec.keys());
         let partitions = payload.partitions.max(1);

@@ -132,6 +132,16 @@ impl Control {
         }
     }
 
+    /// This control without its deadline: the run's flags only. A step's function that runs
+    /// inside a plan (read by a later step) is bounded by the reading step's limit, which
+    /// its reader enforces, not by the limit of the step that declared it.
+    pub(crate) fn without_deadline(&self) -> Control {
+        Control {
+            deadline: None,
+            ..self.clone()
+        }
+    }
+
     /// `Ok` while the step may go on; the error that stops it otherwise
     /// ([`FugueError::Cancelled`], [`FugueError::TimedOut`], or
     /// [`FugueError::InvalidOperation`] when another step of the run failed: the run reports

@@ -153,6 +153,56 @@ impl LocalEngine {
     }
 }
 
+#[cfg(feature = "datafusion")]
+impl LocalEngine {
+    /// The inputs of a transformer step that becomes a node of their plan: every input is a
+    /// plan of this process that this engine extends, and the step has no callback (its
+    /// handler is served by the thread that runs the step; such a step runs now).
+    fn step_inputs(
+        &self,
+        dfs: &[DataFrame],
+        callback: &Option<Callback>,
+    ) -> Option<Vec<PlanFrame>> {
+        if callback.is_some() || self.session.home().is_some() {
+            return None;
+        }
+        dfs.iter()
+            .map(|df| match df {
+                DataFrame::Plan(plan) if self.session.accepts(plan) => Some(plan.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// A transformer (`zip`: co-transformer) step as a node over its input plans, checked
+    /// now as the executor checks it; it runs when the plan is read.
+    fn planned_step(
+        &self,
+        plans: Vec<PlanFrame>,
+        function: Arc<dyn PartitionFunction>,
+        spec: &PartitionSpec,
+        zip: Option<ZipHow>,
+        params: Arc<Params>,
+    ) -> Result<DataFrame> {
+        let schemas = plans.iter().map(|p| p.schema().clone()).collect();
+        let step = super::LocalStep::new(
+            function,
+            spec,
+            zip,
+            params,
+            schemas,
+            self.executor_options(),
+        )?;
+        let output = super::StepBody::output_schema(&step)?;
+        let inputs = plans.iter().map(|p| p.logical_plan().clone()).collect();
+        let plan = super::step_plan(inputs, step)?;
+        let ctx = self.session.context()?;
+        let df = datafusion::dataframe::DataFrame::new(ctx.state(), plan);
+        let over: Vec<&PlanFrame> = plans.iter().collect();
+        Ok(self.plan_frame(df, &output, &over, Vec::new())?.into())
+    }
+}
+
 #[cfg(not(feature = "datafusion"))]
 impl LocalEngine {
     /// A relational operation's input: its rows.
@@ -200,14 +250,21 @@ impl ExecutionEngine for LocalEngine {
                     run_map(df, function.as_ref(), &spec, params, callback, 1)
                 })
             }
-            Kind::Local => executor::parallel_map(
-                df,
-                function,
-                with_default_partitions(spec, &self.conf)?.as_ref(),
-                params,
-                callback.map(Into::into),
-                &self.executor_options(),
-            ),
+            Kind::Local => {
+                let spec = with_default_partitions(spec, &self.conf)?;
+                #[cfg(feature = "datafusion")]
+                if let Some(plans) = self.step_inputs(std::slice::from_ref(&df), &callback) {
+                    return self.planned_step(plans, function, &spec, None, params);
+                }
+                executor::parallel_map(
+                    df,
+                    function,
+                    spec.as_ref(),
+                    params,
+                    callback.map(Into::into),
+                    &self.executor_options(),
+                )
+            }
         }
     }
 
@@ -227,15 +284,22 @@ impl ExecutionEngine for LocalEngine {
                     executor::run_comap(dfs, function.as_ref(), &spec, how, params, callback)
                 })
             }
-            Kind::Local => executor::parallel_comap(
-                dfs,
-                function,
-                with_default_partitions(spec, &self.conf)?.as_ref(),
-                how,
-                params,
-                callback.map(Into::into),
-                &self.executor_options(),
-            ),
+            Kind::Local => {
+                let spec = with_default_partitions(spec, &self.conf)?;
+                #[cfg(feature = "datafusion")]
+                if let Some(plans) = self.step_inputs(&dfs, &callback) {
+                    return self.planned_step(plans, function, &spec, Some(how), params);
+                }
+                executor::parallel_comap(
+                    dfs,
+                    function,
+                    spec.as_ref(),
+                    how,
+                    params,
+                    callback.map(Into::into),
+                    &self.executor_options(),
+                )
+            }
         }
     }
 

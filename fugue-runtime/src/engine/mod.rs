@@ -73,6 +73,8 @@ mod row_ops;
 #[cfg(feature = "datafusion")]
 mod scan;
 #[cfg(feature = "datafusion")]
+mod step_node;
+#[cfg(feature = "datafusion")]
 mod typed_load;
 
 pub use crate::executor::{ZipHow, run_comap};
@@ -87,6 +89,10 @@ pub use options::{
 };
 #[cfg(feature = "datafusion")]
 pub use relational::{SqlBackend, split_batches, with_row_numbers};
+#[cfg(feature = "datafusion")]
+pub(crate) use step_node::{LocalQueryPlanner, LocalStep, pump, step_failure, step_plan};
+#[cfg(feature = "datafusion")]
+pub use step_node::{StepBody, StepFailure, StepNode, describe_step};
 
 use crate::frame::DataFrame;
 use crate::function::{Callback, Params, PartitionFunction};

@@ -335,8 +335,13 @@ impl Session {
         use datafusion::execution::runtime_env::RuntimeEnvBuilder;
         let mut config = self.config();
         edit(&mut config);
+        // Transformer steps are nodes of local plans.
+        let state = datafusion::execution::SessionStateBuilder::new()
+            .with_config(config)
+            .with_default_features()
+            .with_query_planner(Arc::new(super::LocalQueryPlanner));
         if self.memory.is_none() && self.spill_dir.is_none() {
-            return Ok(SessionContext::new_with_config(config));
+            return Ok(SessionContext::new_with_state(state.build()));
         }
         let mut runtime = RuntimeEnvBuilder::new();
         if let Some(pool) = &self.memory {
@@ -353,7 +358,9 @@ impl Session {
             key: super::conf::LOCAL_SPILL_DIR.to_string(),
             reason: format!("the engine cannot use its memory pool or spill folder: {e}"),
         })?;
-        Ok(SessionContext::new_with_config_rt(config, env))
+        Ok(SessionContext::new_with_state(
+            state.with_runtime_env(env).build(),
+        ))
     }
 
     /// Run a future to completion on the runtime (see [`Runner::block_on`]).

@@ -333,6 +333,36 @@ pub fn parallel_comap(
     handler: Option<Handler<'_>>,
     options: &ExecutorOptions,
 ) -> Result<DataFrame> {
+    let mut out = Vec::new();
+    let output_schema = parallel_comap_into(
+        dfs,
+        function,
+        spec,
+        how,
+        params,
+        handler,
+        options,
+        &mut |b| {
+            out.push(b);
+            Ok(())
+        },
+    )?;
+    Ok(DataFrame::from(ArrowFrame::new(output_schema, out)?))
+}
+
+/// [`parallel_comap`] that hands every output batch to `sink` (on the calling thread) instead
+/// of collecting them, and returns the output schema. An error of `sink` fails the run.
+#[allow(clippy::too_many_arguments)]
+pub fn parallel_comap_into(
+    dfs: Vec<DataFrame>,
+    function: Arc<dyn PartitionFunction>,
+    spec: &PartitionSpec,
+    how: ZipHow,
+    params: Arc<Params>,
+    handler: Option<Handler<'_>>,
+    options: &ExecutorOptions,
+    sink: &mut dyn FnMut(RecordBatch) -> Result<()>,
+) -> Result<Schema> {
     let (_, output_schema, zip) = prepare(
         &dfs,
         function.as_ref(),
@@ -355,11 +385,6 @@ pub fn parallel_comap(
         inputs,
         routed: zip.has_keys(),
         split: Box::new(split),
-    };
-    let mut out = Vec::new();
-    let mut sink = |b| {
-        out.push(b);
-        Ok(())
     };
     if zip.has_keys() {
         let mut counted = Vec::with_capacity(inputs);
@@ -385,7 +410,7 @@ pub fn parallel_comap(
             }
             Ok(())
         };
-        pool::run(job, feed, handler, &mut sink, options)?;
+        pool::run(job, feed, handler, sink, options)?;
     } else {
         let feed = move |feeder: &Feeder| -> Result<()> {
             let inputs = dfs
@@ -399,9 +424,9 @@ pub fn parallel_comap(
             }
             Ok(())
         };
-        pool::run(job, feed, handler, &mut sink, options)?;
+        pool::run(job, feed, handler, sink, options)?;
     }
-    Ok(DataFrame::from(ArrowFrame::new(output_schema, out)?))
+    Ok(output_schema)
 }
 
 #[cfg(test)]

@@ -34,7 +34,7 @@ pub use plan_frame::PlanFrame;
 #[cfg(feature = "datafusion")]
 pub use plan_frame::{JobGuard, KeepAlive, PlanHome};
 #[cfg(feature = "datafusion")]
-pub(crate) use plan_frame::{Runner, SourceCheck, normalized_schema, out_of_memory};
+pub(crate) use plan_frame::{Runner, SourceCheck, normalized_schema, out_of_memory, panic_text};
 pub use row_frame::RowFrame;
 pub use stream_frame::{ROW_STREAM_BATCH_SIZE, StreamFrame};
 

@@ -75,7 +75,7 @@ impl Drop for Runner {
 }
 
 /// A panic's message.
-fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+pub(crate) fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
     panic
         .downcast_ref::<&str>()
         .map(|s| s.to_string())
@@ -140,12 +140,9 @@ impl Runner {
         }
     }
 
-    /// Spawn a task on the runtime.
-    fn spawn<F>(&self, future: F)
-    where
-        F: Future<Output = ()> + Send + 'static,
-    {
-        drop(self.runtime().spawn(future));
+    /// The runtime's handle (to spawn tasks on it).
+    pub(crate) fn handle(&self) -> &tokio::runtime::Handle {
+        self.runtime().handle()
     }
 }
 
@@ -195,6 +192,21 @@ pub(crate) fn normalized_schema(fields: &Fields) -> Result<(SchemaRef, Schema)> 
 
 /// A DataFusion error of running or planning a frame's plan.
 pub(crate) fn plan_error(error: datafusion::error::DataFusionError) -> FugueError {
+    let error = match crate::engine::step_failure(error) {
+        Ok(failure) => return failure,
+        Err(error) => error,
+    };
+    if let datafusion::error::DataFusionError::External(e) = error {
+        // A Fugue error of ours (a panic in a stream, say): as it is.
+        return match e.downcast::<FugueError>() {
+            Ok(fugue) => *fugue,
+            Err(e) => plan_error_text(datafusion::error::DataFusionError::External(e)),
+        };
+    }
+    plan_error_text(error)
+}
+
+fn plan_error_text(error: datafusion::error::DataFusionError) -> FugueError {
     if matches!(
         error.find_root(),
         datafusion::error::DataFusionError::ResourcesExhausted(_)
@@ -429,9 +441,19 @@ impl PlanFrame {
         F: Future<Output = std::result::Result<T, datafusion::error::DataFusionError>> + Send,
         T: Send,
     {
-        self.runner
-            .block_on(async move { future.await.map_err(plan_error) })
-            .map_err(|e| Self::diagnosed(&self.sources, e))
+        match self.runner.block_on(async move { Ok(future.await) }) {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(error)) => Err(Self::failed(&self.sources, error)),
+            Err(error) => Err(Self::diagnosed(&self.sources, error)),
+        }
+    }
+
+    /// The error of a failed run: a step's failure as it is, any other diagnosed.
+    fn failed(sources: &[SourceCheck], error: datafusion::error::DataFusionError) -> FugueError {
+        match crate::engine::step_failure(error) {
+            Ok(failure) => failure,
+            Err(error) => Self::diagnosed(sources, plan_error(error)),
+        }
     }
 
     /// The schema (known without running the plan).
@@ -510,31 +532,7 @@ impl PlanFrame {
         let streams = self.run(async move {
             datafusion::physical_plan::execute_stream_partitioned(physical, task)
         })?;
-        let mut receivers = Vec::with_capacity(streams.len());
-        for mut stream in streams {
-            let (tx, rx) = tokio::sync::mpsc::channel::<Result<RecordBatch>>(2);
-            let on_panic = tx.clone();
-            self.runner.spawn(async move {
-                use futures::{FutureExt, StreamExt};
-                let pump = async move {
-                    while let Some(batch) = stream.next().await {
-                        let failed = batch.is_err();
-                        if tx.send(batch.map_err(plan_error)).await.is_err() || failed {
-                            break;
-                        }
-                    }
-                };
-                // A panic must not look like the end of the partition.
-                if let Err(panic) = std::panic::AssertUnwindSafe(pump).catch_unwind().await {
-                    let error = FugueError::external(
-                        "DataFusion failed while running a query",
-                        panic_text(panic.as_ref()),
-                    );
-                    let _ = on_panic.send(Err(error)).await;
-                }
-            });
-            receivers.push(rx);
-        }
+        let receivers = crate::engine::pump(streams, self.runner.handle());
         let sources = self.sources.clone();
         let runner = self.runner.clone();
         // Alive until the stream is read to its end or dropped.
@@ -556,7 +554,7 @@ impl PlanFrame {
                     Ok(Some(Err(e))) => {
                         // Nothing more is read after an error.
                         current = None;
-                        return Some(Err(Self::diagnosed(&sources, e)));
+                        return Some(Err(Self::failed(&sources, e)));
                     }
                     Ok(None) => current = receivers.next(),
                     Err(e) => return Some(Err(e)),

@@ -145,7 +145,9 @@ impl FunctionCall {
         Cancellable {
             inner: self.function.clone(),
             cancel: cancel.clone(),
-            control: crate::control::current(),
+            // The run's flags: the time limit is enforced where the step's work is waited
+            // for (the executor's driver, or the reader of the plan the step is a node of).
+            control: crate::control::current().map(|c| c.without_deadline()),
             calls: calls.clone(),
         }
     }
