@@ -13,3 +13,28 @@ pub fn sorted_rows(mut df: DataFrame) -> Vec<String> {
     rows.sort();
     rows
 }
+
+/// A partition function that returns its input as it is.
+#[allow(dead_code)]
+pub struct Identity;
+
+impl fugue_runtime::function::PartitionFunction for Identity {
+    fn name(&self) -> &str {
+        "identity"
+    }
+
+    fn output_schema(
+        &self,
+        inputs: &[fugue_runtime::fugue_core::Schema],
+    ) -> fugue_runtime::fugue_core::Result<fugue_runtime::fugue_core::Schema> {
+        Ok(inputs[0].clone())
+    }
+
+    fn call<'a>(
+        &'a self,
+        _ctx: fugue_runtime::function::PartitionContext,
+        mut inputs: Vec<fugue_runtime::function::BatchStream<'a>>,
+    ) -> fugue_runtime::fugue_core::Result<fugue_runtime::function::BatchStream<'a>> {
+        Ok(inputs.remove(0))
+    }
+}

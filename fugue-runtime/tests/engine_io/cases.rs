@@ -572,6 +572,29 @@ fn truncated_and_bit_flipped_files_are_errors_naming_the_file() {
                 // A flip inside a value can give another valid file.
                 Ok(Ok(())) => {}
             }
+            // Read through a keyed transformer step (a node of the scan's plan on `local`):
+            // the file is named there too.
+            if name == "good.parquet" {
+                let through_step = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    let spec = fugue_runtime::fugue_core::PartitionSpec::by(["k"])?;
+                    let loaded = e.load(&[&bad_text], &options)?;
+                    let identity = std::sync::Arc::new(crate::common::Identity);
+                    let params = std::sync::Arc::new(fugue_runtime::function::Params::new());
+                    fugue_runtime::engine::ExecutionEngine::map(
+                        &e, loaded, identity, &spec, params, None,
+                    )?
+                    .as_rows()
+                    .map(|_| ())
+                }));
+                match through_step {
+                    Err(_) => panic!("{name}, {what}: the step over the load panicked"),
+                    Ok(Err(err)) => assert!(
+                        err.to_string().contains(&format!("bad-{name}")),
+                        "{name}, {what}: the step's error does not name the file: {err}"
+                    ),
+                    Ok(Ok(())) => {}
+                }
+            }
         }
         assert!(errors > positions.len() / 2, "{name}: only {errors} errors");
     }
