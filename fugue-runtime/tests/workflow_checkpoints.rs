@@ -329,6 +329,60 @@ fn a_file_changed_during_the_run_is_not_saved_under_the_key_it_was_read_for() {
     assert_eq!(sorted_rows(&restored, "out"), rows_of(&[(1, 1)]));
 }
 
+/// The files a keyed load reads are resolved once: those its key fingerprinted. A file that
+/// starts matching the glob after the keys were computed is not read by this run (on an eager
+/// and on a lazy engine), and the result is not saved under the key, whose file list changed.
+#[test]
+fn a_keyed_load_reads_the_files_its_key_was_computed_from() {
+    for engine in ["native", "local"] {
+        let data = tempfile::tempdir().unwrap();
+        let checkpoints = tempfile::tempdir().unwrap();
+        fs::write(data.path().join("a.csv"), csv(&[(1, 1), (2, 2)])).unwrap();
+        let pattern = data.path().join("*.csv");
+        let wf = Workflow::new();
+        // Step 0 runs first (concurrency 1): it adds a file after the keys were computed and
+        // before step 1 loads the glob.
+        let added = data.path().join("b.csv");
+        wf.create_with(move |_: &fugue_runtime::function::Params| {
+            fs::write(&added, csv(&[(9, 9)])).unwrap();
+            (vec![vec![Value::from(0_i64)]], "x:long").into_dataframe()
+        });
+        wf.load(pattern.to_str().unwrap())
+            .format("csv")
+            .schema("k:long,v:long")
+            .transform(Counted::default())
+            .named("passed")
+            .checkpoint_deterministic()
+            .yield_as("out");
+        let result = wf.run(engine, conf(Some(checkpoints.path()))).unwrap();
+        assert_eq!(
+            sorted_rows(&result, "out"),
+            rows_of(&[(1, 1), (2, 2)]),
+            "{engine}"
+        );
+        match &result.checkpoint("passed").unwrap().outcome {
+            CheckpointOutcome::Computed {
+                not_saved: Some(why),
+                ..
+            } => assert!(why.contains("changed during the run"), "{engine}: {why}"),
+            other => panic!("{engine}: {other:?}"),
+        }
+        // The next run reads both files.
+        let wf = Workflow::new();
+        wf.load(pattern.to_str().unwrap())
+            .format("csv")
+            .schema("k:long,v:long")
+            .named("files")
+            .yield_as("out");
+        let again = wf.run(engine, conf(Some(checkpoints.path()))).unwrap();
+        assert_eq!(
+            sorted_rows(&again, "out"),
+            rows_of(&[(1, 1), (2, 2), (9, 9)]),
+            "{engine}"
+        );
+    }
+}
+
 #[test]
 fn a_load_whose_files_are_gone_is_not_keyed_and_fails_as_the_load_does() {
     let data = tempfile::tempdir().unwrap();

@@ -37,7 +37,7 @@
 //! this process that no save of it uses.
 
 use super::options::{
-    FileFormat, LoadColumns, LoadOptions, ParquetCompression, SaveMode, SaveOptions,
+    FileFormat, LoadColumns, LoadFiles, LoadOptions, ParquetCompression, SaveMode, SaveOptions,
 };
 use super::relational::normalize;
 use super::typed_load::{Origin, apply_declared};
@@ -164,11 +164,7 @@ fn folder_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 }
 
 /// A file to read: its path, format, and the hive partition values of its folders.
-pub(super) struct Input {
-    pub(super) path: PathBuf,
-    pub(super) format: FileFormat,
-    pub(super) partitions: Vec<(String, Option<String>)>,
-}
+pub(super) type Input = super::options::LoadFile;
 
 /// Undo [`hive_value`]'s escaping (`__HIVE_DEFAULT_PARTITION__` is NULL).
 fn hive_unescape(text: &str) -> Option<String> {
@@ -780,12 +776,12 @@ fn load_file(input: &Input, options: &LoadOptions) -> Result<Option<ArrowFrame>>
 /// Load files, folders, globs or a list of them into one frame (all files must have the same
 /// schema; a file that differs or cannot be read is an error naming it). Files under hive
 /// folders (`k=v/`) get the partition values as `str` columns after their own columns.
-pub(crate) fn load(paths: &[&str], options: &LoadOptions) -> Result<ArrowFrame> {
-    let files = expand(paths, options.format)?;
+pub(crate) fn load(files: &LoadFiles, options: &LoadOptions) -> Result<ArrowFrame> {
+    let files = &files.files;
     let mut result: Option<(String, Schema)> = None;
     let mut first_empty: Option<&Input> = None;
     let mut all = Vec::new();
-    for input in &files {
+    for input in files {
         let Some(frame) = load_file(input, options)? else {
             first_empty.get_or_insert(input);
             continue;
@@ -1439,15 +1435,6 @@ pub(crate) fn save(frame: DataFrame, path: &str, options: &SaveOptions) -> Resul
     remove_any(&backup.path).map_err(|e| io_error("removing", &backup.path, e))
 }
 
-/// The files a load of `paths` reads, in the order it reads them: the expansion [`load`] uses
-/// (deterministic checkpoint keys fingerprint exactly these files).
-pub(crate) fn load_files(paths: &[&str], format: Option<FileFormat>) -> Result<Vec<PathBuf>> {
-    Ok(expand(paths, format)?
-        .into_iter()
-        .map(|input| input.path)
-        .collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1561,11 +1548,12 @@ mod tests {
             ..SaveOptions::default()
         };
         assert_eq!(codec(&plain, "b.parquet"), Compression::UNCOMPRESSED);
-        let load = load(
+        let files = LoadFiles::resolve(
             &[dir.path().join("a.parquet").to_str().expect("utf8")],
-            &LoadOptions::default(),
+            None,
         )
-        .expect("load");
+        .expect("resolve");
+        let load = load(&files, &LoadOptions::default()).expect("load");
         assert_eq!(load.count(), 1);
     }
 }

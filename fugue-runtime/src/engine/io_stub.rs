@@ -1,14 +1,13 @@
 //! `load` and `save` without the `datafusion` feature: unsupported.
 
-use super::options::{FileFormat, LoadOptions, SaveOptions};
+use super::options::{FileFormat, LoadFile, LoadFiles, LoadOptions, SaveOptions};
 use super::relational::needs_datafusion;
 use crate::frame::{ArrowFrame, DataFrame};
 use fugue_core::Result;
-use std::path::PathBuf;
 
 /// Unsupported without DataFusion.
-pub(crate) fn load(paths: &[&str], options: &LoadOptions) -> Result<ArrowFrame> {
-    let _ = (paths, options);
+pub(crate) fn load(files: &LoadFiles, options: &LoadOptions) -> Result<ArrowFrame> {
+    let _ = (files, options);
     Err(needs_datafusion("load"))
 }
 
@@ -19,7 +18,7 @@ pub(crate) fn save(frame: DataFrame, path: &str, options: &SaveOptions) -> Resul
 }
 
 /// Unsupported without DataFusion.
-pub(crate) fn load_files(paths: &[&str], format: Option<FileFormat>) -> Result<Vec<PathBuf>> {
+pub(super) fn expand(paths: &[&str], format: Option<FileFormat>) -> Result<Vec<LoadFile>> {
     let _ = (paths, format);
     Err(needs_datafusion("load"))
 }

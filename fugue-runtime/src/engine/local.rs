@@ -5,7 +5,8 @@ use super::conf::{
     with_default_partitions,
 };
 use super::options::{
-    DropHow, FillValue, JoinHow, LoadOptions, NaPosition, SampleSize, SaveOptions, SelectQuery,
+    DropHow, FillValue, JoinHow, LoadFiles, LoadOptions, NaPosition, SampleSize, SaveOptions,
+    SelectQuery,
 };
 use super::{ExecutionEngine, RelationalEngine, row_ops};
 use crate::executor::{self, ExecutorOptions, ZipHow};
@@ -403,12 +404,12 @@ impl RelationalEngine for LocalEngine {
         relational::aggregate(&self.session, &self.input(df)?, partition_by, columns)
     }
 
-    fn load(&self, paths: &[&str], options: &LoadOptions) -> Result<DataFrame> {
+    fn load_files(&self, files: &LoadFiles, options: &LoadOptions) -> Result<DataFrame> {
         #[cfg(feature = "datafusion")]
-        if let Some(plan) = super::scan::scan(&self.session, paths, options)? {
+        if let Some(plan) = super::scan::scan(&self.session, files, options)? {
             return Ok(plan.into());
         }
-        io::load(paths, options).map(DataFrame::from)
+        io::load(files, options).map(DataFrame::from)
     }
 
     fn save(&self, df: DataFrame, path: &str, options: &SaveOptions) -> Result<()> {

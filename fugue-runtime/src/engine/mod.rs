@@ -80,11 +80,9 @@ mod typed_load;
 pub use crate::executor::{ZipHow, run_comap};
 pub use checks::{JoinPlan, join_plan, join_plan_named, same_schema};
 pub use conf::{LOCAL_MEMORY_LIMIT, LOCAL_SPILL_DIR, LOCAL_WORKERS};
-/// The files a load reads (shared with deterministic checkpoint keys).
-pub(crate) use io::load_files;
 pub use local::LocalEngine;
 pub use options::{
-    DropHow, FileFormat, FillValue, JoinHow, LoadColumns, LoadOptions, NaPosition,
+    DropHow, FileFormat, FillValue, JoinHow, LoadColumns, LoadFiles, LoadOptions, NaPosition,
     ParquetCompression, SampleSize, SaveMode, SaveOptions, SelectQuery,
 };
 #[cfg(feature = "datafusion")]
@@ -302,8 +300,15 @@ pub trait RelationalEngine: Send + Sync {
         df.select(columns)
     }
 
-    /// Load files, folders, globs or a list of them (reference §2.8).
-    fn load(&self, paths: &[&str], options: &LoadOptions) -> Result<DataFrame>;
+    /// Load files, folders, globs or a list of them (reference §2.8): the files they resolve
+    /// to now ([`LoadFiles::resolve`]), read by [`load_files`](Self::load_files).
+    fn load(&self, paths: &[&str], options: &LoadOptions) -> Result<DataFrame> {
+        self.load_files(&LoadFiles::resolve(paths, options.format)?, options)
+    }
+
+    /// Load exactly these files, resolved before (a workflow resolves a load's files once,
+    /// for its checkpoint key and for the load).
+    fn load_files(&self, files: &LoadFiles, options: &LoadOptions) -> Result<DataFrame>;
 
     /// Save a frame atomically (reference §2.8).
     fn save(&self, df: DataFrame, path: &str, options: &SaveOptions) -> Result<()>;
@@ -370,6 +375,8 @@ on_the_relational_layer! {
     select_columns(df: DataFrame, columns: &[&str]) -> Result<DataFrame>;
     /// [`RelationalEngine::load`].
     load(paths: &[&str], options: &LoadOptions) -> Result<DataFrame>;
+    /// [`RelationalEngine::load_files`].
+    load_files(files: &LoadFiles, options: &LoadOptions) -> Result<DataFrame>;
     /// [`RelationalEngine::save`].
     save(df: DataFrame, path: &str, options: &SaveOptions) -> Result<()>;
 }

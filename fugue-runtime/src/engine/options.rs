@@ -6,6 +6,7 @@
 
 use crate::value::Value;
 use fugue_core::{FugueError, Result, Schema};
+use std::path::{Path, PathBuf};
 
 /// The type of a join (reference §2.3): one vocabulary, defined in fugue-core with the join
 /// rules, for the macros, the builder and the engines. Accepts Fugue's spellings, any case
@@ -275,5 +276,73 @@ mod tests {
                 .validate()
                 .is_ok()
         );
+    }
+}
+
+/// The files a load reads, resolved once: its paths, folders and globs expanded into files,
+/// each with its format and the hive partition values of its folders, in the order the load
+/// reads them. A workflow resolves a load's files once, for its deterministic checkpoint key
+/// and for the load itself ([`RelationalEngine::load_files`](super::RelationalEngine::load_files)),
+/// so that the files fingerprinted are exactly the files read.
+///
+/// ```
+/// # #[cfg(feature = "datafusion")] {
+/// use fugue_runtime::engine::{LoadFiles, LoadOptions, LocalEngine, RelationalEngine, SaveOptions};
+/// use fugue_runtime::{ArrowFrame, DataFrame, Value};
+///
+/// let dir = tempfile::tempdir()?;
+/// let rows = vec![vec![Value::from(1_i64)], vec![Value::from(2_i64)]];
+/// let frame = ArrowFrame::from_rows("k:long", &rows)?;
+/// let engine = LocalEngine::native(Default::default())?;
+/// let save = |name: &str| {
+///     let path = dir.path().join(name);
+///     let frame = DataFrame::from(frame.clone());
+///     engine.save(frame, path.to_str().unwrap(), &SaveOptions::default())
+/// };
+/// save("a.parquet")?;
+/// save("b.parquet")?;
+/// let pattern = dir.path().join("*.parquet");
+/// let files = LoadFiles::resolve(&[pattern.to_str().unwrap()], None)?;
+/// assert_eq!(files.len(), 2);
+/// // A file added now is not read: the list was resolved before.
+/// save("c.parquet")?;
+/// assert_eq!(engine.load_files(&files, &LoadOptions::default())?.count()?, 4);
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadFiles {
+    pub(super) files: Vec<LoadFile>,
+}
+
+/// A file to read: its path, format, and the hive partition values of its folders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct LoadFile {
+    pub(super) path: PathBuf,
+    pub(super) format: FileFormat,
+    pub(super) partitions: Vec<(String, Option<String>)>,
+}
+
+impl LoadFiles {
+    /// The files a load of `paths` reads (`format`: the format to read, else each file's
+    /// extension): a path that matches nothing, a folder without data files or a file of an
+    /// unknown format is an error naming it.
+    pub fn resolve(paths: &[&str], format: Option<FileFormat>) -> Result<Self> {
+        super::io::expand(paths, format).map(|files| LoadFiles { files })
+    }
+
+    /// The files' paths, in the order they are read.
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.files.iter().map(|f| f.path.as_path())
+    }
+
+    /// How many files there are.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Whether there is no file (never, for a list [`LoadFiles::resolve`] gave).
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
     }
 }

@@ -15,8 +15,8 @@
 //! would read in another order (it sorts files by path and reads a file listed twice once):
 //! paths out of order, or with characters it would encode or expand.
 
-use super::io::{expand, in_file, input_schema, load};
-use super::options::{FileFormat, LoadColumns, LoadOptions};
+use super::io::{in_file, input_schema, load};
+use super::options::{FileFormat, LoadColumns, LoadFiles, LoadOptions};
 use super::relational::Session;
 use super::typed_load::{Origin, check_declared, declared_target};
 use crate::frame::{PlanFrame, SourceCheck};
@@ -70,13 +70,13 @@ fn holds_no_null(path: &Path, arrow_schema: &ArrowSchema, columns: &[&str]) -> b
 /// The load as a scan, or `None` when the eager load must read it (see the module docs).
 pub(crate) fn scan(
     session: &Session,
-    paths: &[&str],
+    files: &LoadFiles,
     options: &LoadOptions,
 ) -> Result<Option<PlanFrame>> {
     if !session.is_lazy() {
         return Ok(None);
     }
-    let files = expand(paths, options.format)?;
+    let files = &files.files;
     if files
         .iter()
         .any(|f| f.format != FileFormat::Parquet || !f.partitions.is_empty())
@@ -88,7 +88,7 @@ pub(crate) fn scan(
     // in increasing order are read exactly as the eager load reads them.
     let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+,~@".contains(c);
     let mut urls: Vec<String> = Vec::with_capacity(files.len());
-    for file in &files {
+    for file in files {
         let Ok(absolute) = std::path::absolute(&file.path) else {
             return Ok(None);
         };
@@ -102,7 +102,7 @@ pub(crate) fn scan(
         }
     }
     let mut common: Option<Schema> = None;
-    for file in &files {
+    for file in files {
         let path = &file.path;
         let Some((raw, schema)) = input_schema(file, options)? else {
             return Ok(None);
@@ -167,7 +167,11 @@ pub(crate) fn scan(
         let path = file.path.to_string_lossy().into_owned();
         SourceCheck {
             name: path.clone(),
-            check: Arc::new(move || load(&[&path], &LoadOptions::default()).err()),
+            check: Arc::new(move || {
+                LoadFiles::resolve(&[&path], None)
+                    .and_then(|files| load(&files, &LoadOptions::default()))
+                    .err()
+            }),
         }
     });
     let plan = PlanFrame::new(plan, runner, Some(&schema))?

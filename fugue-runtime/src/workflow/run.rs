@@ -883,6 +883,10 @@ impl Run<'_> {
             step: &node.info.name,
             skipped: &self.skipped,
             partitions: self.progress.counter(i),
+            files: match self.keys.get(i) {
+                Some(Ok(key)) => key.resolved.as_ref(),
+                _ => None,
+            },
         };
         let output = node.op.operation().run(&cx, inputs)?;
         let Some(mut df) = output else {

@@ -4,6 +4,7 @@
 
 use super::content_hash;
 use super::hashes::{FileHashes, Stamp, hex};
+use crate::engine::LoadFiles;
 use crate::workflow::ops::KeySource;
 use crate::workflow::plan::Plan;
 use crate::workflow::step::{CheckpointKind, Node};
@@ -28,6 +29,8 @@ pub(crate) struct StepKey {
     pub parts: Vec<KeyPart>,
     /// For a load: the files it reads, with their stamps when they were hashed.
     pub files: LoadedFiles,
+    /// For a load: its files as resolved for the key, which the load then reads.
+    pub resolved: Option<LoadFiles>,
 }
 
 /// The files a load reads, each with its stamp when it was hashed.
@@ -54,10 +57,10 @@ fn file_label(path: &Path) -> String {
     }
 }
 
-/// The files a load step reads: the load's own expansion (none for other steps).
-fn load_list(node: &Node) -> std::result::Result<Vec<PathBuf>, String> {
+/// The files a load step reads, resolved as the load resolves them (`None` for other steps).
+fn load_list(node: &Node) -> std::result::Result<Option<LoadFiles>, String> {
     let KeySource::Files { paths, format } = node.op.operation().key_source() else {
-        return Ok(Vec::new());
+        return Ok(None);
     };
     let listing = |e: FugueError| {
         format!(
@@ -66,7 +69,9 @@ fn load_list(node: &Node) -> std::result::Result<Vec<PathBuf>, String> {
         )
     };
     let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
-    crate::engine::load_files(&paths, format).map_err(listing)
+    LoadFiles::resolve(&paths, format)
+        .map(Some)
+        .map_err(listing)
 }
 
 /// The steps `i` reads, directly or not, and `i` itself, in declaration order.
@@ -81,11 +86,14 @@ pub(crate) fn upstream(nodes: &[Node], i: usize) -> Vec<usize> {
     seen.into_iter().collect()
 }
 
+/// A step's own parts, the files it reads with their stamps, and its resolved files.
+type OwnParts = (Vec<KeyPart>, LoadedFiles, Option<LoadFiles>);
+
 fn own_parts(
     node: &Node,
     plan: &Plan,
     hashes: &FileHashes,
-) -> std::result::Result<(Vec<KeyPart>, LoadedFiles), String> {
+) -> std::result::Result<OwnParts, String> {
     let mut parts = Vec::new();
     let mut push = |label: &str, value: String| {
         parts.push(KeyPart {
@@ -131,6 +139,7 @@ fn own_parts(
             .unwrap_or_else(|| "?".to_string()),
     );
     let mut files = Vec::new();
+    let mut resolved = None;
     match node.op.operation().key_source() {
         KeySource::Data(frame) => {
             let hash = content_hash(frame).map_err(|e| {
@@ -142,17 +151,19 @@ fn own_parts(
             push("data", hash);
         }
         KeySource::Files { .. } => {
-            for path in load_list(node)? {
-                let (hash, stamp) = hashes.hash(&path).map_err(|e| {
+            let list = load_list(node)?;
+            for path in list.iter().flat_map(LoadFiles::paths) {
+                let (hash, stamp) = hashes.hash(path).map_err(|e| {
                     format!("a file of step `{}` cannot be hashed: {e}", node.info.name)
                 })?;
-                push(&file_label(&path), hash);
-                files.push((path, stamp));
+                push(&file_label(path), hash);
+                files.push((path.to_path_buf(), stamp));
             }
+            resolved = list;
         }
         KeySource::None => {}
     }
-    Ok((parts, files))
+    Ok((parts, files, resolved))
 }
 
 fn key_of(parts: &[KeyPart]) -> String {
@@ -183,7 +194,7 @@ pub(crate) fn step_keys(
             keys.push(Err("no key was needed".to_string()));
             continue;
         }
-        let key = own_parts(node, plan, hashes).and_then(|(mut parts, files)| {
+        let key = own_parts(node, plan, hashes).and_then(|(mut parts, files, resolved)| {
             for (n, input) in node.inputs.iter().enumerate() {
                 match keys.get(input.0) {
                     Some(Ok(k)) => parts.push(KeyPart {
@@ -198,6 +209,7 @@ pub(crate) fn step_keys(
                 key: key_of(&parts),
                 parts,
                 files,
+                resolved,
             })
         });
         keys.push(key);
@@ -223,8 +235,9 @@ pub(crate) fn verify_inputs(
             continue;
         }
         let now = load_list(&nodes[j])?;
-        let then: Vec<&PathBuf> = key.files.iter().map(|(p, _)| p).collect();
-        if now.iter().collect::<Vec<_>>() != then {
+        let now: Vec<&Path> = now.iter().flat_map(LoadFiles::paths).collect();
+        let then: Vec<&Path> = key.files.iter().map(|(p, _)| p.as_path()).collect();
+        if now != then {
             return Err(format!(
                 "the files step `{}` reads changed during the run",
                 nodes[j].info.name

@@ -118,7 +118,12 @@ impl Operation for Load {
     }
 
     fn run(&self, cx: &RunContext<'_>, _: Vec<DataFrame>) -> Result<Option<DataFrame>> {
-        Ok(Some(cx.engine.load(&strs(&self.paths), &self.options)?))
+        // The files the step's checkpoint key fingerprinted, when it has one.
+        let loaded = match cx.files {
+            Some(files) => cx.engine.load_files(files, &self.options)?,
+            None => cx.engine.load(&strs(&self.paths), &self.options)?,
+        };
+        Ok(Some(loaded))
     }
 
     fn modify(&mut self, modifier: Modifier) -> Result<()> {

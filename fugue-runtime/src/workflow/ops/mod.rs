@@ -112,6 +112,8 @@ pub struct RunContext<'a> {
     pub skipped: &'a Mutex<Vec<SkippedPartition>>,
     /// The logical partitions the step's function has been called for (progress).
     pub partitions: &'a std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// A load's files, when they were resolved for its checkpoint key: the load reads them.
+    pub files: Option<&'a crate::engine::LoadFiles>,
 }
 
 impl RunContext<'_> {
