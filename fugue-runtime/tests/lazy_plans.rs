@@ -290,7 +290,7 @@ fn a_typed_load_is_a_scan_when_the_footer_proves_its_required_columns_hold_no_nu
 }
 
 #[test]
-fn dropna_and_fillna_stream_over_a_plan_with_their_checks_first() {
+fn dropna_fillna_and_alter_columns_are_nodes_of_the_plan_with_their_checks_first() {
     use fugue_runtime::engine::{DropHow, FillValue};
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("holes.parquet");
@@ -321,10 +321,56 @@ fn dropna_and_fillna_stream_over_a_plan_with_their_checks_first() {
         (kept, filled)
     };
     let (kept, filled) = run(&local());
-    assert_eq!(kept.kind_name(), "StreamFrame", "read as the plan streams");
+    // Nodes of the scan's plan: the steps after them extend it.
+    for (frame, name) in [(&kept, "dropna"), (&filled, "fillna")] {
+        let DataFrame::Plan(plan) = frame else {
+            panic!("{name} gave a {}", frame.kind_name());
+        };
+        let text = plan.explain(true).expect("explain");
+        assert!(text.contains(&format!("FugueMap: {name}")), "{text}");
+        assert!(text.contains("DataSourceExec"), "{text}");
+    }
     let (eager_kept, eager_filled) = run(&native());
     assert_eq!(sorted(kept), sorted(eager_kept));
     assert_eq!(sorted(filled), sorted(eager_filled));
+    // scan -> dropna -> alter_columns -> aggregate is one plan, with native's result.
+    let report = |e: &dyn ExecutionEngine| {
+        let loaded = e.load(&[path], &LoadOptions::default()).expect("load");
+        let kept = e.dropna(loaded, DropHow::Any, None, None).expect("dropna");
+        let altered = e
+            .alter_columns(kept, &"v:float".parse().expect("schema"))
+            .expect("alter");
+        e.aggregate(altered, &[], &[("n", "COUNT(*)"), ("total", "SUM(v)")])
+            .expect("aggregate")
+    };
+    let lazy = report(&local());
+    let DataFrame::Plan(plan) = &lazy else {
+        panic!("the aggregate gave a {}", lazy.kind_name());
+    };
+    let text = plan.explain(true).expect("explain");
+    assert!(text.contains("FugueMap: alter_columns"), "{text}");
+    assert!(text.contains("FugueMap: dropna"), "{text}");
+    assert_eq!(sorted(lazy), sorted(report(&native())));
+    // A value that does not fit the altered type fails the read, as on the eager frame.
+    let e = local();
+    let loaded = e.load(&[path], &LoadOptions::default()).expect("load");
+    let narrowed = e
+        .alter_columns(loaded, &"k:byte".parse().expect("schema"))
+        .expect("alter is planned");
+    let err = e
+        .aggregate(narrowed, &[], &[("n", "COUNT(*)")])
+        .and_then(|mut df| df.as_rows())
+        .unwrap_err();
+    let eager = native()
+        .alter_columns(
+            native()
+                .load(&[path], &LoadOptions::default())
+                .expect("load"),
+            &"k:byte".parse().expect("schema"),
+        )
+        .and_then(|mut df| df.as_rows())
+        .unwrap_err();
+    assert_eq!(err.kind(), eager.kind(), "{err} / {eager}");
     // A mistake is reported when the step is called, not when rows are read.
     let e = local();
     let loaded = e.load(&[path], &LoadOptions::default()).expect("load");

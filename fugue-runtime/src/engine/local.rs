@@ -339,7 +339,7 @@ impl RelationalEngine for LocalEngine {
         subset: Option<&[&str]>,
     ) -> Result<DataFrame> {
         let map = row_ops::dropna(df.schema(), how, thresh, subset)?;
-        row_ops::apply(df, map)
+        row_ops::apply(df, "dropna", map)
     }
 
     fn fillna(
@@ -349,7 +349,7 @@ impl RelationalEngine for LocalEngine {
         subset: Option<&[&str]>,
     ) -> Result<DataFrame> {
         let map = row_ops::fillna(df.schema(), value, subset)?;
-        row_ops::apply(df, map)
+        row_ops::apply(df, "fillna", map)
     }
 
     fn sample(

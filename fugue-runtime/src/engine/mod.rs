@@ -88,7 +88,9 @@ pub use options::{
 #[cfg(feature = "datafusion")]
 pub use relational::{SqlBackend, split_batches, with_row_numbers};
 #[cfg(feature = "datafusion")]
-pub(crate) use step_node::{LocalQueryPlanner, LocalStep, pump, step_failure, step_plan};
+pub(crate) use step_node::{
+    LocalQueryPlanner, LocalStep, MapFn, MapNode, pump, step_failure, step_plan,
+};
 #[cfg(feature = "datafusion")]
 pub use step_node::{StepBody, StepFailure, StepNode, describe_step};
 

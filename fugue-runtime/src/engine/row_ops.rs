@@ -29,9 +29,18 @@ fn one_batch(frame: &ArrowFrame) -> Result<RecordBatch> {
 /// whatever the frame.
 pub type BatchMap = Box<dyn Fn(&RecordBatch) -> Result<RecordBatch> + Send + Sync>;
 
-/// `map` applied to a frame of `schema` (the schema is unchanged): every batch now, or as they
-/// are read for a stream or a plan.
-pub(crate) fn apply(df: DataFrame, map: BatchMap) -> Result<DataFrame> {
+/// `map` (the operation `name`) applied to a frame (the schema is unchanged): every batch
+/// now, or as they are read for a stream; a node of the plan for a plan of this process.
+pub(crate) fn apply(df: DataFrame, name: &'static str, map: BatchMap) -> Result<DataFrame> {
+    #[cfg(feature = "datafusion")]
+    if let DataFrame::Plan(plan) = &df
+        && plan.location().is_none()
+    {
+        let schema = plan.schema().clone();
+        return Ok(plan.clone().mapped(name, &schema, None, map.into())?.into());
+    }
+    #[cfg(not(feature = "datafusion"))]
+    let _ = name;
     if df.is_lazy() {
         let stream = df.to_stream_frame()?;
         let schema = stream.schema().clone();
@@ -227,7 +236,7 @@ mod tests {
 
     /// An operation applied to the frame, eagerly.
     fn applied(map: Result<BatchMap>) -> ArrowFrame {
-        apply(DataFrame::from(frame()), map.unwrap())
+        apply(DataFrame::from(frame()), "test", map.unwrap())
             .unwrap()
             .to_arrow_frame()
             .unwrap()

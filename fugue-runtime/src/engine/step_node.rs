@@ -597,6 +597,12 @@ impl ExtensionPlanner for LocalStepPlanner {
         _session: &dyn datafusion::catalog::Session,
         _planning_ctx: &datafusion::logical_expr::physical_planning_context::PhysicalPlanningContext,
     ) -> datafusion::common::Result<Option<Arc<dyn ExecutionPlan>>> {
+        if let Some(map) = node.as_any().downcast_ref::<MapNode>() {
+            let input = physical_inputs
+                .first()
+                .ok_or_else(|| DataFusionError::Internal(format!("`{}` has no input", map.name)))?;
+            return Ok(Some(Arc::new(MapExec::new(input.clone(), map.clone()))));
+        }
         let Some(step) = node.as_any().downcast_ref::<StepNode<LocalStep>>() else {
             return Ok(None);
         };
@@ -631,4 +637,202 @@ pub(crate) fn step_plan(inputs: Vec<LogicalPlan>, step: LocalStep) -> Result<Log
             node: Arc::new(StepNode::try_new(inputs, step)?),
         },
     ))
+}
+
+/// A batch-by-batch operation of ours (`dropna`, `fillna`, `alter_columns`) on a plan: the
+/// same function the eager and streamed frames apply, so the three cannot differ.
+pub(crate) type MapFn = Arc<dyn Fn(&RecordBatch) -> Result<RecordBatch> + Send + Sync>;
+
+/// A batch-by-batch operation of ours as a node of a local plan: each partition's batches
+/// mapped as they are read, partitions and order kept. It keeps `dropna`, `fillna` and
+/// `alter_columns` inside the plan, so the steps after them extend it (a scan, `dropna`, an
+/// aggregate stay one query in bounded memory).
+#[derive(Clone)]
+pub(crate) struct MapNode {
+    id: u64,
+    name: &'static str,
+    input: LogicalPlan,
+    map: MapFn,
+    output: SchemaRef,
+    schema: DFSchemaRef,
+}
+
+impl MapNode {
+    /// `map` (the operation `name`) over `input`, producing batches of `output`.
+    pub(crate) fn new(
+        name: &'static str,
+        input: LogicalPlan,
+        map: MapFn,
+        output: SchemaRef,
+    ) -> Result<Self> {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let schema = DFSchema::try_from(output.as_ref().clone())
+            .map_err(|e| FugueError::external(format!("cannot plan `{name}`"), e.to_string()))?;
+        Ok(MapNode {
+            id: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            name,
+            input,
+            map,
+            output,
+            schema: Arc::new(schema),
+        })
+    }
+}
+
+impl fmt::Debug for MapNode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MapNode")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for MapNode {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id && self.input == other.input
+    }
+}
+
+impl Eq for MapNode {}
+
+impl Hash for MapNode {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.id.hash(state);
+    }
+}
+
+impl PartialOrd for MapNode {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        match self.id.cmp(&other.id) {
+            Ordering::Equal if self != other => None,
+            order => Some(order),
+        }
+    }
+}
+
+impl UserDefinedLogicalNodeCore for MapNode {
+    fn name(&self) -> &str {
+        "FugueMap"
+    }
+
+    fn inputs(&self) -> Vec<&LogicalPlan> {
+        vec![&self.input]
+    }
+
+    fn schema(&self) -> &DFSchemaRef {
+        &self.schema
+    }
+
+    fn expressions(&self) -> Vec<Expr> {
+        Vec::new()
+    }
+
+    fn fmt_for_explain(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "FugueMap: {}", self.name)
+    }
+
+    fn with_exprs_and_inputs(
+        &self,
+        _exprs: Vec<Expr>,
+        mut inputs: Vec<LogicalPlan>,
+    ) -> datafusion::common::Result<Self> {
+        let input = inputs
+            .pop()
+            .ok_or_else(|| DataFusionError::Internal(format!("`{}` takes one input", self.name)))?;
+        Ok(MapNode {
+            input,
+            ..self.clone()
+        })
+    }
+}
+
+/// The physical node of a [`MapNode`]: its input's partitions, each mapped batch by batch.
+#[derive(Debug)]
+struct MapExec {
+    input: Arc<dyn ExecutionPlan>,
+    node: MapNode,
+    properties: Arc<PlanProperties>,
+}
+
+impl MapExec {
+    fn new(input: Arc<dyn ExecutionPlan>, node: MapNode) -> Self {
+        let properties = PlanProperties::new(
+            EquivalenceProperties::new(node.output.clone()),
+            Partitioning::UnknownPartitioning(input.output_partitioning().partition_count()),
+            EmissionType::Incremental,
+            Boundedness::Bounded,
+        );
+        MapExec {
+            input,
+            node,
+            properties: Arc::new(properties),
+        }
+    }
+}
+
+impl DisplayAs for MapExec {
+    fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "FugueMap: {}", self.node.name)
+    }
+}
+
+impl ExecutionPlan for MapExec {
+    fn name(&self) -> &str {
+        "MapExec"
+    }
+
+    fn properties(&self) -> &Arc<PlanProperties> {
+        &self.properties
+    }
+
+    fn required_input_distribution(&self) -> Vec<Distribution> {
+        vec![Distribution::UnspecifiedDistribution]
+    }
+
+    fn maintains_input_order(&self) -> Vec<bool> {
+        vec![true]
+    }
+
+    fn benefits_from_input_partitioning(&self) -> Vec<bool> {
+        vec![false]
+    }
+
+    fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
+        vec![&self.input]
+    }
+
+    fn apply_expressions(
+        &self,
+        _f: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> datafusion::common::Result<TreeNodeRecursion>,
+    ) -> datafusion::common::Result<TreeNodeRecursion> {
+        Ok(TreeNodeRecursion::Continue)
+    }
+
+    fn with_new_children(
+        self: Arc<Self>,
+        mut children: Vec<Arc<dyn ExecutionPlan>>,
+    ) -> datafusion::common::Result<Arc<dyn ExecutionPlan>> {
+        let input = children.pop().ok_or_else(|| {
+            DataFusionError::Internal(format!("`{}` takes one input", self.node.name))
+        })?;
+        Ok(Arc::new(MapExec::new(input, self.node.clone())))
+    }
+
+    fn execute(
+        &self,
+        partition: usize,
+        context: Arc<TaskContext>,
+    ) -> datafusion::common::Result<SendableRecordBatchStream> {
+        use futures::StreamExt;
+        let map = self.node.map.clone();
+        let stream = self
+            .input
+            .execute(partition, context)?
+            .map(move |batch| batch.and_then(|b| map(&b).map_err(failed)));
+        Ok(Box::pin(RecordBatchStreamAdapter::new(
+            self.node.output.clone(),
+            stream,
+        )))
+    }
 }

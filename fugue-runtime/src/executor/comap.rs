@@ -177,7 +177,7 @@ impl Zip {
             let inputs = frames
                 .into_iter()
                 .enumerate()
-                .map(|(i, b)| Ok(vec![self.presorted(i, b)?]))
+                .map(|(i, b)| Ok(stream_of(vec![self.presorted(i, b)?])))
                 .collect::<Result<Vec<_>>>()?;
             return Ok(vec![Call {
                 inputs,
@@ -228,7 +228,7 @@ impl Zip {
                 if key_batch.is_none() && part.num_rows() > 0 {
                     key_batch = Some(part.slice(0, 1).project(&self.key_indices[i])?);
                 }
-                inputs.push(vec![self.presorted(i, part)?]);
+                inputs.push(stream_of(vec![self.presorted(i, part)?]));
             }
             let cursor = self.cursors.cursor(
                 key_batch.as_ref(),
@@ -305,7 +305,7 @@ pub fn run_comap(
             params: params.clone(),
             callback: callback.clone(),
         };
-        let streams = call.inputs.into_iter().map(stream_of).collect();
+        let streams = call.inputs;
         let output = function
             .call(ctx, streams)
             .map_err(|e| in_partition(name, &cursor, e))?;

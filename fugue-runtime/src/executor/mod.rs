@@ -34,7 +34,10 @@
 //!   range of rows) and sends them whole on a shared channel that any idle worker reads.
 //! * Streams: without keys, presort and `num` (see [`ExecutorOptions::stream_chunk_rows`]), a
 //!   [`StreamFrame`](crate::frame::StreamFrame) is never materialised: consecutive batches are
-//!   grouped into chunks of about `stream_chunk_rows` rows, and each chunk is one call.
+//!   grouped into chunks of about `stream_chunk_rows` rows, and each chunk is one call. A
+//!   stream that is one frame's rows (a plan's) is one call, as the frame would be, and that
+//!   call reads the stream itself: a function that reads its input as it comes (an iterator)
+//!   runs over a plan in bounded memory.
 //! * Callbacks ([`Handler`]) run on the driver thread, one at a time, so a handler may be a
 //!   plain `FnMut` that is neither `Send` nor `Sync`. The driver waits on the output channel and
 //!   the callback channel at once (`select!`).
@@ -148,8 +151,10 @@ impl ExecutorOptions {
 ///   concatenated), each chunk is one call (cursor: logical and physical number = chunk
 ///   number), and the chunks run in parallel: memory stays bounded by about
 ///   `channel_capacity + workers + 1` chunks whatever the stream's length. A stream with no row
-///   is one call with an empty input. Every other spec materialises a stream first (`ROWCOUNT`
-///   in `num` included), except that keyed routing reads it batch by batch.
+///   is one call with an empty input. A stream that is one frame's rows (a plan read as a
+///   stream) is not chunked: it is one call, as the frame is, and the call reads the stream as
+///   it comes (never materialised first). Every other spec materialises a stream first
+///   (`ROWCOUNT` in `num` included), except that keyed routing reads it batch by batch.
 /// * **`coarse`** is one call per physical partition: the same as the reference when there is
 ///   one physical partition (`num = 1`, or one worker and `num <= 0`).
 ///
@@ -299,8 +304,64 @@ pub fn parallel_map_into(
         return Ok(output_schema);
     }
 
-    let frame_schema = arrow_schema.clone();
-    let spec = owned_spec;
+    // One call over a frame read as a stream (a plan's rows): the call reads the stream
+    // itself, so a function that reads its input as it comes (an iterator) and the steps
+    // after it run in bounded memory. An empty stream takes the path below (one call with an
+    // empty batch, as for any empty frame).
+    let single = !coarse && spec.presort().is_empty() && num <= 0;
+    let df = match df {
+        #[cfg(feature = "datafusion")]
+        DataFrame::Plan(plan) if single => DataFrame::Stream(plan.into_stream()?),
+        other => other,
+    };
+    if let DataFrame::Stream(mut stream) = df {
+        if single && stream.peek_batch()?.is_some() {
+            let cursor = cursors.cursor(None, stream.peek_batch()?, 0, 0)?;
+            let feed = move |feeder: &Feeder| -> Result<()> {
+                feeder.call(Call {
+                    inputs: vec![Box::new(stream)],
+                    cursor,
+                });
+                Ok(())
+            };
+            pool::run(job, feed, handler, sink, options)?;
+            return Ok(output_schema);
+        }
+        return materialized(
+            DataFrame::Stream(stream),
+            job,
+            (arrow_schema, owned_spec, cursors),
+            (coarse, workers, num),
+            handler,
+            sink,
+            options,
+        )
+        .map(|()| output_schema);
+    }
+    materialized(
+        df,
+        job,
+        (arrow_schema, owned_spec, cursors),
+        (coarse, workers, num),
+        handler,
+        sink,
+        options,
+    )?;
+    Ok(output_schema)
+}
+
+/// The calls of an unkeyed spec over a frame in memory (a stream or a plan read first): one
+/// call with everything, `num` contiguous chunks, or `coarse` ranges.
+#[allow(clippy::too_many_arguments)]
+fn materialized(
+    df: DataFrame,
+    job: Job,
+    (frame_schema, spec, cursors): (SchemaRef, Arc<PartitionSpec>, Arc<Cursors>),
+    (coarse, workers, num): (bool, usize, i64),
+    handler: Option<Handler<'_>>,
+    sink: &mut dyn FnMut(RecordBatch) -> Result<()>,
+    options: &ExecutorOptions,
+) -> Result<()> {
     let feed = move |feeder: &Feeder| -> Result<()> {
         let batches = df.into_batches()?;
         let calls = if coarse {
@@ -324,8 +385,7 @@ pub fn parallel_map_into(
         }
         Ok(())
     };
-    pool::run(job, feed, handler, sink, options)?;
-    Ok(output_schema)
+    pool::run(job, feed, handler, sink, options)
 }
 
 /// The frame, and its row count when the spec's `num` needs `ROWCOUNT` (0 otherwise): a stream
@@ -397,7 +457,7 @@ fn logical_calls(
         .map(|part| {
             let cursor = cursors.for_partition(&part, physical_no)?;
             Ok(Call {
-                inputs: vec![vec![part.batch]],
+                inputs: vec![stream_of(vec![part.batch])],
                 cursor,
             })
         })
@@ -445,7 +505,93 @@ fn coarse_ranges(
 fn chunk_call(cursors: &Cursors, batches: Vec<RecordBatch>, no: usize) -> Result<Call> {
     let cursor = cursors.cursor(None, batches.first(), no, no)?;
     Ok(Call {
-        inputs: vec![batches],
+        inputs: vec![stream_of(batches)],
         cursor,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frame::StreamFrame;
+    use crate::function::PartitionContext;
+    use arrow::array::Int64Array;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Passes its input on, batch by batch, recording how many batches the source had made
+    /// when the call saw its first one.
+    struct Watch {
+        made: Arc<AtomicUsize>,
+        at_first: Arc<AtomicUsize>,
+        calls: AtomicUsize,
+    }
+
+    impl PartitionFunction for Watch {
+        fn name(&self) -> &str {
+            "watch"
+        }
+
+        fn output_schema(&self, inputs: &[Schema]) -> Result<Schema> {
+            Ok(inputs[0].clone())
+        }
+
+        fn call<'a>(
+            &'a self,
+            _: PartitionContext,
+            mut inputs: Vec<BatchStream<'a>>,
+        ) -> Result<BatchStream<'a>> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            let mut first = true;
+            let input = inputs.remove(0);
+            Ok(Box::new(input.inspect(move |_| {
+                if std::mem::take(&mut first) {
+                    self.at_first
+                        .store(self.made.load(Ordering::SeqCst), Ordering::SeqCst);
+                }
+            })))
+        }
+    }
+
+    /// A frame read as a stream (a plan's rows) is one call that reads the stream as it
+    /// comes: the source has made only the batches read so far when the call gets its first.
+    #[test]
+    fn one_call_over_a_one_frame_stream_reads_it_as_it_comes() {
+        let made = Arc::new(AtomicUsize::new(0));
+        let counter = made.clone();
+        let schema = Schema::parse("v:long").unwrap();
+        let arrow_schema = Arc::new(schema.to_arrow());
+        let batches = (0..200_i64).map(move |i| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            Ok(RecordBatch::try_new(
+                arrow_schema.clone(),
+                vec![Arc::new(Int64Array::from(vec![i; 100]))],
+            )?)
+        });
+        let stream = StreamFrame::try_from_batches(schema, batches)
+            .unwrap()
+            .into_one_frame();
+        let watch = Arc::new(Watch {
+            made: made.clone(),
+            at_first: Arc::default(),
+            calls: AtomicUsize::new(0),
+        });
+        let mut rows = 0;
+        parallel_map_into(
+            DataFrame::Stream(stream),
+            watch.clone(),
+            &PartitionSpec::new(),
+            Arc::new(Params::new()),
+            None,
+            &ExecutorOptions::with_workers(2),
+            &mut |b| {
+                rows += b.num_rows();
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(rows, 20_000);
+        assert_eq!(watch.calls.load(Ordering::SeqCst), 1);
+        assert_eq!(made.load(Ordering::SeqCst), 200);
+        assert!(watch.at_first.load(Ordering::SeqCst) <= 2);
+    }
 }

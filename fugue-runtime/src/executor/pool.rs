@@ -5,7 +5,7 @@ use super::ExecutorOptions;
 use super::callback::{CallbackRequest, ChannelTransport, Handler, answer};
 use crate::function::{
     BatchStream, Callback, PanicError, Params, PartitionContext, PartitionCursor,
-    PartitionFunction, PhysicalInit, check_output, in_partition, stream_of,
+    PartitionFunction, PhysicalInit, check_output, in_partition,
 };
 use arrow::array::RecordBatch;
 use arrow::array::UInt32Array;
@@ -21,8 +21,9 @@ use std::sync::{Arc, Mutex};
 
 /// One ready call: the batches of each input, and where the call is.
 pub(crate) struct Call {
-    /// One list of batches per input (one for a map, one per zipped frame for a comap).
-    pub inputs: Vec<Vec<RecordBatch>>,
+    /// One stream per input (one for a map, one per zipped frame for a comap): batches in
+    /// memory, or, for the one call over a frame read as a stream, the stream itself.
+    pub inputs: Vec<BatchStream<'static>>,
     /// The logical partition's cursor.
     pub cursor: PartitionCursor,
 }
@@ -510,7 +511,7 @@ impl Worker {
             let inputs = call
                 .inputs
                 .into_iter()
-                .map(|batches| cancellable(stream_of(batches), &self.state))
+                .map(|stream| cancellable(stream, &self.state))
                 .collect();
             let output = function
                 .call(ctx, inputs)

@@ -303,6 +303,10 @@ impl DataFrame {
             DataFrame::Arrow(f) => f.alter_columns(changes)?.into(),
             DataFrame::Rows(f) => f.alter_columns(changes)?.into(),
             DataFrame::Stream(f) => f.alter_columns(changes)?.into(),
+            #[cfg(feature = "datafusion")]
+            DataFrame::Plan(f) if f.location().is_none() => {
+                f.alter_columns(&changes.into_schema()?)?.into()
+            }
             DataFrame::Plan(f) => f.into_stream()?.alter_columns(changes)?.into(),
         })
     }

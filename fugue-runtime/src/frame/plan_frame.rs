@@ -585,6 +585,44 @@ impl PlanFrame {
         self.project(schema, &indices)
     }
 
+    /// The frame with `map` (the operation `name`: one of our batch-by-batch functions, the
+    /// one eager and streamed frames apply) applied to every batch as the plan is read, giving
+    /// frames of `schema` with batches of `output` (default: the plan's own); appended to the
+    /// plan as a node, so the steps after it extend the plan. A plan of this process only.
+    pub(crate) fn mapped(
+        self,
+        name: &'static str,
+        schema: &Schema,
+        output: Option<SchemaRef>,
+        map: crate::engine::MapFn,
+    ) -> Result<PlanFrame> {
+        let output = output.unwrap_or_else(|| Arc::new(self.plan.schema().as_arrow().clone()));
+        let (state, input) = (*self.plan).clone().into_parts();
+        let node = crate::engine::MapNode::new(name, input, map, output)?;
+        let plan = datafusion::dataframe::DataFrame::new(
+            state,
+            datafusion::logical_expr::LogicalPlan::Extension(datafusion::logical_expr::Extension {
+                node: Arc::new(node),
+            }),
+        );
+        self.rebuilt(plan, Some(schema))
+    }
+
+    /// The frame with the listed columns cast, with the casts of eager frames (a value that
+    /// cannot be cast fails the read of its batch); appended to the plan. A plan of this
+    /// process only.
+    pub(crate) fn alter_columns(self, changes: &Schema) -> Result<PlanFrame> {
+        let schema = ops::alter_schema(&self.schema, changes)?;
+        let target = ops::arrow_schema_of(&schema);
+        let cast_to = target.clone();
+        self.mapped(
+            "alter_columns",
+            &schema,
+            Some(target),
+            Arc::new(move |batch| ops::alter_batch(batch, &cast_to)),
+        )
+    }
+
     /// The columns at `indices` under the names and types of `schema`.
     fn project(self, schema: Schema, indices: &[usize]) -> Result<PlanFrame> {
         let df_schema = self.plan.schema().clone();
