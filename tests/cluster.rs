@@ -11,7 +11,9 @@
 //! `on_init` runs once per task, not per key group; an executor killed in the middle of a run neither hangs the run
 //! nor leaves a wrong or partial result; a scan → transformer → aggregate → save workflow over
 //! 20M rows of parquet runs in the executors, with a driver (a fresh process) whose peak memory
-//! stays far below the data's size, and gives the local engine's result.
+//! stays far below the data's size, and gives the local engine's result; on `local`, a scan →
+//! transformer without keys → save over the same rows runs in memory that does not grow with
+//! them (the step is a node of the scan's plan; its one call reads the scan as a stream).
 
 use fugue::prelude::*;
 use std::collections::BTreeSet;
@@ -115,6 +117,11 @@ const LARGE_ROWS: usize = 20_000_000;
 /// Per key: `v` doubled as `w` (columnar, so the large run spends its time in the engine).
 #[transformer(partitionby_has = "k", schema = "*,w:double")]
 fn doubled(batch: RecordBatch) -> Result<RecordBatch, FugueError> {
+    with_w(batch)
+}
+
+/// The batch with `w = 2 v` appended.
+fn with_w(batch: RecordBatch) -> Result<RecordBatch, FugueError> {
     use arrow::array::{Array, Float64Array};
     let v = batch
         .column_by_name("v")
@@ -197,6 +204,28 @@ fn large_driver(engine: &str, input: &str, output: &str) -> Result<(u64, u64), S
     Ok((before, memory_kb("VmHWM")?))
 }
 
+/// `w = 2 v` on every batch as it comes (no keys: one call over the whole input, reading it as
+/// a stream).
+#[transformer(schema = "*,w:double")]
+fn doubled_stream(batches: impl Iterator<Item = RecordBatch>) -> impl Iterator<Item = RecordBatch> {
+    batches.map(|b| with_w(b).expect("a batch with a double column `v`"))
+}
+
+/// The streaming run (in a fresh process: `stream-driver ENGINE INPUT OUTPUT`): scan, a
+/// transformer without keys over batch iterators, save; prints the resident memory before
+/// the run and its peak, in kB.
+fn stream_driver(engine: &str, input: &str, output: &str) -> Result<(u64, u64), String> {
+    let before = memory_kb("VmRSS")?;
+    let (input, output) = (input.to_string(), output.to_string());
+    let wf = workflow! {
+        facts = load(input);
+        scaled = transform(facts, doubled_stream);
+        save(scaled, output.clone());
+    };
+    wf.run(engine, ()).map_err(|e| e.to_string())?;
+    Ok((before, memory_kb("VmHWM")?))
+}
+
 /// The large run's result, sorted by city.
 fn city_totals(path: &str) -> Result<Vec<CityTotal>, String> {
     let engine = fugue::LocalEngine::native(Default::default()).map_err(|e| e.to_string())?;
@@ -222,10 +251,14 @@ fn a_large_scan_runs_in_the_executors(cluster: &Cluster) -> Check {
     let written = started.elapsed();
     write_large_input(&small_input, LARGE_ROWS / 10).map_err(|e| e.to_string())?;
     let me = std::env::current_exe().map_err(|e| e.to_string())?;
-    let run = |engine: &str, input: &str, out: &str| -> Result<(u64, u64, Duration), String> {
+    let run_as = |role: &str,
+                  engine: &str,
+                  input: &str,
+                  out: &str|
+     -> Result<(u64, u64, Duration), String> {
         let started = Instant::now();
         let done = Command::new(&me)
-            .args(["large-driver", engine, input, out])
+            .args([role, engine, input, out])
             .stderr(Stdio::inherit())
             .output()
             .map_err(|e| e.to_string())?;
@@ -243,6 +276,7 @@ fn a_large_scan_runs_in_the_executors(cluster: &Cluster) -> Check {
             _ => Err(format!("the driver printed no memory figures: {stdout}")),
         }
     };
+    let run = |engine: &str, input: &str, out: &str| run_as("large-driver", engine, input, out);
     let (remote_before, remote_peak, remote_time) = run(&cluster.engine(), &input, &remote_out)?;
     let (_, small_peak, _) = run(&cluster.engine(), &small_input, &small_out)?;
     let (_, local_peak, local_time) = run("local", &input, &local_out)?;
@@ -272,6 +306,40 @@ fn a_large_scan_runs_in_the_executors(cluster: &Cluster) -> Check {
         limit_kb / 1024,
         arrow_kb / 1024
     );
+    // scan -> transformer without keys over batch iterators -> save on `local`: the step is
+    // a node of the scan's plan and its one call reads the scan as a stream, so the process's
+    // peak does not grow with the input.
+    let (stream_out, small_stream_out) = (path("stream.parquet"), path("small_stream.parquet"));
+    let (_, stream_peak, stream_time) = run_as("stream-driver", "local", &input, &stream_out)?;
+    let (_, small_stream_peak, _) =
+        run_as("stream-driver", "local", &small_input, &small_stream_out)?;
+    let written = fugue::LocalEngine::native(Default::default())
+        .and_then(|e| e.load(&[stream_out.as_str()], &Default::default()))
+        .and_then(|df| df.count())
+        .map_err(|e| e.to_string())?;
+    println!(
+        "streaming run (local: scan, transformer without keys, save): peak {} MB over {} rows \
+         in {stream_time:.1?}, {} MB over a tenth of the rows",
+        stream_peak / 1024,
+        LARGE_ROWS,
+        small_stream_peak / 1024
+    );
+    if written != LARGE_ROWS {
+        return Err(format!(
+            "the streaming run wrote {written} rows of {LARGE_ROWS}"
+        ));
+    }
+    if stream_peak > limit_kb || stream_peak > small_stream_peak + 48 * 1024 {
+        return Err(format!(
+            "the streaming run's peak memory grew with the input: {} MB over {} rows, {} MB \
+             over {} (limit {} MB)",
+            small_stream_peak / 1024,
+            LARGE_ROWS / 10,
+            stream_peak / 1024,
+            LARGE_ROWS,
+            limit_kb / 1024
+        ));
+    }
     if remote_peak > limit_kb {
         return Err(format!(
             "the driver's peak memory was {} MB, over {} MB: the data passed through it",
@@ -951,10 +1019,15 @@ fn main() -> ExitCode {
         return fugue::cluster::main(|_| Ok(()));
     }
     if let [role, engine, input, output] = args.as_slice()
-        && role == "large-driver"
+        && (role == "large-driver" || role == "stream-driver")
     {
         fugue::cluster::install();
-        return match large_driver(engine, input, output) {
+        let run = if role == "large-driver" {
+            large_driver
+        } else {
+            stream_driver
+        };
+        return match run(engine, input, output) {
             Ok((before_kb, peak_kb)) => {
                 println!("{before_kb} {peak_kb}");
                 ExitCode::SUCCESS
