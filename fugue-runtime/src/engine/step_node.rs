@@ -509,8 +509,13 @@ impl ExecutionPlan for LocalStepExec {
                     .map_err(failed)?,
             );
         }
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<datafusion::common::Result<RecordBatch>>(2);
+        let (tx, rx) = tokio::sync::mpsc::channel::<datafusion::common::Result<RecordBatch>>(2);
         let step = self.step.clone();
+        let reader = Reader {
+            rx,
+            gone: Arc::default(),
+        };
+        let gone = reader.gone.clone();
         let dispatch = tracing::dispatcher::get_default(|d| d.clone());
         std::thread::Builder::new()
             .name("fugue-step".to_string())
@@ -522,8 +527,11 @@ impl ExecutionPlan for LocalStepExec {
                                 reason: "the plan reading the step's output stopped".to_string(),
                             })
                     };
+                    // The run stops at once (threads detached, inputs dropped) when the plan
+                    // stops reading, not only at its next output.
+                    let control = crate::control::Control::new(gone, Arc::default(), None);
                     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        step.run(frames, &mut sink)
+                        crate::control::under(control, || step.run(frames, &mut sink))
                     }));
                     let error = match outcome {
                         Ok(Ok(_)) => return,
@@ -541,11 +549,25 @@ impl ExecutionPlan for LocalStepExec {
                 });
             })
             .map_err(|e| DataFusionError::External(Box::new(e)))?;
-        let stream = futures::stream::poll_fn(move |cx| rx.poll_recv(cx));
+        let mut reader = reader;
+        let stream = futures::stream::poll_fn(move |cx| reader.rx.poll_recv(cx));
         Ok(Box::pin(RecordBatchStreamAdapter::new(
             self.schema.clone(),
             stream,
         )))
+    }
+}
+
+/// The plan's end of a step's output channel: dropping it (the plan stopped reading) raises
+/// the flag the step's run is cancelled by.
+struct Reader {
+    rx: tokio::sync::mpsc::Receiver<datafusion::common::Result<RecordBatch>>,
+    gone: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Drop for Reader {
+    fn drop(&mut self) {
+        self.gone.store(true, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
