@@ -2,7 +2,8 @@
 //! same results as the `native` engine (one partition, one thread) on random small tables with
 //! NULLs and NaNs, for join, set operations, distinct, dropna, fillna and take; and set
 //! operations follow multiset semantics checked against a naive count. Chains of operations
-//! compare `local`'s lazy plans (a parquet scan, then steps fused into one query) with
+//! compare `local`'s lazy plans (a parquet scan, then steps fused into one query; transformer
+//! and co-transformer steps, `dropna`, `fillna` and `alter_columns` as nodes of the plan) with
 //! `native`'s eager steps.
 #![cfg(feature = "datafusion")]
 
@@ -103,8 +104,148 @@ fn scanned(e: &dyn ExecutionEngine, dir: &std::path::Path, name: &str, rows: &[R
     e.load(&[path], &LoadOptions::default()).expect("load")
 }
 
+/// Appends each row's position in its call (`i`) and the call's row count (`g`): its output
+/// depends on how rows are grouped and in which order a group's rows come.
+struct Numbered;
+
+impl fugue_runtime::function::PartitionFunction for Numbered {
+    fn name(&self) -> &str {
+        "numbered"
+    }
+
+    fn output_schema(
+        &self,
+        inputs: &[fugue_runtime::fugue_core::Schema],
+    ) -> fugue_runtime::fugue_core::Result<fugue_runtime::fugue_core::Schema> {
+        inputs[0].transform("*,i:long,g:long")
+    }
+
+    fn call<'a>(
+        &'a self,
+        _: fugue_runtime::function::PartitionContext,
+        mut inputs: Vec<fugue_runtime::function::BatchStream<'a>>,
+    ) -> fugue_runtime::fugue_core::Result<fugue_runtime::function::BatchStream<'a>> {
+        use arrow::array::{Array, Int64Array};
+        let batches = inputs
+            .remove(0)
+            .collect::<fugue_runtime::fugue_core::Result<Vec<_>>>()?;
+        let total: usize = batches.iter().map(|b| b.num_rows()).sum();
+        let mut seen = 0_i64;
+        let mut out = Vec::with_capacity(batches.len());
+        for batch in batches {
+            let n = batch.num_rows() as i64;
+            let i = Int64Array::from_iter_values(seen..seen + n);
+            let g = Int64Array::from(vec![total as i64; batch.num_rows()]);
+            seen += n;
+            let mut fields: Vec<arrow::datatypes::FieldRef> = batch.schema().fields().to_vec();
+            fields.push(std::sync::Arc::new(arrow::datatypes::Field::new(
+                "i",
+                arrow::datatypes::DataType::Int64,
+                true,
+            )));
+            fields.push(std::sync::Arc::new(arrow::datatypes::Field::new(
+                "g",
+                arrow::datatypes::DataType::Int64,
+                true,
+            )));
+            let mut columns = batch.columns().to_vec();
+            columns.push(std::sync::Arc::new(i) as arrow::array::ArrayRef);
+            columns.push(std::sync::Arc::new(g));
+            debug_assert_eq!(columns[0].len(), batch.num_rows());
+            out.push(arrow::array::RecordBatch::try_new(
+                std::sync::Arc::new(arrow::datatypes::Schema::new(fields)),
+                columns,
+            )?);
+        }
+        Ok(fugue_runtime::function::stream_of(out))
+    }
+}
+
+/// A zipped pair's row counts per key (`k` = the key, NULL included).
+struct ZipCounts;
+
+impl fugue_runtime::function::PartitionFunction for ZipCounts {
+    fn name(&self) -> &str {
+        "zip_counts"
+    }
+
+    fn output_schema(
+        &self,
+        _: &[fugue_runtime::fugue_core::Schema],
+    ) -> fugue_runtime::fugue_core::Result<fugue_runtime::fugue_core::Schema> {
+        fugue_runtime::fugue_core::Schema::parse("k:int,left:long,right:long")
+    }
+
+    fn call<'a>(
+        &'a self,
+        ctx: fugue_runtime::function::PartitionContext,
+        inputs: Vec<fugue_runtime::function::BatchStream<'a>>,
+    ) -> fugue_runtime::fugue_core::Result<fugue_runtime::function::BatchStream<'a>> {
+        let mut counts = Vec::new();
+        for input in inputs {
+            let mut n = 0_i64;
+            for batch in input {
+                n += batch?.num_rows() as i64;
+            }
+            counts.push(Value::from(n));
+        }
+        let key = ctx.cursor.key("a").cloned().unwrap_or(Value::Null);
+        let row = vec![key, counts[0].clone(), counts[1].clone()];
+        let frame = ArrowFrame::from_rows("k:int,left:long,right:long", &[row])?;
+        Ok(fugue_runtime::function::stream_of(frame.into_batches()))
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    /// Transformer and co-transformer steps over plans (nodes of the plan on `local`), with
+    /// `dropna`/`fillna`/`alter_columns` nodes around them, give `native`'s eager rows: the same
+    /// groups, the same order inside each group (presort, then input order).
+    #[test]
+    fn transformer_nodes_agree_with_eager_steps(left in table(), right in table(), keyed in any::<bool>()) {
+        use fugue_runtime::function::Params;
+        use std::sync::Arc;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let spec = if keyed {
+            PartitionSpec::parse("by=a; presort=c desc, b").expect("spec")
+        } else {
+            PartitionSpec::new()
+        };
+        let chain = |e: &dyn ExecutionEngine| {
+            let l = scanned(e, dir.path(), "l.parquet", &left);
+            let filled = e
+                .fillna(l, &FillValue::All(Value::from("z")), Some(&["b"]))
+                .expect("fillna");
+            let numbered = e
+                .map(filled, Arc::new(Numbered), &spec, Arc::new(Params::new()), None)
+                .expect("map");
+            let kept = e.dropna(numbered, DropHow::Any, None, Some(&["a"])).expect("dropna");
+            e.alter_columns(kept, &"g:int".parse().expect("schema")).expect("alter")
+        };
+        let (native, local) = engines();
+        let lazy = chain(local);
+        prop_assert!(matches!(lazy, DataFrame::Plan(_)), "{}", lazy.kind_name());
+        let eager = chain(native);
+        prop_assert_eq!(eager.schema(), lazy.schema());
+        prop_assert_eq!(sorted(eager), sorted(lazy));
+        let zipped = |e: &dyn ExecutionEngine| {
+            let l = scanned(e, dir.path(), "l.parquet", &left);
+            let r = scanned(e, dir.path(), "r.parquet", &right);
+            e.comap(
+                vec![l, r],
+                fugue_runtime::engine::ZipHow::FullOuter,
+                &PartitionSpec::by(["a"]).expect("spec"),
+                Arc::new(ZipCounts),
+                Arc::new(Params::new()),
+                None,
+            )
+            .expect("comap")
+        };
+        let lazy = zipped(local);
+        prop_assert!(matches!(lazy, DataFrame::Plan(_)), "{}", lazy.kind_name());
+        prop_assert_eq!(sorted(zipped(native)), sorted(lazy));
+    }
 
     #[test]
     fn chained_plans_agree_with_eager_steps(left in table(), right in table(), n in 0..4_usize) {
