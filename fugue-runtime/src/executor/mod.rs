@@ -309,13 +309,18 @@ pub fn parallel_map_into(
     // after it run in bounded memory. An empty stream takes the path below (one call with an
     // empty batch, as for any empty frame).
     let single = !coarse && spec.presort().is_empty() && num <= 0;
-    let df = match df {
+    let mut df = match df {
         #[cfg(feature = "datafusion")]
         DataFrame::Plan(plan) if single => DataFrame::Stream(plan.into_stream()?),
         other => other,
     };
-    if let DataFrame::Stream(mut stream) = df {
-        if single && stream.peek_batch()?.is_some() {
+    let streamed = single
+        && match &mut df {
+            DataFrame::Stream(stream) => stream.peek_batch()?.is_some(),
+            _ => false,
+        };
+    match df {
+        DataFrame::Stream(mut stream) if streamed => {
             let cursor = cursors.cursor(None, stream.peek_batch()?, 0, 0)?;
             let feed = move |feeder: &Feeder| -> Result<()> {
                 feeder.call(Call {
@@ -325,28 +330,17 @@ pub fn parallel_map_into(
                 Ok(())
             };
             pool::run(job, feed, handler, sink, options)?;
-            return Ok(output_schema);
         }
-        return materialized(
-            DataFrame::Stream(stream),
+        df => materialized(
+            df,
             job,
             (arrow_schema, owned_spec, cursors),
             (coarse, workers, num),
             handler,
             sink,
             options,
-        )
-        .map(|()| output_schema);
+        )?,
     }
-    materialized(
-        df,
-        job,
-        (arrow_schema, owned_spec, cursors),
-        (coarse, workers, num),
-        handler,
-        sink,
-        options,
-    )?;
     Ok(output_schema)
 }
 
