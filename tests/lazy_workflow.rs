@@ -375,3 +375,81 @@ fn on_local_a_transformer_over_a_scan_is_a_node_of_its_plan() -> fugue::core::Re
     assert_eq!(errors[0], fugue::core::ErrorKind::InvalidArgument);
     Ok(())
 }
+
+/// On Ballista `dropna` over a cluster plan is a filter of the plan (its rows stay on the
+/// cluster), with the rule of the Arrow kernel `local` and `native` apply: the same rows for
+/// every `how`, `thresh` and subset, NULLs and NaN (a value) included.
+#[cfg(feature = "cluster")]
+#[test]
+fn on_ballista_dropna_stays_in_the_cluster_plan_with_the_kernels_rows() -> fugue::core::Result<()> {
+    use fugue::runtime::engine::{DropHow, LoadOptions};
+    use fugue::runtime::{ArrowFrame, Value};
+    fugue::cluster::install();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("holes.parquet");
+    let path = path.to_str().expect("utf8").to_string();
+    let rows: Vec<Vec<Value>> = (0..60_i64)
+        .map(|i| {
+            vec![
+                if i % 3 == 0 {
+                    Value::Null
+                } else {
+                    Value::from(i)
+                },
+                match i % 4 {
+                    0 => Value::Null,
+                    1 => Value::from(f64::NAN),
+                    _ => Value::from(i as f64 / 2.0),
+                },
+                if i % 5 == 0 {
+                    Value::Null
+                } else {
+                    Value::from(format!("s{}", i % 7))
+                },
+            ]
+        })
+        .collect();
+    let frame = ArrowFrame::from_rows("k:long,v:double,s:str", &rows)?;
+    fugue::make_engine("native", ())?.save(frame.into(), &path, &SaveOptions::default())?;
+    let cluster = fugue::make_engine(
+        "ballista://standalone",
+        [("fugue.ballista.partitions", "3")],
+    )?;
+    let local = fugue::make_engine("local", ())?;
+    let printed = |df: DataFrame| -> fugue::core::Result<Vec<String>> {
+        let mut df = df;
+        let mut rows: Vec<String> = df.as_rows()?.iter().map(|r| format!("{r:?}")).collect();
+        rows.sort();
+        Ok(rows)
+    };
+    let subsets: [Option<&[&str]>; 3] = [None, Some(&["k", "v"]), Some(&["s"])];
+    for subset in subsets {
+        for (how, thresh) in [
+            (DropHow::Any, None),
+            (DropHow::All, None),
+            (DropHow::Any, Some(1)),
+            (DropHow::Any, Some(2)),
+            (DropHow::All, Some(3)),
+            (DropHow::Any, Some(0)),
+        ] {
+            let run = |e: &std::sync::Arc<dyn ExecutionEngine>| {
+                let loaded = e.load(&[path.as_str()], &LoadOptions::default())?;
+                e.dropna(loaded, how, thresh, subset)
+            };
+            let on_cluster = run(&cluster)?;
+            let DataFrame::Plan(plan) = &on_cluster else {
+                panic!("dropna on the cluster gave a {}", on_cluster.kind_name());
+            };
+            assert!(plan.location().is_some(), "{how:?} {thresh:?} {subset:?}");
+            let want = printed(run(&local)?)?;
+            assert_eq!(printed(on_cluster)?, want, "{how:?} {thresh:?} {subset:?}");
+        }
+    }
+    // The checks come first, as on the other engines.
+    let loaded = cluster.load(&[path.as_str()], &LoadOptions::default())?;
+    let e = cluster
+        .dropna(loaded, DropHow::Any, None, Some(&["w"]))
+        .unwrap_err();
+    assert_eq!(e.kind(), fugue::core::ErrorKind::ColumnNotFound, "{e}");
+    Ok(())
+}

@@ -339,6 +339,16 @@ impl RelationalEngine for LocalEngine {
         subset: Option<&[&str]>,
     ) -> Result<DataFrame> {
         let map = row_ops::dropna(df.schema(), how, thresh, subset)?;
+        // A plan of a cluster keeps its rows there: the same rule as a filter of the plan
+        // (`dropna_plans_agree_with_the_kernel` holds the two equal).
+        #[cfg(feature = "datafusion")]
+        if let DataFrame::Plan(plan) = &df
+            && plan.location().is_some()
+            && self.session.accepts(plan)
+        {
+            let indices = super::checks::subset_indices("dropna", df.schema(), subset)?;
+            return Ok(plan.clone().dropna(&indices, how, thresh)?.into());
+        }
         row_ops::apply(df, "dropna", map)
     }
 

@@ -623,6 +623,41 @@ impl PlanFrame {
         )
     }
 
+    /// The rows `dropna` keeps (the rule of its Arrow kernel: at least `thresh` non-NULL values
+    /// among the columns at `indices`, else all of them (`Any`) or one (`All`); NaN is a
+    /// value), as a filter of the plan.
+    pub(crate) fn dropna(
+        self,
+        indices: &[usize],
+        how: crate::engine::DropHow,
+        thresh: Option<usize>,
+    ) -> Result<PlanFrame> {
+        use datafusion::logical_expr::utils::{conjunction, disjunction};
+        use datafusion::logical_expr::{lit, when};
+        let df_schema = self.plan.schema().clone();
+        let present: Vec<Expr> = indices
+            .iter()
+            .map(|&i| Expr::Column(DfColumn::from(df_schema.qualified_field(i))).is_not_null())
+            .collect();
+        let predicate = match (thresh, how) {
+            (Some(t), _) => {
+                let mut count = lit(0_i64);
+                for p in present {
+                    let one = when(p, lit(1_i64))
+                        .otherwise(lit(0_i64))
+                        .map_err(plan_error)?;
+                    count = count + one;
+                }
+                count.gt_eq(lit(i64::try_from(t).unwrap_or(i64::MAX)))
+            }
+            (None, crate::engine::DropHow::Any) => conjunction(present).unwrap_or(lit(true)),
+            (None, crate::engine::DropHow::All) => disjunction(present).unwrap_or(lit(false)),
+        };
+        let plan = (*self.plan).clone().filter(predicate).map_err(plan_error)?;
+        let schema = self.schema.clone();
+        self.rebuilt(plan, Some(&schema))
+    }
+
     /// The columns at `indices` under the names and types of `schema`.
     fn project(self, schema: Schema, indices: &[usize]) -> Result<PlanFrame> {
         let df_schema = self.plan.schema().clone();
