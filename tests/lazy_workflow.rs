@@ -376,13 +376,15 @@ fn on_local_a_transformer_over_a_scan_is_a_node_of_its_plan() -> fugue::core::Re
     Ok(())
 }
 
-/// On Ballista `dropna` over a cluster plan is a filter of the plan (its rows stay on the
-/// cluster), with the rule of the Arrow kernel `local` and `native` apply: the same rows for
-/// every `how`, `thresh` and subset, NULLs and NaN (a value) included.
+/// On Ballista `dropna` and `fillna` over a cluster plan are a filter and a projection of the
+/// plan (its rows stay on the cluster), with the rules of the Arrow kernels `local` and
+/// `native` apply: the same rows for every `how`, `thresh`, subset and fill value, NULLs and
+/// NaN (a value, never dropped or filled) included, and the same errors.
 #[cfg(feature = "cluster")]
 #[test]
-fn on_ballista_dropna_stays_in_the_cluster_plan_with_the_kernels_rows() -> fugue::core::Result<()> {
-    use fugue::runtime::engine::{DropHow, LoadOptions};
+fn on_ballista_dropna_and_fillna_stay_in_the_cluster_plan_with_the_kernels_rows()
+-> fugue::core::Result<()> {
+    use fugue::runtime::engine::{DropHow, FillValue, LoadOptions};
     use fugue::runtime::{ArrowFrame, Value};
     fugue::cluster::install();
     let dir = tempfile::tempdir().expect("tempdir");
@@ -445,7 +447,44 @@ fn on_ballista_dropna_stays_in_the_cluster_plan_with_the_kernels_rows() -> fugue
             assert_eq!(printed(on_cluster)?, want, "{how:?} {thresh:?} {subset:?}");
         }
     }
+    let fills = [
+        (FillValue::All(Value::from(-1_i64)), Some(&["k"][..])),
+        (FillValue::All(Value::from(0.25_f64)), Some(&["v"][..])),
+        (FillValue::All(Value::from("none")), Some(&["s"][..])),
+        (
+            FillValue::PerColumn(vec![
+                ("s".to_string(), Value::from("x")),
+                ("k".to_string(), Value::from(7_i32)),
+            ]),
+            None,
+        ),
+    ];
+    for (value, subset) in &fills {
+        let run = |e: &std::sync::Arc<dyn ExecutionEngine>| {
+            let loaded = e.load(&[path.as_str()], &LoadOptions::default())?;
+            e.fillna(loaded, value, *subset)
+        };
+        let on_cluster = run(&cluster)?;
+        let DataFrame::Plan(plan) = &on_cluster else {
+            panic!("fillna on the cluster gave a {}", on_cluster.kind_name());
+        };
+        assert!(plan.location().is_some(), "{value:?}");
+        assert_eq!(on_cluster.schema(), run(&local)?.schema());
+        assert_eq!(printed(on_cluster)?, printed(run(&local)?)?, "{value:?}");
+    }
     // The checks come first, as on the other engines.
+    let loaded = cluster.load(&[path.as_str()], &LoadOptions::default())?;
+    let e = cluster
+        .fillna(loaded, &FillValue::All(Value::from("x")), Some(&["k"]))
+        .unwrap_err();
+    let want = local
+        .fillna(
+            local.load(&[path.as_str()], &LoadOptions::default())?,
+            &FillValue::All(Value::from("x")),
+            Some(&["k"]),
+        )
+        .unwrap_err();
+    assert_eq!(e.kind(), want.kind(), "{e}");
     let loaded = cluster.load(&[path.as_str()], &LoadOptions::default())?;
     let e = cluster
         .dropna(loaded, DropHow::Any, None, Some(&["w"]))

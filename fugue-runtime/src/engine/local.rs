@@ -340,7 +340,8 @@ impl RelationalEngine for LocalEngine {
     ) -> Result<DataFrame> {
         let map = row_ops::dropna(df.schema(), how, thresh, subset)?;
         // A plan of a cluster keeps its rows there: the same rule as a filter of the plan
-        // (`dropna_plans_agree_with_the_kernel` holds the two equal).
+        // (`on_ballista_dropna_and_fillna_stay_in_the_cluster_plan_with_the_kernels_rows`
+        // holds the two equal).
         #[cfg(feature = "datafusion")]
         if let DataFrame::Plan(plan) = &df
             && plan.location().is_some()
@@ -359,6 +360,17 @@ impl RelationalEngine for LocalEngine {
         subset: Option<&[&str]>,
     ) -> Result<DataFrame> {
         let map = row_ops::fillna(df.schema(), value, subset)?;
+        // A plan of a cluster keeps its rows there: the same fill values in a projection of
+        // the plan (`on_ballista_dropna_and_fillna_stay_in_the_cluster_plan_with_the_kernels_rows`
+        // holds the two equal).
+        #[cfg(feature = "datafusion")]
+        if let DataFrame::Plan(plan) = &df
+            && plan.location().is_some()
+            && self.session.accepts(plan)
+        {
+            let fills = row_ops::fill_values(df.schema(), value, subset)?;
+            return Ok(plan.clone().fillna(&fills)?.into());
+        }
         row_ops::apply(df, "fillna", map)
     }
 

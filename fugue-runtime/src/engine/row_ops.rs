@@ -100,6 +100,28 @@ pub fn dropna(
 /// every column), or a value per column (then `subset` is ignored). Each value is converted to
 /// its column's type; one that does not fit is [`FugueError::Cast`] naming the column.
 pub fn fillna(schema: &Schema, value: &FillValue, subset: Option<&[&str]>) -> Result<BatchMap> {
+    let fills = fill_values(schema, value, subset)?;
+    Ok(Box::new(move |batch: &RecordBatch| {
+        let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
+        for (i, fill) in &fills {
+            let column = &columns[*i];
+            if column.null_count() == 0 && column.logical_nulls().is_none() {
+                continue;
+            }
+            let mask = is_not_null(column.as_ref())?;
+            columns[*i] = zip(&mask, column, &Scalar::new(fill.clone()))?;
+        }
+        Ok(RecordBatch::try_new(batch.schema(), columns)?)
+    }))
+}
+
+/// The columns `fillna` fills and each one's fill value, converted to the column's type (a
+/// one-row array), checked: the rule both the kernel and a cluster plan's `fillna` apply.
+pub(crate) fn fill_values(
+    schema: &Schema,
+    value: &FillValue,
+    subset: Option<&[&str]>,
+) -> Result<Vec<(usize, ArrayRef)>> {
     value.validate()?;
     let targets: Vec<(usize, &crate::value::Value)> = match value {
         FillValue::All(v) => subset_indices("fillna", schema, subset)?
@@ -138,18 +160,7 @@ pub fn fillna(schema: &Schema, value: &FillValue, subset: Option<&[&str]>) -> Re
             array_from_values(std::slice::from_ref(&converted), column.data_type())?,
         ));
     }
-    Ok(Box::new(move |batch: &RecordBatch| {
-        let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
-        for (i, fill) in &fills {
-            let column = &columns[*i];
-            if column.null_count() == 0 && column.logical_nulls().is_none() {
-                continue;
-            }
-            let mask = is_not_null(column.as_ref())?;
-            columns[*i] = zip(&mask, column, &Scalar::new(fill.clone()))?;
-        }
-        Ok(RecordBatch::try_new(batch.schema(), columns)?)
-    }))
+    Ok(fills)
 }
 
 /// A seed when none is given: random per call (from the standard library's randomly keyed

@@ -658,6 +658,31 @@ impl PlanFrame {
         self.rebuilt(plan, Some(&schema))
     }
 
+    /// `fillna` as a projection of the plan: each column of `fills` (its index, its fill value
+    /// as a one-row array of its type) with its NULLs replaced (never NaN: a value).
+    pub(crate) fn fillna(self, fills: &[(usize, arrow::array::ArrayRef)]) -> Result<PlanFrame> {
+        use datafusion::common::ScalarValue;
+        use datafusion::logical_expr::{lit, when};
+        let df_schema = self.plan.schema().clone();
+        let mut items = Vec::with_capacity(self.schema.len());
+        for (i, column) in self.schema.columns().iter().enumerate() {
+            let value = Expr::Column(DfColumn::from(df_schema.qualified_field(i)));
+            let item = match fills.iter().find(|(f, _)| *f == i) {
+                Some((_, fill)) => {
+                    let fill = ScalarValue::try_from_array(fill.as_ref(), 0).map_err(plan_error)?;
+                    when(value.clone().is_null(), lit(fill))
+                        .otherwise(value)
+                        .map_err(plan_error)?
+                }
+                None => value,
+            };
+            items.push(item.alias(column.name()));
+        }
+        let plan = (*self.plan).clone().select(items).map_err(plan_error)?;
+        let schema = self.schema.clone();
+        self.rebuilt(plan, Some(&schema))
+    }
+
     /// The columns at `indices` under the names and types of `schema`.
     fn project(self, schema: Schema, indices: &[usize]) -> Result<PlanFrame> {
         let df_schema = self.plan.schema().clone();
