@@ -858,3 +858,42 @@ impl ExecutionPlan for MapExec {
         )))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fugue_core::ErrorKind;
+
+    fn failure() -> DataFusionError {
+        failed(FugueError::invalid_argument("fare", "refused"))
+    }
+
+    #[test]
+    fn a_step_failure_comes_back_whole_through_datafusions_wrappers() {
+        let wrapped = [
+            failure(),
+            DataFusionError::Context("while aggregating".into(), Box::new(failure())),
+            DataFusionError::ArrowError(
+                Box::new(arrow::error::ArrowError::ExternalError(Box::new(failure()))),
+                None,
+            ),
+            DataFusionError::Shared(Arc::new(failure())),
+        ];
+        for error in wrapped {
+            let text = error.to_string();
+            let back = step_failure(error).expect("a step failure");
+            assert_eq!(back.kind(), ErrorKind::InvalidArgument, "{text}");
+            assert!(back.to_string().contains("refused"), "{back}");
+        }
+        // Shared by two readers: the first gets the error, the other its message.
+        let shared = Arc::new(failure());
+        let first = step_failure(DataFusionError::Shared(shared.clone())).expect("first");
+        let second = step_failure(DataFusionError::Shared(shared)).expect("second");
+        assert_eq!(first.kind(), ErrorKind::InvalidArgument);
+        assert_eq!(second.kind(), ErrorKind::External);
+        assert!(second.to_string().contains("refused"), "{second}");
+        // Any other error is DataFusion's.
+        let other = step_failure(DataFusionError::Plan("no such column".into())).unwrap_err();
+        assert!(matches!(other, DataFusionError::Plan(_)));
+    }
+}
