@@ -373,6 +373,24 @@ fn on_local_a_transformer_over_a_scan_is_a_node_of_its_plan() -> fugue::core::Re
     }
     assert_eq!(errors[0], errors[1]);
     assert_eq!(errors[0], fugue::core::ErrorKind::InvalidArgument);
+    // In a workflow the error names the step the function belongs to, on `local` too (where
+    // the aggregate's read runs it).
+    let wf = workflow! {
+        trips = load(path.clone());
+        refused = transform(trips, refuse_c3, partition(by: city));
+        report = aggregate(refused, by: [city], n = "count(*)");
+        yield report;
+    };
+    for name in ["native", "local"] {
+        let e = wf.run_on(name).expect_err("the function refuses c3");
+        assert!(e.to_string().contains("step `refused`"), "{name}: {e}");
+        assert!(e.to_string().contains("refused"), "{name}: {e}");
+        assert_eq!(
+            e.root().kind(),
+            fugue::core::ErrorKind::InvalidArgument,
+            "{name}: {e}"
+        );
+    }
     Ok(())
 }
 

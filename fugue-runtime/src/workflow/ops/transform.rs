@@ -77,8 +77,14 @@ impl FunctionCall {
         cx: &RunContext<'_>,
         map: impl FnOnce(Arc<dyn PartitionFunction>) -> Result<DataFrame>,
     ) -> Result<DataFrame> {
-        let function = Arc::new(self.cancellable(cx.cancel, cx.partitions));
+        let mut function = self.cancellable(cx.cancel, cx.partitions);
+        function.step = Some(cx.step.to_string());
+        let returned = function.returned.clone();
+        let function = Arc::new(function);
         let (df, skipped) = run_skipping(function, &self.ignore, cx.step, map)?;
+        // From now on a call runs inside the plan that a later step reads (a step that is a
+        // node of its output's plan): its errors name this step.
+        returned.store(true, Ordering::SeqCst);
         cx.skipped
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -149,6 +155,8 @@ impl FunctionCall {
             // for (the executor's driver, or the reader of the plan the step is a node of).
             control: crate::control::current().map(|c| c.without_deadline()),
             calls: calls.clone(),
+            step: None,
+            returned: Arc::default(),
         }
     }
 }
@@ -226,6 +234,10 @@ pub(super) struct Cancellable {
     cancel: Arc<AtomicBool>,
     control: Option<crate::control::Control>,
     calls: Arc<AtomicU64>,
+    /// The step that declared the call, named by the errors of calls made after it returned.
+    step: Option<String>,
+    /// Whether that step has returned (its output a plan that a later step reads).
+    returned: Arc<AtomicBool>,
 }
 
 impl PartitionFunction for Cancellable {
@@ -282,7 +294,23 @@ impl PartitionFunction for Cancellable {
             None => {}
         }
         self.calls.fetch_add(1, Ordering::Relaxed);
-        self.inner.call(ctx, inputs)
+        let Some(step) = self
+            .step
+            .as_ref()
+            .filter(|_| self.returned.load(Ordering::SeqCst))
+        else {
+            return self.inner.call(ctx, inputs);
+        };
+        // A call inside the plan a later step reads: its errors name the step it belongs to.
+        let context = format!("in step `{step}`, run when a later step read its plan");
+        let named = {
+            let context = context.clone();
+            move |e: FugueError| e.context(context.clone())
+        };
+        match self.inner.call(ctx, inputs) {
+            Err(e) => Err(e.context(context)),
+            Ok(output) => Ok(Box::new(output.map(move |b| b.map_err(&named)))),
+        }
     }
 }
 
