@@ -72,20 +72,18 @@ impl Operation for CoTransform {
 
     fn run(&self, cx: &RunContext<'_>, inputs: Vec<DataFrame>) -> Result<Option<DataFrame>> {
         let df = self.call.run(cx, |function| {
-            cx.engine.comap(
-                inputs,
-                self.how,
-                cx.spec_or_empty(),
-                function,
-                self.call.params.clone(),
-                self.call.callback.clone(),
-            )
+            cx.engine
+                .comap(
+                    inputs,
+                    self.how,
+                    cx.spec_or_empty(),
+                    function,
+                    self.call.params.clone(),
+                    self.call.callback.clone(),
+                )
+                .and_then(|df| super::transform::driven(df, self.out))
         })?;
-        if self.out {
-            df.into_batches()?;
-            return Ok(None);
-        }
-        Ok(Some(df))
+        Ok((!self.out).then_some(df))
     }
 
     fn modify(&mut self, modifier: Modifier) -> Result<()> {

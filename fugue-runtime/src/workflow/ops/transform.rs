@@ -161,6 +161,17 @@ impl FunctionCall {
     }
 }
 
+/// The output of a step; for an output step (`out`), a lazy output driven to its end in the
+/// step itself (the function's effects are the point), then nothing.
+pub(super) fn driven(df: DataFrame, out: bool) -> Result<DataFrame> {
+    if !out {
+        return Ok(df);
+    }
+    let schema = df.schema().clone();
+    df.into_batches()?;
+    Ok(crate::frame::ArrowFrame::empty(schema)?.into())
+}
+
 /// Each typed input of `function` against the step's input, with the compile-time rule.
 fn check_typed_inputs(
     function: &dyn PartitionFunction,
@@ -370,20 +381,16 @@ impl Operation for Transform {
     fn run(&self, cx: &RunContext<'_>, inputs: Vec<DataFrame>) -> Result<Option<DataFrame>> {
         let input = one(inputs, self.name())?;
         let df = self.call.run(cx, |function| {
-            cx.engine.map(
+            let df = cx.engine.map(
                 input,
                 function,
                 cx.spec_or_empty(),
                 self.call.params.clone(),
                 self.call.callback.clone(),
-            )
+            )?;
+            driven(df, self.out)
         })?;
-        if self.out {
-            // Drive a lazy output to its end: the function's effects are the point.
-            df.into_batches()?;
-            return Ok(None);
-        }
-        Ok(Some(df))
+        Ok((!self.out).then_some(df))
     }
 
     fn modify(&mut self, modifier: Modifier) -> Result<()> {
