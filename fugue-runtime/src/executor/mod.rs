@@ -331,55 +331,37 @@ pub fn parallel_map_into(
             };
             pool::run(job, feed, handler, sink, options)?;
         }
-        df => materialized(
-            df,
-            job,
-            (arrow_schema, owned_spec, cursors),
-            (coarse, workers, num),
-            handler,
-            sink,
-            options,
-        )?,
+        df => {
+            // Everything in memory: one call with everything, `num` contiguous chunks, or
+            // `coarse` ranges.
+            let (frame_schema, spec) = (arrow_schema, owned_spec);
+            let feed = move |feeder: &Feeder| -> Result<()> {
+                let batches = df.into_batches()?;
+                let calls = if coarse {
+                    coarse_ranges(&frame_schema, &batches, &spec, &cursors, workers, num)?
+                } else {
+                    logical_calls(&frame_schema, &batches, &spec, &cursors, workers, 0)?
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, mut call)| {
+                            // Each chunk is its own physical partition.
+                            call.cursor = call.cursor.with_physical_partition_no(i);
+                            call
+                        })
+                        .collect()
+                };
+                drop(batches);
+                for call in calls {
+                    if feeder.cancelled() || !feeder.call(call) {
+                        return Ok(());
+                    }
+                }
+                Ok(())
+            };
+            pool::run(job, feed, handler, sink, options)?;
+        }
     }
     Ok(output_schema)
-}
-
-/// The calls of an unkeyed spec over a frame in memory (a stream or a plan read first): one
-/// call with everything, `num` contiguous chunks, or `coarse` ranges.
-#[allow(clippy::too_many_arguments)]
-fn materialized(
-    df: DataFrame,
-    job: Job,
-    (frame_schema, spec, cursors): (SchemaRef, Arc<PartitionSpec>, Arc<Cursors>),
-    (coarse, workers, num): (bool, usize, i64),
-    handler: Option<Handler<'_>>,
-    sink: &mut dyn FnMut(RecordBatch) -> Result<()>,
-    options: &ExecutorOptions,
-) -> Result<()> {
-    let feed = move |feeder: &Feeder| -> Result<()> {
-        let batches = df.into_batches()?;
-        let calls = if coarse {
-            coarse_ranges(&frame_schema, &batches, &spec, &cursors, workers, num)?
-        } else {
-            logical_calls(&frame_schema, &batches, &spec, &cursors, workers, 0)?
-                .into_iter()
-                .enumerate()
-                .map(|(i, mut call)| {
-                    // Each chunk is its own physical partition.
-                    call.cursor = call.cursor.with_physical_partition_no(i);
-                    call
-                })
-                .collect()
-        };
-        drop(batches);
-        for call in calls {
-            if feeder.cancelled() || !feeder.call(call) {
-                return Ok(());
-            }
-        }
-        Ok(())
-    };
-    pool::run(job, feed, handler, sink, options)
 }
 
 /// The frame, and its row count when the spec's `num` needs `ROWCOUNT` (0 otherwise): a stream

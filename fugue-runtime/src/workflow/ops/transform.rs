@@ -77,8 +77,7 @@ impl FunctionCall {
         cx: &RunContext<'_>,
         map: impl FnOnce(Arc<dyn PartitionFunction>) -> Result<DataFrame>,
     ) -> Result<DataFrame> {
-        let mut function = self.cancellable(cx.cancel, cx.partitions);
-        function.step = Some(cx.step.to_string());
+        let function = self.cancellable(cx);
         let returned = function.returned.clone();
         let function = Arc::new(function);
         let (df, skipped) = run_skipping(function, &self.ignore, cx.step, map)?;
@@ -143,19 +142,15 @@ impl FunctionCall {
 
     /// The function, observing the run's cancel flag and the step's control (a cancel from
     /// another thread, its time limit), and counting its calls.
-    pub(super) fn cancellable(
-        &self,
-        cancel: &Arc<AtomicBool>,
-        calls: &Arc<AtomicU64>,
-    ) -> Cancellable {
+    pub(super) fn cancellable(&self, cx: &RunContext<'_>) -> Cancellable {
         Cancellable {
             inner: self.function.clone(),
-            cancel: cancel.clone(),
+            cancel: cx.cancel.clone(),
             // The run's flags: the time limit is enforced where the step's work is waited
             // for (the executor's driver, or the reader of the plan the step is a node of).
             control: crate::control::current().map(|c| c.without_deadline()),
-            calls: calls.clone(),
-            step: None,
+            calls: cx.partitions.clone(),
+            step: cx.step.to_string(),
             returned: Arc::default(),
         }
     }
@@ -246,7 +241,7 @@ pub(super) struct Cancellable {
     control: Option<crate::control::Control>,
     calls: Arc<AtomicU64>,
     /// The step that declared the call, named by the errors of calls made after it returned.
-    step: Option<String>,
+    step: String,
     /// Whether that step has returned (its output a plan that a later step reads).
     returned: Arc<AtomicBool>,
 }
@@ -305,15 +300,14 @@ impl PartitionFunction for Cancellable {
             None => {}
         }
         self.calls.fetch_add(1, Ordering::Relaxed);
-        let Some(step) = self
-            .step
-            .as_ref()
-            .filter(|_| self.returned.load(Ordering::SeqCst))
-        else {
+        if !self.returned.load(Ordering::SeqCst) {
             return self.inner.call(ctx, inputs);
-        };
+        }
         // A call inside the plan a later step reads: its errors name the step it belongs to.
-        let context = format!("in step `{step}`, run when a later step read its plan");
+        let context = format!(
+            "in step `{}`, run when a later step read its plan",
+            self.step
+        );
         let named = {
             let context = context.clone();
             move |e: FugueError| e.context(context.clone())
