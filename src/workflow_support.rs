@@ -11,6 +11,9 @@ pub use fugue_core::const_check::{
     check_param_declared, check_param_value, check_params_given, check_rules, check_same_schema,
     check_zip_key, require,
 };
+pub use fugue_core::const_check::{
+    SqlColumn, SqlLevel, SqlOutput, SqlResolve, SqlType, check_sql_column,
+};
 pub use fugue_core::options::{DropHow, SaveMode, ZipHow};
 pub use fugue_core::rules::params::Literal;
 pub use fugue_core::rules::{HintItem, HintOp, JoinKind, Ty};

@@ -25,6 +25,7 @@
 pub mod checks;
 pub mod message;
 pub mod schema;
+pub mod sql;
 
 pub use checks::{
     Step, check_column, check_columns_op, check_hint, check_input, check_join, check_join_key,
@@ -33,6 +34,7 @@ pub use checks::{
 };
 pub use message::{MESSAGE_CAPACITY, Message, require};
 pub use schema::{ConstSchema, Lookup, MAX_COLUMNS, SchemaColumn};
+pub use sql::{SqlColumn, SqlLevel, SqlOutput, SqlResolve, SqlType, check_sql_column};
 
 pub use crate::rules::Nullability;
 pub use crate::rules::text::str_eq;

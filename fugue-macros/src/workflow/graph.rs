@@ -143,7 +143,8 @@ pub fn build(ast: &WorkflowAst, diag: &mut Diagnostics) -> Option<WorkflowGraph>
                             name: input,
                         }),
                         None => {
-                            unknown_step(&input, &names, ast, diag);
+                            let table = verb.name == "sql";
+                            unknown_step(&input, &names, ast, table, diag);
                             ok = false;
                         }
                     }
@@ -207,7 +208,7 @@ pub fn build(ast: &WorkflowAst, diag: &mut Diagnostics) -> Option<WorkflowGraph>
                     });
                 }
                 None => {
-                    unknown_step(&y.step, &names, ast, diag);
+                    unknown_step(&y.step, &names, ast, false, diag);
                     ok = false;
                 }
             },
@@ -251,13 +252,20 @@ fn find_verb(call: &Call, diag: &mut Diagnostics) -> Option<&'static Verb> {
     None
 }
 
+/// An unknown step (`table`: named as a table in a `sql` step's SQL).
 fn unknown_step(
     name: &Ident,
     defined: &HashMap<String, (usize, Span)>,
     ast: &WorkflowAst,
+    table: bool,
     diag: &mut Diagnostics,
 ) {
     let text = name.to_string();
+    let what = if table {
+        format!("table `{text}` of the SQL")
+    } else {
+        format!("step `{text}`")
+    };
     let later = ast.statements.iter().any(|s| match s {
         Statement::Call(c) => c.name.as_ref().is_some_and(|n| *n == text),
         Statement::Yield(_) => false,
@@ -265,15 +273,24 @@ fn unknown_step(
     if later && !defined.contains_key(&text) {
         diag.error(
             name.span(),
-            format!("step `{text}` is used before it is defined; move its definition up"),
+            format!("{what} is used before it is defined; move its definition up"),
         );
         return;
     }
     let mut known: Vec<&str> = defined.keys().map(String::as_str).collect();
     known.sort_unstable();
-    let hint = fugue_core::error::closest_name(&text, known.iter().copied())
-        .map(|c| format!("; help: did you mean `{c}`?"))
-        .unwrap_or_default();
+    // SQL lower-cases an unquoted name: a step with capitals is quoted.
+    let folded = known
+        .iter()
+        .find(|k| table && **k != text && k.to_lowercase() == text);
+    let hint = match folded {
+        Some(k) => format!(
+            "; help: unquoted names are lower-cased in SQL, as DataFusion reads them: write \"{k}\""
+        ),
+        None => fugue_core::error::closest_name(&text, known.iter().copied())
+            .map(|c| format!("; help: did you mean `{c}`?"))
+            .unwrap_or_default(),
+    };
     let list = if known.is_empty() {
         "no step is defined before it".to_string()
     } else {
@@ -286,5 +303,10 @@ fn unknown_step(
                 .join(", ")
         )
     };
-    diag.error(name.span(), format!("unknown step `{text}`; {list}{hint}"));
+    let head = if table {
+        format!("table `{text}` of the SQL is not a step")
+    } else {
+        format!("unknown step `{text}`")
+    };
+    diag.error(name.span(), format!("{head}; {list}{hint}"));
 }

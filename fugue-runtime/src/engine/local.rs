@@ -410,6 +410,14 @@ impl RelationalEngine for LocalEngine {
         relational::filter(&self.session, &self.input(df)?, condition)
     }
 
+    fn sql(&self, tables: Vec<(&str, DataFrame)>, query: &str) -> Result<DataFrame> {
+        let tables = tables
+            .into_iter()
+            .map(|(name, df)| Ok((name, self.input(df)?)))
+            .collect::<Result<Vec<_>>>()?;
+        relational::sql(&self.session, &tables, query)
+    }
+
     fn assign(&self, df: DataFrame, columns: &[(&str, &str)]) -> Result<DataFrame> {
         if columns.is_empty() {
             return Ok(df);

@@ -269,6 +269,11 @@ pub trait RelationalEngine: Send + Sync {
     /// The rows where the SQL `condition` is true.
     fn filter(&self, df: DataFrame, condition: &str) -> Result<DataFrame>;
 
+    /// A SQL query over named frames (`tables`: `(name, frame)`), DataFusion's SQL with its
+    /// name resolution (unquoted identifiers lower-cased; a table is found by its name as
+    /// registered, so a name with capitals is quoted in the query).
+    fn sql(&self, tables: Vec<(&str, DataFrame)>, query: &str) -> Result<DataFrame>;
+
     /// Replace same-named columns in place and append new ones: `(name, SQL expression)`.
     fn assign(&self, df: DataFrame, columns: &[(&str, &str)]) -> Result<DataFrame>;
 
@@ -362,6 +367,8 @@ on_the_relational_layer! {
     select(df: DataFrame, query: &SelectQuery) -> Result<DataFrame>;
     /// [`RelationalEngine::filter`].
     filter(df: DataFrame, condition: &str) -> Result<DataFrame>;
+    /// [`RelationalEngine::sql`].
+    sql(tables: Vec<(&str, DataFrame)>, query: &str) -> Result<DataFrame>;
     /// [`RelationalEngine::assign`].
     assign(df: DataFrame, columns: &[(&str, &str)]) -> Result<DataFrame>;
     /// [`RelationalEngine::aggregate`].

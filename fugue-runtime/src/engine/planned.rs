@@ -34,7 +34,16 @@ mod imp {
         Ok(Some(op(planner(), &input)?.schema().clone()))
     }
 
-    pub(super) use relational::{aggregate, assign, select};
+    pub(super) use relational::{aggregate, assign, select, sql};
+
+    /// The schema of a `sql` step over empty frames of the tables' schemas.
+    pub(super) fn planned_sql(tables: &[(&str, &Schema)], query: &str) -> Result<Option<Schema>> {
+        let inputs = tables
+            .iter()
+            .map(|(name, schema)| Ok((*name, Input::Frame(ArrowFrame::empty((*schema).clone())?))))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Some(sql(planner(), &inputs, query)?.schema().clone()))
+    }
 }
 
 /// The schema of `aggregate(keys, columns)` over a frame of `schema`.
@@ -74,6 +83,17 @@ pub(crate) fn select(schema: &Schema, query: &SelectQuery) -> Result<Option<Sche
     }
 }
 
+/// The schema of a `sql` step over tables of these schemas (`(name, schema)`).
+pub(crate) fn sql(tables: &[(&str, &Schema)], query: &str) -> Result<Option<Schema>> {
+    #[cfg(feature = "datafusion")]
+    return imp::planned_sql(tables, query);
+    #[cfg(not(feature = "datafusion"))]
+    {
+        let _ = (tables, query);
+        Ok(None)
+    }
+}
+
 #[cfg(all(test, feature = "datafusion"))]
 mod tests {
     use super::*;
@@ -101,5 +121,15 @@ mod tests {
             select(&schema, &query).unwrap().unwrap().to_string(),
             "k:str,top:double"
         );
+        let other: Schema = "k:str,w:long".parse().unwrap();
+        let joined = sql(
+            &[("a", &schema), ("b", &other)],
+            "SELECT A.k, sum(w) AS total FROM a JOIN b ON a.k = b.k GROUP BY a.k",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(joined.to_string(), "k:str,total:long");
+        let err = sql(&[("a", &schema)], "SELECT nope FROM a").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ColumnNotFound, "{err}");
     }
 }

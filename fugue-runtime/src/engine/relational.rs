@@ -189,6 +189,41 @@ fn df_error(error: DataFusionError, argument: &str, sql: &str) -> FugueError {
     }
 }
 
+/// The tables of one statement: the inputs, the names they are registered under, and
+/// whether the statement's names are read as DataFusion reads SQL (unquoted identifiers
+/// lower-cased: a `sql` step) or as written (the fragments of `filter`, `assign`, ...).
+pub(crate) struct Tables<'a> {
+    inputs: &'a [&'a Input],
+    names: Vec<String>,
+    sql_names: bool,
+}
+
+impl<'a> Tables<'a> {
+    /// The inputs as `t0`, `t1`, ..., names as written.
+    fn numbered(inputs: &'a [&'a Input]) -> Tables<'a> {
+        Tables {
+            inputs,
+            names: (0..inputs.len()).map(|i| format!("t{i}")).collect(),
+            sql_names: false,
+        }
+    }
+
+    /// The inputs under their names, SQL's names.
+    pub(crate) fn named(inputs: &'a [&'a Input], names: &[&str]) -> Tables<'a> {
+        Tables {
+            inputs,
+            names: names.iter().map(|n| n.to_string()).collect(),
+            sql_names: true,
+        }
+    }
+
+    fn configure(&self, config: &mut SessionConfig) {
+        if self.sql_names {
+            config.options_mut().sql_parser.enable_ident_normalization = true;
+        }
+    }
+}
+
 /// What statements user SQL may be: queries only.
 fn query_only() -> SQLOptions {
     SQLOptions::new()
@@ -375,8 +410,13 @@ impl Session {
     /// A context with `inputs` registered as tables `t0`, `t1`, ...: rows as in-memory tables
     /// (each split into up to `target_partitions` partitions), plans as views.
     fn with_tables(&self, inputs: &[&Input]) -> Result<SessionContext> {
-        let ctx = self.context()?;
-        for (i, input) in inputs.iter().enumerate() {
+        self.with_named_tables(&Tables::numbered(inputs))
+    }
+
+    /// A context with the tables registered under their names.
+    fn with_named_tables(&self, tables: &Tables<'_>) -> Result<SessionContext> {
+        let ctx = self.context_with(|config| tables.configure(config))?;
+        for (name, input) in tables.names.iter().zip(tables.inputs) {
             let table: Arc<dyn datafusion::catalog::TableProvider> = match input {
                 Input::Frame(frame) => {
                     let partitions = split_batches(frame.batches(), self.target_partitions);
@@ -387,7 +427,7 @@ impl Session {
                 }
                 Input::Plan(plan) => plan.plan().clone().into_view(),
             };
-            ctx.register_table(format!("t{i}"), table)
+            ctx.register_table(name.as_str(), table)
                 .map_err(|e| df_error(e, "registering a table", ""))?;
         }
         Ok(ctx)
@@ -396,10 +436,16 @@ impl Session {
     /// One query over `inputs` (tables `t0`, `t1`, ...); errors name `argument`. A lazy
     /// session plans it (a [`PlanFrame`]); an eager one runs it.
     pub(crate) fn query(&self, inputs: &[&Input], sql: &str, argument: &str) -> Result<DataFrame> {
+        self.query_tables(&Tables::numbered(inputs), sql, argument)
+    }
+
+    /// One query over named tables (see [`query`](Self::query)).
+    fn query_tables(&self, tables: &Tables<'_>, sql: &str, argument: &str) -> Result<DataFrame> {
+        let inputs = tables.inputs;
         if self.lazy {
             let (ctx, keep) = match &self.backend {
-                None => (self.with_tables(inputs)?, Vec::new()),
-                Some(backend) => self.backend_tables(backend, inputs)?,
+                None => (self.with_named_tables(tables)?, Vec::new()),
+                Some(backend) => self.backend_tables(backend, tables)?,
             };
             let plan = self.block_on(async move {
                 ctx.sql_with_options(sql, query_only())
@@ -422,27 +468,46 @@ impl Session {
             .iter()
             .map(|i| i.rows())
             .collect::<Result<Vec<_>>>()?;
-        let frames: Vec<&ArrowFrame> = rows.iter().map(|r| r.as_ref()).collect();
-        self.run(&frames, sql, argument).map(DataFrame::from)
+        let frames: Vec<Input> = rows
+            .iter()
+            .map(|r| Input::Frame(r.as_ref().clone()))
+            .collect();
+        let frames: Vec<&Input> = frames.iter().collect();
+        let tables = Tables {
+            inputs: &frames,
+            names: tables.names.clone(),
+            sql_names: tables.sql_names,
+        };
+        self.run(&tables, sql, argument).map(DataFrame::from)
     }
 
-    /// A context of `backend` with `inputs` registered as tables `t0`, `t1`, ...: rows as the
-    /// backend's tables (kept alive by the returned values), plans as views.
+    /// A context of `backend` with the tables registered: rows as the backend's tables (kept
+    /// alive by the returned values), plans as views.
     fn backend_tables(
         &self,
         backend: &Arc<dyn SqlBackend>,
-        inputs: &[&Input],
+        tables: &Tables<'_>,
     ) -> Result<(SessionContext, Vec<KeepAlive>)> {
-        let ctx = self.block_on(backend.context(self.config()))?;
+        self.block_on(self.backend_context(backend, tables))
+    }
+
+    /// [`backend_tables`](Self::backend_tables), within a future already on the runtime.
+    async fn backend_context(
+        &self,
+        backend: &Arc<dyn SqlBackend>,
+        tables: &Tables<'_>,
+    ) -> Result<(SessionContext, Vec<KeepAlive>)> {
+        let mut config = self.config();
+        tables.configure(&mut config);
+        let ctx = backend.context(config).await?;
         let mut keep = Vec::new();
-        for (i, input) in inputs.iter().enumerate() {
-            let name = format!("t{i}");
+        for (name, input) in tables.names.iter().zip(tables.inputs) {
             match input {
                 Input::Frame(frame) => {
-                    keep.push(backend.register(&ctx, &name, frame, self.target_partitions)?);
+                    keep.push(backend.register(&ctx, name, frame, self.target_partitions)?);
                 }
                 Input::Plan(plan) => {
-                    ctx.register_table(name, plan.plan().clone().into_view())
+                    ctx.register_table(name.as_str(), plan.plan().clone().into_view())
                         .map_err(|e| df_error(e, "registering a table", ""))?;
                 }
             }
@@ -450,29 +515,14 @@ impl Session {
         Ok((ctx, keep))
     }
 
-    /// Run one query over `frames` (tables `t0`, `t1`, ...) now.
-    fn run(&self, frames: &[&ArrowFrame], sql: &str, argument: &str) -> Result<ArrowFrame> {
-        let partitions = self.target_partitions;
+    /// Run one query over the tables (in-memory frames) now.
+    fn run(&self, tables: &Tables<'_>, sql: &str, argument: &str) -> Result<ArrowFrame> {
         let (schema, batches) = self.block_on(async move {
             // Where the tables live: in memory, or wherever the backend puts them (kept
             // until the result is collected).
             let (ctx, staged) = match &self.backend {
-                None => {
-                    let inputs: Vec<Input> =
-                        frames.iter().map(|f| Input::Frame((*f).clone())).collect();
-                    (
-                        self.with_tables(&inputs.iter().collect::<Vec<_>>())?,
-                        Vec::new(),
-                    )
-                }
-                Some(backend) => {
-                    let ctx = backend.context(self.config()).await?;
-                    let mut staged = Vec::with_capacity(frames.len());
-                    for (i, frame) in frames.iter().enumerate() {
-                        staged.push(backend.register(&ctx, &format!("t{i}"), frame, partitions)?);
-                    }
-                    (ctx, staged)
-                }
+                None => (self.with_named_tables(tables)?, Vec::new()),
+                Some(backend) => self.backend_context(backend, tables).await?,
             };
             let df = ctx
                 .sql_with_options(sql, query_only())
@@ -803,6 +853,14 @@ pub(crate) fn select(session: &Session, frame: &Input, query: &SelectQuery) -> R
         sql.push_str(&format!(" HAVING {h}"));
     }
     session.query(&[frame], &sql, "select")
+}
+
+/// A `sql` step: `query` over the frames registered under their names (the workflow's step
+/// names), its names read as DataFusion reads SQL (unquoted identifiers lower-cased).
+pub(crate) fn sql(session: &Session, tables: &[(&str, Input)], query: &str) -> Result<DataFrame> {
+    let inputs: Vec<&Input> = tables.iter().map(|(_, i)| i).collect();
+    let names: Vec<&str> = tables.iter().map(|(n, _)| *n).collect();
+    session.query_tables(&Tables::named(&inputs, &names), query, "sql")
 }
 
 /// The rows where `condition` is true.

@@ -93,6 +93,10 @@ pub(crate) fn filter(_: &Session, _: &Input, _: &str) -> Result<DataFrame> {
     Err(needs_datafusion("filter"))
 }
 
+pub(crate) fn sql(_: &Session, _: &[(&str, Input)], _: &str) -> Result<DataFrame> {
+    Err(needs_datafusion("sql"))
+}
+
 pub(crate) fn assign(_: &Session, _: &Input, _: &[(&str, &str)]) -> Result<DataFrame> {
     Err(needs_datafusion("assign"))
 }

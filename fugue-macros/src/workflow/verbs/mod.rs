@@ -29,6 +29,7 @@ mod save;
 mod save_and_use;
 mod select;
 mod show;
+mod sql;
 mod subtract;
 mod take;
 mod transform;
@@ -120,6 +121,8 @@ pub enum Op {
     SaveAndUse(save_and_use::SaveAndUse),
     /// `show(..)`
     Show(show::Show),
+    /// `sql(..)`
+    Sql(sql::Sql),
 }
 
 /// Every verb, once.
@@ -145,6 +148,7 @@ pub const VERBS: &[&Verb] = &[
     &filter::VERB,
     &assign::VERB,
     &aggregate::VERB,
+    &sql::VERB,
     &rename::VERB,
     &alter_columns::VERB,
     &drop::VERB,

@@ -37,6 +37,7 @@ mod save;
 mod select;
 mod set;
 mod show;
+mod sql;
 mod take;
 mod transform;
 

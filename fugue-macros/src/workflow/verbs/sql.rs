@@ -1,0 +1,208 @@
+//! `sql`: a SQL query over earlier steps, checked at compile time.
+
+use super::{Args, Ctx, Op, Parsed, Verb};
+use crate::diag::Diagnostics;
+use crate::workflow::graph::Node;
+use crate::workflow::parse::Call;
+use fugue_sql::{Analysis, ColumnUse, Output, Resolve, TypeRule};
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+
+/// `name = sql("SELECT .. FROM step ..");`
+///
+/// A query (DataFusion's SQL) whose tables are steps defined before it, named as DataFusion
+/// resolves names (unquoted lower-cased: `FROM Trips` reads step `trips`; `"byMonth"` quoted).
+/// Checked at compile time: every table is an earlier step, every column reference resolves
+/// (qualified or not; an unqualified name in two tables is ambiguous), a syntax error points
+/// at its position; for the SQL written every day (column references, `*`, `t.*`, aliased
+/// items, `COUNT`, `SUM`, `AVG`, `MIN`, `MAX`, ranking windows, `CAST`) the output schema is
+/// known, so the steps after it are checked too.
+///
+/// ```text
+/// top = sql("SELECT z.name, count(*) AS trips FROM trips t JOIN zones z ON t.zone = z.id
+///            GROUP BY z.name ORDER BY trips DESC LIMIT 10");
+/// ```
+pub const VERB: Verb = Verb {
+    name: "sql",
+    syntax: "name = sql(\"SELECT .. FROM step ..\")",
+    output: true,
+    modifier: false,
+    parse,
+    schema,
+    checks,
+    build,
+};
+
+/// The data of a `sql` step.
+pub struct Sql {
+    literal: syn::LitStr,
+    analysis: Analysis,
+}
+
+fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
+    let mut args = Args::new(call, VERB.syntax);
+    let query = args.required(diag, "a SQL query in a string literal");
+    let literal = query.and_then(|arg| match syn::parse2::<syn::LitStr>(arg.value.clone()) {
+        Ok(lit) => Some(lit),
+        Err(_) => {
+            args.error_value(
+                diag,
+                &arg,
+                "the query of `sql` is a string literal: `sql(\"SELECT .. FROM step\")`",
+            );
+            None
+        }
+    });
+    let ok = args.finish(diag);
+    let literal = literal?;
+    let sql = literal.value();
+    let analysis = match fugue_sql::analyze(&sql) {
+        Ok(a) => a,
+        Err(e) => {
+            let at =
+                e.at.map(|p| format!("\n{}", fugue_sql::pointer(&sql, &p)))
+                    .unwrap_or_default();
+            diag.error(
+                literal.span(),
+                format!("the SQL of `sql` does not parse: {}{at}", e.message),
+            );
+            return None;
+        }
+    };
+    let mut inputs = Vec::new();
+    for table in &analysis.tables {
+        match syn::parse_str::<syn::Ident>(&table.name) {
+            Ok(mut ident) => {
+                ident.set_span(literal.span());
+                inputs.push(ident);
+            }
+            Err(_) => {
+                diag.error(
+                    literal.span(),
+                    format!(
+                        "table `{}` of the SQL is not a step: the tables of a `sql` step are the \
+                         names of earlier steps\n{}",
+                        table.name,
+                        fugue_sql::pointer(&sql, &table.at)
+                    ),
+                );
+                return None;
+            }
+        }
+    }
+    ok.then_some(Parsed {
+        inputs,
+        op: Op::Sql(Sql { literal, analysis }),
+    })
+}
+
+fn usizes(items: &[usize]) -> TokenStream {
+    quote!(&[#(#items),*])
+}
+
+fn column_tokens(p: &TokenStream, c: &ColumnUse) -> TokenStream {
+    let name = &c.name;
+    let resolve = match &c.resolve {
+        Resolve::Of(t) => quote!(#p::SqlResolve::Of(#t)),
+        Resolve::Levels(levels) => {
+            let levels = levels.iter().map(|l| {
+                let tables = usizes(&l.tables);
+                let (open, shared) = (l.open, l.shared);
+                quote!(#p::SqlLevel { tables: #tables, open: #open, shared: #shared })
+            });
+            quote!(#p::SqlResolve::Levels(&[#(#levels),*]))
+        }
+    };
+    quote!(#p::SqlColumn { name: #name, resolve: #resolve })
+}
+
+fn output_tokens(p: &TokenStream, o: &Output) -> TokenStream {
+    match o {
+        Output::AllOf(t) => quote!(#p::SqlOutput::AllOf(#t)),
+        Output::Column { name, ty } => {
+            let ty = match ty {
+                TypeRule::Unknown => quote!(#p::SqlType::Unknown),
+                TypeRule::Fixed(k) => quote!(#p::SqlType::Fixed(#k)),
+                TypeRule::Of(c) => {
+                    let c = column_tokens(p, c);
+                    quote!(#p::SqlType::Of(#c))
+                }
+                TypeRule::Sum(c) => {
+                    let c = column_tokens(p, c);
+                    quote!(#p::SqlType::Sum(#c))
+                }
+                TypeRule::Avg(c) => {
+                    let c = column_tokens(p, c);
+                    quote!(#p::SqlType::Avg(#c))
+                }
+            };
+            quote!(#p::SqlOutput::Column { name: #name, ty: #ty })
+        }
+    }
+}
+
+/// The schema consts of the step's tables, in the analysis's order.
+fn tables(node: &Node, ctx: &Ctx) -> Vec<TokenStream> {
+    (0..node.inputs.len())
+        .map(|i| {
+            let s = ctx.input_schema(node, i);
+            quote!(&#s)
+        })
+        .collect()
+}
+
+fn schema(node: &Node, ctx: &Ctx) -> TokenStream {
+    let Op::Sql(s) = &node.op else {
+        return TokenStream::new();
+    };
+    let p = ctx.p();
+    match &s.analysis.output {
+        None => quote!(#p::ConstSchema::UNKNOWN),
+        Some(items) => {
+            let tables = tables(node, ctx);
+            let items = items.iter().map(|o| output_tokens(&p, o));
+            quote!(#p::ConstSchema::sql(&[#(#tables),*], &[#(#items),*]))
+        }
+    }
+}
+
+fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
+    let Op::Sql(s) = &node.op else {
+        return TokenStream::new();
+    };
+    let span: Span = s.literal.span();
+    let p = ctx.p_at(span);
+    let step = ctx.step_const(node.index);
+    let names: Vec<String> = (0..node.inputs.len())
+        .map(|i| ctx.input_name(node, i))
+        .collect();
+    let tables = tables(node, ctx);
+    let sql = s.literal.value();
+    s.analysis
+        .columns
+        .iter()
+        .map(|c| {
+            let column = column_tokens(&p, c);
+            let at = fugue_sql::pointer(&sql, &c.at);
+            quote_spanned! {span=>
+                const _: () = match #p::check_sql_column(
+                    &#step, &[#(#names),*], &[#(#tables),*], &#column, #at,
+                ) { ::core::result::Result::Ok(()) => (), ::core::result::Result::Err(__fugue_message) => ::core::panic!("{}", __fugue_message.as_str()) };
+            }
+        })
+        .collect()
+}
+
+fn build(node: &Node, ctx: &Ctx) -> TokenStream {
+    let Op::Sql(s) = &node.op else {
+        return TokenStream::new();
+    };
+    let wf = ctx.wf();
+    let lit = &s.literal;
+    let tables = (0..node.inputs.len()).map(|i| {
+        let name = ctx.input_name(node, i);
+        let handle = ctx.input_handle(node, i);
+        quote!((#name, #handle))
+    });
+    quote!(#wf.sql(#lit, &[#(#tables),*]))
+}

@@ -1,0 +1,972 @@
+//! The SQL of a `workflow!` `sql` step, read when the macro expands: which steps it names as
+//! tables, every column reference with the tables it may belong to, and, for the SQL written
+//! every day, its output columns as rules over the tables' columns. The macro turns the result
+//! into const checks and a const output schema that rustc evaluates against the steps' schemas
+//! (`fugue_core::const_check::sql`); the tests call the same functions and compare with
+//! DataFusion's planner.
+//!
+//! Parsing is sqlparser's, the version and dialect DataFusion 55 plans with (generic), so a
+//! statement reads here as it plans there. Names follow DataFusion's resolution: unquoted
+//! identifiers are lower-cased (table names included), quoted ones kept; an alias hides the
+//! table's own name; an unqualified column is looked up in the innermost query first, and is
+//! ambiguous when two of its tables have it (the columns of `USING` and `NATURAL` joins
+//! excepted); output aliases may be used in `GROUP BY`, `HAVING`, `QUALIFY` and `ORDER BY`.
+//!
+//! Whatever this reader does not know (a construct it does not model, a subquery's columns, a
+//! table function) is *open*: no check is emitted that could depend on it, and an output it
+//! cannot type is unknown. It never reports a mistake DataFusion would accept.
+//!
+//! ```
+//! let sql = "SELECT t.city, count(*) AS trips FROM trips t WHERE fare > 0 GROUP BY t.city";
+//! let a = fugue_sql::analyze(sql).unwrap();
+//! assert_eq!(a.tables[0].name, "trips");
+//! let names: Vec<&str> = a.columns.iter().map(|c| c.name.as_str()).collect();
+//! assert_eq!(names, ["city", "fare", "city"]);
+//! assert_eq!(a.output.unwrap().len(), 2);
+//! ```
+
+use arrow_schema::DataType;
+use sqlparser::ast::{
+    Expr, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, Ident, JoinConstraint,
+    JoinOperator, ObjectName, ObjectNamePart, OrderByKind, Query, Select, SelectItem,
+    SelectItemQualifiedWildcardKind, SetExpr, Statement, TableFactor, TableWithJoins,
+    WildcardAdditionalOptions, WindowType,
+};
+use sqlparser::dialect::GenericDialect;
+use sqlparser::parser::Parser;
+
+/// Where something is in the SQL text: in characters from the start, and as a line and a
+/// column (both from 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pos {
+    /// Characters before it.
+    pub offset: usize,
+    /// Its length in characters (at least 1).
+    pub len: usize,
+    /// Its line, from 1.
+    pub line: usize,
+    /// Its column in that line, in characters from 1.
+    pub column: usize,
+}
+
+/// A step the SQL reads as a table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableUse {
+    /// The step's name, as DataFusion resolves the table name (unquoted: lower-cased).
+    pub name: String,
+    /// Its first use.
+    pub at: Pos,
+}
+
+/// One level of name resolution for an unqualified column: the tables of one query's `FROM`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Level {
+    /// The steps (indexes into [`Analysis::tables`]) whose columns are visible at this level.
+    pub tables: Vec<usize>,
+    /// Whether the level also has sources whose columns are not known here (a subquery, a
+    /// common table expression, a table function): a column not found in `tables` may be
+    /// one of theirs.
+    pub open: bool,
+    /// Whether a column found in two of `tables` is not ambiguous (a `NATURAL` join, or the
+    /// column is one of a `USING` join's).
+    pub shared: bool,
+}
+
+/// How a column reference resolves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolve {
+    /// Qualified by a step's table (its name or alias): a column of that step (an index into
+    /// [`Analysis::tables`]).
+    Of(usize),
+    /// Unqualified: the levels to search, innermost first. Found at a level in one table, it
+    /// is that table's; in two, ambiguous (unless [`Level::shared`]); in none of a level that
+    /// is not open, the search goes on outwards; not found anywhere, it is missing.
+    Levels(Vec<Level>),
+}
+
+/// A column reference the checks verify.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnUse {
+    /// The column's name, as DataFusion resolves it.
+    pub name: String,
+    /// Where it is written.
+    pub at: Pos,
+    /// Where it may be.
+    pub resolve: Resolve,
+}
+
+/// The type of an output column, as a rule over the tables' columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeRule {
+    /// Not known at compile time.
+    Unknown,
+    /// This type (a canonical type key of `fugue_core::types::type_key`).
+    Fixed(String),
+    /// The type of a column (`x`, `MIN(x)`, `MAX(x)`).
+    Of(ColumnUse),
+    /// The type of `SUM(x)`: `long` for signed integers, `ulong` for unsigned ones, `double`
+    /// for floats; otherwise unknown.
+    Sum(ColumnUse),
+    /// The type of `AVG(x)`: `double` for integers and floats; otherwise unknown.
+    Avg(ColumnUse),
+}
+
+/// One item of the output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// The columns of a step, in order (`*`, `t.*`).
+    AllOf(usize),
+    /// A column named `name` typed by `ty`.
+    Column {
+        /// The output name.
+        name: String,
+        /// Its type.
+        ty: TypeRule,
+    },
+}
+
+/// What the SQL of a `sql` step reads and gives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Analysis {
+    /// The steps it reads, each once, in order of first use.
+    pub tables: Vec<TableUse>,
+    /// Every column reference that can be checked, in order.
+    pub columns: Vec<ColumnUse>,
+    /// The output columns, or `None` when they are known only once DataFusion plans the
+    /// statement (an expression without an alias, a set operation, a subquery's columns).
+    pub output: Option<Vec<Output>>,
+}
+
+/// Why the SQL cannot be a `sql` step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqlError {
+    /// What is wrong.
+    pub message: String,
+    /// Where, when the parser says.
+    pub at: Option<Pos>,
+}
+
+impl std::fmt::Display for SqlError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for SqlError {}
+
+/// Read the SQL of a `sql` step: one query (`SELECT`, `WITH`, set operations, `VALUES`).
+pub fn analyze(sql: &str) -> Result<Analysis, SqlError> {
+    let statements = Parser::parse_sql(&GenericDialect {}, sql).map_err(|e| {
+        let text = e.to_string();
+        // A statement cut short is reported at its end.
+        let at =
+            error_position(sql, &text).or_else(|| text.ends_with("found: EOF").then(|| end(sql)));
+        let message = match text.rfind(" at Line: ") {
+            Some(cut) => text[..cut].to_string(),
+            None => text,
+        };
+        let message = message
+            .strip_prefix("sql parser error: ")
+            .unwrap_or(&message)
+            .to_string();
+        SqlError { message, at }
+    })?;
+    let query = match statements.as_slice() {
+        [Statement::Query(query)] => query,
+        [] => return Err(plain_error("the SQL is empty; write a query (`SELECT ..`)")),
+        [_] => {
+            return Err(plain_error(
+                "a `sql` step is a query (`SELECT ..`, `WITH ..`); statements that change \
+                 data or the catalog are not run",
+            ));
+        }
+        _ => {
+            return Err(plain_error(
+                "a `sql` step is one query; remove the `;` and what follows",
+            ));
+        }
+    };
+    let mut reader = Reader {
+        sql,
+        tables: Vec::new(),
+        columns: Vec::new(),
+        ctes: Vec::new(),
+    };
+    let output = reader.query(query, &[]);
+    Ok(Analysis {
+        tables: reader.tables,
+        columns: reader.columns,
+        output,
+    })
+}
+
+/// Where `pos` is, as a message shows it: the line of the SQL and a caret under the position.
+pub fn pointer(sql: &str, pos: &Pos) -> String {
+    let line = sql.lines().nth(pos.line.saturating_sub(1)).unwrap_or("");
+    let pad: String = line
+        .chars()
+        .take(pos.column.saturating_sub(1))
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect();
+    format!(
+        "at line {}, column {} of the SQL:\n    {line}\n    {pad}{}",
+        pos.line,
+        pos.column,
+        "^".repeat(pos.len.max(1))
+    )
+}
+
+fn plain_error(message: &str) -> SqlError {
+    SqlError {
+        message: message.to_string(),
+        at: None,
+    }
+}
+
+/// The position a parser message names (`... at Line: 1, Column: 15`).
+fn error_position(sql: &str, text: &str) -> Option<Pos> {
+    let rest = &text[text.rfind("Line: ")? + "Line: ".len()..];
+    let (line, rest) = rest.split_once(", Column: ")?;
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    let line: usize = line.trim().parse().ok()?;
+    let column: usize = digits.parse().ok()?;
+    Some(position(sql, line, column, 1))
+}
+
+/// The position just after the SQL's last character.
+fn end(sql: &str) -> Pos {
+    let line = sql.split('\n').count();
+    let column = sql.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    position(sql, line, column, 1)
+}
+
+/// The position at `line` and `column` (both from 1).
+fn position(sql: &str, line: usize, column: usize, len: usize) -> Pos {
+    let before: usize = sql
+        .split('\n')
+        .take(line.saturating_sub(1))
+        .map(|l| l.chars().count() + 1)
+        .sum();
+    Pos {
+        offset: before + column.saturating_sub(1),
+        len: len.max(1),
+        line: line.max(1),
+        column: column.max(1),
+    }
+}
+
+/// A name as DataFusion resolves it: unquoted lower-cased, quoted as written.
+fn normalize(ident: &Ident) -> String {
+    match ident.quote_style {
+        Some(_) => ident.value.clone(),
+        None => ident.value.to_lowercase(),
+    }
+}
+
+/// A source of columns in a `FROM`.
+#[derive(Debug, Clone)]
+struct Source {
+    /// The name its columns are qualified by (its alias, else its table name); `None` for a
+    /// source without one.
+    name: Option<String>,
+    /// The table name an alias hides (a qualifier naming it is not checked).
+    hidden: Option<String>,
+    /// The step it reads, or `None` when its columns are not known here.
+    table: Option<usize>,
+}
+
+/// The sources of one query's `FROM`.
+#[derive(Debug, Clone, Default)]
+struct Scope {
+    sources: Vec<Source>,
+    /// `USING` columns.
+    using: Vec<String>,
+    /// A `NATURAL` join.
+    natural: bool,
+}
+
+impl Scope {
+    fn level(&self, name: &str) -> Level {
+        Level {
+            tables: self.sources.iter().filter_map(|s| s.table).collect(),
+            open: self.sources.iter().any(|s| s.table.is_none()),
+            shared: self.natural || self.using.iter().any(|u| u == name),
+        }
+    }
+
+    /// Whether every source is a step and no join merges columns: `*` is then the steps'
+    /// columns one after the other.
+    fn plain(&self) -> bool {
+        self.sources.iter().all(|s| s.table.is_some()) && self.using.is_empty() && !self.natural
+    }
+}
+
+struct Reader<'s> {
+    sql: &'s str,
+    tables: Vec<TableUse>,
+    columns: Vec<ColumnUse>,
+    /// The common table expressions in scope (they hide steps of the same name).
+    ctes: Vec<String>,
+}
+
+/// What a select list's item names may be used as in the clauses after it.
+type Aliases = Vec<String>;
+
+impl Reader<'_> {
+    fn pos(&self, ident: &Ident) -> Pos {
+        let len = ident.value.chars().count() + if ident.quote_style.is_some() { 2 } else { 0 };
+        let start = ident.span.start;
+        position(self.sql, start.line as usize, start.column as usize, len)
+    }
+
+    fn table(&mut self, name: String, at: Pos) -> usize {
+        if let Some(i) = self.tables.iter().position(|t| t.name == name) {
+            return i;
+        }
+        self.tables.push(TableUse { name, at });
+        self.tables.len() - 1
+    }
+
+    /// A query; `outer` are the scopes of the queries around it (outermost first).
+    fn query(&mut self, query: &Query, outer: &[Scope]) -> Option<Vec<Output>> {
+        let ctes_before = self.ctes.len();
+        if let Some(with) = &query.with {
+            for cte in &with.cte_tables {
+                let name = normalize(&cte.alias.name);
+                if with.recursive {
+                    self.ctes.push(name.clone());
+                }
+                self.query(&cte.query, outer);
+                if !with.recursive {
+                    self.ctes.push(name);
+                }
+            }
+        }
+        let (output, scope, aliases) = self.set_expr(&query.body, outer);
+        if let Some(order) = &query.order_by
+            && let OrderByKind::Expressions(items) = &order.kind
+        {
+            // ORDER BY sees the select's tables (a set operation's: its output only).
+            if let Some(scope) = &scope {
+                let scopes = with_scope(outer, scope);
+                for item in items {
+                    self.expr(&item.expr, &scopes, &aliases);
+                }
+            }
+        }
+        self.ctes.truncate(ctes_before);
+        output
+    }
+
+    fn set_expr(
+        &mut self,
+        body: &SetExpr,
+        outer: &[Scope],
+    ) -> (Option<Vec<Output>>, Option<Scope>, Aliases) {
+        match body {
+            SetExpr::Select(select) => {
+                let (output, scope, aliases) = self.select(select, outer);
+                (output, Some(scope), aliases)
+            }
+            SetExpr::Query(query) => (self.query(query, outer), None, Vec::new()),
+            SetExpr::SetOperation { left, right, .. } => {
+                self.set_expr(left, outer);
+                self.set_expr(right, outer);
+                (None, None, Vec::new())
+            }
+            _ => (None, None, Vec::new()),
+        }
+    }
+
+    fn select(
+        &mut self,
+        select: &Select,
+        outer: &[Scope],
+    ) -> (Option<Vec<Output>>, Scope, Aliases) {
+        let mut scope = Scope::default();
+        for from in &select.from {
+            self.from(from, outer, &mut scope);
+        }
+        let known = select.lateral_views.is_empty() && select.exclude.is_none();
+        if !select.lateral_views.is_empty() {
+            scope.sources.push(Source {
+                name: None,
+                hidden: None,
+                table: None,
+            });
+        }
+        let scopes = with_scope(outer, &scope);
+        let aliases: Aliases = select
+            .projection
+            .iter()
+            .filter_map(|item| match item {
+                SelectItem::ExprWithAlias { alias, .. } => Some(normalize(alias)),
+                _ => None,
+            })
+            .collect();
+        let mut output = Some(Vec::new());
+        for item in &select.projection {
+            let out = self.select_item(item, &scopes, &scope);
+            match (&mut output, out) {
+                (Some(list), Some(items)) => list.extend(items),
+                _ => output = None,
+            }
+        }
+        if let Some(selection) = &select.selection {
+            self.expr(selection, &scopes, &[]);
+        }
+        if let GroupByExpr::Expressions(exprs, _) = &select.group_by {
+            for e in exprs {
+                self.expr(e, &scopes, &aliases);
+            }
+        }
+        if let Some(having) = &select.having {
+            self.expr(having, &scopes, &aliases);
+        }
+        if let Some(qualify) = &select.qualify {
+            self.expr(qualify, &scopes, &aliases);
+        }
+        if !known || select.into.is_some() || select.top.is_some() {
+            output = None;
+        }
+        (output, scope, aliases)
+    }
+
+    fn select_item(
+        &mut self,
+        item: &SelectItem,
+        scopes: &[Scope],
+        scope: &Scope,
+    ) -> Option<Vec<Output>> {
+        match item {
+            SelectItem::Wildcard(options) => {
+                if !plain_wildcard(options) || !scope.plain() || scope.sources.is_empty() {
+                    return None;
+                }
+                Some(
+                    scope
+                        .sources
+                        .iter()
+                        .filter_map(|s| s.table.map(Output::AllOf))
+                        .collect(),
+                )
+            }
+            SelectItem::QualifiedWildcard(
+                SelectItemQualifiedWildcardKind::ObjectName(name),
+                options,
+            ) => {
+                let [ObjectNamePart::Identifier(q)] = name.0.as_slice() else {
+                    return None;
+                };
+                let q = normalize(q);
+                let source = scope
+                    .sources
+                    .iter()
+                    .find(|s| s.name.as_deref() == Some(&q))?;
+                if !plain_wildcard(options) || !scope.using.is_empty() || scope.natural {
+                    return None;
+                }
+                source.table.map(|t| vec![Output::AllOf(t)])
+            }
+            SelectItem::QualifiedWildcard(..) => None,
+            SelectItem::UnnamedExpr(expr) => {
+                let reference = self.expr(expr, scopes, &[]);
+                let reference = reference.filter(|_| is_column(expr))?;
+                Some(vec![Output::Column {
+                    name: reference.name.clone(),
+                    ty: TypeRule::Of(reference),
+                }])
+            }
+            SelectItem::ExprWithAlias { expr, alias } => {
+                self.expr(expr, scopes, &[]);
+                let ty = self.type_rule(expr, scopes);
+                Some(vec![Output::Column {
+                    name: normalize(alias),
+                    ty,
+                }])
+            }
+            SelectItem::ExprWithAliases { expr, .. } => {
+                self.expr(expr, scopes, &[]);
+                None
+            }
+        }
+    }
+
+    fn from(&mut self, from: &TableWithJoins, outer: &[Scope], scope: &mut Scope) {
+        self.factor(&from.relation, outer, scope);
+        for join in &from.joins {
+            self.factor(&join.relation, outer, scope);
+            let constraint = match &join.join_operator {
+                JoinOperator::Join(c)
+                | JoinOperator::Inner(c)
+                | JoinOperator::Left(c)
+                | JoinOperator::LeftOuter(c)
+                | JoinOperator::Right(c)
+                | JoinOperator::RightOuter(c)
+                | JoinOperator::FullOuter(c)
+                | JoinOperator::CrossJoin(c)
+                | JoinOperator::Semi(c)
+                | JoinOperator::LeftSemi(c)
+                | JoinOperator::RightSemi(c)
+                | JoinOperator::Anti(c)
+                | JoinOperator::LeftAnti(c)
+                | JoinOperator::RightAnti(c)
+                | JoinOperator::StraightJoin(c) => Some(c),
+                _ => {
+                    scope.sources.push(Source {
+                        name: None,
+                        hidden: None,
+                        table: None,
+                    });
+                    None
+                }
+            };
+            match constraint {
+                Some(JoinConstraint::On(on)) => {
+                    let scopes = with_scope(outer, scope);
+                    self.expr(on, &scopes, &[]);
+                }
+                Some(JoinConstraint::Using(names)) => {
+                    for name in names {
+                        if let Some(ObjectNamePart::Identifier(ident)) = name.0.last() {
+                            scope.using.push(normalize(ident));
+                        }
+                    }
+                }
+                Some(JoinConstraint::Natural) => scope.natural = true,
+                _ => {}
+            }
+        }
+    }
+
+    fn factor(&mut self, factor: &TableFactor, outer: &[Scope], scope: &mut Scope) {
+        match factor {
+            TableFactor::Table {
+                name,
+                alias,
+                args: None,
+                with_hints,
+                version: None,
+                partitions,
+                json_path: None,
+                sample: None,
+                index_hints,
+                ..
+            } if with_hints.is_empty() && partitions.is_empty() && index_hints.is_empty() => {
+                let alias_name = alias.as_ref().map(|a| normalize(&a.name));
+                let renames = alias.as_ref().is_some_and(|a| !a.columns.is_empty());
+                let Some(ident) = single_name(name) else {
+                    // A qualified name (`public.trips`): not a step; DataFusion decides.
+                    scope.sources.push(Source {
+                        name: alias_name,
+                        hidden: None,
+                        table: None,
+                    });
+                    return;
+                };
+                let table_name = normalize(ident);
+                if self.ctes.contains(&table_name) {
+                    scope.sources.push(Source {
+                        name: Some(alias_name.unwrap_or(table_name)),
+                        hidden: None,
+                        table: None,
+                    });
+                    return;
+                }
+                let at = self.pos(ident);
+                let index = self.table(table_name.clone(), at);
+                let (visible, hidden) = match alias_name {
+                    Some(a) => (a, Some(table_name)),
+                    None => (table_name, None),
+                };
+                scope.sources.push(Source {
+                    name: Some(visible),
+                    hidden,
+                    // Columns renamed by the alias (`t(a, b)`) are not the step's.
+                    table: (!renames).then_some(index),
+                });
+            }
+            TableFactor::Table { name, alias, .. } => {
+                // A table function or a hinted table: a step may still be named.
+                if let Some(ident) = single_name(name) {
+                    let n = normalize(ident);
+                    if !self.ctes.contains(&n) {
+                        let at = self.pos(ident);
+                        self.table(n, at);
+                    }
+                }
+                scope.sources.push(Source {
+                    name: alias.as_ref().map(|a| normalize(&a.name)),
+                    hidden: None,
+                    table: None,
+                });
+            }
+            TableFactor::Derived {
+                lateral,
+                subquery,
+                alias,
+                ..
+            } => {
+                if *lateral {
+                    let scopes = with_scope(outer, scope);
+                    self.query(subquery, &scopes);
+                } else {
+                    self.query(subquery, outer);
+                }
+                scope.sources.push(Source {
+                    name: alias.as_ref().map(|a| normalize(&a.name)),
+                    hidden: None,
+                    table: None,
+                });
+            }
+            TableFactor::NestedJoin {
+                table_with_joins,
+                alias: None,
+            } => self.from(table_with_joins, outer, scope),
+            TableFactor::NestedJoin {
+                table_with_joins,
+                alias: Some(alias),
+            } => {
+                let mut inner = Scope::default();
+                self.from(table_with_joins, outer, &mut inner);
+                scope.sources.push(Source {
+                    name: Some(normalize(&alias.name)),
+                    hidden: None,
+                    table: None,
+                });
+            }
+            _ => scope.sources.push(Source {
+                name: None,
+                hidden: None,
+                table: None,
+            }),
+        }
+    }
+
+    /// The reference of a column written as `ident`, `q.ident`, `q.ident.field`, ..., or
+    /// `None` when it is not checked (an output alias, a column of a source not known here).
+    fn reference(
+        &mut self,
+        parts: &[Ident],
+        scopes: &[Scope],
+        aliases: &[String],
+    ) -> Option<ColumnUse> {
+        let first = parts.first()?;
+        let first_name = normalize(first);
+        if parts.len() >= 2 {
+            // Innermost first: a source named by the qualifier.
+            for scope in scopes.iter().rev() {
+                if let Some(source) = scope
+                    .sources
+                    .iter()
+                    .find(|s| s.name.as_deref() == Some(&first_name))
+                {
+                    let table = source.table?;
+                    let column = &parts[1];
+                    let use_ = ColumnUse {
+                        name: normalize(column),
+                        at: self.pos(column),
+                        resolve: Resolve::Of(table),
+                    };
+                    self.columns.push(use_.clone());
+                    return Some(use_);
+                }
+                if scope
+                    .sources
+                    .iter()
+                    .any(|s| s.hidden.as_deref() == Some(&first_name))
+                {
+                    return None;
+                }
+            }
+            if parts.len() >= 3 {
+                // `catalog.schema.table.column` and the like: DataFusion decides.
+                return None;
+            }
+            // Not a table: a struct column and its field (checked; not a plain column).
+        }
+        if parts.len() == 1 && aliases.contains(&first_name) {
+            return None;
+        }
+        let use_ = ColumnUse {
+            name: first_name.clone(),
+            at: self.pos(first),
+            resolve: Resolve::Levels(scopes.iter().rev().map(|s| s.level(&first_name)).collect()),
+        };
+        self.columns.push(use_.clone());
+        (parts.len() == 1).then_some(use_)
+    }
+
+    /// Visit an expression, recording its column references; the reference when the
+    /// expression is one.
+    fn expr(&mut self, expr: &Expr, scopes: &[Scope], aliases: &[String]) -> Option<ColumnUse> {
+        match expr {
+            Expr::Identifier(ident) => {
+                return self.reference(std::slice::from_ref(ident), scopes, aliases);
+            }
+            Expr::CompoundIdentifier(parts) => return self.reference(parts, scopes, aliases),
+            Expr::CompoundFieldAccess { root, .. } => {
+                self.expr(root, scopes, aliases);
+            }
+            Expr::Nested(e) => return self.expr(e, scopes, aliases),
+            Expr::IsFalse(e)
+            | Expr::IsNotFalse(e)
+            | Expr::IsTrue(e)
+            | Expr::IsNotTrue(e)
+            | Expr::IsNull(e)
+            | Expr::IsNotNull(e)
+            | Expr::IsUnknown(e)
+            | Expr::IsNotUnknown(e) => {
+                self.expr(e, scopes, aliases);
+            }
+            Expr::IsDistinctFrom(a, b) | Expr::IsNotDistinctFrom(a, b) => {
+                self.expr(a, scopes, aliases);
+                self.expr(b, scopes, aliases);
+            }
+            Expr::InList { expr, list, .. } => {
+                self.expr(expr, scopes, aliases);
+                for e in list {
+                    self.expr(e, scopes, aliases);
+                }
+            }
+            Expr::InSubquery { expr, subquery, .. } => {
+                self.expr(expr, scopes, aliases);
+                self.query(subquery, scopes);
+            }
+            Expr::Between {
+                expr, low, high, ..
+            } => {
+                self.expr(expr, scopes, aliases);
+                self.expr(low, scopes, aliases);
+                self.expr(high, scopes, aliases);
+            }
+            Expr::BinaryOp { left, right, .. } => {
+                self.expr(left, scopes, aliases);
+                self.expr(right, scopes, aliases);
+            }
+            Expr::Like { expr, pattern, .. }
+            | Expr::ILike { expr, pattern, .. }
+            | Expr::SimilarTo { expr, pattern, .. } => {
+                self.expr(expr, scopes, aliases);
+                self.expr(pattern, scopes, aliases);
+            }
+            Expr::UnaryOp { expr, .. }
+            | Expr::Cast { expr, .. }
+            | Expr::Extract { expr, .. }
+            | Expr::Ceil { expr, .. }
+            | Expr::Floor { expr, .. } => {
+                self.expr(expr, scopes, aliases);
+            }
+            Expr::AtTimeZone {
+                timestamp,
+                time_zone,
+            } => {
+                self.expr(timestamp, scopes, aliases);
+                self.expr(time_zone, scopes, aliases);
+            }
+            Expr::Position { expr, r#in } => {
+                self.expr(expr, scopes, aliases);
+                self.expr(r#in, scopes, aliases);
+            }
+            Expr::Substring {
+                expr,
+                substring_from,
+                substring_for,
+                ..
+            } => {
+                self.expr(expr, scopes, aliases);
+                for e in [substring_from, substring_for].into_iter().flatten() {
+                    self.expr(e, scopes, aliases);
+                }
+            }
+            Expr::Trim {
+                expr,
+                trim_what,
+                trim_characters,
+                ..
+            } => {
+                self.expr(expr, scopes, aliases);
+                if let Some(w) = trim_what {
+                    self.expr(w, scopes, aliases);
+                }
+                for e in trim_characters.iter().flatten() {
+                    self.expr(e, scopes, aliases);
+                }
+            }
+            Expr::Case {
+                operand,
+                conditions,
+                else_result,
+                ..
+            } => {
+                if let Some(o) = operand {
+                    self.expr(o, scopes, aliases);
+                }
+                for when in conditions {
+                    self.expr(&when.condition, scopes, aliases);
+                    self.expr(&when.result, scopes, aliases);
+                }
+                if let Some(e) = else_result {
+                    self.expr(e, scopes, aliases);
+                }
+            }
+            Expr::Exists { subquery, .. } | Expr::Subquery(subquery) => {
+                self.query(subquery, scopes);
+            }
+            Expr::Tuple(items) => {
+                for e in items {
+                    self.expr(e, scopes, aliases);
+                }
+            }
+            Expr::Function(f) => {
+                match &f.args {
+                    FunctionArguments::List(list) => {
+                        for arg in &list.args {
+                            let arg = match arg {
+                                FunctionArg::Named { arg, .. }
+                                | FunctionArg::ExprNamed { arg, .. }
+                                | FunctionArg::Unnamed(arg) => arg,
+                            };
+                            if let FunctionArgExpr::Expr(e) = arg {
+                                self.expr(e, scopes, aliases);
+                            }
+                        }
+                    }
+                    FunctionArguments::Subquery(q) => {
+                        self.query(q, scopes);
+                    }
+                    FunctionArguments::None => {}
+                }
+                if let Some(filter) = &f.filter {
+                    self.expr(filter, scopes, aliases);
+                }
+                if let Some(WindowType::WindowSpec(spec)) = &f.over {
+                    for e in &spec.partition_by {
+                        self.expr(e, scopes, aliases);
+                    }
+                    for o in &spec.order_by {
+                        self.expr(&o.expr, scopes, aliases);
+                    }
+                }
+            }
+            // Literals, and what this reader does not model: nothing checked inside.
+            _ => {}
+        }
+        None
+    }
+
+    /// The type of an aliased select item, as far as it is known here.
+    fn type_rule(&mut self, expr: &Expr, scopes: &[Scope]) -> TypeRule {
+        // References are recorded by `expr` already; these lookups only read them again.
+        let column = |reader: &mut Self, e: &Expr| -> Option<ColumnUse> {
+            if !is_column(e) {
+                return None;
+            }
+            let before = reader.columns.len();
+            let found = reader.expr(e, scopes, &[]);
+            reader.columns.truncate(before);
+            found
+        };
+        match expr {
+            Expr::Nested(e) => self.type_rule(e, scopes),
+            e if is_column(e) => column(self, e).map_or(TypeRule::Unknown, TypeRule::Of),
+            Expr::Cast {
+                expr: _,
+                data_type,
+                format: None,
+                array: false,
+                ..
+            } => sql_type(data_type).map_or(TypeRule::Unknown, TypeRule::Fixed),
+            Expr::Function(f) => {
+                let Some(name) = single_name(&f.name).map(normalize) else {
+                    return TypeRule::Unknown;
+                };
+                let args = match &f.args {
+                    FunctionArguments::List(list) if list.clauses.is_empty() => &list.args[..],
+                    FunctionArguments::None => &[][..],
+                    _ => return TypeRule::Unknown,
+                };
+                let one = match args {
+                    [FunctionArg::Unnamed(FunctionArgExpr::Expr(e))] => Some(e),
+                    _ => None,
+                };
+                let windowed = f.over.is_some();
+                match name.as_str() {
+                    "count" if !args.is_empty() => TypeRule::Fixed(key(&DataType::Int64)),
+                    "row_number" | "rank" | "dense_rank" if windowed && args.is_empty() => {
+                        TypeRule::Fixed(key(&DataType::UInt64))
+                    }
+                    "min" | "max" => one
+                        .and_then(|e| column(self, e))
+                        .map_or(TypeRule::Unknown, TypeRule::Of),
+                    "sum" => one
+                        .and_then(|e| column(self, e))
+                        .map_or(TypeRule::Unknown, TypeRule::Sum),
+                    "avg" | "mean" => one
+                        .and_then(|e| column(self, e))
+                        .map_or(TypeRule::Unknown, TypeRule::Avg),
+                    _ => TypeRule::Unknown,
+                }
+            }
+            _ => TypeRule::Unknown,
+        }
+    }
+}
+
+/// The scopes `outer` with `scope` innermost.
+fn with_scope(outer: &[Scope], scope: &Scope) -> Vec<Scope> {
+    let mut all = outer.to_vec();
+    all.push(scope.clone());
+    all
+}
+
+fn single_name(name: &ObjectName) -> Option<&Ident> {
+    match name.0.as_slice() {
+        [ObjectNamePart::Identifier(ident)] => Some(ident),
+        _ => None,
+    }
+}
+
+fn is_column(expr: &Expr) -> bool {
+    match expr {
+        Expr::Identifier(_) => true,
+        Expr::CompoundIdentifier(parts) => parts.len() == 2,
+        Expr::Nested(e) => is_column(e),
+        _ => false,
+    }
+}
+
+fn plain_wildcard(options: &WildcardAdditionalOptions) -> bool {
+    options.opt_ilike.is_none()
+        && options.opt_exclude.is_none()
+        && options.opt_except.is_none()
+        && options.opt_replace.is_none()
+        && options.opt_rename.is_none()
+        && options.opt_alias.is_none()
+}
+
+fn key(data_type: &DataType) -> String {
+    fugue_core::types::type_key(data_type)
+}
+
+/// The type DataFusion gives `CAST(.. AS ty)` in Fugue's sessions (strings as `Utf8`), for
+/// the types written every day; `None` for the others.
+fn sql_type(ty: &sqlparser::ast::DataType) -> Option<String> {
+    use sqlparser::ast::DataType as S;
+    let arrow = match ty {
+        S::TinyInt(None) => DataType::Int8,
+        S::SmallInt(None) => DataType::Int16,
+        S::Int(None) | S::Integer(None) => DataType::Int32,
+        S::BigInt(None) => DataType::Int64,
+        S::Real => DataType::Float32,
+        S::Double(sqlparser::ast::ExactNumberInfo::None) | S::DoublePrecision => DataType::Float64,
+        S::Boolean | S::Bool => DataType::Boolean,
+        S::Varchar(None) | S::Text | S::String(None) => DataType::Utf8,
+        S::Date => DataType::Date32,
+        _ => return None,
+    };
+    Some(key(&arrow))
+}
+
+#[cfg(test)]
+mod tests;

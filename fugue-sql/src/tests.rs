@@ -1,0 +1,144 @@
+use super::*;
+
+fn names(a: &Analysis) -> Vec<&str> {
+    a.columns.iter().map(|c| c.name.as_str()).collect()
+}
+
+fn tables(a: &Analysis) -> Vec<&str> {
+    a.tables.iter().map(|t| t.name.as_str()).collect()
+}
+
+#[test]
+fn tables_are_steps_once_lower_cased_unless_quoted() {
+    let a = analyze(
+        "SELECT * FROM Trips JOIN \"Zones\" z ON Trips.k = z.k JOIN trips t2 ON t2.k = z.k",
+    )
+    .unwrap();
+    assert_eq!(tables(&a), ["trips", "Zones"]);
+    assert_eq!(a.columns[0].resolve, Resolve::Of(0));
+    assert_eq!(a.columns[1].resolve, Resolve::Of(1));
+    // `*` over a plain join: each source's columns, in order (the step read twice, twice).
+    assert_eq!(
+        a.output.unwrap(),
+        [Output::AllOf(0), Output::AllOf(1), Output::AllOf(0)]
+    );
+}
+
+#[test]
+fn ctes_and_subqueries_are_open_sources() {
+    let a = analyze(
+        "WITH big AS (SELECT k, fare FROM trips WHERE fare > 10) \
+         SELECT b.k, s.n, z.name FROM big b JOIN (SELECT k, count(*) AS n FROM trips GROUP BY k) s \
+         ON b.k = s.k JOIN zones z ON z.k = b.k",
+    )
+    .unwrap();
+    assert_eq!(tables(&a), ["trips", "zones"]);
+    // Inside the CTE and the subquery, references are checked against `trips`; `b.k` and
+    // `s.n` are not checked; `z.k` and `z.name` are.
+    assert_eq!(names(&a), ["k", "fare", "fare", "k", "k", "k", "name"]);
+    assert!(a.output.is_none(), "columns of open sources are not typed");
+}
+
+#[test]
+fn unqualified_columns_search_innermost_first_and_aliases_are_skipped() {
+    let a = analyze(
+        "SELECT city, sum(fare) AS total FROM trips t WHERE EXISTS \
+         (SELECT 1 FROM zones z WHERE z.city = city) GROUP BY city HAVING total > 0 ORDER BY total",
+    )
+    .unwrap();
+    assert_eq!(names(&a), ["city", "fare", "city", "city", "city"]);
+    let inner = a
+        .columns
+        .iter()
+        .find(|c| matches!(&c.resolve, Resolve::Levels(l) if l.len() == 2));
+    let Resolve::Levels(levels) = &inner.unwrap().resolve else {
+        unreachable!()
+    };
+    assert_eq!(levels[0].tables, [1]);
+    assert_eq!(levels[1].tables, [0]);
+    let out = a.output.unwrap();
+    assert!(matches!(&out[1], Output::Column { name, ty: TypeRule::Sum(_) } if name == "total"));
+}
+
+#[test]
+fn using_and_natural_columns_are_shared() {
+    let a = analyze("SELECT k FROM a JOIN b USING (k)").unwrap();
+    let Resolve::Levels(levels) = &a.columns[0].resolve else {
+        unreachable!()
+    };
+    assert!(levels[0].shared);
+    assert!(a.output.is_some());
+    assert!(
+        analyze("SELECT * FROM a NATURAL JOIN b")
+            .unwrap()
+            .output
+            .is_none()
+    );
+}
+
+#[test]
+fn struct_fields_check_their_column_only() {
+    let a = analyze("SELECT s.f AS f, t.s.g AS g FROM t").unwrap();
+    assert_eq!(names(&a), ["s", "s"]);
+    assert_eq!(a.columns[1].resolve, Resolve::Of(0));
+}
+
+#[test]
+fn types_of_the_everyday_items() {
+    let a = analyze(
+        "SELECT city, count(*) AS n, CAST(fare AS BIGINT) AS f, avg(fare) AS m, \
+         max(fare) AS hi, row_number() OVER (PARTITION BY city ORDER BY fare) AS rn, \
+         fare * 2 AS twice FROM trips",
+    )
+    .unwrap();
+    let tys: Vec<TypeRule> = a
+        .output
+        .unwrap()
+        .into_iter()
+        .map(|o| match o {
+            Output::Column { ty, .. } => ty,
+            Output::AllOf(_) => unreachable!(),
+        })
+        .collect();
+    assert!(matches!(tys[0], TypeRule::Of(_)));
+    assert_eq!(tys[1], TypeRule::Fixed("long".into()));
+    assert_eq!(tys[2], TypeRule::Fixed("long".into()));
+    assert!(matches!(tys[3], TypeRule::Avg(_)));
+    assert!(matches!(tys[4], TypeRule::Of(_)));
+    assert_eq!(tys[5], TypeRule::Fixed("ulong".into()));
+    assert_eq!(tys[6], TypeRule::Unknown);
+    // An expression without an alias: DataFusion names it; unknown here.
+    assert!(
+        analyze("SELECT fare * 2 FROM trips")
+            .unwrap()
+            .output
+            .is_none()
+    );
+}
+
+#[test]
+fn errors_say_where() {
+    let e = analyze("SELECT city FROM trips WHERE").unwrap_err();
+    assert!(e.message.contains("Expected"), "{}", e.message);
+    let at = e.at.unwrap();
+    assert_eq!(at.line, 1);
+    let p = pointer("SELECT city FROM trips WHERE", &at);
+    assert!(p.contains("^"), "{p}");
+    let e = analyze("SELECT 1; SELECT 2").unwrap_err();
+    assert!(e.message.contains("one query"));
+    let e = analyze("DROP TABLE trips").unwrap_err();
+    assert!(e.message.contains("is a query"));
+    assert!(analyze("").is_err());
+}
+
+#[test]
+fn positions_count_characters_across_lines() {
+    let sql = "SELECT\n  é, fare\nFROM trips";
+    let a = analyze(sql).unwrap();
+    let fare = &a.columns[1];
+    assert_eq!((fare.at.line, fare.at.column, fare.at.len), (2, 6, 4));
+    let chars: Vec<char> = sql.chars().collect();
+    let text: String = chars[fare.at.offset..fare.at.offset + 4].iter().collect();
+    assert_eq!(text, "fare");
+    assert!(pointer(sql, &fare.at).ends_with("\n         ^^^^"));
+}
