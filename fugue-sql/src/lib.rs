@@ -968,5 +968,63 @@ fn sql_type(ty: &sqlparser::ast::DataType) -> Option<String> {
     Some(key(&arrow))
 }
 
+/// The analysis as the const data of `fugue_core::const_check::sql` (text leaked: the macro
+/// emits this data as tokens once per expansion, and the tests evaluate it at run time): the
+/// column references to check, and the output items (`None`: unknown).
+pub fn to_const(analysis: &Analysis) -> (Vec<sql::SqlColumn>, Option<Vec<sql::SqlOutput>>) {
+    let columns = analysis.columns.iter().map(const_column).collect();
+    let output = analysis
+        .output
+        .as_ref()
+        .map(|items| items.iter().map(const_output).collect());
+    (columns, output)
+}
+
+use fugue_core::const_check::sql;
+
+fn leak<T>(items: Vec<T>) -> &'static [T] {
+    Box::leak(items.into_boxed_slice())
+}
+
+fn leak_str(text: &str) -> &'static str {
+    Box::leak(text.to_string().into_boxed_str())
+}
+
+fn const_column(c: &ColumnUse) -> sql::SqlColumn {
+    let resolve = match &c.resolve {
+        Resolve::Of(t) => sql::SqlResolve::Of(*t),
+        Resolve::Levels(levels) => sql::SqlResolve::Levels(leak(
+            levels
+                .iter()
+                .map(|l| sql::SqlLevel {
+                    tables: leak(l.tables.clone()),
+                    open: l.open,
+                    shared: l.shared,
+                })
+                .collect(),
+        )),
+    };
+    sql::SqlColumn {
+        name: leak_str(&c.name),
+        resolve,
+    }
+}
+
+fn const_output(o: &Output) -> sql::SqlOutput {
+    match o {
+        Output::AllOf(t) => sql::SqlOutput::AllOf(*t),
+        Output::Column { name, ty } => sql::SqlOutput::Column {
+            name: leak_str(name),
+            ty: match ty {
+                TypeRule::Unknown => sql::SqlType::Unknown,
+                TypeRule::Fixed(k) => sql::SqlType::Fixed(leak_str(k)),
+                TypeRule::Of(c) => sql::SqlType::Of(const_column(c)),
+                TypeRule::Sum(c) => sql::SqlType::Sum(const_column(c)),
+                TypeRule::Avg(c) => sql::SqlType::Avg(const_column(c)),
+            },
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests;

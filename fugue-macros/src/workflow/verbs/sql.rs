@@ -4,7 +4,8 @@ use super::{Args, Ctx, Op, Parsed, Verb};
 use crate::diag::Diagnostics;
 use crate::workflow::graph::Node;
 use crate::workflow::parse::Call;
-use fugue_sql::{Analysis, ColumnUse, Output, Resolve, TypeRule};
+use fugue_core::const_check::sql::{SqlColumn, SqlOutput, SqlResolve, SqlType};
+use fugue_sql::Analysis;
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 
@@ -100,13 +101,15 @@ fn usizes(items: &[usize]) -> TokenStream {
     quote!(&[#(#items),*])
 }
 
-fn column_tokens(p: &TokenStream, c: &ColumnUse) -> TokenStream {
-    let name = &c.name;
-    let resolve = match &c.resolve {
-        Resolve::Of(t) => quote!(#p::SqlResolve::Of(#t)),
-        Resolve::Levels(levels) => {
+/// The const data of `fugue_core::const_check::sql` as tokens (the values of
+/// [`fugue_sql::to_const`], the data the tests evaluate).
+fn column_tokens(p: &TokenStream, c: &SqlColumn) -> TokenStream {
+    let name = c.name;
+    let resolve = match c.resolve {
+        SqlResolve::Of(t) => quote!(#p::SqlResolve::Of(#t)),
+        SqlResolve::Levels(levels) => {
             let levels = levels.iter().map(|l| {
-                let tables = usizes(&l.tables);
+                let tables = usizes(l.tables);
                 let (open, shared) = (l.open, l.shared);
                 quote!(#p::SqlLevel { tables: #tables, open: #open, shared: #shared })
             });
@@ -116,22 +119,22 @@ fn column_tokens(p: &TokenStream, c: &ColumnUse) -> TokenStream {
     quote!(#p::SqlColumn { name: #name, resolve: #resolve })
 }
 
-fn output_tokens(p: &TokenStream, o: &Output) -> TokenStream {
+fn output_tokens(p: &TokenStream, o: &SqlOutput) -> TokenStream {
     match o {
-        Output::AllOf(t) => quote!(#p::SqlOutput::AllOf(#t)),
-        Output::Column { name, ty } => {
+        SqlOutput::AllOf(t) => quote!(#p::SqlOutput::AllOf(#t)),
+        SqlOutput::Column { name, ty } => {
             let ty = match ty {
-                TypeRule::Unknown => quote!(#p::SqlType::Unknown),
-                TypeRule::Fixed(k) => quote!(#p::SqlType::Fixed(#k)),
-                TypeRule::Of(c) => {
+                SqlType::Unknown => quote!(#p::SqlType::Unknown),
+                SqlType::Fixed(k) => quote!(#p::SqlType::Fixed(#k)),
+                SqlType::Of(c) => {
                     let c = column_tokens(p, c);
                     quote!(#p::SqlType::Of(#c))
                 }
-                TypeRule::Sum(c) => {
+                SqlType::Sum(c) => {
                     let c = column_tokens(p, c);
                     quote!(#p::SqlType::Sum(#c))
                 }
-                TypeRule::Avg(c) => {
+                SqlType::Avg(c) => {
                     let c = column_tokens(p, c);
                     quote!(#p::SqlType::Avg(#c))
                 }
@@ -156,7 +159,7 @@ fn schema(node: &Node, ctx: &Ctx) -> TokenStream {
         return TokenStream::new();
     };
     let p = ctx.p();
-    match &s.analysis.output {
+    match fugue_sql::to_const(&s.analysis).1 {
         None => quote!(#p::ConstSchema::UNKNOWN),
         Some(items) => {
             let tables = tables(node, ctx);
@@ -178,11 +181,13 @@ fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
         .collect();
     let tables = tables(node, ctx);
     let sql = s.literal.value();
+    let (columns, _) = fugue_sql::to_const(&s.analysis);
     s.analysis
         .columns
         .iter()
-        .map(|c| {
-            let column = column_tokens(&p, c);
+        .zip(&columns)
+        .map(|(c, constant)| {
+            let column = column_tokens(&p, constant);
             let at = fugue_sql::pointer(&sql, &c.at);
             quote_spanned! {span=>
                 const _: () = match #p::check_sql_column(

@@ -65,23 +65,25 @@ impl Workflow {
     /// steps' names and checks the columns at compile time.
     ///
     /// ```
-    /// use fugue::prelude::*;
+    /// use fugue_runtime::workflow::Workflow;
+    /// use fugue_runtime::{ArrowFrame, Value};
     ///
-    /// #[derive(Schema)]
-    /// struct Trip { city: String, fare: f64 }
-    ///
+    /// let rows = vec![
+    ///     vec![Value::from("Oslo"), Value::from(10.0)],
+    ///     vec![Value::from("Oslo"), Value::from(5.0)],
+    /// ];
     /// let wf = Workflow::new();
-    /// let trips = wf.create(vec![
-    ///     Trip { city: "Oslo".into(), fare: 10.0 },
-    ///     Trip { city: "Oslo".into(), fare: 5.0 },
-    /// ]);
+    /// let trips = wf.create(ArrowFrame::from_rows("city:str,fare:double", &rows)?);
     /// let totals = wf.sql(
     ///     "SELECT city, sum(fare) AS total FROM trips GROUP BY city",
     ///     &[("trips", trips)],
     /// );
     /// totals.yield_as("totals");
-    /// let result = wf.run(&LocalEngine::new()).unwrap();
-    /// assert_eq!(result.get("totals").unwrap().schema().to_string(), "city:str,total:double");
+    /// let result = wf.run_on("local")?;
+    /// let totals = result.get("totals")?;
+    /// assert_eq!(totals.schema().to_string(), "city:str,total:double");
+    /// assert_eq!(totals.as_rows()?[0][1], Value::from(15.0));
+    /// # Ok::<(), fugue_core::FugueError>(())
     /// ```
     #[track_caller]
     pub fn sql<'w>(

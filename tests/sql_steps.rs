@@ -1,0 +1,413 @@
+//! `sql` steps: a query over earlier steps runs on every engine with the numbers a plain Rust
+//! computation gives, its output schema feeds the typed steps after it, and (the differential
+//! property test) what `workflow!` decides at compile time — the column checks and the output
+//! schema — never disagrees with DataFusion's planner.
+
+use fugue::core::Schema as FrameSchema;
+use fugue::prelude::*;
+use fugue::runtime::workflow::Workflow;
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use std::collections::BTreeMap;
+
+#[derive(Schema, Debug, Clone, PartialEq)]
+struct Trip {
+    city: String,
+    fare: f64,
+    passengers: i32,
+}
+
+#[derive(Schema, Debug, Clone, PartialEq)]
+struct Zone {
+    city: String,
+    region: String,
+}
+
+#[derive(Schema, Debug, Clone, PartialEq, PartialOrd)]
+struct RegionTotal {
+    region: String,
+    total: f64,
+    trips: i64,
+    most: i32,
+}
+
+#[derive(Schema, Debug, Clone, PartialEq, PartialOrd)]
+struct Labelled {
+    region: String,
+    total: f64,
+    trips: i64,
+    most: i32,
+    label: String,
+}
+
+fn label(rows: Vec<RegionTotal>) -> Vec<Labelled> {
+    rows.into_iter()
+        .map(|r| Labelled {
+            label: format!("{}:{}", r.region, r.trips),
+            region: r.region,
+            total: r.total,
+            trips: r.trips,
+            most: r.most,
+        })
+        .collect()
+}
+
+#[transformer]
+fn labelled(rows: Vec<RegionTotal>) -> Vec<Labelled> {
+    label(rows)
+}
+
+fn trips() -> Vec<Trip> {
+    (0..500)
+        .map(|i| Trip {
+            city: format!("c{}", i % 13),
+            fare: ((i * 37) % 101) as f64 + 0.25,
+            passengers: (i % 5) as i32,
+        })
+        .collect()
+}
+
+fn zones() -> Vec<Zone> {
+    // c12 has no zone: the inner join drops its trips.
+    (0..12)
+        .map(|i| Zone {
+            city: format!("c{i}"),
+            region: format!("r{}", i % 3),
+        })
+        .collect()
+}
+
+/// The expected totals, computed in plain Rust.
+fn expected() -> Vec<RegionTotal> {
+    let region: BTreeMap<String, String> =
+        zones().into_iter().map(|z| (z.city, z.region)).collect();
+    let mut out: BTreeMap<String, RegionTotal> = BTreeMap::new();
+    for t in trips() {
+        let Some(r) = region.get(&t.city) else {
+            continue;
+        };
+        if t.fare <= 1.0 {
+            continue;
+        }
+        let e = out.entry(r.clone()).or_insert(RegionTotal {
+            region: r.clone(),
+            total: 0.0,
+            trips: 0,
+            most: i32::MIN,
+        });
+        e.total += t.fare;
+        e.trips += 1;
+        e.most = e.most.max(t.passengers);
+    }
+    out.into_values().collect()
+}
+
+fn engines() -> Vec<&'static str> {
+    #[cfg(feature = "cluster")]
+    {
+        fugue::cluster::install();
+        vec!["native", "local", "ballista://standalone"]
+    }
+    #[cfg(not(feature = "cluster"))]
+    vec!["native", "local"]
+}
+
+#[test]
+fn a_sql_step_joins_and_aggregates_on_every_engine_and_feeds_a_typed_step()
+-> fugue::core::Result<()> {
+    let (t, z) = (trips(), zones());
+    let wf = workflow! {
+        trips = create(t.clone()) as Trip;
+        zones = create(z.clone()) as Zone;
+        totals = sql("SELECT z.region, sum(t.fare) AS total, count(*) AS trips,
+                             max(passengers) AS most
+                      FROM trips t JOIN zones z ON t.city = z.city
+                      WHERE fare > 1
+                      GROUP BY z.region ORDER BY total DESC");
+        named = transform(totals, labelled);
+        ranked = sql("SELECT region, label, rank() OVER (ORDER BY trips DESC, region) AS place
+                      FROM named");
+        yield named;
+        yield ranked;
+    };
+    let want = expected();
+    for engine in engines() {
+        let result = wf.run_on(engine)?;
+        let mut got: Vec<Labelled> = fugue::records(result.get("named")?)?;
+        got.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
+        assert_eq!(got.len(), want.len(), "{engine}");
+        for (g, w) in got.iter().zip(&want) {
+            assert_eq!(
+                (&g.region, g.trips, g.most),
+                (&w.region, w.trips, w.most),
+                "{engine}"
+            );
+            assert!(
+                (g.total - w.total).abs() < 1e-9,
+                "{engine}: {} vs {}",
+                g.total,
+                w.total
+            );
+            assert_eq!(g.label, format!("{}:{}", w.region, w.trips), "{engine}");
+        }
+        let ranked = result.get("ranked")?;
+        assert_eq!(
+            ranked.schema().to_string(),
+            "region:str,label:str,place:ulong",
+            "{engine}"
+        );
+        assert_eq!(ranked.count()?, want.len(), "{engine}");
+    }
+    Ok(())
+}
+
+#[test]
+fn a_sql_steps_schema_and_mistakes_are_known_before_it_runs() {
+    let wf = Workflow::new();
+    let t = wf.create(trips());
+    let bad = wf.sql("SELECT cty FROM trips", &[("trips", t)]);
+    bad.yield_as("bad");
+    let err = wf.run_on("local").unwrap_err();
+    assert_eq!(err.kind(), fugue::core::ErrorKind::ColumnNotFound, "{err}");
+    let wf = Workflow::new();
+    let t = wf.create(trips());
+    let twice = wf.sql("SELECT * FROM a", &[("a", t), ("a", t)]);
+    twice.yield_as("twice");
+    let err = wf.run_on("local").unwrap_err();
+    assert!(err.to_string().contains("given twice"), "{err}");
+}
+
+// ---- The differential property test -------------------------------------------------------
+
+/// Column names the generator draws from (one with capitals: it must be quoted in SQL).
+const NAMES: &[&str] = &["k", "a", "b", "c", "Mixed"];
+/// Types the generator draws from.
+const TYPES: &[&str] = &[
+    "int", "long", "short", "double", "float", "str", "bool", "date",
+];
+
+fn schema_strategy() -> impl Strategy<Value = Vec<(usize, usize)>> {
+    // k first (a join key), then a subset of the other names, each with a type.
+    (
+        0..TYPES.len(),
+        proptest::collection::btree_map(1..NAMES.len(), 0..TYPES.len(), 1..4),
+    )
+        .prop_map(|(kt, rest)| {
+            let mut cols = vec![(0, kt)];
+            cols.extend(rest);
+            cols
+        })
+}
+
+fn schema_text(cols: &[(usize, usize)]) -> String {
+    cols.iter()
+        .map(|(n, t)| format!("{}:{}", fugue::core::quote_name(NAMES[*n]), TYPES[*t]))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// A column as SQL writes it: quoted when it has capitals; sometimes a name of no table.
+fn col(i: usize) -> String {
+    match i % 7 {
+        5 => "zz".to_string(),
+        6 => "\"mixed\"".to_string(),
+        n if NAMES[n] == "Mixed" => "\"Mixed\"".to_string(),
+        n => NAMES[n].to_string(),
+    }
+}
+
+fn statement_strategy() -> impl Strategy<Value = String> {
+    let c = || (0usize..7).prop_map(col);
+    let agg = prop_oneof![
+        Just("sum"),
+        Just("avg"),
+        Just("min"),
+        Just("max"),
+        Just("count")
+    ];
+    let cast = prop_oneof![
+        Just("INT"),
+        Just("BIGINT"),
+        Just("DOUBLE"),
+        Just("REAL"),
+        Just("VARCHAR"),
+        Just("BOOLEAN"),
+        Just("DATE"),
+        Just("SMALLINT")
+    ];
+    prop_oneof![
+        (c(), c()).prop_map(|(x, y)| format!("SELECT {x}, {y} FROM a")),
+        (c(), c()).prop_map(|(x, y)| format!("SELECT {x} AS out, t.{y} FROM a t")),
+        Just("SELECT * FROM a".to_string()),
+        Just("SELECT * FROM a JOIN b ON a.k = b.k".to_string()),
+        c().prop_map(|x| format!("SELECT a.*, b.{x} AS other FROM a JOIN b ON a.k = b.k")),
+        (c(), c()).prop_map(|(x, y)| format!("SELECT {x}, b.{y} AS y FROM a JOIN b ON a.k = b.k")),
+        (c(), c()).prop_map(|(x, y)| format!(
+            "SELECT k, {y} AS y FROM a JOIN b USING (k) WHERE {x} IS NOT NULL"
+        )),
+        (agg.clone(), c(), c())
+            .prop_map(|(f, x, y)| format!("SELECT {y}, {f}({x}) AS v FROM a GROUP BY {y}")),
+        (agg, c()).prop_map(|(f, x)| format!("SELECT {f}({x}) AS v, count(*) AS n FROM a")),
+        (c(), cast).prop_map(|(x, t)| format!("SELECT CAST({x} AS {t}) AS v FROM a")),
+        (c(), c()).prop_map(|(x, y)| format!(
+            "SELECT {x}, row_number() OVER (PARTITION BY {x} ORDER BY {y}) AS rn FROM a"
+        )),
+        (c(), c()).prop_map(|(x, y)| format!("SELECT {x} AS y2 FROM a ORDER BY y2, {y}")),
+        (c(), c())
+            .prop_map(|(x, y)| format!("SELECT s.{x} AS v FROM (SELECT {y} AS {x} FROM a) s")),
+        (c(), c()).prop_map(|(x, y)| format!(
+            "SELECT {x} FROM a WHERE EXISTS (SELECT 1 FROM b WHERE b.k = a.k AND {y} IS NULL)"
+        )),
+        (c(), c()).prop_map(|(x, y)| format!("SELECT {x} + 1 AS p, {y} * 2 AS q FROM a")),
+        (c(), c()).prop_map(|(x, y)| format!("SELECT {x} FROM a UNION ALL SELECT {y} FROM b")),
+    ]
+}
+
+/// A step for messages.
+const STEP: fugue::core::rules::Step<'static> = fugue::core::rules::Step {
+    name: "s",
+    call: "sql(..)",
+};
+
+/// What the compile-time side decides for `sql` over tables `a` and `b`: `Err` when a check
+/// fails, else the output schema (`None`: unknown), as `name:type` pairs.
+fn compile_time(
+    sql: &str,
+    a: &FrameSchema,
+    b: &FrameSchema,
+) -> Option<Result<Option<Vec<(String, String)>>, String>> {
+    use fugue::core::const_check::{ConstSchema, check_sql_column};
+    use fugue::core::rules::eval::const_form;
+    let analysis = fugue_sql::analyze(sql).ok()?;
+    let (columns, output) = fugue_sql::to_const(&analysis);
+    let by_name = |n: &str| -> Option<ConstSchema> {
+        let s = match n {
+            "a" => a,
+            "b" => b,
+            _ => return None,
+        };
+        Some(ConstSchema::of_columns(const_form(s).leak_columns(true)))
+    };
+    let tables: Vec<ConstSchema> = analysis
+        .tables
+        .iter()
+        .map(|t| by_name(&t.name))
+        .collect::<Option<_>>()?;
+    let refs: Vec<&ConstSchema> = tables.iter().collect();
+    let names: Vec<&str> = analysis.tables.iter().map(|t| t.name.as_str()).collect();
+    for c in &columns {
+        if let Err(m) = check_sql_column(&STEP, &names, &refs, c, "") {
+            return Some(Err(m.as_str().to_string()));
+        }
+    }
+    let Some(output) = output else {
+        return Some(Ok(None));
+    };
+    let schema = ConstSchema::sql(&refs, &output);
+    if !schema.is_known() {
+        return Some(Ok(None));
+    }
+    let cols = schema
+        .cols()
+        .iter()
+        .map(|c| {
+            let mut m = fugue::core::const_check::Message::new();
+            fugue::core::rules::write_type(&mut m, &c.ty);
+            (c.name.to_string(), m.as_str().to_string())
+        })
+        .collect();
+    Some(Ok(Some(cols)))
+}
+
+/// What DataFusion (the engine's planner) decides: the planned schema, or the error.
+fn planned(sql: &str, a: &FrameSchema, b: &FrameSchema) -> Result<Vec<(String, String)>, String> {
+    let engine = fugue::make_engine("local", ()).map_err(|e| e.to_string())?;
+    let frame =
+        |s: &FrameSchema| fugue::runtime::frame::ArrowFrame::empty(s.clone()).map(DataFrame::from);
+    let tables = vec![
+        ("a", frame(a).map_err(|e| e.to_string())?),
+        ("b", frame(b).map_err(|e| e.to_string())?),
+    ];
+    let out = engine.sql(tables, sql).map_err(|e| e.to_string())?;
+    Ok(out
+        .schema()
+        .columns()
+        .iter()
+        .map(|c| {
+            (
+                c.name().to_string(),
+                fugue::core::types::type_key(c.data_type()),
+            )
+        })
+        .collect())
+}
+
+#[derive(Default, Debug)]
+struct Tally {
+    statements: usize,
+    planned: usize,
+    rejected_both: usize,
+    /// Passed the compile-time checks, rejected by DataFusion's planner (a type error, say).
+    run_time_errors: usize,
+    schema_known: usize,
+    /// Output columns whose type the compile time knows (and DataFusion's equals).
+    typed: usize,
+    disagreements: Vec<String>,
+}
+
+#[test]
+fn compile_time_sql_checks_and_schemas_agree_with_datafusion() {
+    let mut tally = Tally::default();
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: 1500,
+        ..ProptestConfig::default()
+    });
+    let strategy = (schema_strategy(), schema_strategy(), statement_strategy());
+    for _ in 0..1500 {
+        let (sa, sb, sql) = strategy.new_tree(&mut runner).expect("a case").current();
+        let a: FrameSchema = schema_text(&sa).parse().expect("schema");
+        let b: FrameSchema = schema_text(&sb).parse().expect("schema");
+        tally.statements += 1;
+        let Some(ours) = compile_time(&sql, &a, &b) else {
+            tally.disagreements.push(format!("not read: {sql}"));
+            continue;
+        };
+        let theirs = planned(&sql, &a, &b);
+        match (&ours, &theirs) {
+            (Ok(schema), Ok(planned)) => {
+                tally.planned += 1;
+                if let Some(schema) = schema {
+                    tally.schema_known += 1;
+                    tally.typed += schema.iter().filter(|(_, t)| t != "?").count();
+                    // The same names; each type the planned one, or unknown (`?`).
+                    let agrees = schema.len() == planned.len()
+                        && schema
+                            .iter()
+                            .zip(planned)
+                            .all(|((n, t), (pn, pt))| n == pn && (t == "?" || t == pt));
+                    if !agrees {
+                        tally.disagreements.push(format!(
+                            "{sql} over a({a}) b({b}): compile time {schema:?}, DataFusion {planned:?}"
+                        ));
+                    }
+                }
+            }
+            (Err(_), Err(_)) => tally.rejected_both += 1,
+            (Err(m), Ok(_)) => tally.disagreements.push(format!(
+                "false compile error: {sql} over a({a}) b({b}): {m}"
+            )),
+            // DataFusion rejects what the checks let through (a type error, an unknown
+            // function): the run time reports it before data moves. Not a disagreement.
+            (Ok(_), Err(_)) => tally.run_time_errors += 1,
+        }
+    }
+    eprintln!("{tally:#?}");
+    assert!(tally.disagreements.is_empty(), "{:#?}", tally.disagreements);
+    assert!(
+        tally.schema_known > 200
+            && tally.typed > 300
+            && tally.rejected_both > 200
+            && tally.planned > 250,
+        "{tally:?}"
+    );
+}
