@@ -58,11 +58,11 @@ fn labelled(rows: Vec<RegionTotal>) -> Vec<Labelled> {
 }
 
 fn trips() -> Vec<Trip> {
-    (0..500)
+    (0..500_i32)
         .map(|i| Trip {
             city: format!("c{}", i % 13),
             fare: ((i * 37) % 101) as f64 + 0.25,
-            passengers: (i % 5) as i32,
+            passengers: i % 5,
         })
         .collect()
 }
@@ -263,6 +263,12 @@ fn statement_strategy() -> impl Strategy<Value = String> {
     ]
 }
 
+/// An output schema as `name:type` pairs.
+type Columns = Vec<(String, String)>;
+
+/// What the compile time decides: a check's message, or the output schema (`None`: unknown).
+type Decision = Result<Option<Columns>, String>;
+
 /// A step for messages.
 const STEP: fugue::core::rules::Step<'static> = fugue::core::rules::Step {
     name: "s",
@@ -271,11 +277,7 @@ const STEP: fugue::core::rules::Step<'static> = fugue::core::rules::Step {
 
 /// What the compile-time side decides for `sql` over tables `a` and `b`: `Err` when a check
 /// fails, else the output schema (`None`: unknown), as `name:type` pairs.
-fn compile_time(
-    sql: &str,
-    a: &FrameSchema,
-    b: &FrameSchema,
-) -> Option<Result<Option<Vec<(String, String)>>, String>> {
+fn compile_time(sql: &str, a: &FrameSchema, b: &FrameSchema) -> Option<Decision> {
     use fugue::core::const_check::{ConstSchema, check_sql_column};
     use fugue::core::rules::eval::const_form;
     let analysis = fugue_sql::analyze(sql).ok()?;

@@ -156,7 +156,94 @@ impl std::error::Error for SqlError {}
 
 /// Read the SQL of a `sql` step: one query (`SELECT`, `WITH`, set operations, `VALUES`).
 pub fn analyze(sql: &str) -> Result<Analysis, SqlError> {
-    let statements = Parser::parse_sql(&GenericDialect {}, sql).map_err(|e| {
+    let query = parse_query(sql)?;
+    let mut reader = Reader {
+        sql,
+        tables: Vec::new(),
+        columns: Vec::new(),
+        ctes: Vec::new(),
+        as_written: false,
+    };
+    let output = reader.query(&query, &[]);
+    Ok(Analysis {
+        tables: reader.tables,
+        columns: reader.columns,
+        output,
+    })
+}
+
+/// What a SQL fragment of a single-frame step is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FragmentKind {
+    /// A condition (`filter`): the engines run `SELECT .. FROM "t0" WHERE <condition>`.
+    Condition,
+    /// An expression (`assign`, `aggregate`): the engines run `SELECT (<expression>) AS name
+    /// FROM "t0"`.
+    Expression,
+}
+
+/// What a fragment reads and gives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fragment {
+    /// Its column references (all of the step's input, table 0), positions in the fragment.
+    pub columns: Vec<ColumnUse>,
+    /// The type of an expression (unknown for a condition).
+    pub ty: TypeRule,
+}
+
+/// Read a SQL fragment of `filter`, `assign` or `aggregate` as the engines plan it: embedded in
+/// the statement they run over the step's input (table `t0`), names as written (the engines
+/// do not lower-case fragments). Positions are in the fragment.
+pub fn analyze_fragment(fragment: &str, kind: FragmentKind) -> Result<Fragment, SqlError> {
+    let (prefix, suffix) = match kind {
+        FragmentKind::Condition => ("SELECT * FROM \"t0\" WHERE ", ""),
+        FragmentKind::Expression => ("SELECT (", ") AS \"__fugue_value\" FROM \"t0\""),
+    };
+    let sql = format!("{prefix}{fragment}{suffix}");
+    let within = |pos: Pos| {
+        let shift = prefix.chars().count();
+        let len = fragment.chars().count();
+        let offset = pos.offset.saturating_sub(shift).min(len);
+        at_offset(
+            fragment,
+            offset,
+            pos.len.min(len.saturating_sub(offset)).max(1),
+        )
+    };
+    let query = parse_query(&sql).map_err(|e| SqlError {
+        message: e.message,
+        at: e.at.map(within),
+    })?;
+    let mut reader = Reader {
+        sql: &sql,
+        tables: Vec::new(),
+        columns: Vec::new(),
+        ctes: Vec::new(),
+        as_written: true,
+    };
+    let output = reader.query(&query, &[]);
+    let moved = |c: ColumnUse| ColumnUse {
+        at: within(c.at),
+        ..c
+    };
+    let ty = match (kind, output.and_then(|o| o.into_iter().next())) {
+        (FragmentKind::Expression, Some(Output::Column { ty, .. })) => match ty {
+            TypeRule::Of(c) => TypeRule::Of(moved(c)),
+            TypeRule::Sum(c) => TypeRule::Sum(moved(c)),
+            TypeRule::Avg(c) => TypeRule::Avg(moved(c)),
+            other => other,
+        },
+        _ => TypeRule::Unknown,
+    };
+    Ok(Fragment {
+        columns: reader.columns.into_iter().map(moved).collect(),
+        ty,
+    })
+}
+
+/// The one query of `sql`.
+fn parse_query(sql: &str) -> Result<Box<Query>, SqlError> {
+    let mut statements = Parser::parse_sql(&GenericDialect {}, sql).map_err(|e| {
         let text = e.to_string();
         // A statement cut short is reported at its end.
         let at =
@@ -171,33 +258,19 @@ pub fn analyze(sql: &str) -> Result<Analysis, SqlError> {
             .to_string();
         SqlError { message, at }
     })?;
-    let query = match statements.as_slice() {
-        [Statement::Query(query)] => query,
-        [] => return Err(plain_error("the SQL is empty; write a query (`SELECT ..`)")),
-        [_] => {
-            return Err(plain_error(
+    match statements.len() {
+        0 => Err(plain_error("the SQL is empty; write a query (`SELECT ..`)")),
+        1 => match statements.remove(0) {
+            Statement::Query(query) => Ok(query),
+            _ => Err(plain_error(
                 "a `sql` step is a query (`SELECT ..`, `WITH ..`); statements that change \
                  data or the catalog are not run",
-            ));
-        }
-        _ => {
-            return Err(plain_error(
-                "a `sql` step is one query; remove the `;` and what follows",
-            ));
-        }
-    };
-    let mut reader = Reader {
-        sql,
-        tables: Vec::new(),
-        columns: Vec::new(),
-        ctes: Vec::new(),
-    };
-    let output = reader.query(query, &[]);
-    Ok(Analysis {
-        tables: reader.tables,
-        columns: reader.columns,
-        output,
-    })
+            )),
+        },
+        _ => Err(plain_error(
+            "a `sql` step is one query; remove the `;` and what follows",
+        )),
+    }
 }
 
 /// Where `pos` is, as a message shows it: the line of the SQL and a caret under the position.
@@ -240,6 +313,19 @@ fn end(sql: &str) -> Pos {
     position(sql, line, column, 1)
 }
 
+/// The position `offset` characters into `text`.
+fn at_offset(text: &str, offset: usize, len: usize) -> Pos {
+    let before: String = text.chars().take(offset).collect();
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    Pos {
+        offset,
+        len: len.max(1),
+        line,
+        column,
+    }
+}
+
 /// The position at `line` and `column` (both from 1).
 fn position(sql: &str, line: usize, column: usize, len: usize) -> Pos {
     let before: usize = sql
@@ -255,7 +341,7 @@ fn position(sql: &str, line: usize, column: usize, len: usize) -> Pos {
     }
 }
 
-/// A name as DataFusion resolves it: unquoted lower-cased, quoted as written.
+/// A name as DataFusion resolves it in a `sql` step: unquoted lower-cased, quoted as written.
 fn normalize(ident: &Ident) -> String {
     match ident.quote_style {
         Some(_) => ident.value.clone(),
@@ -307,12 +393,24 @@ struct Reader<'s> {
     columns: Vec<ColumnUse>,
     /// The common table expressions in scope (they hide steps of the same name).
     ctes: Vec<String>,
+    /// Names as written (a fragment), not lower-cased.
+    as_written: bool,
 }
 
 /// What a select list's item names may be used as in the clauses after it.
 type Aliases = Vec<String>;
 
 impl Reader<'_> {
+    /// A name as the engine resolves it: [`normalize`]d in a `sql` step, as written in a
+    /// fragment (the engines plan fragments without lower-casing).
+    fn name(&self, ident: &Ident) -> String {
+        if self.as_written {
+            ident.value.clone()
+        } else {
+            normalize(ident)
+        }
+    }
+
     fn pos(&self, ident: &Ident) -> Pos {
         let len = ident.value.chars().count() + if ident.quote_style.is_some() { 2 } else { 0 };
         let start = ident.span.start;
@@ -332,7 +430,7 @@ impl Reader<'_> {
         let ctes_before = self.ctes.len();
         if let Some(with) = &query.with {
             for cte in &with.cte_tables {
-                let name = normalize(&cte.alias.name);
+                let name = self.name(&cte.alias.name);
                 if with.recursive {
                     self.ctes.push(name.clone());
                 }
@@ -400,7 +498,7 @@ impl Reader<'_> {
             .projection
             .iter()
             .filter_map(|item| match item {
-                SelectItem::ExprWithAlias { alias, .. } => Some(normalize(alias)),
+                SelectItem::ExprWithAlias { alias, .. } => Some(self.name(alias)),
                 _ => None,
             })
             .collect();
@@ -458,7 +556,7 @@ impl Reader<'_> {
                 let [ObjectNamePart::Identifier(q)] = name.0.as_slice() else {
                     return None;
                 };
-                let q = normalize(q);
+                let q = self.name(q);
                 let source = scope
                     .sources
                     .iter()
@@ -481,7 +579,7 @@ impl Reader<'_> {
                 self.expr(expr, scopes, &[]);
                 let ty = self.type_rule(expr, scopes);
                 Some(vec![Output::Column {
-                    name: normalize(alias),
+                    name: self.name(alias),
                     ty,
                 }])
             }
@@ -529,7 +627,7 @@ impl Reader<'_> {
                 Some(JoinConstraint::Using(names)) => {
                     for name in names {
                         if let Some(ObjectNamePart::Identifier(ident)) = name.0.last() {
-                            scope.using.push(normalize(ident));
+                            scope.using.push(self.name(ident));
                         }
                     }
                 }
@@ -553,7 +651,7 @@ impl Reader<'_> {
                 index_hints,
                 ..
             } if with_hints.is_empty() && partitions.is_empty() && index_hints.is_empty() => {
-                let alias_name = alias.as_ref().map(|a| normalize(&a.name));
+                let alias_name = alias.as_ref().map(|a| self.name(&a.name));
                 let renames = alias.as_ref().is_some_and(|a| !a.columns.is_empty());
                 let Some(ident) = single_name(name) else {
                     // A qualified name (`public.trips`): not a step; DataFusion decides.
@@ -564,7 +662,7 @@ impl Reader<'_> {
                     });
                     return;
                 };
-                let table_name = normalize(ident);
+                let table_name = self.name(ident);
                 if self.ctes.contains(&table_name) {
                     scope.sources.push(Source {
                         name: Some(alias_name.unwrap_or(table_name)),
@@ -589,14 +687,14 @@ impl Reader<'_> {
             TableFactor::Table { name, alias, .. } => {
                 // A table function or a hinted table: a step may still be named.
                 if let Some(ident) = single_name(name) {
-                    let n = normalize(ident);
+                    let n = self.name(ident);
                     if !self.ctes.contains(&n) {
                         let at = self.pos(ident);
                         self.table(n, at);
                     }
                 }
                 scope.sources.push(Source {
-                    name: alias.as_ref().map(|a| normalize(&a.name)),
+                    name: alias.as_ref().map(|a| self.name(&a.name)),
                     hidden: None,
                     table: None,
                 });
@@ -614,7 +712,7 @@ impl Reader<'_> {
                     self.query(subquery, outer);
                 }
                 scope.sources.push(Source {
-                    name: alias.as_ref().map(|a| normalize(&a.name)),
+                    name: alias.as_ref().map(|a| self.name(&a.name)),
                     hidden: None,
                     table: None,
                 });
@@ -630,7 +728,7 @@ impl Reader<'_> {
                 let mut inner = Scope::default();
                 self.from(table_with_joins, outer, &mut inner);
                 scope.sources.push(Source {
-                    name: Some(normalize(&alias.name)),
+                    name: Some(self.name(&alias.name)),
                     hidden: None,
                     table: None,
                 });
@@ -652,7 +750,7 @@ impl Reader<'_> {
         aliases: &[String],
     ) -> Option<ColumnUse> {
         let first = parts.first()?;
-        let first_name = normalize(first);
+        let first_name = self.name(first);
         if parts.len() >= 2 {
             // Innermost first: a source named by the qualifier.
             for scope in scopes.iter().rev() {
@@ -664,7 +762,7 @@ impl Reader<'_> {
                     let table = source.table?;
                     let column = &parts[1];
                     let use_ = ColumnUse {
-                        name: normalize(column),
+                        name: self.name(column),
                         at: self.pos(column),
                         resolve: Resolve::Of(table),
                     };
@@ -878,7 +976,7 @@ impl Reader<'_> {
                 ..
             } => sql_type(data_type).map_or(TypeRule::Unknown, TypeRule::Fixed),
             Expr::Function(f) => {
-                let Some(name) = single_name(&f.name).map(normalize) else {
+                let Some(name) = single_name(&f.name).map(|n| n.value.to_lowercase()) else {
                     return TypeRule::Unknown;
                 };
                 let args = match &f.args {
@@ -980,6 +1078,13 @@ pub fn to_const(analysis: &Analysis) -> (Vec<sql::SqlColumn>, Option<Vec<sql::Sq
     (columns, output)
 }
 
+/// A fragment as the const data of `fugue_core::const_check::sql` (see [`to_const`]): its
+/// column references (table 0: the step's input) and its type.
+pub fn fragment_to_const(fragment: &Fragment) -> (Vec<sql::SqlColumn>, sql::SqlType) {
+    let columns = fragment.columns.iter().map(const_column).collect();
+    (columns, const_type(&fragment.ty))
+}
+
 use fugue_core::const_check::sql;
 
 fn leak<T>(items: Vec<T>) -> &'static [T] {
@@ -1015,14 +1120,18 @@ fn const_output(o: &Output) -> sql::SqlOutput {
         Output::AllOf(t) => sql::SqlOutput::AllOf(*t),
         Output::Column { name, ty } => sql::SqlOutput::Column {
             name: leak_str(name),
-            ty: match ty {
-                TypeRule::Unknown => sql::SqlType::Unknown,
-                TypeRule::Fixed(k) => sql::SqlType::Fixed(leak_str(k)),
-                TypeRule::Of(c) => sql::SqlType::Of(const_column(c)),
-                TypeRule::Sum(c) => sql::SqlType::Sum(const_column(c)),
-                TypeRule::Avg(c) => sql::SqlType::Avg(const_column(c)),
-            },
+            ty: const_type(ty),
         },
+    }
+}
+
+fn const_type(ty: &TypeRule) -> sql::SqlType {
+    match ty {
+        TypeRule::Unknown => sql::SqlType::Unknown,
+        TypeRule::Fixed(k) => sql::SqlType::Fixed(leak_str(k)),
+        TypeRule::Of(c) => sql::SqlType::Of(const_column(c)),
+        TypeRule::Sum(c) => sql::SqlType::Sum(const_column(c)),
+        TypeRule::Avg(c) => sql::SqlType::Avg(const_column(c)),
     }
 }
 

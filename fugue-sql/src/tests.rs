@@ -142,3 +142,26 @@ fn positions_count_characters_across_lines() {
     assert_eq!(text, "fare");
     assert!(pointer(sql, &fare.at).ends_with("\n         ^^^^"));
 }
+
+#[test]
+fn fragments_read_as_the_engines_run_them() {
+    let f = analyze_fragment("fare > 0 AND pasengers >= 2", FragmentKind::Condition).unwrap();
+    let names: Vec<&str> = f.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["fare", "pasengers"]);
+    let at = f.columns[1].at;
+    assert_eq!((at.offset, at.line, at.column, at.len), (13, 1, 14, 9));
+    // Names as written: the engines do not lower-case fragments.
+    let f = analyze_fragment("SUM(Fare)", FragmentKind::Expression).unwrap();
+    assert_eq!(f.columns[0].name, "Fare");
+    assert!(matches!(&f.ty, TypeRule::Sum(c) if c.at.column == 5));
+    assert_eq!(
+        analyze_fragment("count(*)", FragmentKind::Expression)
+            .unwrap()
+            .ty,
+        TypeRule::Fixed("long".into())
+    );
+    let e = analyze_fragment("fare >", FragmentKind::Condition).unwrap_err();
+    assert_eq!(e.at.map(|p| p.column), Some(7), "{e:?}");
+    let e = analyze_fragment("sum(fare", FragmentKind::Expression).unwrap_err();
+    assert!(e.at.is_some_and(|p| p.offset <= 8), "{e:?}");
+}

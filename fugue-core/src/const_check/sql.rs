@@ -309,7 +309,7 @@ const fn is_one_of(key: &str, keys: &[&str]) -> bool {
 
 const SIGNED: &[&str] = &["byte", "short", "int", "long"];
 const UNSIGNED: &[&str] = &["ubyte", "ushort", "uint", "ulong"];
-const FLOATS: &[&str] = &["float16", "float", "double"];
+const FLOATS: &[&str] = &["float", "double"];
 
 /// The type of an output column; `None` when the reference it needs does not resolve (the
 /// check reports it).
@@ -350,6 +350,37 @@ const fn output_type(tables: &[&ConstSchema], ty: &SqlType) -> Option<Ty<'static
 }
 
 impl ConstSchema {
+    /// This schema with the columns `names` typed by the rules `types` over `input` (the
+    /// expressions of `assign` or `aggregate`, read by the macro): a rule that cannot type its
+    /// column leaves it unknown.
+    pub const fn typed(
+        self,
+        names: &[&'static str],
+        types: &[SqlType],
+        input: &ConstSchema,
+    ) -> ConstSchema {
+        if !self.is_known() {
+            return self;
+        }
+        let mut cols = [Col::NONE; MAX_COLUMNS];
+        let own = self.cols();
+        let mut i = 0;
+        while i < own.len() {
+            cols[i] = own[i];
+            let mut j = 0;
+            while j < names.len() && j < types.len() {
+                if str_eq(own[i].name, names[j])
+                    && let Some(ty) = output_type(&[input], &types[j])
+                {
+                    cols[i].ty = ty;
+                }
+                j += 1;
+            }
+            i += 1;
+        }
+        ConstSchema::from_columns(cols.split_at(own.len()).0)
+    }
+
     /// The output schema of a `sql` step over `tables` (its steps' schemas, in the order the
     /// macro numbered them): the items of `output`, every column nullable as the engines
     /// return SQL results ([`Nullability::Unspecified`]: checked row by row where a field is

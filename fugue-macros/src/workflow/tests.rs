@@ -90,7 +90,7 @@ fn every_macro_level_error_is_reported_at_once() {
             "unknown verb `selekt`; the verbs are `load`, `create`, `transform`, \
              `out_transform`, `cotransform`, `out_cotransform`, `process`, `output`, `join`, `union`, `subtract`, `intersect`, \
              `distinct`, `dropna`, `fillna`, `sample`, `take`, `select`, `filter`, `assign`, \
-             `aggregate`, `rename`, `alter_columns`, `drop`, `persist`, `broadcast`, \
+             `aggregate`, `sql`, `rename`, `alter_columns`, `drop`, `persist`, `broadcast`, \
              `checkpoint`, `save`, `save_and_use`, `show`, `assert_eq`, `assert_not_eq`; help: \
              did you mean `select`?",
             "unknown step `trip`; the steps defined before it are `slim`, `trips`; help: did \

@@ -11,7 +11,8 @@ use quote::quote;
 ///
 /// One row per group of `by` keys (one row overall without `by`), with the keys and the
 /// aggregated columns. Each key must be a column of the input (checked at compile time, at
-/// the key); the aggregates are checked at run time.
+/// the key), and so must every column an aggregate names (at the aggregate); an aggregate's
+/// type is known at compile time for `COUNT`, and `SUM`, `AVG`, `MIN`, `MAX` of a column.
 ///
 /// ```text
 /// totals = aggregate(joined, by: [city], total = "sum(fare)", trips = "count(*)");
@@ -59,14 +60,28 @@ fn schema(node: &Node, ctx: &Ctx) -> TokenStream {
     let input = ctx.input_schema(node, 0);
     let by = names(&a.by);
     let cols = a.columns.iter().map(|(c, _)| &c.name);
-    quote!(#input.aggregate(&[#(#by),*], &[#(#cols),*]))
+    let aggregated = quote!(#input.aggregate(&[#(#by),*], &[#(#cols),*]));
+    let typed: Vec<(&str, &syn::LitStr)> = a
+        .columns
+        .iter()
+        .map(|(c, e)| (c.name.as_str(), e))
+        .collect();
+    super::sql::typed_schema(node, ctx, aggregated, &typed)
 }
 
 fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
     let Op::Aggregate(a) = &node.op else {
         return TokenStream::new();
     };
-    ctx.column_checks(node, 0, "aggregation key", &a.by)
+    let keys = ctx.column_checks(node, 0, "aggregation key", &a.by);
+    let columns: TokenStream = a
+        .columns
+        .iter()
+        .map(|(_, e)| {
+            super::sql::fragment_checks(node, ctx, e, fugue_sql::FragmentKind::Expression)
+        })
+        .collect();
+    quote!(#keys #columns)
 }
 
 fn build(node: &Node, ctx: &Ctx) -> TokenStream {

@@ -1,6 +1,6 @@
 //! `assign`: columns computed by SQL expressions.
 
-use super::{Args, Ctx, Op, Parsed, Verb, no_checks};
+use super::{Args, Ctx, Op, Parsed, Verb};
 use crate::diag::Diagnostics;
 use crate::workflow::graph::Node;
 use crate::workflow::parse::Call;
@@ -9,8 +9,10 @@ use quote::quote;
 
 /// `name = assign(input, column = "SQL expression", ..);`
 ///
-/// Add or replace columns. The expressions are checked at run time; the new columns' types are
-/// known only then (later checks of their types pass at compile time).
+/// Add or replace columns. The expressions' column references are checked at compile time
+/// (names as written); a column's type is known at compile time when its expression is a
+/// column, `CAST`, `COUNT`, `SUM`, `AVG`, `MIN` or `MAX` of a column (else at run time: later
+/// checks of its type pass at compile time).
 ///
 /// ```text
 /// priced = assign(trips, total = "fare + tip");
@@ -22,7 +24,7 @@ pub const VERB: Verb = Verb {
     modifier: false,
     parse,
     schema,
-    checks: no_checks,
+    checks,
     build,
 };
 
@@ -50,7 +52,22 @@ fn schema(node: &Node, ctx: &Ctx) -> TokenStream {
     };
     let input = ctx.input_schema(node, 0);
     let names = columns.iter().map(|(c, _)| &c.name);
-    quote!(#input.assign(&[#(#names),*]))
+    let assigned = quote!(#input.assign(&[#(#names),*]));
+    let typed: Vec<(&str, &syn::LitStr)> =
+        columns.iter().map(|(c, e)| (c.name.as_str(), e)).collect();
+    super::sql::typed_schema(node, ctx, assigned, &typed)
+}
+
+fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
+    let Op::Assign(columns) = &node.op else {
+        return TokenStream::new();
+    };
+    columns
+        .iter()
+        .map(|(_, e)| {
+            super::sql::fragment_checks(node, ctx, e, fugue_sql::FragmentKind::Expression)
+        })
+        .collect()
 }
 
 fn build(node: &Node, ctx: &Ctx) -> TokenStream {

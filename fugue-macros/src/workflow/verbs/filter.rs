@@ -9,8 +9,9 @@ use quote::quote;
 
 /// `name = filter(input, "SQL condition");` or `name = filter(input, flag_column);`
 ///
-/// A SQL condition in a string literal is checked at run time; a boolean column written as an
-/// identifier is checked at compile time (it must be a column of the input).
+/// A SQL condition in a string literal has its column references checked at compile time
+/// (names as written), its types at run time; a boolean column written as an identifier must
+/// be a column of the input.
 ///
 /// ```text
 /// paid = filter(trips, "fare > 0");
@@ -29,7 +30,7 @@ pub const VERB: Verb = Verb {
 
 /// The condition of a `filter`.
 pub enum Filter {
-    /// SQL, checked at run time.
+    /// SQL: its column references checked at compile time, the rest at run time.
     Sql(syn::LitStr),
     /// A boolean column.
     Column(Column),
@@ -66,6 +67,9 @@ fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
 fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
     match &node.op {
         Op::Filter(Filter::Column(c)) => ctx.column_check(node, 0, "filter column", c),
+        Op::Filter(Filter::Sql(lit)) => {
+            super::sql::fragment_checks(node, ctx, lit, fugue_sql::FragmentKind::Condition)
+        }
         _ => TokenStream::new(),
     }
 }

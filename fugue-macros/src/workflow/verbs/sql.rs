@@ -123,23 +123,27 @@ fn output_tokens(p: &TokenStream, o: &SqlOutput) -> TokenStream {
     match o {
         SqlOutput::AllOf(t) => quote!(#p::SqlOutput::AllOf(#t)),
         SqlOutput::Column { name, ty } => {
-            let ty = match ty {
-                SqlType::Unknown => quote!(#p::SqlType::Unknown),
-                SqlType::Fixed(k) => quote!(#p::SqlType::Fixed(#k)),
-                SqlType::Of(c) => {
-                    let c = column_tokens(p, c);
-                    quote!(#p::SqlType::Of(#c))
-                }
-                SqlType::Sum(c) => {
-                    let c = column_tokens(p, c);
-                    quote!(#p::SqlType::Sum(#c))
-                }
-                SqlType::Avg(c) => {
-                    let c = column_tokens(p, c);
-                    quote!(#p::SqlType::Avg(#c))
-                }
-            };
+            let ty = output_type_tokens(p, ty);
             quote!(#p::SqlOutput::Column { name: #name, ty: #ty })
+        }
+    }
+}
+
+fn output_type_tokens(p: &TokenStream, ty: &SqlType) -> TokenStream {
+    match ty {
+        SqlType::Unknown => quote!(#p::SqlType::Unknown),
+        SqlType::Fixed(k) => quote!(#p::SqlType::Fixed(#k)),
+        SqlType::Of(c) => {
+            let c = column_tokens(p, c);
+            quote!(#p::SqlType::Of(#c))
+        }
+        SqlType::Sum(c) => {
+            let c = column_tokens(p, c);
+            quote!(#p::SqlType::Sum(#c))
+        }
+        SqlType::Avg(c) => {
+            let c = column_tokens(p, c);
+            quote!(#p::SqlType::Avg(#c))
         }
     }
 }
@@ -210,4 +214,73 @@ fn build(node: &Node, ctx: &Ctx) -> TokenStream {
         quote!((#name, #handle))
     });
     quote!(#wf.sql(#lit, &[#(#tables),*]))
+}
+
+/// The checks of a SQL fragment of a single-frame step (`filter`'s condition, an expression of
+/// `assign` or `aggregate`) against the step's input, at the literal: each column reference
+/// must be a column of the input (names as written: the engines do not lower-case fragments).
+/// A fragment that does not parse is a compile error there (the engine's parser, the same
+/// version, would reject it when the step runs).
+pub fn fragment_checks(
+    node: &Node,
+    ctx: &Ctx,
+    literal: &syn::LitStr,
+    kind: fugue_sql::FragmentKind,
+) -> TokenStream {
+    let span = literal.span();
+    let text = literal.value();
+    let fragment = match fugue_sql::analyze_fragment(&text, kind) {
+        Ok(f) => f,
+        Err(e) => {
+            let at =
+                e.at.map(|p| format!("\n{}", fugue_sql::pointer(&text, &p)))
+                    .unwrap_or_default();
+            let message = format!(
+                "step `{}`: the SQL `{text}` does not parse: {}{at}",
+                node.display_name(),
+                e.message
+            );
+            return quote_spanned!(span=> ::core::compile_error!(#message););
+        }
+    };
+    let p = ctx.p_at(span);
+    let step = ctx.step_const(node.index);
+    let name = ctx.input_name(node, 0);
+    let schema = ctx.input_schema(node, 0);
+    let (columns, _) = fugue_sql::fragment_to_const(&fragment);
+    fragment
+        .columns
+        .iter()
+        .zip(&columns)
+        .map(|(c, constant)| {
+            let column = column_tokens(&p, constant);
+            let at = fugue_sql::pointer(&text, &c.at);
+            quote_spanned! {span=>
+                const _: () = match #p::check_sql_column(
+                    &#step, &[#name], &[&#schema], &#column, #at,
+                ) { ::core::result::Result::Ok(()) => (), ::core::result::Result::Err(__fugue_message) => ::core::panic!("{}", __fugue_message.as_str()) };
+            }
+        })
+        .collect()
+}
+
+/// `schema` with the columns of `(name, expression)` typed where the expressions' types are
+/// known ([`ConstSchema::typed`](fugue_core::const_check::ConstSchema::typed) over the step's
+/// input).
+pub fn typed_schema(
+    node: &Node,
+    ctx: &Ctx,
+    schema: TokenStream,
+    columns: &[(&str, &syn::LitStr)],
+) -> TokenStream {
+    let p = ctx.p();
+    let input = ctx.input_schema(node, 0);
+    let names = columns.iter().map(|(n, _)| *n);
+    let types = columns.iter().map(|(_, lit)| {
+        match fugue_sql::analyze_fragment(&lit.value(), fugue_sql::FragmentKind::Expression) {
+            Ok(f) => output_type_tokens(&p, &fugue_sql::fragment_to_const(&f).1),
+            Err(_) => quote!(#p::SqlType::Unknown),
+        }
+    });
+    quote!(#schema.typed(&[#(#names),*], &[#(#types),*], &#input))
 }

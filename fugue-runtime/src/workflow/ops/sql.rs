@@ -64,7 +64,8 @@ impl Workflow {
     /// planned before anything runs. In `workflow!`, `sql("..")` finds the tables by the
     /// steps' names and checks the columns at compile time.
     ///
-    /// ```
+    #[cfg_attr(feature = "datafusion", doc = "```")]
+    #[cfg_attr(not(feature = "datafusion"), doc = "```text")]
     /// use fugue_runtime::workflow::Workflow;
     /// use fugue_runtime::{ArrowFrame, Value};
     ///
@@ -80,7 +81,7 @@ impl Workflow {
     /// );
     /// totals.yield_as("totals");
     /// let result = wf.run_on("local")?;
-    /// let totals = result.get("totals")?;
+    /// let mut totals = result.get("totals")?;
     /// assert_eq!(totals.schema().to_string(), "city:str,total:double");
     /// assert_eq!(totals.as_rows()?[0][1], Value::from(15.0));
     /// # Ok::<(), fugue_core::FugueError>(())
