@@ -413,3 +413,124 @@ fn compile_time_sql_checks_and_schemas_agree_with_datafusion() {
         "{tally:?}"
     );
 }
+
+/// A column as a fragment writes it: names as written (so `Mixed` unquoted is the column
+/// `Mixed`, `mixed` is no column), sometimes a name of no column.
+fn fragment_col(i: usize) -> String {
+    match i % 8 {
+        5 => "zz".to_string(),
+        6 => "mixed".to_string(),
+        7 => "t0.a".to_string(),
+        n => NAMES[n].to_string(),
+    }
+}
+
+#[derive(Debug, Clone)]
+enum FragmentCase {
+    Filter(String),
+    Assign(String),
+    Aggregate(String),
+}
+
+fn fragment_strategy() -> impl Strategy<Value = FragmentCase> {
+    let c = || (0usize..8).prop_map(fragment_col);
+    let cast = prop_oneof![Just("INT"), Just("BIGINT"), Just("DOUBLE"), Just("VARCHAR"), Just("BOOLEAN")];
+    prop_oneof![
+        (c(), c()).prop_map(|(x, y)| FragmentCase::Filter(format!("{x} IS NOT NULL AND {y} = {y}"))),
+        c().prop_map(|x| FragmentCase::Filter(format!("{x} > 1"))),
+        (c(), c()).prop_map(|(x, y)| FragmentCase::Filter(format!("{x} IN (1, 2) OR \"{y}\" IS NULL"))),
+        c().prop_map(|x| FragmentCase::Filter(format!("{x} >"))),
+        c().prop_map(|x| FragmentCase::Assign(x.to_string())),
+        (c(), cast.clone()).prop_map(|(x, t)| FragmentCase::Assign(format!("CAST({x} AS {t})"))),
+        (c(), c()).prop_map(|(x, y)| FragmentCase::Assign(format!("{x} * 2 + {y}"))),
+        c().prop_map(|x| FragmentCase::Assign(format!("sum({x}) OVER (PARTITION BY k)"))),
+        (prop_oneof![Just("sum"), Just("avg"), Just("min"), Just("max"), Just("count")], c())
+            .prop_map(|(f, x)| FragmentCase::Aggregate(format!("{f}({x})"))),
+        Just(FragmentCase::Aggregate("count(*)".to_string())),
+        (c(), cast).prop_map(|(x, t)| FragmentCase::Aggregate(format!("max(CAST({x} AS {t}))"))),
+    ]
+}
+
+/// The compile-time decision on a fragment over `a`: a check's message, or the type of the
+/// value it gives (`?` unknown; empty for a condition).
+fn fragment_compile_time(case: &FragmentCase, a: &FrameSchema) -> Result<String, String> {
+    use fugue::core::const_check::{ConstSchema, check_sql_column};
+    use fugue::core::rules::eval::const_form;
+    use fugue_sql::FragmentKind;
+    let (text, kind) = match case {
+        FragmentCase::Filter(t) => (t, FragmentKind::Condition),
+        FragmentCase::Assign(t) | FragmentCase::Aggregate(t) => (t, FragmentKind::Expression),
+    };
+    let fragment = fugue_sql::analyze_fragment(text, kind).map_err(|e| e.message)?;
+    let (columns, ty) = fugue_sql::fragment_to_const(&fragment);
+    let input = ConstSchema::of_columns(const_form(a).leak_columns(true));
+    for c in &columns {
+        check_sql_column(&STEP, &["a"], &[&input], c, "").map_err(|m| m.as_str().to_string())?;
+    }
+    let out = match case {
+        FragmentCase::Filter(_) => return Ok(String::new()),
+        FragmentCase::Assign(_) => input.assign(&["v"]),
+        FragmentCase::Aggregate(_) => input.aggregate(&[], &["v"]),
+    }
+    .typed(&["v"], &[ty], &input);
+    let at = out.cols().iter().position(|c| c.name == "v").expect("v");
+    let mut m = fugue::core::const_check::Message::new();
+    fugue::core::rules::write_type(&mut m, &out.cols()[at].ty);
+    Ok(m.as_str().to_string())
+}
+
+/// What the engine decides: the error, or the type of `v`.
+fn fragment_planned(case: &FragmentCase, a: &FrameSchema) -> Result<String, String> {
+    let engine = fugue::make_engine("local", ()).map_err(|e| e.to_string())?;
+    let frame = DataFrame::from(
+        fugue::runtime::frame::ArrowFrame::empty(a.clone()).map_err(|e| e.to_string())?,
+    );
+    let out = match case {
+        FragmentCase::Filter(t) => {
+            // Plan and run (over no rows): an unknown column fails either way.
+            let mut out = engine.filter(frame, t).map_err(|e| e.to_string())?;
+            out.as_rows().map_err(|e| e.to_string())?;
+            return Ok(String::new());
+        }
+        FragmentCase::Assign(t) => engine.assign(frame, &[("v", t.as_str())]),
+        FragmentCase::Aggregate(t) => engine.aggregate(frame, &[], &[("v", t.as_str())]),
+    }
+    .map_err(|e| e.to_string())?;
+    let v = out.schema().column("v").expect("v").data_type().clone();
+    Ok(fugue::core::types::type_key(&v))
+}
+
+#[test]
+fn compile_time_fragment_checks_and_types_agree_with_the_engines() {
+    let mut tally = Tally::default();
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::default());
+    let strategy = (schema_strategy(), fragment_strategy());
+    for _ in 0..1000 {
+        let (sa, case) = strategy.new_tree(&mut runner).expect("a case").current();
+        let a: FrameSchema = schema_text(&sa).parse().expect("schema");
+        tally.statements += 1;
+        let ours = fragment_compile_time(&case, &a);
+        let theirs = fragment_planned(&case, &a);
+        match (&ours, &theirs) {
+            (Ok(t), Ok(p)) => {
+                tally.planned += 1;
+                if t != "?" && !t.is_empty() {
+                    tally.typed += 1;
+                }
+                if t != "?" && t != p {
+                    tally
+                        .disagreements
+                        .push(format!("{case:?} over a({a}): compile time {t}, engine {p}"));
+                }
+            }
+            (Err(_), Err(_)) => tally.rejected_both += 1,
+            (Err(m), Ok(_)) => tally
+                .disagreements
+                .push(format!("false compile error: {case:?} over a({a}): {m}")),
+            (Ok(_), Err(_)) => tally.run_time_errors += 1,
+        }
+    }
+    eprintln!("{tally:#?}");
+    assert!(tally.disagreements.is_empty(), "{:#?}", tally.disagreements);
+    assert!(tally.typed > 100 && tally.rejected_both > 100 && tally.planned > 200, "{tally:?}");
+}
