@@ -261,6 +261,44 @@ fn statement_strategy() -> impl Strategy<Value = String> {
         (c(), c()).prop_map(|(x, y)| format!("SELECT {x} + 1 AS p, {y} * 2 AS q FROM a")),
         (c(), c()).prop_map(|(x, y)| format!("SELECT {x} FROM a UNION ALL SELECT {y} FROM b")),
     ]
+    .boxed()
+    .prop_union(typed_strategy().boxed())
+}
+
+/// Statements whose output types the compile time computes: predicates, literals, `CASE`,
+/// `COALESCE`, string functions, `abs`, `MIN`/`MAX` of an expression.
+fn typed_strategy() -> impl Strategy<Value = String> {
+    let c = || (0usize..7).prop_map(col);
+    let lit = prop_oneof![
+        Just("1"),
+        Just("'x'"),
+        Just("TRUE"),
+        Just("2.5"),
+        Just("NULL")
+    ];
+    prop_oneof![
+        (c(), c()).prop_map(|(x, y)| format!(
+            "SELECT {x} = {y} AS e, {x} IS NULL AS n, NOT ({y} > 1) AS m, {x} IN (1, 2) AS i, \
+             {y} BETWEEN 1 AND 2 AS w, {x} LIKE 'a%' AS l FROM a"
+        )),
+        (lit.clone(), lit.clone()).prop_map(|(x, y)| format!("SELECT {x} AS p, {y} AS q FROM a")),
+        (c(), c(), lit.clone()).prop_map(|(x, y, l)| format!(
+            "SELECT CASE WHEN {x} > 1 THEN {y} ELSE {l} END AS v FROM a"
+        )),
+        (c(), c())
+            .prop_map(|(x, y)| format!("SELECT CASE WHEN k > 1 THEN {x} ELSE {y} END AS v FROM a")),
+        (c(), c(), lit).prop_map(|(x, y, l)| format!(
+            "SELECT coalesce({x}, {y}) AS v, coalesce({x}, {l}) AS w FROM a"
+        )),
+        c().prop_map(|x| format!(
+            "SELECT lower({x}) AS l, upper({x}) AS u, trim({x}) AS t, length({x}) AS n, \
+             character_length({x}) AS m FROM a"
+        )),
+        c().prop_map(|x| format!("SELECT abs({x}) AS v, nullif({x}, {x}) AS w FROM a")),
+        c().prop_map(|x| format!(
+            "SELECT min(CAST({x} AS BIGINT)) AS v, max(abs({x})) AS w FROM a"
+        )),
+    ]
 }
 
 /// An output schema as `name:type` pairs.
@@ -361,11 +399,11 @@ struct Tally {
 fn compile_time_sql_checks_and_schemas_agree_with_datafusion() {
     let mut tally = Tally::default();
     let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
-        cases: 1500,
+        cases: 2500,
         ..ProptestConfig::default()
     });
     let strategy = (schema_strategy(), schema_strategy(), statement_strategy());
-    for _ in 0..1500 {
+    for _ in 0..2500 {
         let (sa, sb, sql) = strategy.new_tree(&mut runner).expect("a case").current();
         let a: FrameSchema = schema_text(&sa).parse().expect("schema");
         let b: FrameSchema = schema_text(&sb).parse().expect("schema");
@@ -434,17 +472,34 @@ enum FragmentCase {
 
 fn fragment_strategy() -> impl Strategy<Value = FragmentCase> {
     let c = || (0usize..8).prop_map(fragment_col);
-    let cast = prop_oneof![Just("INT"), Just("BIGINT"), Just("DOUBLE"), Just("VARCHAR"), Just("BOOLEAN")];
+    let cast = prop_oneof![
+        Just("INT"),
+        Just("BIGINT"),
+        Just("DOUBLE"),
+        Just("VARCHAR"),
+        Just("BOOLEAN")
+    ];
     prop_oneof![
-        (c(), c()).prop_map(|(x, y)| FragmentCase::Filter(format!("{x} IS NOT NULL AND {y} = {y}"))),
+        (c(), c())
+            .prop_map(|(x, y)| FragmentCase::Filter(format!("{x} IS NOT NULL AND {y} = {y}"))),
         c().prop_map(|x| FragmentCase::Filter(format!("{x} > 1"))),
-        (c(), c()).prop_map(|(x, y)| FragmentCase::Filter(format!("{x} IN (1, 2) OR \"{y}\" IS NULL"))),
+        (c(), c())
+            .prop_map(|(x, y)| FragmentCase::Filter(format!("{x} IN (1, 2) OR \"{y}\" IS NULL"))),
         c().prop_map(|x| FragmentCase::Filter(format!("{x} >"))),
         c().prop_map(|x| FragmentCase::Assign(x.to_string())),
         (c(), cast.clone()).prop_map(|(x, t)| FragmentCase::Assign(format!("CAST({x} AS {t})"))),
         (c(), c()).prop_map(|(x, y)| FragmentCase::Assign(format!("{x} * 2 + {y}"))),
         c().prop_map(|x| FragmentCase::Assign(format!("sum({x}) OVER (PARTITION BY k)"))),
-        (prop_oneof![Just("sum"), Just("avg"), Just("min"), Just("max"), Just("count")], c())
+        (
+            prop_oneof![
+                Just("sum"),
+                Just("avg"),
+                Just("min"),
+                Just("max"),
+                Just("count")
+            ],
+            c()
+        )
             .prop_map(|(f, x)| FragmentCase::Aggregate(format!("{f}({x})"))),
         Just(FragmentCase::Aggregate("count(*)".to_string())),
         (c(), cast).prop_map(|(x, t)| FragmentCase::Aggregate(format!("max(CAST({x} AS {t}))"))),
@@ -518,9 +573,9 @@ fn compile_time_fragment_checks_and_types_agree_with_the_engines() {
                     tally.typed += 1;
                 }
                 if t != "?" && t != p {
-                    tally
-                        .disagreements
-                        .push(format!("{case:?} over a({a}): compile time {t}, engine {p}"));
+                    tally.disagreements.push(format!(
+                        "{case:?} over a({a}): compile time {t}, engine {p}"
+                    ));
                 }
             }
             (Err(_), Err(_)) => tally.rejected_both += 1,
@@ -532,5 +587,8 @@ fn compile_time_fragment_checks_and_types_agree_with_the_engines() {
     }
     eprintln!("{tally:#?}");
     assert!(tally.disagreements.is_empty(), "{:#?}", tally.disagreements);
-    assert!(tally.typed > 100 && tally.rejected_both > 100 && tally.planned > 200, "{tally:?}");
+    assert!(
+        tally.typed > 100 && tally.rejected_both > 100 && tally.planned > 200,
+        "{tally:?}"
+    );
 }

@@ -27,10 +27,10 @@
 
 use arrow_schema::DataType;
 use sqlparser::ast::{
-    Expr, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, Ident, JoinConstraint,
-    JoinOperator, ObjectName, ObjectNamePart, OrderByKind, Query, Select, SelectItem,
-    SelectItemQualifiedWildcardKind, SetExpr, Statement, TableFactor, TableWithJoins,
-    WildcardAdditionalOptions, WindowType,
+    BinaryOperator, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, Ident,
+    JoinConstraint, JoinOperator, ObjectName, ObjectNamePart, OrderByKind, Query, Select,
+    SelectItem, SelectItemQualifiedWildcardKind, SetExpr, Statement, TableFactor, TableWithJoins,
+    UnaryOperator, Value, WildcardAdditionalOptions, WindowType,
 };
 use sqlparser::dialect::GenericDialect;
 use sqlparser::parser::Parser;
@@ -109,6 +109,17 @@ pub enum TypeRule {
     Sum(ColumnUse),
     /// The type of `AVG(x)`: `double` for integers and floats; otherwise unknown.
     Avg(ColumnUse),
+    /// The type every one of these has (`COALESCE`, `CASE`, `MIN`/`MAX` of an expression):
+    /// unknown unless all are known and equal.
+    Same(Vec<TypeRule>),
+    /// The type `then` (a canonical type key) when `arg` is a string (`str`), else unknown
+    /// (`lower(x)`, `length(x)`).
+    IfString {
+        /// The argument's type.
+        arg: Box<TypeRule>,
+        /// The result's type.
+        then: String,
+    },
 }
 
 /// One item of the output.
@@ -965,6 +976,7 @@ impl Reader<'_> {
             reader.columns.truncate(before);
             found
         };
+        let fixed = |t: DataType| TypeRule::Fixed(key(&t));
         match expr {
             Expr::Nested(e) => self.type_rule(e, scopes),
             e if is_column(e) => column(self, e).map_or(TypeRule::Unknown, TypeRule::Of),
@@ -975,6 +987,52 @@ impl Reader<'_> {
                 array: false,
                 ..
             } => sql_type(data_type).map_or(TypeRule::Unknown, TypeRule::Fixed),
+            Expr::Value(v) => match &v.value {
+                Value::Number(n, _) if n.chars().all(|c| c.is_ascii_digit()) => {
+                    // DataFusion types an integer literal as Int64 when it fits.
+                    if n.parse::<i64>().is_ok() {
+                        fixed(DataType::Int64)
+                    } else {
+                        TypeRule::Unknown
+                    }
+                }
+                Value::SingleQuotedString(_) => fixed(DataType::Utf8),
+                Value::Boolean(_) => fixed(DataType::Boolean),
+                _ => TypeRule::Unknown,
+            },
+            Expr::BinaryOp { op, .. } if is_predicate(op) => fixed(DataType::Boolean),
+            Expr::UnaryOp {
+                op: UnaryOperator::Not,
+                ..
+            }
+            | Expr::IsFalse(_)
+            | Expr::IsNotFalse(_)
+            | Expr::IsTrue(_)
+            | Expr::IsNotTrue(_)
+            | Expr::IsNull(_)
+            | Expr::IsNotNull(_)
+            | Expr::IsDistinctFrom(..)
+            | Expr::IsNotDistinctFrom(..)
+            | Expr::InList { .. }
+            | Expr::InSubquery { .. }
+            | Expr::Between { .. }
+            | Expr::Like { any: false, .. }
+            | Expr::ILike { any: false, .. }
+            | Expr::Exists { .. } => fixed(DataType::Boolean),
+            Expr::Case {
+                conditions,
+                else_result,
+                ..
+            } => {
+                let mut rules: Vec<TypeRule> = conditions
+                    .iter()
+                    .map(|w| self.type_rule(&w.result, scopes))
+                    .collect();
+                if let Some(e) = else_result {
+                    rules.push(self.type_rule(e, scopes));
+                }
+                TypeRule::Same(rules)
+            }
             Expr::Function(f) => {
                 let Some(name) = single_name(&f.name).map(|n| n.value.to_lowercase()) else {
                     return TypeRule::Unknown;
@@ -984,31 +1042,80 @@ impl Reader<'_> {
                     FunctionArguments::None => &[][..],
                     _ => return TypeRule::Unknown,
                 };
-                let one = match args {
-                    [FunctionArg::Unnamed(FunctionArgExpr::Expr(e))] => Some(e),
+                let exprs: Option<Vec<&Expr>> = args
+                    .iter()
+                    .map(|a| match a {
+                        FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
+                        _ => None,
+                    })
+                    .collect();
+                let one = match exprs.as_deref() {
+                    Some([e]) => Some(*e),
                     _ => None,
                 };
                 let windowed = f.over.is_some();
+                let distinct = matches!(&f.args, FunctionArguments::List(l) if l.duplicate_treatment.is_some());
                 match name.as_str() {
-                    "count" if !args.is_empty() => TypeRule::Fixed(key(&DataType::Int64)),
+                    "count" if !args.is_empty() => fixed(DataType::Int64),
                     "row_number" | "rank" | "dense_rank" if windowed && args.is_empty() => {
-                        TypeRule::Fixed(key(&DataType::UInt64))
+                        fixed(DataType::UInt64)
                     }
-                    "min" | "max" => one
-                        .and_then(|e| column(self, e))
-                        .map_or(TypeRule::Unknown, TypeRule::Of),
+                    "min" | "max" | "abs" if !distinct => {
+                        one.map_or(TypeRule::Unknown, |e| self.type_rule(e, scopes))
+                    }
                     "sum" => one
                         .and_then(|e| column(self, e))
                         .map_or(TypeRule::Unknown, TypeRule::Sum),
                     "avg" | "mean" => one
                         .and_then(|e| column(self, e))
                         .map_or(TypeRule::Unknown, TypeRule::Avg),
+                    "coalesce" if !windowed => match exprs {
+                        Some(list) if !list.is_empty() => {
+                            TypeRule::Same(list.iter().map(|e| self.type_rule(e, scopes)).collect())
+                        }
+                        _ => TypeRule::Unknown,
+                    },
+                    "nullif" if !windowed => match exprs.as_deref() {
+                        Some([a, _]) => self.type_rule(a, scopes),
+                        _ => TypeRule::Unknown,
+                    },
+                    "lower" | "upper" | "trim" | "btrim" | "ltrim" | "rtrim" | "initcap"
+                    | "reverse"
+                        if !windowed =>
+                    {
+                        self.if_string(one, DataType::Utf8, scopes)
+                    }
+                    "character_length" | "char_length" | "length" if !windowed => {
+                        self.if_string(one, DataType::Int32, scopes)
+                    }
                     _ => TypeRule::Unknown,
                 }
             }
             _ => TypeRule::Unknown,
         }
     }
+}
+
+impl Reader<'_> {
+    /// `then` when the one argument `arg` is a string.
+    fn if_string(&mut self, arg: Option<&Expr>, then: DataType, scopes: &[Scope]) -> TypeRule {
+        match arg {
+            Some(e) => TypeRule::IfString {
+                arg: Box::new(self.type_rule(e, scopes)),
+                then: key(&then),
+            },
+            None => TypeRule::Unknown,
+        }
+    }
+}
+
+/// Whether a binary operator gives a boolean.
+fn is_predicate(op: &BinaryOperator) -> bool {
+    use BinaryOperator as B;
+    matches!(
+        op,
+        B::Eq | B::NotEq | B::Lt | B::LtEq | B::Gt | B::GtEq | B::And | B::Or
+    )
 }
 
 /// The scopes `outer` with `scope` innermost.
@@ -1132,6 +1239,10 @@ fn const_type(ty: &TypeRule) -> sql::SqlType {
         TypeRule::Of(c) => sql::SqlType::Of(const_column(c)),
         TypeRule::Sum(c) => sql::SqlType::Sum(const_column(c)),
         TypeRule::Avg(c) => sql::SqlType::Avg(const_column(c)),
+        TypeRule::Same(rules) => sql::SqlType::Same(leak(rules.iter().map(const_type).collect())),
+        TypeRule::IfString { arg, then } => {
+            sql::SqlType::IfString(Box::leak(Box::new(const_type(arg))), leak_str(then))
+        }
     }
 }
 

@@ -60,6 +60,10 @@ pub enum SqlType {
     Sum(SqlColumn),
     /// The type of `AVG(column)`.
     Avg(SqlColumn),
+    /// The type all of these have: unknown unless all are known and equal.
+    Same(&'static [SqlType]),
+    /// This type key when the argument is a string, else unknown.
+    IfString(&'static SqlType, &'static str),
 }
 
 /// One item of the output.
@@ -317,6 +321,41 @@ const fn output_type(tables: &[&ConstSchema], ty: &SqlType) -> Option<Ty<'static
     let (column, rule) = match ty {
         SqlType::Unknown => return Some(Ty::Unknown),
         SqlType::Fixed(k) => return Some(Ty::Key(k)),
+        SqlType::Same(list) => {
+            let mut common: Option<&'static str> = None;
+            let mut known = true;
+            let mut i = 0;
+            while i < list.len() {
+                let Some(t) = output_type(tables, &list[i]) else {
+                    return None;
+                };
+                match plain_key(&t) {
+                    Some(k) => match common {
+                        None => common = Some(k),
+                        Some(c) => {
+                            if !str_eq(c, k) {
+                                known = false;
+                            }
+                        }
+                    },
+                    None => known = false,
+                }
+                i += 1;
+            }
+            return Some(match common {
+                Some(k) if known => Ty::Key(k),
+                _ => Ty::Unknown,
+            });
+        }
+        SqlType::IfString(arg, then) => {
+            let Some(t) = output_type(tables, arg) else {
+                return None;
+            };
+            return Some(match plain_key(&t) {
+                Some(k) if str_eq(k, "str") => Ty::Key(then),
+                _ => Ty::Unknown,
+            });
+        }
         SqlType::Of(c) => (c, 0),
         SqlType::Sum(c) => (c, 1),
         SqlType::Avg(c) => (c, 2),

@@ -16,8 +16,9 @@ use quote::{quote, quote_spanned};
 /// Checked at compile time: every table is an earlier step, every column reference resolves
 /// (qualified or not; an unqualified name in two tables is ambiguous), a syntax error points
 /// at its position; for the SQL written every day (column references, `*`, `t.*`, aliased
-/// items, `COUNT`, `SUM`, `AVG`, `MIN`, `MAX`, ranking windows, `CAST`) the output schema is
-/// known, so the steps after it are checked too.
+/// items: literals, predicates, `CASE`, `COALESCE`, `NULLIF`, `CAST`, `COUNT`, `SUM`, `AVG`,
+/// `MIN`, `MAX`, `abs`, string functions, ranking windows) the output schema is known, so the
+/// steps after it are checked too; an item it cannot type is known at run time.
 ///
 /// ```text
 /// top = sql("SELECT z.name, count(*) AS trips FROM trips t JOIN zones z ON t.zone = z.id
@@ -144,6 +145,14 @@ fn output_type_tokens(p: &TokenStream, ty: &SqlType) -> TokenStream {
         SqlType::Avg(c) => {
             let c = column_tokens(p, c);
             quote!(#p::SqlType::Avg(#c))
+        }
+        SqlType::Same(list) => {
+            let list = list.iter().map(|t| output_type_tokens(p, t));
+            quote!(#p::SqlType::Same(&[#(#list),*]))
+        }
+        SqlType::IfString(arg, then) => {
+            let arg = output_type_tokens(p, arg);
+            quote!(#p::SqlType::IfString(&#arg, #then))
         }
     }
 }
