@@ -57,6 +57,23 @@ fn labelled(rows: Vec<RegionTotal>) -> Vec<Labelled> {
     label(rows)
 }
 
+/// Typed by the SQL step's expressions at compile time (a predicate, a string length, a
+/// string function, `COALESCE`, `CASE`).
+#[derive(Schema, Debug, Clone, PartialEq, PartialOrd)]
+struct Flags {
+    region: String,
+    busy: bool,
+    len: i32,
+    low: String,
+    most: i32,
+    band: String,
+}
+
+#[transformer]
+fn flags(rows: Vec<Flags>) -> Vec<Flags> {
+    rows
+}
+
 fn trips() -> Vec<Trip> {
     (0..500_i32)
         .map(|i| Trip {
@@ -127,8 +144,14 @@ fn a_sql_step_joins_and_aggregates_on_every_engine_and_feeds_a_typed_step()
         named = transform(totals, labelled);
         ranked = sql("SELECT region, label, rank() OVER (ORDER BY trips DESC, region) AS place
                       FROM named");
+        typed = sql("SELECT region, trips > 10 AS busy, length(region) AS len,
+                            upper(region) AS low, coalesce(most, most) AS most,
+                            CASE WHEN total > 100 THEN 'high' ELSE 'low' END AS band
+                     FROM totals");
+        checked = transform(typed, flags);
         yield named;
         yield ranked;
+        yield checked;
     };
     let want = expected();
     for engine in engines() {
@@ -157,12 +180,40 @@ fn a_sql_step_joins_and_aggregates_on_every_engine_and_feeds_a_typed_step()
             "{engine}"
         );
         assert_eq!(ranked.count()?, want.len(), "{engine}");
+        let mut checked: Vec<Flags> = fugue::records(result.get("checked")?)?;
+        checked.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
+        for (c, w) in checked.iter().zip(&want) {
+            assert_eq!(c.region, w.region, "{engine}");
+            assert_eq!(c.busy, w.trips > 10, "{engine}");
+            assert_eq!(c.len, w.region.len() as i32, "{engine}");
+            assert_eq!(c.low, w.region.to_uppercase(), "{engine}");
+            assert_eq!(c.most, w.most, "{engine}");
+            assert_eq!(
+                c.band,
+                if w.total > 100.0 { "high" } else { "low" },
+                "{engine}"
+            );
+        }
     }
     Ok(())
 }
 
 #[test]
 fn a_sql_steps_schema_and_mistakes_are_known_before_it_runs() {
+    let wf = Workflow::new();
+    let t = wf.create(trips());
+    let totals = wf.sql(
+        "SELECT city, sum(fare) AS total, count(*) AS n FROM trips GROUP BY city",
+        &[("trips", t)],
+    );
+    totals.yield_as("totals");
+    let plan = wf.plan().expect("a plan");
+    assert!(
+        plan.explain()
+            .contains("schema: city:str,total:double,n:long"),
+        "{}",
+        plan.explain()
+    );
     let wf = Workflow::new();
     let t = wf.create(trips());
     let bad = wf.sql("SELECT cty FROM trips", &[("trips", t)]);

@@ -695,9 +695,14 @@ impl Reader<'_> {
                     table: (!renames).then_some(index),
                 });
             }
-            TableFactor::Table { name, alias, .. } => {
-                // A table function or a hinted table: a step may still be named.
-                if let Some(ident) = single_name(name) {
+            TableFactor::Table {
+                name, alias, args, ..
+            } => {
+                // A hinted table may still name a step; a table function
+                // (`generate_series(1, 3)`) is DataFusion's.
+                if args.is_none()
+                    && let Some(ident) = single_name(name)
+                {
                     let n = self.name(ident);
                     if !self.ctes.contains(&n) {
                         let at = self.pos(ident);

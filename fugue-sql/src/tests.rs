@@ -165,3 +165,14 @@ fn fragments_read_as_the_engines_run_them() {
     let e = analyze_fragment("sum(fare", FragmentKind::Expression).unwrap_err();
     assert!(e.at.is_some_and(|p| p.offset <= 8), "{e:?}");
 }
+
+#[test]
+fn table_functions_are_not_steps() {
+    let a = analyze("SELECT value FROM generate_series(1, 3) JOIN trips ON value = fare").unwrap();
+    assert_eq!(tables(&a), ["trips"]);
+    // `value` may be the function's: not decided here.
+    let Resolve::Levels(levels) = &a.columns[0].resolve else {
+        unreachable!()
+    };
+    assert!(levels[0].open);
+}
