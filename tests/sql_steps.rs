@@ -370,7 +370,8 @@ fn compile_time(sql: &str, a: &FrameSchema, b: &FrameSchema) -> Option<Decision>
     use fugue::core::const_check::{ConstSchema, check_sql_column};
     use fugue::core::rules::eval::const_form;
     let analysis = fugue_sql::analyze(sql).ok()?;
-    let (columns, output) = fugue_sql::to_const(&analysis);
+    let constant = fugue_sql::to_const(&analysis);
+    let (columns, output) = (constant.columns, constant.output);
     let by_name = |n: &str| -> Option<ConstSchema> {
         let s = match n {
             "a" => a,
@@ -379,13 +380,19 @@ fn compile_time(sql: &str, a: &FrameSchema, b: &FrameSchema) -> Option<Decision>
         };
         Some(ConstSchema::of_columns(const_form(s).leak_columns(true)))
     };
-    let tables: Vec<ConstSchema> = analysis
+    let mut tables: Vec<ConstSchema> = analysis
         .tables
         .iter()
         .map(|t| by_name(&t.name))
         .collect::<Option<_>>()?;
+    // The derived tables, each over the tables before it (as the macro emits them).
+    for items in &constant.derived {
+        let refs: Vec<&ConstSchema> = tables.iter().collect();
+        let derived = ConstSchema::sql(&refs, items);
+        tables.push(derived);
+    }
     let refs: Vec<&ConstSchema> = tables.iter().collect();
-    let names: Vec<&str> = analysis.tables.iter().map(|t| t.name.as_str()).collect();
+    let names: Vec<&str> = constant.names.iter().map(String::as_str).collect();
     for c in &columns {
         if let Err(m) = check_sql_column(&STEP, &names, &refs, c, "") {
             return Some(Err(m.as_str().to_string()));

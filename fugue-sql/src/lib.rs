@@ -144,8 +144,21 @@ pub struct Analysis {
     /// Every column reference that can be checked, in order.
     pub columns: Vec<ColumnUse>,
     /// The output columns, or `None` when they are known only once DataFusion plans the
-    /// statement (an expression without an alias, a set operation, a subquery's columns).
+    /// statement (an expression without an alias, a set operation, a table function).
     pub output: Option<Vec<Output>>,
+    /// The subqueries in `FROM` and the common table expressions whose output columns are
+    /// known, in order: table `tables.len() + j` is `derived[j]`, whose items refer only to
+    /// the steps and to the derived tables before it.
+    pub derived: Vec<Derived>,
+}
+
+/// A subquery in `FROM` or a common table expression whose output columns are known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Derived {
+    /// Its name in messages: the CTE's name or the subquery's alias.
+    pub name: String,
+    /// Its columns.
+    pub output: Vec<Output>,
 }
 
 /// Why the SQL cannot be a `sql` step.
@@ -168,18 +181,18 @@ impl std::error::Error for SqlError {}
 /// Read the SQL of a `sql` step: one query (`SELECT`, `WITH`, set operations, `VALUES`).
 pub fn analyze(sql: &str) -> Result<Analysis, SqlError> {
     let query = parse_query(sql)?;
-    let mut reader = Reader {
-        sql,
-        tables: Vec::new(),
-        columns: Vec::new(),
-        ctes: Vec::new(),
-        as_written: false,
-    };
+    // First the steps (their indexes come first), then everything, the derived tables
+    // numbered after the steps.
+    let mut first = Reader::new(sql, Vec::new(), None, false);
+    first.query(&query, &[]);
+    let steps = first.tables.len();
+    let mut reader = Reader::new(sql, first.tables, Some(steps), false);
     let output = reader.query(&query, &[]);
     Ok(Analysis {
         tables: reader.tables,
         columns: reader.columns,
         output,
+        derived: reader.derived,
     })
 }
 
@@ -225,13 +238,7 @@ pub fn analyze_fragment(fragment: &str, kind: FragmentKind) -> Result<Fragment, 
         message: e.message,
         at: e.at.map(within),
     })?;
-    let mut reader = Reader {
-        sql: &sql,
-        tables: Vec::new(),
-        columns: Vec::new(),
-        ctes: Vec::new(),
-        as_written: true,
-    };
+    let mut reader = Reader::new(&sql, Vec::new(), None, true);
     let output = reader.query(&query, &[]);
     let moved = |c: ColumnUse| ColumnUse {
         at: within(c.at),
@@ -402,10 +409,45 @@ struct Reader<'s> {
     sql: &'s str,
     tables: Vec<TableUse>,
     columns: Vec<ColumnUse>,
-    /// The common table expressions in scope (they hide steps of the same name).
-    ctes: Vec<String>,
+    /// The common table expressions in scope (they hide steps of the same name), each with
+    /// its derived table when its columns are known.
+    ctes: Vec<(String, Option<usize>)>,
     /// Names as written (a fragment), not lower-cased.
     as_written: bool,
+    /// The derived tables whose columns are known (see [`Analysis::derived`]).
+    derived: Vec<Derived>,
+    /// The index of the first derived table (the number of steps), once the steps are known;
+    /// `None` while they are collected (no derived table is made).
+    base: Option<usize>,
+}
+
+impl<'s> Reader<'s> {
+    fn new(sql: &'s str, tables: Vec<TableUse>, base: Option<usize>, as_written: bool) -> Self {
+        Reader {
+            sql,
+            tables,
+            columns: Vec::new(),
+            ctes: Vec::new(),
+            as_written,
+            derived: Vec::new(),
+            base,
+        }
+    }
+
+    /// A derived table of these columns, when the steps are known.
+    fn derive(&mut self, name: String, output: Vec<Output>) -> Option<usize> {
+        let base = self.base?;
+        self.derived.push(Derived { name, output });
+        Some(base + self.derived.len() - 1)
+    }
+
+    fn cte(&self, name: &str) -> Option<Option<usize>> {
+        self.ctes
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| *t)
+    }
 }
 
 /// What a select list's item names may be used as in the clauses after it.
@@ -443,11 +485,15 @@ impl Reader<'_> {
             for cte in &with.cte_tables {
                 let name = self.name(&cte.alias.name);
                 if with.recursive {
-                    self.ctes.push(name.clone());
+                    self.ctes.push((name.clone(), None));
                 }
-                self.query(&cte.query, outer);
+                let output = self.query(&cte.query, outer);
                 if !with.recursive {
-                    self.ctes.push(name);
+                    // Columns renamed by the alias (`c(a, b)`) are not modelled.
+                    let table = output
+                        .filter(|_| cte.alias.columns.is_empty())
+                        .and_then(|o| self.derive(name.clone(), o));
+                    self.ctes.push((name, table));
                 }
             }
         }
@@ -674,11 +720,12 @@ impl Reader<'_> {
                     return;
                 };
                 let table_name = self.name(ident);
-                if self.ctes.contains(&table_name) {
+                if let Some(cte) = self.cte(&table_name) {
+                    let hidden = alias_name.as_ref().map(|_| table_name.clone());
                     scope.sources.push(Source {
                         name: Some(alias_name.unwrap_or(table_name)),
-                        hidden: None,
-                        table: None,
+                        hidden,
+                        table: cte.filter(|_| !renames),
                     });
                     return;
                 }
@@ -704,7 +751,7 @@ impl Reader<'_> {
                     && let Some(ident) = single_name(name)
                 {
                     let n = self.name(ident);
-                    if !self.ctes.contains(&n) {
+                    if self.cte(&n).is_none() {
                         let at = self.pos(ident);
                         self.table(n, at);
                     }
@@ -721,16 +768,22 @@ impl Reader<'_> {
                 alias,
                 ..
             } => {
-                if *lateral {
+                let output = if *lateral {
                     let scopes = with_scope(outer, scope);
-                    self.query(subquery, &scopes);
+                    self.query(subquery, &scopes)
                 } else {
-                    self.query(subquery, outer);
-                }
+                    self.query(subquery, outer)
+                };
+                let renames = alias.as_ref().is_some_and(|a| !a.columns.is_empty());
+                let name = alias.as_ref().map(|a| self.name(&a.name));
+                let shown = name.clone().unwrap_or_else(|| "the subquery".to_string());
+                let table = output
+                    .filter(|_| !renames && !*lateral)
+                    .and_then(|o| self.derive(shown, o));
                 scope.sources.push(Source {
-                    name: alias.as_ref().map(|a| self.name(&a.name)),
+                    name,
                     hidden: None,
-                    table: None,
+                    table,
                 });
             }
             TableFactor::NestedJoin {
@@ -1181,13 +1234,37 @@ fn sql_type(ty: &sqlparser::ast::DataType) -> Option<String> {
 /// The analysis as the const data of `fugue_core::const_check::sql` (text leaked: the macro
 /// emits this data as tokens once per expansion, and the tests evaluate it at run time): the
 /// column references to check, and the output items (`None`: unknown).
-pub fn to_const(analysis: &Analysis) -> (Vec<sql::SqlColumn>, Option<Vec<sql::SqlOutput>>) {
-    let columns = analysis.columns.iter().map(const_column).collect();
-    let output = analysis
-        .output
-        .as_ref()
-        .map(|items| items.iter().map(const_output).collect());
-    (columns, output)
+pub fn to_const(analysis: &Analysis) -> ConstSql {
+    ConstSql {
+        columns: analysis.columns.iter().map(const_column).collect(),
+        output: analysis
+            .output
+            .as_ref()
+            .map(|items| items.iter().map(const_output).collect()),
+        derived: analysis
+            .derived
+            .iter()
+            .map(|d| d.output.iter().map(const_output).collect())
+            .collect(),
+        names: analysis
+            .tables
+            .iter()
+            .map(|t| t.name.clone())
+            .chain(analysis.derived.iter().map(|d| d.name.clone()))
+            .collect(),
+    }
+}
+
+/// An [`Analysis`] as const data ([`to_const`]).
+pub struct ConstSql {
+    /// The column references to check.
+    pub columns: Vec<sql::SqlColumn>,
+    /// The output items (`None`: unknown).
+    pub output: Option<Vec<sql::SqlOutput>>,
+    /// The derived tables' items ([`Analysis::derived`]).
+    pub derived: Vec<Vec<sql::SqlOutput>>,
+    /// The names of the steps and then of the derived tables, for messages.
+    pub names: Vec<String>,
 }
 
 /// A fragment as the const data of `fugue_core::const_check::sql` (see [`to_const`]): its

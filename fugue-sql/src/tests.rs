@@ -25,7 +25,7 @@ fn tables_are_steps_once_lower_cased_unless_quoted() {
 }
 
 #[test]
-fn ctes_and_subqueries_are_open_sources() {
+fn ctes_and_subqueries_with_known_columns_are_derived_tables() {
     let a = analyze(
         "WITH big AS (SELECT k, fare FROM trips WHERE fare > 10) \
          SELECT b.k, s.n, z.name FROM big b JOIN (SELECT k, count(*) AS n FROM trips GROUP BY k) s \
@@ -33,10 +33,31 @@ fn ctes_and_subqueries_are_open_sources() {
     )
     .unwrap();
     assert_eq!(tables(&a), ["trips", "zones"]);
-    // Inside the CTE and the subquery, references are checked against `trips`; `b.k` and
-    // `s.n` are not checked; `z.k` and `z.name` are.
-    assert_eq!(names(&a), ["k", "fare", "fare", "k", "k", "k", "name"]);
-    assert!(a.output.is_none(), "columns of open sources are not typed");
+    // Steps first (0, 1), then the derived tables: `big` (2), the subquery (3).
+    assert_eq!(a.derived.len(), 2);
+    // The CTE's and the subquery's against `trips`; the ON clauses' (`b.k`, `s.k`, `z.k`,
+    // `b.k`) against the derived tables and `zones`; the select list's.
+    assert_eq!(
+        names(&a),
+        [
+            "k", "fare", "fare", "k", "k", "k", "k", "k", "k", "k", "n", "name"
+        ]
+    );
+    let b_k = a
+        .columns
+        .iter()
+        .find(|c| c.resolve == Resolve::Of(2))
+        .expect("b.k");
+    assert_eq!(b_k.name, "k");
+    assert!(
+        a.columns
+            .iter()
+            .any(|c| c.name == "n" && c.resolve == Resolve::Of(3))
+    );
+    assert!(a.output.is_some());
+    // A recursive CTE, or one whose alias renames its columns, stays open.
+    let r = analyze("WITH c(x) AS (SELECT k FROM trips) SELECT c.x FROM c").unwrap();
+    assert!(r.derived.is_empty() && r.output.is_none());
 }
 
 #[test]

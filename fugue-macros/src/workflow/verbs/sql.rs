@@ -157,14 +157,24 @@ fn output_type_tokens(p: &TokenStream, ty: &SqlType) -> TokenStream {
     }
 }
 
-/// The schema consts of the step's tables, in the analysis's order.
-fn tables(node: &Node, ctx: &Ctx) -> Vec<TokenStream> {
-    (0..node.inputs.len())
-        .map(|i| {
-            let s = ctx.input_schema(node, i);
-            quote!(&#s)
-        })
-        .collect()
+/// The const holding derived table `j` (a subquery or CTE whose columns are known) of the
+/// `sql` step `node`.
+fn derived_const(node: &Node, j: usize) -> syn::Ident {
+    quote::format_ident!("__FUGUE_SQL_{}_{}", node.index, j)
+}
+
+/// The schemas of the step's tables, in the analysis's order: its steps', then the first
+/// `derived` derived tables'.
+fn tables(node: &Node, ctx: &Ctx, derived: usize) -> Vec<TokenStream> {
+    let steps = (0..node.inputs.len()).map(|i| {
+        let s = ctx.input_schema(node, i);
+        quote!(&#s)
+    });
+    let derived = (0..derived).map(|j| {
+        let d = derived_const(node, j);
+        quote!(&#d)
+    });
+    steps.chain(derived).collect()
 }
 
 fn schema(node: &Node, ctx: &Ctx) -> TokenStream {
@@ -172,10 +182,11 @@ fn schema(node: &Node, ctx: &Ctx) -> TokenStream {
         return TokenStream::new();
     };
     let p = ctx.p();
-    match fugue_sql::to_const(&s.analysis).1 {
+    let constant = fugue_sql::to_const(&s.analysis);
+    match constant.output {
         None => quote!(#p::ConstSchema::UNKNOWN),
         Some(items) => {
-            let tables = tables(node, ctx);
+            let tables = tables(node, ctx, constant.derived.len());
             let items = items.iter().map(|o| output_tokens(&p, o));
             quote!(#p::ConstSchema::sql(&[#(#tables),*], &[#(#items),*]))
         }
@@ -189,16 +200,30 @@ fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
     let span: Span = s.literal.span();
     let p = ctx.p_at(span);
     let step = ctx.step_const(node.index);
-    let names: Vec<String> = (0..node.inputs.len())
-        .map(|i| ctx.input_name(node, i))
+    let constant = fugue_sql::to_const(&s.analysis);
+    // The derived tables' schemas, each over the steps and the derived tables before it.
+    let derived: TokenStream = constant
+        .derived
+        .iter()
+        .enumerate()
+        .map(|(j, items)| {
+            let name = derived_const(node, j);
+            let tables = tables(node, ctx, j);
+            let items = items.iter().map(|o| output_tokens(&p, o));
+            quote! {
+                #[allow(non_upper_case_globals, dead_code)]
+                const #name: #p::ConstSchema = #p::ConstSchema::sql(&[#(#tables),*], &[#(#items),*]);
+            }
+        })
         .collect();
-    let tables = tables(node, ctx);
+    let names = &constant.names;
+    let tables = tables(node, ctx, constant.derived.len());
     let sql = s.literal.value();
-    let (columns, _) = fugue_sql::to_const(&s.analysis);
-    s.analysis
+    let checks: TokenStream = s
+        .analysis
         .columns
         .iter()
-        .zip(&columns)
+        .zip(&constant.columns)
         .map(|(c, constant)| {
             let column = column_tokens(&p, constant);
             let at = fugue_sql::pointer(&sql, &c.at);
@@ -208,7 +233,8 @@ fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
                 ) { ::core::result::Result::Ok(()) => (), ::core::result::Result::Err(__fugue_message) => ::core::panic!("{}", __fugue_message.as_str()) };
             }
         })
-        .collect()
+        .collect();
+    quote!(#derived #checks)
 }
 
 fn build(node: &Node, ctx: &Ctx) -> TokenStream {
