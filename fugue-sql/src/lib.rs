@@ -1121,6 +1121,13 @@ impl Reader<'_> {
                     "min" | "max" | "abs" if !distinct => {
                         one.map_or(TypeRule::Unknown, |e| self.type_rule(e, scopes))
                     }
+                    // The value of another row: its argument's type.
+                    "lag" | "lead" | "first_value" | "last_value" if windowed => {
+                        match exprs.as_deref() {
+                            Some([e, ..]) => self.type_rule(e, scopes),
+                            _ => TypeRule::Unknown,
+                        }
+                    }
                     "sum" => one
                         .and_then(|e| column(self, e))
                         .map_or(TypeRule::Unknown, TypeRule::Sum),
