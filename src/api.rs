@@ -52,14 +52,31 @@
 //! [`alter_columns`], [`persist`]) take dataframe-likes and an engine-like as their last
 //! argument (`()` for the default engine), as Fugue's `fugue.api` functions do.
 //!
-//! **Engines.** `engine` is anything engine-like ([`IntoEngine`]): `"local"` (all cores, the
-//! default, also `""` and `None::<&str>`), `"native"` (one thread, deterministic), or an engine
-//! instance. Every engine gives the same results.
+//! **Engines.** `engine` is anything engine-like ([`IntoEngine`]): `"local"` (all cores),
+//! `"native"` (one thread, deterministic), a name given to [`register_engine`], or an engine
+//! instance; `()`, `""` and `None::<&str>` are the default engine: the thread's
+//! [`engine_context`], else the process-wide [`set_global_engine`], else `local`. Every engine
+//! gives the same results.
+//!
+//! ```
+//! use fugue::api::{current_engine, engine_context};
+//!
+//! let ctx = engine_context("native", ())?;
+//! // Calls naming no engine (`()`) now run on `native`, on this thread.
+//! assert_eq!(current_engine().map(|e| e.name().to_string()).as_deref(), Some("native"));
+//! drop(ctx);
+//! assert!(current_engine().is_none());
+//! # Ok::<(), fugue::core::FugueError>(())
+//! ```
 
 use fugue_core::{FugueError, PartitionSpec, Result};
 use fugue_runtime::engine::{
     DropHow, ExecutionEngine, FillValue, IntoEngine, JoinHow, LoadOptions, NaPosition, SampleSize,
     SaveOptions, ZipHow, make_engine,
+};
+pub use fugue_runtime::engine::{
+    EngineContext, clear_global_engine, context_engine, current_conf, current_engine,
+    engine_context, register_engine, registered_engines, set_global_engine, unregister_engine,
 };
 use fugue_runtime::function::{Callback, CallbackTransport, Params, PartitionFunction};
 use fugue_runtime::ignore::{IgnoreErrors, SkippedPartition, run_skipping};
@@ -283,11 +300,12 @@ impl<F: PartitionFunction + 'static> Transform<F> {
     }
 }
 
-/// The engine of a call (default: the `local` engine).
+/// The engine of a call (default: the thread's engine context, else the global engine, else
+/// `local`).
 fn resolve(engine: Option<Result<Arc<dyn ExecutionEngine>>>) -> Result<Arc<dyn ExecutionEngine>> {
     match engine {
         Some(engine) => engine,
-        None => make_engine("", ()),
+        None => make_engine((), ()),
     }
 }
 

@@ -181,9 +181,12 @@ pub use fugue_macros::cotransformer;
 pub use fugue_macros::output_cotransformer;
 
 /// Declare a **processor**: run once on the driver over whole frames (one per data parameter:
-/// `Vec<T>`, `&[T]`, `RecordBatch` or `DataFrame`), returning one frame (`Vec<T>`, `T`,
-/// `RecordBatch` or `DataFrame`, optionally in `Result`). Implements
-/// [`extension::Processor`].
+/// `Vec<T>`, `&[T]`, `RecordBatch` or `DataFrame`; or every input of the step as one
+/// `DataFrames`, named when the step names them), returning one frame (`Vec<T>`, `T`,
+/// `RecordBatch` or `DataFrame`, optionally in `Result`). A parameter `&dyn ExecutionEngine`
+/// (first, or after the data) receives the run's engine, for joins, SQL or loads over the
+/// inputs; processors, creators and outputters may take it, the per-partition kinds may not.
+/// Implements [`extension::Processor`].
 ///
 /// ```
 /// use fugue::prelude::*;
@@ -196,8 +199,43 @@ pub use fugue_macros::output_cotransformer;
 ///     rows.into_iter().map(|r| N { n: r.n * 2 }).collect()
 /// }
 ///
-/// let out = double.process(vec![vec![N { n: 2 }].into_dataframe()?], &Params::new())?;
+/// let engine = fugue::make_engine("native", ())?;
+/// let input = vec![vec![N { n: 2 }].into_dataframe()?];
+/// let out = double.process(engine.as_ref(), input.into(), &Params::new())?;
 /// assert_eq!(fugue::records::<N>(out)?, vec![N { n: 4 }]);
+/// # Ok::<(), fugue::core::FugueError>(())
+/// ```
+///
+/// With the engine and named inputs (a join through the engine's SQL):
+///
+/// ```
+/// # #[cfg(feature = "datafusion")] {
+/// use fugue::prelude::*;
+///
+/// #[derive(Schema, Debug, PartialEq)]
+/// struct Trip { zone: i64, fare: f64 }
+/// #[derive(Schema, Debug, PartialEq)]
+/// struct Zone { zone: i64, name: String }
+/// #[derive(Schema, Debug, PartialEq)]
+/// struct Named { name: String, fare: f64 }
+///
+/// #[processor]
+/// fn with_names(engine: &dyn ExecutionEngine, dfs: DataFrames) -> Result<Vec<Named>, FugueError> {
+///     let joined = dfs.sql(engine, "SELECT name, fare FROM trips JOIN zones USING (zone)")?;
+///     fugue::records(joined)
+/// }
+///
+/// let trips = vec![Trip { zone: 1, fare: 9.5 }];
+/// let zones = vec![Zone { zone: 1, name: "Soho".into() }];
+/// let wf = workflow! {
+///     t = create(trips) as Trip;
+///     z = create(zones) as Zone;
+///     named = process([trips: t, zones: z], with_names);
+///     yield named;
+/// };
+/// let out: Vec<Named> = fugue::records(wf.run_on("native")?.get("named")?)?;
+/// assert_eq!(out, vec![Named { name: "Soho".into(), fare: 9.5 }]);
+/// # }
 /// # Ok::<(), fugue::core::FugueError>(())
 /// ```
 pub use fugue_macros::processor;
@@ -284,7 +322,8 @@ pub mod __private {
     pub use fugue_core;
     pub use fugue_core::{ConstColumn, ConstType};
     pub use fugue_runtime::IntoDataFrame;
-    pub use fugue_runtime::frame::DataFrame;
+    pub use fugue_runtime::engine::ExecutionEngine;
+    pub use fugue_runtime::frame::{DataFrame, DataFrames};
     pub use fugue_runtime::function::{
         BatchStream, Params, PartitionContext, PartitionFunction, PartitionState, PhysicalPartition,
     };

@@ -13,4 +13,4 @@ pub use fugue_runtime::function::{
 };
 pub use fugue_runtime::record::Record;
 pub use fugue_runtime::transformer::{Creator, Outputter, Processor, Transformer};
-pub use fugue_runtime::{DataFrame, IntoDataFrame, Value};
+pub use fugue_runtime::{DataFrame, DataFrames, IntoDataFrame, Value};

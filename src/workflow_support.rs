@@ -98,7 +98,7 @@ pub const fn check_transformer_input(
         InputShape::Typed { record, columns } => {
             fugue_core::const_check::check_input(step, input_name, input, function, record, columns)
         }
-        InputShape::Dynamic => Ok(()),
+        InputShape::Dynamic | InputShape::Frames => Ok(()),
     }
 }
 

@@ -272,16 +272,22 @@ pub fn record(trips: RecordBatch) -> Result<(), fugue::core::FugueError> {
 
 #[test]
 fn driver_side_kinds_run_on_whole_frames() {
-    let made = make.create(&Params::new().with("n", 4_i64)).unwrap();
-    let kept = expensive
-        .process(vec![made], &Params::new().with("min", 2.0))
+    let engine = fugue::make_engine("native", ()).unwrap();
+    let engine = engine.as_ref();
+    let made = make
+        .create(engine, &Params::new().with("n", 4_i64))
         .unwrap();
-    record.output(vec![kept], &Params::new()).unwrap();
+    let kept = expensive
+        .process(engine, vec![made].into(), &Params::new().with("min", 2.0))
+        .unwrap();
+    record
+        .output(engine, vec![kept].into(), &Params::new())
+        .unwrap();
     assert_eq!(
         *OUTPUT.lock().unwrap_or_else(|p| p.into_inner()),
         vec![2.0, 3.0]
     );
-    let e = make.create(&Params::new()).unwrap_err();
+    let e = make.create(engine, &Params::new()).unwrap_err();
     assert!(
         e.to_string()
             .contains("step `make` needs parameter `n: i64`"),
@@ -295,7 +301,7 @@ fn the_description_is_const_data() {
     use fugue::extension::{CallbackUse, InputShape, Kind, OutputShape};
     const COLUMNS: usize = match <seen as Transformer>::INPUTS[0] {
         InputShape::Typed { columns, .. } => columns.len(),
-        InputShape::Dynamic => 0,
+        InputShape::Dynamic | InputShape::Frames => 0,
     };
     assert_eq!(COLUMNS, 2);
     assert_eq!(<seen as Transformer>::KIND, Kind::Transformer);

@@ -88,6 +88,9 @@ pub enum InputShape {
     },
     /// Arrow data or a frame, whose schema is known only at run time.
     Dynamic,
+    /// Every input of the step, any number of them, as one collection (a `DataFrames`
+    /// parameter of a processor or outputter); their schemas are known only at run time.
+    Frames,
 }
 
 /// What a function outputs.

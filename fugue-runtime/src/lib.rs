@@ -74,6 +74,8 @@ pub mod transformer;
 pub mod value;
 pub mod workflow;
 
-pub use frame::{ArrowFrame, DataFrame, Metadata, PlanFrame, RowFrame, RowMap, StreamFrame};
+pub use frame::{
+    ArrowFrame, DataFrame, DataFrames, Metadata, PlanFrame, RowFrame, RowMap, StreamFrame,
+};
 pub use like::{IntoDataFrame, IntoSchema};
 pub use value::Value;

@@ -810,8 +810,13 @@ impl fugue_runtime::transformer::Transformer for KeysOnly {
 }
 
 impl fugue_runtime::transformer::Processor for KeysOnly {
-    fn process(&self, mut inputs: Vec<DataFrame>, _: &Params) -> Result<DataFrame> {
-        inputs.remove(0).select(&["k"])
+    fn process(
+        &self,
+        _: &dyn ExecutionEngine,
+        inputs: fugue_runtime::DataFrames,
+        _: &Params,
+    ) -> Result<DataFrame> {
+        inputs.into_vec().remove(0).select(&["k"])
     }
 }
 

@@ -225,6 +225,7 @@ fn description(v: &ValidTransformer<'_>, code_hash: u64) -> TokenStream {
     let name = ident.to_string();
     let kind = format_ident!("{}", def.kind.variant());
     let inputs = def.params.iter().filter_map(|param| match &param.role {
+        Role::Data(DataShape::Frames) => Some(quote!(#p::InputShape::Frames)),
         Role::Data(shape) => Some(match shape.record() {
             Some(t) => {
                 let record = type_name(t);
@@ -345,6 +346,8 @@ fn call_args(
             }
             Role::Cursor { by_ref: true } => args.push(quote!(&ctx.cursor)),
             Role::Cursor { by_ref: false } => args.push(quote!(ctx.cursor.clone())),
+            // Driver-side kinds only (`validate.rs`): their entry's `engine` argument.
+            Role::Engine => args.push(quote!(engine)),
             Role::Param | Role::Unsupported(_) => {
                 let n = &param.name;
                 prepare.extend(quote_spanned! {ty.span()=>
@@ -388,7 +391,9 @@ fn partition_function(v: &ValidTransformer<'_>) -> TokenStream {
             false,
         ),
         // `DataFrame` is rejected in `validate.rs` for the per-partition kinds.
-        DataShape::Batch | DataShape::Frame => (quote!(#p::adapt::batch(__inputs.next())?), false),
+        DataShape::Batch | DataShape::Frame | DataShape::Frames => {
+            (quote!(#p::adapt::batch(__inputs.next())?), false)
+        }
         DataShape::BatchIter => (
             quote!(#p::adapt::batch_iter(__inputs.next(), &__slot)),
             false,
@@ -516,8 +521,25 @@ fn frame_data(shape: &DataShape<'_>) -> (TokenStream, bool) {
         ),
         DataShape::Slice(t) => (quote!(#p::adapt::frame_rows::<#t>(__inputs.next()?)?), true),
         DataShape::Batch => (quote!(#p::adapt::frame_batch(__inputs.next()?)?), false),
+        // The only data parameter (`validate.rs`): every input.
+        DataShape::Frames => (quote!(inputs), false),
         _ => (quote!(__inputs.next()?), false),
     }
+}
+
+/// How a driver-side kind reads its inputs: every input as `DataFrames`, or one frame per data
+/// parameter (their number checked).
+fn frame_inputs(def: &TransformerDef<'_>) -> TokenStream {
+    let p = quote!(::fugue::__private);
+    let all = def
+        .params
+        .iter()
+        .any(|p| matches!(p.role, Role::Data(DataShape::Frames)));
+    if all {
+        return TokenStream::new();
+    }
+    let count = data_count(def);
+    quote!(let mut __inputs = #p::adapt::frames(NAME, inputs, #count)?;)
 }
 
 fn frame_output(def: &TransformerDef<'_>) -> TokenStream {
@@ -539,7 +561,7 @@ fn data_count(def: &TransformerDef<'_>) -> usize {
 fn processor(def: &TransformerDef<'_>) -> TokenStream {
     let p = quote!(::fugue::__private);
     let ident = &def.item.sig.ident;
-    let count = data_count(def);
+    let read = frame_inputs(def);
     let (prepare, args) = call_args(def, &|_, shape, _| frame_data(shape), &quote!(params));
     let invoke = invoke(def, &args);
     let output = frame_output(def);
@@ -548,11 +570,13 @@ fn processor(def: &TransformerDef<'_>) -> TokenStream {
         impl #p::Processor for #ident {
             fn process(
                 &self,
-                inputs: ::std::vec::Vec<#p::DataFrame>,
+                engine: &dyn #p::ExecutionEngine,
+                inputs: #p::DataFrames,
                 params: &#p::Params,
             ) -> #p::fugue_core::Result<#p::DataFrame> {
                 const NAME: &str = <#ident as #p::Transformer>::NAME;
-                let mut __inputs = #p::adapt::frames(NAME, inputs, #count)?;
+                let _ = engine;
+                #read
                 #prepare
                 #invoke
                 #output
@@ -570,8 +594,13 @@ fn creator(def: &TransformerDef<'_>) -> TokenStream {
     quote! {
         #[automatically_derived]
         impl #p::Creator for #ident {
-            fn create(&self, params: &#p::Params) -> #p::fugue_core::Result<#p::DataFrame> {
+            fn create(
+                &self,
+                engine: &dyn #p::ExecutionEngine,
+                params: &#p::Params,
+            ) -> #p::fugue_core::Result<#p::DataFrame> {
                 const NAME: &str = <#ident as #p::Transformer>::NAME;
+                let _ = engine;
                 #prepare
                 #invoke
                 #output
@@ -583,7 +612,7 @@ fn creator(def: &TransformerDef<'_>) -> TokenStream {
 fn outputter(def: &TransformerDef<'_>) -> TokenStream {
     let p = quote!(::fugue::__private);
     let ident = &def.item.sig.ident;
-    let count = data_count(def);
+    let read = frame_inputs(def);
     let (prepare, args) = call_args(def, &|_, shape, _| frame_data(shape), &quote!(params));
     let invoke = invoke(def, &args);
     quote! {
@@ -591,11 +620,13 @@ fn outputter(def: &TransformerDef<'_>) -> TokenStream {
         impl #p::Outputter for #ident {
             fn output(
                 &self,
-                inputs: ::std::vec::Vec<#p::DataFrame>,
+                engine: &dyn #p::ExecutionEngine,
+                inputs: #p::DataFrames,
                 params: &#p::Params,
             ) -> #p::fugue_core::Result<()> {
                 const NAME: &str = <#ident as #p::Transformer>::NAME;
-                let mut __inputs = #p::adapt::frames(NAME, inputs, #count)?;
+                let _ = engine;
+                #read
                 #prepare
                 #invoke
                 let () = __out;

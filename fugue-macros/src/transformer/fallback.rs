@@ -23,18 +23,19 @@ pub fn fallback(def: &TransformerDef<'_>) -> TokenStream {
     let entry = match def.kind {
         Kind::Processor => quote! {
             impl #p::Processor for #ident {
-                fn process(&self, _: ::std::vec::Vec<#p::DataFrame>, _: &#p::Params)
+                fn process(&self, _: &dyn #p::ExecutionEngine, _: #p::DataFrames, _: &#p::Params)
                     -> #p::fugue_core::Result<#p::DataFrame> { #failed }
             }
         },
         Kind::Creator => quote! {
             impl #p::Creator for #ident {
-                fn create(&self, _: &#p::Params) -> #p::fugue_core::Result<#p::DataFrame> { #failed }
+                fn create(&self, _: &dyn #p::ExecutionEngine, _: &#p::Params)
+                    -> #p::fugue_core::Result<#p::DataFrame> { #failed }
             }
         },
         Kind::Outputter => quote! {
             impl #p::Outputter for #ident {
-                fn output(&self, _: ::std::vec::Vec<#p::DataFrame>, _: &#p::Params)
+                fn output(&self, _: &dyn #p::ExecutionEngine, _: #p::DataFrames, _: &#p::Params)
                     -> #p::fugue_core::Result<()> { #failed }
             }
         },

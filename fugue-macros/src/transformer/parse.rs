@@ -144,6 +144,8 @@ pub enum DataShape<'a> {
     BatchIter,
     /// `DataFrame`
     Frame,
+    /// `DataFrames`: every input of a processor or outputter, named or positional.
+    Frames,
 }
 
 impl DataShape<'_> {
@@ -180,6 +182,8 @@ pub enum Role<'a> {
         /// `&S` (else `Arc<S>`).
         by_ref: bool,
     },
+    /// `&dyn ExecutionEngine`: the engine a driver-side function runs on.
+    Engine,
     /// Any other type: filled from the step's parameters by name.
     Param,
 }
@@ -358,6 +362,17 @@ fn single_arg<'t>(ty: &'t syn::Type, name: &str) -> Option<&'t syn::Type> {
     }
 }
 
+/// `dyn ExecutionEngine` (with any lifetime bound).
+fn is_engine(ty: &syn::Type) -> bool {
+    let syn::Type::TraitObject(object) = ty else {
+        return false;
+    };
+    object.bounds.iter().any(|bound| {
+        matches!(bound, syn::TypeParamBound::Trait(t)
+            if t.path.segments.last().is_some_and(|s| s.ident == "ExecutionEngine"))
+    })
+}
+
 fn is_named(ty: &syn::Type, name: &str) -> bool {
     last_segment(ty).is_some_and(|s| s.ident == name && s.arguments.is_none())
 }
@@ -436,6 +451,9 @@ pub fn classify_param(ty: &syn::Type) -> Role<'_> {
         if is_named(&r.elem, "PartitionCursor") {
             return Role::Cursor { by_ref: true };
         }
+        if is_engine(&r.elem) {
+            return Role::Engine;
+        }
         if !is_named(&r.elem, "str") {
             return Role::State {
                 ty: &r.elem,
@@ -444,6 +462,11 @@ pub fn classify_param(ty: &syn::Type) -> Role<'_> {
         }
     }
     if let Some(t) = single_arg(ty, "Arc") {
+        if is_engine(t) {
+            return Role::Unsupported(
+                "a function receives the engine as `&dyn ExecutionEngine`".to_string(),
+            );
+        }
         return Role::State {
             ty: t,
             by_ref: false,
@@ -468,6 +491,14 @@ pub fn classify_param(ty: &syn::Type) -> Role<'_> {
     }
     if is_named(ty, "DataFrame") {
         return Role::Data(DataShape::Frame);
+    }
+    if is_named(ty, "DataFrames") {
+        return Role::Data(DataShape::Frames);
+    }
+    if is_engine(ty) {
+        return Role::Unsupported(
+            "a function receives the engine as `&dyn ExecutionEngine`".to_string(),
+        );
     }
     if is_named(ty, "Callback") {
         return Role::Callback { optional: false };

@@ -110,6 +110,20 @@ fn expansion_of_a_processor() {
 }
 
 #[test]
+fn expansion_of_a_processor_with_the_engine_and_every_input() {
+    let out = super::expand(
+        Kind::Processor,
+        quote!(),
+        quote! {
+            fn join_all(engine: &dyn ExecutionEngine, dfs: DataFrames, min: f64) -> DataFrame {
+                body()
+            }
+        },
+    );
+    insta::assert_snapshot!(pretty(out));
+}
+
+#[test]
 fn expansion_of_a_creator() {
     let out = super::expand(
         Kind::Creator,

@@ -107,24 +107,59 @@ fn check_function(def: &TransformerDef<'_>, diag: &mut Diagnostics) {
 fn check_params(def: &TransformerDef<'_>, diag: &mut Diagnostics) {
     let kind = def.kind;
     let params = &def.params;
-    let prefix = params
-        .iter()
-        .take_while(|p| matches!(p.role, Role::Data(_) | Role::Unsupported(_)))
-        .count();
+    // The engine may come first (as in Fugue: `def p(e: ExecutionEngine, dfs: DataFrames)`).
+    let lead = usize::from(matches!(
+        params.first().map(|p| &p.role),
+        Some(Role::Engine)
+    ));
+    let prefix = lead
+        + params[lead..]
+            .iter()
+            .take_while(|p| matches!(p.role, Role::Data(_) | Role::Unsupported(_)))
+            .count();
     let accepted = if kind.is_per_partition() {
         PARTITION_INPUTS
     } else {
         FRAME_INPUTS
     };
+    if lead == 1 {
+        check_engine(def, &params[0], diag);
+    }
 
     // Data parameters.
-    for p in &params[..prefix] {
+    let data = &params[lead..prefix];
+    if let Some(p) = data
+        .iter()
+        .find(|p| matches!(p.role, Role::Data(DataShape::Frames)))
+        && !kind.is_per_partition()
+        && data.len() > 1
+    {
+        diag.error_spanned(
+            p.ty,
+            format!(
+                "`{}: DataFrames` receives every input of the step, so it must be the only data \
+                 parameter of `{}`\n= help: take the inputs one by one (`Vec<T>`, `DataFrame`, \
+                 ..), or all of them as `DataFrames`",
+                p.name, def.item.sig.ident
+            ),
+        );
+    }
+    for p in data {
         match &p.role {
             Role::Unsupported(reason) => diag.error_spanned(
                 p.ty,
                 format!(
                     "unsupported type for data parameter `{}`: {reason}\n\
                      = help: accepted data shapes: {accepted}",
+                    p.name
+                ),
+            ),
+            Role::Data(DataShape::Frames) if kind.is_per_partition() => diag.error_spanned(
+                p.ty,
+                format!(
+                    "unsupported type for data parameter `{}`: `DataFrames` collects the whole \
+                     inputs of a processor or outputter; a partition arrives as rows or Arrow \
+                     batches\n= help: accepted data shapes: {accepted}",
                     p.name
                 ),
             ),
@@ -154,7 +189,7 @@ fn check_params(def: &TransformerDef<'_>, diag: &mut Diagnostics) {
         }
     }
     if kind == Kind::Creator {
-        if let Some(p) = params.first().filter(|_| prefix > 0) {
+        if let Some(p) = params.get(lead).filter(|_| prefix > lead) {
             diag.error_spanned(
                 p.ty,
                 format!(
@@ -165,10 +200,10 @@ fn check_params(def: &TransformerDef<'_>, diag: &mut Diagnostics) {
                 ),
             );
         }
-    } else if prefix == 0 {
+    } else if prefix == lead {
         let span = def.item.sig.paren_token.span.join();
         let first = params
-            .first()
+            .get(lead)
             .map(|p| format!(" (`{}` is not data)", p.name))
             .unwrap_or_default();
         let message = format!(
@@ -180,8 +215,8 @@ fn check_params(def: &TransformerDef<'_>, diag: &mut Diagnostics) {
             Some(p) => diag.error_spanned(p.ty, message),
             None => diag.error(span, message),
         }
-    } else if matches!(kind, Kind::Transformer | Kind::OutputTransformer) && prefix > 1 {
-        let second = &params[1];
+    } else if matches!(kind, Kind::Transformer | Kind::OutputTransformer) && prefix - lead > 1 {
+        let second = &params[lead + 1];
         diag.error_spanned(
             second.ty,
             format!(
@@ -197,6 +232,7 @@ fn check_params(def: &TransformerDef<'_>, diag: &mut Diagnostics) {
     let mut callback_seen = false;
     let mut cursor_seen = false;
     let mut state_seen = false;
+    let mut engine_seen = lead == 1;
     for (i, p) in params.iter().enumerate().skip(prefix) {
         match &p.role {
             Role::Callback { .. } | Role::Cursor { .. } | Role::State { .. }
@@ -242,8 +278,32 @@ fn check_params(def: &TransformerDef<'_>, diag: &mut Diagnostics) {
                 p.ty,
                 format!("unsupported type for parameter `{}`: {reason}", p.name),
             ),
+            Role::Engine => {
+                if engine_seen {
+                    diag.error_spanned(p.ty, "a function takes the engine at most once");
+                }
+                engine_seen = true;
+                check_engine(def, p, diag);
+            }
             Role::Data(_) | Role::Param => check_param_name(p, diag),
         }
+    }
+}
+
+/// `&dyn ExecutionEngine`: only for the kinds that run on the driver.
+fn check_engine(def: &TransformerDef<'_>, p: &ParamDef<'_>, diag: &mut Diagnostics) {
+    if def.kind.is_per_partition() {
+        diag.error_spanned(
+            p.ty,
+            format!(
+                "`{}` cannot take the engine (`{}`): it runs once per partition, on the \
+                 workers, where no engine is\n= help: do the engine's work (joins, SQL, loads) \
+                 in a `#[processor]`, which runs on the driver and may take `&dyn \
+                 ExecutionEngine`",
+                attr(def),
+                p.name
+            ),
+        );
     }
 }
 

@@ -56,6 +56,7 @@
 
 mod checks;
 pub mod conf;
+mod context;
 #[cfg(feature = "datafusion")]
 mod io;
 #[cfg(not(feature = "datafusion"))]
@@ -80,6 +81,11 @@ mod typed_load;
 pub use crate::executor::{ZipHow, run_comap};
 pub use checks::{JoinPlan, join_plan, join_plan_named, same_schema};
 pub use conf::{LOCAL_MEMORY_LIMIT, LOCAL_SPILL_DIR, LOCAL_WORKERS};
+pub use context::{
+    BUILT_IN_ENGINES, EngineContext, NamedEngineFactory, clear_global_engine, context_engine,
+    current_conf, current_engine, engine_context, register_engine, registered_engines,
+    set_global_engine, unregister_engine,
+};
 pub use local::LocalEngine;
 pub use options::{
     DropHow, FileFormat, FillValue, JoinHow, LoadColumns, LoadFiles, LoadOptions, NaPosition,
@@ -421,15 +427,24 @@ fn scheme_factory(scheme: &str) -> Option<EngineFactory> {
     table.iter().find(|(s, _)| s == scheme).map(|(_, f)| *f)
 }
 
-/// The engine names [`make_engine`] knows.
+/// The engine names [`make_engine`] knows besides the [`registered_engines`].
 pub const ENGINE_NAMES: &[&str] = &["native", "local", "ballista://host:port"];
 
 impl IntoEngine for &str {
+    /// `""` is the default engine (as `()`: see [`engine_context`]); `native` and `local` are
+    /// built in; any other name is an engine of [`register_engine`] or, `scheme://..`, of
+    /// [`install_engine_scheme`].
     fn into_engine(self, conf: &ConfigOverrides) -> Result<Arc<dyn ExecutionEngine>> {
         let name = self.trim();
-        match name.to_ascii_lowercase().as_str() {
+        let lower = name.to_ascii_lowercase();
+        // A registered name is never a built-in one (`register_engine` refuses them).
+        if let Some(factory) = context::named_factory(&lower) {
+            return context::make_named(factory.as_ref(), name, conf);
+        }
+        match lower.as_str() {
+            "" => context::default_engine(conf),
             // Defaults < global conf < `FUGUE_*` environment < `conf`.
-            "" | "local" => Ok(Arc::new(LocalEngine::local(engine_conf(conf)?)?)),
+            "local" => Ok(Arc::new(LocalEngine::local(engine_conf(conf)?)?)),
             "native" => Ok(Arc::new(LocalEngine::native(engine_conf(conf)?)?)),
             lower if lower.contains("://") => {
                 let scheme = &lower[..lower.find("://").unwrap_or(0)];
@@ -445,19 +460,29 @@ impl IntoEngine for &str {
                     }),
                 }
             }
-            _ => Err(FugueError::invalid_argument(
-                "engine",
-                format!(
-                    "`{name}` is not a known engine; known engines are {}",
-                    ENGINE_NAMES.join(", ")
-                ),
-            )),
+            _ => {
+                let registered = registered_engines();
+                let known: Vec<&str> = ENGINE_NAMES
+                    .iter()
+                    .copied()
+                    .chain(registered.iter().map(String::as_str))
+                    .collect();
+                Err(FugueError::invalid_argument(
+                    "engine",
+                    format!(
+                        "`{name}` is not a known engine; known engines are {} (more can be \
+                         registered with `register_engine`)",
+                        known.join(", ")
+                    ),
+                ))
+            }
         }
     }
 }
 
 impl IntoEngine for () {
-    /// `()` is the default engine (`local`).
+    /// `()` is the default engine: the thread's [`engine_context`], else the
+    /// [`set_global_engine`] engine, else `local`.
     fn into_engine(self, conf: &ConfigOverrides) -> Result<Arc<dyn ExecutionEngine>> {
         "".into_engine(conf)
     }
@@ -476,7 +501,7 @@ impl IntoEngine for &String {
 }
 
 impl<T: IntoEngine> IntoEngine for Option<T> {
-    /// `None` is the default engine.
+    /// `None` is the default engine (as `()`).
     fn into_engine(self, conf: &ConfigOverrides) -> Result<Arc<dyn ExecutionEngine>> {
         match self {
             Some(inner) => inner.into_engine(conf),

@@ -18,6 +18,7 @@
 //! ```
 
 mod arrow_frame;
+mod frames;
 mod ops;
 #[cfg(feature = "datafusion")]
 mod plan_frame;
@@ -28,6 +29,8 @@ mod row_frame;
 mod stream_frame;
 
 pub use arrow_frame::ArrowFrame;
+pub use frames::DataFrames;
+pub(crate) use frames::check_names as check_input_names;
 #[cfg(feature = "datafusion")]
 pub(crate) use ops::cast_column;
 pub use plan_frame::PlanFrame;

@@ -16,7 +16,7 @@
 //! which [`finish`] turns into the call's error. [`finish`] also turns a panic of a lazy output
 //! into an error naming the function.
 
-use crate::frame::DataFrame;
+use crate::frame::{DataFrame, DataFrames};
 use crate::function::{BatchStream, PanicError, PartitionState, PhysicalPartition};
 use crate::record::Record;
 use arrow::array::RecordBatch;
@@ -227,12 +227,12 @@ impl FrameInputs {
 }
 
 /// The input frames of `function`, which takes `expected` of them.
-pub fn frames(function: &str, frames: Vec<DataFrame>, expected: usize) -> Result<FrameInputs> {
+pub fn frames(function: &str, frames: DataFrames, expected: usize) -> Result<FrameInputs> {
     if frames.len() != expected {
         return Err(wrong_input_count(function, expected, frames.len()));
     }
     Ok(FrameInputs {
-        frames: frames.into_iter(),
+        frames: frames.into_vec().into_iter(),
     })
 }
 

@@ -8,7 +8,8 @@
 //! which the const kind check keeps from ever being built into a program that compiles.
 
 use super::{Kind, Transformer};
-use crate::frame::DataFrame;
+use crate::engine::ExecutionEngine;
+use crate::frame::{DataFrame, DataFrames};
 use crate::function::{BatchStream, Params, PartitionContext, PartitionFunction};
 use crate::workflow::{CreateFn, OutputFn, ProcessFn};
 use fugue_core::{FugueError, Result, Schema};
@@ -90,7 +91,7 @@ impl<T: Transformer> CreateFn for WrongKind<T> {
         T::NAME
     }
 
-    fn create(&self, _: &Params) -> Result<DataFrame> {
+    fn create(&self, _: &dyn ExecutionEngine, _: &Params) -> Result<DataFrame> {
         Err(self.error())
     }
 }
@@ -100,7 +101,7 @@ impl<T: Transformer> ProcessFn for WrongKind<T> {
         T::NAME
     }
 
-    fn process(&self, _: Vec<DataFrame>, _: &Params) -> Result<DataFrame> {
+    fn process(&self, _: &dyn ExecutionEngine, _: DataFrames, _: &Params) -> Result<DataFrame> {
         Err(self.error())
     }
 }
@@ -110,7 +111,7 @@ impl<T: Transformer> OutputFn for WrongKind<T> {
         T::NAME
     }
 
-    fn output(&self, _: Vec<DataFrame>, _: &Params) -> Result<()> {
+    fn output(&self, _: &dyn ExecutionEngine, _: DataFrames, _: &Params) -> Result<()> {
         Err(self.error())
     }
 }
@@ -138,7 +139,9 @@ mod tests {
         let e = PartitionFunction::output_schema(&f, &[]).unwrap_err();
         assert_eq!(e.kind(), fugue_core::ErrorKind::InvalidArgument);
         assert!(e.to_string().contains("`dedup` is a `#[processor]`"), "{e}");
-        assert!(CreateFn::create(&f, &Params::new()).is_err());
-        assert!(OutputFn::output(&f, vec![], &Params::new()).is_err());
+        let engine = crate::engine::make_engine("native", ()).unwrap();
+        assert!(CreateFn::create(&f, engine.as_ref(), &Params::new()).is_err());
+        let none = DataFrames::default();
+        assert!(OutputFn::output(&f, engine.as_ref(), none, &Params::new()).is_err());
     }
 }

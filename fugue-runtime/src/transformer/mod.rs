@@ -18,7 +18,8 @@
 pub mod adapt;
 mod any_kind;
 
-use crate::frame::DataFrame;
+use crate::engine::ExecutionEngine;
+use crate::frame::{DataFrame, DataFrames};
 use crate::function::Params;
 use fugue_core::rules::Step;
 use fugue_core::{FugueError, PartitionSpec, Result, Schema};
@@ -155,8 +156,14 @@ impl CodeIdentity {
     note = "a `#[transformer]` runs per partition with `transform(input, f)`, a `#[cotransformer]` with `cotransform([a, b], f)`, an `#[outputter]` with `output(inputs, f)`"
 )]
 pub trait Processor: Transformer {
-    /// Run on these frames (one per data parameter) with these parameters.
-    fn process(&self, inputs: Vec<DataFrame>, params: &Params) -> Result<DataFrame>;
+    /// Run on `engine` over these frames (one per data parameter, or all of them for a
+    /// `DataFrames` parameter) with these parameters.
+    fn process(
+        &self,
+        engine: &dyn ExecutionEngine,
+        inputs: DataFrames,
+        params: &Params,
+    ) -> Result<DataFrame>;
 }
 
 /// A function run once on the driver that makes a frame from nothing (`#[creator]`).
@@ -165,8 +172,8 @@ pub trait Processor: Transformer {
     label = "not a creator"
 )]
 pub trait Creator: Transformer {
-    /// Run with these parameters.
-    fn create(&self, params: &Params) -> Result<DataFrame>;
+    /// Run on `engine` with these parameters.
+    fn create(&self, engine: &dyn ExecutionEngine, params: &Params) -> Result<DataFrame>;
 }
 
 /// A function run once on the driver over whole frames, returning nothing (`#[outputter]`).
@@ -176,8 +183,14 @@ pub trait Creator: Transformer {
     note = "an `#[output_transformer]` runs per partition with `out_transform(input, f)`, a `#[processor]` with `process(inputs, f)`"
 )]
 pub trait Outputter: Transformer {
-    /// Run on these frames (one per data parameter) with these parameters.
-    fn output(&self, inputs: Vec<DataFrame>, params: &Params) -> Result<()>;
+    /// Run on `engine` over these frames (one per data parameter, or all of them for a
+    /// `DataFrames` parameter) with these parameters.
+    fn output(
+        &self,
+        engine: &dyn ExecutionEngine,
+        inputs: DataFrames,
+        params: &Params,
+    ) -> Result<()>;
 }
 
 /// The output schema of output kinds (Fugue's `__output_no_data__:int`): they produce no row.
@@ -231,7 +244,7 @@ pub fn typed_inputs<T: Transformer>() -> Vec<Option<(&'static str, Schema)>> {
             InputShape::Typed { record, columns } => {
                 Schema::from_const(columns).ok().map(|s| (*record, s))
             }
-            InputShape::Dynamic => None,
+            InputShape::Dynamic | InputShape::Frames => None,
         })
         .collect()
 }

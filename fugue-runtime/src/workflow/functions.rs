@@ -5,7 +5,8 @@
 //! closure a name, and [`NamedFn::with_schema`] declares its output schema so that the plan
 //! knows it before running.
 
-use crate::frame::DataFrame;
+use crate::engine::ExecutionEngine;
+use crate::frame::{DataFrame, DataFrames};
 use crate::function::Params;
 use crate::transformer::CodeIdentity;
 use fugue_core::{Result, Schema};
@@ -30,8 +31,8 @@ pub trait CreateFn: Send + Sync {
         None
     }
 
-    /// Create the frame.
-    fn create(&self, params: &Params) -> Result<DataFrame>;
+    /// Create the frame, on the run's engine.
+    fn create(&self, engine: &dyn ExecutionEngine, params: &Params) -> Result<DataFrame>;
 }
 
 /// Computes a frame from whole input frames.
@@ -54,8 +55,13 @@ pub trait ProcessFn: Send + Sync {
         None
     }
 
-    /// Compute the frame.
-    fn process(&self, inputs: Vec<DataFrame>, params: &Params) -> Result<DataFrame>;
+    /// Compute the frame from the step's inputs, on the run's engine.
+    fn process(
+        &self,
+        engine: &dyn ExecutionEngine,
+        inputs: DataFrames,
+        params: &Params,
+    ) -> Result<DataFrame>;
 }
 
 /// Consumes whole input frames (prints, writes, asserts, ...).
@@ -72,15 +78,20 @@ pub trait OutputFn: Send + Sync {
         None
     }
 
-    /// Consume the frames.
-    fn output(&self, inputs: Vec<DataFrame>, params: &Params) -> Result<()>;
+    /// Consume the step's inputs, on the run's engine.
+    fn output(
+        &self,
+        engine: &dyn ExecutionEngine,
+        inputs: DataFrames,
+        params: &Params,
+    ) -> Result<()>;
 }
 
 impl<F> CreateFn for F
 where
     F: Fn(&Params) -> Result<DataFrame> + Send + Sync,
 {
-    fn create(&self, params: &Params) -> Result<DataFrame> {
+    fn create(&self, _: &dyn ExecutionEngine, params: &Params) -> Result<DataFrame> {
         self(params)
     }
 }
@@ -89,8 +100,13 @@ impl<F> ProcessFn for F
 where
     F: Fn(Vec<DataFrame>, &Params) -> Result<DataFrame> + Send + Sync,
 {
-    fn process(&self, inputs: Vec<DataFrame>, params: &Params) -> Result<DataFrame> {
-        self(inputs, params)
+    fn process(
+        &self,
+        _: &dyn ExecutionEngine,
+        inputs: DataFrames,
+        params: &Params,
+    ) -> Result<DataFrame> {
+        self(inputs.into_vec(), params)
     }
 }
 
@@ -98,8 +114,80 @@ impl<F> OutputFn for F
 where
     F: Fn(Vec<DataFrame>, &Params) -> Result<()> + Send + Sync,
 {
-    fn output(&self, inputs: Vec<DataFrame>, params: &Params) -> Result<()> {
-        self(inputs, params)
+    fn output(&self, _: &dyn ExecutionEngine, inputs: DataFrames, params: &Params) -> Result<()> {
+        self(inputs.into_vec(), params)
+    }
+}
+
+/// A closure that also takes the run's engine, and the step's inputs as [`DataFrames`] (named
+/// when the step names them): `with_engine(|engine, dfs, params| ..)` is a [`ProcessFn`] (it
+/// returns a frame) or an [`OutputFn`] (it returns `()`); `with_engine(|engine, params| ..)` a
+/// [`CreateFn`].
+///
+/// ```
+/// # #[cfg(feature = "datafusion")] {
+/// use fugue_runtime::engine::ExecutionEngine;
+/// use fugue_runtime::frame::DataFrames;
+/// use fugue_runtime::function::Params;
+/// use fugue_runtime::workflow::{Workflow, with_engine};
+/// use fugue_runtime::{IntoDataFrame, Value};
+///
+/// let wf = Workflow::new();
+/// let a = wf.create((vec![vec![Value::from(1_i64)]], "k:long").into_dataframe()?);
+/// let b = wf.create((vec![vec![Value::from(1_i64)]], "k:long").into_dataframe()?);
+/// let both = wf.process_named(
+///     &[("a", a), ("b", b)],
+///     with_engine(|engine: &dyn ExecutionEngine, dfs: DataFrames, _: &Params| {
+///         dfs.sql(engine, "SELECT a.k FROM a JOIN b ON a.k = b.k")
+///     }),
+/// );
+/// both.yield_as("both");
+/// let mut out = wf.run_on("native")?.get("both")?;
+/// assert_eq!(out.as_rows()?, vec![vec![Value::from(1_i64)]]);
+/// # }
+/// # Ok::<(), fugue_runtime::fugue_core::FugueError>(())
+/// ```
+pub fn with_engine<F>(function: F) -> WithEngine<F> {
+    WithEngine(function)
+}
+
+/// A closure given the run's engine ([`with_engine`]).
+pub struct WithEngine<F>(pub F);
+
+impl<F> ProcessFn for WithEngine<F>
+where
+    F: Fn(&dyn ExecutionEngine, DataFrames, &Params) -> Result<DataFrame> + Send + Sync,
+{
+    fn process(
+        &self,
+        engine: &dyn ExecutionEngine,
+        inputs: DataFrames,
+        params: &Params,
+    ) -> Result<DataFrame> {
+        (self.0)(engine, inputs, params)
+    }
+}
+
+impl<F> OutputFn for WithEngine<F>
+where
+    F: Fn(&dyn ExecutionEngine, DataFrames, &Params) -> Result<()> + Send + Sync,
+{
+    fn output(
+        &self,
+        engine: &dyn ExecutionEngine,
+        inputs: DataFrames,
+        params: &Params,
+    ) -> Result<()> {
+        (self.0)(engine, inputs, params)
+    }
+}
+
+impl<F> CreateFn for WithEngine<F>
+where
+    F: Fn(&dyn ExecutionEngine, &Params) -> Result<DataFrame> + Send + Sync,
+{
+    fn create(&self, engine: &dyn ExecutionEngine, params: &Params) -> Result<DataFrame> {
+        (self.0)(engine, params)
     }
 }
 
@@ -148,7 +236,7 @@ where
         self.schema.clone()
     }
 
-    fn create(&self, params: &Params) -> Result<DataFrame> {
+    fn create(&self, _: &dyn ExecutionEngine, params: &Params) -> Result<DataFrame> {
         (self.function)(params)
     }
 }
@@ -165,8 +253,13 @@ where
         self.schema.clone()
     }
 
-    fn process(&self, inputs: Vec<DataFrame>, params: &Params) -> Result<DataFrame> {
-        (self.function)(inputs, params)
+    fn process(
+        &self,
+        _: &dyn ExecutionEngine,
+        inputs: DataFrames,
+        params: &Params,
+    ) -> Result<DataFrame> {
+        (self.function)(inputs.into_vec(), params)
     }
 }
 
@@ -178,8 +271,8 @@ where
         &self.name
     }
 
-    fn output(&self, inputs: Vec<DataFrame>, params: &Params) -> Result<()> {
-        (self.function)(inputs, params)
+    fn output(&self, _: &dyn ExecutionEngine, inputs: DataFrames, params: &Params) -> Result<()> {
+        (self.function)(inputs.into_vec(), params)
     }
 }
 
@@ -208,8 +301,13 @@ impl<T: crate::transformer::Processor> ProcessFn for Ext<T> {
         declared_schema::<T>(inputs)
     }
 
-    fn process(&self, inputs: Vec<DataFrame>, params: &Params) -> Result<DataFrame> {
-        self.0.process(inputs, params)
+    fn process(
+        &self,
+        engine: &dyn ExecutionEngine,
+        inputs: DataFrames,
+        params: &Params,
+    ) -> Result<DataFrame> {
+        self.0.process(engine, inputs, params)
     }
 }
 
@@ -226,8 +324,8 @@ impl<T: crate::transformer::Creator> CreateFn for Ext<T> {
         declared_schema::<T>(&[])
     }
 
-    fn create(&self, params: &Params) -> Result<DataFrame> {
-        self.0.create(params)
+    fn create(&self, engine: &dyn ExecutionEngine, params: &Params) -> Result<DataFrame> {
+        self.0.create(engine, params)
     }
 }
 
@@ -240,7 +338,12 @@ impl<T: crate::transformer::Outputter> OutputFn for Ext<T> {
         CodeIdentity::of::<T>()
     }
 
-    fn output(&self, inputs: Vec<DataFrame>, params: &Params) -> Result<()> {
-        self.0.output(inputs, params)
+    fn output(
+        &self,
+        engine: &dyn ExecutionEngine,
+        inputs: DataFrames,
+        params: &Params,
+    ) -> Result<()> {
+        self.0.output(engine, inputs, params)
     }
 }

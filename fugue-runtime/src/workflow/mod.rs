@@ -100,7 +100,7 @@ mod step;
 pub use crate::like::IntoPartitionSpec;
 pub use builder::{Workflow, WorkflowFrame};
 pub use fugue_core::options::SetOp;
-pub use functions::{CreateFn, Ext, NamedFn, OutputFn, ProcessFn, named};
+pub use functions::{CreateFn, Ext, NamedFn, OutputFn, ProcessFn, WithEngine, named, with_engine};
 pub use ops::{
     Choice, FunctionCall, FunctionInfo, KeySource, Modifier, Op, Operation, OperationClone,
     PlanContext, RunContext, ZippedFrames,

@@ -146,6 +146,72 @@ impl<'a> Args<'a> {
         Vec::new()
     }
 
+    /// One step, a bracketed list of steps (`a` or `[a, b]`), or a bracketed list of named
+    /// steps (`[left: a, right: b]`): the steps, and the names when they are named (each name
+    /// once).
+    pub fn steps_maybe_named(
+        &mut self,
+        diag: &mut Diagnostics,
+        what: &str,
+    ) -> (Vec<Ident>, Option<Vec<Ident>>) {
+        let Some(arg) = self.call.args.get(self.next_positional_index()).cloned() else {
+            return (self.steps(diag, what), None);
+        };
+        let mut tokens = arg.value.clone().into_iter();
+        let named = match (tokens.next(), tokens.next()) {
+            (Some(TokenTree::Group(g)), None) if g.delimiter() == Delimiter::Bracket => {
+                let inner = crate::workflow::parse::split_args(g.stream());
+                let any_named = inner.iter().any(|a| matches!(a.kind, ArgKind::Named(_)));
+                any_named.then_some(inner)
+            }
+            _ => None,
+        };
+        let Some(inner) = named else {
+            return (self.steps(diag, what), None);
+        };
+        // Consume the argument.
+        let _ = self.positional();
+        let mut steps = Vec::new();
+        let mut names: Vec<Ident> = Vec::new();
+        for item in &inner {
+            match (&item.kind, item.ident()) {
+                (ArgKind::Named(name), Some(step)) => {
+                    if names.iter().any(|n| n == name) {
+                        let message = format!(
+                            "the input name `{name}` is given twice in `{}`; each input needs \
+                             its own name",
+                            self.verb()
+                        );
+                        self.error(diag, name.span(), message);
+                    }
+                    names.push(name.clone());
+                    steps.push(step);
+                }
+                _ => {
+                    let message = format!(
+                        "expected `name: step` in a list of named inputs of `{}` (name every \
+                         input, or none): `{}`",
+                        self.verb(),
+                        self.syntax
+                    );
+                    self.error(diag, item.span, message);
+                }
+            }
+        }
+        (steps, Some(names))
+    }
+
+    /// The index of the argument [`positional`](Self::positional) would return next (or the
+    /// number of arguments).
+    fn next_positional_index(&self) -> usize {
+        (self.next..self.call.args.len())
+            .find(|&i| {
+                let arg = &self.call.args[i];
+                !self.used[i] && matches!(arg.kind, ArgKind::Positional) && !is_sub_call(arg)
+            })
+            .unwrap_or(self.call.args.len())
+    }
+
     /// The named argument `name: value`.
     pub fn named(&mut self, name: &str) -> Option<Arg> {
         let i = self

@@ -6,7 +6,7 @@ use crate::workflow::graph::Node;
 use crate::workflow::parse::Call;
 use proc_macro2::TokenStream;
 
-/// `output(input | [a, b], function [, params(name: value, ..)]);`
+/// `output(input | [a, b] | [name: a, ..], function [, params(name: value, ..)]);`
 ///
 /// Run an `#[outputter]` once over the whole input frames; typed inputs are checked like
 /// `process`'s. It has no output to name.
@@ -16,7 +16,7 @@ use proc_macro2::TokenStream;
 /// ```
 pub const VERB: Verb = Verb {
     name: "output",
-    syntax: "output(input | [a, b], function [, params(name: value, ..)])",
+    syntax: "output(input | [a, b] | [name: a, ..], function [, params(name: value, ..)])",
     output: false,
     modifier: false,
     parse,

@@ -8,17 +8,19 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-/// `name = process(input | [a, b], function [, params(name: value, ..)]);`
+/// `name = process(input | [a, b] | [name: a, ..], function [, params(name: value, ..)]);`
 ///
 /// Run a `#[processor]` once over the whole input frames. Each typed data parameter is checked
-/// against its input at compile time, like `transform`'s.
+/// against its input at compile time, like `transform`'s. Named inputs (`[trips: t, zones:
+/// z]`) reach a `DataFrames` parameter under those names.
 ///
 /// ```text
 /// merged = process([left, right], merge);
+/// named = process([trips: t, zones: z], with_names);
 /// ```
 pub const VERB: Verb = Verb {
     name: "process",
-    syntax: "name = process(input | [a, b], function [, params(name: value, ..)])",
+    syntax: "name = process(input | [a, b] | [name: a, ..], function [, params(name: value, ..)])",
     output: true,
     modifier: false,
     parse,
@@ -33,12 +35,14 @@ pub struct Process {
     pub function: syn::Path,
     /// The parameters.
     pub params: Params,
+    /// The inputs' names, when they are named (`[trips: t, zones: z]`).
+    pub names: Option<Vec<syn::Ident>>,
 }
 
 /// Read `process` or `output` arguments.
 pub fn parse_with(call: &Call, syntax: &'static str, diag: &mut Diagnostics) -> Option<Parsed> {
     let mut args = Args::new(call, syntax);
-    let inputs = args.steps(diag, "the input");
+    let (inputs, names) = args.steps_maybe_named(diag, "the input");
     let function = args.required(diag, "a function");
     let function = function.and_then(|f| match syn::parse2::<syn::Path>(f.value.clone()) {
         Ok(path) => Some(path),
@@ -55,11 +59,11 @@ pub fn parse_with(call: &Call, syntax: &'static str, diag: &mut Diagnostics) -> 
         }
     });
     let params = args.params(diag);
-    if call.verb == "output" && inputs.len() > 1 && !params.values.is_empty() {
+    if call.verb == "output" && (inputs.len() > 1 || names.is_some()) && !params.values.is_empty() {
         args.error(
             diag,
             call.paren,
-            "`output` over several inputs takes no `params(..)` yet (the builder declares it \
+            "`output` over several or named inputs takes no `params(..)` yet (the builder declares it \
              without a handle); give it one input, or set the parameters in the outputter",
         );
     }
@@ -67,7 +71,11 @@ pub fn parse_with(call: &Call, syntax: &'static str, diag: &mut Diagnostics) -> 
     let function = function?;
     (ok && !inputs.is_empty()).then_some(Parsed {
         inputs,
-        op: Op::Process(Process { function, params }),
+        op: Op::Process(Process {
+            function,
+            params,
+            names,
+        }),
     })
 }
 
@@ -132,8 +140,18 @@ pub fn build_with(node: &Node, ctx: &Ctx, method: &str) -> TokenStream {
         f.span(),
     );
     let f = quote!(::fugue::__private::transformer::AnyKind::#convert(#f));
-    let method = syn::Ident::new(method, t.function.span());
     let params = t.params.modifier();
+    if let Some(names) = &t.names {
+        let wf = ctx.wf();
+        let method = syn::Ident::new(&format!("{method}_named"), t.function.span());
+        let inputs = names.iter().enumerate().map(|(i, name)| {
+            let name = name.to_string();
+            let input = ctx.input_handle(node, i);
+            quote!((#name, #input))
+        });
+        return quote!(#wf.#method(&[#(#inputs),*], #f) #params);
+    }
+    let method = syn::Ident::new(method, t.function.span());
     if node.inputs.len() == 1 {
         let input = ctx.input_handle(node, 0);
         return quote!(#input.#method(#f) #params);

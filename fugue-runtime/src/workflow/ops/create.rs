@@ -78,8 +78,8 @@ impl Operation for CreateWith {
         Ok(self.creator.output_schema(&self.params))
     }
 
-    fn run(&self, _: &RunContext<'_>, _: Vec<DataFrame>) -> Result<Option<DataFrame>> {
-        Ok(Some(self.creator.create(&self.params)?))
+    fn run(&self, cx: &RunContext<'_>, _: Vec<DataFrame>) -> Result<Option<DataFrame>> {
+        Ok(Some(self.creator.create(cx.engine, &self.params)?))
     }
 
     fn modify(&mut self, modifier: Modifier) -> Result<()> {

@@ -45,10 +45,11 @@ pub use cotransform::ZippedFrames;
 pub use transform::FunctionCall;
 
 use crate::engine::ExecutionEngine;
-use crate::frame::{ArrowFrame, DataFrame};
+use crate::frame::{ArrowFrame, DataFrame, DataFrames};
 use crate::function::{Callback, Params, PartitionFunction};
 use crate::ignore::{IgnoreErrors, SkippedPartition};
 use crate::transformer::CodeIdentity;
+use crate::workflow::{SourceLocation, Workflow, WorkflowFrame};
 use fugue_core::options::FileFormat;
 use fugue_core::rules::Step;
 use fugue_core::{FugueError, PartitionSpec, Result, Schema};
@@ -411,6 +412,39 @@ fn two(mut inputs: Vec<DataFrame>, op: &str) -> Result<(DataFrame, DataFrame)> {
     let b = inputs.remove(1);
     let a = inputs.remove(0);
     Ok((a, b))
+}
+
+/// The inputs of a driver-side step as the function receives them: named when the step was
+/// declared with names (`process_named`, `output_named`), else positional.
+fn frames_of(names: Option<&[String]>, inputs: Vec<DataFrame>) -> Result<DataFrames> {
+    DataFrames::with_names(inputs, names)
+}
+
+/// The input names of a driver-side step in its arguments (and so in its checkpoint key).
+fn names_text(names: Option<&[String]>) -> String {
+    match names {
+        Some(names) => format!(" inputs {}", names.join(", ")),
+        None => String::new(),
+    }
+}
+
+/// Declare a driver-side step over named inputs: the step, with a malformed name list noted on
+/// it.
+fn add_named<'w>(
+    wf: &'w Workflow,
+    inputs: &[(&str, WorkflowFrame<'_>)],
+    op: impl FnOnce(Vec<String>) -> Op,
+    source: SourceLocation,
+) -> WorkflowFrame<'w> {
+    let names: Vec<String> = inputs.iter().map(|(n, _)| n.to_string()).collect();
+    let frames: Vec<WorkflowFrame<'_>> = inputs.iter().map(|(_, f)| *f).collect();
+    let partition = frames.first().and_then(|f| f.partition_arg());
+    let checked = crate::frame::check_input_names(&names);
+    let frame = wf.add_checked(op(names), &frames, partition, source);
+    if let Err(e) = checked {
+        wf.note(frame.id, e);
+    }
+    frame
 }
 
 fn strs(items: &[String]) -> Vec<&str> {

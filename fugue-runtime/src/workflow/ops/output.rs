@@ -1,7 +1,7 @@
 //! `output`: a whole-frame function over one or more frames with no output, on the driver.
 
 use super::{FunctionInfo, Modifier, Op, Operation, PlanContext, RunContext};
-use super::{modify_params, params_text, whole_frame_info};
+use super::{add_named, frames_of, modify_params, names_text, params_text, whole_frame_info};
 use crate::frame::DataFrame;
 use crate::function::Params;
 use crate::workflow::functions::OutputFn;
@@ -14,13 +14,16 @@ use std::sync::Arc;
 pub(crate) struct Output {
     outputter: Arc<dyn OutputFn>,
     params: Arc<Params>,
+    /// The inputs' names (`output_named`), else positional.
+    names: Option<Arc<[String]>>,
 }
 
 impl Output {
-    fn boxed(outputter: impl OutputFn + 'static) -> Op {
+    fn boxed(outputter: impl OutputFn + 'static, names: Option<Vec<String>>) -> Op {
         Op::new(Output {
             outputter: Arc::new(outputter),
             params: Arc::new(Params::new()),
+            names: names.map(Arc::from),
         })
     }
 }
@@ -43,19 +46,25 @@ impl Operation for Output {
     }
 
     fn args(&self) -> String {
-        format!("`{}`{}", self.outputter.name(), params_text(&self.params))
+        format!(
+            "`{}`{}{}",
+            self.outputter.name(),
+            params_text(&self.params),
+            names_text(self.names.as_deref())
+        )
     }
 
     fn key_args(&self) -> String {
-        String::new()
+        names_text(self.names.as_deref())
     }
 
     fn plan(&self, _: &PlanContext<'_>) -> Result<Option<Schema>> {
         Ok(None)
     }
 
-    fn run(&self, _: &RunContext<'_>, inputs: Vec<DataFrame>) -> Result<Option<DataFrame>> {
-        self.outputter.output(inputs, &self.params)?;
+    fn run(&self, cx: &RunContext<'_>, inputs: Vec<DataFrame>) -> Result<Option<DataFrame>> {
+        let inputs = frames_of(self.names.as_deref(), inputs)?;
+        self.outputter.output(cx.engine, inputs, &self.params)?;
         Ok(None)
     }
 
@@ -71,9 +80,25 @@ impl Workflow {
     pub fn output(&self, inputs: &[WorkflowFrame<'_>], outputter: impl OutputFn + 'static) {
         let partition = inputs.first().and_then(|f| f.partition_arg());
         self.add_checked(
-            Output::boxed(outputter),
+            Output::boxed(outputter, None),
             inputs,
             partition,
+            SourceLocation::caller(),
+        );
+    }
+
+    /// An outputter over named frames: it receives them as
+    /// [`DataFrames`](crate::frame::DataFrames) under these names (which must differ).
+    #[track_caller]
+    pub fn output_named(
+        &self,
+        inputs: &[(&str, WorkflowFrame<'_>)],
+        outputter: impl OutputFn + 'static,
+    ) {
+        add_named(
+            self,
+            inputs,
+            |names| Output::boxed(outputter, Some(names)),
             SourceLocation::caller(),
         );
     }
@@ -83,6 +108,6 @@ impl<'w> WorkflowFrame<'w> {
     /// An outputter over this frame.
     #[track_caller]
     pub fn output(&self, outputter: impl OutputFn + 'static) -> WorkflowFrame<'w> {
-        self.then(Output::boxed(outputter), SourceLocation::caller())
+        self.then(Output::boxed(outputter, None), SourceLocation::caller())
     }
 }

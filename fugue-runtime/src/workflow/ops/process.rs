@@ -1,7 +1,7 @@
 //! `process`: a whole-frame function over one or more frames, on the driver.
 
 use super::{FunctionInfo, Modifier, Op, Operation, PlanContext, RunContext};
-use super::{modify_params, params_text, whole_frame_info};
+use super::{add_named, frames_of, modify_params, names_text, params_text, whole_frame_info};
 use crate::frame::DataFrame;
 use crate::function::Params;
 use crate::workflow::functions::ProcessFn;
@@ -14,13 +14,16 @@ use std::sync::Arc;
 pub(crate) struct Process {
     processor: Arc<dyn ProcessFn>,
     params: Arc<Params>,
+    /// The inputs' names (`process_named`), else positional.
+    names: Option<Arc<[String]>>,
 }
 
 impl Process {
-    fn boxed(processor: impl ProcessFn + 'static) -> Op {
+    fn boxed(processor: impl ProcessFn + 'static, names: Option<Vec<String>>) -> Op {
         Op::new(Process {
             processor: Arc::new(processor),
             params: Arc::new(Params::new()),
+            names: names.map(Arc::from),
         })
     }
 }
@@ -39,11 +42,16 @@ impl Operation for Process {
     }
 
     fn args(&self) -> String {
-        format!("`{}`{}", self.processor.name(), params_text(&self.params))
+        format!(
+            "`{}`{}{}",
+            self.processor.name(),
+            params_text(&self.params),
+            names_text(self.names.as_deref())
+        )
     }
 
     fn key_args(&self) -> String {
-        String::new()
+        names_text(self.names.as_deref())
     }
 
     fn plan(&self, cx: &PlanContext<'_>) -> Result<Option<Schema>> {
@@ -53,8 +61,13 @@ impl Operation for Process {
         })
     }
 
-    fn run(&self, _: &RunContext<'_>, inputs: Vec<DataFrame>) -> Result<Option<DataFrame>> {
-        Ok(Some(self.processor.process(inputs, &self.params)?))
+    fn run(&self, cx: &RunContext<'_>, inputs: Vec<DataFrame>) -> Result<Option<DataFrame>> {
+        let inputs = frames_of(self.names.as_deref(), inputs)?;
+        Ok(Some(self.processor.process(
+            cx.engine,
+            inputs,
+            &self.params,
+        )?))
     }
 
     fn modify(&mut self, modifier: Modifier) -> Result<()> {
@@ -73,9 +86,26 @@ impl Workflow {
     ) -> WorkflowFrame<'_> {
         let partition = inputs.first().and_then(|f| f.partition_arg());
         self.add_checked(
-            Process::boxed(processor),
+            Process::boxed(processor, None),
             inputs,
             partition,
+            SourceLocation::caller(),
+        )
+    }
+
+    /// A processor over named frames: it receives them as
+    /// [`DataFrames`](crate::frame::DataFrames) under these names (which must differ), for
+    /// example to run SQL over them by name ([`DataFrames::sql`](crate::frame::DataFrames::sql)).
+    #[track_caller]
+    pub fn process_named(
+        &self,
+        inputs: &[(&str, WorkflowFrame<'_>)],
+        processor: impl ProcessFn + 'static,
+    ) -> WorkflowFrame<'_> {
+        add_named(
+            self,
+            inputs,
+            |names| Process::boxed(processor, Some(names)),
             SourceLocation::caller(),
         )
     }
@@ -85,6 +115,6 @@ impl<'w> WorkflowFrame<'w> {
     /// A processor over this frame (whole frames, not partitions).
     #[track_caller]
     pub fn process(&self, processor: impl ProcessFn + 'static) -> WorkflowFrame<'w> {
-        self.then(Process::boxed(processor), SourceLocation::caller())
+        self.then(Process::boxed(processor, None), SourceLocation::caller())
     }
 }
