@@ -529,6 +529,32 @@ pub fn closest_name<'a>(
     search.position().map(|at| candidates[at])
 }
 
+/// Names as a message lists them (`` `a`, `b` ``, or `none` when there are none), followed by
+/// `; did you mean `x`?` when one of them is [`closest_name`] to `name`: what a lookup by name
+/// that found nothing says about the names there are.
+///
+/// ```
+/// use fugue_core::error::names_for;
+///
+/// assert_eq!(names_for("trps", ["trips", "zones"], "nothing"), "`trips`, `zones`; did you mean `trips`?");
+/// assert_eq!(names_for("x", [], "nothing"), "nothing");
+/// ```
+pub fn names_for<'a>(name: &str, names: impl IntoIterator<Item = &'a str>, none: &str) -> String {
+    let names: Vec<&str> = names.into_iter().collect();
+    if names.is_empty() {
+        return none.to_string();
+    }
+    let listed = names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    match closest_name(name, names.iter().copied()) {
+        Some(close) => format!("{listed}; did you mean `{close}`?"),
+        None => listed,
+    }
+}
+
 /// How many characters of a user's input a message repeats: longer input is cut (see
 /// [`excerpt`] and [`caret_excerpt`]), so that a megabyte of text given by mistake does not
 /// make a megabyte of message.

@@ -115,20 +115,11 @@ impl DataFrames {
     fn position(&self, name: &str) -> Result<usize> {
         let names = self.names();
         names.iter().position(|n| n == name).ok_or_else(|| {
+            let known =
+                fugue_core::error::names_for(name, names.iter().map(String::as_str), "none");
             FugueError::invalid_argument(
                 "input name",
-                format!(
-                    "no input is named `{name}`; the inputs are {}",
-                    if names.is_empty() {
-                        "none".to_string()
-                    } else {
-                        names
-                            .iter()
-                            .map(|n| format!("`{n}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    }
-                ),
+                format!("no input is named `{name}`; the inputs are {known}"),
             )
         })
     }
@@ -233,6 +224,13 @@ mod tests {
         let e = dfs.by_name("a").unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidArgument);
         assert!(e.to_string().contains("the inputs are `_0`, `_1`"), "{e}");
+        let named = DataFrames::named([("trips", df("a:int"))]).unwrap();
+        let e = named.by_name("trps").unwrap_err();
+        assert!(
+            e.to_string()
+                .ends_with("the inputs are `trips`; did you mean `trips`?"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -105,29 +105,11 @@ struct StepPlan {
 
 impl WorkflowResult {
     fn unknown(&self, name: &str, what: &str) -> FugueError {
-        let known: Vec<&str> = self
-            .frames
-            .keys()
-            .chain(self.files.keys())
-            .map(String::as_str)
-            .collect();
-        let hint = fugue_core::error::closest_name(name, known.iter().copied())
-            .map(|s| format!("; did you mean `{s}`?"))
-            .unwrap_or_default();
+        let known = self.frames.keys().chain(self.files.keys());
+        let known = fugue_core::error::names_for(name, known.map(String::as_str), "nothing");
         FugueError::invalid_argument(
             "name",
-            format!(
-                "no {what} was yielded as `{name}`; yielded: {}{hint}",
-                if known.is_empty() {
-                    "nothing".to_string()
-                } else {
-                    known
-                        .iter()
-                        .map(|k| format!("`{k}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                }
-            ),
+            format!("no {what} was yielded as `{name}`; yielded: {known}"),
         )
     }
 

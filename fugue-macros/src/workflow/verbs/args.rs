@@ -9,6 +9,17 @@ use quote::{quote, quote_spanned};
 use syn::Ident;
 use syn::spanned::Spanned;
 
+/// The items of an argument written as one bracketed list (`[a, b]`, `[x: a, y: b]`).
+fn bracketed(arg: &Arg) -> Option<Vec<Arg>> {
+    let mut tokens = arg.value.clone().into_iter();
+    match (tokens.next(), tokens.next()) {
+        (Some(TokenTree::Group(g)), None) if g.delimiter() == Delimiter::Bracket => {
+            Some(crate::workflow::parse::split_args(g.stream()))
+        }
+        _ => None,
+    }
+}
+
 /// The arguments of one call, consumed by the verb that reads them.
 pub struct Args<'a> {
     call: &'a Call,
@@ -127,11 +138,7 @@ impl<'a> Args<'a> {
         if let Some(ident) = arg.ident() {
             return vec![ident];
         }
-        let mut tokens = arg.value.clone().into_iter();
-        if let (Some(TokenTree::Group(g)), None) = (tokens.next(), tokens.next())
-            && g.delimiter() == Delimiter::Bracket
-        {
-            let inner = crate::workflow::parse::split_args(g.stream());
+        if let Some(inner) = bracketed(&arg) {
             let idents: Option<Vec<Ident>> = inner.iter().map(Arg::ident).collect();
             if let Some(idents) = idents.filter(|i| !i.is_empty()) {
                 return idents;
@@ -157,15 +164,8 @@ impl<'a> Args<'a> {
         let Some(arg) = self.call.args.get(self.next_positional_index()).cloned() else {
             return (self.steps(diag, what), None);
         };
-        let mut tokens = arg.value.clone().into_iter();
-        let named = match (tokens.next(), tokens.next()) {
-            (Some(TokenTree::Group(g)), None) if g.delimiter() == Delimiter::Bracket => {
-                let inner = crate::workflow::parse::split_args(g.stream());
-                let any_named = inner.iter().any(|a| matches!(a.kind, ArgKind::Named(_)));
-                any_named.then_some(inner)
-            }
-            _ => None,
-        };
+        let named = bracketed(&arg)
+            .filter(|inner| inner.iter().any(|a| matches!(a.kind, ArgKind::Named(_))));
         let Some(inner) = named else {
             return (self.steps(diag, what), None);
         };
