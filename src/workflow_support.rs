@@ -12,7 +12,7 @@ pub use fugue_core::const_check::{
     check_zip_key, require,
 };
 pub use fugue_core::const_check::{
-    SqlColumn, SqlLevel, SqlOutput, SqlResolve, SqlType, check_sql_column,
+    SqlColumn, SqlLevel, SqlOutput, SqlResolve, SqlRule, SqlType, check_sql_column,
 };
 pub use fugue_core::options::{DropHow, SaveMode, ZipHow};
 pub use fugue_core::rules::params::Literal;

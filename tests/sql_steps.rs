@@ -234,7 +234,7 @@ fn a_sql_steps_schema_and_mistakes_are_known_before_it_runs() {
 const NAMES: &[&str] = &["k", "a", "b", "c", "Mixed"];
 /// Types the generator draws from.
 const TYPES: &[&str] = &[
-    "int", "long", "short", "double", "float", "str", "bool", "date",
+    "int", "long", "short", "double", "float", "str", "bool", "date", "ulong", "ubyte", "datetime",
 ];
 
 fn schema_strategy() -> impl Strategy<Value = Vec<(usize, usize)>> {
@@ -269,6 +269,7 @@ fn col(i: usize) -> String {
 
 fn statement_strategy() -> impl Strategy<Value = String> {
     let c = || (0usize..7).prop_map(col);
+    let join = prop_oneof![Just("LEFT"), Just("RIGHT"), Just("FULL"), Just("INNER")];
     let agg = prop_oneof![
         Just("sum"),
         Just("avg"),
@@ -311,6 +312,20 @@ fn statement_strategy() -> impl Strategy<Value = String> {
         )),
         (c(), c()).prop_map(|(x, y)| format!("SELECT {x} + 1 AS p, {y} * 2 AS q FROM a")),
         (c(), c()).prop_map(|(x, y)| format!("SELECT {x} FROM a UNION ALL SELECT {y} FROM b")),
+        (c(), c()).prop_map(|(x, y)| format!(
+            "SELECT {x} AS v, k FROM a UNION SELECT b.{y}, k + 1 AS w FROM b ORDER BY v"
+        )),
+        (join.clone(), c(), c()).prop_map(|(j, x, y)| format!(
+            "SELECT a.{x} AS l, b.{y} AS r, {y} AS u FROM a {j} JOIN b ON a.k = b.k"
+        )),
+        join.clone()
+            .prop_map(|j| format!("SELECT * FROM a {j} JOIN b ON a.k = b.k")),
+        (join.clone(), c())
+            .prop_map(|(j, x)| format!("SELECT b.*, a.{x} AS l FROM a {j} JOIN b ON a.k = b.k")),
+        (join.clone(), c()).prop_map(|(j, x)| format!(
+            "WITH c AS (SELECT a.k, b.{x} AS v FROM a {j} JOIN b ON a.k = b.k) SELECT c.v, k FROM c"
+        )),
+        (join, c()).prop_map(|(j, x)| format!("SELECT k, {x} FROM a {j} JOIN b USING (k)")),
     ]
     .boxed()
     .prop_union(typed_strategy().boxed())
@@ -352,6 +367,55 @@ fn typed_strategy() -> impl Strategy<Value = String> {
     ]
     .boxed()
     .prop_union(derived_strategy().boxed())
+    .or(function_strategy().boxed())
+}
+
+/// Statements over the operators and the function table: arithmetic (DataFusion's numeric
+/// coercion), `SUM`/`AVG` of expressions, math, string and date functions.
+fn function_strategy() -> impl Strategy<Value = String> {
+    let c = || (0usize..7).prop_map(col);
+    let op = prop_oneof![Just("+"), Just("-"), Just("*"), Just("/"), Just("%")];
+    let lit = prop_oneof![Just("1"), Just("2.5"), Just("'x'"), Just("NULL")];
+    let math = prop_oneof![
+        Just("floor"),
+        Just("ceil"),
+        Just("sqrt"),
+        Just("ln"),
+        Just("exp"),
+        Just("abs"),
+        Just("round")
+    ];
+    let part = prop_oneof![
+        Just("year"),
+        Just("month"),
+        Just("epoch"),
+        Just("nanosecond"),
+        Just("dow")
+    ];
+    prop_oneof![
+        (c(), op.clone(), c()).prop_map(|(x, o, y)| format!("SELECT {x} {o} {y} AS v FROM a")),
+        (c(), op.clone(), lit.clone(), op)
+            .prop_map(|(x, o, l, p)| format!("SELECT {x} {o} {l} AS v, -{x} AS n, {l} {p} {x} AS w FROM a")),
+        (c(), c()).prop_map(|(x, y)| format!(
+            "SELECT sum({x} * {y}) AS s, avg({x} + 1) AS m, sum(CASE WHEN {y} > 1 THEN 1 ELSE 0 END) AS n FROM a"
+        )),
+        (math, c()).prop_map(|(f, x)| format!("SELECT {f}({x}) AS v FROM a")),
+        c().prop_map(|x| format!("SELECT round({x}, 2) AS r FROM a")),
+        (c(), c()).prop_map(|(x, y)| format!("SELECT power({x}, {y}) AS p, pow({x}, 2) AS q FROM a")),
+        c().prop_map(|x| format!("SELECT substr({x}, 2) AS s, substr({x}, 1, 3) AS t FROM a")),
+        c().prop_map(|x| format!("SELECT SUBSTRING({x} FROM 2 FOR 2) AS e, trim({x}) AS t FROM a")),
+        c().prop_map(|x| format!("SELECT replace({x}, 'a', 'b') AS r FROM a")),
+        (c(), c(), lit.clone())
+            .prop_map(|(x, y, l)| format!("SELECT concat({x}, {y}, {l}) AS c FROM a")),
+        (c(), c()).prop_map(|(x, y)| format!("SELECT {x} || {y} AS d FROM a")),
+        (part.clone(), c()).prop_map(|(p, x)| format!(
+            "SELECT date_part('{p}', {x}) AS d, EXTRACT({p} FROM {x}) AS e FROM a"
+        )),
+        (part, c()).prop_map(|(p, x)| format!("SELECT date_trunc('{p}', {x}) AS t FROM a")),
+        c().prop_map(|x| format!("SELECT to_date({x}) AS d FROM a")),
+        c().prop_map(|x| format!("SELECT to_timestamp({x}) AS s FROM a")),
+        c().prop_map(|x| format!("SELECT now() AS t, {x} FROM a")),
+    ]
 }
 
 /// Statements over CTEs and subqueries in `FROM` (derived tables, whose columns the compile
@@ -380,8 +444,9 @@ fn derived_strategy() -> impl Strategy<Value = String> {
     ]
 }
 
-/// An output schema as `name:type` pairs.
-type Columns = Vec<(String, String)>;
+/// An output schema as `(name, type, may be NULL)`: the last is the compile time's claim
+/// that the column may be NULL ([`Nullability::Nullable`](fugue::core::rules::Nullability)).
+type Columns = Vec<(String, String, bool)>;
 
 /// What the compile time decides: a check's message, or the output schema (`None`: unknown).
 type Decision = Result<Option<Columns>, String>;
@@ -396,7 +461,6 @@ const STEP: fugue::core::rules::Step<'static> = fugue::core::rules::Step {
 /// fails, else the output schema (`None`: unknown), as `name:type` pairs.
 fn compile_time(sql: &str, a: &FrameSchema, b: &FrameSchema) -> Option<Decision> {
     use fugue::core::const_check::{ConstSchema, check_sql_column};
-    use fugue::core::rules::eval::const_form;
     let analysis = fugue_sql::analyze(sql).ok()?;
     let constant = fugue_sql::to_const(&analysis);
     let (columns, output) = (constant.columns, constant.output);
@@ -406,7 +470,7 @@ fn compile_time(sql: &str, a: &FrameSchema, b: &FrameSchema) -> Option<Decision>
             "b" => b,
             _ => return None,
         };
-        Some(ConstSchema::of_columns(const_form(s).leak_columns(true)))
+        Some(declared(s))
     };
     let mut tables: Vec<ConstSchema> = analysis
         .tables
@@ -439,10 +503,69 @@ fn compile_time(sql: &str, a: &FrameSchema, b: &FrameSchema) -> Option<Decision>
         .map(|c| {
             let mut m = fugue::core::const_check::Message::new();
             fugue::core::rules::write_type(&mut m, &c.ty);
-            (c.name.to_string(), m.as_str().to_string())
+            let nullable = matches!(c.null, fugue::core::rules::Nullability::Nullable);
+            (c.name.to_string(), m.as_str().to_string(), nullable)
         })
         .collect();
     Some(Ok(Some(cols)))
+}
+
+/// A frame's schema as the const data of a step whose columns are declared (a record's: a
+/// nullable column is an `Option` field, the others are not).
+fn declared(s: &FrameSchema) -> fugue::core::const_check::ConstSchema {
+    let leak = |t: String| -> &'static str { Box::leak(t.into_boxed_str()) };
+    let cols: Vec<fugue::core::ConstColumn> = s
+        .columns()
+        .iter()
+        .map(|c| fugue::core::ConstColumn {
+            name: leak(c.name().to_string()),
+            ty: fugue::core::ConstType::Expr(leak(fugue::core::types::type_key(c.data_type()))),
+            nullable: c.is_nullable(),
+        })
+        .collect();
+    fugue::core::const_check::ConstSchema::of_columns(Box::leak(cols.into_boxed_slice()))
+}
+
+/// `schema` with column `i` nullable when bit `i` of `mask` is set.
+fn with_nulls(schema: FrameSchema, mask: u8) -> FrameSchema {
+    let columns = schema
+        .columns()
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            fugue::core::schema::Column::with_nullable(
+                c.name(),
+                c.data_type().clone(),
+                mask & (1 << i) != 0,
+            )
+        })
+        .collect();
+    FrameSchema::new(columns).expect("schema")
+}
+
+/// The nullability of each output column in DataFusion's logical plan of `sql` over empty
+/// tables `a` and `b` (the run time makes every SQL output nullable; the planner does not).
+fn planned_nullability(sql: &str, a: &FrameSchema, b: &FrameSchema) -> Option<Vec<bool>> {
+    use datafusion::prelude::{SessionConfig, SessionContext};
+    use std::sync::Arc;
+    let mut config = SessionConfig::new();
+    config.options_mut().sql_parser.map_string_types_to_utf8view = false;
+    let ctx = SessionContext::new_with_config(config);
+    for (name, s) in [("a", a), ("b", b)] {
+        let table =
+            datafusion::datasource::MemTable::try_new(Arc::new(s.to_arrow()), vec![vec![]]).ok()?;
+        ctx.register_table(name, Arc::new(table)).ok()?;
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread().build().ok()?;
+    let frame = runtime.block_on(ctx.sql(sql)).ok()?;
+    Some(
+        frame
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.is_nullable())
+            .collect(),
+    )
 }
 
 /// What DataFusion (the engine's planner) decides: the planned schema, or the error.
@@ -478,6 +601,8 @@ struct Tally {
     schema_known: usize,
     /// Output columns whose type the compile time knows (and DataFusion's equals).
     typed: usize,
+    /// Output columns the compile time says may be NULL (and DataFusion plans nullable).
+    nullable: usize,
     /// Known output schemas of statements over CTEs or subqueries in `FROM`.
     derived_known: usize,
     disagreements: Vec<String>,
@@ -490,11 +615,16 @@ fn compile_time_sql_checks_and_schemas_agree_with_datafusion() {
         cases: 2500,
         ..ProptestConfig::default()
     });
-    let strategy = (schema_strategy(), schema_strategy(), statement_strategy());
+    let strategy = (
+        schema_strategy(),
+        schema_strategy(),
+        any::<(u8, u8)>(),
+        statement_strategy(),
+    );
     for _ in 0..2500 {
-        let (sa, sb, sql) = strategy.new_tree(&mut runner).expect("a case").current();
-        let a: FrameSchema = schema_text(&sa).parse().expect("schema");
-        let b: FrameSchema = schema_text(&sb).parse().expect("schema");
+        let (sa, sb, (na, nb), sql) = strategy.new_tree(&mut runner).expect("a case").current();
+        let a = with_nulls(schema_text(&sa).parse().expect("schema"), na);
+        let b = with_nulls(schema_text(&sb).parse().expect("schema"), nb);
         tally.statements += 1;
         let Some(ours) = compile_time(&sql, &a, &b) else {
             tally.disagreements.push(format!("not read: {sql}"));
@@ -509,16 +639,22 @@ fn compile_time_sql_checks_and_schemas_agree_with_datafusion() {
                     if sql.starts_with("WITH") || sql.contains("FROM (") {
                         tally.derived_known += 1;
                     }
-                    tally.typed += schema.iter().filter(|(_, t)| t != "?").count();
-                    // The same names; each type the planned one, or unknown (`?`).
+                    tally.typed += schema.iter().filter(|(_, t, _)| t != "?").count();
+                    tally.nullable += schema.iter().filter(|(_, _, n)| *n).count();
+                    // The same names; each type the planned one, or unknown (`?`); a column
+                    // said to be nullable is nullable in DataFusion's plan.
+                    let nulls = planned_nullability(&sql, &a, &b).unwrap_or_default();
                     let agrees = schema.len() == planned.len()
-                        && schema
-                            .iter()
-                            .zip(planned)
-                            .all(|((n, t), (pn, pt))| n == pn && (t == "?" || t == pt));
+                        && nulls.len() == planned.len()
+                        && schema.iter().zip(planned).zip(&nulls).all(
+                            |(((n, t, null), (pn, pt)), planned_null)| {
+                                n == pn && (t == "?" || t == pt) && (!null || *planned_null)
+                            },
+                        );
                     if !agrees {
                         tally.disagreements.push(format!(
-                            "{sql} over a({a}) b({b}): compile time {schema:?}, DataFusion {planned:?}"
+                            "{sql} over a({a:?}) b({b:?}): compile time {schema:?}, DataFusion \
+                             {planned:?} nullable {nulls:?}"
                         ));
                     }
                 }
@@ -538,6 +674,7 @@ fn compile_time_sql_checks_and_schemas_agree_with_datafusion() {
         tally.schema_known > 200
             && tally.derived_known > 30
             && tally.typed > 400
+            && tally.nullable > 100
             && tally.rejected_both > 200
             && tally.planned > 250,
         "{tally:?}"
@@ -683,4 +820,41 @@ fn compile_time_fragment_checks_and_types_agree_with_the_engines() {
         tally.typed > 100 && tally.rejected_both > 100 && tally.planned > 200,
         "{tally:?}"
     );
+}
+
+/// Over steps whose columns are never NULL (records without `Option` fields), the columns an
+/// outer join's NULL side gives are exactly the ones DataFusion plans nullable.
+#[test]
+fn the_null_side_of_an_outer_join_is_nullable_as_datafusion_plans_it() {
+    let a = with_nulls("k:int,x:str".parse().expect("schema"), 0);
+    let b = with_nulls("k:int,y:double".parse().expect("schema"), 0);
+    for (sql, want) in [
+        (
+            "SELECT a.x, b.y, y AS u FROM a LEFT JOIN b ON a.k = b.k",
+            [false, true, true],
+        ),
+        (
+            "SELECT a.x, b.y, x AS u FROM a RIGHT JOIN b ON a.k = b.k",
+            [true, false, true],
+        ),
+        (
+            "SELECT a.x, b.y, a.k FROM a FULL JOIN b ON a.k = b.k",
+            [true, true, true],
+        ),
+        (
+            "SELECT a.x, b.y, b.k FROM a JOIN b ON a.k = b.k",
+            [false, false, false],
+        ),
+    ] {
+        let Some(Ok(Some(ours))) = compile_time(sql, &a, &b) else {
+            panic!("{sql}: not known at compile time")
+        };
+        let ours: Vec<bool> = ours.iter().map(|(_, _, n)| *n).collect();
+        assert_eq!(ours, want, "{sql}");
+        assert_eq!(
+            planned_nullability(sql, &a, &b).expect("planned"),
+            want,
+            "{sql}"
+        );
+    }
 }

@@ -34,7 +34,7 @@ pub use checks::{
 };
 pub use message::{MESSAGE_CAPACITY, Message, require};
 pub use schema::{ConstSchema, Lookup, MAX_COLUMNS, SchemaColumn};
-pub use sql::{SqlColumn, SqlLevel, SqlOutput, SqlResolve, SqlType, check_sql_column};
+pub use sql::{SqlColumn, SqlLevel, SqlOutput, SqlResolve, SqlRule, SqlType, check_sql_column};
 
 pub use crate::rules::Nullability;
 pub use crate::rules::text::str_eq;

@@ -25,12 +25,14 @@
 //! assert_eq!(a.output.unwrap().len(), 2);
 //! ```
 
-use arrow_schema::DataType;
+use arrow_schema::{DataType, TimeUnit};
+use fugue_core::const_check::sql::SqlRule;
 use sqlparser::ast::{
-    BinaryOperator, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, Ident,
-    JoinConstraint, JoinOperator, ObjectName, ObjectNamePart, OrderByKind, Query, Select,
-    SelectItem, SelectItemQualifiedWildcardKind, SetExpr, Statement, TableFactor, TableWithJoins,
-    UnaryOperator, Value, WildcardAdditionalOptions, WindowType,
+    BinaryOperator, CeilFloorKind, DateTimeField, Expr, FunctionArg, FunctionArgExpr,
+    FunctionArguments, GroupByExpr, Ident, JoinConstraint, JoinOperator, ObjectName,
+    ObjectNamePart, OrderByKind, Query, Select, SelectItem, SelectItemQualifiedWildcardKind,
+    SetExpr, SetOperator, SetQuantifier, Statement, TableFactor, TableWithJoins, UnaryOperator,
+    Value, WildcardAdditionalOptions, WindowType,
 };
 use sqlparser::dialect::GenericDialect;
 use sqlparser::parser::Parser;
@@ -70,6 +72,8 @@ pub struct Level {
     /// Whether a column found in two of `tables` is not ambiguous (a `NATURAL` join, or the
     /// column is one of a `USING` join's).
     pub shared: bool,
+    /// The positions in `tables` of the sources on the NULL side of an outer join.
+    pub outer: Vec<usize>,
 }
 
 /// How a column reference resolves.
@@ -78,6 +82,9 @@ pub enum Resolve {
     /// Qualified by a step's table (its name or alias): a column of that step (an index into
     /// [`Analysis::tables`]).
     Of(usize),
+    /// As [`Resolve::Of`], qualified by a source on the NULL side of an outer join (the right
+    /// of a `LEFT JOIN`, the left of a `RIGHT JOIN`, both of a `FULL JOIN`).
+    OfOuter(usize),
     /// Unqualified: the levels to search, innermost first. Found at a level in one table, it
     /// is that table's; in two, ambiguous (unless [`Level::shared`]); in none of a level that
     /// is not open, the search goes on outwards; not found anywhere, it is missing.
@@ -104,11 +111,13 @@ pub enum TypeRule {
     Fixed(String),
     /// The type of a column (`x`, `MIN(x)`, `MAX(x)`).
     Of(ColumnUse),
-    /// The type of `SUM(x)`: `long` for signed integers, `ulong` for unsigned ones, `double`
-    /// for floats; otherwise unknown.
-    Sum(ColumnUse),
-    /// The type of `AVG(x)`: `double` for integers and floats; otherwise unknown.
-    Avg(ColumnUse),
+    /// A rule over the types of arguments (`SUM(x)`, `a * b`, `round(x)`, ...).
+    Apply {
+        /// The rule.
+        rule: SqlRule,
+        /// Its arguments' types.
+        args: Vec<TypeRule>,
+    },
     /// The type every one of these has (`COALESCE`, `CASE`, `MIN`/`MAX` of an expression):
     /// unknown unless all are known and equal.
     Same(Vec<TypeRule>),
@@ -122,11 +131,37 @@ pub enum TypeRule {
     },
 }
 
+impl TypeRule {
+    fn apply(rule: SqlRule, args: Vec<TypeRule>) -> TypeRule {
+        TypeRule::Apply { rule, args }
+    }
+
+    /// This rule with `f` applied to each column it reads.
+    fn map_columns(self, f: &impl Fn(ColumnUse) -> ColumnUse) -> TypeRule {
+        let all = |rules: Vec<TypeRule>| rules.into_iter().map(|r| r.map_columns(f)).collect();
+        match self {
+            TypeRule::Of(c) => TypeRule::Of(f(c)),
+            TypeRule::Apply { rule, args } => TypeRule::Apply {
+                rule,
+                args: all(args),
+            },
+            TypeRule::Same(rules) => TypeRule::Same(all(rules)),
+            TypeRule::IfString { arg, then } => TypeRule::IfString {
+                arg: Box::new(arg.map_columns(f)),
+                then,
+            },
+            other @ (TypeRule::Unknown | TypeRule::Fixed(_)) => other,
+        }
+    }
+}
+
 /// One item of the output.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Output {
     /// The columns of a step, in order (`*`, `t.*`).
     AllOf(usize),
+    /// The columns of a step on the NULL side of an outer join (each may be NULL).
+    AllOfOuter(usize),
     /// A column named `name` typed by `ty`.
     Column {
         /// The output name.
@@ -245,12 +280,7 @@ pub fn analyze_fragment(fragment: &str, kind: FragmentKind) -> Result<Fragment, 
         ..c
     };
     let ty = match (kind, output.and_then(|o| o.into_iter().next())) {
-        (FragmentKind::Expression, Some(Output::Column { ty, .. })) => match ty {
-            TypeRule::Of(c) => TypeRule::Of(moved(c)),
-            TypeRule::Sum(c) => TypeRule::Sum(moved(c)),
-            TypeRule::Avg(c) => TypeRule::Avg(moved(c)),
-            other => other,
-        },
+        (FragmentKind::Expression, Some(Output::Column { ty, .. })) => ty.map_columns(&moved),
         _ => TypeRule::Unknown,
     };
     Ok(Fragment {
@@ -387,15 +417,46 @@ struct Scope {
     using: Vec<String>,
     /// A `NATURAL` join.
     natural: bool,
+    /// The indexes into `sources` of the sources on the NULL side of an outer join.
+    outer: Vec<usize>,
 }
 
 impl Scope {
     fn level(&self, name: &str) -> Level {
+        let known = self
+            .sources
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.table.is_some());
         Level {
             tables: self.sources.iter().filter_map(|s| s.table).collect(),
             open: self.sources.iter().any(|s| s.table.is_none()),
             shared: self.natural || self.using.iter().any(|u| u == name),
+            outer: known
+                .enumerate()
+                .filter(|(_, (i, _))| self.outer.contains(i))
+                .map(|(position, _)| position)
+                .collect(),
         }
+    }
+
+    /// The source qualified by `name`, with whether it is on the NULL side of an outer join.
+    fn qualified(&self, name: &str) -> Option<(&Source, bool)> {
+        let i = self
+            .sources
+            .iter()
+            .position(|s| s.name.as_deref() == Some(name))?;
+        Some((&self.sources[i], self.outer.contains(&i)))
+    }
+
+    /// Every column of source `i`, as an output item.
+    fn all_of(&self, i: usize) -> Option<Output> {
+        let t = self.sources[i].table?;
+        Some(if self.outer.contains(&i) {
+            Output::AllOfOuter(t)
+        } else {
+            Output::AllOf(t)
+        })
     }
 
     /// Whether every source is a step and no join merges columns: `*` is then the steps'
@@ -524,10 +585,40 @@ impl Reader<'_> {
                 (output, Some(scope), aliases)
             }
             SetExpr::Query(query) => (self.query(query, outer), None, Vec::new()),
-            SetExpr::SetOperation { left, right, .. } => {
-                self.set_expr(left, outer);
-                self.set_expr(right, outer);
-                (None, None, Vec::new())
+            SetExpr::SetOperation {
+                op,
+                set_quantifier,
+                left,
+                right,
+            } => {
+                let (left, ..) = self.set_expr(left, outer);
+                let (right, ..) = self.set_expr(right, outer);
+                let plain = matches!(
+                    set_quantifier,
+                    SetQuantifier::None | SetQuantifier::All | SetQuantifier::Distinct
+                );
+                // A UNION's columns are named by its left side and typed by both (DataFusion
+                // coerces two types to a common one: known here when they are equal).
+                let output = match (op, left, right) {
+                    (SetOperator::Union, Some(left), Some(right))
+                        if plain && left.len() == right.len() =>
+                    {
+                        left.into_iter()
+                            .zip(right)
+                            .map(|pair| match pair {
+                                (Output::Column { name, ty: l }, Output::Column { ty: r, .. }) => {
+                                    Some(Output::Column {
+                                        name,
+                                        ty: TypeRule::Same(vec![l, r]),
+                                    })
+                                }
+                                _ => None,
+                            })
+                            .collect()
+                    }
+                    _ => None,
+                };
+                (output, None, Vec::new())
             }
             _ => (None, None, Vec::new()),
         }
@@ -599,10 +690,8 @@ impl Reader<'_> {
                     return None;
                 }
                 Some(
-                    scope
-                        .sources
-                        .iter()
-                        .filter_map(|s| s.table.map(Output::AllOf))
+                    (0..scope.sources.len())
+                        .filter_map(|i| scope.all_of(i))
                         .collect(),
                 )
             }
@@ -614,14 +703,14 @@ impl Reader<'_> {
                     return None;
                 };
                 let q = self.name(q);
-                let source = scope
+                let i = scope
                     .sources
                     .iter()
-                    .find(|s| s.name.as_deref() == Some(&q))?;
+                    .position(|s| s.name.as_deref() == Some(&q))?;
                 if !plain_wildcard(options) || !scope.using.is_empty() || scope.natural {
                     return None;
                 }
-                source.table.map(|t| vec![Output::AllOf(t)])
+                scope.all_of(i).map(|o| vec![o])
             }
             SelectItem::QualifiedWildcard(..) => None,
             SelectItem::UnnamedExpr(expr) => {
@@ -648,9 +737,23 @@ impl Reader<'_> {
     }
 
     fn from(&mut self, from: &TableWithJoins, outer: &[Scope], scope: &mut Scope) {
+        let first = scope.sources.len();
         self.factor(&from.relation, outer, scope);
         for join in &from.joins {
+            let start = scope.sources.len();
             self.factor(&join.relation, outer, scope);
+            let end = scope.sources.len();
+            // The NULL sides: DataFusion plans their columns nullable.
+            match &join.join_operator {
+                JoinOperator::Left(_) | JoinOperator::LeftOuter(_) => {
+                    scope.outer.extend(start..end)
+                }
+                JoinOperator::Right(_) | JoinOperator::RightOuter(_) => {
+                    scope.outer.extend(first..start)
+                }
+                JoinOperator::FullOuter(_) => scope.outer.extend(first..end),
+                _ => {}
+            }
             let constraint = match &join.join_operator {
                 JoinOperator::Join(c)
                 | JoinOperator::Inner(c)
@@ -823,17 +926,17 @@ impl Reader<'_> {
         if parts.len() >= 2 {
             // Innermost first: a source named by the qualifier.
             for scope in scopes.iter().rev() {
-                if let Some(source) = scope
-                    .sources
-                    .iter()
-                    .find(|s| s.name.as_deref() == Some(&first_name))
-                {
+                if let Some((source, outer)) = scope.qualified(&first_name) {
                     let table = source.table?;
                     let column = &parts[1];
                     let use_ = ColumnUse {
                         name: self.name(column),
                         at: self.pos(column),
-                        resolve: Resolve::Of(table),
+                        resolve: if outer {
+                            Resolve::OfOuter(table)
+                        } else {
+                            Resolve::Of(table)
+                        },
                     };
                     self.columns.push(use_.clone());
                     return Some(use_);
@@ -1054,11 +1157,46 @@ impl Reader<'_> {
                         TypeRule::Unknown
                     }
                 }
+                // A decimal literal is a Float64 (DataFusion's `parse_float_as_decimal` is off).
+                Value::Number(n, _) if is_decimal_literal(n) => fixed(DataType::Float64),
                 Value::SingleQuotedString(_) => fixed(DataType::Utf8),
                 Value::Boolean(_) => fixed(DataType::Boolean),
                 _ => TypeRule::Unknown,
             },
             Expr::BinaryOp { op, .. } if is_predicate(op) => fixed(DataType::Boolean),
+            Expr::BinaryOp { left, op, right } => {
+                let rule = match op {
+                    BinaryOperator::Plus
+                    | BinaryOperator::Minus
+                    | BinaryOperator::Multiply
+                    | BinaryOperator::Divide
+                    | BinaryOperator::Modulo => SqlRule::Arith,
+                    BinaryOperator::StringConcat => SqlRule::Concat,
+                    _ => return TypeRule::Unknown,
+                };
+                let args = vec![self.type_rule(left, scopes), self.type_rule(right, scopes)];
+                TypeRule::apply(rule, args)
+            }
+            Expr::UnaryOp {
+                op: UnaryOperator::Minus,
+                expr,
+            } => TypeRule::apply(SqlRule::Negate, vec![self.type_rule(expr, scopes)]),
+            Expr::UnaryOp {
+                op: UnaryOperator::Plus,
+                expr,
+            } => self.type_rule(expr, scopes),
+            Expr::Substring { expr, .. } | Expr::Trim { expr, .. } => {
+                self.if_string(Some(expr), DataType::Utf8, scopes)
+            }
+            Expr::Ceil {
+                expr,
+                field: CeilFloorKind::DateTimeField(DateTimeField::NoDateTime),
+            }
+            | Expr::Floor {
+                expr,
+                field: CeilFloorKind::DateTimeField(DateTimeField::NoDateTime),
+            } => TypeRule::apply(SqlRule::FloatMath, vec![self.type_rule(expr, scopes)]),
+            Expr::Extract { field, .. } => date_part_type(&field.to_string()),
             Expr::UnaryOp {
                 op: UnaryOperator::Not,
                 ..
@@ -1128,12 +1266,17 @@ impl Reader<'_> {
                             _ => TypeRule::Unknown,
                         }
                     }
-                    "sum" => one
-                        .and_then(|e| column(self, e))
-                        .map_or(TypeRule::Unknown, TypeRule::Sum),
-                    "avg" | "mean" => one
-                        .and_then(|e| column(self, e))
-                        .map_or(TypeRule::Unknown, TypeRule::Avg),
+                    "sum" | "avg" | "mean" if !distinct => match one {
+                        Some(e) => {
+                            let rule = if name == "sum" {
+                                SqlRule::Sum
+                            } else {
+                                SqlRule::Avg
+                            };
+                            TypeRule::apply(rule, vec![self.type_rule(e, scopes)])
+                        }
+                        None => TypeRule::Unknown,
+                    },
                     "coalesce" if !windowed => match exprs {
                         Some(list) if !list.is_empty() => {
                             TypeRule::Same(list.iter().map(|e| self.type_rule(e, scopes)).collect())
@@ -1152,6 +1295,65 @@ impl Reader<'_> {
                     }
                     "character_length" | "char_length" | "length" if !windowed => {
                         self.if_string(one, DataType::Int32, scopes)
+                    }
+                    // The string functions that keep their first argument's string type.
+                    "substr" | "substring" | "replace" | "lpad" | "rpad" | "left" | "right"
+                    | "repeat" | "split_part" | "translate"
+                        if !windowed && exprs.as_ref().is_some_and(|l| l.len() >= 2) =>
+                    {
+                        let first = exprs.as_ref().and_then(|l| l.first().copied());
+                        self.if_string(first, DataType::Utf8, scopes)
+                    }
+                    "concat" if !windowed => match exprs {
+                        Some(list) if !list.is_empty() => TypeRule::apply(
+                            SqlRule::Concat,
+                            list.iter().map(|e| self.type_rule(e, scopes)).collect(),
+                        ),
+                        _ => TypeRule::Unknown,
+                    },
+                    "round" if !windowed => match exprs.as_deref() {
+                        Some([e]) | Some([e, _]) => {
+                            TypeRule::apply(SqlRule::Round, vec![self.type_rule(e, scopes)])
+                        }
+                        _ => TypeRule::Unknown,
+                    },
+                    "floor" | "ceil" | "sqrt" | "cbrt" | "ln" | "log2" | "log10" | "exp"
+                    | "sin" | "cos" | "tan" | "asin" | "acos" | "atan" | "sinh" | "cosh"
+                    | "tanh" | "degrees" | "radians"
+                        if !windowed =>
+                    {
+                        match one {
+                            Some(e) => {
+                                TypeRule::apply(SqlRule::FloatMath, vec![self.type_rule(e, scopes)])
+                            }
+                            None => TypeRule::Unknown,
+                        }
+                    }
+                    "power" | "pow"
+                        if !windowed && exprs.as_ref().is_some_and(|l| l.len() == 2) =>
+                    {
+                        fixed(DataType::Float64)
+                    }
+                    "date_trunc" | "datetrunc" if !windowed => match exprs.as_deref() {
+                        Some([_, e]) => {
+                            TypeRule::apply(SqlRule::DateTrunc, vec![self.type_rule(e, scopes)])
+                        }
+                        _ => TypeRule::Unknown,
+                    },
+                    "date_part" | "datepart" if !windowed => match exprs.as_deref() {
+                        Some([Expr::Value(v), _]) => match &v.value {
+                            Value::SingleQuotedString(part) => date_part_type(part),
+                            _ => TypeRule::Unknown,
+                        },
+                        _ => TypeRule::Unknown,
+                    },
+                    "to_date" if !windowed && !args.is_empty() => fixed(DataType::Date32),
+                    // In the session's time zone, which Fugue's sessions leave unset.
+                    "to_timestamp" if !windowed && !args.is_empty() => {
+                        fixed(DataType::Timestamp(TimeUnit::Nanosecond, None))
+                    }
+                    "now" if !windowed && args.is_empty() => {
+                        fixed(DataType::Timestamp(TimeUnit::Nanosecond, None))
                     }
                     _ => TypeRule::Unknown,
                 }
@@ -1172,6 +1374,32 @@ impl Reader<'_> {
             None => TypeRule::Unknown,
         }
     }
+}
+
+/// Whether a number literal is a decimal one (`2.5`), which DataFusion types as Float64.
+fn is_decimal_literal(n: &str) -> bool {
+    let mut parts = n.splitn(2, '.');
+    let (whole, fraction) = (parts.next().unwrap_or(""), parts.next());
+    fraction.is_some_and(|f| {
+        (!whole.is_empty() || !f.is_empty())
+            && whole.chars().all(|c| c.is_ascii_digit())
+            && f.chars().all(|c| c.is_ascii_digit())
+    })
+}
+
+/// The type of `date_part(part, x)` and `EXTRACT(part FROM x)`: DataFusion's, by the part
+/// (`epoch` a Float64, nanoseconds an Int64, the other parts an Int32); unknown for a part
+/// not listed here.
+fn date_part_type(part: &str) -> TypeRule {
+    let ty = match part.to_ascii_lowercase().as_str() {
+        "epoch" => DataType::Float64,
+        "nanosecond" | "nanoseconds" => DataType::Int64,
+        "year" | "years" | "quarter" | "month" | "months" | "week" | "weeks" | "day" | "days"
+        | "hour" | "hours" | "minute" | "minutes" | "second" | "seconds" | "millisecond"
+        | "milliseconds" | "microsecond" | "microseconds" | "dow" | "doy" => DataType::Int32,
+        _ => return TypeRule::Unknown,
+    };
+    TypeRule::Fixed(key(&ty))
 }
 
 /// Whether a binary operator gives a boolean.
@@ -1294,6 +1522,7 @@ fn leak_str(text: &str) -> &'static str {
 fn const_column(c: &ColumnUse) -> sql::SqlColumn {
     let resolve = match &c.resolve {
         Resolve::Of(t) => sql::SqlResolve::Of(*t),
+        Resolve::OfOuter(t) => sql::SqlResolve::OfOuter(*t),
         Resolve::Levels(levels) => sql::SqlResolve::Levels(leak(
             levels
                 .iter()
@@ -1301,6 +1530,7 @@ fn const_column(c: &ColumnUse) -> sql::SqlColumn {
                     tables: leak(l.tables.clone()),
                     open: l.open,
                     shared: l.shared,
+                    outer: leak(l.outer.clone()),
                 })
                 .collect(),
         )),
@@ -1314,6 +1544,7 @@ fn const_column(c: &ColumnUse) -> sql::SqlColumn {
 fn const_output(o: &Output) -> sql::SqlOutput {
     match o {
         Output::AllOf(t) => sql::SqlOutput::AllOf(*t),
+        Output::AllOfOuter(t) => sql::SqlOutput::AllOfOuter(*t),
         Output::Column { name, ty } => sql::SqlOutput::Column {
             name: leak_str(name),
             ty: const_type(ty),
@@ -1326,8 +1557,9 @@ fn const_type(ty: &TypeRule) -> sql::SqlType {
         TypeRule::Unknown => sql::SqlType::Unknown,
         TypeRule::Fixed(k) => sql::SqlType::Fixed(leak_str(k)),
         TypeRule::Of(c) => sql::SqlType::Of(const_column(c)),
-        TypeRule::Sum(c) => sql::SqlType::Sum(const_column(c)),
-        TypeRule::Avg(c) => sql::SqlType::Avg(const_column(c)),
+        TypeRule::Apply { rule, args } => {
+            sql::SqlType::Apply(*rule, leak(args.iter().map(const_type).collect()))
+        }
         TypeRule::Same(rules) => sql::SqlType::Same(leak(rules.iter().map(const_type).collect())),
         TypeRule::IfString { arg, then } => {
             sql::SqlType::IfString(Box::leak(Box::new(const_type(arg))), leak_str(then))

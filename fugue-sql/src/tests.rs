@@ -78,7 +78,10 @@ fn unqualified_columns_search_innermost_first_and_aliases_are_skipped() {
     assert_eq!(levels[0].tables, [1]);
     assert_eq!(levels[1].tables, [0]);
     let out = a.output.unwrap();
-    assert!(matches!(&out[1], Output::Column { name, ty: TypeRule::Sum(_) } if name == "total"));
+    assert!(matches!(
+        &out[1],
+        Output::Column { name, ty: TypeRule::Apply { rule: SqlRule::Sum, .. } } if name == "total"
+    ));
 }
 
 #[test]
@@ -118,16 +121,19 @@ fn types_of_the_everyday_items() {
         .into_iter()
         .map(|o| match o {
             Output::Column { ty, .. } => ty,
-            Output::AllOf(_) => unreachable!(),
+            Output::AllOf(_) | Output::AllOfOuter(_) => unreachable!(),
         })
         .collect();
     assert!(matches!(tys[0], TypeRule::Of(_)));
     assert_eq!(tys[1], TypeRule::Fixed("long".into()));
     assert_eq!(tys[2], TypeRule::Fixed("long".into()));
-    assert!(matches!(tys[3], TypeRule::Avg(_)));
+    assert!(matches!(
+        &tys[3],
+        TypeRule::Apply { rule: SqlRule::Avg, args } if matches!(args[..], [TypeRule::Of(_)])
+    ));
     assert!(matches!(tys[4], TypeRule::Of(_)));
     assert_eq!(tys[5], TypeRule::Fixed("ulong".into()));
-    assert_eq!(tys[6], TypeRule::Unknown);
+    assert!(matches!(&tys[6], TypeRule::Apply { rule: SqlRule::Arith, args } if args.len() == 2));
     // An expression without an alias: DataFusion names it; unknown here.
     assert!(
         analyze("SELECT fare * 2 FROM trips")
@@ -174,7 +180,11 @@ fn fragments_read_as_the_engines_run_them() {
     // Names as written: the engines do not lower-case fragments.
     let f = analyze_fragment("SUM(Fare)", FragmentKind::Expression).unwrap();
     assert_eq!(f.columns[0].name, "Fare");
-    assert!(matches!(&f.ty, TypeRule::Sum(c) if c.at.column == 5));
+    assert!(matches!(
+        &f.ty,
+        TypeRule::Apply { rule: SqlRule::Sum, args }
+            if matches!(&args[..], [TypeRule::Of(c)] if c.at.column == 5)
+    ));
     assert_eq!(
         analyze_fragment("count(*)", FragmentKind::Expression)
             .unwrap()
@@ -196,4 +206,85 @@ fn table_functions_are_not_steps() {
         unreachable!()
     };
     assert!(levels[0].open);
+}
+
+#[test]
+fn the_null_sides_of_outer_joins_are_marked() {
+    let a =
+        analyze("SELECT t.fare, z.pop, pop, z.* FROM trips t LEFT JOIN zones z ON t.city = z.city")
+            .unwrap();
+    let resolve = |name: &str, n: usize| {
+        let uses: Vec<&ColumnUse> = a.columns.iter().filter(|c| c.name == name).collect();
+        uses[n].resolve.clone()
+    };
+    // The ON clause's references come first.
+    assert_eq!(resolve("city", 0), Resolve::Of(0));
+    assert_eq!(resolve("city", 1), Resolve::OfOuter(1));
+    assert_eq!(resolve("fare", 0), Resolve::Of(0));
+    assert_eq!(resolve("pop", 0), Resolve::OfOuter(1));
+    let Resolve::Levels(levels) = resolve("pop", 1) else {
+        panic!("{:?}", a.columns)
+    };
+    assert_eq!(
+        (levels[0].tables.clone(), levels[0].outer.clone()),
+        (vec![0, 1], vec![1])
+    );
+    assert_eq!(a.output.as_ref().unwrap()[3], Output::AllOfOuter(1));
+    // A right join's NULL side is every source before it; a full join's, every source.
+    let a = analyze("SELECT * FROM trips t JOIN x ON t.k = x.k RIGHT JOIN zones z ON t.k = z.k")
+        .unwrap();
+    assert_eq!(
+        a.output.unwrap(),
+        [
+            Output::AllOfOuter(0),
+            Output::AllOfOuter(1),
+            Output::AllOf(2)
+        ]
+    );
+    let a = analyze("SELECT * FROM trips t FULL JOIN zones z ON t.k = z.k").unwrap();
+    assert_eq!(
+        a.output.unwrap(),
+        [Output::AllOfOuter(0), Output::AllOfOuter(1)]
+    );
+    // A nested join on the right of a LEFT JOIN: both of its sources.
+    let a = analyze("SELECT * FROM t LEFT JOIN (x JOIN y ON x.k = y.k) ON t.k = x.k").unwrap();
+    assert_eq!(
+        a.output.unwrap(),
+        [
+            Output::AllOf(0),
+            Output::AllOfOuter(1),
+            Output::AllOfOuter(2)
+        ]
+    );
+}
+
+#[test]
+fn a_unions_columns_are_its_left_sides_names_typed_by_both_sides() {
+    let a = analyze("SELECT city AS c, 1 AS n FROM trips UNION ALL SELECT city, 2 AS m FROM zones")
+        .unwrap();
+    let out = a.output.unwrap();
+    assert!(matches!(
+        &out[0],
+        Output::Column { name, ty: TypeRule::Same(both) } if name == "c" && both.len() == 2
+    ));
+    assert!(matches!(&out[1], Output::Column { name, .. } if name == "n"));
+    // `*` (its width known only with the schemas), `UNION BY NAME` and `INTERSECT`: unknown.
+    assert!(
+        analyze("SELECT * FROM t UNION SELECT * FROM u")
+            .unwrap()
+            .output
+            .is_none()
+    );
+    assert!(
+        analyze("SELECT a FROM t INTERSECT SELECT a FROM u")
+            .unwrap()
+            .output
+            .is_none()
+    );
+    assert!(
+        analyze("SELECT a FROM t UNION SELECT a, b FROM u")
+            .unwrap()
+            .output
+            .is_none()
+    );
 }

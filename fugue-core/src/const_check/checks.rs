@@ -389,7 +389,7 @@ mod tests {
                 "Trip",
                 &TRIP[1..]
             ))
-            .contains("is not an `Option` but `trips` gives it from an `Option` field")
+            .contains("is not an `Option` but `trips` may give it NULL (from an `Option` field")
         );
         // A schema expression's column (unspecified nullability) and an unknown input pass.
         let input = schema("fare:double");

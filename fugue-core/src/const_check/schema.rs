@@ -423,10 +423,21 @@ mod tests {
             text(&TRIPS.join(&other, JoinKind::Semi, &["city"])),
             "city:str,fare:double"
         );
+        // The other side of an outer join may be NULL; a right join's key is not declared.
         let outer = TRIPS.join(&other, JoinKind::LeftOuter, &["city"]);
         assert_eq!(
             outer.column_at(2).map(|c| c.null),
-            Some(Nullability::Unspecified)
+            Some(Nullability::Nullable)
+        );
+        let right = TRIPS.join(&other, JoinKind::RightOuter, &["city"]);
+        let nulls: Vec<_> = (0..3).map(|i| right.column_at(i).map(|c| c.null)).collect();
+        assert_eq!(
+            nulls,
+            [
+                Some(Nullability::Unspecified),
+                Some(Nullability::Nullable),
+                Some(Nullability::NotNull)
+            ]
         );
         // Sharing a non-key column is a problem: unknown (the step's check reports it).
         assert!(!TRIPS.join(&TRIPS, JoinKind::Inner, &["city"]).is_known());

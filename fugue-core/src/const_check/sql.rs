@@ -27,6 +27,9 @@ pub struct SqlLevel {
     pub open: bool,
     /// Whether a column in two tables is shared, not ambiguous (`USING`, `NATURAL`).
     pub shared: bool,
+    /// The positions in `tables` of the sources on the NULL side of an outer join (the right
+    /// of a `LEFT JOIN`, the left of a `RIGHT JOIN`, both of a `FULL JOIN`).
+    pub outer: &'static [usize],
 }
 
 /// Where a column reference may be.
@@ -34,6 +37,9 @@ pub struct SqlLevel {
 pub enum SqlResolve {
     /// Qualified: a column of this table.
     Of(usize),
+    /// Qualified by a source on the NULL side of an outer join: a column of this table, which
+    /// may be NULL.
+    OfOuter(usize),
     /// Unqualified: these levels, innermost first.
     Levels(&'static [SqlLevel]),
 }
@@ -56,14 +62,67 @@ pub enum SqlType {
     Fixed(&'static str),
     /// The type of a column.
     Of(SqlColumn),
-    /// The type of `SUM(column)`.
-    Sum(SqlColumn),
-    /// The type of `AVG(column)`.
-    Avg(SqlColumn),
+    /// A typing rule of DataFusion's over the types of its arguments.
+    Apply(SqlRule, &'static [SqlType]),
     /// The type all of these have: unknown unless all are known and equal.
     Same(&'static [SqlType]),
     /// This type key when the argument is a string, else unknown.
     IfString(&'static SqlType, &'static str),
+}
+
+/// A typing rule of DataFusion's (its aggregates', operators' and functions' return types) over
+/// the types of the arguments; unknown when an argument is unknown or outside the rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SqlRule {
+    /// `SUM(x)`: `long` for signed integers, `ulong` for unsigned ones, `double` for floats.
+    Sum,
+    /// `AVG(x)`: `double` for integers and floats.
+    Avg,
+    /// `a + b`, `-`, `*`, `/`, `%` of two numbers: the same type when both have it, else the
+    /// narrowest type holding both (DataFusion's numeric coercion: `int + long` is `long`,
+    /// `float * long` is `float`, `uint + int` is `long`, `ulong + int` is `decimal(20)`).
+    Arith,
+    /// `-x`: a signed integer's or float's own type.
+    Negate,
+    /// `round(x[, n])`: an integer's own type, `float` for `float`, else `double`.
+    Round,
+    /// `floor`, `ceil`, `sqrt`, `ln`, `exp` and the other one-argument float functions:
+    /// `float` for `float`, `double` for the other numbers.
+    FloatMath,
+    /// `concat(..)` and `||`: `str` when every argument is a number, a string, a bool or a
+    /// date.
+    Concat,
+    /// `date_trunc(part, x)` over `x`: a timestamp's own type, `timestamp(ns)` for a date or a
+    /// string.
+    DateTrunc,
+}
+
+impl SqlRule {
+    /// Every rule, in declaration order.
+    pub const ALL: &'static [SqlRule] = &[
+        SqlRule::Sum,
+        SqlRule::Avg,
+        SqlRule::Arith,
+        SqlRule::Negate,
+        SqlRule::Round,
+        SqlRule::FloatMath,
+        SqlRule::Concat,
+        SqlRule::DateTrunc,
+    ];
+
+    /// The variant's name, as generated code spells it (`SqlRule::Arith`).
+    pub const fn ident(self) -> &'static str {
+        match self {
+            SqlRule::Sum => "Sum",
+            SqlRule::Avg => "Avg",
+            SqlRule::Arith => "Arith",
+            SqlRule::Negate => "Negate",
+            SqlRule::Round => "Round",
+            SqlRule::FloatMath => "FloatMath",
+            SqlRule::Concat => "Concat",
+            SqlRule::DateTrunc => "DateTrunc",
+        }
+    }
 }
 
 /// One item of the output.
@@ -71,6 +130,8 @@ pub enum SqlType {
 pub enum SqlOutput {
     /// Every column of a table.
     AllOf(usize),
+    /// Every column of a table on the NULL side of an outer join (each may be NULL).
+    AllOfOuter(usize),
     /// One column.
     Column {
         /// Its name.
@@ -86,8 +147,13 @@ const MAX_TABLES: usize = 16;
 /// What a column reference resolves to.
 #[derive(Debug, Clone, Copy)]
 enum Found {
-    /// Column `column` of table `table`.
-    At { table: usize, column: usize },
+    /// Column `column` of table `table`, read from the NULL side of an outer join when
+    /// `outer`.
+    At {
+        table: usize,
+        column: usize,
+        outer: bool,
+    },
     /// In two tables of one level.
     Ambiguous(usize, usize),
     /// In no table; the tables of the innermost level (or the qualifier's) to name.
@@ -98,7 +164,7 @@ enum Found {
 
 const fn find(tables: &[&ConstSchema], column: &SqlColumn) -> Found {
     match column.resolve {
-        SqlResolve::Of(t) => {
+        SqlResolve::Of(t) | SqlResolve::OfOuter(t) => {
             if t >= tables.len() {
                 return Found::Unknown;
             }
@@ -106,6 +172,7 @@ const fn find(tables: &[&ConstSchema], column: &SqlColumn) -> Found {
                 Lookup::Found(at) => Found::At {
                     table: t,
                     column: at,
+                    outer: matches!(column.resolve, SqlResolve::OfOuter(_)),
                 },
                 Lookup::Missing => Found::Missing,
                 Lookup::Unknown => Found::Unknown,
@@ -115,7 +182,8 @@ const fn find(tables: &[&ConstSchema], column: &SqlColumn) -> Found {
             let mut l = 0;
             while l < levels.len() {
                 let level = &levels[l];
-                let mut first: Option<(usize, usize)> = None;
+                // The table, column and position in the level of the first table having it.
+                let mut first: Option<(usize, usize, usize)> = None;
                 let mut open = level.open;
                 let mut i = 0;
                 while i < level.tables.len() {
@@ -125,8 +193,8 @@ const fn find(tables: &[&ConstSchema], column: &SqlColumn) -> Found {
                     } else {
                         match tables[t].lookup(column.name) {
                             Lookup::Found(at) => match first {
-                                None => first = Some((t, at)),
-                                Some((f, _)) => {
+                                None => first = Some((t, at, i)),
+                                Some((f, _, _)) => {
                                     if !level.shared && f != t {
                                         return Found::Ambiguous(f, t);
                                     }
@@ -138,13 +206,17 @@ const fn find(tables: &[&ConstSchema], column: &SqlColumn) -> Found {
                     }
                     i += 1;
                 }
-                if let Some((table, column)) = first {
+                if let Some((table, column, position)) = first {
                     // Found in one known table; a source not known here may have it too,
                     // which DataFusion reports as ambiguous: not decided here.
                     return if open {
                         Found::Unknown
                     } else {
-                        Found::At { table, column }
+                        Found::At {
+                            table,
+                            column,
+                            outer: is_position(level.outer, position),
+                        }
                     };
                 }
                 if open {
@@ -157,6 +229,17 @@ const fn find(tables: &[&ConstSchema], column: &SqlColumn) -> Found {
     }
 }
 
+const fn is_position(positions: &[usize], position: usize) -> bool {
+    let mut i = 0;
+    while i < positions.len() {
+        if positions[i] == position {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
 /// The tables a message about `column` names: the qualifier's, or the innermost level's.
 const fn named_tables<'a>(
     names: &[&'a str],
@@ -166,7 +249,7 @@ const fn named_tables<'a>(
 ) -> usize {
     let mut n = 0;
     match column.resolve {
-        SqlResolve::Of(t) => {
+        SqlResolve::Of(t) | SqlResolve::OfOuter(t) => {
             if t < tables.len() && t < names.len() {
                 out[0] = tables[t].input(names[t]);
                 n = 1;
@@ -318,7 +401,7 @@ const FLOATS: &[&str] = &["float", "double"];
 /// The type of an output column; `None` when the reference it needs does not resolve (the
 /// check reports it).
 const fn output_type(tables: &[&ConstSchema], ty: &SqlType) -> Option<Ty<'static>> {
-    let (column, rule) = match ty {
+    let column = match ty {
         SqlType::Unknown => return Some(Ty::Unknown),
         SqlType::Fixed(k) => return Some(Ty::Key(k)),
         SqlType::Same(list) => {
@@ -356,36 +439,207 @@ const fn output_type(tables: &[&ConstSchema], ty: &SqlType) -> Option<Ty<'static
                 _ => Ty::Unknown,
             });
         }
-        SqlType::Of(c) => (c, 0),
-        SqlType::Sum(c) => (c, 1),
-        SqlType::Avg(c) => (c, 2),
+        SqlType::Of(c) => c,
+        SqlType::Apply(rule, args) => return apply(tables, *rule, args),
     };
-    let source = match find(tables, column) {
-        Found::At { table, column } => match tables[table].column_at(column) {
+    Some(match find(tables, column) {
+        Found::At { table, column, .. } => match tables[table].column_at(column) {
             Some(col) => col.ty,
-            None => return Some(Ty::Unknown),
+            None => Ty::Unknown,
         },
-        Found::Unknown => return Some(Ty::Unknown),
+        Found::Unknown => Ty::Unknown,
         Found::Missing | Found::Ambiguous(..) => return None,
-    };
-    if rule == 0 {
-        return Some(source);
+    })
+}
+
+/// The most arguments a rule types (more: unknown).
+const MAX_ARGS: usize = 8;
+
+/// The type `rule` gives over `args`; `None` when a reference of an argument does not resolve.
+const fn apply(tables: &[&ConstSchema], rule: SqlRule, args: &[SqlType]) -> Option<Ty<'static>> {
+    let mut keys: [&'static str; MAX_ARGS] = [""; MAX_ARGS];
+    let mut known = args.len() <= MAX_ARGS && !args.is_empty();
+    let mut i = 0;
+    while i < args.len() {
+        // Every argument is resolved (its reference checked) even when the result is unknown.
+        let Some(t) = output_type(tables, &args[i]) else {
+            return None;
+        };
+        match plain_key(&t) {
+            Some(k) if i < MAX_ARGS => keys[i] = k,
+            _ => known = false,
+        }
+        i += 1;
     }
-    let Some(key) = plain_key(&source) else {
+    if !known {
         return Some(Ty::Unknown);
+    }
+    let a = keys[0];
+    let out = match rule {
+        SqlRule::Sum => {
+            if is_one_of(a, SIGNED) {
+                Some("long")
+            } else if is_one_of(a, UNSIGNED) {
+                Some("ulong")
+            } else if is_one_of(a, FLOATS) {
+                Some("double")
+            } else {
+                None
+            }
+        }
+        SqlRule::Avg => {
+            if is_number(a) {
+                Some("double")
+            } else {
+                None
+            }
+        }
+        SqlRule::Arith => {
+            if args.len() == 2 {
+                numeric_coercion(a, keys[1])
+            } else {
+                None
+            }
+        }
+        SqlRule::Negate => {
+            if is_one_of(a, SIGNED) || is_one_of(a, FLOATS) {
+                Some(a)
+            } else {
+                None
+            }
+        }
+        SqlRule::Round => {
+            if is_one_of(a, SIGNED) || is_one_of(a, UNSIGNED) || str_eq(a, "float") {
+                Some(a)
+            } else if str_eq(a, "double") {
+                Some("double")
+            } else {
+                None
+            }
+        }
+        SqlRule::FloatMath => {
+            if str_eq(a, "float") {
+                Some("float")
+            } else if is_number(a) {
+                Some("double")
+            } else {
+                None
+            }
+        }
+        SqlRule::Concat => {
+            let mut all = true;
+            let mut i = 0;
+            while i < args.len() {
+                let k = keys[i];
+                if !(is_number(k) || is_one_of(k, &["str", "bool", "date"])) {
+                    all = false;
+                }
+                i += 1;
+            }
+            if all { Some("str") } else { None }
+        }
+        SqlRule::DateTrunc => {
+            if str_eq(a, "datetime") || starts_with(a, "timestamp(") {
+                Some(a)
+            } else if is_one_of(a, &["date", "str"]) {
+                Some("timestamp(ns)")
+            } else {
+                None
+            }
+        }
     };
-    let out = if rule == 1 && is_one_of(key, SIGNED) {
-        "long"
-    } else if rule == 1 && is_one_of(key, UNSIGNED) {
-        "ulong"
-    } else if is_one_of(key, FLOATS)
-        || (rule == 2 && (is_one_of(key, SIGNED) || is_one_of(key, UNSIGNED)))
-    {
+    Some(match out {
+        Some(k) => Ty::Key(k),
+        None => Ty::Unknown,
+    })
+}
+
+const fn is_number(key: &str) -> bool {
+    is_one_of(key, SIGNED) || is_one_of(key, UNSIGNED) || is_one_of(key, FLOATS)
+}
+
+const fn starts_with(text: &str, prefix: &str) -> bool {
+    let (t, p) = (text.as_bytes(), prefix.as_bytes());
+    if t.len() < p.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < p.len() {
+        if t[i] != p[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// DataFusion's type of arithmetic over numbers `a` and `b` (its `numerical_coercion`, after
+/// Arrow's kernels give a type its own): the narrowest type holding both.
+const fn numeric_coercion(a: &'static str, b: &'static str) -> Option<&'static str> {
+    if !is_number(a) || !is_number(b) {
+        return None;
+    }
+    if str_eq(a, b) {
+        return Some(a);
+    }
+    const fn either(a: &str, b: &str, k: &str) -> bool {
+        str_eq(a, k) || str_eq(b, k)
+    }
+    const fn pair(a: &str, b: &str, x: &str, ys: &[&str]) -> bool {
+        (str_eq(a, x) && is_one_of(b, ys)) || (str_eq(b, x) && is_one_of(a, ys))
+    }
+    Some(if either(a, b, "double") {
         "double"
+    } else if either(a, b, "float") {
+        "float"
+    } else if pair(a, b, "ulong", SIGNED) {
+        "decimal(20)"
+    } else if either(a, b, "ulong") {
+        "ulong"
+    } else if either(a, b, "long") || pair(a, b, "uint", &["int", "short", "byte"]) {
+        "long"
+    } else if either(a, b, "uint") {
+        "uint"
+    } else if either(a, b, "int") || pair(a, b, "ushort", &["short", "byte"]) {
+        "int"
+    } else if either(a, b, "ushort") {
+        "ushort"
+    } else if either(a, b, "short") || pair(a, b, "byte", &["ubyte"]) {
+        "short"
+    } else if either(a, b, "byte") {
+        "byte"
     } else {
-        return Some(Ty::Unknown);
+        "ubyte"
+    })
+}
+
+/// The nullability of a column copied from one of nullability `source`, read from the NULL
+/// side of an outer join when `outer`.
+const fn copied_null(source: Nullability, outer: bool) -> Nullability {
+    if outer || matches!(source, Nullability::Nullable) {
+        Nullability::Nullable
+    } else {
+        Nullability::Unspecified
+    }
+}
+
+/// The nullability of an output column of rule `ty`: a column reference copies its column's
+/// ([`copied_null`]); an expression is not declared.
+const fn output_null(tables: &[&ConstSchema], ty: &SqlType) -> Nullability {
+    let SqlType::Of(column) = ty else {
+        return Nullability::Unspecified;
     };
-    Some(Ty::Key(out))
+    match find(tables, column) {
+        Found::At {
+            table,
+            column,
+            outer,
+        } => match tables[table].column_at(column) {
+            Some(col) => copied_null(col.null, outer),
+            None => Nullability::Unspecified,
+        },
+        _ => Nullability::Unspecified,
+    }
 }
 
 impl ConstSchema {
@@ -421,39 +675,43 @@ impl ConstSchema {
     }
 
     /// The output schema of a `sql` step over `tables` (its steps' schemas, in the order the
-    /// macro numbered them): the items of `output`, every column nullable as the engines
-    /// return SQL results ([`Nullability::Unspecified`]: checked row by row where a field is
-    /// not an `Option`). Unknown when a table it copies is unknown, a reference does not
-    /// resolve (the check says why), two outputs share a name, or it is too wide.
+    /// macro numbered them): the items of `output`. A column copied from a column that may be
+    /// NULL, or read from the NULL side of an outer join, may be NULL
+    /// ([`Nullability::Nullable`], as DataFusion plans it); every other column is not declared
+    /// ([`Nullability::Unspecified`]: checked row by row where a field is not an `Option`).
+    /// Unknown when a table it copies is unknown, a reference does not resolve (the check says
+    /// why), two outputs share a name, or it is too wide.
     pub const fn sql(tables: &[&ConstSchema], output: &[SqlOutput]) -> ConstSchema {
         let mut cols = [Col::NONE; MAX_COLUMNS];
         let mut n = 0;
         let mut i = 0;
         while i < output.len() {
             match output[i] {
-                SqlOutput::AllOf(t) => {
+                SqlOutput::AllOf(t) | SqlOutput::AllOfOuter(t) => {
                     if t >= tables.len() || !tables[t].is_known() {
                         return ConstSchema::UNKNOWN;
                     }
+                    let outer = matches!(output[i], SqlOutput::AllOfOuter(_));
                     let from = tables[t].cols();
                     let mut c = 0;
                     while c < from.len() {
                         if n == MAX_COLUMNS {
                             return ConstSchema::UNKNOWN;
                         }
-                        cols[n] = Col::new(from[c].name, from[c].ty, Nullability::Unspecified, n);
+                        let null = copied_null(from[c].null, outer);
+                        cols[n] = Col::new(from[c].name, from[c].ty, null, n);
                         n += 1;
                         c += 1;
                     }
                 }
-                SqlOutput::Column { name, ty } => {
-                    let Some(ty) = output_type(tables, &ty) else {
+                SqlOutput::Column { name, ty: ty_rule } => {
+                    let Some(ty) = output_type(tables, &ty_rule) else {
                         return ConstSchema::UNKNOWN;
                     };
                     if n == MAX_COLUMNS {
                         return ConstSchema::UNKNOWN;
                     }
-                    cols[n] = Col::new(name, ty, Nullability::Unspecified, n);
+                    cols[n] = Col::new(name, ty, output_null(tables, &ty_rule), n);
                     n += 1;
                 }
             }
@@ -514,6 +772,7 @@ mod tests {
         tables: &[0, 1],
         open: false,
         shared: false,
+        outer: &[],
     }];
 
     fn check(column: &SqlColumn) -> Result<(), String> {
@@ -552,12 +811,14 @@ mod tests {
             tables: &[0, 1],
             open: false,
             shared: true,
+            outer: &[],
         }];
         assert!(check(&col("city", SqlResolve::Levels(shared))).is_ok());
         let open = &[SqlLevel {
             tables: &[0],
             open: true,
             shared: false,
+            outer: &[],
         }];
         assert!(check(&col("nope", SqlResolve::Levels(open))).is_ok());
         // Outer levels are searched when the inner one lacks it.
@@ -566,11 +827,13 @@ mod tests {
                 tables: &[1],
                 open: false,
                 shared: false,
+                outer: &[],
             },
             SqlLevel {
                 tables: &[0],
                 open: false,
                 shared: false,
+                outer: &[],
             },
         ];
         assert!(check(&col("fare", SqlResolve::Levels(nested))).is_ok());
@@ -608,11 +871,11 @@ mod tests {
                 SqlOutput::AllOf(1),
                 SqlOutput::Column {
                     name: "total",
-                    ty: SqlType::Sum(FARE),
+                    ty: SqlType::Apply(SqlRule::Sum, &[SqlType::Of(FARE)]),
                 },
                 SqlOutput::Column {
                     name: "mean",
-                    ty: SqlType::Avg(FARE),
+                    ty: SqlType::Apply(SqlRule::Avg, &[SqlType::Of(FARE)]),
                 },
                 SqlOutput::Column {
                     name: "top",
@@ -651,5 +914,136 @@ mod tests {
         );
         assert!(!bad.is_known());
         assert!(!ConstSchema::sql(&[&ConstSchema::UNKNOWN], &[SqlOutput::AllOf(0)]).is_known());
+    }
+
+    /// The type of `rule` over columns of these types.
+    fn rule_type(rule: SqlRule, keys: &[&'static str]) -> String {
+        let cols: Vec<ConstColumn> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| ConstColumn {
+                name: ["a", "b", "c"][i],
+                ty: ConstType::Expr(k),
+                nullable: false,
+            })
+            .collect();
+        let table = ConstSchema::of_columns(Box::leak(cols.into_boxed_slice()));
+        let args: Vec<SqlType> = (0..keys.len())
+            .map(|i| {
+                SqlType::Of(SqlColumn {
+                    name: ["a", "b", "c"][i],
+                    resolve: SqlResolve::Of(0),
+                })
+            })
+            .collect();
+        let args: &'static [SqlType] = Box::leak(args.into_boxed_slice());
+        let out = ConstSchema::sql(
+            &[&table],
+            &[SqlOutput::Column {
+                name: "v",
+                ty: SqlType::Apply(rule, args),
+            }],
+        );
+        text(&out).trim_start_matches("v:").to_string()
+    }
+
+    #[test]
+    fn rules_follow_datafusions_return_types() {
+        use SqlRule::*;
+        let cases: &[(SqlRule, &[&str], &str)] = &[
+            (Arith, &["int", "int"], "int"),
+            (Arith, &["int", "long"], "long"),
+            (Arith, &["short", "byte"], "short"),
+            (Arith, &["float", "long"], "float"),
+            (Arith, &["float", "double"], "double"),
+            (Arith, &["uint", "int"], "long"),
+            (Arith, &["ushort", "byte"], "int"),
+            (Arith, &["ulong", "int"], "decimal(20)"),
+            (Arith, &["ulong", "ubyte"], "ulong"),
+            (Arith, &["ubyte", "byte"], "short"),
+            (Arith, &["str", "int"], "?"),
+            (Arith, &["date", "long"], "?"),
+            (Negate, &["int"], "int"),
+            (Negate, &["uint"], "?"),
+            (Sum, &["short"], "long"),
+            (Sum, &["ubyte"], "ulong"),
+            (Sum, &["float"], "double"),
+            (Sum, &["str"], "?"),
+            (Avg, &["int"], "double"),
+            (Round, &["int"], "int"),
+            (Round, &["float"], "float"),
+            (Round, &["double"], "double"),
+            (Round, &["decimal(10,2)"], "?"),
+            (FloatMath, &["float"], "float"),
+            (FloatMath, &["int"], "double"),
+            (FloatMath, &["str"], "?"),
+            (Concat, &["str", "int", "date"], "str"),
+            (Concat, &["str", "bytes"], "?"),
+            (DateTrunc, &["timestamp(ms)"], "timestamp(ms)"),
+            (DateTrunc, &["datetime"], "datetime"),
+            (DateTrunc, &["date"], "timestamp(ns)"),
+            (DateTrunc, &["int"], "?"),
+        ];
+        for (rule, keys, want) in cases {
+            assert_eq!(rule_type(*rule, keys), *want, "{rule:?} over {keys:?}");
+        }
+        assert_eq!(SqlRule::ALL.len(), 8);
+        assert!(SqlRule::ALL.iter().all(|r| format!("{r:?}") == r.ident()));
+    }
+
+    #[test]
+    fn the_null_side_of_an_outer_join_may_be_null() {
+        // `trips LEFT JOIN zones`: zones (position 1 of the level) is on the NULL side.
+        const LEFT: &[SqlLevel] = &[SqlLevel {
+            tables: &[0, 1],
+            open: false,
+            shared: false,
+            outer: &[1],
+        }];
+        let col = |name, resolve| SqlType::Of(SqlColumn { name, resolve });
+        let out = ConstSchema::sql(
+            &[&TRIPS, &ZONES],
+            &[
+                SqlOutput::Column {
+                    name: "fare",
+                    ty: col("fare", SqlResolve::Levels(LEFT)),
+                },
+                SqlOutput::Column {
+                    name: "pop",
+                    ty: col("pop", SqlResolve::Levels(LEFT)),
+                },
+                SqlOutput::Column {
+                    name: "city",
+                    ty: col("city", SqlResolve::OfOuter(1)),
+                },
+                SqlOutput::Column {
+                    name: "c2",
+                    ty: col("city", SqlResolve::Of(0)),
+                },
+            ],
+        );
+        let nulls: Vec<_> = (0..4).map(|i| out.column_at(i).map(|c| c.null)).collect();
+        use Nullability::*;
+        // `fare` is an `Option` field of trips, `city` of trips is not.
+        assert_eq!(
+            nulls,
+            [
+                Some(Nullable),
+                Some(Nullable),
+                Some(Nullable),
+                Some(Unspecified)
+            ]
+        );
+        let all = ConstSchema::sql(
+            &[&TRIPS, &ZONES],
+            &[SqlOutput::AllOf(0), SqlOutput::AllOfOuter(1)],
+        );
+        assert!(!all.is_known(), "two `city` columns");
+        let all = ConstSchema::sql(&[&ZONES, &TRIPS], &[SqlOutput::AllOfOuter(0)]);
+        let nulls: Vec<_> = (0..2).map(|i| all.column_at(i).map(|c| c.null)).collect();
+        assert_eq!(nulls, [Some(Nullable), Some(Nullable)]);
+        let all = ConstSchema::sql(&[&TRIPS], &[SqlOutput::AllOf(0)]);
+        let nulls: Vec<_> = (0..2).map(|i| all.column_at(i).map(|c| c.null)).collect();
+        assert_eq!(nulls, [Some(Unspecified), Some(Nullable)]);
     }
 }

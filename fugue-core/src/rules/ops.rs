@@ -307,8 +307,10 @@ pub const fn rename<'i, 'a: 'i>(
 /// The rules: a cross join has no keys and no common column; otherwise every key is a column
 /// of both inputs, of the same type, given once, and there is at least one; the inputs of a
 /// non-filtering join share no column besides the keys. The keys of an inner join are never
-/// NULL in its output (a NULL key matches nothing); the other side's columns of an outer join
-/// keep their declared nullability as "not declared", checked row by row at run time.
+/// NULL in its output (a NULL key matches nothing); the other side's non-key columns of an
+/// outer join may be NULL ([`Nullability::Nullable`]: a step after it reading one into a field
+/// that is not an `Option` is a compile error, as DataFusion plans them nullable), and the
+/// keys of a right or full join are "not declared" (checked row by row at run time).
 pub const fn join<'i, 'a: 'i>(
     left: Input<'i, 'a>,
     right: Input<'i, 'a>,
@@ -330,7 +332,10 @@ pub const fn join<'i, 'a: 'i>(
         let is_key = find_name(keys, &key_hashes, col.name, col.hash, nkeys).is_some();
         match how {
             JoinKind::Inner if is_key => col.null = Nullability::NotNull,
-            JoinKind::RightOuter | JoinKind::FullOuter => col.null = Nullability::Unspecified,
+            JoinKind::RightOuter | JoinKind::FullOuter if is_key => {
+                col.null = Nullability::Unspecified
+            }
+            JoinKind::RightOuter | JoinKind::FullOuter => col.null = Nullability::Nullable,
             _ => {}
         }
         if let Err(e) = push(out, &mut len, col) {
@@ -346,7 +351,7 @@ pub const fn join<'i, 'a: 'i>(
         let mut col = right.cols[c];
         if find_name(keys, &key_hashes, col.name, col.hash, nkeys).is_none() {
             if matches!(how, JoinKind::LeftOuter | JoinKind::FullOuter) {
-                col.null = Nullability::Unspecified;
+                col.null = Nullability::Nullable;
             }
             if let Err(e) = push(out, &mut len, col) {
                 return Err(e);

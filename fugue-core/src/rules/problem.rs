@@ -445,7 +445,10 @@ impl<'a> Problem<'a> {
                     Required::NotNull => {
                         m.push(" is not an `Option` but ");
                         m.push_ticked(input.name);
-                        m.push(" gives it from an `Option` field (it may be NULL)");
+                        m.push(
+                            " may give it NULL (from an `Option` field, or from the other side \
+                             of an outer join)",
+                        );
                     }
                 }
                 describe(m, &input);

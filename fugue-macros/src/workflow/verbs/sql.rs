@@ -108,11 +108,12 @@ fn column_tokens(p: &TokenStream, c: &SqlColumn) -> TokenStream {
     let name = c.name;
     let resolve = match c.resolve {
         SqlResolve::Of(t) => quote!(#p::SqlResolve::Of(#t)),
+        SqlResolve::OfOuter(t) => quote!(#p::SqlResolve::OfOuter(#t)),
         SqlResolve::Levels(levels) => {
             let levels = levels.iter().map(|l| {
-                let tables = usizes(l.tables);
+                let (tables, outer) = (usizes(l.tables), usizes(l.outer));
                 let (open, shared) = (l.open, l.shared);
-                quote!(#p::SqlLevel { tables: #tables, open: #open, shared: #shared })
+                quote!(#p::SqlLevel { tables: #tables, open: #open, shared: #shared, outer: #outer })
             });
             quote!(#p::SqlResolve::Levels(&[#(#levels),*]))
         }
@@ -123,6 +124,7 @@ fn column_tokens(p: &TokenStream, c: &SqlColumn) -> TokenStream {
 fn output_tokens(p: &TokenStream, o: &SqlOutput) -> TokenStream {
     match o {
         SqlOutput::AllOf(t) => quote!(#p::SqlOutput::AllOf(#t)),
+        SqlOutput::AllOfOuter(t) => quote!(#p::SqlOutput::AllOfOuter(#t)),
         SqlOutput::Column { name, ty } => {
             let ty = output_type_tokens(p, ty);
             quote!(#p::SqlOutput::Column { name: #name, ty: #ty })
@@ -138,13 +140,10 @@ fn output_type_tokens(p: &TokenStream, ty: &SqlType) -> TokenStream {
             let c = column_tokens(p, c);
             quote!(#p::SqlType::Of(#c))
         }
-        SqlType::Sum(c) => {
-            let c = column_tokens(p, c);
-            quote!(#p::SqlType::Sum(#c))
-        }
-        SqlType::Avg(c) => {
-            let c = column_tokens(p, c);
-            quote!(#p::SqlType::Avg(#c))
+        SqlType::Apply(rule, args) => {
+            let rule = syn::Ident::new(rule.ident(), proc_macro2::Span::call_site());
+            let args = args.iter().map(|t| output_type_tokens(p, t));
+            quote!(#p::SqlType::Apply(#p::SqlRule::#rule, &[#(#args),*]))
         }
         SqlType::Same(list) => {
             let list = list.iter().map(|t| output_type_tokens(p, t));
