@@ -107,9 +107,7 @@ fn keyed(schema: &Schema) -> String {
 }
 
 fn const_text(schema: &ConstSchema) -> String {
-    let mut m = fugue::__private::workflow::Message::new();
-    schema.write(&mut m);
-    m.to_string()
+    schema.to_string()
 }
 
 fn const_nulls(schema: &ConstSchema) -> Vec<bool> {

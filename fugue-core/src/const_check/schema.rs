@@ -321,6 +321,15 @@ impl ConstSchema {
     }
 }
 
+impl std::fmt::Display for ConstSchema {
+    /// The schema as [`ConstSchema::write`] writes it (`city:str,fare:?`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut m = Message::new();
+        self.write(&mut m);
+        f.write_str(m.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,9 +350,7 @@ mod tests {
     ];
 
     fn text(schema: &ConstSchema) -> String {
-        let mut m = Message::new();
-        schema.write(&mut m);
-        m.to_string()
+        schema.to_string()
     }
 
     const RANK: &[HintItem<'static>] = &[

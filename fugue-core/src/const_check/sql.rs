@@ -854,9 +854,7 @@ mod tests {
     }
 
     fn text(schema: &ConstSchema) -> String {
-        let mut m = Message::new();
-        schema.write(&mut m);
-        m.to_string()
+        schema.to_string()
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! `aggregate`: SQL aggregates per group of keys.
 
+use super::sql::Fragment;
 use super::{Args, Ctx, Op, Parsed, Verb, names};
 use crate::diag::Diagnostics;
 use crate::workflow::graph::Node;
 use crate::workflow::parse::{Call, Column};
+use fugue_sql::FragmentKind;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -12,7 +14,8 @@ use quote::quote;
 /// One row per group of `by` keys (one row overall without `by`), with the keys and the
 /// aggregated columns. Each key must be a column of the input (checked at compile time, at
 /// the key), and so must every column an aggregate names (at the aggregate); an aggregate's
-/// type is known at compile time for `COUNT`, and `SUM`, `AVG`, `MIN`, `MAX` of a column.
+/// type is known at compile time for `COUNT`, and `SUM`, `AVG`, `MIN`, `MAX` of an expression
+/// the `sql` step's rules type.
 ///
 /// ```text
 /// totals = aggregate(joined, by: [city], total = "sum(fare)", trips = "count(*)");
@@ -31,14 +34,18 @@ pub const VERB: Verb = Verb {
 /// The data of an `aggregate`.
 pub struct Aggregate {
     by: Vec<Column>,
-    columns: Vec<(Column, syn::LitStr)>,
+    columns: Vec<(Column, Fragment)>,
 }
 
 fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
     let mut args = Args::new(call, VERB.syntax);
     let input = args.step(diag, "the input");
     let by = args.named_columns(diag, "by").unwrap_or_default();
-    let columns = args.assigned(diag);
+    let columns: Vec<_> = args
+        .assigned(diag)
+        .into_iter()
+        .map(|(c, e)| (c, Fragment::read(e, FragmentKind::Expression)))
+        .collect();
     if columns.is_empty() && input.is_some() {
         args.error(
             diag,
@@ -61,7 +68,7 @@ fn schema(node: &Node, ctx: &Ctx) -> TokenStream {
     let by = names(&a.by);
     let cols = a.columns.iter().map(|(c, _)| &c.name);
     let aggregated = quote!(#input.aggregate(&[#(#by),*], &[#(#cols),*]));
-    let typed: Vec<(&str, &syn::LitStr)> = a
+    let typed: Vec<(&str, &Fragment)> = a
         .columns
         .iter()
         .map(|(c, e)| (c.name.as_str(), e))
@@ -77,9 +84,7 @@ fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
     let columns: TokenStream = a
         .columns
         .iter()
-        .map(|(_, e)| {
-            super::sql::fragment_checks(node, ctx, e, fugue_sql::FragmentKind::Expression)
-        })
+        .map(|(_, e)| super::sql::fragment_checks(node, ctx, e))
         .collect();
     quote!(#keys #columns)
 }

@@ -1,18 +1,20 @@
 //! `assign`: columns computed by SQL expressions.
 
+use super::sql::Fragment;
 use super::{Args, Ctx, Op, Parsed, Verb};
 use crate::diag::Diagnostics;
 use crate::workflow::graph::Node;
 use crate::workflow::parse::Call;
+use fugue_sql::FragmentKind;
 use proc_macro2::TokenStream;
 use quote::quote;
 
 /// `name = assign(input, column = "SQL expression", ..);`
 ///
 /// Add or replace columns. The expressions' column references are checked at compile time
-/// (names as written); a column's type is known at compile time when its expression is a
-/// column, `CAST`, `COUNT`, `SUM`, `AVG`, `MIN` or `MAX` of a column (else at run time: later
-/// checks of its type pass at compile time).
+/// (names as written); a column's type is known at compile time when the `sql` step's typing
+/// rules give it (columns, literals, arithmetic, `CASE`, `CAST`, the function table), else at
+/// run time (later checks of its type pass at compile time).
 ///
 /// ```text
 /// priced = assign(trips, total = "fare + tip");
@@ -31,7 +33,11 @@ pub const VERB: Verb = Verb {
 fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
     let mut args = Args::new(call, VERB.syntax);
     let input = args.step(diag, "the input");
-    let columns = args.assigned(diag);
+    let columns: Vec<_> = args
+        .assigned(diag)
+        .into_iter()
+        .map(|(c, e)| (c, Fragment::read(e, FragmentKind::Expression)))
+        .collect();
     if columns.is_empty() && input.is_some() {
         args.error(
             diag,
@@ -53,8 +59,7 @@ fn schema(node: &Node, ctx: &Ctx) -> TokenStream {
     let input = ctx.input_schema(node, 0);
     let names = columns.iter().map(|(c, _)| &c.name);
     let assigned = quote!(#input.assign(&[#(#names),*]));
-    let typed: Vec<(&str, &syn::LitStr)> =
-        columns.iter().map(|(c, e)| (c.name.as_str(), e)).collect();
+    let typed: Vec<(&str, &Fragment)> = columns.iter().map(|(c, e)| (c.name.as_str(), e)).collect();
     super::sql::typed_schema(node, ctx, assigned, &typed)
 }
 
@@ -64,9 +69,7 @@ fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
     };
     columns
         .iter()
-        .map(|(_, e)| {
-            super::sql::fragment_checks(node, ctx, e, fugue_sql::FragmentKind::Expression)
-        })
+        .map(|(_, e)| super::sql::fragment_checks(node, ctx, e))
         .collect()
 }
 

@@ -1,9 +1,11 @@
 //! `filter`: the rows where a condition holds.
 
+use super::sql::Fragment;
 use super::{Args, Ctx, Op, Parsed, Verb, same_schema};
 use crate::diag::Diagnostics;
 use crate::workflow::graph::Node;
 use crate::workflow::parse::{Call, Column};
+use fugue_sql::FragmentKind;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -31,7 +33,7 @@ pub const VERB: Verb = Verb {
 /// The condition of a `filter`.
 pub enum Filter {
     /// SQL: its column references checked at compile time, the rest at run time.
-    Sql(syn::LitStr),
+    Sql(Fragment),
     /// A boolean column.
     Column(Column),
 }
@@ -42,7 +44,7 @@ fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
     let condition = args.required(diag, "a condition");
     let condition = condition.and_then(|arg| {
         if let Ok(lit) = syn::parse2::<syn::LitStr>(arg.value.clone()) {
-            return Some(Filter::Sql(lit));
+            return Some(Filter::Sql(Fragment::read(lit, FragmentKind::Condition)));
         }
         if let Some(ident) = arg.ident() {
             return Some(Filter::Column(Column {
@@ -67,9 +69,7 @@ fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
 fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
     match &node.op {
         Op::Filter(Filter::Column(c)) => ctx.column_check(node, 0, "filter column", c),
-        Op::Filter(Filter::Sql(lit)) => {
-            super::sql::fragment_checks(node, ctx, lit, fugue_sql::FragmentKind::Condition)
-        }
+        Op::Filter(Filter::Sql(fragment)) => super::sql::fragment_checks(node, ctx, fragment),
         _ => TokenStream::new(),
     }
 }
@@ -77,7 +77,7 @@ fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
 fn build(node: &Node, ctx: &Ctx) -> TokenStream {
     let input = ctx.input_handle(node, 0);
     match &node.op {
-        Op::Filter(Filter::Sql(lit)) => quote!(#input.filter(#lit)),
+        Op::Filter(Filter::Sql(fragment)) => quote!(#input.filter(#fragment)),
         Op::Filter(Filter::Column(c)) => {
             let name = super::sql_name(&c.name);
             quote!(#input.filter(#name))

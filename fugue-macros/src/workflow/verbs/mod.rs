@@ -106,7 +106,7 @@ pub enum Op {
     /// `filter(..)`
     Filter(filter::Filter),
     /// `assign(..)`
-    Assign(Vec<(Column, syn::LitStr)>),
+    Assign(Vec<(Column, sql::Fragment)>),
     /// `aggregate(..)`
     Aggregate(aggregate::Aggregate),
     /// `rename(..)`

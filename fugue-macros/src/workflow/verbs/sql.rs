@@ -16,9 +16,11 @@ use quote::{quote, quote_spanned};
 /// Checked at compile time: every table is an earlier step, every column reference resolves
 /// (qualified or not; an unqualified name in two tables is ambiguous), a syntax error points
 /// at its position; for the SQL written every day (column references, `*`, `t.*`, aliased
-/// items: literals, predicates, `CASE`, `COALESCE`, `NULLIF`, `CAST`, `COUNT`, `SUM`, `AVG`,
-/// `MIN`, `MAX`, `abs`, string functions, ranking windows) the output schema is known, so the
-/// steps after it are checked too; an item it cannot type is known at run time.
+/// items: literals, predicates, arithmetic, `CASE`, `COALESCE`, `NULLIF`, `CAST`, `COUNT`,
+/// `SUM`, `AVG`, `MIN`, `MAX`, the math, string and date functions, windows, `UNION`) the
+/// output schema is known, so the steps after it are checked too; an item it cannot type is
+/// known at run time. A column from the NULL side of an outer join may be NULL: a typed step
+/// after it takes it as an `Option`.
 ///
 /// ```text
 /// top = sql("SELECT z.name, count(*) AS trips FROM trips t JOIN zones z ON t.zone = z.id
@@ -215,25 +217,56 @@ fn checks(node: &Node, ctx: &Ctx) -> TokenStream {
             }
         })
         .collect();
-    let names = &constant.names;
+    let names: Vec<&str> = constant.names.iter().map(String::as_str).collect();
     let tables = tables(node, ctx, constant.derived.len());
-    let sql = s.literal.value();
-    let checks: TokenStream = s
-        .analysis
-        .columns
-        .iter()
-        .zip(&constant.columns)
+    let at = Checked {
+        span,
+        step: &step,
+        names: &names,
+        tables: &tables,
+        sql: &s.literal.value(),
+    };
+    let checks = column_checks(&p, &at, &s.analysis.columns, &constant.columns);
+    quote!(#derived #checks)
+}
+
+/// Where column references are checked: the literal (`span`, its text `sql`) of step `step`,
+/// whose tables are `names` with schemas `tables`.
+struct Checked<'a> {
+    span: Span,
+    step: &'a syn::Ident,
+    names: &'a [&'a str],
+    tables: &'a [TokenStream],
+    sql: &'a str,
+}
+
+/// A `check_sql_column` const item per column reference (`uses`, with their const data
+/// `columns`), failing at the literal with a pointer to the reference.
+fn column_checks(
+    p: &TokenStream,
+    at: &Checked<'_>,
+    uses: &[fugue_sql::ColumnUse],
+    columns: &[SqlColumn],
+) -> TokenStream {
+    let Checked {
+        span,
+        step,
+        names,
+        tables,
+        sql,
+    } = *at;
+    uses.iter()
+        .zip(columns)
         .map(|(c, constant)| {
-            let column = column_tokens(&p, constant);
-            let at = fugue_sql::pointer(&sql, &c.at);
+            let column = column_tokens(p, constant);
+            let pointer = fugue_sql::pointer(sql, &c.at);
             quote_spanned! {span=>
                 const _: () = match #p::check_sql_column(
-                    &#step, &[#(#names),*], &[#(#tables),*], &#column, #at,
+                    &#step, &[#(#names),*], &[#(#tables),*], &#column, #pointer,
                 ) { ::core::result::Result::Ok(()) => (), ::core::result::Result::Err(__fugue_message) => ::core::panic!("{}", __fugue_message.as_str()) };
             }
         })
-        .collect();
-    quote!(#derived #checks)
+        .collect()
 }
 
 fn build(node: &Node, ctx: &Ctx) -> TokenStream {
@@ -250,20 +283,38 @@ fn build(node: &Node, ctx: &Ctx) -> TokenStream {
     quote!(#wf.sql(#lit, &[#(#tables),*]))
 }
 
-/// The checks of a SQL fragment of a single-frame step (`filter`'s condition, an expression of
-/// `assign` or `aggregate`) against the step's input, at the literal: each column reference
-/// must be a column of the input (names as written: the engines do not lower-case fragments).
-/// A fragment that does not parse is a compile error there (the engine's parser, the same
-/// version, would reject it when the step runs).
-pub fn fragment_checks(
-    node: &Node,
-    ctx: &Ctx,
-    literal: &syn::LitStr,
-    kind: fugue_sql::FragmentKind,
-) -> TokenStream {
-    let span = literal.span();
-    let text = literal.value();
-    let fragment = match fugue_sql::analyze_fragment(&text, kind) {
+/// A SQL fragment of a single-frame step (`filter`'s condition, an expression of `assign` or
+/// `aggregate`), read once when the step is parsed.
+pub struct Fragment {
+    /// The literal as written: the step's argument at run time.
+    literal: syn::LitStr,
+    /// Its reading, or why it does not parse.
+    reading: Result<fugue_sql::Fragment, fugue_sql::SqlError>,
+}
+
+impl Fragment {
+    /// Read `literal` as a fragment of this kind.
+    pub fn read(literal: syn::LitStr, kind: fugue_sql::FragmentKind) -> Fragment {
+        let reading = fugue_sql::analyze_fragment(&literal.value(), kind);
+        Fragment { literal, reading }
+    }
+}
+
+impl quote::ToTokens for Fragment {
+    /// The literal.
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        self.literal.to_tokens(tokens);
+    }
+}
+
+/// The checks of a SQL fragment against the step's input, at the literal: each column
+/// reference must be a column of the input (names as written: the engines do not lower-case
+/// fragments). A fragment that does not parse is a compile error there (the engine's parser,
+/// the same version, would reject it when the step runs).
+pub fn fragment_checks(node: &Node, ctx: &Ctx, fragment: &Fragment) -> TokenStream {
+    let span = fragment.literal.span();
+    let text = fragment.literal.value();
+    let fragment = match &fragment.reading {
         Ok(f) => f,
         Err(e) => {
             let at =
@@ -281,21 +332,15 @@ pub fn fragment_checks(
     let step = ctx.step_const(node.index);
     let name = ctx.input_name(node, 0);
     let schema = ctx.input_schema(node, 0);
-    let (columns, _) = fugue_sql::fragment_to_const(&fragment);
-    fragment
-        .columns
-        .iter()
-        .zip(&columns)
-        .map(|(c, constant)| {
-            let column = column_tokens(&p, constant);
-            let at = fugue_sql::pointer(&text, &c.at);
-            quote_spanned! {span=>
-                const _: () = match #p::check_sql_column(
-                    &#step, &[#name], &[&#schema], &#column, #at,
-                ) { ::core::result::Result::Ok(()) => (), ::core::result::Result::Err(__fugue_message) => ::core::panic!("{}", __fugue_message.as_str()) };
-            }
-        })
-        .collect()
+    let (columns, _) = fugue_sql::fragment_to_const(fragment);
+    let at = Checked {
+        span,
+        step: &step,
+        names: &[name.as_str()],
+        tables: &[quote!(&#schema)],
+        sql: &text,
+    };
+    column_checks(&p, &at, &fragment.columns, &columns)
 }
 
 /// `schema` with the columns of `(name, expression)` typed where the expressions' types are
@@ -305,16 +350,14 @@ pub fn typed_schema(
     node: &Node,
     ctx: &Ctx,
     schema: TokenStream,
-    columns: &[(&str, &syn::LitStr)],
+    columns: &[(&str, &Fragment)],
 ) -> TokenStream {
     let p = ctx.p();
     let input = ctx.input_schema(node, 0);
     let names = columns.iter().map(|(n, _)| *n);
-    let types = columns.iter().map(|(_, lit)| {
-        match fugue_sql::analyze_fragment(&lit.value(), fugue_sql::FragmentKind::Expression) {
-            Ok(f) => output_type_tokens(&p, &fugue_sql::fragment_to_const(&f).1),
-            Err(_) => quote!(#p::SqlType::Unknown),
-        }
+    let types = columns.iter().map(|(_, fragment)| match &fragment.reading {
+        Ok(f) => output_type_tokens(&p, &fugue_sql::fragment_to_const(f).1),
+        Err(_) => quote!(#p::SqlType::Unknown),
     });
     quote!(#schema.typed(&[#(#names),*], &[#(#types),*], &#input))
 }
