@@ -16,7 +16,7 @@
 //! them (the step is a node of the scan's plan; its one call reads the scan as a stream).
 
 use fugue::prelude::*;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -842,6 +842,7 @@ struct Seen {
     key_schema: String,
     pid: i64,
     init: i64,
+    physical: i64,
 }
 
 /// What a call's cursor and its task's `on_init` state say.
@@ -859,6 +860,7 @@ fn seen_by_task(
         key_schema: cursor.key_schema().to_string(),
         pid: model.pid,
         init: model.init,
+        physical: cursor.physical_partition_no() as i64,
     })
 }
 
@@ -896,6 +898,21 @@ fn cursors_and_on_init_match_the_local_engine(cluster: &Cluster) -> Check {
             "{} inits for {} key groups",
             inits.len(),
             cluster_rows.len()
+        ));
+    }
+    // The physical partition number is the task's: one per task (its calls and its `on_init`
+    // share it), and the tasks are numbered apart.
+    let mut physical_of: BTreeMap<(i64, i64), BTreeSet<i64>> = BTreeMap::new();
+    for r in &cluster_rows {
+        physical_of
+            .entry((r.pid, r.init))
+            .or_default()
+            .insert(r.physical);
+    }
+    let numbers: BTreeSet<i64> = cluster_rows.iter().map(|r| r.physical).collect();
+    if physical_of.values().any(|n| n.len() != 1) || numbers.len() < 2 {
+        return Err(format!(
+            "physical partition numbers by task: {physical_of:?} (every task's own, several)"
         ));
     }
     // A step with `ignore_errors` is refused before any job.

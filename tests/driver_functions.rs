@@ -122,6 +122,19 @@ fn record_inputs(engine: &dyn ExecutionEngine, dfs: DataFrames) -> Result<(), Fu
     Ok(())
 }
 
+static LABELLED: Mutex<Vec<(String, usize)>> = Mutex::new(Vec::new());
+
+/// An outputter over named inputs with a parameter: the label, and the rows it saw.
+#[outputter]
+fn record_labelled(dfs: DataFrames, label: String) -> Result<(), FugueError> {
+    let rows = dfs.iter().map(|f| f.count()).sum::<Result<usize, _>>()?;
+    LABELLED
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push((label, rows));
+    Ok(())
+}
+
 fn engines() -> Vec<(&'static str, Arc<dyn ExecutionEngine>)> {
     #[allow(unused_mut)]
     let mut out = vec![
@@ -162,6 +175,8 @@ fn processors_join_their_inputs_through_the_engine_on_every_engine() -> fugue::c
             by_join = process([t, p], per_city_join);
             made = create(using: which_engine);
             output([trips: t, people: p, made: made], record_inputs);
+            output([trips: t, people: p], record_labelled, params(label: "named"));
+            output([t, p], record_labelled, params(label: "positional"));
             yield by_sql;
             yield by_join;
             yield made;
@@ -180,6 +195,13 @@ fn processors_join_their_inputs_through_the_engine_on_every_engine() -> fugue::c
             )),
             "{name}: {seen:?}"
         );
+        let labelled = LABELLED.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        for label in ["named", "positional"] {
+            assert!(
+                labelled.contains(&(label.to_string(), 7)),
+                "{name}: {labelled:?}"
+            );
+        }
     }
     Ok(())
 }

@@ -33,9 +33,9 @@ use datafusion::physical_plan::{
 use datafusion::physical_planner::{DefaultPhysicalPlanner, ExtensionPlanner, PhysicalPlanner};
 use fugue_core::{FugueError, PartitionAlgo, PartitionSpec, Schema};
 use fugue_runtime::engine::{StepBody, StepNode, describe_step};
-use fugue_runtime::executor::run_comap;
+use fugue_runtime::executor::run_comap_on_partition;
 use fugue_runtime::frame::{ArrowFrame, DataFrame};
-use fugue_runtime::function::{Callback, run_map};
+use fugue_runtime::function::{Callback, run_map_on_partition};
 use fugue_runtime::registry;
 use futures::{StreamExt, TryStreamExt};
 use std::fmt;
@@ -286,9 +286,11 @@ fn run_step(
                 .into_iter()
                 .next()
                 .ok_or_else(|| FugueError::Internal("a transformer step has no input".into()))?;
-            run_map(frame, function, &spec, params, callback, 1)?
+            run_map_on_partition(partition, frame, function, &spec, params, callback, 1)?
         }
-        Some(how) => run_comap(frames, function, &spec, how, params, callback)?,
+        Some(how) => {
+            run_comap_on_partition(partition, frames, function, &spec, how, params, callback)?
+        }
     };
     out.into_batches()
 }

@@ -757,6 +757,21 @@ pub fn run_map(
     callback: Option<Callback>,
     concurrency: usize,
 ) -> Result<DataFrame> {
+    run_map_on_partition(0, df, function, spec, params, callback, concurrency)
+}
+
+/// [`run_map`] as physical partition `physical` of a step (a task of a distributed engine):
+/// the cursors' [`physical_partition_no`](PartitionCursor::physical_partition_no) is
+/// `physical`, and `on_init` runs once for the task.
+pub fn run_map_on_partition(
+    physical: usize,
+    df: DataFrame,
+    function: &dyn PartitionFunction,
+    spec: &PartitionSpec,
+    params: Arc<Params>,
+    callback: Option<Callback>,
+    concurrency: usize,
+) -> Result<DataFrame> {
     let input_schema = df.schema().clone();
     function.check(
         spec,
@@ -771,7 +786,7 @@ pub fn run_map(
     let mut out = Vec::new();
     let mut init = PhysicalInit::default();
     for part in parts {
-        let cursor = cursors.for_partition(&part, 0)?;
+        let cursor = cursors.for_partition(&part, physical)?;
         let ctx = PartitionContext {
             state: init.state(function, &cursor, &params)?,
             cursor: cursor.clone(),

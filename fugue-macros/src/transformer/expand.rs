@@ -28,9 +28,20 @@ pub fn struct_and_call(def: &TransformerDef<'_>) -> TokenStream {
     }
     let block = &item.block;
     let kind = def.kind.attribute();
+    // Where the value is used: the function layer for the per-partition kinds, a workflow
+    // step for the driver-side ones.
+    let used = match def.kind {
+        Kind::Transformer => format!("`fugue::transform(data, {ident}, ...)`"),
+        Kind::OutputTransformer => format!("`fugue::out_transform(data, {ident}, ...)`"),
+        Kind::CoTransformer => format!("`fugue::cotransform((a, b), {ident}, ...)`"),
+        Kind::OutputCoTransformer => format!("`fugue::out_cotransform((a, b), {ident}, ...)`"),
+        Kind::Processor => format!("a workflow's `process(input, {ident})` step"),
+        Kind::Creator => format!("a workflow's `create(using: {ident})` step"),
+        Kind::Outputter => format!("a workflow's `output(input, {ident})` step"),
+    };
     let note = format!(
-        " Declared with `#[{kind}]`: `{ident}` is a value that engines run \
-         (`fugue::transform(data, {ident}, ...)`); call the function itself as `{ident}.call(...)`."
+        " Declared with `#[{kind}]`: `{ident}` is a value that engines run ({used}); call the \
+         function itself as `{ident}.call(...)`."
     );
     quote! {
         #(#docs)*

@@ -289,6 +289,20 @@ pub fn run_comap(
     params: Arc<Params>,
     callback: Option<Callback>,
 ) -> Result<DataFrame> {
+    run_comap_on_partition(0, dfs, function, spec, how, params, callback)
+}
+
+/// [`run_comap`] as physical partition `physical` of a step (a task of a distributed engine):
+/// the cursors' physical partition number is `physical`, and `on_init` runs once for the task.
+pub fn run_comap_on_partition(
+    physical: usize,
+    dfs: Vec<DataFrame>,
+    function: &dyn PartitionFunction,
+    spec: &PartitionSpec,
+    how: ZipHow,
+    params: Arc<Params>,
+    callback: Option<Callback>,
+) -> Result<DataFrame> {
     let (_, output_schema, zip) = prepare(&dfs, function, spec, how, &params, callback.is_some())?;
     let inputs = dfs
         .into_iter()
@@ -297,7 +311,7 @@ pub fn run_comap(
     let name = function.name();
     let mut out = Vec::new();
     let mut init = PhysicalInit::default();
-    for call in zip.calls(inputs, 0)? {
+    for call in zip.calls(inputs, physical)? {
         let cursor = call.cursor;
         let ctx = PartitionContext {
             state: init.state(function, &cursor, &params)?,

@@ -74,7 +74,9 @@ mod pool;
 mod route;
 
 pub use callback::Handler;
-pub use comap::{ZipHow, parallel_comap, parallel_comap_into, run_comap, zip_keys};
+pub use comap::{
+    ZipHow, parallel_comap, parallel_comap_into, run_comap, run_comap_on_partition, zip_keys,
+};
 
 use crate::frame::{ArrowFrame, DataFrame};
 use crate::function::{BatchStream, Cursors, Params, PartitionFunction, stream_of};

@@ -59,14 +59,6 @@ pub fn parse_with(call: &Call, syntax: &'static str, diag: &mut Diagnostics) -> 
         }
     });
     let params = args.params(diag);
-    if call.verb == "output" && (inputs.len() > 1 || names.is_some()) && !params.values.is_empty() {
-        args.error(
-            diag,
-            call.paren,
-            "`output` over several or named inputs takes no `params(..)` yet (the builder declares it \
-             without a handle); give it one input, or set the parameters in the outputter",
-        );
-    }
     let ok = args.finish(diag);
     let function = function?;
     (ok && !inputs.is_empty()).then_some(Parsed {

@@ -75,32 +75,38 @@ impl Operation for Output {
 }
 
 impl Workflow {
-    /// An outputter over several frames.
+    /// An outputter over several frames. The handle it returns has no data (an outputter
+    /// gives no frame); it takes the step's modifiers (`params`).
     #[track_caller]
-    pub fn output(&self, inputs: &[WorkflowFrame<'_>], outputter: impl OutputFn + 'static) {
+    pub fn output<'w>(
+        &'w self,
+        inputs: &[WorkflowFrame<'_>],
+        outputter: impl OutputFn + 'static,
+    ) -> WorkflowFrame<'w> {
         let partition = inputs.first().and_then(|f| f.partition_arg());
         self.add_checked(
             Output::boxed(outputter, None),
             inputs,
             partition,
             SourceLocation::caller(),
-        );
+        )
     }
 
     /// An outputter over named frames: it receives them as
-    /// [`DataFrames`](crate::frame::DataFrames) under these names (which must differ).
+    /// [`DataFrames`](crate::frame::DataFrames) under these names (which must differ). The
+    /// handle it returns takes the step's modifiers (`params`), as [`Workflow::output`]'s.
     #[track_caller]
-    pub fn output_named(
-        &self,
+    pub fn output_named<'w>(
+        &'w self,
         inputs: &[(&str, WorkflowFrame<'_>)],
         outputter: impl OutputFn + 'static,
-    ) {
+    ) -> WorkflowFrame<'w> {
         add_named(
             self,
             inputs,
             |names| Output::boxed(outputter, Some(names)),
             SourceLocation::caller(),
-        );
+        )
     }
 }
 
