@@ -121,6 +121,18 @@ impl JoinKind {
     pub const fn is_filtering(self) -> bool {
         matches!(self, JoinKind::Semi | JoinKind::Anti)
     }
+
+    /// Which sides are NULL sides, `(left, right)`: a row of the other side without a match
+    /// gives NULL in their columns (the right of a left join, the left of a right join, both of
+    /// a full join). The one definition the `join` verb's rule and a `sql` step's joins use.
+    pub const fn null_sides(self) -> (bool, bool) {
+        match self {
+            JoinKind::LeftOuter => (false, true),
+            JoinKind::RightOuter => (true, false),
+            JoinKind::FullOuter => (true, true),
+            _ => (false, false),
+        }
+    }
 }
 
 choice! {

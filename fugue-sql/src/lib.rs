@@ -27,6 +27,7 @@
 
 use arrow_schema::{DataType, TimeUnit};
 use fugue_core::const_check::sql::SqlRule;
+use fugue_core::options::JoinKind;
 use sqlparser::ast::{
     BinaryOperator, CeilFloorKind, DateTimeField, Expr, FunctionArg, FunctionArgExpr,
     FunctionArguments, GroupByExpr, Ident, JoinConstraint, JoinOperator, ObjectName,
@@ -743,16 +744,19 @@ impl Reader<'_> {
             let start = scope.sources.len();
             self.factor(&join.relation, outer, scope);
             let end = scope.sources.len();
-            // The NULL sides: DataFusion plans their columns nullable.
-            match &join.join_operator {
-                JoinOperator::Left(_) | JoinOperator::LeftOuter(_) => {
-                    scope.outer.extend(start..end)
-                }
-                JoinOperator::Right(_) | JoinOperator::RightOuter(_) => {
-                    scope.outer.extend(first..start)
-                }
-                JoinOperator::FullOuter(_) => scope.outer.extend(first..end),
-                _ => {}
+            // The NULL sides (`JoinKind::null_sides`): DataFusion plans their columns nullable.
+            let kind = match &join.join_operator {
+                JoinOperator::Left(_) | JoinOperator::LeftOuter(_) => JoinKind::LeftOuter,
+                JoinOperator::Right(_) | JoinOperator::RightOuter(_) => JoinKind::RightOuter,
+                JoinOperator::FullOuter(_) => JoinKind::FullOuter,
+                _ => JoinKind::Inner,
+            };
+            let (left_nulls, right_nulls) = kind.null_sides();
+            if left_nulls {
+                scope.outer.extend(first..start);
+            }
+            if right_nulls {
+                scope.outer.extend(start..end);
             }
             let constraint = match &join.join_operator {
                 JoinOperator::Join(c)

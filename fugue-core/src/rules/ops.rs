@@ -325,18 +325,18 @@ pub const fn join<'i, 'a: 'i>(
         Err(e) => return Err(e),
     };
     let keys: &[&str] = keys;
+    let (left_nulls, right_nulls) = how.null_sides();
     let mut len = 0;
     let mut c = 0;
     while c < left.cols.len() {
         let mut col = left.cols[c];
         let is_key = find_name(keys, &key_hashes, col.name, col.hash, nkeys).is_some();
-        match how {
-            JoinKind::Inner if is_key => col.null = Nullability::NotNull,
-            JoinKind::RightOuter | JoinKind::FullOuter if is_key => {
-                col.null = Nullability::Unspecified
-            }
-            JoinKind::RightOuter | JoinKind::FullOuter => col.null = Nullability::Nullable,
-            _ => {}
+        if matches!(how, JoinKind::Inner) && is_key {
+            col.null = Nullability::NotNull;
+        } else if left_nulls && is_key {
+            col.null = Nullability::Unspecified;
+        } else if left_nulls {
+            col.null = Nullability::Nullable;
         }
         if let Err(e) = push(out, &mut len, col) {
             return Err(e);
@@ -350,7 +350,7 @@ pub const fn join<'i, 'a: 'i>(
     while c < right.cols.len() {
         let mut col = right.cols[c];
         if find_name(keys, &key_hashes, col.name, col.hash, nkeys).is_none() {
-            if matches!(how, JoinKind::LeftOuter | JoinKind::FullOuter) {
+            if right_nulls {
                 col.null = Nullability::Nullable;
             }
             if let Err(e) = push(out, &mut len, col) {
