@@ -858,3 +858,39 @@ fn the_null_side_of_an_outer_join_is_nullable_as_datafusion_plans_it() {
         );
     }
 }
+
+/// At run time a `sql` step's output keeps DataFusion's planned nullability, on every engine:
+/// a group key of a column that is never NULL and `count(*)` are not nullable, `sum` and the
+/// NULL side of a left join are.
+#[test]
+fn a_sql_steps_output_keeps_the_planned_nullability() -> fugue::core::Result<()> {
+    let query = "SELECT t.city, count(*) AS n, sum(t.fare) AS total, max(z.region) AS region \
+                 FROM trips t LEFT JOIN zones z ON t.city = z.city GROUP BY t.city";
+    for engine in engines() {
+        let wf = Workflow::new();
+        let t = wf.create(trips());
+        let z = wf.create(zones());
+        wf.sql(query, &[("trips", t), ("zones", z)]).yield_as("out");
+        let result = wf.run_on(engine)?;
+        let out = result.get("out")?;
+        let nulls: Vec<bool> = out
+            .schema()
+            .columns()
+            .iter()
+            .map(|c| c.is_nullable())
+            .collect();
+        assert_eq!(
+            nulls,
+            [false, false, true, true],
+            "{engine}: {}",
+            out.schema()
+        );
+        let planned = planned_nullability(
+            &query.replace("trips", "a").replace("zones", "b"),
+            &with_nulls("city:str,fare:double,passengers:int".parse()?, 0),
+            &with_nulls("city:str,region:str".parse()?, 0),
+        );
+        assert_eq!(planned.as_deref(), Some(&nulls[..]), "{engine}");
+    }
+    Ok(())
+}

@@ -178,12 +178,12 @@ fn normalize_type(data_type: &DataType) -> DataType {
     }
 }
 
-/// The supported Arrow schema (every type normalised, every column nullable) and the Fugue
-/// schema that DataFusion's `fields` stand for.
+/// The supported Arrow schema (every type normalised, each column's nullability DataFusion's
+/// planned one) and the Fugue schema that DataFusion's `fields` stand for.
 pub(crate) fn normalized_schema(fields: &Fields) -> Result<(SchemaRef, Schema)> {
     let normalized: Vec<Field> = fields
         .iter()
-        .map(|f| Field::new(f.name(), normalize_type(f.data_type()), true))
+        .map(|f| Field::new(f.name(), normalize_type(f.data_type()), f.is_nullable()))
         .collect();
     let arrow = Arc::new(arrow::datatypes::Schema::new(normalized));
     let schema = Schema::from_arrow(&arrow)?;
