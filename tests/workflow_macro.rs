@@ -453,3 +453,49 @@ fn a_typed_load_never_changes_data_silently() -> fugue::core::Result<()> {
     );
     Ok(())
 }
+
+#[derive(Schema, Debug, Clone, PartialEq)]
+struct Reading {
+    station: String,
+    temp: Option<f64>,
+}
+
+/// A CSV with a header, `;` as delimiter and `NA` for missing values, read and written from
+/// `workflow!` with the options checked when the macro runs; the saved file has a header and
+/// reads back with the defaults.
+#[test]
+fn workflow_loads_and_saves_csv_with_options() -> fugue::core::Result<()> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("readings.csv");
+    std::fs::write(&input, "station;temp\nOslo;3.5\nRome;NA\nBern;\n").expect("write");
+    let input = input.to_str().expect("utf8").to_string();
+    let output = dir.path().join("out.csv");
+    let output = output.to_str().expect("utf8").to_string();
+    let wf = workflow! {
+        readings = load(input.clone(), delimiter: ';', null: "NA") as Reading;
+        save(readings, output.clone(), delimiter: "|", header: true);
+        yield readings;
+    };
+    let result = wf.run_on("local")?;
+    let mut rows: Vec<Reading> = fugue::records(result.get("readings")?)?;
+    rows.sort_by(|a, b| a.station.cmp(&b.station));
+    let at = |s: &str, t: Option<f64>| Reading {
+        station: s.into(),
+        temp: t,
+    };
+    assert_eq!(
+        rows,
+        [at("Bern", None), at("Oslo", Some(3.5)), at("Rome", None)]
+    );
+    let text = std::fs::read_to_string(&output).expect("saved");
+    assert!(text.starts_with("station|temp\n"), "{text}");
+    // Read back with the defaults but the delimiter: a header, every row.
+    let back = workflow! {
+        back = load(output.clone(), delimiter: '|');
+        yield back;
+    };
+    let back = back.run_on("native")?.get("back")?;
+    assert_eq!(back.schema().to_string(), "station:str,temp:str");
+    assert_eq!(back.count()?, 3);
+    Ok(())
+}

@@ -135,6 +135,45 @@ impl JoinKind {
     }
 }
 
+/// The value a file-format option of `load` or `save` takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormatOption {
+    /// `true` or `false`.
+    Flag,
+    /// One byte (a CSV delimiter: `';'`).
+    Byte,
+    /// Any text (the CSV field that reads as NULL: `"NA"`).
+    Text,
+    /// A [`ParquetCompression`] name.
+    Compression,
+}
+
+/// The options of `load` by name, with their values (the builder's `option(key, value)`,
+/// `workflow!`'s `load(path, header: false, delimiter: ';', null: "NA", infer_schema: true)`).
+pub const LOAD_OPTIONS: &[(&str, FormatOption)] = &[
+    ("header", FormatOption::Flag),
+    ("delimiter", FormatOption::Byte),
+    ("infer_schema", FormatOption::Flag),
+    ("null", FormatOption::Text),
+];
+
+/// The options of `save` by name, with their values (`workflow!`'s `save(input, path,
+/// header: false, delimiter: ';', compression: zstd)`).
+pub const SAVE_OPTIONS: &[(&str, FormatOption)] = &[
+    ("header", FormatOption::Flag),
+    ("delimiter", FormatOption::Byte),
+    ("compression", FormatOption::Compression),
+];
+
+/// The names of a list of options, for messages (`header, delimiter, ...`).
+pub fn option_names(options: &[(&str, FormatOption)]) -> String {
+    options
+        .iter()
+        .map(|(n, _)| *n)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 choice! {
     /// Where NULLs go in a sort, whatever the direction (reference §2.5, pandas semantics).
     #[derive(Default)]

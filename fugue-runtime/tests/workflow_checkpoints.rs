@@ -113,6 +113,7 @@ fn run_load(pattern: &str, checkpoints: &Path, counted: &Counted) -> WorkflowRes
     let wf = Workflow::new();
     wf.load(pattern)
         .format("csv")
+        .option("header", "false")
         .schema("k:long,v:long")
         .named("files")
         .transform(counted.clone())
@@ -297,6 +298,7 @@ fn a_file_changed_during_the_run_is_not_saved_under_the_key_it_was_read_for() {
         });
         wf.load(file.to_str().unwrap())
             .format("csv")
+            .option("header", "false")
             .schema("k:long,v:long")
             .transform(counted.clone())
             .named("passed")
@@ -349,6 +351,7 @@ fn a_keyed_load_reads_the_files_its_key_was_computed_from() {
         });
         wf.load(pattern.to_str().unwrap())
             .format("csv")
+            .option("header", "false")
             .schema("k:long,v:long")
             .transform(Counted::default())
             .named("passed")
@@ -371,6 +374,7 @@ fn a_keyed_load_reads_the_files_its_key_was_computed_from() {
         let wf = Workflow::new();
         wf.load(pattern.to_str().unwrap())
             .format("csv")
+            .option("header", "false")
             .schema("k:long,v:long")
             .named("files")
             .yield_as("out");
@@ -391,6 +395,7 @@ fn a_load_whose_files_are_gone_is_not_keyed_and_fails_as_the_load_does() {
     let wf = Workflow::new();
     wf.load(pattern.to_str().unwrap())
         .format("csv")
+        .option("header", "false")
         .schema("k:long,v:long")
         .checkpoint_deterministic();
     let e = wf
@@ -438,7 +443,11 @@ fn run_both(
 ) -> Vec<Vec<Value>> {
     let wf = Workflow::new();
     let mem = wf.create((rows_of(memory), "k:long,v:long"));
-    let files = wf.load(pattern).format("csv").schema("k:long,v:long");
+    let files = wf
+        .load(pattern)
+        .format("csv")
+        .option("header", "false")
+        .schema("k:long,v:long");
     let out = mem.union(files, false).transform(counted.clone());
     let out = if checkpoints.is_some() {
         out.checkpoint_deterministic()

@@ -290,7 +290,7 @@ fn the_other_step_variants_run() {
     let wf = Workflow::new();
     wf.load(csv)
         .format("csv")
-        .option("header", "false")
+        .option("header", "true")
         .schema("id:long,name:str")
         .yield_as("back");
     let result = wf.run_on("native").unwrap();

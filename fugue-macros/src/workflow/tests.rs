@@ -110,7 +110,8 @@ fn argument_shapes() {
         (
             quote!(t = load();),
             "`load` expects a path: `name = load(path [, format: \"csv\"] [, columns: \
-             \"a:int,b:str\"]) [as Record]`",
+             \"a:int,b:str\"] [, header: bool] [, delimiter: ';'] [, null: \"NA\"] \
+             [, infer_schema: bool]) [as Record]`",
         ),
         (
             quote!(t = load("x", columns: "a:nope");),

@@ -319,15 +319,29 @@ fn all_strings(schema: &ArrowSchema) -> SchemaRef {
     ))
 }
 
+/// The fields that read as NULL: empty ones, and those equal to the options' `null_value`.
+fn null_regex(options: &LoadOptions) -> Result<Option<regex::Regex>> {
+    let Some(text) = &options.null_value else {
+        return Ok(None);
+    };
+    let pattern = format!("^(?:{})?$", regex::escape(text));
+    regex::Regex::new(&pattern)
+        .map(Some)
+        .map_err(|e| FugueError::invalid_argument("null", e.to_string()))
+}
+
 /// Read one CSV file under the options (reference §2.8: no header ⇒ `columns` required; no
 /// inference ⇒ every column `str`).
 fn read_csv(path: &Path, options: &LoadOptions) -> Result<(SchemaRef, Vec<RecordBatch>)> {
     use arrow::csv::ReaderBuilder;
     use arrow::csv::reader::Format;
     let bytes = read_bytes(path, FileFormat::Csv)?;
-    let format = Format::default()
+    let mut format = Format::default()
         .with_header(options.header)
         .with_delimiter(options.delimiter);
+    if let Some(regex) = null_regex(options)? {
+        format = format.with_null_regex(regex);
+    }
     let infer = |max: Option<usize>| {
         format
             .infer_schema(Cursor::new(&bytes), max)

@@ -144,6 +144,11 @@ pub enum LoadColumns {
     Schema(Schema),
 }
 
+/// Whether a CSV file has a header line when the options do not say: `true` for reads and
+/// writes alike (as Polars, DuckDB and pandas; Fugue's default is `false`), so a CSV saved with
+/// the defaults reads back with the defaults.
+pub const CSV_HEADER: bool = true;
+
 /// Options of `load`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoadOptions {
@@ -151,12 +156,16 @@ pub struct LoadOptions {
     pub format: Option<FileFormat>,
     /// The columns to keep (and their types), or all.
     pub columns: Option<LoadColumns>,
-    /// CSV: the first line is a header (default false, as in Fugue: then `columns` is required).
+    /// CSV: the first line is a header (default [`CSV_HEADER`], true; without a header
+    /// `columns` is required).
     pub header: bool,
     /// CSV: the field delimiter (default `,`).
     pub delimiter: u8,
     /// CSV: infer column types (default false: every column is `str`).
     pub infer_schema: bool,
+    /// CSV: a field of exactly this text is NULL (`NA`), as an empty field is; `None`: only
+    /// empty fields.
+    pub null_value: Option<String>,
 }
 
 impl Default for LoadOptions {
@@ -164,15 +173,16 @@ impl Default for LoadOptions {
         LoadOptions {
             format: None,
             columns: None,
-            header: false,
+            header: CSV_HEADER,
             delimiter: b',',
             infer_schema: false,
+            null_value: None,
         }
     }
 }
 
 /// Options of `save`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SaveOptions {
     /// The format; `None` infers it from the path's suffix.
     pub format: Option<FileFormat>,
@@ -182,12 +192,25 @@ pub struct SaveOptions {
     /// `col=value/`, names and values `%XX`-escaped as Hive does), the columns themselves left
     /// out of the files.
     pub partition_by: Vec<String>,
-    /// CSV: write a header line (default false, as in Fugue; an empty frame gets one too).
+    /// CSV: write a header line (default [`CSV_HEADER`], true; an empty frame gets one too).
     pub header: bool,
     /// CSV: the field delimiter (`None` = `,`).
     pub delimiter: Option<u8>,
     /// Parquet: the compression codec (default snappy).
     pub compression: ParquetCompression,
+}
+
+impl Default for SaveOptions {
+    fn default() -> Self {
+        SaveOptions {
+            format: None,
+            mode: SaveMode::default(),
+            partition_by: Vec::new(),
+            header: CSV_HEADER,
+            delimiter: None,
+            compression: ParquetCompression::default(),
+        }
+    }
 }
 
 #[cfg(test)]

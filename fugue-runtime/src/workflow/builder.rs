@@ -409,7 +409,9 @@ impl<'w> WorkflowFrame<'w> {
         }
     }
 
-    /// A format option of a load (`header`, `delimiter`, `infer_schema`).
+    /// A format option of a load (`header`, `delimiter`, `infer_schema`, `null`: the text
+    /// that reads as NULL) or of a save (`header`, `delimiter`, `compression`). CSV reads and
+    /// writes a header unless `header` is `false`.
     pub fn option(self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.modify(Modifier::Option(key.into(), value.into()))
     }

@@ -33,6 +33,59 @@ fn listing(dir: &Path) -> Vec<String> {
 }
 
 #[test]
+fn a_csv_saved_with_the_defaults_reads_back_with_the_defaults() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let e = engine();
+    for name in ["d.csv", "d.csv.gz"] {
+        let path = dir.path().join(name);
+        let path = path.to_str().expect("utf8 path");
+        e.save(frame(), path, &SaveOptions::default()).expect("save");
+        let text = if name.ends_with(".gz") {
+            None
+        } else {
+            Some(fs::read_to_string(path).expect("read"))
+        };
+        if let Some(text) = text {
+            assert!(text.starts_with("k,s,v\n"), "{text}");
+        }
+        let loaded = e.load(&[path], &LoadOptions::default()).expect("load");
+        assert_eq!(loaded.schema().to_string(), "k:str,s:str,v:str", "{name}");
+        assert_eq!(loaded.count().expect("count"), 3, "{name}: every row, none taken as a header");
+    }
+}
+
+#[test]
+fn a_csv_null_text_reads_as_null_beside_empty_fields() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("na.csv");
+    fs::write(&path, "k;v\n1;2.5\n2;NA\n3;\n").expect("write");
+    let path = path.to_str().expect("utf8 path");
+    let e = engine();
+    let load = LoadOptions {
+        delimiter: b';',
+        null_value: Some("NA".into()),
+        columns: Some(LoadColumns::Schema(Schema::parse("k:long,v:double").expect("schema"))),
+        ..LoadOptions::default()
+    };
+    let mut loaded = e.load(&[path], &load).expect("load");
+    assert_eq!(
+        loaded.as_rows().expect("rows"),
+        vec![
+            vec![Value::from(1_i64), Value::from(2.5_f64)],
+            vec![Value::from(2_i64), Value::Null],
+            vec![Value::from(3_i64), Value::Null],
+        ]
+    );
+    // Without it, `NA` is no double: an error naming the file, not a silent NULL.
+    let strict = LoadOptions {
+        null_value: None,
+        ..load
+    };
+    let err = e.load(&[path], &strict).unwrap_err();
+    assert!(err.to_string().contains("na.csv"), "{err}");
+}
+
+#[test]
 fn every_format_round_trips() {
     let dir = tempfile::tempdir().expect("tempdir");
     let e = engine();
@@ -67,13 +120,22 @@ fn every_format_round_trips() {
 }
 
 #[test]
-fn csv_options_follow_fugue() {
+fn csv_options_read_a_header_by_default() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("data.csv");
     fs::write(&path, "a,b\n1,x\n2,y\n").expect("write");
     let path = path.to_str().expect("utf8 path");
     let e = engine();
-    let err = e.load(&[path], &LoadOptions::default()).unwrap_err();
+    // The default reads the header (Fugue's default does not).
+    let df = e.load(&[path], &LoadOptions::default()).expect("strings");
+    assert_eq!(df.schema().to_string(), "a:str,b:str");
+    assert_eq!(df.count().expect("count"), 2);
+    // Without a header the columns must be given.
+    let headerless = LoadOptions {
+        header: false,
+        ..LoadOptions::default()
+    };
+    let err = e.load(&[path], &headerless).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
     let header = LoadOptions {
         header: true,

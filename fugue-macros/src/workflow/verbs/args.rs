@@ -4,6 +4,7 @@
 
 use crate::diag::Diagnostics;
 use crate::workflow::parse::{Arg, ArgKind, Call, Column};
+use fugue_core::options::{FormatOption, ParquetCompression};
 use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
 use syn::Ident;
@@ -252,6 +253,70 @@ impl<'a> Args<'a> {
             self.error_value(diag, &arg, message);
         }
         found
+    }
+
+    /// The file-format options of `load` or `save` given as named arguments (`header: false`,
+    /// `delimiter: ';'`, `null: "NA"`, `compression: zstd`), each checked against its kind
+    /// (fugue-core's [`LOAD_OPTIONS`](fugue_core::options::LOAD_OPTIONS) and
+    /// [`SAVE_OPTIONS`](fugue_core::options::SAVE_OPTIONS)): `(name, value as text)`, the
+    /// builder's `option(name, value)`.
+    pub fn format_options(
+        &mut self,
+        diag: &mut Diagnostics,
+        options: &[(&str, FormatOption)],
+    ) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (name, kind) in options {
+            let Some(arg) = self.named(name) else {
+                continue;
+            };
+            let value = match kind {
+                FormatOption::Flag => syn::parse2::<syn::LitBool>(arg.value.clone())
+                    .ok()
+                    .map(|b| b.value.to_string())
+                    .ok_or("`true` or `false`".to_string()),
+                FormatOption::Byte => {
+                    let text = syn::parse2::<syn::LitChar>(arg.value.clone())
+                        .map(|c| c.value().to_string())
+                        .or_else(|_| {
+                            syn::parse2::<syn::LitStr>(arg.value.clone()).map(|s| s.value())
+                        });
+                    match text {
+                        Ok(t) if t.len() == 1 => Ok(t),
+                        _ => Err("one ASCII character (`';'`)".to_string()),
+                    }
+                }
+                FormatOption::Text => syn::parse2::<syn::LitStr>(arg.value.clone())
+                    .map(|s| s.value())
+                    .map_err(|_| "a string literal (`\"NA\"`)".to_string()),
+                FormatOption::Compression => {
+                    let word = arg.ident().map(|i| i.to_string()).or_else(|| {
+                        syn::parse2::<syn::LitStr>(arg.value.clone())
+                            .ok()
+                            .map(|s| s.value())
+                    });
+                    match word {
+                        Some(w) if w.parse::<ParquetCompression>().is_ok() => Ok(w),
+                        _ => Err(format!(
+                            "one of {}",
+                            ParquetCompression::SPELLINGS
+                                .iter()
+                                .map(|(w, _)| format!("`{w}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )),
+                    }
+                }
+            };
+            match value {
+                Ok(v) => out.push((name.to_string(), v)),
+                Err(accepted) => {
+                    let message = format!("`{name}` of `{}` is {accepted}", self.verb());
+                    self.error_value(diag, &arg, message);
+                }
+            }
+        }
+        out
     }
 
     /// A named argument that lists columns (`on: [city]`, `by: city`).

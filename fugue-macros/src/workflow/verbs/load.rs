@@ -4,22 +4,29 @@ use super::{Args, Ctx, Op, Parsed, Verb, no_checks};
 use crate::diag::Diagnostics;
 use crate::workflow::graph::Node;
 use crate::workflow::parse::Call;
+use fugue_core::options::LOAD_OPTIONS;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// `name = load(path [, format: "csv"] [, columns: "a:int,b:str"]) [as Record];`
+/// `name = load(path [, format: "csv"] [, columns: "a:int,b:str"] [, header: bool]
+/// [, delimiter: ';'] [, null: "NA"] [, infer_schema: bool]) [as Record];`
 ///
 /// Read a file, a folder or a glob (`path` is any Rust expression giving a string). The schema
 /// is known at compile time from `as Record` (a `#[derive(Schema)]` type) or from `columns:`
-/// (a schema expression, checked when the macro runs); otherwise only at run time.
+/// (a schema expression, checked when the macro runs); otherwise only at run time. CSV options:
+/// `header` (default `true`: the first line names the columns), `delimiter`, `null` (the text
+/// that reads as NULL, besides an empty field), `infer_schema` (default `false`: text columns);
+/// their values are checked when the macro runs.
 ///
 /// ```text
 /// trips = load("trips.parquet") as Trip;
 /// raw   = load(path, format: "csv", columns: "a:int,b:str");
+/// sales = load("sales.csv", delimiter: ';', null: "NA") as Sale;
 /// ```
 pub const VERB: Verb = Verb {
     name: "load",
-    syntax: "name = load(path [, format: \"csv\"] [, columns: \"a:int,b:str\"]) [as Record]",
+    syntax: "name = load(path [, format: \"csv\"] [, columns: \"a:int,b:str\"] [, header: bool] \
+             [, delimiter: ';'] [, null: \"NA\"] [, infer_schema: bool]) [as Record]",
     output: true,
     modifier: false,
     parse,
@@ -34,6 +41,8 @@ pub struct Load {
     format: Option<TokenStream>,
     /// The schema expression and its const columns.
     columns: Option<(String, TokenStream)>,
+    /// The format options, as the builder's `option(name, value)`.
+    options: Vec<(String, String)>,
 }
 
 fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
@@ -58,6 +67,7 @@ fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
             }
         },
     };
+    let options = args.format_options(diag, LOAD_OPTIONS);
     if columns.is_some() && call.record.is_some() {
         args.error(
             diag,
@@ -71,6 +81,7 @@ fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
             path,
             format,
             columns,
+            options,
         }),
     })
 }
@@ -104,6 +115,9 @@ fn build(node: &Node, ctx: &Ctx) -> TokenStream {
     }
     if let Some((text, _)) = &load.columns {
         out.extend(quote!(.schema(#text)));
+    }
+    for (name, value) in &load.options {
+        out.extend(quote!(.option(#name, #value)));
     }
     if let Some(record) = &node.record {
         out.extend(quote!(.schema(<#record as ::fugue::__private::Record>::schema())));

@@ -4,21 +4,25 @@ use super::{Args, Ctx, Op, Parsed, Verb, no_checks, no_schema};
 use crate::diag::Diagnostics;
 use crate::workflow::graph::Node;
 use crate::workflow::parse::Call;
-use fugue_core::options::SaveMode;
+use fugue_core::options::{SAVE_OPTIONS, SaveMode};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// `save(input, path [, mode: overwrite | append | error] [, format: "parquet"]);`
+/// `save(input, path [, mode: overwrite | append | error] [, format: "parquet"]
+/// [, header: bool] [, delimiter: ';'] [, compression: zstd]);`
 ///
 /// Write the input to `path` (any Rust expression giving a string) in the format of its
-/// extension or the one given; `mode` defaults to `overwrite`.
+/// extension or the one given; `mode` defaults to `overwrite`. CSV options: `header` (default
+/// `true`), `delimiter`; parquet: `compression` (default `snappy`).
 ///
 /// ```text
 /// save(top, "top.parquet", mode: overwrite);
+/// save(top, "top.csv", delimiter: ';');
 /// ```
 pub const VERB: Verb = Verb {
     name: "save",
-    syntax: "save(input, path [, mode: overwrite | append | error] [, format: \"parquet\"])",
+    syntax: "save(input, path [, mode: overwrite | append | error] [, format: \"parquet\"] \
+             [, header: bool] [, delimiter: ';'] [, compression: zstd])",
     output: false,
     modifier: false,
     parse,
@@ -32,6 +36,8 @@ pub struct Save {
     path: TokenStream,
     mode: SaveMode,
     format: Option<TokenStream>,
+    /// The format options, as the builder's `option(name, value)`.
+    options: Vec<(String, String)>,
 }
 
 fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
@@ -42,6 +48,7 @@ fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
         .named_choice(diag, "mode", SaveMode::SPELLINGS)
         .unwrap_or_default();
     let format = args.named("format").map(|a| a.value);
+    let options = args.format_options(diag, SAVE_OPTIONS);
     let ok = args.finish(diag);
     ok.then_some(Parsed {
         inputs: vec![input?],
@@ -49,6 +56,7 @@ fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
             path: path?,
             mode,
             format,
+            options,
         }),
     })
 }
@@ -59,8 +67,12 @@ fn build(node: &Node, ctx: &Ctx) -> TokenStream {
     };
     let input = ctx.input_handle(node, 0);
     let (path, mode) = (&s.path, ctx.choice("SaveMode", s.mode));
+    let options = s
+        .options
+        .iter()
+        .map(|(name, value)| quote!(.option(#name, #value)));
     match &s.format {
-        Some(format) => quote!(#input.save_as(#path, #mode, #format)),
-        None => quote!(#input.save(#path, #mode)),
+        Some(format) => quote!(#input.save_as(#path, #mode, #format) #(#options)*),
+        None => quote!(#input.save(#path, #mode) #(#options)*),
     }
 }

@@ -4,7 +4,7 @@ use super::{KeySource, Modifier, Op, Operation, PlanContext, RunContext, schema_
 use crate::engine::{LoadColumns, LoadOptions};
 use crate::frame::DataFrame;
 use crate::workflow::{SourceLocation, Workflow, WorkflowFrame};
-use fugue_core::options::FileFormat;
+use fugue_core::options::{FileFormat, LOAD_OPTIONS, option_names};
 use fugue_core::{FugueError, Result, Schema};
 
 /// Files read by the engine, with typed options.
@@ -15,42 +15,52 @@ pub(crate) struct Load {
 }
 
 impl Load {
-    /// Apply a format option given as text (`header`, `delimiter`, `infer_schema`); an unknown
-    /// key or a bad value is [`FugueError::InvalidArgument`] listing what is accepted.
+    /// Apply a format option given as text (`header`, `delimiter`, `infer_schema`, `null`);
+    /// an unknown key or a bad value is [`FugueError::InvalidArgument`] listing what is
+    /// accepted.
     fn set_option(&mut self, key: &str, value: &str) -> Result<()> {
-        let flag = |value: &str| -> Result<bool> {
-            match value.trim().to_ascii_lowercase().as_str() {
-                "true" | "yes" | "1" => Ok(true),
-                "false" | "no" | "0" => Ok(false),
-                _ => Err(FugueError::invalid_argument(
-                    key,
-                    format!(
-                        "`{}` is not a boolean (true or false)",
-                        fugue_core::error::excerpt(value)
-                    ),
-                )),
-            }
-        };
         match key {
-            "header" => self.options.header = flag(value)?,
-            "infer_schema" => self.options.infer_schema = flag(value)?,
-            "delimiter" => match value.as_bytes() {
-                [b] => self.options.delimiter = *b,
-                _ => {
-                    return Err(FugueError::invalid_argument(
-                        key,
-                        format!("`{}` is not one byte", fugue_core::error::excerpt(value)),
-                    ));
-                }
-            },
+            "header" => self.options.header = flag(key, value)?,
+            "infer_schema" => self.options.infer_schema = flag(key, value)?,
+            "delimiter" => self.options.delimiter = one_byte(key, value)?,
+            "null" => self.options.null_value = Some(value.to_string()),
             other => {
                 return Err(FugueError::invalid_argument(
                     other,
-                    "unknown load option; known options are header, delimiter, infer_schema",
+                    format!(
+                        "unknown load option; known options are {}",
+                        option_names(LOAD_OPTIONS)
+                    ),
                 ));
             }
         }
         Ok(())
+    }
+}
+
+/// A boolean option: `true`/`false` (also `yes`/`no`, `1`/`0`).
+pub(crate) fn flag(key: &str, value: &str) -> Result<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "1" => Ok(true),
+        "false" | "no" | "0" => Ok(false),
+        _ => Err(FugueError::invalid_argument(
+            key,
+            format!(
+                "`{}` is not a boolean (true or false)",
+                fugue_core::error::excerpt(value)
+            ),
+        )),
+    }
+}
+
+/// A one-byte option (a CSV delimiter).
+pub(crate) fn one_byte(key: &str, value: &str) -> Result<u8> {
+    match value.as_bytes() {
+        [b] => Ok(*b),
+        _ => Err(FugueError::invalid_argument(
+            key,
+            format!("`{}` is not one byte", fugue_core::error::excerpt(value)),
+        )),
     }
 }
 
@@ -80,6 +90,9 @@ impl Operation for Load {
         if o.infer_schema != default.infer_schema {
             s.push_str(&format!(", infer_schema={}", o.infer_schema));
         }
+        if let Some(null) = &o.null_value {
+            s.push_str(&format!(", null={null:?}"));
+        }
         s
     }
 
@@ -91,12 +104,14 @@ impl Operation for Load {
             Some(LoadColumns::Schema(s)) => format!("schema {}", schema_key(s)),
         };
         format!(
-            "paths={:?}; format={:?}; columns={columns}; header={}; delimiter={}; infer_schema={}",
+            "paths={:?}; format={:?}; columns={columns}; header={}; delimiter={}; infer_schema={}; \
+             null={:?}",
             self.paths,
             o.format.map(FileFormat::name),
             o.header,
             o.delimiter,
-            o.infer_schema
+            o.infer_schema,
+            o.null_value
         )
     }
 

@@ -1,11 +1,11 @@
 //! `save`: write a frame to a file or a folder (partitioned by the spec's keys); `save_and_use`
 //! also reads it back as the step's output.
 
-use super::{Choice, Op, Operation, PlanContext, RunContext, chosen, one};
+use super::{Choice, Modifier, Op, Operation, PlanContext, RunContext, chosen, one};
 use crate::engine::{LoadOptions, SaveOptions};
 use crate::frame::DataFrame;
 use crate::workflow::{SourceLocation, WorkflowFrame};
-use fugue_core::options::{FileFormat, SaveMode};
+use fugue_core::options::{FileFormat, ParquetCompression, SAVE_OPTIONS, SaveMode, option_names};
 use fugue_core::{FugueError, Result, Schema};
 
 /// Save to a file.
@@ -17,6 +17,34 @@ pub(crate) struct Save {
     format: Option<FileFormat>,
     /// `save_and_use`: the output is the saved data, read back.
     and_use: bool,
+    /// CSV: write a header line.
+    header: bool,
+    /// CSV: the field delimiter (`None`: `,`).
+    delimiter: Option<u8>,
+    /// Parquet: the compression codec.
+    compression: ParquetCompression,
+}
+
+impl Save {
+    /// Apply a format option given as text; an unknown key or a bad value is
+    /// [`FugueError::InvalidArgument`] listing what is accepted.
+    fn set_option(&mut self, key: &str, value: &str) -> Result<()> {
+        match key {
+            "header" => self.header = super::load::flag(key, value)?,
+            "delimiter" => self.delimiter = Some(super::load::one_byte(key, value)?),
+            "compression" => self.compression = value.parse()?,
+            other => {
+                return Err(FugueError::invalid_argument(
+                    other,
+                    format!(
+                        "unknown save option; known options are {}",
+                        option_names(SAVE_OPTIONS)
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Operation for Save {
@@ -33,16 +61,30 @@ impl Operation for Save {
         if let Some(f) = self.format {
             s.push_str(&format!(", format={f}"));
         }
+        let default = SaveOptions::default();
+        if self.header != default.header {
+            s.push_str(&format!(", header={}", self.header));
+        }
+        if let Some(d) = self.delimiter {
+            s.push_str(&format!(", delimiter={:?}", char::from(d)));
+        }
+        if self.compression != default.compression {
+            s.push_str(&format!(", compression={}", self.compression));
+        }
         s
     }
 
     fn key_args(&self) -> String {
         format!(
-            "path={:?}; mode={:?}; format={:?}; and_use={}",
+            "path={:?}; mode={:?}; format={:?}; and_use={}; header={}; delimiter={:?}; \
+             compression={}",
             self.path,
             self.mode.name(),
             self.format.map(FileFormat::name),
-            self.and_use
+            self.and_use,
+            self.header,
+            self.delimiter,
+            self.compression
         )
     }
 
@@ -58,7 +100,9 @@ impl Operation for Save {
             format: self.format,
             mode: self.mode,
             partition_by: cx.spec_or_empty().keys().to_vec(),
-            ..SaveOptions::default()
+            header: self.header,
+            delimiter: self.delimiter,
+            compression: self.compression,
         };
         let df = one(inputs, self.name())?;
         let schema = df.schema().clone();
@@ -70,6 +114,8 @@ impl Operation for Save {
         // partitioned save come back from the folder names).
         let load = LoadOptions {
             format: self.format,
+            header: self.header,
+            delimiter: self.delimiter.unwrap_or(b','),
             ..LoadOptions::default()
         };
         let back = cx.engine.load(&[self.path.as_str()], &load)?;
@@ -81,6 +127,13 @@ impl Operation for Save {
                 .alter_columns(cx.engine.select_columns(back, &names)?, &schema)?
         };
         Ok(Some(back))
+    }
+
+    fn modify(&mut self, modifier: Modifier) -> Result<()> {
+        match modifier {
+            Modifier::Option(key, value) => self.set_option(&key, &value),
+            other => Err(other.refused(self.name())),
+        }
     }
 }
 
@@ -144,6 +197,9 @@ impl<'w> WorkflowFrame<'w> {
                 mode,
                 format,
                 and_use,
+                header: SaveOptions::default().header,
+                delimiter: None,
+                compression: ParquetCompression::default(),
             }),
             source,
         );
