@@ -327,6 +327,7 @@ pub mod __private {
     pub use fugue_runtime::function::{
         BatchStream, Params, PartitionContext, PartitionFunction, PartitionState, PhysicalPartition,
     };
+    pub use fugue_runtime::like::IntoRecordFrame;
     pub use fugue_runtime::record::support::{self, RecordImpl};
     pub use fugue_runtime::record::{
         ArrowField, ConvertError, Record, StructColumn, StructFieldBuilder, TypeKind,

@@ -499,3 +499,98 @@ fn workflow_loads_and_saves_csv_with_options() -> fugue::core::Result<()> {
     assert_eq!(back.count()?, 3);
     Ok(())
 }
+
+#[test]
+fn create_as_a_record_reads_a_dataframe_as_the_record() -> fugue::core::Result<()> {
+    use fugue::core::ErrorKind;
+    // Another column order and an extra column: the step holds `Trip`'s columns, in order.
+    let frame = fugue::runtime::RowFrame::new(
+        "note:str,fare:double,city:str",
+        vec![
+            vec!["x".into(), 2.5.into(), "a".into()],
+            vec![Value::Null, 1.0.into(), "b".into()],
+        ],
+    )?;
+    let wf = workflow! {
+        trips = create(DataFrame::from(frame)) as Trip;
+        ranked = transform(trips, rank, partition(by: city, presort: fare desc));
+        yield trips;
+        yield ranked;
+    };
+    let result = wf.run_on("native")?;
+    let trips = result.get("trips")?;
+    assert_eq!(trips.schema().to_string(), "city:str,fare:double");
+    let mut rows: Vec<Trip> = fugue::records(trips)?;
+    rows.sort_by(|a, b| a.city.cmp(&b.city));
+    assert_eq!(
+        rows,
+        [
+            Trip {
+                city: "a".into(),
+                fare: 2.5
+            },
+            Trip {
+                city: "b".into(),
+                fare: 1.0
+            }
+        ]
+    );
+    assert_eq!(result.get("ranked")?.count()?, 2);
+
+    // A NULL in a field that is not an `Option`: an error naming the column and the row.
+    let batch = |fares: Vec<Option<f64>>| -> fugue::core::Result<DataFrame> {
+        let frame = fugue::runtime::RowFrame::new(
+            "city:str,fare:double",
+            fares
+                .into_iter()
+                .map(|f| vec!["a".into(), f.map_or(Value::Null, Value::from)])
+                .collect(),
+        )?;
+        Ok(frame.into())
+    };
+    let wf = workflow! {
+        trips = create(batch(vec![Some(1.0), Some(2.0), None])?) as Trip;
+        yield trips;
+    };
+    let e = wf.run_on("native").expect_err("a NULL fare");
+    assert_eq!(e.kind(), ErrorKind::Conversion, "{e}");
+    let text = e.to_string();
+    assert!(
+        text.contains("`fare`") && text.contains("row 2") && text.contains("Option<f64>"),
+        "{text}"
+    );
+    // A missing column names it and the frame's columns.
+    let short = fugue::runtime::RowFrame::new("city:str", vec![vec!["a".into()]])?;
+    let wf = workflow! {
+        trips = create(DataFrame::from(short)) as Trip;
+        yield trips;
+    };
+    let e = wf.run_on("native").expect_err("no fare");
+    assert_eq!(e.kind(), ErrorKind::ColumnNotFound, "{e}");
+    assert!(e.to_string().contains("`fare`"), "{e}");
+    Ok(())
+}
+
+#[test]
+fn an_error_from_main_prints_its_message_and_causes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("nowhere.parquet");
+    let missing = missing.to_str().expect("utf8").to_string();
+    let wf = workflow! {
+        readings = load(missing.clone()) as Reading;
+        yield readings;
+    };
+    let e = wf.run_on("native").expect_err("no such file");
+    // What `fn main() -> Result<(), FugueError>` prints: `Error: ` and the `Debug` form.
+    let printed = format!("{e:?}");
+    assert!(
+        !printed.contains(" { "),
+        "not a nested Debug struct: {printed}"
+    );
+    let (head, causes) = printed.split_once("\n\nCaused by:\n").expect("causes");
+    assert!(
+        head.contains("step `readings`") && head.contains("workflow_macro.rs"),
+        "{printed}"
+    );
+    assert!(causes.contains("nowhere.parquet"), "{printed}");
+}

@@ -80,7 +80,22 @@ impl fmt::Display for ErrorKind {
 /// Every error of Fugue for Rust.
 ///
 /// Messages start in lower case, put names in backticks and say what the user must fix.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Display` is the whole message on one line (causes joined with `: `); `Debug`, what
+/// `fn main() -> Result<(), FugueError>` prints, is the human form too: the message, then the
+/// causes one per line, as `anyhow` prints them (see [`FugueError::messages`]).
+///
+/// ```
+/// use fugue_core::FugueError;
+/// let e = FugueError::column_not_found("arr_dealy", "aggregate", "arr_delay:long", ["arr_delay"])
+///     .context("step `by_month` (aggregate, src/main.rs:19) failed");
+/// assert_eq!(
+///     format!("{e:?}"),
+///     "step `by_month` (aggregate, src/main.rs:19) failed\n\nCaused by:\n    column `arr_dealy` \
+///      not found in aggregate (schema `arr_delay:long`); did you mean `arr_delay`?"
+/// );
+/// ```
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum FugueError {
     /// A schema, type or transform expression does not parse.
@@ -282,7 +297,85 @@ pub enum FugueError {
     },
 }
 
+impl fmt::Debug for FugueError {
+    /// The human form: the message, then `Caused by:` and the causes, one per line (numbered
+    /// when there are several), multi-line messages indented. `{:#?}` adds the error's kind.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let messages = self.messages();
+        let (head, causes) = match messages.split_first() {
+            Some((head, causes)) => (head.as_str(), causes),
+            None => ("", &[][..]),
+        };
+        f.write_str(head)?;
+        if !causes.is_empty() {
+            f.write_str("\n\nCaused by:")?;
+            for (i, cause) in causes.iter().enumerate() {
+                let indent = if causes.len() == 1 {
+                    f.write_str("\n    ")?;
+                    "\n    "
+                } else {
+                    write!(f, "\n    {i}: ")?;
+                    "\n       "
+                };
+                f.write_str(&cause.replace('\n', indent))?;
+            }
+        }
+        if f.alternate() {
+            write!(f, "\n\nkind: {}", self.kind())?;
+        }
+        Ok(())
+    }
+}
+
 impl FugueError {
+    /// This error's own message, without its cause.
+    fn headline(&self) -> String {
+        match self {
+            FugueError::Context { context, .. } | FugueError::External { context, .. } => {
+                context.clone()
+            }
+            FugueError::Io { action, path, .. } => format!("{action} `{path}` failed"),
+            other => other.to_string(),
+        }
+    }
+
+    /// The cause this error's message does not state itself.
+    fn cause(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            FugueError::Context { source, .. } => Some(source.as_ref()),
+            FugueError::External { source, .. } => Some(source.as_ref()),
+            FugueError::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+
+    /// The messages of this error and of its causes, outermost first: a context layer's own
+    /// context (`step `x` failed`), then what it wraps, down to the root cause. A cause whose
+    /// message the previous one already contains is not repeated.
+    ///
+    /// ```
+    /// use fugue_core::FugueError;
+    /// let e = FugueError::invalid_argument("how", "not a join type").context("step `j` failed");
+    /// assert_eq!(e.messages(), ["step `j` failed", "invalid argument `how`: not a join type"]);
+    /// ```
+    pub fn messages(&self) -> Vec<String> {
+        let mut out = vec![self.headline()];
+        let mut next = self.cause();
+        while let Some(error) = next {
+            if let Some(fugue) = error.downcast_ref::<FugueError>() {
+                out.push(fugue.headline());
+                next = fugue.cause();
+            } else {
+                let text = error.to_string();
+                if !out.last().is_some_and(|last| last.contains(&text)) {
+                    out.push(text);
+                }
+                next = error.source();
+            }
+        }
+        out
+    }
+
     /// A copy of this error: the same variant, fields, message and kind. Sources that cannot be
     /// cloned (an I/O error, an Arrow error, an external error) are copied as their kind and
     /// message. Used where one error is reported more than once (a step declared with a mistake
@@ -562,58 +655,114 @@ pub const ECHO_LIMIT: usize = 200;
 
 /// `text` as a message repeats it: unchanged up to [`ECHO_LIMIT`] characters, otherwise its
 /// first [`ECHO_LIMIT`] characters followed by `...` and the number of characters left out.
+/// Control and bidirectional-override characters are shown escaped ([`visible`]).
 ///
 /// ```
 /// use fugue_core::error::excerpt;
 /// assert_eq!(excerpt("a:int"), "a:int");
+/// assert_eq!(excerpt("a\tb"), "a\\tb");
 /// let long = "x".repeat(1000);
 /// assert_eq!(excerpt(&long), format!("{}... (800 more characters)", "x".repeat(200)));
 /// ```
 pub fn excerpt(text: &str) -> String {
     match text.char_indices().nth(ECHO_LIMIT) {
-        None => text.to_string(),
+        None => visible(text),
         Some((cut, _)) => {
             let rest = text[cut..].chars().count();
-            format!("{}... ({rest} more characters)", &text[..cut])
+            format!("{}... ({rest} more characters)", visible(&text[..cut]))
         }
     }
+}
+
+/// `text` with the characters that would break a message's layout or disguise its content
+/// escaped: tab, newline and carriage return as `\t`, `\n`, `\r`, other control characters and
+/// the bidirectional-formatting characters (which reorder what a terminal shows) as `\u{..}`.
+///
+/// ```
+/// use fugue_core::error::visible;
+/// assert_eq!(visible("a\nb\u{202e}c"), "a\\nb\\u{202e}c");
+/// assert_eq!(visible("prix café"), "prix café");
+/// ```
+pub fn visible(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        push_visible(&mut out, c);
+    }
+    out
+}
+
+/// One character of input in backticks, as [`visible`] shows it (`` `\t` ``).
+pub(crate) fn quoted_char(c: char) -> String {
+    let mut out = String::from("`");
+    push_visible(&mut out, c);
+    out.push('`');
+    out
+}
+
+/// Push `c` as [`visible`] shows it; returns how many characters that took.
+fn push_visible(out: &mut String, c: char) -> usize {
+    let before = out.len();
+    match c {
+        '\t' => out.push_str("\\t"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        c if c.is_control()
+            || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}') =>
+        {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32))
+        }
+        c => out.push(c),
+    }
+    out[before..].chars().count()
 }
 
 /// Two lines that show `expr` with a caret under the character at byte `position`, each line
 /// starting with a newline and two spaces (the layout of [`FugueError::SchemaSyntax`]). An
 /// expression longer than [`ECHO_LIMIT`] characters is shown as a window of that many
-/// characters around the position, with `...` where it was cut.
+/// characters around the position, with `...` where it was cut. Characters are shown as
+/// [`visible`] shows them, and the caret stays under the right one.
 pub fn caret_excerpt(expr: &str, position: usize) -> String {
-    // Columns are counted in chars, so the caret lines up under multi-byte characters too.
-    let col = expr
-        .char_indices()
-        .take_while(|(i, _)| *i < position)
-        .count();
+    let col = char_position(expr, position);
     let len = expr.chars().count();
-    if len <= ECHO_LIMIT {
-        return format!(
-            "\n  {expr}\n  {caret:>width$}",
-            caret = "^",
-            width = col + 1
-        );
-    }
-    let start = col.saturating_sub(ECHO_LIMIT / 2).min(len - ECHO_LIMIT);
-    let end = start + ECHO_LIMIT;
-    let window: String = expr.chars().skip(start).take(ECHO_LIMIT).collect();
+    let start = if len <= ECHO_LIMIT {
+        0
+    } else {
+        col.saturating_sub(ECHO_LIMIT / 2).min(len - ECHO_LIMIT)
+    };
+    let end = (start + ECHO_LIMIT).min(len);
     let (prefix, suffix) = (
         if start > 0 { "..." } else { "" },
         if end < len { "..." } else { "" },
     );
+    let mut shown = String::from(prefix);
+    let mut width = prefix.len();
+    for (i, c) in expr.chars().enumerate().skip(start).take(end - start) {
+        let taken = push_visible(&mut shown, c);
+        if i < col {
+            width += taken;
+        }
+    }
+    shown.push_str(suffix);
     format!(
-        "\n  {prefix}{window}{suffix}\n  {caret:>width$}",
+        "\n  {shown}\n  {caret:>width$}",
         caret = "^",
-        width = prefix.len() + col - start + 1
+        width = width + 1
     )
+}
+
+/// The position in characters of byte offset `position` of `text` (what a message states: a
+/// byte offset is meaningless to someone counting characters).
+pub fn char_position(text: &str, position: usize) -> usize {
+    text.char_indices()
+        .take_while(|(i, _)| *i < position)
+        .count()
 }
 
 fn syntax_message(what: &str, expr: &str, position: usize, expected: &str, found: &str) -> String {
     format!(
-        "invalid {what}: expected {expected}, found {found} at position {position}{}",
+        "invalid {what}: expected {expected}, found {found} at position {}{}",
+        char_position(expr, position),
         caret_excerpt(expr, position)
     )
 }
@@ -682,6 +831,81 @@ mod tests {
             "invalid schema expression: expected `:`, found end of input at position 7\n  a:int,b\n         ^"
         );
         assert_eq!(e.kind(), ErrorKind::SchemaSyntax);
+    }
+
+    #[test]
+    fn debug_is_the_message_and_its_causes_one_per_line() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let e = FugueError::Io {
+            action: "reading",
+            path: "in.csv".into(),
+            source: io,
+        }
+        .context("step `load` (load, src/main.rs:3) failed")
+        .context("workflow `daily` failed");
+        assert_eq!(
+            format!("{e:?}"),
+            "workflow `daily` failed\n\nCaused by:\n    0: step `load` (load, src/main.rs:3) \
+             failed\n    1: reading `in.csv` failed\n    2: no such file"
+        );
+        assert!(format!("{e:#?}").ends_with("\n\nkind: Io"));
+        // Display keeps the one-line form.
+        assert_eq!(
+            e.to_string(),
+            "workflow `daily` failed: step `load` (load, src/main.rs:3) failed: reading `in.csv` \
+             failed: no such file"
+        );
+        // An external cause that is a FugueError is printed as one, a foreign one as itself;
+        // a multi-line cause is indented under its number.
+        let syntax = FugueError::SchemaSyntax {
+            what: "schema expression",
+            expr: "a:".into(),
+            position: 2,
+            expected: "a type".into(),
+            found: "end of input".into(),
+        };
+        let e = FugueError::external("step `s` failed", syntax);
+        assert_eq!(
+            format!("{e:?}"),
+            "step `s` failed\n\nCaused by:\n    invalid schema expression: expected a type, \
+             found end of input at position 2\n      a:\n        ^"
+        );
+        // Without a cause, just the message.
+        let e = FugueError::invalid_argument("how", "not a join type");
+        assert_eq!(format!("{e:?}"), "invalid argument `how`: not a join type");
+    }
+
+    #[test]
+    fn the_caret_stays_under_its_character_after_tabs_newlines_and_bidi_characters() {
+        for (expr, position, shown) in [
+            ("a:\tint,b", 7, "a:\\tint,b"),
+            ("a:int,\nb", 7, "a:int,\\nb"),
+            ("\u{202e}a:x", 5, "\\u{202e}a:x"),
+            ("é:int,b", 7, "é:int,b"),
+        ] {
+            let lines = caret_excerpt(expr, position);
+            let lines: Vec<&str> = lines.lines().collect();
+            assert_eq!(lines.len(), 3, "{lines:?}");
+            assert_eq!(lines[1], format!("  {shown}"));
+            let under = lines[2].chars().count() - 1;
+            let at = char_position(expr, position);
+            let expected = expr.chars().nth(at).unwrap_or(' ');
+            // The character above the caret is the one at `position`, shown as itself.
+            assert_eq!(
+                lines[1].chars().nth(under),
+                Some(expected),
+                "{expr:?}: {lines:?}"
+            );
+        }
+        let e = FugueError::SchemaSyntax {
+            what: "schema expression",
+            expr: "é:int,b".into(),
+            position: 8,
+            expected: "`:`".into(),
+            found: "end of input".into(),
+        };
+        // Positions are in characters, not bytes.
+        assert!(e.to_string().contains("at position 7"), "{e}");
     }
 
     #[test]

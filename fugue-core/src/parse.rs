@@ -248,7 +248,8 @@ impl<'a> Parser<'a> {
                         Err(self.error_here("`]`: a list type `[T]` has exactly one element type"))
                     }
                     _ => Err(self.error_here(format!(
-                        "`]` to close the list type opened at position {start}"
+                        "`]` to close the list type opened at position {}",
+                        crate::error::char_position(self.src, start)
                     ))),
                 }
             }
@@ -282,7 +283,8 @@ impl<'a> Parser<'a> {
                         Err(self.error_here("`>`: a map type `<K,V>` has exactly two types"))
                     }
                     _ => Err(self.error_here(format!(
-                        "`>` to close the map type opened at position {start}"
+                        "`>` to close the map type opened at position {}",
+                        crate::error::char_position(self.src, start)
                     ))),
                 }
             }
@@ -305,7 +307,10 @@ impl<'a> Parser<'a> {
             if !seen.insert(column.name().to_string()) {
                 return Err(FugueError::DuplicateColumn {
                     column: excerpt(column.name()),
-                    context: format!("the struct type at position {start}"),
+                    context: format!(
+                        "the struct type at position {}",
+                        crate::error::char_position(self.src, start)
+                    ),
                     schema: excerpt(self.src),
                 });
             }
@@ -321,7 +326,8 @@ impl<'a> Parser<'a> {
                 }
                 _ => {
                     return Err(self.error_here(format!(
-                        "`,` or `}}` to close the struct type opened at position {start}"
+                        "`,` or `}}` to close the struct type opened at position {}",
+                        crate::error::char_position(self.src, start)
                     )));
                 }
             }
@@ -496,7 +502,7 @@ fn describe_char(c: Option<char>) -> String {
     match c {
         None => "end of input".to_string(),
         Some('`') => "a backtick".to_string(),
-        Some(c) => format!("`{c}`"),
+        Some(c) => crate::error::quoted_char(c),
     }
 }
 

@@ -455,7 +455,7 @@ impl NumParser<'_> {
 
     fn error(&self, expected: &str) -> FugueError {
         let found = match self.text[self.pos..].chars().next() {
-            Some(c) => format!("`{c}`"),
+            Some(c) => crate::error::quoted_char(c),
             None => "the end".to_string(),
         };
         FugueError::InvalidPartitionSpec {
@@ -464,7 +464,7 @@ impl NumParser<'_> {
                 "bad `num` expression: expected {expected} at position {}, found {found}; `num` \
                  is an integer or an expression over ROWCOUNT and CONCURRENCY with + - * / and \
                  parentheses{}",
-                self.pos,
+                crate::error::char_position(self.text, self.pos),
                 caret_excerpt(self.text, self.pos)
             ),
         }

@@ -188,6 +188,65 @@ impl<T: Record> IntoDataFrame for &[T] {
     }
 }
 
+/// The result of a fallible conversion: its dataframe, or its error as the error of the API
+/// it is given to (a `workflow!` step declared with it reports the error when the workflow
+/// runs).
+impl IntoDataFrame for Result<DataFrame> {
+    fn into_dataframe(self) -> Result<DataFrame> {
+        self
+    }
+}
+
+/// The data of `name = create(data) as R;` in `workflow!`: rows of `R` (typed at compile time),
+/// or a dataframe read as `R` — every field's column present with the field's type, no NULL in
+/// a field that is not an `Option` (an error naming the column and the row), the same reading
+/// as [`records`] — and then held as `R`'s columns, in `R`'s order (other columns are dropped).
+/// Whatever the data was, the step's schema is `R`'s, as the compile-time checks assume. (An
+/// example: the `create` verb in `fugue::workflow!`.)
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the data of `create(..) as {R}`",
+    label = "not rows of `{R}` nor a dataframe",
+    note = "`create(data) as {R}` takes rows of `{R}` (`Vec<{R}>`, `&[{R}]`) or a dataframe read \
+            as `{R}` when the workflow runs (`DataFrame`, `ArrowFrame`, `RowFrame`, \
+            `StreamFrame`, `RecordBatch`, `Vec<RecordBatch>`)"
+)]
+pub trait IntoRecordFrame<R: Record> {
+    /// The rows as a dataframe of `R`'s schema, or why they are not rows of `R`.
+    fn into_record_frame(self) -> Result<DataFrame>;
+}
+
+impl<R: Record> IntoRecordFrame<R> for Vec<R> {
+    fn into_record_frame(self) -> Result<DataFrame> {
+        self.into_dataframe()
+    }
+}
+
+impl<R: Record> IntoRecordFrame<R> for &[R] {
+    fn into_record_frame(self) -> Result<DataFrame> {
+        self.into_dataframe()
+    }
+}
+
+macro_rules! frame_as_record {
+    ($($ty:ty),*) => {$(
+        /// Read as `R` (see the trait).
+        impl<R: Record> IntoRecordFrame<R> for $ty {
+            fn into_record_frame(self) -> Result<DataFrame> {
+                records::<R>(self)?.into_dataframe()
+            }
+        }
+    )*};
+}
+
+frame_as_record!(
+    DataFrame,
+    ArrowFrame,
+    RowFrame,
+    StreamFrame,
+    RecordBatch,
+    Vec<RecordBatch>
+);
+
 /// Several dataframe-likes in order (Fugue's positional DataFrames-like), for the functions
 /// that take more than one frame (`fugue::cotransform`): a tuple of two to four dataframe-likes
 /// of any kinds, or a `Vec` or array of one kind.
@@ -302,7 +361,7 @@ impl IntoTransformInput for std::path::PathBuf {
 pub fn records<T: Record>(data: impl IntoDataFrame) -> Result<Vec<T>> {
     let mut out = Vec::new();
     for batch in data.into_dataframe()?.into_batches()? {
-        out.extend(T::from_record_batch(&batch)?);
+        out.extend(T::from_record_batch_at(&batch, out.len())?);
     }
     Ok(out)
 }

@@ -24,6 +24,8 @@ enum ConvertErrorKind {
     },
     Null {
         rust_type: &'static str,
+        /// The row of the first NULL, when known.
+        row: Option<usize>,
     },
     Value {
         value: String,
@@ -47,9 +49,21 @@ impl ConvertError {
         })
     }
 
-    /// The column holds NULL but the field is not an `Option`.
-    pub fn null(rust_type: &'static str) -> Self {
-        Self::new(ConvertErrorKind::Null { rust_type })
+    /// The column holds a NULL at `row` but the field is not an `Option`.
+    pub fn null_at(rust_type: &'static str, row: usize) -> Self {
+        Self::new(ConvertErrorKind::Null {
+            rust_type,
+            row: Some(row),
+        })
+    }
+
+    /// The same error with its row counted from `first_row` (the batch's first row in its
+    /// frame).
+    pub fn offset(mut self, first_row: usize) -> Self {
+        if let ConvertErrorKind::Null { row: Some(row), .. } = &mut self.kind {
+            *row += first_row;
+        }
+        self
     }
 
     /// One value cannot be represented in the target type.
@@ -115,8 +129,11 @@ impl ConvertError {
                 expected,
                 found,
             },
-            ConvertErrorKind::Null { rust_type } => FugueError::Cast {
-                value: "NULL".to_owned(),
+            ConvertErrorKind::Null { rust_type, row } => FugueError::Cast {
+                value: match row {
+                    Some(row) => format!("NULL (row {row})"),
+                    None => "NULL".to_owned(),
+                },
                 to: rust_type.to_owned(),
                 reason: format!(
                     "field `{column}` of struct `{record}` is not an `Option`; \

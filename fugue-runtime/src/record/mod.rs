@@ -103,7 +103,13 @@ pub trait Record: RecordImpl {
     /// [`FugueError::TypeMismatch`], and a NULL in a field that is not an `Option` (or a value
     /// the Rust type cannot hold) is [`FugueError::Cast`].
     fn from_record_batch(batch: &RecordBatch) -> Result<Vec<Self>> {
-        let rows = Self::iter_record_batch(batch)?;
+        Self::from_record_batch_at(batch, 0)
+    }
+
+    /// [`from_record_batch`](Record::from_record_batch) of a batch whose first row is row
+    /// `first_row` of a larger frame: an error names the row in the frame.
+    fn from_record_batch_at(batch: &RecordBatch, first_row: usize) -> Result<Vec<Self>> {
+        let rows = Self::iter_record_batch_at(batch, first_row)?;
         let mut out = Vec::with_capacity(batch.num_rows());
         for row in rows {
             out.push(row?);
@@ -113,9 +119,16 @@ pub trait Record: RecordImpl {
 
     /// Iterate over the rows of a record batch, checking the columns once up front.
     fn iter_record_batch(batch: &RecordBatch) -> Result<RecordIter<'_, Self>> {
+        Self::iter_record_batch_at(batch, 0)
+    }
+
+    /// [`iter_record_batch`](Record::iter_record_batch) of a batch whose first row is row
+    /// `first_row` of a larger frame.
+    fn iter_record_batch_at(batch: &RecordBatch, first_row: usize) -> Result<RecordIter<'_, Self>> {
         let fields = Self::arrow_fields()?;
         let source = |name: &str| batch.column_by_name(name);
-        let view = Self::view(fields, &source, None).map_err(|e| batch_error::<Self>(e, batch))?;
+        let view = Self::view(fields, &source, None)
+            .map_err(|e| batch_error::<Self>(e.offset(first_row), batch))?;
         Ok(RecordIter {
             view,
             batch,

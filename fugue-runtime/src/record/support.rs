@@ -130,12 +130,15 @@ pub fn check_no_nulls(
 ) -> Result<(), ConvertError> {
     match array.logical_nulls() {
         Some(nulls) if nulls.null_count() > 0 => {
-            let masked = parent_nulls.is_some_and(|p| p.len() == nulls.len() && p.contains(&nulls));
-            if masked {
-                Ok(())
-            } else {
-                Err(ConvertError::null(rust_type))
+            let parent = parent_nulls.filter(|p| p.len() == nulls.len());
+            if parent.is_some_and(|p| p.contains(&nulls)) {
+                return Ok(());
             }
+            // The first NULL that the enclosing struct's own NULL does not explain.
+            let row = (0..nulls.len())
+                .find(|&i| nulls.is_null(i) && parent.is_none_or(|p| p.is_valid(i)))
+                .unwrap_or(0);
+            Err(ConvertError::null_at(rust_type, row))
         }
         _ => Ok(()),
     }

@@ -11,8 +11,10 @@ use syn::spanned::Spanned;
 /// `name = create(data) [as Record];` or `name = create(using: creator [, params(..)]);`
 ///
 /// A step whose output is in-memory data: any Rust expression that converts into a dataframe
-/// (`Vec<Record>`, a `RecordBatch`, a `DataFrame`, ...). With `as Record` the data is a
-/// `Vec<Record>` and its schema is known at compile time. With `using:` the output is what a
+/// (`Vec<Record>`, a `RecordBatch`, a `DataFrame`, ...). With `as Record` the step's schema is
+/// the record's, known at compile time: the data is a `Vec<Record>`, or a dataframe read as the
+/// record when the workflow runs (a missing column, another type or a NULL in a non-`Option`
+/// field is an error naming the column). With `using:` the output is what a
 /// `#[creator]` function makes (its declared output schema is known at compile time, its
 /// parameters are checked like `transform`'s).
 ///
@@ -117,12 +119,13 @@ fn build(node: &Node, ctx: &Ctx) -> TokenStream {
         Create::Data(data) => data,
     };
     match &node.record {
-        // The record type pins the data's type: `as Record` takes a `Vec<Record>`.
+        // `as Record` takes rows of the record or a dataframe read as it (`IntoRecordFrame`):
+        // either way the step's schema is the record's, as the compile-time checks assume.
         Some(record) => {
             let typed = quote_spanned! {super::super::parse::span_of(data).unwrap_or_else(proc_macro2::Span::call_site)=>
-                let data: ::std::vec::Vec<#record> = #data;
+                ::fugue::__private::IntoRecordFrame::<#record>::into_record_frame(#data)
             };
-            quote!(#wf.create({ #typed data }))
+            quote!(#wf.create(#typed))
         }
         None => quote!(#wf.create(#data)),
     }

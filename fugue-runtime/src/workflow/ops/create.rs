@@ -98,7 +98,11 @@ impl Workflow {
             Ok(frame) => self.add(Op::new(Create { frame }), vec![], None, source),
             Err(e) => {
                 let frame = self.add(Op::new(super::Invalid("create")), vec![], None, source);
-                self.note(frame.id, format!("the data is not a dataframe: {e}"));
+                // The error keeps its kind (a NULL in a record's field is a `Conversion`).
+                self.note(
+                    frame.id,
+                    e.context("the data of `create` is not a dataframe"),
+                );
                 frame
             }
         }
