@@ -3,8 +3,10 @@
 //! One test binary loads every `*.json` file of `../shared/cases` (relative to the workspace
 //! root), of this repository's `cases/` and of the folder named by `FUGUE_CASES_DIR` when it
 //! is set, checks that case ids are
-//! unique across all of them, and runs each case through the function of its category. A case
-//! that fails is reported by id and the run goes on; the test fails at the end if any did.
+//! unique across all of them, and runs each case through the function of its category. Each
+//! case is one test of the binary (a `libtest-mimic` harness): `cargo test --test cases --
+//! --list` lists the ids, `cargo test -- <id>` runs one case, and a failure is reported under
+//! its id. A file that cannot be read as cases fails as one test named `file::<name>`.
 //!
 //! A category outside the known list is a failure. To add a category: write
 //! `tests/cases/<name>.rs` (next to this `main.rs`) with a
@@ -18,10 +20,12 @@ mod schema_parse;
 mod transformer_signatures;
 mod validation;
 
+use libtest_mimic::{Arguments, Failed, Trial};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 /// How a category's cases are run: `Err` is the reason a case failed.
 type Runner = fn(&Value) -> Result<(), String>;
@@ -87,94 +91,110 @@ fn json_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
-#[derive(Default)]
-struct Tally {
-    run: usize,
-    passed: usize,
-    failures: Vec<String>,
-    ids: HashMap<String, PathBuf>,
+/// One file's trials: a trial per case (named by its id, of the file's category), or one
+/// failing trial named after the file when the file cannot be read as cases. `ids` holds the
+/// case ids met so far (with their file), so a repeated id fails as its own trial.
+fn file_trials(path: &Path, ids: &mut HashMap<String, PathBuf>) -> Vec<Trial> {
+    let file = path.display().to_string();
+    let file_failure = |reason: String| {
+        let name = path.file_name().map_or(file.clone(), |n| n.to_string_lossy().into_owned());
+        vec![Trial::test(format!("file::{name}"), move || Err(reason.into()))]
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) => return file_failure(format!("{file}: cannot read: {e}")),
+    };
+    let doc: Value = match serde_json::from_str(&text) {
+        Ok(doc) => doc,
+        Err(e) => return file_failure(format!("{file}: invalid JSON: {e}")),
+    };
+    let Some(name) = doc.get("category").and_then(Value::as_str) else {
+        return file_failure(format!("{file}: no string `category`"));
+    };
+    if doc.get("format_version").and_then(Value::as_u64) != Some(1) {
+        return file_failure(format!("{file}: `format_version` must be 1"));
+    }
+    let Some(cases) = doc.get("cases").and_then(Value::as_array) else {
+        return file_failure(format!("{file}: no `cases` array"));
+    };
+    let Some(runner) = category(name) else {
+        return file_failure(format!(
+            "{file}: unknown category `{name}` ({} cases not run)",
+            cases.len()
+        ));
+    };
+    let mut trials = Vec::with_capacity(cases.len());
+    for (index, case) in cases.iter().enumerate() {
+        let Some(id) = case.get("id").and_then(Value::as_str) else {
+            let reason = format!("{file}: case #{index} has no string `id`");
+            trials.push(Trial::test(format!("{name}::#{index}"), move || {
+                Err(reason.into())
+            }));
+            continue;
+        };
+        if let Some(first) = ids.insert(id.to_string(), path.to_path_buf()) {
+            let reason = format!(
+                "{id}: duplicate case id (in {file}, also in {})",
+                first.display()
+            );
+            trials.push(Trial::test(format!("{id}#duplicate"), move || {
+                Err(reason.into())
+            }));
+            continue;
+        }
+        let case = case.clone();
+        trials.push(
+            Trial::test(id.to_string(), move || run_case(runner, &case)).with_kind(name.to_string()),
+        );
+    }
+    trials
 }
 
-impl Tally {
-    fn load_file(&mut self, path: &Path) {
-        let file = path.display();
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(e) => return self.failures.push(format!("{file}: cannot read: {e}")),
-        };
-        let doc: Value = match serde_json::from_str(&text) {
-            Ok(doc) => doc,
-            Err(e) => return self.failures.push(format!("{file}: invalid JSON: {e}")),
-        };
-        let Some(name) = doc.get("category").and_then(Value::as_str) else {
-            return self.failures.push(format!("{file}: no string `category`"));
-        };
-        if doc.get("format_version").and_then(Value::as_u64) != Some(1) {
-            return self
-                .failures
-                .push(format!("{file}: `format_version` must be 1"));
-        }
-        let Some(cases) = doc.get("cases").and_then(Value::as_array) else {
-            return self.failures.push(format!("{file}: no `cases` array"));
-        };
-        let Some(category) = category(name) else {
-            return self.failures.push(format!(
-                "{file}: unknown category `{name}` ({} cases not run)",
-                cases.len()
-            ));
-        };
-        for (index, case) in cases.iter().enumerate() {
-            let Some(id) = case.get("id").and_then(Value::as_str) else {
-                self.failures
-                    .push(format!("{file}: case #{index} has no string `id`"));
-                continue;
-            };
-            if let Some(first) = self.ids.insert(id.to_string(), path.to_path_buf()) {
-                self.failures.push(format!(
-                    "{id}: duplicate case id (also in {})",
-                    first.display()
-                ));
-                continue;
-            }
-            self.run += 1;
-            match catch_unwind(AssertUnwindSafe(|| category(case))) {
-                Ok(Ok(())) => self.passed += 1,
-                Ok(Err(reason)) => self.failures.push(format!("{id}: {reason}")),
-                Err(_) => self.failures.push(format!("{id}: panicked")),
-            }
+/// Runs one case; a panic fails the case with the panic's message.
+fn run_case(runner: Runner, case: &Value) -> Result<(), Failed> {
+    match catch_unwind(AssertUnwindSafe(|| runner(case))) {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(reason)) => Err(reason.into()),
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a non-string payload".to_string());
+            Err(format!("panicked: {message}").into())
         }
     }
 }
 
-#[test]
-fn acceptance_cases() {
-    let dirs = match case_dirs() {
-        Ok(dirs) => dirs,
-        Err(reason) => panic!("{reason}"),
-    };
-    let mut tally = Tally::default();
-    for dir in &dirs {
-        match json_files(dir) {
-            Ok(files) => {
-                for file in files {
-                    tally.load_file(&file);
+/// Every case as one test: `cargo test --test cases -- --list` lists them by id,
+/// `cargo test --test cases -- <id>` runs the cases whose id contains `<id>`, and a failure is
+/// reported under its id. The cases run on one thread unless `--test-threads` says otherwise
+/// (the `map` cases of `e_engine_ops` record their calls in one process-wide list).
+fn main() -> ExitCode {
+    let mut args = Arguments::from_args();
+    if args.test_threads.is_none() {
+        args.test_threads = Some(1);
+    }
+    let trials = match case_dirs() {
+        Ok(dirs) => {
+            let mut ids = HashMap::new();
+            let mut trials = Vec::new();
+            for dir in &dirs {
+                match json_files(dir) {
+                    Ok(files) => {
+                        for file in files {
+                            trials.extend(file_trials(&file, &mut ids));
+                        }
+                    }
+                    Err(reason) => trials.push(Trial::test(
+                        format!("folder::{}", dir.display()),
+                        move || Err(reason.into()),
+                    )),
                 }
             }
-            Err(reason) => tally.failures.push(reason),
+            trials
         }
-    }
-    for failure in &tally.failures {
-        println!("FAILED {failure}");
-    }
-    println!(
-        "acceptance cases: {} run, {} passed, {} failed",
-        tally.run,
-        tally.passed,
-        tally.failures.len()
-    );
-    assert!(
-        tally.failures.is_empty(),
-        "{} case failure(s), listed above",
-        tally.failures.len()
-    );
+        Err(reason) => vec![Trial::test("folders", move || Err(reason.into()))],
+    };
+    libtest_mimic::run(&args, trials).exit_code()
 }
