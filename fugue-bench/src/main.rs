@@ -4,7 +4,7 @@
 //! ```text
 //! cargo run --profile bench-fast -p fugue-bench -- --workload W1 --rows 1000000 --data DIR \
 //!     [--engine local|native|ballista://HOST:PORT] [--variant rows|rows_str|batch]
-//!     [--out results.jsonl]
+//!     [--out results.jsonl]   (`--help` lists every option)
 //!
 //! With the `cluster` feature, `fugue-bench scheduler ...` and `fugue-bench executor ...` run
 //! the nodes of a Ballista cluster (see `bench/cluster.sh`).
@@ -18,12 +18,63 @@
 
 mod workloads;
 
+use clap::{CommandFactory, Parser};
 use fugue::runtime::engine::{ExecutionEngine, make_engine};
 use serde_json::{Value as Json, json};
 use std::sync::Arc;
 use std::time::Instant;
 
-/// The parsed command line.
+/// The command line, as clap reads it (`fugue-bench --help`).
+#[derive(Parser)]
+#[command(
+    name = "fugue-bench",
+    about = "Times a workload of shared/bench/WORKLOADS.md; prints one JSON line per run"
+)]
+struct Line {
+    /// The workload.
+    #[arg(long, ignore_case = true, value_parser = ["W1", "W2", "W3", "W4", "W5"])]
+    workload: String,
+    /// The input's rows (`1000000`, `1_000_000`): it reads `DIR/fact_N.parquet`.
+    #[arg(long, value_name = "N", value_parser = count)]
+    rows: usize,
+    /// The folder of the generated data.
+    #[arg(long, value_name = "DIR")]
+    data: String,
+    /// The engine: `local`, `native`, or `ballista://HOST:PORT` (with the `cluster` feature).
+    #[arg(long, default_value = "local", value_parser = engine_name)]
+    engine: String,
+    /// The transformer's shape (W1 and W2 only; default `rows`).
+    #[arg(long, value_parser = ["rows", "rows_str", "batch"])]
+    variant: Option<String>,
+    /// Append the JSON lines to this file too.
+    #[arg(long, value_name = "FILE.jsonl")]
+    out: Option<String>,
+    /// The folder W4 and W5 write to (default: `DIR/scratch-rs`).
+    #[arg(long, value_name = "DIR")]
+    scratch: Option<String>,
+}
+
+/// A row count, with optional `_` separators.
+fn count(text: &str) -> Result<usize, String> {
+    text.replace('_', "")
+        .parse()
+        .map_err(|_| format!("`{text}` is not a count"))
+}
+
+/// An engine this binary can run on.
+fn engine_name(text: &str) -> Result<String, String> {
+    let ballista = text.starts_with("ballista://");
+    if ["local", "native"].contains(&text) || (cfg!(feature = "cluster") && ballista) {
+        Ok(text.to_string())
+    } else {
+        Err(format!(
+            "unknown engine `{text}` (local, native, or ballista://HOST:PORT with the `cluster` \
+             feature)"
+        ))
+    }
+}
+
+/// The parsed command line, defaults resolved.
 struct Args {
     workload: String,
     rows: usize,
@@ -34,70 +85,33 @@ struct Args {
     scratch: String,
 }
 
-fn usage(message: &str) -> ! {
-    eprintln!(
-        "error: {message}\n\nusage: fugue-bench --workload W1|W2|W3|W4|W5 --rows N --data DIR \
-         [--engine local|native] [--variant rows|rows_str|batch] [--out FILE.jsonl] \
-         [--scratch DIR]"
-    );
-    std::process::exit(2)
-}
-
 fn parse_args() -> Args {
-    let mut args = std::env::args().skip(1);
-    let (mut workload, mut rows, mut data) = (None, None, None);
-    let (mut engine, mut variant, mut out, mut scratch) = ("local".to_string(), None, None, None);
-    while let Some(flag) = args.next() {
-        let mut value = || {
-            args.next()
-                .unwrap_or_else(|| usage(&format!("{flag} needs a value")))
-        };
-        match flag.as_str() {
-            "--workload" => workload = Some(value().to_uppercase()),
-            "--rows" => {
-                let v = value();
-                rows = Some(
-                    v.replace('_', "")
-                        .parse::<usize>()
-                        .unwrap_or_else(|_| usage(&format!("--rows: `{v}` is not a count"))),
-                );
+    let line = Line::parse();
+    let workload = line.workload.to_uppercase();
+    let variant = match workload.as_str() {
+        "W1" | "W2" => line.variant.unwrap_or_else(|| "rows".to_string()),
+        _ => {
+            if let Some(v) = line.variant {
+                Line::command()
+                    .error(
+                        clap::error::ErrorKind::ArgumentConflict,
+                        format!("`--variant {v}` applies to W1 and W2 only"),
+                    )
+                    .exit()
             }
-            "--data" => data = Some(value()),
-            "--engine" => engine = value(),
-            "--variant" => variant = Some(value()),
-            "--out" => out = Some(value()),
-            "--scratch" => scratch = Some(value()),
-            "-h" | "--help" => usage("help"),
-            other => usage(&format!("unknown argument `{other}`")),
+            "engine".to_string()
         }
-    }
-    let workload = workload.unwrap_or_else(|| usage("--workload is required"));
-    if !["W1", "W2", "W3", "W4", "W5"].contains(&workload.as_str()) {
-        usage(&format!("unknown workload `{workload}`"));
-    }
-    let ballista = engine.starts_with("ballista://");
-    if !(["local", "native"].contains(&engine.as_str()) || (cfg!(feature = "cluster") && ballista))
-    {
-        usage(&format!(
-            "unknown engine `{engine}` (local, native, or ballista://HOST:PORT with the \
-             `cluster` feature)"
-        ));
-    }
-    let data = data.unwrap_or_else(|| usage("--data is required"));
-    let variant = match (workload.as_str(), variant) {
-        ("W1" | "W2", None) => "rows".to_string(),
-        ("W1" | "W2", Some(v)) if ["rows", "rows_str", "batch"].contains(&v.as_str()) => v,
-        ("W1" | "W2", Some(v)) => usage(&format!("unknown variant `{v}`")),
-        (_, _) => "engine".to_string(),
     };
-    let scratch = scratch.unwrap_or_else(|| format!("{data}/scratch-rs"));
+    let scratch = line
+        .scratch
+        .unwrap_or_else(|| format!("{}/scratch-rs", line.data));
     Args {
         workload,
-        rows: rows.unwrap_or_else(|| usage("--rows is required")),
-        data,
-        engine,
+        rows: line.rows,
+        data: line.data,
+        engine: line.engine,
         variant,
-        out,
+        out: line.out,
         scratch,
     }
 }
@@ -161,8 +175,11 @@ fn main() {
         fugue::cluster::install();
     }
     let args = parse_args();
-    let engine: Arc<dyn ExecutionEngine> = make_engine(args.engine.as_str(), ())
-        .unwrap_or_else(|e| usage(&format!("cannot make the engine: {e}")));
+    let engine: Arc<dyn ExecutionEngine> =
+        make_engine(args.engine.as_str(), ()).unwrap_or_else(|e| {
+            eprintln!("error: cannot make the engine: {e}");
+            std::process::exit(1)
+        });
     let t0 = Instant::now();
     let mut case = workloads::setup(&args, &engine).unwrap_or_else(|e| {
         eprintln!("error: set-up failed: {e}");

@@ -2,6 +2,7 @@
 //! its executors and its driver, so that every node has the same transformers.
 //!
 //! ```text
+//! my-app --help                           # the roles; `my-app executor --help`: its options
 //! my-app scheduler [--bind 127.0.0.1:50050] [--external-host HOST] [--executor-timeout 30]
 //! my-app executor  [--scheduler localhost:50050] [--bind 127.0.0.1] [--external-host HOST]
 //!                  [--port 50051] [--grpc-port 50052] [--cores N] [--work-dir DIR]
@@ -20,84 +21,144 @@ use ballista_executor::executor_process::{ExecutorProcessConfig, start_executor_
 use ballista_scheduler::cluster::BallistaCluster;
 use ballista_scheduler::config::SchedulerConfig;
 use ballista_scheduler::scheduler_process::start_server;
-use std::collections::BTreeMap;
+use clap::error::ErrorKind;
+use clap::{Args, Parser, Subcommand};
 use std::error::Error;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-/// The usage text.
-pub const USAGE: &str = "\
-usage:
-  <binary> scheduler [--bind HOST:PORT] [--external-host HOST] [--executor-timeout SECS]
-  <binary> executor [--scheduler HOST:PORT] [--bind HOST] [--external-host HOST] [--port PORT]
-                    [--grpc-port PORT] [--cores N] [--work-dir DIR] [--heartbeat SECS]
-  <binary> submit ballista://HOST:PORT   run the program on a cluster
-  <binary> standalone                    run the program on a cluster inside this process
-  <binary> [run [ENGINE]]                run the program on ENGINE (default: the local engine)";
+/// The command line of a program run through [`main`]: its role, and the role's options.
+#[derive(Debug, Parser)]
+#[command(
+    about = "A Fugue program: the driver of its workflow, or a node of a Ballista cluster",
+    long_about = "A Fugue program: the driver of its workflow, or a node of a Ballista cluster.\n\n\
+                  The same binary is the scheduler, every executor and the driver, so that every \
+                  node has the same transformers. With no command, the driver runs on the \
+                  default engine."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
 
-/// A command-line error: what was wrong, and the usage.
+/// The roles.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a Ballista scheduler until the process is stopped.
+    Scheduler(SchedulerArgs),
+    /// Run a Ballista executor until the process is stopped.
+    Executor(ExecutorArgs),
+    /// Run the program (the driver) on a cluster.
+    Submit {
+        /// The scheduler, `ballista://HOST:PORT`.
+        #[arg(value_parser = ballista_url)]
+        scheduler: String,
+    },
+    /// Run the program on a Ballista cluster inside this process.
+    Standalone,
+    /// Run the program on an engine.
+    Run {
+        /// The engine (`native`, `local`, `ballista://HOST:PORT`, a registered name); the
+        /// default engine when not given.
+        engine: Option<String>,
+    },
+}
+
+/// The scheduler's options.
+#[derive(Debug, Args)]
+struct SchedulerArgs {
+    /// The address the scheduler listens on.
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:50050", value_parser = host_port)]
+    bind: (String, u16),
+    /// The host name executors and drivers reach the scheduler at (default: the bind host).
+    #[arg(long, value_name = "HOST")]
+    external_host: Option<String>,
+    /// Seconds without a heartbeat after which an executor is dead.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    executor_timeout: u64,
+}
+
+/// The executor's options.
+#[derive(Debug, Args)]
+struct ExecutorArgs {
+    /// The scheduler to register with.
+    #[arg(long, value_name = "HOST:PORT", default_value = "localhost:50050", value_parser = host_port)]
+    scheduler: (String, u16),
+    /// The host the executor listens on.
+    #[arg(long, value_name = "HOST", default_value = "127.0.0.1")]
+    bind: String,
+    /// The host name the scheduler and other executors reach this executor at.
+    #[arg(long, value_name = "HOST")]
+    external_host: Option<String>,
+    /// The Arrow Flight port (shuffle data).
+    #[arg(long, default_value_t = 50051)]
+    port: u16,
+    /// The gRPC port (tasks).
+    #[arg(long, default_value_t = 50052)]
+    grpc_port: u16,
+    /// Task slots (default: `fugue.ballista.executor_cores`, `FUGUE_BALLISTA_EXECUTOR_CORES`;
+    /// 0 is every core).
+    #[arg(long, value_name = "N")]
+    cores: Option<usize>,
+    /// The folder of shuffle files (default: `fugue.ballista.executor_work_dir`).
+    #[arg(long, value_name = "DIR")]
+    work_dir: Option<PathBuf>,
+    /// Seconds between heartbeats to the scheduler.
+    #[arg(long, value_name = "SECS", default_value_t = 5)]
+    heartbeat: u64,
+}
+
+/// A command-line error, as clap words it (what was wrong, the usage, `--help`).
 #[derive(Debug, thiserror::Error)]
-#[error("{0}\n{USAGE}")]
+#[error("{0}")]
 pub struct UsageError(String);
 
-/// Parsed `--flag value` options, checked against the flags a role accepts.
-struct Flags(BTreeMap<String, String>);
-
-impl Flags {
-    fn parse(args: &[String], known: &[&str]) -> Result<Flags, UsageError> {
-        let mut map = BTreeMap::new();
-        let mut it = args.iter();
-        while let Some(arg) = it.next() {
-            let Some(name) = arg.strip_prefix("--") else {
-                return Err(UsageError(format!("unexpected argument `{arg}`")));
-            };
-            let (name, value) = match name.split_once('=') {
-                Some((n, v)) => (n.to_string(), v.to_string()),
-                None => {
-                    let value = it
-                        .next()
-                        .ok_or_else(|| UsageError(format!("`--{name}` needs a value")))?;
-                    (name.to_string(), value.clone())
-                }
-            };
-            if !known.contains(&name.as_str()) {
-                return Err(UsageError(format!(
-                    "unknown option `--{name}`; accepted: {}",
-                    known
-                        .iter()
-                        .map(|k| format!("--{k}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )));
-            }
-            map.insert(name, value);
+/// Parse `args` (without the program name) as `T`: `Ok(None)` when the user asked for the help
+/// or the version (printed here), a [`UsageError`] when the line is wrong.
+fn parse<T: Parser>(args: &[String]) -> Result<Option<T>, UsageError> {
+    let program = std::env::args()
+        .next()
+        .and_then(|p| {
+            std::path::Path::new(&p)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "fugue-program".to_string());
+    match T::try_parse_from(std::iter::once(program).chain(args.iter().cloned())) {
+        Ok(parsed) => Ok(Some(parsed)),
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
+            // Printed as clap prints it (coloured on a terminal only).
+            let _ = e.print();
+            Ok(None)
         }
-        Ok(Flags(map))
-    }
-
-    fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str)
-    }
-
-    fn number<T: std::str::FromStr>(&self, name: &str, default: T) -> Result<T, UsageError> {
-        match self.get(name) {
-            None => Ok(default),
-            Some(text) => text
-                .parse()
-                .map_err(|_| UsageError(format!("`--{name} {text}` is not a number"))),
-        }
+        Err(e) => Err(UsageError(e.render().to_string().trim_end().to_string())),
     }
 }
 
-/// Split `host:port`.
-fn host_port(text: &str, flag: &str) -> Result<(String, u16), UsageError> {
+/// `HOST:PORT`.
+fn host_port(text: &str) -> Result<(String, u16), String> {
     let (host, port) = text
         .rsplit_once(':')
-        .ok_or_else(|| UsageError(format!("`--{flag} {text}` is not HOST:PORT")))?;
+        .ok_or_else(|| format!("`{text}` is not HOST:PORT"))?;
+    if host.is_empty() {
+        return Err(format!("`{text}` has no host (HOST:PORT)"));
+    }
     let port = port
         .parse()
-        .map_err(|_| UsageError(format!("`--{flag} {text}`: `{port}` is not a port")))?;
+        .map_err(|_| format!("`{port}` is not a port (0 to 65535)"))?;
     Ok((host.to_string(), port))
+}
+
+/// `ballista://HOST:PORT`, as given.
+fn ballista_url(text: &str) -> Result<String, String> {
+    if text.to_ascii_lowercase().starts_with("ballista://") {
+        Ok(text.to_string())
+    } else {
+        Err(format!(
+            "`{text}` is not a scheduler; `submit` takes `ballista://HOST:PORT`"
+        ))
+    }
 }
 
 /// Ballista's log on standard error: warnings and errors, or what `RUST_LOG` asks for.
@@ -112,14 +173,26 @@ fn runtime() -> Result<tokio::runtime::Runtime, Box<dyn Error>> {
         .build()?)
 }
 
-/// Run the scheduler until the process is stopped.
+/// Run the scheduler until the process is stopped (`args`: its options, as after
+/// `scheduler` on the command line).
 pub fn run_scheduler(args: &[String]) -> Result<(), Box<dyn Error>> {
-    let flags = Flags::parse(args, &["bind", "external-host", "executor-timeout"])?;
+    #[derive(Parser)]
+    struct Line {
+        #[command(flatten)]
+        args: SchedulerArgs,
+    }
+    match parse::<Line>(args)? {
+        Some(line) => scheduler(line.args),
+        None => Ok(()),
+    }
+}
+
+fn scheduler(args: SchedulerArgs) -> Result<(), Box<dyn Error>> {
     init_logging();
-    let (host, port) = host_port(flags.get("bind").unwrap_or("127.0.0.1:50050"), "bind")?;
-    let timeout: u64 = flags.number("executor-timeout", 30)?;
+    let (host, port) = args.bind;
+    let timeout = args.executor_timeout;
     let mut config = SchedulerConfig::default()
-        .with_hostname(flags.get("external-host").unwrap_or(&host).to_string())
+        .with_hostname(args.external_host.unwrap_or_else(|| host.clone()))
         .with_port(port)
         .with_scheduler_policy(TaskSchedulingPolicy::PullStaged)
         .with_override_config_producer(Arc::new(new_config))
@@ -140,51 +213,45 @@ pub fn run_scheduler(args: &[String]) -> Result<(), Box<dyn Error>> {
     })
 }
 
-/// Run an executor until the process is stopped.
+/// Run an executor until the process is stopped (`args`: its options, as after `executor` on
+/// the command line).
 pub fn run_executor(args: &[String]) -> Result<(), Box<dyn Error>> {
-    let flags = Flags::parse(
-        args,
-        &[
-            "scheduler",
-            "bind",
-            "external-host",
-            "port",
-            "grpc-port",
-            "cores",
-            "work-dir",
-            "heartbeat",
-        ],
-    )?;
+    #[derive(Parser)]
+    struct Line {
+        #[command(flatten)]
+        args: ExecutorArgs,
+    }
+    match parse::<Line>(args)? {
+        Some(line) => executor(line.args),
+        None => Ok(()),
+    }
+}
+
+fn executor(args: ExecutorArgs) -> Result<(), Box<dyn Error>> {
     init_logging();
-    let (scheduler_host, scheduler_port) = host_port(
-        flags.get("scheduler").unwrap_or("localhost:50050"),
-        "scheduler",
-    )?;
+    let (scheduler_host, scheduler_port) = args.scheduler;
     // Defaults from the typed config (its `FUGUE_*` environment variables); flags win.
     let conf = fugue_core::FugueConfig::from_env()?;
-    let cores = match flags.number("cores", conf.fugue.ballista.executor_cores)? {
+    let cores = match args.cores.unwrap_or(conf.fugue.ballista.executor_cores) {
         0 => std::thread::available_parallelism().map_or(1, usize::from),
         n => n,
     };
-    let work_dir = flags.get("work-dir").map(str::to_string).or_else(|| {
-        conf.fugue
-            .ballista
-            .executor_work_dir
-            .as_ref()
-            .map(|d| d.to_string_lossy().to_string())
-    });
+    let work_dir = args
+        .work_dir
+        .or_else(|| conf.fugue.ballista.executor_work_dir.clone())
+        .map(|d| d.to_string_lossy().to_string());
     let config = ExecutorProcessConfig {
-        bind_host: flags.get("bind").unwrap_or("127.0.0.1").to_string(),
-        external_host: flags.get("external-host").map(str::to_string),
-        port: flags.number("port", 50051)?,
-        grpc_port: flags.number("grpc-port", 50052)?,
+        bind_host: args.bind,
+        external_host: args.external_host,
+        port: args.port,
+        grpc_port: args.grpc_port,
         scheduler_host,
         scheduler_port,
         scheduler_connect_timeout_seconds: 30,
         vcores: cores,
         task_scheduling_policy: TaskSchedulingPolicy::PullStaged,
         work_dir,
-        executor_heartbeat_interval_seconds: flags.number("heartbeat", 5)?,
+        executor_heartbeat_interval_seconds: args.heartbeat,
         override_config_producer: Some(Arc::new(new_config)),
         override_logical_codec: Some(Arc::new(FugueLogicalCodec::default())),
         override_physical_codec: Some(Arc::new(FuguePhysicalCodec::default())),
@@ -203,28 +270,18 @@ where
     F: FnOnce(&str) -> Result<(), Box<dyn Error>>,
 {
     crate::install();
-    match args.first().map(String::as_str) {
-        None => driver(""),
-        Some("scheduler") => run_scheduler(&args[1..]),
-        Some("executor") => run_executor(&args[1..]),
-        Some("standalone") if args.len() == 1 => driver("ballista://standalone"),
-        Some("submit") => match &args[1..] {
-            [engine] if engine.to_ascii_lowercase().starts_with("ballista://") => driver(engine),
-            _ => Err(UsageError(
-                "`submit` needs the scheduler: `submit ballista://HOST:PORT`".into(),
-            )
-            .into()),
-        },
-        Some("run") => match &args[1..] {
-            [] => driver(""),
-            [engine] => driver(engine),
-            _ => Err(UsageError("`run` takes at most one engine".into()).into()),
-        },
-        Some("help" | "--help" | "-h") => {
-            println!("{USAGE}");
-            Ok(())
-        }
-        Some(other) => Err(UsageError(format!("unknown command `{other}`")).into()),
+    let Some(cli) = parse::<Cli>(args)? else {
+        return Ok(());
+    };
+    match cli.command {
+        None | Some(Command::Run { engine: None }) => driver(""),
+        Some(Command::Run {
+            engine: Some(engine),
+        }) => driver(&engine),
+        Some(Command::Scheduler(args)) => scheduler(args),
+        Some(Command::Executor(args)) => executor(args),
+        Some(Command::Standalone) => driver("ballista://standalone"),
+        Some(Command::Submit { scheduler }) => driver(&scheduler),
     }
 }
 
@@ -250,6 +307,11 @@ where
     let args: Vec<String> = std::env::args().skip(1).collect();
     match dispatch(&args, driver) {
         Ok(()) => ExitCode::SUCCESS,
+        // clap's message already starts with `error:` and ends with the usage.
+        Err(e) if e.is::<UsageError>() => {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
@@ -266,20 +328,29 @@ mod tests {
     }
 
     #[test]
-    fn flags_are_checked() {
-        let flags = Flags::parse(&args("--port 1 --cores=2"), &["port", "cores"]).unwrap();
-        assert_eq!(flags.number("port", 0u16).unwrap(), 1);
-        assert_eq!(flags.number("cores", 0usize).unwrap(), 2);
-        let e = Flags::parse(&args("--prot 1"), &["port"]).err().unwrap();
+    fn options_are_checked() {
+        let line = parse::<Cli>(&args("executor --port 1 --cores=2 --scheduler h:7"))
+            .unwrap()
+            .unwrap();
+        let Some(Command::Executor(executor)) = line.command else {
+            panic!("not the executor: {line:?}");
+        };
+        assert_eq!((executor.port, executor.cores), (1, Some(2)));
+        assert_eq!(executor.scheduler, ("h".to_string(), 7));
+        assert_eq!(executor.bind, "127.0.0.1");
+        let e = parse::<Cli>(&args("executor --prot 1")).unwrap_err();
         assert!(
-            e.to_string()
-                .contains("unknown option `--prot`; accepted: --port"),
+            e.to_string().contains("unexpected argument '--prot'")
+                && e.to_string().contains("--port"),
             "{e}"
         );
-        let e = Flags::parse(&args("--port"), &["port"]).err().unwrap();
-        assert!(e.to_string().contains("`--port` needs a value"), "{e}");
-        assert!(host_port("localhost", "bind").is_err());
-        assert_eq!(host_port("h:7", "bind").unwrap(), ("h".to_string(), 7));
+        let e = parse::<Cli>(&args("executor --port")).unwrap_err();
+        assert!(e.to_string().contains("a value is required"), "{e}");
+        let e = parse::<Cli>(&args("scheduler --bind localhost")).unwrap_err();
+        assert!(e.to_string().contains("is not HOST:PORT"), "{e}");
+        let e = parse::<Cli>(&args("scheduler --bind h:99999")).unwrap_err();
+        assert!(e.to_string().contains("is not a port"), "{e}");
+        assert!(host_port(":7").is_err());
     }
 
     #[test]
@@ -297,12 +368,26 @@ mod tests {
         })
         .unwrap();
         assert_eq!(seen, "native");
+        dispatch(&args(""), |e| {
+            seen = e.to_string();
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(seen, "");
         let e = dispatch(&args("submit local"), |_| Ok(())).unwrap_err();
-        assert!(e.to_string().contains("submit ballista://HOST:PORT"), "{e}");
-        let e = dispatch(&args("frobnicate"), |_| Ok(())).unwrap_err();
         assert!(
-            e.to_string().contains("unknown command `frobnicate`"),
+            e.to_string()
+                .contains("`submit` takes `ballista://HOST:PORT`"),
             "{e}"
         );
+        let e = dispatch(&args("frobnicate"), |_| Ok(())).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("unrecognized subcommand 'frobnicate'"),
+            "{e}"
+        );
+        // `--help` prints the help and runs nothing.
+        dispatch(&args("--help"), |_| panic!("the driver ran")).unwrap();
+        dispatch(&args("executor --help"), |_| panic!("the driver ran")).unwrap();
     }
 }

@@ -97,8 +97,12 @@ fn json_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
 fn file_trials(path: &Path, ids: &mut HashMap<String, PathBuf>) -> Vec<Trial> {
     let file = path.display().to_string();
     let file_failure = |reason: String| {
-        let name = path.file_name().map_or(file.clone(), |n| n.to_string_lossy().into_owned());
-        vec![Trial::test(format!("file::{name}"), move || Err(reason.into()))]
+        let name = path
+            .file_name()
+            .map_or(file.clone(), |n| n.to_string_lossy().into_owned());
+        vec![Trial::test(format!("file::{name}"), move || {
+            Err(reason.into())
+        })]
     };
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
@@ -144,7 +148,8 @@ fn file_trials(path: &Path, ids: &mut HashMap<String, PathBuf>) -> Vec<Trial> {
         }
         let case = case.clone();
         trials.push(
-            Trial::test(id.to_string(), move || run_case(runner, &case)).with_kind(name.to_string()),
+            Trial::test(id.to_string(), move || run_case(runner, &case))
+                .with_kind(name.to_string()),
         );
     }
     trials
