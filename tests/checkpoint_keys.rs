@@ -134,7 +134,7 @@ fn two_transformers_of_one_name_in_two_modules_have_two_keys() {
     );
     // Each keeps its own checkpoint.
     let again = run(dir.path(), first::score, None);
-    assert_eq!((count(&again), again.reused_names()), (5, vec!["scored"]));
+    assert_eq!((count(&again), again.reused()), (5, vec!["scored"]));
 }
 
 #[test]
@@ -152,7 +152,7 @@ fn the_token_hash_does_not_see_a_helper_and_the_version_is_the_salt_for_it() {
     // Editing `helper` in place would leave the key of `helper_one::picked` as it is, and
     // the next run would reuse the old result, as this run does:
     let same = run(dir.path(), helper_one::picked, None);
-    assert_eq!(same.reused_names(), vec!["scored"]);
+    assert_eq!(same.reused(), vec!["scored"]);
     // so a helper's edit needs a new version, which is part of the key.
     let bumped = run(dir.path(), helper_one::picked, Some("2"));
     assert!(bumped.reused().is_empty());
@@ -224,7 +224,7 @@ fn a_processor_declared_with_the_macro_is_keyed_by_its_tokens() {
         fugue::records::<N>(first.get("out").unwrap()).unwrap()[3],
         N { n: 6 }
     );
-    assert_eq!(build(None).reused_names(), vec!["doubled"]);
+    assert_eq!(build(None).reused(), vec!["doubled"]);
     assert!(
         build(Some("2"))
             .explain()

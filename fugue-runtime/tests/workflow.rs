@@ -367,7 +367,7 @@ fn deterministic_checkpoints_are_reused_only_while_nothing_changed() {
     // Nothing changed: read from the file, the transformer is not called.
     let again = deterministic_run(dir.path(), rows(3), 1, "1", &probe);
     assert_eq!(probe.calls(), 1);
-    assert_eq!(again.reused(), &[StepId(1)]);
+    assert_eq!(again.reused_steps(), &[StepId(1)]);
     assert_eq!(again.file("out_file").unwrap(), file);
     assert_eq!(
         again.get("out").unwrap().as_rows().unwrap(),
@@ -459,7 +459,7 @@ fn strong_checkpoint_files_live_in_a_run_folder_removed_after_the_run() {
         .checkpoint()
         .transform(Probe::new("boom").failing());
     let e = wf.run("native", checkpoint_conf(dir.path())).unwrap_err();
-    assert!(e.to_string().contains("step `_1` (transform `boom`"), "{e}");
+    assert!(e.to_string().contains("step `transform(create)` (transform `boom`"), "{e}");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 
@@ -624,7 +624,7 @@ fn declaration_errors_are_reported_on_their_step() {
     let e = wf.plan().unwrap_err();
     assert!(
         e.to_string().starts_with(&format!(
-            "step `_1` (transform `t`, {}:{line}) is invalid: invalid partition spec \
+            "step `transform(create)` (transform `t`, {}:{line}) is invalid: invalid partition spec \
              `by=k; presort=k ASC`: column `k` is both a partition key and a presort column",
             file!()
         )),
@@ -1058,4 +1058,34 @@ fn a_step_cannot_read_a_step_without_output() {
         e.to_string().contains("step `saved` (save") && e.to_string().contains("has no output"),
         "{e}"
     );
+}
+
+#[test]
+fn unnamed_steps_are_named_after_their_operation_and_inputs() -> Result<()> {
+    let wf = Workflow::new();
+    let a = wf.create(rows(3));
+    let b = wf.create(rows(2)).named("b");
+    let both = a.union(b, false);
+    let kept = both.filter("k > 0").named("kept");
+    kept.distinct().yield_as("out");
+    let names = |wf: &Workflow| wf.steps().into_iter().map(|s| s.name).collect::<Vec<_>>();
+    assert_eq!(
+        names(&wf),
+        ["create", "b", "union(create, b)", "kept", "distinct(kept)"]
+    );
+    // Naming a step renames the unnamed steps that use it.
+    a.named("a");
+    assert_eq!(
+        names(&wf),
+        ["a", "b", "union(a, b)", "kept", "distinct(kept)"]
+    );
+    // The result names the steps that ran.
+    let wf = Workflow::new();
+    let input = wf.create(rows(3));
+    input.transform(Probe::new("t")).yield_as("out");
+    input.named("input");
+    let result = wf.run("native", ())?;
+    assert_eq!(result.executed(), ["input", "transform(input)"]);
+    assert!(result.reused().is_empty());
+    Ok(())
 }

@@ -151,8 +151,8 @@ fn a_glob_load_is_recomputed_when_a_file_under_it_changes_or_a_new_file_matches(
     );
     let again = run_load(pattern, checkpoints.path(), &counted);
     assert_eq!(counted.calls(), 1);
-    assert_eq!(again.reused(), &[StepId(1)]);
-    assert_eq!(again.reused_names(), vec!["passed"]);
+    assert_eq!(again.reused_steps(), &[StepId(1)]);
+    assert_eq!(again.reused(), vec!["passed"]);
     assert!(
         again.explain().contains("step `passed` (#1): reused"),
         "{}",

@@ -198,7 +198,7 @@ fn a_deterministic_checkpoint_is_recomputed_when_the_input_file_changes() {
     run_on_file(path, &root, &f);
     let again = run_on_file(path, &root, &f);
     assert_eq!(f.0.load(Ordering::SeqCst), 1);
-    assert_eq!(again.reused(), &[StepId(1)]);
+    assert_eq!(again.reused_steps(), &[StepId(1)]);
     // Other content (another size and modification time): recomputed, fresh rows.
     let mut more = people();
     more.0

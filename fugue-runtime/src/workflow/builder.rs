@@ -140,7 +140,7 @@ impl Workflow {
         let id = StepId(graph.nodes.len());
         let info = StepInfo {
             id,
-            name: format!("_{}", id.0),
+            name: default_name(&graph.nodes, op.name(), &inputs),
             op: op.name(),
             function: op.function_name(),
             source: Some(source),
@@ -156,6 +156,7 @@ impl Workflow {
             yields: Vec::new(),
             version: None,
             errors: Vec::new(),
+            named: false,
         });
         WorkflowFrame {
             wf: self,
@@ -314,12 +315,26 @@ impl<'w> WorkflowFrame<'w> {
     // ---- modifiers -------------------------------------------------------------------------
 
     /// Name the step (messages, `explain`, the progress bar and tracing use it).
+    ///
+    /// An unnamed step is named after its operation and its inputs' names (`filter(trips)`,
+    /// `join(top, cities)`; a step without inputs, after its operation: `create`, `load`), so
+    /// naming a step also renames the unnamed steps that use it.
     pub fn named(self, name: impl Into<String>) -> Self {
         let name = name.into();
-        self.edit(|n| {
+        let this = self.edit(|n| {
             n.info.name = name;
+            n.named = true;
             Ok(())
-        })
+        });
+        let mut graph = self.wf.graph.borrow_mut();
+        for i in self.id.0 + 1..graph.nodes.len() {
+            if !graph.nodes[i].named {
+                let node = &graph.nodes[i];
+                let name = default_name(&graph.nodes[..i], node.op.name(), &node.inputs);
+                graph.nodes[i].info.name = name;
+            }
+        }
+        this
     }
 
     /// Set where the step was declared (what `workflow!` expansions do; builder methods
@@ -586,4 +601,18 @@ impl<'w> WorkflowFrame<'w> {
             ..self
         }
     }
+}
+
+/// The name of a step not named by the user: its operation and its inputs' names
+/// (`filter(trips)`, `join(top, cities)`), or the operation alone for a step without inputs.
+/// `earlier` holds the steps before it (its inputs among them).
+fn default_name(earlier: &[Node], op: &str, inputs: &[StepId]) -> String {
+    if inputs.is_empty() {
+        return op.to_string();
+    }
+    let names: Vec<&str> = inputs
+        .iter()
+        .map(|i| earlier.get(i.0).map_or("?", |n| n.info.name.as_str()))
+        .collect();
+    format!("{op}({})", names.join(", "))
 }

@@ -80,6 +80,8 @@ pub struct WorkflowResult {
     files: BTreeMap<String, PathBuf>,
     executed: Vec<StepId>,
     reused: Vec<StepId>,
+    /// Every step's name, by number.
+    names: Vec<String>,
     checkpoints: Vec<CheckpointReport>,
     skipped: Vec<SkippedPartition>,
     run_id: String,
@@ -144,23 +146,33 @@ impl WorkflowResult {
         self.files.keys().map(String::as_str)
     }
 
-    /// The steps that ran, in the order they finished.
-    pub fn executed(&self) -> &[StepId] {
+    fn names_of(&self, steps: &[StepId]) -> Vec<&str> {
+        steps
+            .iter()
+            .map(|id| self.names.get(id.0).map_or("?", String::as_str))
+            .collect()
+    }
+
+    /// The names of the steps that ran, in the order they finished (a step not named by the
+    /// user is named after its operation and inputs: `filter(trips)`).
+    pub fn executed(&self) -> Vec<&str> {
+        self.names_of(&self.executed)
+    }
+
+    /// The steps that ran, in the order they finished, by number.
+    pub fn executed_steps(&self) -> &[StepId] {
         &self.executed
     }
 
-    /// The steps whose output was read from a deterministic checkpoint instead.
-    pub fn reused(&self) -> &[StepId] {
-        &self.reused
+    /// The names of the steps whose output was read from a deterministic checkpoint instead
+    /// of computed, in declaration order.
+    pub fn reused(&self) -> Vec<&str> {
+        self.names_of(&self.reused)
     }
 
-    /// The names of the steps whose output was read from a deterministic checkpoint.
-    pub fn reused_names(&self) -> Vec<&str> {
-        self.checkpoints
-            .iter()
-            .filter(|c| c.outcome == CheckpointOutcome::Reused)
-            .map(|c| c.name.as_str())
-            .collect()
+    /// The steps whose output was read from a deterministic checkpoint, by number.
+    pub fn reused_steps(&self) -> &[StepId] {
+        &self.reused
     }
 
     /// Every step with a deterministic checkpoint, in declaration order: reused, or computed
@@ -180,7 +192,7 @@ impl WorkflowResult {
     /// deterministic checkpoints: 1 reused, 1 computed
     ///   step `scored` (#1): reused
     ///   step `top` (#3): computed: no checkpoint with this key; since the last checkpoint of
-    ///     step `top`: input file `d/part1/in.csv` changed (step `_0`)
+    ///     step `top`: input file `d/part1/in.csv` changed (step `load`)
     /// ```
     pub fn explain(&self) -> String {
         let reused = self.reused.len();
@@ -761,6 +773,7 @@ fn run_nodes(
         files: files.into_inner().unwrap_or_else(|p| p.into_inner()),
         executed: executed.into_inner().unwrap_or_else(|p| p.into_inner()),
         reused: reused_ids,
+        names: nodes.iter().map(|n| n.info.name.clone()).collect(),
         checkpoints,
         skipped: skipped.into_inner().unwrap_or_else(|p| p.into_inner()),
         run_id,

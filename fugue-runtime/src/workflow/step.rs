@@ -56,8 +56,9 @@ impl fmt::Display for SourceLocation {
 pub struct StepInfo {
     /// The step's number.
     pub id: StepId,
-    /// The user-visible name: set with [`super::WorkflowFrame::named`], `_<id>` otherwise (as
-    /// Fugue names tasks).
+    /// The user-visible name: set with [`super::WorkflowFrame::named`] (`workflow!` names a
+    /// step after the name it is bound to), otherwise its operation and its inputs' names
+    /// (`filter(trips)`; Fugue's `_<id>`).
     pub name: String,
     /// The operation (`"load"`, `"transform"`, `"join"`, ...).
     pub op: &'static str,
@@ -192,6 +193,8 @@ pub(crate) struct Node {
     pub version: Option<String>,
     /// Problems found while declaring the step, reported when the workflow is planned.
     pub errors: Vec<DeclError>,
+    /// Whether the user named the step (otherwise its name follows its inputs').
+    pub named: bool,
 }
 
 impl Node {
