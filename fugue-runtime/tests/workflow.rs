@@ -459,7 +459,11 @@ fn strong_checkpoint_files_live_in_a_run_folder_removed_after_the_run() {
         .checkpoint()
         .transform(Probe::new("boom").failing());
     let e = wf.run("native", checkpoint_conf(dir.path())).unwrap_err();
-    assert!(e.to_string().contains("step `transform(create)` (transform `boom`"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("step `transform(create)` (transform `boom`"),
+        "{e}"
+    );
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 

@@ -11,8 +11,9 @@ use crate::error::ErrorKind;
 /// A workflow step as messages name it.
 #[derive(Debug, Clone, Copy)]
 pub struct Step<'a> {
-    /// Its name in the workflow (`ranked`), or the verb for an unnamed step (`save`); empty
-    /// when the rule runs outside a workflow (then messages have no head).
+    /// Its name in the workflow (`ranked`), or its call for an unnamed step (`save(top, ..)`,
+    /// with `call` empty); empty when the rule runs outside a workflow (then messages have no
+    /// head).
     pub name: &'a str,
     /// Its call, shortened (`transform(trips, rank, ..)`).
     pub call: &'a str,

@@ -39,10 +39,14 @@ pub fn expand(graph: &WorkflowGraph) -> TokenStream {
         let identity = if node.verb.modifier {
             TokenStream::new()
         } else {
-            let name = node.display_name();
+            // An unnamed step keeps the builder's name (its operation and inputs: `save(top)`).
+            let name = node.name.as_ref().map(|name| {
+                let name = name.to_string();
+                quote!(.named(#name))
+            });
             let call = &node.call_text;
             let (line, column) = location(span);
-            quote!(.named(#name).at(::core::file!(), #line, #column).call_text(#call))
+            quote!(#name.at(::core::file!(), #line, #column).call_text(#call))
         };
         steps.extend(quote_spanned! {span=>
             #[allow(unused_variables)]

@@ -39,11 +39,12 @@ pub struct Node {
 }
 
 impl Node {
-    /// The name messages use: the step's name, or its verb.
+    /// The name messages use: the step's name, or its call for an unnamed step
+    /// (`save(top, ..)`), as the builder's run-time checks name it.
     pub fn display_name(&self) -> String {
         match &self.name {
             Some(n) => n.to_string(),
-            None => self.verb.name.to_string(),
+            None => self.call_text.clone(),
         }
     }
 

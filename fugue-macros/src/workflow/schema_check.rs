@@ -47,8 +47,14 @@ pub fn checks(graph: &WorkflowGraph, ctx: &Ctx) -> TokenStream {
     for node in &graph.nodes {
         let step = ctx.step_const(node.index);
         let schema = ctx.schema_const(node.index);
+        // An unnamed step is named by its call alone (`save(top, ..)`), as the builder's
+        // run-time checks name it.
         let name = node.display_name();
-        let call = &node.call_text;
+        let call = if node.name.is_some() {
+            node.call_text.as_str()
+        } else {
+            ""
+        };
         let value = (node.verb.schema)(node, ctx);
         let checks = (node.verb.checks)(node, ctx);
         out.extend(quote! {

@@ -37,7 +37,7 @@
 //! // so is the rename that reads it.
 //! let plan = wf.explain()?;
 //! assert!(plan.starts_with("workflow: 3 steps\n#0 trips: create(schema=city:str,fare:double, rows=2)"));
-//! assert!(plan.contains("#2 _2: rename(fare=price) <- #1"));
+//! assert!(plan.contains("#2 rename(expensive): rename(fare=price) <- #1"));
 //!
 //! let result = wf.run_on("native")?;
 //! let mut top = result.get("top")?;

@@ -233,9 +233,18 @@ pub(crate) fn resolve(graph: &Graph) -> Result<Plan> {
             .map(|i| steps.get(i.0).map_or("?", |s| s.info.name.as_str()))
             .collect();
         let call = info.call_text(&names);
-        let step = Step {
-            name: &info.name,
-            call: &call,
+        // A step the user did not name is named by its call alone (`save(top, ..)`), as the
+        // compile-time checks of `workflow!` name it.
+        let step = if node.named {
+            Step {
+                name: &info.name,
+                call: &call,
+            }
+        } else {
+            Step {
+                name: &call,
+                call: "",
+            }
         };
         let empty = PartitionSpec::new();
         let cx = PlanContext {

@@ -26,7 +26,7 @@
 /// wf.create(RowFrame::new("a:int", rows)?).rename(&[("a", "b")]).yield_as("d");
 /// wf.report_progress_to(log.clone());
 /// wf.run_on("native")?;
-/// assert_eq!(*log.0.lock().unwrap(), ["_0: 0 partitions (1/2)", "_1: 0 partitions (2/2)"]);
+/// assert_eq!(*log.0.lock().unwrap(), ["create: 0 partitions (1/2)", "rename(create): 0 partitions (2/2)"]);
 /// # Ok::<(), fugue_core::FugueError>(())
 /// ```
 pub trait ProgressReport: Send + Sync {
