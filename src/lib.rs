@@ -275,17 +275,20 @@ pub use fugue_macros::outputter;
 /// let wf = workflow! {
 ///     trips = create(data) as Trip;
 ///     top   = transform(trips, best, partition(by: city, presort: fare desc));
-///     yield top;
+///     // Checked at compile time: `top`'s columns can be read as `Best`.
+///     yield top: Best;
 /// };
 /// let result = wf.run_on("native")?;
-/// let mut top: Vec<Best> = fugue::records(result.get("top")?)?;
+/// let mut top: Vec<Best> = result.records("top")?;
 /// top.sort_by(|x, y| x.city.cmp(&y.city));
 /// assert_eq!(top, vec![Best { city: "a".into(), fare: 5.0 }, Best { city: "b".into(), fare: 2.0 }]);
 /// # Ok::<(), fugue::core::FugueError>(())
 /// ```
 ///
 /// **Statements**: `name = verb(args) [as Record];`, `verb(args);` (steps without output:
-/// `save`, `show`, `out_transform`, `output`), `yield [file] name [as alias];`. Arguments are
+/// `save`, `show`, `out_transform`, `output`), `yield [file] name [as alias] [: Record];` (with
+/// a record, checked at compile time: every column of the record is a column of the step, of
+/// the same type; read it with `result.records::<Record>("name")`). Arguments are
 /// positional (the input steps, Rust expressions for paths, data and values, columns as
 /// identifiers or string literals), named (`how: inner`, `on: [city]`, `mode: overwrite`) or
 /// assigned (`total = "sum(fare)"`), plus the sub-calls `partition(by: .., presort: ..,
@@ -307,7 +310,7 @@ pub use fugue_macros::outputter;
 /// presort columns; join keys on both sides and their types; equal schemas for set
 /// operations; zip keys in every input of a co-transform; the columns of `select`, `drop`,
 /// `rename`, `alter_columns`, `filter`, `dropna`, `fillna` and `aggregate`'s keys; equal schemas
-/// for `assert_eq`. Each error names the step,
+/// for `assert_eq`; a typed yield's record against its step. Each error names the step,
 /// the column and the schemas, and suggests the closest column. Steps known only at run time are checked by the builder
 /// with the step's name and the line of its statement.
 ///

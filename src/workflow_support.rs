@@ -9,7 +9,7 @@
 pub use fugue_core::const_check::{
     ConstSchema, Message, Step, check_column, check_columns_op, check_join, check_join_key,
     check_param_declared, check_param_value, check_params_given, check_rules, check_same_schema,
-    check_zip_key, require,
+    check_yield, check_zip_key, require,
 };
 pub use fugue_core::const_check::{
     SqlColumn, SqlLevel, SqlOutput, SqlResolve, SqlRule, SqlType, check_sql_column,

@@ -215,10 +215,11 @@ mod with_sql {
             top    = take(ranked, 1, partition(by: city, presort: fare desc));
             joined = join(top, dims, how: inner, on: [city]);
             report = aggregate(joined, by: [city], best = "max(fare)", population = "max(population)");
-            yield report;
+            // `max` may give NULL; `Report`'s fields are not `Option`s: checked as it is read.
+            yield report: Report;
         };
         let result = wf.run_on("")?;
-        let mut rows = fugue::records::<Report>(result.get("report")?)?;
+        let mut rows: Vec<Report> = result.records("report")?;
         rows.sort_by(|x, y| x.city.cmp(&y.city));
         assert_eq!(
             rows,
@@ -497,6 +498,45 @@ fn workflow_loads_and_saves_csv_with_options() -> fugue::core::Result<()> {
     let back = back.run_on("native")?.get("back")?;
     assert_eq!(back.schema().to_string(), "station:str,temp:str");
     assert_eq!(back.count()?, 3);
+    Ok(())
+}
+
+#[test]
+fn typed_yields_are_checked_and_read_as_their_record() -> fugue::core::Result<()> {
+    use fugue::core::ErrorKind;
+    let wf = workflow! {
+        input = create(trips()) as Trip;
+        ranked = transform(input, rank, partition(by: city, presort: fare desc));
+        slim = drop(ranked, fare);
+        yield ranked as best: Ranked;
+        // A record of some of the columns, in another order, reads the yield too.
+        yield slim: SlimRow;
+        yield input;
+    };
+    let result = wf.run_on("native")?;
+    let mut best: Vec<Ranked> = result.records("best")?;
+    best.sort_by(|a, b| (&a.city, a.rank).cmp(&(&b.city, b.rank)));
+    assert_eq!(best.len(), 5);
+    assert_eq!(
+        best[0],
+        Ranked {
+            city: "a".into(),
+            fare: 5.0,
+            rank: 1
+        }
+    );
+    assert_eq!(result.records::<SlimRow>("slim")?.len(), 5);
+    // The untyped yield reads as any record whose columns it has; a missing column is the
+    // compile-time sentence, at run time.
+    let e = result.records::<Ranked>("input").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::ColumnNotFound, "{e}");
+    assert!(
+        e.to_string().contains("column `rank` of")
+            && e.to_string().contains("is not a column of `input`"),
+        "{e}"
+    );
+    let e = result.records::<Trip>("nowhere").unwrap_err();
+    assert!(e.to_string().contains("yielded: "), "{e}");
     Ok(())
 }
 

@@ -30,7 +30,7 @@ pub mod sql;
 pub use checks::{
     Step, check_column, check_columns_op, check_hint, check_input, check_join, check_join_key,
     check_param_declared, check_param_value, check_params_given, check_rules, check_same_schema,
-    check_zip_key,
+    check_yield, check_zip_key,
 };
 pub use message::{MESSAGE_CAPACITY, Message, require};
 pub use schema::{ConstSchema, Lookup, MAX_COLUMNS, SchemaColumn};

@@ -77,6 +77,30 @@ pub const fn check_input(
     )
 }
 
+/// A typed yield (`yield top: Best;`, `what` its text) against the yielded step's schema
+/// ([`rules::check_input_types`]): every column of the record present and of the same type.
+/// NULLs are checked when the result is read (`result.records::<Best>("top")`), row by row.
+pub const fn check_yield(
+    step: &Step,
+    input_name: &str,
+    input: &ConstSchema,
+    what: &str,
+    record: &str,
+    required: &'static [ConstColumn],
+) -> Result<(), Message> {
+    if !input.is_known() {
+        return Ok(());
+    }
+    let wanted = ConstSchema::of_columns(required);
+    if !wanted.is_known() {
+        return Ok(());
+    }
+    outcome(
+        step,
+        rules::check_input_types(what, wanted.input(record), input.input(input_name)),
+    )
+}
+
 /// A schema hint of `function` (`hint` as written, `items` as the macro parsed it) resolved
 /// against the step's input ([`rules::apply_hint`]).
 pub const fn check_hint(
@@ -395,6 +419,32 @@ mod tests {
         let input = schema("fare:double");
         assert!(check_input(&STEP, "trips", &input, "rank", "Trip", &TRIP[1..]).is_ok());
         assert!(check_input(&STEP, "t", &ConstSchema::UNKNOWN, "rank", "Trip", TRIP).is_ok());
+    }
+
+    #[test]
+    fn a_typed_yield_checks_columns_and_types_and_leaves_nulls_to_the_reader() {
+        let what = "yield ranked: Trip";
+        let input = schema("city:str");
+        assert!(
+            err(check_yield(&STEP, "ranked", &input, what, "Trip", TRIP)).contains(
+                "column `fare` of `Trip` required by `yield ranked: Trip` is not a column of \
+                 `ranked`"
+            )
+        );
+        let input = schema("city:str,fare:long");
+        assert!(
+            err(check_yield(&STEP, "ranked", &input, what, "Trip", TRIP))
+                .contains("has type `double` but `ranked` gives `long`")
+        );
+        // A nullable column into a field that is not an `Option`: read row by row, not refused.
+        let nullable: &[ConstColumn] = &[ConstColumn {
+            name: "fare",
+            ty: ConstType::Expr("double"),
+            nullable: true,
+        }];
+        let input = ConstSchema::of_columns(nullable);
+        assert!(check_yield(&STEP, "ranked", &input, what, "Trip", &TRIP[1..]).is_ok());
+        assert!(check_input(&STEP, "ranked", &input, what, "Trip", &TRIP[1..]).is_err());
     }
 
     #[test]

@@ -312,9 +312,35 @@ pub fn check_input(
     input: (&str, &Schema),
     step: &Step<'_>,
 ) -> Result<()> {
+    check_required(function, required, input, step, true)
+}
+
+/// The typed-read rule at run time ([`ops::check_input_types`]: columns and types; NULLs are
+/// the reader's, row by row).
+pub fn check_input_types(
+    function: &str,
+    required: (&str, &Schema),
+    input: (&str, &Schema),
+    step: &Step<'_>,
+) -> Result<()> {
+    check_required(function, required, input, step, false)
+}
+
+fn check_required(
+    function: &str,
+    required: (&str, &Schema),
+    input: (&str, &Schema),
+    step: &Step<'_>,
+    nulls: bool,
+) -> Result<()> {
     let (wkeys, ikeys) = (keys(required.1), keys(input.1));
     let (wcols, icols) = (cols(required.1, &wkeys, 0), cols(input.1, &ikeys, 0));
-    ops::check_input(
+    let rule = if nulls {
+        ops::check_input
+    } else {
+        ops::check_input_types
+    };
+    rule(
         function,
         Input {
             name: required.0,

@@ -27,8 +27,9 @@ pub mod validation;
 
 pub use hint::{HintItem, HintOp, apply_hint};
 pub use ops::{
-    JoinKind, alter, check_column, check_input, check_join, check_same_schema, check_zip_key,
-    closest, drop_columns, dropna_leaves_no_null, fill_nulls, join, lookup, rename, select,
+    JoinKind, alter, check_column, check_input, check_input_types, check_join, check_same_schema,
+    check_zip_key, closest, drop_columns, dropna_leaves_no_null, fill_nulls, join, lookup, rename,
+    select,
 };
 pub use problem::{Problem, Required, Step};
 

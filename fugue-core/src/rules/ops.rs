@@ -609,11 +609,31 @@ pub const fn check_input<'i, 'a: 'i>(
     required: Input<'i, 'a>,
     input: Input<'i, 'a>,
 ) -> Result<(), Problem<'i>> {
+    check_required(function, required, input, true)
+}
+
+/// [`check_input`] without the nullability pass: every column present and of the same type,
+/// NULLs left to a reader that checks them row by row (a typed yield, `records::<T>`).
+pub const fn check_input_types<'i, 'a: 'i>(
+    function: &'i str,
+    required: Input<'i, 'a>,
+    input: Input<'i, 'a>,
+) -> Result<(), Problem<'i>> {
+    check_required(function, required, input, false)
+}
+
+const fn check_required<'i, 'a: 'i>(
+    function: &'i str,
+    required: Input<'i, 'a>,
+    input: Input<'i, 'a>,
+    nulls: bool,
+) -> Result<(), Problem<'i>> {
     // Missing columns and types first, then nullability: the run time cannot tell an `Option`
     // field from a schema expression's column (it checks NULLs row by row), so a mistake both
     // sides see is the first one both report.
+    let passes = if nulls { 2 } else { 1 };
     let mut pass = 0;
-    while pass < 2 {
+    while pass < passes {
         let mut i = 0;
         while i < required.cols.len() {
             let want = &required.cols[i];

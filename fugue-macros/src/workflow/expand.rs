@@ -2,11 +2,11 @@
 //! each step named as in the workflow and located at its statement, so run-time errors name
 //! the step and the user's line. The value is the `Workflow`.
 
-use super::graph::WorkflowGraph;
+use super::graph::{WorkflowGraph, Yield};
 use super::schema_check;
 use super::verbs::Ctx;
 use proc_macro2::{Span, TokenStream};
-use quote::{quote, quote_spanned};
+use quote::{ToTokens, quote, quote_spanned};
 
 /// The line and column (1-based) of `span` in the user's file; `(0, 0)` outside a compiler
 /// run (unit tests).
@@ -54,6 +54,9 @@ pub fn expand(graph: &WorkflowGraph) -> TokenStream {
         });
     }
     for y in &graph.yields {
+        if let Some(record) = &y.record {
+            steps.extend(yield_check(graph, y, record, &ctx));
+        }
         let handle = ctx.handle(y.node);
         let alias = &y.alias;
         let method = if y.file {
@@ -80,4 +83,26 @@ pub fn fallback(errors: TokenStream) -> TokenStream {
         #errors
         ::fugue::__private::Workflow::new()
     }}
+}
+
+/// The const check of a typed yield (`yield top: Best;`): the step's schema can be read as the
+/// record (every column present, of the same type), spanned at the record.
+fn yield_check(graph: &WorkflowGraph, y: &Yield, record: &syn::Type, ctx: &Ctx) -> TokenStream {
+    let span = syn::spanned::Spanned::span(record);
+    let p = ctx.p_at(span);
+    let step = ctx.step_const(y.node);
+    let schema = ctx.schema_const(y.node);
+    let name = graph.nodes[y.node].display_name();
+    let record_text = record.to_token_stream().to_string().replace(' ', "");
+    let what = if y.alias == name {
+        format!("yield {name}: {record_text}")
+    } else {
+        format!("yield {name} as {}: {record_text}", y.alias)
+    };
+    quote_spanned! {span=>
+        const _: () = match #p::check_yield(
+            &#step, #name, &#schema, #what, #record_text,
+            <#record as ::fugue::__private::Record>::COLUMNS,
+        ) { ::core::result::Result::Ok(()) => (), ::core::result::Result::Err(__fugue_message) => ::core::panic!("{}", __fugue_message.as_str()) };
+    }
 }

@@ -64,6 +64,8 @@ pub struct Yield {
     pub file: bool,
     /// The span of the step's name in the `yield`.
     pub span: Span,
+    /// The record the result is read as (`yield top: Best;`).
+    pub record: Option<syn::Type>,
 }
 
 /// The workflow as a flat graph.
@@ -206,6 +208,7 @@ pub fn build(ast: &WorkflowAst, diag: &mut Diagnostics) -> Option<WorkflowGraph>
                         alias,
                         file: y.file,
                         span: y.step.span(),
+                        record: y.record.clone(),
                     });
                 }
                 None => {

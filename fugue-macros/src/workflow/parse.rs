@@ -4,7 +4,7 @@
 //! ```text
 //! workflow   := statement*
 //! statement  := [name "="] verb "(" args ")" ["as" Type] ";"
-//!             | "yield" ["file"] name ["as" alias] ";"
+//!             | "yield" ["file"] name ["as" alias] [":" Record] ";"
 //! args       := arg ("," arg)* [","]
 //! arg        := tokens                      positional: an expression, a step, a column, ...
 //!             | ident ":" tokens            named: `how: inner`, `on: [city]`
@@ -44,7 +44,7 @@ pub struct Call {
     pub record: Option<syn::Type>,
 }
 
-/// `yield [file] name [as alias];`
+/// `yield [file] name [as alias] [: Record];`
 pub struct YieldStatement {
     /// The `yield` keyword.
     pub keyword: Token![yield],
@@ -54,6 +54,8 @@ pub struct YieldStatement {
     pub step: Ident,
     /// The name in the result (default: the step's name).
     pub alias: Option<Ident>,
+    /// The record the result is read as (`yield top: Best;`), checked at compile time.
+    pub record: Option<syn::Type>,
 }
 
 /// How an argument is written.
@@ -184,12 +186,24 @@ impl Parse for Statement {
             } else {
                 None
             };
+            let record = if input.peek(Token![:]) {
+                let _: Token![:] = input.parse()?;
+                Some(input.parse().map_err(|e| {
+                    syn::Error::new(
+                        e.span(),
+                        "expected the record the result is read as: `yield top: Best;`",
+                    )
+                })?)
+            } else {
+                None
+            };
             expect_semicolon(input)?;
             return Ok(Statement::Yield(YieldStatement {
                 keyword,
                 file,
                 step,
                 alias,
+                record,
             }));
         }
         let lookahead = input.lookahead1();

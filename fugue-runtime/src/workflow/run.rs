@@ -121,6 +121,35 @@ impl WorkflowResult {
         self.frame(name).map(|f| DataFrame::from(f.clone()))
     }
 
+    /// A yielded frame read as rows of a `#[derive(Schema)]` type: the typed sibling of
+    /// [`get`](Self::get), read as [`records`](crate::like::records) reads (columns matched by
+    /// name; a missing column, another type, or a NULL in a field that is not an `Option` is an
+    /// error naming the column, the row and the yield). In `workflow!`, `yield top: Best;`
+    /// checks at compile time that the step's schema can be read as `Best`.
+    pub fn records<T: crate::record::Record>(&self, name: &str) -> Result<Vec<T>> {
+        let frame = self.frame(name)?;
+        let record = std::any::type_name::<T>();
+        // The columns and types by the rule `yield top: Best;` checks at compile time (the
+        // same sentence); NULLs row by row as the record is read.
+        let what = format!("records::<{record}>(\"{name}\")");
+        fugue_core::rules::eval::check_input_types(
+            &what,
+            (record, &T::schema()),
+            (name, frame.schema()),
+            &fugue_core::rules::Step::NONE,
+        )?;
+        let mut out = Vec::new();
+        for batch in frame.batches() {
+            let rows = T::from_record_batch_at(batch, out.len()).map_err(|e| {
+                e.context(format!(
+                    "the frame yielded as `{name}` cannot be read as `{record}`"
+                ))
+            })?;
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
     /// A yielded frame.
     pub fn frame(&self, name: &str) -> Result<&ArrowFrame> {
         self.frames
