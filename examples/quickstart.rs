@@ -1,13 +1,13 @@
-//! The README's main job: a workflow over a million taxi trips on the default (`local`) engine:
-//! a partitioned, presorted typed transformer (with a deterministic checkpoint), a filter, a
-//! join with a city table, an aggregation per region, a sort, a save and two yields.
+//! The README's main job: a workflow over a million taxi trips on the default (`local`) engine,
+//! written with `workflow!`, so that its schemas are checked when it compiles: a partitioned,
+//! presorted typed transformer (with a deterministic checkpoint), a filter, a join with a city
+//! table, an aggregation per region, a sort, a save and two typed yields. It prints the plan
+//! (`explain()`), then the results.
 //!
 //! Run with `cargo run --example quickstart` (add `--release` for speed; `-- 200000` for
-//! another number of trips).
+//! another number of trips). `examples/builder.rs` is the same workflow built at run time.
 
 use fugue::prelude::*;
-use fugue::runtime::engine::SaveMode;
-use fugue::runtime::workflow::Workflow;
 use std::time::Instant;
 
 /// One taxi trip.
@@ -28,6 +28,15 @@ struct RankedTrip {
     tip: Option<f64>,
     rank: i64,
     share_of_city: f64,
+}
+
+/// One region's figures, as the workflow yields them.
+#[derive(Schema, Debug)]
+struct Region {
+    region: String,
+    trips: i64,
+    top_fare: f64,
+    avg_tip: Option<f64>,
 }
 
 /// A city and its region.
@@ -112,48 +121,62 @@ fn main() -> Result<(), FugueError> {
     let checkpoints = std::env::temp_dir().join("fugue-quickstart-checkpoints");
     let out = std::env::temp_dir().join("fugue-quickstart-regions.parquet");
 
-    // The workflow is a lazy DAG: nothing runs until `run`.
-    let wf = Workflow::with_conf([
-        ("fugue.workflow.concurrency", "2"),
-        (
-            "fugue.workflow.checkpoint.path",
-            &checkpoints.to_string_lossy(),
-        ),
-    ])?;
-    let trips = wf.create(data).named("trips");
-    let ranked = trips
-        .partition("by=city; presort=fare desc")
-        .transform(rank_in_city)
-        .named("ranked")
+    // Every step's schema is known here: a misspelt column, a join key of another type or a
+    // record that does not fit its input is a compile error naming the step and the schemas.
+    // Nothing runs until `run`.
+    let wf = workflow! {
+        trips = create(data) as Trip;
+        ranked = transform(trips, rank_in_city, partition(by: city, presort: fare desc));
         // Reused by the next run as long as the data, the spec and the transformer are the same.
-        .checkpoint_deterministic();
-    let top = ranked.filter("rank <= 3").named("top").yield_as("top");
-    let regions = wf.create(cities).named("cities");
-    let per_region = top
-        .inner_join(regions, &["city"])
-        .named("joined")
-        .partition("by=region")
-        .aggregate(&[
-            ("trips", "COUNT(*)"),
-            ("top_fare", "MAX(fare)"),
-            ("avg_tip", "AVG(tip)"),
-        ])
-        .named("per_region")
-        .take(100, "region")
-        .named("sorted");
-    per_region.save(out.to_string_lossy().to_string(), SaveMode::Overwrite);
-    per_region.yield_as("per_region");
+        checkpoint(ranked, deterministic);
+        top = filter(ranked, "rank <= 3");
+        regions = create(cities) as City;
+        joined = join(top, regions, how: inner, on: [city]);
+        per_region = aggregate(
+            joined,
+            by: [region],
+            trips = "COUNT(*)",
+            top_fare = "MAX(fare)",
+            avg_tip = "AVG(tip)",
+        );
+        sorted = take(per_region, 100, partition(presort: region));
+        save(sorted, out.clone(), mode: overwrite);
+        yield top: RankedTrip;
+        yield sorted as per_region: Region;
+    };
 
     println!("{}", wf.explain()?);
     let started = Instant::now();
-    let result = wf.run((), ())?;
+    let conf = [
+        ("fugue.workflow.concurrency", "2".to_string()),
+        (
+            "fugue.workflow.checkpoint.path",
+            checkpoints.to_string_lossy().into_owned(),
+        ),
+    ];
+    let result = wf.run((), conf)?;
     println!(
         "ran on the default engine in {:.2?} (steps reused from a checkpoint: {:?})",
         started.elapsed(),
         result.reused()
     );
     result.get("top")?.show(6)?;
-    result.get("per_region")?.show(10)?;
-    println!("saved {}", out.display());
+    for region in result.records::<Region>("per_region")? {
+        println!(
+            "{:<9} {:>7} trips in the top 3 of their city, top fare {:>6.2}, average tip {}",
+            region.region,
+            region.trips,
+            region.top_fare,
+            region
+                .avg_tip
+                .map_or_else(|| "none".to_string(), |t| format!("{t:.2}"))
+        );
+    }
+    let top: Vec<RankedTrip> = result.records("top")?;
+    println!(
+        "{} trips in the top 3 of their city; saved {}",
+        top.len(),
+        out.display()
+    );
     Ok(())
 }

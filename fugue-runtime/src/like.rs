@@ -354,6 +354,59 @@ impl IntoTransformInput for std::path::PathBuf {
     }
 }
 
+/// A path a workflow step reads or writes: `&str`, `String`, `&Path` or `PathBuf`. A path that
+/// is not UTF-8 is an error of its step (`InvalidArgument`), never a lossy rename.
+///
+/// ```
+/// use fugue_runtime::like::IntoPath;
+///
+/// assert_eq!(std::path::PathBuf::from("out/a.csv").into_path()?, "out/a.csv");
+/// assert_eq!("b.parquet".into_path()?, "b.parquet");
+/// # Ok::<(), fugue_core::FugueError>(())
+/// ```
+pub trait IntoPath {
+    /// The path as text.
+    fn into_path(self) -> Result<String>;
+}
+
+impl IntoPath for String {
+    fn into_path(self) -> Result<String> {
+        Ok(self)
+    }
+}
+
+impl IntoPath for &String {
+    fn into_path(self) -> Result<String> {
+        Ok(self.clone())
+    }
+}
+
+impl IntoPath for &str {
+    fn into_path(self) -> Result<String> {
+        Ok(self.to_string())
+    }
+}
+
+impl IntoPath for &std::path::Path {
+    fn into_path(self) -> Result<String> {
+        self.to_str().map(str::to_string).ok_or_else(|| {
+            FugueError::invalid_argument("path", format!("`{}` is not valid UTF-8", self.display()))
+        })
+    }
+}
+
+impl IntoPath for std::path::PathBuf {
+    fn into_path(self) -> Result<String> {
+        self.as_path().into_path()
+    }
+}
+
+impl IntoPath for &std::path::PathBuf {
+    fn into_path(self) -> Result<String> {
+        self.as_path().into_path()
+    }
+}
+
 /// The rows of a dataframe as a `#[derive(Schema)]` type (the typed way back from
 /// [`IntoDataFrame`]); columns are matched by name, as in [`Record::from_record_batch`].
 ///

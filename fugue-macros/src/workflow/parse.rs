@@ -26,8 +26,8 @@ pub struct WorkflowAst {
 pub enum Statement {
     /// `[name =] verb(args) [as Type];`
     Call(Box<Call>),
-    /// `yield [file] name [as alias];`
-    Yield(YieldStatement),
+    /// `yield [file] name [as alias] [: Record];`
+    Yield(Box<YieldStatement>),
 }
 
 /// `[name =] verb(args) [as Type];`
@@ -198,13 +198,13 @@ impl Parse for Statement {
                 None
             };
             expect_semicolon(input)?;
-            return Ok(Statement::Yield(YieldStatement {
+            return Ok(Statement::Yield(Box::new(YieldStatement {
                 keyword,
                 file,
                 step,
                 alias,
                 record,
-            }));
+            })));
         }
         let lookahead = input.lookahead1();
         if !lookahead.peek(Ident) {

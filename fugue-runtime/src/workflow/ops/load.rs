@@ -3,6 +3,7 @@
 use super::{KeySource, Modifier, Op, Operation, PlanContext, RunContext, schema_key, strs};
 use crate::engine::{LoadColumns, LoadOptions};
 use crate::frame::DataFrame;
+use crate::like::IntoPath;
 use crate::workflow::{SourceLocation, Workflow, WorkflowFrame};
 use fugue_core::options::{FileFormat, LOAD_OPTIONS, option_names};
 use fugue_core::{FugueError, Result, Schema};
@@ -157,8 +158,8 @@ impl Workflow {
     /// Load files (a path, a folder or a glob), in the format of their extension (see
     /// [`WorkflowFrame::format`] and [`WorkflowFrame::columns`] to be explicit).
     #[track_caller]
-    pub fn load(&self, path: impl Into<String>) -> WorkflowFrame<'_> {
-        self.load_many([path.into()])
+    pub fn load(&self, path: impl IntoPath) -> WorkflowFrame<'_> {
+        self.load_many([path])
     }
 
     /// Load several paths as one frame.
@@ -166,16 +167,25 @@ impl Workflow {
     pub fn load_many<I, S>(&self, paths: I) -> WorkflowFrame<'_>
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: IntoPath,
     {
-        self.add(
+        let mut errors = Vec::new();
+        let paths = paths
+            .into_iter()
+            .filter_map(|p| p.into_path().map_err(|e| errors.push(e)).ok())
+            .collect();
+        let frame = self.add(
             Op::new(Load {
-                paths: paths.into_iter().map(Into::into).collect(),
+                paths,
                 options: LoadOptions::default(),
             }),
             vec![],
             None,
             SourceLocation::caller(),
-        )
+        );
+        for e in errors {
+            self.note(frame.id, e);
+        }
+        frame
     }
 }

@@ -4,6 +4,7 @@
 use super::{Choice, Modifier, Op, Operation, PlanContext, RunContext, chosen, one};
 use crate::engine::{LoadOptions, SaveOptions};
 use crate::frame::DataFrame;
+use crate::like::IntoPath;
 use crate::workflow::{SourceLocation, WorkflowFrame};
 use fugue_core::options::{FileFormat, ParquetCompression, SAVE_OPTIONS, SaveMode, option_names};
 use fugue_core::{FugueError, Result, Schema};
@@ -141,20 +142,25 @@ impl<'w> WorkflowFrame<'w> {
     /// Save to a file (`mode`: a [`SaveMode`] or its name, `overwrite`, `append`, `error`), in
     /// the format of the extension.
     #[track_caller]
-    pub fn save(&self, path: impl Into<String>, mode: impl Choice<SaveMode>) -> WorkflowFrame<'w> {
-        self.save_with(path.into(), mode, None, SourceLocation::caller())
+    pub fn save(&self, path: impl IntoPath, mode: impl Choice<SaveMode>) -> WorkflowFrame<'w> {
+        self.save_with(path.into_path(), mode, None, SourceLocation::caller())
     }
 
     /// Save in an explicit format (a [`FileFormat`] or its name).
     #[track_caller]
     pub fn save_as(
         &self,
-        path: impl Into<String>,
+        path: impl IntoPath,
         mode: impl Choice<SaveMode>,
         format: impl Choice<FileFormat>,
     ) -> WorkflowFrame<'w> {
         let (format, error) = chosen(format, FileFormat::Parquet);
-        let frame = self.save_with(path.into(), mode, Some(format), SourceLocation::caller());
+        let frame = self.save_with(
+            path.into_path(),
+            mode,
+            Some(format),
+            SourceLocation::caller(),
+        );
         if let Some(e) = error {
             self.wf.note(frame.id, &e);
         }
@@ -163,7 +169,7 @@ impl<'w> WorkflowFrame<'w> {
 
     fn save_with(
         &self,
-        path: String,
+        path: Result<String>,
         mode: impl Choice<SaveMode>,
         format: Option<FileFormat>,
         source: SourceLocation,
@@ -176,21 +182,25 @@ impl<'w> WorkflowFrame<'w> {
     #[track_caller]
     pub fn save_and_use(
         &self,
-        path: impl Into<String>,
+        path: impl IntoPath,
         mode: impl Choice<SaveMode>,
     ) -> WorkflowFrame<'w> {
-        self.save_op(path.into(), mode, None, true, SourceLocation::caller())
+        self.save_op(path.into_path(), mode, None, true, SourceLocation::caller())
     }
 
     fn save_op(
         &self,
-        path: String,
+        path: Result<String>,
         mode: impl Choice<SaveMode>,
         format: Option<FileFormat>,
         and_use: bool,
         source: SourceLocation,
     ) -> WorkflowFrame<'w> {
         let (mode, error) = chosen(mode, SaveMode::default());
+        let (path, path_error) = match path {
+            Ok(path) => (path, None),
+            Err(e) => (String::new(), Some(e)),
+        };
         let frame = self.then(
             Op::new(Save {
                 path,
@@ -205,6 +215,9 @@ impl<'w> WorkflowFrame<'w> {
         );
         if let Some(e) = error {
             self.wf.note(frame.id, &e);
+        }
+        if let Some(e) = path_error {
+            self.wf.note(frame.id, e);
         }
         frame
     }
