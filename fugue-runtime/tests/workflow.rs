@@ -1093,3 +1093,21 @@ fn unnamed_steps_are_named_after_their_operation_and_inputs() -> Result<()> {
     assert!(result.reused().is_empty());
     Ok(())
 }
+
+#[test]
+fn a_path_that_is_not_utf8_is_an_error_of_its_step() {
+    use std::os::unix::ffi::OsStringExt;
+    let bad = std::path::PathBuf::from(std::ffi::OsString::from_vec(b"in\xff.csv".to_vec()));
+    let wf = Workflow::new();
+    wf.load(&bad).named("raw");
+    let e = wf.plan().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
+    assert!(
+        e.to_string().contains("step `raw`") && e.to_string().contains("is not valid UTF-8"),
+        "{e}"
+    );
+    let wf = Workflow::new();
+    wf.create(rows(1)).save(bad, "overwrite");
+    let e = wf.plan().unwrap_err();
+    assert!(e.to_string().contains("is not valid UTF-8"), "{e}");
+}
