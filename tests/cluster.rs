@@ -170,11 +170,11 @@ fn write_large_input(path: &str, rows: usize) -> Result<(), FugueError> {
         .expect("a batch of the large input")
     });
     let frame =
-        fugue::runtime::StreamFrame::from_batches("k:long,v:double,u:double,city:str", batches)?;
+        fugue::StreamFrame::from_batches("k:long,v:double,u:double,city:str", batches)?;
     fugue::LocalEngine::native(Default::default())?.save(
         frame.into(),
         path,
-        &fugue::runtime::engine::SaveOptions::default(),
+        &fugue::SaveOptions::default(),
     )
 }
 
@@ -502,13 +502,13 @@ fn workflow_matches_the_local_engine(cluster: &Cluster) -> Check {
     let local = wf.run("local", ()).map_err(|e| e.to_string())?;
     let remote = wf.run(cluster.engine(), conf).map_err(|e| e.to_string())?;
 
-    let reports = |r: &fugue::runtime::workflow::WorkflowResult| -> Result<Vec<Report>, String> {
+    let reports = |r: &fugue::WorkflowResult| -> Result<Vec<Report>, String> {
         let mut rows: Vec<Report> = fugue::records(r.get("report").map_err(|e| e.to_string())?)
             .map_err(|e| e.to_string())?;
         rows.sort_by(|a, b| a.region.cmp(&b.region));
         Ok(rows)
     };
-    let ranked = |r: &fugue::runtime::workflow::WorkflowResult| -> Result<Vec<Ranked>, String> {
+    let ranked = |r: &fugue::WorkflowResult| -> Result<Vec<Ranked>, String> {
         let rows: Vec<Ranked> = fugue::records(r.get("ranked").map_err(|e| e.to_string())?)
             .map_err(|e| e.to_string())?;
         Ok(rows)
@@ -631,7 +631,7 @@ fn cotransformers_zip_by_key(cluster: &Cluster) -> Check {
     let remote = wf.run(cluster.engine(), conf).map_err(|e| e.to_string())?;
     let mut pids = BTreeSet::new();
     for name in ["outer", "inner"] {
-        let rows = |r: &fugue::runtime::workflow::WorkflowResult| -> Result<Vec<PerKey>, String> {
+        let rows = |r: &fugue::WorkflowResult| -> Result<Vec<PerKey>, String> {
             let mut rows: Vec<PerKey> = fugue::records(r.get(name).map_err(|e| e.to_string())?)
                 .map_err(|e| e.to_string())?;
             rows.sort_by_key(|r| r.k);
@@ -704,7 +704,7 @@ fn rank_odd(rows: Vec<Odd>, tag: String) -> Vec<OddRanked> {
 }
 
 fn hostile_names_match_the_local_engine(cluster: &Cluster) -> Check {
-    use fugue::core::{PartitionSpec, SortKey};
+    use fugue_core::{PartitionSpec, SortKey};
     let data: Vec<Odd> = (0..2_000_i64)
         .map(|i| Odd {
             ab: i % 23,
@@ -786,23 +786,23 @@ fn hostile_names_match_the_local_engine(cluster: &Cluster) -> Check {
 /// A function that no transformer macro declared: not in the registry.
 struct Unregistered;
 
-impl fugue::runtime::function::PartitionFunction for Unregistered {
+impl fugue::PartitionFunction for Unregistered {
     fn name(&self) -> &str {
         "unregistered"
     }
 
     fn output_schema(
         &self,
-        inputs: &[fugue::core::Schema],
-    ) -> fugue::core::Result<fugue::core::Schema> {
+        inputs: &[fugue::Schema],
+    ) -> fugue::Result<fugue::Schema> {
         Ok(inputs[0].clone())
     }
 
     fn call<'a>(
         &'a self,
-        _: fugue::runtime::function::PartitionContext,
-        mut inputs: Vec<fugue::runtime::function::BatchStream<'a>>,
-    ) -> fugue::core::Result<fugue::runtime::function::BatchStream<'a>> {
+        _: fugue_runtime::function::PartitionContext,
+        mut inputs: Vec<fugue::BatchStream<'a>>,
+    ) -> fugue::Result<fugue::BatchStream<'a>> {
         Ok(inputs.remove(0))
     }
 }
@@ -816,6 +816,51 @@ fn unregistered_functions_fail_before_any_job(cluster: &Cluster) -> Check {
         return Err(format!("unexpected error: {message}"));
     }
     println!("ok: an unregistered function is refused on the driver: {message}");
+    Ok(())
+}
+
+/// Refuses every key group of more than one row.
+#[transformer(partitionby_has = "k")]
+fn refuse_groups(rows: Vec<Sale>) -> Result<Vec<Sale>, FugueError> {
+    if rows.len() > 1 {
+        let reason = format!("{} rows in one group", rows.len());
+        return Err(FugueError::invalid_argument("rows", reason));
+    }
+    Ok(rows)
+}
+
+/// An error raised in an executor reaches the driver with the kind and the messages it has
+/// on the local engine, without Ballista's job, stage and task wrappers.
+fn executor_errors_keep_their_kind_and_messages(cluster: &Cluster) -> Check {
+    let fail = |engine: &str| {
+        fugue::transform(sales(40, 1), refuse_groups, "by=k", engine)
+            .err()
+            .ok_or_else(|| format!("`refuse_groups` did not fail on {engine}"))
+    };
+    let (local, remote) = (fail("local")?, fail(&cluster.engine())?);
+    if remote.kind() != local.kind() || remote.root().kind() != local.root().kind() {
+        return Err(format!(
+            "kinds differ: {:?} / {:?} on the cluster, {:?} / {:?} locally",
+            remote.kind(),
+            remote.root().kind(),
+            local.kind(),
+            local.root().kind()
+        ));
+    }
+    let (remote_text, local_messages) = (remote.to_string(), local.messages());
+    let tail = &local_messages[local_messages.len().saturating_sub(3)..];
+    if !remote.messages().ends_with(tail) {
+        return Err(format!(
+            "the cluster's messages {:?} do not end with the local engine's {tail:?}",
+            remote.messages()
+        ));
+    }
+    for noise in ["Job ", "stage", "DataFusionError", "fugue-error"] {
+        if remote_text.contains(noise) {
+            return Err(format!("`{noise}` in the cluster's error: {remote_text}"));
+        }
+    }
+    println!("ok: an executor's error keeps its kind and messages: {remote_text}");
     Ok(())
 }
 
@@ -918,7 +963,7 @@ fn cursors_and_on_init_match_the_local_engine(cluster: &Cluster) -> Check {
     // A step with `ignore_errors` is refused before any job.
     let e = fugue::Transform::new(sales(10, 2), rank)
         .partition("by=k; presort=v desc")
-        .ignore_errors(fugue::runtime::ignore::IgnoreErrors::new().panics())
+        .ignore_errors(fugue::IgnoreErrors::new().panics())
         .engine(cluster.engine())
         .run()
         .err()
@@ -1082,6 +1127,10 @@ fn main() -> ExitCode {
             (
                 "cursors_and_on_init_match_the_local_engine",
                 cursors_and_on_init_match_the_local_engine,
+            ),
+            (
+                "executor_errors_keep_their_kind_and_messages",
+                executor_errors_keep_their_kind_and_messages,
             ),
             (
                 "a_large_scan_runs_in_the_executors",

@@ -2,7 +2,8 @@
 //! scheduler and the executors: the node's [`StepPayload`] bytes; every other node goes to
 //! Ballista's own codecs.
 
-use crate::node::{FugueStepExec, FugueStepNode, to_df};
+use crate::node::{FugueStepExec, FugueStepNode};
+use crate::remote::to_df;
 use crate::wire::StepPayload;
 use ballista_core::serde::{BallistaLogicalExtensionCodec, BallistaPhysicalExtensionCodec};
 use datafusion::arrow::datatypes::SchemaRef;

@@ -2,6 +2,7 @@
 
 use crate::callback::CallbackServer;
 use crate::node::FugueStepNode;
+use crate::remote;
 use crate::session::{client_state, new_config, scheduler_state};
 use crate::wire::{StepPayload, WireSpec, encode_params, encode_schema};
 use ballista::prelude::SessionContextExt;
@@ -103,8 +104,14 @@ fn job_error(scheduler: &str, context: String, error: DataFusionError) -> FugueE
     }
 }
 
+/// A DataFusion or Ballista error as ours: a Fugue error raised in an executor keeps its kind
+/// and messages ([`remote`](crate::remote)); another is reduced to its root message, with a
+/// hint where the cluster itself failed.
 fn df_error(context: impl Into<String>, error: DataFusionError) -> FugueError {
-    let message = error.to_string();
+    if let Some(remote) = remote::from_df(&error) {
+        return remote.context(context.into());
+    }
+    let message = remote::root_message(&error.to_string());
     let hint = if message.contains("rejected by executor") {
         " (an executor could not prepare a task: every executor must run the same binary as \
          the driver, built from the same code, so that it has every transformer)"

@@ -24,6 +24,7 @@ mod codec;
 mod engine;
 mod exactly_once;
 mod node;
+mod remote;
 mod session;
 mod wire;
 

@@ -11,6 +11,7 @@
 //! `cross` zip) reads its inputs as one partition, as the engines of one machine do.
 
 use crate::exactly_once;
+use crate::remote::to_df;
 use crate::wire::{CallbackAddress, StepPayload, decode_params};
 use async_trait::async_trait;
 use datafusion::arrow::array::RecordBatch;
@@ -68,11 +69,6 @@ impl StepBody for StepPayload {
             &StepPayload::output_schema(self)?.to_arrow(),
         ))
     }
-}
-
-/// A Fugue error as DataFusion's (its message kept whole).
-pub(crate) fn to_df(error: FugueError) -> DataFusionError {
-    DataFusionError::External(Box::new(error))
 }
 
 /// The step's physical node: one task per partition runs the function on that partition.

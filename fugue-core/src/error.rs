@@ -48,6 +48,37 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// Every kind.
+    pub const ALL: [ErrorKind; 16] = [
+        ErrorKind::SchemaSyntax,
+        ErrorKind::DuplicateColumn,
+        ErrorKind::ColumnNotFound,
+        ErrorKind::TypeMismatch,
+        ErrorKind::SchemaMismatch,
+        ErrorKind::InvalidPartitionSpec,
+        ErrorKind::ValidationFailed,
+        ErrorKind::InvalidArgument,
+        ErrorKind::UnsupportedOperation,
+        ErrorKind::InvalidOperation,
+        ErrorKind::Conversion,
+        ErrorKind::Io,
+        ErrorKind::External,
+        ErrorKind::Internal,
+        ErrorKind::Cancelled,
+        ErrorKind::TimedOut,
+    ];
+
+    /// The kind named `name` ([`name`](Self::name)'s spelling), if any.
+    ///
+    /// ```
+    /// use fugue_core::ErrorKind;
+    /// assert_eq!(ErrorKind::from_name("TypeMismatch"), Some(ErrorKind::TypeMismatch));
+    /// assert_eq!(ErrorKind::from_name("typo"), None);
+    /// ```
+    pub fn from_name(name: &str) -> Option<ErrorKind> {
+        ErrorKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
     /// The kind's name as the acceptance cases spell it (`"SchemaSyntax"`, ...).
     pub fn name(self) -> &'static str {
         match self {
@@ -283,6 +314,21 @@ pub enum FugueError {
         #[source]
         source: Box<FugueError>,
     },
+    /// An error raised in another process (a cluster's executor), rebuilt from each level of
+    /// its chain: the level's kind and message ([`FugueError::levels`] there,
+    /// [`FugueError::from_levels`] here), so its [`kind`](FugueError::kind), its
+    /// [`root`](FugueError::root) and its [`messages`](FugueError::messages) are the ones it
+    /// had where it was raised.
+    #[error("{message}{}", .cause.as_ref().map(|c| format!(": {c}")).unwrap_or_default())]
+    Remote {
+        /// The kind of this level.
+        kind: ErrorKind,
+        /// The message of this level.
+        message: String,
+        /// The next level.
+        #[source]
+        cause: Option<Box<FugueError>>,
+    },
     /// A schema rule of a step is not met. The message is the rule's own
     /// ([`rules::Problem::write`](crate::rules::Problem::write)): the same sentence as the
     /// compile-time error of the same mistake in `workflow!`.
@@ -335,6 +381,7 @@ impl FugueError {
                 context.clone()
             }
             FugueError::Io { action, path, .. } => format!("{action} `{path}` failed"),
+            FugueError::Remote { message, .. } => message.clone(),
             other => other.to_string(),
         }
     }
@@ -345,6 +392,9 @@ impl FugueError {
             FugueError::Context { source, .. } => Some(source.as_ref()),
             FugueError::External { source, .. } => Some(source.as_ref()),
             FugueError::Io { source, .. } => Some(source),
+            FugueError::Remote {
+                cause: Some(cause), ..
+            } => Some(cause.as_ref()),
             _ => None,
         }
     }
@@ -359,21 +409,57 @@ impl FugueError {
     /// assert_eq!(e.messages(), ["step `j` failed", "invalid argument `how`: not a join type"]);
     /// ```
     pub fn messages(&self) -> Vec<String> {
-        let mut out = vec![self.headline()];
+        self.levels().into_iter().map(|(_, m)| m).collect()
+    }
+
+    /// Each level of the chain [`messages`](Self::messages) gives, with its kind (a cause
+    /// that is not a `FugueError` has the kind of the level above it): what an error raised
+    /// in another process is sent as, to be rebuilt by [`from_levels`](Self::from_levels).
+    ///
+    /// ```
+    /// use fugue_core::{ErrorKind, FugueError};
+    ///
+    /// let e = FugueError::invalid_argument("how", "not a join type").context("step `j` failed");
+    /// let levels = e.levels();
+    /// assert_eq!(levels[0].0, ErrorKind::InvalidArgument);
+    /// let back = FugueError::from_levels(levels).unwrap();
+    /// assert_eq!((back.kind(), back.messages()), (e.kind(), e.messages()));
+    /// assert_eq!(back.to_string(), e.to_string());
+    /// ```
+    pub fn levels(&self) -> Vec<(ErrorKind, String)> {
+        let mut out = vec![(self.kind(), self.headline())];
+        let mut kind = self.kind();
         let mut next = self.cause();
         while let Some(error) = next {
             if let Some(fugue) = error.downcast_ref::<FugueError>() {
-                out.push(fugue.headline());
+                kind = fugue.kind();
+                out.push((kind, fugue.headline()));
                 next = fugue.cause();
             } else {
                 let text = error.to_string();
-                if !out.last().is_some_and(|last| last.contains(&text)) {
-                    out.push(text);
+                if !out.last().is_some_and(|(_, last)| last.contains(&text)) {
+                    out.push((kind, text));
                 }
                 next = error.source();
             }
         }
         out
+    }
+
+    /// The error whose chain is `levels` (outermost first), as [`FugueError::Remote`]
+    /// levels; `None` when `levels` is empty.
+    pub fn from_levels(levels: impl IntoIterator<Item = (ErrorKind, String)>) -> Option<Self> {
+        let levels: Vec<_> = levels.into_iter().collect();
+        levels
+            .into_iter()
+            .rev()
+            .fold(None, |cause, (kind, message)| {
+                Some(FugueError::Remote {
+                    kind,
+                    message,
+                    cause: cause.map(Box::new),
+                })
+            })
     }
 
     /// A copy of this error: the same variant, fields, message and kind. Sources that cannot be
@@ -518,6 +604,15 @@ impl FugueError {
                 column: column.clone(),
                 message: message.clone(),
             },
+            E::Remote {
+                kind,
+                message,
+                cause,
+            } => E::Remote {
+                kind: *kind,
+                message: message.clone(),
+                cause: cause.as_ref().map(|c| Box::new(c.duplicate())),
+            },
         }
     }
 
@@ -542,7 +637,7 @@ impl FugueError {
             FugueError::Internal(_) => ErrorKind::Internal,
             FugueError::Cancelled { .. } => ErrorKind::Cancelled,
             FugueError::TimedOut { .. } => ErrorKind::TimedOut,
-            FugueError::Rule { kind, .. } => *kind,
+            FugueError::Rule { kind, .. } | FugueError::Remote { kind, .. } => *kind,
             FugueError::Context { source, .. } => source.kind(),
         }
     }
@@ -560,6 +655,9 @@ impl FugueError {
     pub fn root(&self) -> &FugueError {
         match self {
             FugueError::Context { source, .. } => source.root(),
+            FugueError::Remote {
+                cause: Some(cause), ..
+            } => cause.root(),
             FugueError::External { source, .. } => match source.downcast_ref::<FugueError>() {
                 Some(inner) => inner.root(),
                 None => self,
