@@ -1,4 +1,4 @@
-//! The quickstart's workflow written with the builder (`fugue::runtime::workflow::Workflow`),
+//! The quickstart's workflow written with the builder (`fugue::Workflow`),
 //! the API `workflow!` expands into: for workflows whose steps or schemas are known only at run
 //! time. A partitioned, presorted typed transformer (with a deterministic checkpoint), a
 //! filter, a join with a city table, an aggregation per region, a sort, a save and two yields.
@@ -7,8 +7,6 @@
 //! number of trips).
 
 use fugue::prelude::*;
-use fugue::runtime::engine::SaveMode;
-use fugue::runtime::workflow::Workflow;
 use std::time::Instant;
 
 /// One taxi trip.

@@ -7,7 +7,6 @@
 //! `cargo run --example checkpoint`
 
 use fugue::prelude::*;
-use fugue::runtime::workflow::Workflow;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 static CALLS: AtomicUsize = AtomicUsize::new(0);

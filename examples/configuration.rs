@@ -4,9 +4,8 @@
 //!
 //! `cargo run --example configuration`
 
-use fugue::core::config::{self, ConfigOverrides, FugueConfig};
+use fugue::config::{self, ConfigOverrides, FugueConfig, TomlConfig};
 use fugue::prelude::*;
-use fugue::runtime::config_toml::TomlConfig;
 
 fn main() -> Result<(), FugueError> {
     // Every key, with its default, type and scope (this list is generated into docs/configs.md).

@@ -4,9 +4,9 @@
 //!
 //! `cargo run --example engines`
 
-use fugue::core::SortKey;
+use fugue::NaPosition;
+use fugue::SortKey;
 use fugue::prelude::*;
-use fugue::runtime::engine::{JoinHow, NaPosition};
 use std::time::Instant;
 
 #[derive(Schema, Debug, Clone)]

@@ -3,9 +3,8 @@
 //!
 //! `cargo run --example schema_and_dataframes`
 
-use fugue::core::{ColumnItem, Schema};
 use fugue::prelude::*;
-use fugue::runtime::{ArrowFrame, RowFrame, StreamFrame};
+use fugue::schema::ColumnItem;
 
 /// A typed record: its schema is inferred from the field types.
 #[derive(Schema, Debug, Clone, PartialEq)]

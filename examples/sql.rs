@@ -75,7 +75,7 @@ fn describe(regions: Vec<Region>) -> Vec<Line> {
         .collect()
 }
 
-fn main() -> fugue::core::Result<()> {
+fn main() -> fugue::Result<()> {
     let trips: Vec<Trip> = (0..10_000)
         .map(|i| Trip {
             city: ["Oslo", "Bergen", "Lyon", "Nice", "Turin"][i % 5].to_string(),

@@ -1,6 +1,6 @@
 //! Validation (reference §3): rules a transformer declares about its partitioning and input.
 //!
-//! Rules are checked once, by one function (`fugue::core::validation::Rules::check_step`): when
+//! Rules are checked once, by one function (`fugue::schema::Rules::check_step`): when
 //! a step is built against its partition spec, and before it runs against its input schema.
 //! What the macros can see is checked at compile time: a rule naming a column the typed input
 //! lacks does not compile, for example
@@ -13,9 +13,8 @@
 //!
 //! `cargo run --example validation`
 
-use fugue::core::Schema;
-use fugue::core::validation::Rules;
 use fugue::prelude::*;
+use fugue::schema::Rules;
 
 #[derive(Schema, Debug, Clone)]
 struct Trip {

@@ -4,10 +4,8 @@
 //!
 //! `cargo run --example x_like`
 
-use fugue::core::Schema;
+use fugue::IntoSchema;
 use fugue::prelude::*;
-use fugue::runtime::like::IntoSchema;
-use fugue::runtime::{ArrowFrame, StreamFrame};
 use std::sync::Arc;
 
 #[derive(Schema, Debug, Clone, PartialEq)]
@@ -93,7 +91,7 @@ fn other_likes() -> Result<(), FugueError> {
     );
     let spec: PartitionSpec = "by=x; presort=y desc".parse()?;
     println!("partition-like: {spec}");
-    let conf = fugue::core::FugueConfig::try_from(vec![("fugue.workflow.concurrency", "2")])?;
+    let conf = fugue::FugueConfig::try_from(vec![("fugue.workflow.concurrency", "2")])?;
     println!(
         "config-like: concurrency {}",
         conf.fugue.workflow.concurrency

@@ -37,7 +37,7 @@
 //! // A spec that breaks a validation rule fails before any data moves.
 //! let err = fugue::transform(Vec::<Trip>::new(), rank, "by=fare", "native").unwrap_err();
 //! assert!(err.to_string().contains("validation rule `partitionby_has = \"city\"` of `rank` is not met"));
-//! # Ok::<(), fugue::core::FugueError>(())
+//! # Ok::<(), fugue::FugueError>(())
 //! ```
 //!
 //! Parameters and a callback go through the builder [`Transform`]:
@@ -66,7 +66,7 @@
 //! assert_eq!(current_engine().map(|e| e.name().to_string()).as_deref(), Some("native"));
 //! drop(ctx);
 //! assert!(current_engine().is_none());
-//! # Ok::<(), fugue::core::FugueError>(())
+//! # Ok::<(), fugue::FugueError>(())
 //! ```
 
 use fugue_core::{FugueError, PartitionSpec, Result};
@@ -79,7 +79,8 @@ pub use fugue_runtime::engine::{
     engine_context, register_engine, registered_engines, set_global_engine, unregister_engine,
 };
 use fugue_runtime::function::{Callback, CallbackTransport, Params, PartitionFunction};
-use fugue_runtime::ignore::{IgnoreErrors, SkippedPartition, run_skipping};
+use fugue_runtime::ignore::run_skipping;
+pub use fugue_runtime::ignore::{IgnoreErrors, SkippedPartition};
 use fugue_runtime::like::{
     IntoDataFrames, IntoPartitionSpec, IntoSchema, IntoTransformInput, TransformInput,
 };
@@ -143,7 +144,7 @@ pub fn out_transform<F: PartitionFunction + 'static>(
 ///     .run()?;
 /// assert_eq!(out.count()?, 1);
 /// assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), 1);
-/// # Ok::<(), fugue::core::FugueError>(())
+/// # Ok::<(), fugue::FugueError>(())
 /// ```
 pub struct Transform<F> {
     input: TransformInput,
@@ -211,7 +212,7 @@ impl<F: PartitionFunction + 'static> Transform<F> {
     ///
     /// ```
     /// use fugue::prelude::*;
-    /// use fugue::runtime::ignore::IgnoreErrors;
+    /// use fugue::IgnoreErrors;
     ///
     /// #[derive(Schema)]
     /// struct Reading { sensor: String, raw: String }
@@ -237,7 +238,7 @@ impl<F: PartitionFunction + 'static> Transform<F> {
     /// assert_eq!(fugue::records::<Parsed>(out)?, vec![Parsed { sensor: "a".into(), value: 1 }]);
     /// assert_eq!(skipped.len(), 1);
     /// assert_eq!(skipped[0].cursor().key("sensor"), Some(&Value::from("b")));
-    /// # Ok::<(), fugue::core::FugueError>(())
+    /// # Ok::<(), fugue::FugueError>(())
     /// ```
     pub fn ignore_errors(mut self, ignore: IgnoreErrors) -> Self {
         self.ignore = ignore;
@@ -398,7 +399,7 @@ impl Output {
 ///     fugue::records::<PerCity>(out)?,
 ///     vec![PerCity { city: "a".into(), trips: 2, people: 10 }]
 /// );
-/// # Ok::<(), fugue::core::FugueError>(())
+/// # Ok::<(), fugue::FugueError>(())
 /// ```
 pub fn cotransform<F: PartitionFunction + 'static>(
     data: impl IntoDataFrames,
@@ -561,8 +562,8 @@ fn on(engine: impl IntoEngine) -> Result<Arc<dyn ExecutionEngine>> {
 /// `engine` is any engine-like (`()` for the default).
 ///
 /// ```
-/// use fugue::runtime::engine::{LoadOptions, SaveOptions};
-/// use fugue::runtime::RowFrame;
+/// use fugue::{LoadOptions, SaveOptions};
+/// use fugue::RowFrame;
 ///
 /// let dir = tempfile::tempdir().unwrap();
 /// let path = dir.path().join("t.parquet");
@@ -571,7 +572,7 @@ fn on(engine: impl IntoEngine) -> Result<Arc<dyn ExecutionEngine>> {
 /// fugue::api::save(df, path, &SaveOptions::default(), "native")?;
 /// let back = fugue::api::load(path, &LoadOptions::default(), "native")?;
 /// assert_eq!(back.schema().to_string(), "a:int,b:str");
-/// # Ok::<(), fugue::core::FugueError>(())
+/// # Ok::<(), fugue::FugueError>(())
 /// ```
 pub fn load(path: &str, options: &LoadOptions, engine: impl IntoEngine) -> Result<DataFrame> {
     on(engine)?.load(&[path], options)
@@ -591,14 +592,14 @@ pub fn save(
 /// spellings (any case), `on` the keys (empty: the common columns).
 ///
 /// ```
-/// use fugue::runtime::RowFrame;
+/// use fugue::RowFrame;
 ///
 /// let a = RowFrame::new("k:int,a:str", vec![vec![1.into(), "x".into()], vec![2.into(), "y".into()]])?;
 /// let b = RowFrame::new("k:int,b:str", vec![vec![1.into(), "p".into()]])?;
 /// let joined = fugue::api::join(a.clone(), b.clone(), "inner", &["k"], "native")?;
 /// assert_eq!(joined.schema().to_string(), "k:int,a:str,b:str");
 /// assert_eq!(fugue::api::join(a, b, "LEFT_ANTI", &[], ())?.count()?, 1);
-/// # Ok::<(), fugue::core::FugueError>(())
+/// # Ok::<(), fugue::FugueError>(())
 /// ```
 pub fn join(
     df1: impl IntoDataFrame,
@@ -733,7 +734,7 @@ pub fn assign(
 /// Aggregate by the keys `by` (none: the whole frame), `(name, aggregate expression)` pairs.
 ///
 /// ```
-/// use fugue::runtime::RowFrame;
+/// use fugue::RowFrame;
 ///
 /// let df = RowFrame::new("k:str,v:long", vec![
 ///     vec!["a".into(), 1_i64.into()],
@@ -742,7 +743,7 @@ pub fn assign(
 /// ])?;
 /// let sums = fugue::api::aggregate(df, &["k"], &[("total", "sum(v)")], "native")?;
 /// assert_eq!(sums.count()?, 2);
-/// # Ok::<(), fugue::core::FugueError>(())
+/// # Ok::<(), fugue::FugueError>(())
 /// ```
 pub fn aggregate(
     df: impl IntoDataFrame,

@@ -1,34 +1,116 @@
 //! # Fugue for Rust
 //!
-//! Write data-processing logic once in plain Rust, with schemas checked at compile time.
+//! Write data-processing logic once, as plain Rust functions over plain Rust structs, and run
+//! it partition by partition on any engine, with the schemas between the steps checked by the
+//! compiler.
+//!
+//! ## A tour
+//!
+//! - **Records.** `#[derive(Schema)]` makes a struct a [`Record`]: its [`Schema`](struct@Schema) as const
+//!   data and generated conversions to and from Arrow.
+//! - **Logic.** [`#[transformer]`](macro@transformer) (and [`cotransformer`](macro@cotransformer),
+//!   [`processor`](macro@processor), [`creator`](macro@creator), [`outputter`](macro@outputter),
+//!   ...) reads a function's signature: its input and output schemas, its validation rules,
+//!   its parameters.
+//! - **Workflows.** [`workflow!`](macro@workflow) composes steps into a DAG; a schema mistake
+//!   between steps is a compile error naming the column, the step and both schemas. The value
+//!   is a [`Workflow`] (the builder, also usable on its own when schemas are known only at run
+//!   time); running it gives a [`WorkflowResult`].
+//! - **Engines.** `"native"` (one thread, deterministic), `"local"` (every core, DataFusion for
+//!   relational work) and, with the `cluster` feature, `"ballista://host:port"`; any
+//!   [`IntoEngine`] names one, [`make_engine`] builds it.
+//! - **The function layer.** [`transform`], [`out_transform`], [`cotransform`] and the
+//!   operations of [`api`] run one function or one operation on any dataframe-like
+//!   ([`IntoDataFrame`]: `Vec` of records, Arrow batches, frames).
+//! - **Errors** are one [`FugueError`] with a closed set of kinds ([`ErrorKind`]); its `Debug`
+//!   is the readable report `main` prints.
+//!
+//! ```
+//! use fugue::prelude::*;
+//!
+//! #[derive(Schema, Debug, PartialEq)]
+//! struct Sale { shop: String, amount: f64 }
+//!
+//! #[derive(Schema, Debug, PartialEq)]
+//! struct Total { shop: String, total: f64 }
+//!
+//! /// One total per shop.
+//! #[transformer(partitionby_has = "shop")]
+//! fn total(sales: Vec<Sale>) -> Total {
+//!     let shop = sales.first().map(|s| s.shop.clone()).unwrap_or_default();
+//!     Total { shop, total: sales.iter().map(|s| s.amount).sum() }
+//! }
+//!
+//! let sales = vec![
+//!     Sale { shop: "b".into(), amount: 2.0 },
+//!     Sale { shop: "a".into(), amount: 1.0 },
+//!     Sale { shop: "b".into(), amount: 3.0 },
+//! ];
+//! let wf = workflow! {
+//!     sales = create(sales) as Sale;
+//!     totals = transform(sales, total, partition(by: shop));
+//!     yield totals: Total;
+//! };
+//! let mut totals: Vec<Total> = wf.run_on("local")?.records("totals")?;
+//! totals.sort_by(|a, b| a.shop.cmp(&b.shop));
+//! assert_eq!(totals, [
+//!     Total { shop: "a".into(), total: 1.0 },
+//!     Total { shop: "b".into(), total: 5.0 },
+//! ]);
+//! # Ok::<(), fugue::FugueError>(())
+//! ```
+//!
+//! ## Modules
+//!
+//! The names most programs need are in [`prelude`]; the crate root holds every type a user
+//! writes. [`api`] is Fugue's function layer, [`config`] the configuration keys and files,
+//! [`record`] the Rust-to-Arrow type mapping, [`extension`] what authors of engines and
+//! function kinds implement.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub use fugue_core as core;
-pub use fugue_runtime as runtime;
-
 pub mod api;
+pub mod config;
+pub mod extension;
 pub mod prelude;
+pub mod record;
+pub mod schema;
 
 /// The distributed engine: Fugue on an Apache DataFusion Ballista cluster (the `cluster`
 /// feature). [`cluster::main`] makes a program the cluster's scheduler, executors and driver;
 /// `"ballista://host:port"` names the engine once [`cluster::install`] ran (`main` does it).
 #[cfg(feature = "cluster")]
-pub use fugue_cluster as cluster;
+pub mod cluster {
+    pub use fugue_cluster::{BallistaEngine, ENGINE_NAME, STANDALONE, install, main};
+}
 #[doc(hidden)]
 pub mod workflow_support;
 
-pub use api::{CoTransform, Transform, cotransform, out_cotransform, out_transform, transform};
-pub use fugue_runtime::engine::{
-    ExecutionEngine, IntoEngine, LocalEngine, RelationalEngine, make_engine,
+pub use api::{
+    CoTransform, IgnoreErrors, Transform, cotransform, out_cotransform, out_transform, transform,
 };
-pub use fugue_runtime::like::IntoPartitionSpec;
-pub use fugue_runtime::like::records;
-pub use fugue_runtime::record;
-pub use fugue_runtime::transformer as extension;
+pub use fugue_core::{
+    ConfigOverrides, ErrorKind, FugueConfig, FugueError, IntoConfigOverrides, PartitionAlgo,
+    PartitionSpec, Result, Schema, SortKey,
+};
+pub use fugue_runtime::engine::{
+    DropHow, ExecutionEngine, FileFormat, FillValue, IntoEngine, JoinHow, LoadOptions, LocalEngine,
+    NaPosition, RelationalEngine, SampleSize, SaveMode, SaveOptions, ZipHow, make_engine,
+};
+pub use fugue_runtime::function::{
+    BatchStream, Callback, Params, PartitionCursor, PartitionFunction, PhysicalPartition,
+};
+pub use fugue_runtime::like::{IntoPartitionSpec, IntoPath, records};
+pub use fugue_runtime::record::{ArrowField, ArrowStr, Record};
+pub use fugue_runtime::workflow::{
+    CheckpointOutcome, CheckpointReport, ProgressReport, Workflow, WorkflowFrame, WorkflowResult,
+};
+pub use fugue_runtime::{
+    ArrowFrame, DataFrame, DataFrames, IntoDataFrame, IntoSchema, RowFrame, StreamFrame, Value,
+};
 
-/// Derive [`record::Record`] (the struct's schema as const data, and conversions to and from
-/// Arrow record batches) and [`record::ArrowField`] (so the struct can be a field of another
+/// Derive [`Record`] (the struct's schema as const data, and conversions to and from
+/// Arrow record batches) and [`ArrowField`] (so the struct can be a field of another
 /// derived struct) for a struct with named fields.
 ///
 /// Field attributes: `#[fugue(rename = "column name")]` and `#[fugue(type = "decimal(10,2)")]`
@@ -63,7 +145,7 @@ pub use fugue_runtime::transformer as extension;
 /// let batch = Order::to_record_batch(&rows)?;
 /// assert_eq!(batch.num_rows(), 1);
 /// assert_eq!(Order::from_record_batch(&batch)?, rows);
-/// # Ok::<(), fugue::core::FugueError>(())
+/// # Ok::<(), fugue::FugueError>(())
 /// ```
 pub use fugue_macros::Schema;
 
@@ -96,18 +178,18 @@ pub use fugue_macros::Schema;
 ///     Total { shop: "a".into(), total: 1.0 },
 ///     Total { shop: "b".into(), total: 5.0 },
 /// ]);
-/// # Ok::<(), fugue::core::FugueError>(())
+/// # Ok::<(), fugue::FugueError>(())
 /// ```
 ///
 /// **What it generates.** `total` becomes a unit struct (a value) that implements
 /// [`extension::Transformer`] (name, kind, input and output columns, rules and parameters as
-/// consts) and [`runtime::function::PartitionFunction`] (what engines call). The body moves to
+/// consts) and [`PartitionFunction`] (what engines call). The body moves to
 /// `total.call(sales)`, so the function stays callable in unit tests. (There is deliberately no
 /// `Deref` to a function pointer: it would fail on public transformers over private types and
 /// cannot express `impl Trait` shapes.)
 ///
 /// **Parameters**, in order: the data (`Vec<T>`, `&[T]`, `impl Iterator<Item = T>` where `T`
-/// derives [`Schema`]; `RecordBatch`; `impl Iterator<Item = RecordBatch>`; `DataFrame`), then
+/// derives [`Schema`](derive@Schema); `RecordBatch`; `impl Iterator<Item = RecordBatch>`; `DataFrame`), then
 /// optionally a `Callback` or `Option<Callback>`, optionally a `PartitionCursor` or
 /// `&PartitionCursor`, optionally the `on_init` state as `&S` or `Arc<S>` (below), then typed
 /// parameters filled by name from the step's parameters.
@@ -129,7 +211,7 @@ pub use fugue_macros::Schema;
 /// physical partition, before its first call, for expensive setup such as loading a model; the
 /// function is still called once per logical partition (key group) and receives the state as a
 /// `&S` parameter (or `Arc<S>`, which a lazy `impl Iterator` output may keep). `S` must be
-/// `Send + Sync + 'static`. The [`PhysicalPartition`](runtime::function::PhysicalPartition)
+/// `Send + Sync + 'static`. The [`PhysicalPartition`]
 /// gives the partition's number, the input's and the keys' schemas and the step's parameters.
 /// An error returned or a panic raised by `init` fails the step, naming the function and the
 /// physical partition. Also on co-transformers and the output kinds.
@@ -160,7 +242,7 @@ pub use fugue_macros::Schema;
 /// let mut priced: Vec<Priced> = fugue::records(out)?;
 /// priced.sort_by(|a, b| a.city.cmp(&b.city));
 /// assert_eq!(priced[1], Priced { city: "Rome".into(), price: 6.0 });
-/// # Ok::<(), fugue::core::FugueError>(())
+/// # Ok::<(), fugue::FugueError>(())
 /// ```
 ///
 /// An error returned or a panic raised by the function fails the step with an error naming the
@@ -203,7 +285,7 @@ pub use fugue_macros::output_cotransformer;
 /// let input = vec![vec![N { n: 2 }].into_dataframe()?];
 /// let out = double.process(engine.as_ref(), input.into(), &Params::new())?;
 /// assert_eq!(fugue::records::<N>(out)?, vec![N { n: 4 }]);
-/// # Ok::<(), fugue::core::FugueError>(())
+/// # Ok::<(), fugue::FugueError>(())
 /// ```
 ///
 /// With the engine and named inputs (a join through the engine's SQL):
@@ -236,7 +318,7 @@ pub use fugue_macros::output_cotransformer;
 /// let out: Vec<Named> = fugue::records(wf.run_on("native")?.get("named")?)?;
 /// assert_eq!(out, vec![Named { name: "Soho".into(), fare: 9.5 }]);
 /// # }
-/// # Ok::<(), fugue::core::FugueError>(())
+/// # Ok::<(), fugue::FugueError>(())
 /// ```
 pub use fugue_macros::processor;
 
@@ -249,7 +331,7 @@ pub use fugue_macros::creator;
 pub use fugue_macros::outputter;
 
 /// Declare a **workflow** in a small Rust-like DSL: steps composed into a DAG, expanded into
-/// the runtime builder ([`runtime::workflow::Workflow`]), with the schema mistakes between
+/// the runtime builder ([`Workflow`]), with the schema mistakes between
 /// steps reported as **compile errors** at the step's token.
 ///
 /// ```
@@ -282,7 +364,7 @@ pub use fugue_macros::outputter;
 /// let mut top: Vec<Best> = result.records("top")?;
 /// top.sort_by(|x, y| x.city.cmp(&y.city));
 /// assert_eq!(top, vec![Best { city: "a".into(), fare: 5.0 }, Best { city: "b".into(), fare: 2.0 }]);
-/// # Ok::<(), fugue::core::FugueError>(())
+/// # Ok::<(), fugue::FugueError>(())
 /// ```
 ///
 /// **Statements**: `name = verb(args) [as Record];`, `verb(args);` (steps without output:
@@ -314,7 +396,7 @@ pub use fugue_macros::outputter;
 /// the column and the schemas, and suggests the closest column. Steps known only at run time are checked by the builder
 /// with the step's name and the line of its statement.
 ///
-/// The value is a [`runtime::workflow::Workflow`]; run it with `.run_on(engine)` or `.run(engine, conf)`.
+/// The value is a [`Workflow`]; run it with `.run_on(engine)` or `.run(engine, conf)`.
 pub use fugue_macros::workflow;
 
 /// What the code generated by the macros refers to. Not a public API.

@@ -6,7 +6,7 @@
 
 use fugue::extension::Transformer;
 use fugue::prelude::*;
-use fugue::runtime::workflow::{CheckpointOutcome, Ext, Workflow, WorkflowResult, named};
+use fugue_runtime::workflow::{CheckpointOutcome, Ext, Workflow, WorkflowResult, named};
 use std::path::Path;
 
 /// A row.

@@ -169,8 +169,7 @@ fn write_large_input(path: &str, rows: usize) -> Result<(), FugueError> {
         ])
         .expect("a batch of the large input")
     });
-    let frame =
-        fugue::StreamFrame::from_batches("k:long,v:double,u:double,city:str", batches)?;
+    let frame = fugue::StreamFrame::from_batches("k:long,v:double,u:double,city:str", batches)?;
     fugue::LocalEngine::native(Default::default())?.save(
         frame.into(),
         path,
@@ -791,10 +790,7 @@ impl fugue::PartitionFunction for Unregistered {
         "unregistered"
     }
 
-    fn output_schema(
-        &self,
-        inputs: &[fugue::Schema],
-    ) -> fugue::Result<fugue::Schema> {
+    fn output_schema(&self, inputs: &[fugue::Schema]) -> fugue::Result<fugue::Schema> {
         Ok(inputs[0].clone())
     }
 

@@ -4,10 +4,10 @@
 //! `#[creator]`, `out_cotransform` with an `#[output_cotransformer]`, semi and anti joins under
 //! Fugue's spellings, and `show` with a count.
 
+use fugue::Workflow;
+use fugue::config::LOCAL_WORKERS;
 use fugue::make_engine;
 use fugue::prelude::*;
-use fugue::runtime::engine::LOCAL_WORKERS;
-use fugue::runtime::workflow::Workflow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
@@ -70,7 +70,7 @@ fn seen_rows(out: DataFrame) -> Vec<Seen> {
 }
 
 #[test]
-fn per_row_calls_the_function_once_per_row_on_every_engine() -> fugue::core::Result<()> {
+fn per_row_calls_the_function_once_per_row_on_every_engine() -> fugue::Result<()> {
     for (name, engine) in engines() {
         for like in [
             "per_row",
@@ -93,7 +93,7 @@ fn per_row_calls_the_function_once_per_row_on_every_engine() -> fugue::core::Res
 }
 
 #[test]
-fn partition_likes_of_every_form_give_the_same_groups() -> fugue::core::Result<()> {
+fn partition_likes_of_every_form_give_the_same_groups() -> fugue::Result<()> {
     let by_city = |out: DataFrame| -> BTreeMap<String, i64> {
         seen_rows(out)
             .into_iter()
@@ -159,7 +159,7 @@ fn partition_likes_of_every_form_give_the_same_groups() -> fugue::core::Result<(
 }
 
 #[test]
-fn per_partition_by_puts_exactly_one_key_in_each_physical_partition() -> fugue::core::Result<()> {
+fn per_partition_by_puts_exactly_one_key_in_each_physical_partition() -> fugue::Result<()> {
     let local = make_engine("local", [(LOCAL_WORKERS, "3")])?;
     let out = fugue::transform(
         trips(),
@@ -183,12 +183,12 @@ fn per_partition_by_puts_exactly_one_key_in_each_physical_partition() -> fugue::
     );
     assert!(keys_of.values().all(|k| k.len() == 1), "{keys_of:?}");
     let err = PartitionSpec::per_partition_by(Vec::<String>::new()).unwrap_err();
-    assert_eq!(err.kind(), fugue::core::ErrorKind::InvalidPartitionSpec);
+    assert_eq!(err.kind(), fugue::ErrorKind::InvalidPartitionSpec);
     Ok(())
 }
 
 #[test]
-fn the_builder_has_per_row_and_per_partition_by() -> fugue::core::Result<()> {
+fn the_builder_has_per_row_and_per_partition_by() -> fugue::Result<()> {
     let wf = Workflow::new();
     wf.create(trips())
         .per_row()
@@ -218,7 +218,7 @@ fn the_builder_has_per_row_and_per_partition_by() -> fugue::core::Result<()> {
 }
 
 #[test]
-fn workflow_partition_per_row() -> fugue::core::Result<()> {
+fn workflow_partition_per_row() -> fugue::Result<()> {
     let wf = workflow! {
         input = create(trips()) as Trip;
         each = transform(input, seen, partition(per_row));
@@ -239,7 +239,7 @@ struct Wide {
 }
 
 #[test]
-fn alter_columns_casts_in_workflow_and_keeps_the_other_columns() -> fugue::core::Result<()> {
+fn alter_columns_casts_in_workflow_and_keeps_the_other_columns() -> fugue::Result<()> {
     let wf = workflow! {
         input = create(trips()) as Trip;
         narrow = alter_columns(input, "fare:float");
@@ -257,7 +257,7 @@ fn alter_columns_casts_in_workflow_and_keeps_the_other_columns() -> fugue::core:
     let wf = Workflow::new();
     wf.create(trips()).alter_columns("fair:float").yield_as("x");
     let err = wf.run_on("native").unwrap_err();
-    assert_eq!(err.kind(), fugue::core::ErrorKind::ColumnNotFound);
+    assert_eq!(err.kind(), fugue::ErrorKind::ColumnNotFound);
     let text = err.to_string();
     assert!(text.contains("altered column `fair`"), "{text}");
     assert!(text.contains("did you mean `fare`"), "{text}");
@@ -276,7 +276,7 @@ fn make_trips(n: i64) -> Vec<Trip> {
 }
 
 #[test]
-fn a_creator_is_a_workflow_step() -> fugue::core::Result<()> {
+fn a_creator_is_a_workflow_step() -> fugue::Result<()> {
     let wf = workflow! {
         made = create(using: make_trips, params(n: 5));
         cheap = filter(made, "fare < 3");
@@ -291,7 +291,7 @@ fn a_creator_is_a_workflow_step() -> fugue::core::Result<()> {
     }
     // The builder's form, with parameters.
     let wf = Workflow::new();
-    wf.create_with(fugue::runtime::workflow::Ext(make_trips))
+    wf.create_with(fugue_runtime::workflow::Ext(make_trips))
         .params(Params::new().with("n", 2_i64))
         .yield_as("two");
     assert_eq!(wf.run_on("native")?.get("two")?.count()?, 2);
@@ -322,7 +322,7 @@ fn remember_zip(trips: Vec<Trip>, people: Vec<Population>) {
 }
 
 #[test]
-fn an_output_cotransformer_runs_once_per_zipped_key() -> fugue::core::Result<()> {
+fn an_output_cotransformer_runs_once_per_zipped_key() -> fugue::Result<()> {
     let people = || {
         vec![
             Population {
@@ -361,7 +361,7 @@ struct City {
 }
 
 #[test]
-fn semi_and_anti_joins_under_every_spelling() -> fugue::core::Result<()> {
+fn semi_and_anti_joins_under_every_spelling() -> fugue::Result<()> {
     let cities = || {
         vec![
             City {
@@ -426,7 +426,7 @@ fn semi_and_anti_joins_under_every_spelling() -> fugue::core::Result<()> {
 }
 
 #[test]
-fn show_with_a_count_runs_in_workflow_and_builder() -> fugue::core::Result<()> {
+fn show_with_a_count_runs_in_workflow_and_builder() -> fugue::Result<()> {
     let wf = workflow! {
         input = create(trips()) as Trip;
         show(input, 2, title: "first two", with_count: true);
@@ -450,7 +450,7 @@ fn show_with_a_count_runs_in_workflow_and_builder() -> fugue::core::Result<()> {
 }
 
 #[test]
-fn the_persist_level_is_memory_or_an_error_before_the_run() -> fugue::core::Result<()> {
+fn the_persist_level_is_memory_or_an_error_before_the_run() -> fugue::Result<()> {
     let wf = workflow! {
         input = create(trips()) as Trip;
         a = filter(input, "fare > 2");
@@ -483,7 +483,7 @@ fn the_persist_level_is_memory_or_an_error_before_the_run() -> fugue::core::Resu
 }
 
 #[test]
-fn the_default_number_of_partitions_is_used_when_a_step_sets_none() -> fugue::core::Result<()> {
+fn the_default_number_of_partitions_is_used_when_a_step_sets_none() -> fugue::Result<()> {
     let physical = |engine: std::sync::Arc<dyn ExecutionEngine>, spec: &str| {
         fugue::transform(trips(), seen, spec, engine).map(|out| {
             seen_rows(out)
@@ -561,8 +561,8 @@ fn function_layer_engines() -> Vec<(&'static str, std::sync::Arc<dyn ExecutionEn
 }
 
 #[test]
-fn the_function_layer_cotransforms_on_every_engine() -> fugue::core::Result<()> {
-    let sorted = |df: DataFrame| -> fugue::core::Result<Vec<PerCity>> {
+fn the_function_layer_cotransforms_on_every_engine() -> fugue::Result<()> {
+    let sorted = |df: DataFrame| -> fugue::Result<Vec<PerCity>> {
         let mut rows: Vec<PerCity> = fugue::records(df)?;
         rows.sort_by(|x, y| x.city.cmp(&y.city));
         Ok(rows)
@@ -608,12 +608,12 @@ fn the_function_layer_cotransforms_on_every_engine() -> fugue::core::Result<()> 
 }
 
 #[test]
-fn the_function_layer_loads_paths_and_saves_checkpoints() -> fugue::core::Result<()> {
-    let dir = tempfile::tempdir().map_err(|e| fugue::core::FugueError::external("tempdir", e))?;
+fn the_function_layer_loads_paths_and_saves_checkpoints() -> fugue::Result<()> {
+    let dir = tempfile::tempdir().map_err(|e| fugue::FugueError::external("tempdir", e))?;
     let path = |p: &str| dir.path().join(p).to_string_lossy().into_owned();
     let native = make_engine("native", ())?;
     native.save(
-        fugue::runtime::IntoDataFrame::into_dataframe(trips())?,
+        fugue::IntoDataFrame::into_dataframe(trips())?,
         &path("in/part-0.parquet"),
         &Default::default(),
     )?;
@@ -682,17 +682,16 @@ fn the_function_layer_loads_paths_and_saves_checkpoints() -> fugue::core::Result
         .run()?;
     assert_eq!(out.count()?, 4);
     let written = std::fs::read_dir(&root)
-        .map_err(|e| fugue::core::FugueError::external("read_dir", e))?
+        .map_err(|e| fugue::FugueError::external("read_dir", e))?
         .count();
     assert_eq!(written, 1);
     Ok(())
 }
 
 #[test]
-fn the_relational_function_layer_takes_dataframe_likes_on_every_engine() -> fugue::core::Result<()>
-{
+fn the_relational_function_layer_takes_dataframe_likes_on_every_engine() -> fugue::Result<()> {
     use fugue::api;
-    use fugue::runtime::engine::{FillValue, SampleSize};
+    use fugue_runtime::engine::{FillValue, SampleSize};
     let cities = vec![
         City {
             city: "a".into(),
@@ -703,7 +702,7 @@ fn the_relational_function_layer_takes_dataframe_likes_on_every_engine() -> fugu
             region: "s".into(),
         },
     ];
-    let mut reference: Option<Vec<Vec<fugue::runtime::Value>>> = None;
+    let mut reference: Option<Vec<Vec<fugue::Value>>> = None;
     for (name, engine) in function_layer_engines() {
         let e = || engine.clone();
         let joined = api::join(trips(), cities.clone(), "inner", &["city"], e())?;
@@ -760,7 +759,7 @@ fn the_relational_function_layer_takes_dataframe_likes_on_every_engine() -> fugu
         let err = api::join(trips(), cities.clone(), "inner", &["cty"], e()).unwrap_err();
         assert_eq!(
             err.kind(),
-            fugue::core::ErrorKind::ColumnNotFound,
+            fugue::ErrorKind::ColumnNotFound,
             "{name}: {err}"
         );
     }
@@ -771,7 +770,7 @@ fn the_relational_function_layer_takes_dataframe_likes_on_every_engine() -> fugu
 #[derive(Default)]
 struct ProgressLog(Mutex<Vec<String>>);
 
-impl fugue::runtime::workflow::ProgressReport for ProgressLog {
+impl fugue::ProgressReport for ProgressLog {
     fn step_started(&self, step: &str, done: usize, total: usize) {
         self.0
             .lock()
@@ -802,7 +801,7 @@ fn slow_seen(trips: Vec<Trip>, cursor: &PartitionCursor) -> Seen {
 }
 
 #[test]
-fn a_run_reports_steps_and_the_partitions_within_a_step() -> fugue::core::Result<()> {
+fn a_run_reports_steps_and_the_partitions_within_a_step() -> fugue::Result<()> {
     for (name, engine) in engines() {
         let log = std::sync::Arc::new(ProgressLog::default());
         let wf = workflow! {
@@ -848,8 +847,8 @@ fn a_run_reports_steps_and_the_partitions_within_a_step() -> fugue::core::Result
 }
 
 #[test]
-fn asserts_save_and_use_compute_and_table_yields() -> fugue::core::Result<()> {
-    let dir = tempfile::tempdir().map_err(|e| fugue::core::FugueError::external("tempdir", e))?;
+fn asserts_save_and_use_compute_and_table_yields() -> fugue::Result<()> {
+    let dir = tempfile::tempdir().map_err(|e| fugue::FugueError::external("tempdir", e))?;
     for (name, engine) in engines() {
         let path = dir.path().join(format!("kept-{name}.parquet"));
         let path = path.to_string_lossy().into_owned();
@@ -890,8 +889,8 @@ fn asserts_save_and_use_compute_and_table_yields() -> fugue::core::Result<()> {
 }
 
 #[test]
-fn workflow_asserts_and_save_and_use() -> fugue::core::Result<()> {
-    let dir = tempfile::tempdir().map_err(|e| fugue::core::FugueError::external("tempdir", e))?;
+fn workflow_asserts_and_save_and_use() -> fugue::Result<()> {
+    let dir = tempfile::tempdir().map_err(|e| fugue::FugueError::external("tempdir", e))?;
     for (name, engine) in engines() {
         let path = dir.path().join(format!("w-{name}.parquet"));
         let path = path.to_string_lossy().into_owned();
@@ -935,7 +934,7 @@ fn a_malformed_partition_keeps_its_error_kind_through_the_plan() {
         let err = wf.run_on("native").unwrap_err();
         assert_eq!(
             err.kind(),
-            fugue::core::ErrorKind::InvalidPartitionSpec,
+            fugue::ErrorKind::InvalidPartitionSpec,
             "{spec}: {err}"
         );
         assert!(err.to_string().contains(says), "{spec}: {err}");
@@ -946,10 +945,6 @@ fn a_malformed_partition_keeps_its_error_kind_through_the_plan() {
         .transform(seen)
         .yield_as("x");
     let err = wf.run_on("native").unwrap_err();
-    assert_eq!(
-        err.kind(),
-        fugue::core::ErrorKind::InvalidPartitionSpec,
-        "{err}"
-    );
+    assert_eq!(err.kind(), fugue::ErrorKind::InvalidPartitionSpec, "{err}");
     assert!(err.to_string().contains("can't be empty"), "{err}");
 }

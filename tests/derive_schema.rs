@@ -4,9 +4,9 @@
 use arrow::array::{Array, ArrayRef, Int32Array, Int64Array, RecordBatch, StringArray};
 use arrow::datatypes::{DataType, Field, Schema as ArrowSchema};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use fugue::core::{ErrorKind, FugueError, Schema};
 use fugue::prelude::*;
 use fugue::record::Bytes;
+use fugue_core::{ErrorKind, FugueError, Schema};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};
@@ -110,8 +110,8 @@ fn scalar_schema_matches_the_schema_language() {
 }
 
 #[test]
-fn nested_schema_matches_the_schema_language_with_renames_and_explicit_types()
--> fugue::core::Result<()> {
+fn nested_schema_matches_the_schema_language_with_renames_and_explicit_types() -> fugue::Result<()>
+{
     let expected = parsed(
         "id:long,`full name`:str,nick:str,day:date,at:datetime,utc:timestamp(us,UTC),\
          price:decimal(38,18),amount:decimal(10,2),at_ms:timestamp(ms),tags:[str],\
@@ -133,7 +133,7 @@ fn nested_schema_matches_the_schema_language_with_renames_and_explicit_types()
 }
 
 #[test]
-fn scalars_round_trip() -> fugue::core::Result<()> {
+fn scalars_round_trip() -> fugue::Result<()> {
     let rows: Vec<Scalars> = (0..5)
         .map(|i| Scalars {
             a: i8::MIN + i,
@@ -158,7 +158,7 @@ fn scalars_round_trip() -> fugue::core::Result<()> {
 }
 
 #[test]
-fn every_field_kind_round_trips() -> fugue::core::Result<()> {
+fn every_field_kind_round_trips() -> fugue::Result<()> {
     let rows: Vec<Everything> = (0..7).map(everything).collect();
     let batch = Everything::to_record_batch(&rows)?;
     assert_eq!(Everything::from_record_batch(&batch)?, rows);
@@ -169,7 +169,7 @@ fn every_field_kind_round_trips() -> fugue::core::Result<()> {
 }
 
 #[test]
-fn explicit_types_rescale_and_convert_units() -> fugue::core::Result<()> {
+fn explicit_types_rescale_and_convert_units() -> fugue::Result<()> {
     let mut row = everything(1);
     row.amount = Some(Decimal::new(12_345, 3)); // 12.345 -> decimal(10,2) rounds to 12.35
     row.at_ms = day(2000, 1, 1)
@@ -204,7 +204,7 @@ fn decimal_overflow_is_a_cast_error() {
 }
 
 #[test]
-fn columns_are_matched_by_name_and_extra_columns_ignored() -> fugue::core::Result<()> {
+fn columns_are_matched_by_name_and_extra_columns_ignored() -> fugue::Result<()> {
     let batch = RecordBatch::try_new(
         Arc::new(ArrowSchema::new(vec![
             Field::new("extra", DataType::Int32, true),
@@ -223,7 +223,7 @@ fn columns_are_matched_by_name_and_extra_columns_ignored() -> fugue::core::Resul
 }
 
 #[test]
-fn timestamps_of_any_unit_and_decimals_of_any_scale_are_read() -> fugue::core::Result<()> {
+fn timestamps_of_any_unit_and_decimals_of_any_scale_are_read() -> fugue::Result<()> {
     #[derive(Schema, Debug, PartialEq)]
     struct Reading {
         at: NaiveDateTime,
@@ -398,7 +398,7 @@ fn nested_errors_name_the_dotted_column() {
 }
 
 #[test]
-fn iterator_forms_batch_and_stream_rows() -> fugue::core::Result<()> {
+fn iterator_forms_batch_and_stream_rows() -> fugue::Result<()> {
     let rows: Vec<Person> = (0..10)
         .map(|i| Person {
             id: i,
@@ -414,7 +414,7 @@ fn iterator_forms_batch_and_stream_rows() -> fugue::core::Result<()> {
         }),
         4,
     )
-    .collect::<fugue::core::Result<_>>()?;
+    .collect::<fugue::Result<_>>()?;
     assert_eq!(
         batches
             .iter()
@@ -437,7 +437,7 @@ fn iterator_forms_batch_and_stream_rows() -> fugue::core::Result<()> {
 }
 
 #[test]
-fn an_empty_slice_makes_an_empty_batch() -> fugue::core::Result<()> {
+fn an_empty_slice_makes_an_empty_batch() -> fugue::Result<()> {
     let batch = Everything::to_record_batch(&[])?;
     assert_eq!((batch.num_rows(), batch.num_columns()), (0, 17));
     assert!(Everything::from_record_batch(&batch)?.is_empty());

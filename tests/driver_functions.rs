@@ -5,8 +5,8 @@
 
 use fugue::make_engine;
 use fugue::prelude::*;
-use fugue::runtime::engine::{JoinHow, LOCAL_WORKERS};
-use fugue::runtime::workflow::{Ext, Workflow, with_engine};
+use fugue_runtime::engine::{JoinHow, LOCAL_WORKERS};
+use fugue_runtime::workflow::{Ext, Workflow, with_engine};
 use std::sync::{Arc, Mutex};
 
 #[derive(Schema, Debug, Clone, PartialEq)]
@@ -166,7 +166,7 @@ fn sorted(df: DataFrame) -> Vec<PerCity> {
 }
 
 #[test]
-fn processors_join_their_inputs_through_the_engine_on_every_engine() -> fugue::core::Result<()> {
+fn processors_join_their_inputs_through_the_engine_on_every_engine() -> fugue::Result<()> {
     for (name, engine) in engines() {
         let wf = workflow! {
             t = create(trips()) as Trip;
@@ -207,7 +207,7 @@ fn processors_join_their_inputs_through_the_engine_on_every_engine() -> fugue::c
 }
 
 #[test]
-fn the_builder_names_inputs_and_closures_take_the_engine() -> fugue::core::Result<()> {
+fn the_builder_names_inputs_and_closures_take_the_engine() -> fugue::Result<()> {
     for (name, engine) in engines() {
         let wf = Workflow::new();
         let t = wf.create(trips());
@@ -245,7 +245,7 @@ fn input_names_are_checked() {
     wf.process_named(&[("x", t), ("x", t)], Ext(per_city_sql))
         .yield_as("out");
     let e = wf.plan().unwrap_err();
-    assert_eq!(e.kind(), fugue::core::ErrorKind::InvalidArgument);
+    assert_eq!(e.kind(), fugue::ErrorKind::InvalidArgument);
     assert!(e.to_string().contains("`x` is given twice"), "{e}");
 
     // A name the function asks for and the step does not give: the step's error lists the
@@ -263,7 +263,7 @@ fn input_names_are_checked() {
     let dfs =
         DataFrames::named([("rides", vec![trips()[0].clone()].into_dataframe().unwrap())]).unwrap();
     let e = dfs.by_name("trips").unwrap_err();
-    assert_eq!(e.kind(), fugue::core::ErrorKind::InvalidArgument);
+    assert_eq!(e.kind(), fugue::ErrorKind::InvalidArgument);
     assert!(
         e.to_string()
             .contains("no input is named `trips`; the inputs are `rides`"),

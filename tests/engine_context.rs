@@ -3,17 +3,17 @@
 //! A binary of its own: the global engine and the registrations are process-wide, and the
 //! tests here hold one lock so that they do not see each other's.
 
+use fugue::Callback;
+use fugue::ErrorKind;
+use fugue::Workflow;
 use fugue::api::{
     clear_global_engine, context_engine, current_conf, current_engine, engine_context,
     register_engine, registered_engines, set_global_engine, unregister_engine,
 };
-use fugue::core::ErrorKind;
-use fugue::core::config::{ConfigOverrides, FugueConfig};
 use fugue::prelude::*;
-use fugue::runtime::engine::{RelationalEngine, ZipHow};
-use fugue::runtime::function::Callback;
-use fugue::runtime::workflow::Workflow;
 use fugue::{IntoEngine, make_engine};
+use fugue_core::config::{ConfigOverrides, FugueConfig};
+use fugue_runtime::engine::{RelationalEngine, ZipHow};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -45,10 +45,7 @@ impl ExecutionEngine for Counting {
         self.inner.conf()
     }
 
-    fn with_conf(
-        &self,
-        overrides: &ConfigOverrides,
-    ) -> fugue::core::Result<Arc<dyn ExecutionEngine>> {
+    fn with_conf(&self, overrides: &ConfigOverrides) -> fugue::Result<Arc<dyn ExecutionEngine>> {
         Ok(Arc::new(Counting {
             inner: self.inner.with_conf(overrides)?,
             maps: self.maps.clone(),
@@ -62,7 +59,7 @@ impl ExecutionEngine for Counting {
         spec: &PartitionSpec,
         params: Arc<Params>,
         callback: Option<Callback>,
-    ) -> fugue::core::Result<DataFrame> {
+    ) -> fugue::Result<DataFrame> {
         self.maps.fetch_add(1, Ordering::SeqCst);
         self.inner.map(df, function, spec, params, callback)
     }
@@ -75,7 +72,7 @@ impl ExecutionEngine for Counting {
         function: Arc<dyn PartitionFunction>,
         params: Arc<Params>,
         callback: Option<Callback>,
-    ) -> fugue::core::Result<DataFrame> {
+    ) -> fugue::Result<DataFrame> {
         self.inner.comap(dfs, how, spec, function, params, callback)
     }
 
@@ -84,10 +81,7 @@ impl ExecutionEngine for Counting {
     }
 }
 
-fn counting(
-    maps: &Arc<AtomicUsize>,
-    conf: FugueConfig,
-) -> fugue::core::Result<Arc<dyn ExecutionEngine>> {
+fn counting(maps: &Arc<AtomicUsize>, conf: FugueConfig) -> fugue::Result<Arc<dyn ExecutionEngine>> {
     Ok(Arc::new(Counting {
         inner: Arc::new(fugue::LocalEngine::native(conf)?),
         maps: maps.clone(),
@@ -133,7 +127,7 @@ fn data() -> Vec<N> {
 }
 
 #[test]
-fn an_engine_registered_by_name_is_made_by_every_engine_like() -> fugue::core::Result<()> {
+fn an_engine_registered_by_name_is_made_by_every_engine_like() -> fugue::Result<()> {
     let _serial = serial();
     let maps = Arc::new(AtomicUsize::new(0));
     let m = maps.clone();
@@ -185,7 +179,7 @@ fn an_engine_registered_by_name_is_made_by_every_engine_like() -> fugue::core::R
 }
 
 #[test]
-fn the_context_engine_is_the_default_of_its_thread() -> fugue::core::Result<()> {
+fn the_context_engine_is_the_default_of_its_thread() -> fugue::Result<()> {
     let _serial = serial();
     assert!(current_engine().is_none());
     assert_eq!(
@@ -238,7 +232,7 @@ fn the_context_engine_is_the_default_of_its_thread() -> fugue::core::Result<()> 
 }
 
 #[test]
-fn the_global_engine_is_the_default_of_every_thread_without_a_context() -> fugue::core::Result<()> {
+fn the_global_engine_is_the_default_of_every_thread_without_a_context() -> fugue::Result<()> {
     let _serial = serial();
     set_global_engine("native", [("user.tag", "global")])?;
     assert_eq!(

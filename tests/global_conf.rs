@@ -4,10 +4,10 @@
 //! `FUGUE_*` environment is read by `local` and `native` (checked in a child process started
 //! with `Command::env`, since the workspace forbids the `unsafe` `set_var`).
 
-use fugue::core::config::{
+use fugue::make_engine;
+use fugue_core::config::{
     clear_global_conf, global_conf, register_global_conf, try_register_global_conf,
 };
-use fugue::make_engine;
 use std::process::Command;
 use std::sync::Mutex;
 
@@ -18,7 +18,7 @@ static GLOBAL: Mutex<()> = Mutex::new(());
 const CHILD: &str = "FUGUE_GLOBAL_CONF_TEST_CHILD";
 
 #[test]
-fn a_registered_global_conf_reaches_engines_created_by_name() -> fugue::core::Result<()> {
+fn a_registered_global_conf_reaches_engines_created_by_name() -> fugue::Result<()> {
     if std::env::var_os(CHILD).is_some() {
         return Ok(());
     }
@@ -43,10 +43,7 @@ fn a_registered_global_conf_reaches_engines_created_by_name() -> fugue::core::Re
     register_global_conf([("fugue.default.partitions", "4")])?;
     let err =
         try_register_global_conf([("fugue.default.partitions", "6"), ("user.x", "1")]).unwrap_err();
-    assert!(
-        matches!(err, fugue::core::FugueError::Config { .. }),
-        "{err}"
-    );
+    assert!(matches!(err, fugue::FugueError::Config { .. }), "{err}");
     let text = err.to_string();
     assert!(text.contains("fugue.default.partitions"), "{text}");
     assert!(text.contains("`4`") && text.contains("`6`"), "{text}");
@@ -71,7 +68,7 @@ fn a_registered_global_conf_reaches_engines_created_by_name() -> fugue::core::Re
 /// The child half of [`the_environment_is_read_by_every_engine_like`]: runs its checks only in
 /// the child process, where the parent set the environment.
 #[test]
-fn child_reads_the_environment() -> fugue::core::Result<()> {
+fn child_reads_the_environment() -> fugue::Result<()> {
     let Some(mode) = std::env::var_os(CHILD) else {
         return Ok(());
     };

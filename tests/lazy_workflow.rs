@@ -2,9 +2,9 @@
 //! the aggregate fused around the transformer, which reads its input as a stream) and gives
 //! `native`'s eager results; the plan of each SQL step has its schema before anything runs.
 
+use fugue::IntoDataFrame;
+use fugue::SaveOptions;
 use fugue::prelude::*;
-use fugue::runtime::IntoDataFrame;
-use fugue::runtime::engine::SaveOptions;
 
 #[derive(Schema, Debug, Clone, PartialEq)]
 struct Trip {
@@ -48,7 +48,7 @@ fn rank(trips: Vec<Trip>) -> Vec<Ranked> {
 fn saved_trips(
     n: usize,
     trip: impl Fn(usize) -> Trip,
-) -> fugue::core::Result<(tempfile::TempDir, String)> {
+) -> fugue::Result<(tempfile::TempDir, String)> {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("trips.parquet");
     let path = path.to_str().expect("utf8").to_string();
@@ -62,7 +62,7 @@ fn saved_trips(
 }
 
 #[test]
-fn a_parquet_workflow_gives_the_same_results_lazy_and_eager() -> fugue::core::Result<()> {
+fn a_parquet_workflow_gives_the_same_results_lazy_and_eager() -> fugue::Result<()> {
     let (_dir, path) = saved_trips(5_000, |i| Trip {
         city: format!("c{}", i % 37),
         fare: ((i * 7919) % 1000) as f64 + 0.5,
@@ -99,8 +99,8 @@ fn counted(trips: Vec<Trip>) -> Vec<Trip> {
 /// A plan read batch by batch (after `dropna` or `alter_columns`) is still one frame: a
 /// transformer without keys is called once over it, as over the eager frame, never per chunk.
 #[test]
-fn a_streamed_plan_is_one_call_of_a_transformer_without_keys() -> fugue::core::Result<()> {
-    use fugue::runtime::engine::{DropHow, LoadOptions};
+fn a_streamed_plan_is_one_call_of_a_transformer_without_keys() -> fugue::Result<()> {
+    use fugue_runtime::engine::{DropHow, LoadOptions};
     let (_dir, path) = saved_trips(150_000, |i| Trip {
         city: format!("c{}", i % 5),
         fare: i as f64,
@@ -123,8 +123,8 @@ fn a_streamed_plan_is_one_call_of_a_transformer_without_keys() -> fugue::core::R
 /// a plan (logical and physical: the scan with the filter pushed into it, the aggregate);
 /// without it, or on `native` (eager), there is none.
 #[test]
-fn a_run_can_show_each_steps_fused_plan() -> fugue::core::Result<()> {
-    use fugue::runtime::workflow::EXPLAIN_PLANS;
+fn a_run_can_show_each_steps_fused_plan() -> fugue::Result<()> {
+    use fugue::config::EXPLAIN_PLANS;
     let (_dir, path) = saved_trips(1_000, |i| Trip {
         city: format!("c{}", i % 7),
         fare: i as f64,
@@ -191,8 +191,8 @@ fn above_floor(trips: Vec<Trip>, floors: Vec<CityFloor>) -> Vec<AboveFloor> {
 /// local engine's.
 #[cfg(feature = "cluster")]
 #[test]
-fn on_ballista_steps_over_a_scan_stay_one_cluster_plan() -> fugue::core::Result<()> {
-    use fugue::runtime::engine::LoadOptions;
+fn on_ballista_steps_over_a_scan_stay_one_cluster_plan() -> fugue::Result<()> {
+    use fugue::LoadOptions;
     fugue::cluster::install();
     let (_dir, path) = saved_trips(3_000, |i| Trip {
         city: format!("c{}", i % 11),
@@ -204,7 +204,7 @@ fn on_ballista_steps_over_a_scan_stay_one_cluster_plan() -> fugue::core::Result<
             floor: 100.0 * i as f64,
         })
         .collect();
-    let run = |engine: &std::sync::Arc<dyn ExecutionEngine>| -> fugue::core::Result<_> {
+    let run = |engine: &std::sync::Arc<dyn ExecutionEngine>| -> fugue::Result<_> {
         let loaded = engine.load(&[path.as_str()], &LoadOptions::default())?;
         let ranked = fugue::transform(loaded, rank, "by=city; presort=fare desc", engine)?;
         let report = engine.aggregate(
@@ -238,12 +238,12 @@ fn on_ballista_steps_over_a_scan_stay_one_cluster_plan() -> fugue::core::Result<
         assert!(text[step..].contains("TableScan"), "{text}");
     }
     let (local_report, local_zipped) = run(&local)?;
-    let sorted = |df: DataFrame| -> fugue::core::Result<Vec<Report>> {
+    let sorted = |df: DataFrame| -> fugue::Result<Vec<Report>> {
         let mut rows: Vec<Report> = fugue::records(df)?;
         rows.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
         Ok(rows)
     };
-    let sorted_zip = |df: DataFrame| -> fugue::core::Result<Vec<AboveFloor>> {
+    let sorted_zip = |df: DataFrame| -> fugue::Result<Vec<AboveFloor>> {
         let mut rows: Vec<AboveFloor> = fugue::records(df)?;
         rows.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
         Ok(rows)
@@ -266,9 +266,9 @@ fn counted_rank(trips: Vec<Trip>) -> Vec<Ranked> {
 }
 
 #[transformer]
-fn refuse_c3(trips: Vec<Trip>) -> Result<Vec<Trip>, fugue::core::FugueError> {
+fn refuse_c3(trips: Vec<Trip>) -> Result<Vec<Trip>, fugue::FugueError> {
     match trips.iter().find(|t| t.city == "c3") {
-        Some(t) => Err(fugue::core::FugueError::invalid_argument(
+        Some(t) => Err(fugue::FugueError::invalid_argument(
             "fare",
             format!("trip of {} refused", t.fare),
         )),
@@ -281,19 +281,19 @@ fn refuse_c3(trips: Vec<Trip>) -> Result<Vec<Trip>, fugue::core::FugueError> {
 /// function is called once per key group (once per run when the step's output is read twice
 /// in a workflow) and the results, and a failing function's error, are `native`'s.
 #[test]
-fn on_local_a_transformer_over_a_scan_is_a_node_of_its_plan() -> fugue::core::Result<()> {
-    use fugue::runtime::engine::LoadOptions;
+fn on_local_a_transformer_over_a_scan_is_a_node_of_its_plan() -> fugue::Result<()> {
+    use fugue::LoadOptions;
     use std::sync::atomic::Ordering::SeqCst;
     let (_dir, path) = saved_trips(4_000, |i| Trip {
         city: format!("c{}", i % 13),
         fare: ((i * 7919) % 1000) as f64 + 0.5,
     })?;
-    let sorted = |df: DataFrame| -> fugue::core::Result<Vec<Report>> {
+    let sorted = |df: DataFrame| -> fugue::Result<Vec<Report>> {
         let mut rows: Vec<Report> = fugue::records(df)?;
         rows.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
         Ok(rows)
     };
-    let sorted_zip = |df: DataFrame| -> fugue::core::Result<Vec<AboveFloor>> {
+    let sorted_zip = |df: DataFrame| -> fugue::Result<Vec<AboveFloor>> {
         let mut rows: Vec<AboveFloor> = fugue::records(df)?;
         rows.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
         Ok(rows)
@@ -372,7 +372,7 @@ fn on_local_a_transformer_over_a_scan_is_a_node_of_its_plan() -> fugue::core::Re
         errors.push(e.root().kind());
     }
     assert_eq!(errors[0], errors[1]);
-    assert_eq!(errors[0], fugue::core::ErrorKind::InvalidArgument);
+    assert_eq!(errors[0], fugue::ErrorKind::InvalidArgument);
     // In a workflow the error names the step the function belongs to, on `local` too (where
     // the aggregate's read runs it).
     let wf = workflow! {
@@ -387,7 +387,7 @@ fn on_local_a_transformer_over_a_scan_is_a_node_of_its_plan() -> fugue::core::Re
         assert!(e.to_string().contains("refused"), "{name}: {e}");
         assert_eq!(
             e.root().kind(),
-            fugue::core::ErrorKind::InvalidArgument,
+            fugue::ErrorKind::InvalidArgument,
             "{name}: {e}"
         );
     }
@@ -401,9 +401,9 @@ fn on_local_a_transformer_over_a_scan_is_a_node_of_its_plan() -> fugue::core::Re
 #[cfg(feature = "cluster")]
 #[test]
 fn on_ballista_dropna_and_fillna_stay_in_the_cluster_plan_with_the_kernels_rows()
--> fugue::core::Result<()> {
-    use fugue::runtime::engine::{DropHow, FillValue, LoadOptions};
-    use fugue::runtime::{ArrowFrame, Value};
+-> fugue::Result<()> {
+    use fugue_runtime::engine::{DropHow, FillValue, LoadOptions};
+    use fugue_runtime::{ArrowFrame, Value};
     fugue::cluster::install();
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("holes.parquet");
@@ -436,7 +436,7 @@ fn on_ballista_dropna_and_fillna_stay_in_the_cluster_plan_with_the_kernels_rows(
         [("fugue.ballista.partitions", "3")],
     )?;
     let local = fugue::make_engine("local", ())?;
-    let printed = |df: DataFrame| -> fugue::core::Result<Vec<String>> {
+    let printed = |df: DataFrame| -> fugue::Result<Vec<String>> {
         let mut df = df;
         let mut rows: Vec<String> = df.as_rows()?.iter().map(|r| format!("{r:?}")).collect();
         rows.sort();
@@ -507,6 +507,6 @@ fn on_ballista_dropna_and_fillna_stay_in_the_cluster_plan_with_the_kernels_rows(
     let e = cluster
         .dropna(loaded, DropHow::Any, None, Some(&["w"]))
         .unwrap_err();
-    assert_eq!(e.kind(), fugue::core::ErrorKind::ColumnNotFound, "{e}");
+    assert_eq!(e.kind(), fugue::ErrorKind::ColumnNotFound, "{e}");
     Ok(())
 }

@@ -6,7 +6,7 @@
 //!   keys) from the text, and checked by the const functions the generated items call
 //!   (`check_join_key`, `check_join`, `check_column`, `check_columns_op`, `check_same_schema`,
 //!   `check_hint`), evaluated here at run time.
-//! * The run-time side is the builder of `fugue::runtime::workflow` and its planner, on frames
+//! * The run-time side is the builder of `fugue_runtime::workflow` and its planner, on frames
 //!   of the same schemas (type spellings vary: `int64`/`long`, `decimal(10)`/`decimal(10,0)`,
 //!   `datetime`/`timestamp(us)`, nested timestamps).
 //!
@@ -20,11 +20,11 @@ use fugue::__private::workflow::{
     ConstSchema, Step, check_column, check_columns_op, check_join, check_join_key,
     check_same_schema,
 };
-use fugue::core::rules::JoinKind;
-use fugue::core::rules::eval::{const_form, leak_hint};
-use fugue::core::{Schema, quote_name};
-use fugue::runtime::frame::ArrowFrame;
-use fugue::runtime::workflow::Workflow;
+use fugue::ArrowFrame;
+use fugue::Workflow;
+use fugue_core::rules::JoinKind;
+use fugue_core::rules::eval::{const_form, leak_hint};
+use fugue_core::{Schema, quote_name};
 use proptest::prelude::*;
 
 /// Names, some needing quotes.
@@ -114,7 +114,7 @@ fn const_nulls(schema: &ConstSchema) -> Vec<bool> {
     schema
         .cols()
         .iter()
-        .map(|c| !matches!(c.null, fugue::core::rules::Nullability::NotNull))
+        .map(|c| !matches!(c.null, fugue_core::rules::Nullability::NotNull))
         .collect()
 }
 
@@ -267,13 +267,13 @@ proptest! {
     fn hints(text in schema_text(), hint in hint_text()) {
             let input = Schema::parse(&text).unwrap();
         let run = input.transform_named(&hint, "f", "a", &STEP);
-        let parsed = fugue::core::transform::parse_hint(&hint);
+        let parsed = fugue_core::transform::parse_hint(&hint);
         match parsed {
             // A hint that does not parse is the macro's error, at the attribute.
             Err(_) => prop_assert!(run.is_err()),
             Ok(items) => {
                 let items = leak_hint(&items);
-                let compile = fugue::core::const_check::check_hint(
+                let compile = fugue_core::const_check::check_hint(
                     &STEP, "f", &hint, items, "a", &compile_time(&text),
                 );
                 match (&run, compile) {
@@ -441,7 +441,7 @@ mod records {
         let declared: Vec<bool> = consts
             .cols()
             .iter()
-            .map(|c| matches!(c.null, fugue::core::rules::Nullability::Nullable))
+            .map(|c| matches!(c.null, fugue_core::rules::Nullability::Nullable))
             .collect();
         assert_eq!(declared, nullable);
     }

@@ -3,9 +3,9 @@
 //! property test) what `workflow!` decides at compile time — the column checks and the output
 //! schema — never disagrees with DataFusion's planner.
 
-use fugue::core::Schema as FrameSchema;
+use fugue::Schema as FrameSchema;
+use fugue::Workflow;
 use fugue::prelude::*;
-use fugue::runtime::workflow::Workflow;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use std::collections::BTreeMap;
@@ -130,8 +130,7 @@ fn engines() -> Vec<&'static str> {
 }
 
 #[test]
-fn a_sql_step_joins_and_aggregates_on_every_engine_and_feeds_a_typed_step()
--> fugue::core::Result<()> {
+fn a_sql_step_joins_and_aggregates_on_every_engine_and_feeds_a_typed_step() -> fugue::Result<()> {
     let (t, z) = (trips(), zones());
     let wf = workflow! {
         trips = create(t.clone()) as Trip;
@@ -219,7 +218,7 @@ fn a_sql_steps_schema_and_mistakes_are_known_before_it_runs() {
     let bad = wf.sql("SELECT cty FROM trips", &[("trips", t)]);
     bad.yield_as("bad");
     let err = wf.run_on("local").unwrap_err();
-    assert_eq!(err.kind(), fugue::core::ErrorKind::ColumnNotFound, "{err}");
+    assert_eq!(err.kind(), fugue::ErrorKind::ColumnNotFound, "{err}");
     let wf = Workflow::new();
     let t = wf.create(trips());
     let twice = wf.sql("SELECT * FROM a", &[("a", t), ("a", t)]);
@@ -252,7 +251,7 @@ fn schema_strategy() -> impl Strategy<Value = Vec<(usize, usize)>> {
 
 fn schema_text(cols: &[(usize, usize)]) -> String {
     cols.iter()
-        .map(|(n, t)| format!("{}:{}", fugue::core::quote_name(NAMES[*n]), TYPES[*t]))
+        .map(|(n, t)| format!("{}:{}", fugue_core::quote_name(NAMES[*n]), TYPES[*t]))
         .collect::<Vec<_>>()
         .join(",")
 }
@@ -445,14 +444,14 @@ fn derived_strategy() -> impl Strategy<Value = String> {
 }
 
 /// An output schema as `(name, type, may be NULL)`: the last is the compile time's claim
-/// that the column may be NULL ([`Nullability::Nullable`](fugue::core::rules::Nullability)).
+/// that the column may be NULL ([`Nullability::Nullable`](fugue_core::rules::Nullability)).
 type Columns = Vec<(String, String, bool)>;
 
 /// What the compile time decides: a check's message, or the output schema (`None`: unknown).
 type Decision = Result<Option<Columns>, String>;
 
 /// A step for messages.
-const STEP: fugue::core::rules::Step<'static> = fugue::core::rules::Step {
+const STEP: fugue_core::rules::Step<'static> = fugue_core::rules::Step {
     name: "s",
     call: "sql(..)",
 };
@@ -460,7 +459,7 @@ const STEP: fugue::core::rules::Step<'static> = fugue::core::rules::Step {
 /// What the compile-time side decides for `sql` over tables `a` and `b`: `Err` when a check
 /// fails, else the output schema (`None`: unknown), as `name:type` pairs.
 fn compile_time(sql: &str, a: &FrameSchema, b: &FrameSchema) -> Option<Decision> {
-    use fugue::core::const_check::{ConstSchema, check_sql_column};
+    use fugue_core::const_check::{ConstSchema, check_sql_column};
     let analysis = fugue_sql::analyze(sql).ok()?;
     let constant = fugue_sql::to_const(&analysis);
     let (columns, output) = (constant.columns, constant.output);
@@ -501,9 +500,9 @@ fn compile_time(sql: &str, a: &FrameSchema, b: &FrameSchema) -> Option<Decision>
         .cols()
         .iter()
         .map(|c| {
-            let mut m = fugue::core::const_check::Message::new();
-            fugue::core::rules::write_type(&mut m, &c.ty);
-            let nullable = matches!(c.null, fugue::core::rules::Nullability::Nullable);
+            let mut m = fugue_core::const_check::Message::new();
+            fugue_core::rules::write_type(&mut m, &c.ty);
+            let nullable = matches!(c.null, fugue_core::rules::Nullability::Nullable);
             (c.name.to_string(), m.as_str().to_string(), nullable)
         })
         .collect();
@@ -512,18 +511,18 @@ fn compile_time(sql: &str, a: &FrameSchema, b: &FrameSchema) -> Option<Decision>
 
 /// A frame's schema as the const data of a step whose columns are declared (a record's: a
 /// nullable column is an `Option` field, the others are not).
-fn declared(s: &FrameSchema) -> fugue::core::const_check::ConstSchema {
+fn declared(s: &FrameSchema) -> fugue_core::const_check::ConstSchema {
     let leak = |t: String| -> &'static str { Box::leak(t.into_boxed_str()) };
-    let cols: Vec<fugue::core::ConstColumn> = s
+    let cols: Vec<fugue_core::ConstColumn> = s
         .columns()
         .iter()
-        .map(|c| fugue::core::ConstColumn {
+        .map(|c| fugue_core::ConstColumn {
             name: leak(c.name().to_string()),
-            ty: fugue::core::ConstType::Expr(leak(fugue::core::types::type_key(c.data_type()))),
+            ty: fugue_core::ConstType::Expr(leak(fugue_core::types::type_key(c.data_type()))),
             nullable: c.is_nullable(),
         })
         .collect();
-    fugue::core::const_check::ConstSchema::of_columns(Box::leak(cols.into_boxed_slice()))
+    fugue_core::const_check::ConstSchema::of_columns(Box::leak(cols.into_boxed_slice()))
 }
 
 /// `schema` with column `i` nullable when bit `i` of `mask` is set.
@@ -533,7 +532,7 @@ fn with_nulls(schema: FrameSchema, mask: u8) -> FrameSchema {
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            fugue::core::schema::Column::with_nullable(
+            fugue_core::schema::Column::with_nullable(
                 c.name(),
                 c.data_type().clone(),
                 mask & (1 << i) != 0,
@@ -571,8 +570,7 @@ fn planned_nullability(sql: &str, a: &FrameSchema, b: &FrameSchema) -> Option<Ve
 /// What DataFusion (the engine's planner) decides: the planned schema, or the error.
 fn planned(sql: &str, a: &FrameSchema, b: &FrameSchema) -> Result<Vec<(String, String)>, String> {
     let engine = fugue::make_engine("local", ()).map_err(|e| e.to_string())?;
-    let frame =
-        |s: &FrameSchema| fugue::runtime::frame::ArrowFrame::empty(s.clone()).map(DataFrame::from);
+    let frame = |s: &FrameSchema| fugue::ArrowFrame::empty(s.clone()).map(DataFrame::from);
     let tables = vec![
         ("a", frame(a).map_err(|e| e.to_string())?),
         ("b", frame(b).map_err(|e| e.to_string())?),
@@ -585,7 +583,7 @@ fn planned(sql: &str, a: &FrameSchema, b: &FrameSchema) -> Result<Vec<(String, S
         .map(|c| {
             (
                 c.name().to_string(),
-                fugue::core::types::type_key(c.data_type()),
+                fugue_core::types::type_key(c.data_type()),
             )
         })
         .collect())
@@ -738,8 +736,8 @@ fn fragment_strategy() -> impl Strategy<Value = FragmentCase> {
 /// The compile-time decision on a fragment over `a`: a check's message, or the type of the
 /// value it gives (`?` unknown; empty for a condition).
 fn fragment_compile_time(case: &FragmentCase, a: &FrameSchema) -> Result<String, String> {
-    use fugue::core::const_check::{ConstSchema, check_sql_column};
-    use fugue::core::rules::eval::const_form;
+    use fugue_core::const_check::{ConstSchema, check_sql_column};
+    use fugue_core::rules::eval::const_form;
     use fugue_sql::FragmentKind;
     let (text, kind) = match case {
         FragmentCase::Filter(t) => (t, FragmentKind::Condition),
@@ -758,17 +756,15 @@ fn fragment_compile_time(case: &FragmentCase, a: &FrameSchema) -> Result<String,
     }
     .typed(&["v"], &[ty], &input);
     let at = out.cols().iter().position(|c| c.name == "v").expect("v");
-    let mut m = fugue::core::const_check::Message::new();
-    fugue::core::rules::write_type(&mut m, &out.cols()[at].ty);
+    let mut m = fugue_core::const_check::Message::new();
+    fugue_core::rules::write_type(&mut m, &out.cols()[at].ty);
     Ok(m.as_str().to_string())
 }
 
 /// What the engine decides: the error, or the type of `v`.
 fn fragment_planned(case: &FragmentCase, a: &FrameSchema) -> Result<String, String> {
     let engine = fugue::make_engine("local", ()).map_err(|e| e.to_string())?;
-    let frame = DataFrame::from(
-        fugue::runtime::frame::ArrowFrame::empty(a.clone()).map_err(|e| e.to_string())?,
-    );
+    let frame = DataFrame::from(fugue::ArrowFrame::empty(a.clone()).map_err(|e| e.to_string())?);
     let out = match case {
         FragmentCase::Filter(t) => {
             // Plan and run (over no rows): an unknown column fails either way.
@@ -781,7 +777,7 @@ fn fragment_planned(case: &FragmentCase, a: &FrameSchema) -> Result<String, Stri
     }
     .map_err(|e| e.to_string())?;
     let v = out.schema().column("v").expect("v").data_type().clone();
-    Ok(fugue::core::types::type_key(&v))
+    Ok(fugue_core::types::type_key(&v))
 }
 
 #[test]
@@ -863,7 +859,7 @@ fn the_null_side_of_an_outer_join_is_nullable_as_datafusion_plans_it() {
 /// a group key of a column that is never NULL and `count(*)` are not nullable, `sum` and the
 /// NULL side of a left join are.
 #[test]
-fn a_sql_steps_output_keeps_the_planned_nullability() -> fugue::core::Result<()> {
+fn a_sql_steps_output_keeps_the_planned_nullability() -> fugue::Result<()> {
     let query = "SELECT t.city, count(*) AS n, sum(t.fare) AS total, max(z.region) AS region \
                  FROM trips t LEFT JOIN zones z ON t.city = z.city GROUP BY t.city";
     for engine in engines() {

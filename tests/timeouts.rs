@@ -1,15 +1,15 @@
 //! Prompt failure, step time limits (`workflow.step_timeout`) and cancel
-//! ([`Workflow::canceller`](fugue::runtime::workflow::Workflow::canceller)) on every engine:
+//! ([`Workflow::canceller`](fugue::Workflow::canceller)) on every engine:
 //! `native`, `local` and, with the `cluster` feature, an in-process Ballista cluster.
 //!
 //! Each test's transformer blocks until the test releases it, so that a run that waited for
 //! the call would never return before the release: the run must fail first, naming the step,
 //! and the detached call must still end once released.
 
-use fugue::core::ErrorKind;
+use fugue::ErrorKind;
+use fugue::IntoDataFrame;
 use fugue::make_engine;
 use fugue::prelude::*;
-use fugue::runtime::IntoDataFrame;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -118,7 +118,7 @@ fn engines() -> Vec<(&'static str, Arc<dyn ExecutionEngine>)> {
         ("native", make_engine("native", ()).expect("native")),
         (
             "local",
-            make_engine("local", [(fugue::runtime::engine::LOCAL_WORKERS, "2")]).expect("local"),
+            make_engine("local", [(fugue::config::LOCAL_WORKERS, "2")]).expect("local"),
         ),
     ];
     #[cfg(feature = "cluster")]
@@ -139,7 +139,7 @@ fn engines() -> Vec<(&'static str, Arc<dyn ExecutionEngine>)> {
 /// Ballista jobs the scheduler accepted to cancel so far (0 without the cluster feature).
 fn cancelled_jobs() -> u64 {
     #[cfg(feature = "cluster")]
-    return fugue::cluster::jobs_cancelled();
+    return fugue_cluster::jobs_cancelled();
     #[cfg(not(feature = "cluster"))]
     0
 }
@@ -164,7 +164,7 @@ fn assert_job_cancelled(name: &str, before: u64) {
 }
 
 #[test]
-fn a_step_past_its_time_limit_fails_the_run_naming_the_step() -> fugue::core::Result<()> {
+fn a_step_past_its_time_limit_fails_the_run_naming_the_step() -> fugue::Result<()> {
     let _serial = one_at_a_time();
     for (name, engine) in engines() {
         let data = rows().into_dataframe()?;
@@ -201,7 +201,7 @@ fn a_step_past_its_time_limit_fails_the_run_naming_the_step() -> fugue::core::Re
 }
 
 #[test]
-fn a_canceller_stops_a_running_workflow_from_another_thread() -> fugue::core::Result<()> {
+fn a_canceller_stops_a_running_workflow_from_another_thread() -> fugue::Result<()> {
     let _serial = one_at_a_time();
     for (name, engine) in engines() {
         let data = rows().into_dataframe()?;
@@ -237,7 +237,7 @@ fn a_canceller_stops_a_running_workflow_from_another_thread() -> fugue::core::Re
 }
 
 #[test]
-fn a_failing_step_stops_the_run_at_once_while_another_step_runs() -> fugue::core::Result<()> {
+fn a_failing_step_stops_the_run_at_once_while_another_step_runs() -> fugue::Result<()> {
     for (name, engine) in engines() {
         let (left, right) = (rows().into_dataframe()?, rows().into_dataframe()?);
         let wf = workflow! {
@@ -295,8 +295,8 @@ fn stuck_in_a_plan(rows: Vec<Row>) -> Vec<Row> {
 /// naming the step while the call still waits, the plan stops (on Ballista its job is
 /// cancelled through the scheduler) and the same workflow without the limit runs to its end.
 #[test]
-fn a_plan_read_past_its_time_limit_is_stopped() -> fugue::core::Result<()> {
-    use fugue::runtime::engine::SaveOptions;
+fn a_plan_read_past_its_time_limit_is_stopped() -> fugue::Result<()> {
+    use fugue::SaveOptions;
     let _serial = one_at_a_time();
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir

@@ -4,7 +4,7 @@
 //! the driver-side kinds.
 
 use fugue::prelude::*;
-use fugue::runtime::function::{BatchStream, PartitionContext, PartitionCursor};
+use fugue_runtime::function::{BatchStream, PartitionContext, PartitionCursor};
 use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -261,7 +261,7 @@ static OUTPUT: Mutex<Vec<f64>> = Mutex::new(Vec::new());
 
 /// Record the fares.
 #[outputter]
-pub fn record(trips: RecordBatch) -> Result<(), fugue::core::FugueError> {
+pub fn record(trips: RecordBatch) -> Result<(), fugue::FugueError> {
     let fares = Trip::from_record_batch(&trips)?;
     OUTPUT
         .lock()
@@ -333,7 +333,7 @@ pub struct Whereabouts {
 pub fn whereabouts(
     trips: Vec<Trip>,
     cursor: &PartitionCursor,
-) -> Result<Whereabouts, fugue::core::FugueError> {
+) -> Result<Whereabouts, fugue::FugueError> {
     let row = cursor.row()?.unwrap_or_default();
     let first_fare = row.get(1).and_then(Value::as_f64).unwrap_or(f64::NAN);
     // The cursor's row is the first row the function receives.
@@ -388,10 +388,7 @@ pub struct HasRow {
 
 /// Report whether the cursor has a row.
 #[transformer]
-pub fn has_row(
-    trips: Vec<Trip>,
-    cursor: PartitionCursor,
-) -> Result<HasRow, fugue::core::FugueError> {
+pub fn has_row(trips: Vec<Trip>, cursor: PartitionCursor) -> Result<HasRow, fugue::FugueError> {
     Ok(HasRow {
         has_row: cursor.row()?.is_some() && !trips.is_empty(),
     })
@@ -420,7 +417,7 @@ static MODEL_CALLS: AtomicUsize = AtomicUsize::new(0);
 static LOADED_FOR: Mutex<Vec<usize>> = Mutex::new(Vec::new());
 
 /// Load the model of one physical partition.
-pub fn load_model(partition: &PhysicalPartition) -> Result<Model, fugue::core::FugueError> {
+pub fn load_model(partition: &PhysicalPartition) -> Result<Model, fugue::FugueError> {
     MODEL_LOADS.fetch_add(1, Ordering::SeqCst);
     LOADED_FOR
         .lock()
@@ -640,8 +637,8 @@ fn cities_of(out: DataFrame) -> Vec<Option<String>> {
 
 #[test]
 fn ignore_errors_skips_exactly_the_failing_groups_and_lists_them() {
-    use fugue::core::ErrorKind;
-    use fugue::runtime::ignore::IgnoreErrors;
+    use fugue::ErrorKind;
+    use fugue::IgnoreErrors;
     for engine in ["native", "local"] {
         // By the function's error type: Paris is skipped, the other groups are kept.
         let (out, skipped) = fugue::Transform::new(trips(), no_paris)
@@ -730,8 +727,8 @@ fn ignore_errors_skips_exactly_the_failing_groups_and_lists_them() {
 
 #[test]
 fn a_workflow_run_lists_the_skipped_partitions() {
-    use fugue::runtime::ignore::IgnoreErrors;
-    use fugue::runtime::workflow::Workflow;
+    use fugue::IgnoreErrors;
+    use fugue::Workflow;
     for engine in ["native", "local"] {
         let wf = Workflow::new();
         wf.create(trips())
@@ -772,7 +769,7 @@ fn a_workflow_run_lists_the_skipped_partitions() {
 
 #[test]
 fn on_init_runs_in_workflows_too() {
-    use fugue::runtime::workflow::Workflow;
+    use fugue::Workflow;
     for engine in ["native", "local"] {
         let wf = Workflow::new();
         wf.create(trips())

@@ -6,8 +6,8 @@
 use arrow::array::{Array, Float64Array, Int64Array, RecordBatch};
 use arrow::datatypes::{DataType, Field, Schema as ArrowSchema};
 use fugue::prelude::*;
-use fugue::runtime::function::{BatchStream, PartitionContext, PartitionCursor, stream_of};
-use fugue::runtime::partitioning::logical_partitions;
+use fugue_runtime::function::{BatchStream, PartitionContext, PartitionCursor, stream_of};
+use fugue_runtime::partitioning::logical_partitions;
 use std::sync::Arc;
 
 /// Input rows.
@@ -64,7 +64,7 @@ fn score(p: &Person) -> Scored {
     }
 }
 
-fn run<F: PartitionFunction + 'static>(f: F, partition: &str) -> fugue::core::Result<DataFrame> {
+fn run<F: PartitionFunction + 'static>(f: F, partition: &str) -> fugue::Result<DataFrame> {
     fugue::transform(people(), f, partition, "native")
 }
 
@@ -267,7 +267,7 @@ mod rs09 {
 
 fn counting_callback() -> (
     Arc<std::sync::atomic::AtomicI64>,
-    impl Fn(Value) -> fugue::core::Result<Value> + Send + Sync + 'static,
+    impl Fn(Value) -> fugue::Result<Value> + Send + Sync + 'static,
 ) {
     let total = Arc::new(std::sync::atomic::AtomicI64::new(0));
     let seen = total.clone();
@@ -450,7 +450,7 @@ fn rs15_output_transformer() {
     assert_eq!(rs15::SEEN.load(std::sync::atomic::Ordering::SeqCst), 3);
     assert_eq!(
         <rs15::f as Transformer>::KIND,
-        fugue::extension::Kind::OutputTransformer
+        fugue_runtime::transformer::Kind::OutputTransformer
     );
 }
 
@@ -461,8 +461,8 @@ pub fn zip_call<F: PartitionFunction>(
     key: &str,
     left: DataFrame,
     right: DataFrame,
-) -> fugue::core::Result<Vec<RecordBatch>> {
-    let spec = fugue::core::PartitionSpec::by([key])?;
+) -> fugue::Result<Vec<RecordBatch>> {
+    let spec = fugue::PartitionSpec::by([key])?;
     let mut groups: std::collections::BTreeMap<String, (Vec<RecordBatch>, Vec<RecordBatch>)> =
         Default::default();
     for (side, df) in [left, right].into_iter().enumerate() {

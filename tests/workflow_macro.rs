@@ -40,7 +40,7 @@ fn trips() -> Vec<Trip> {
 }
 
 #[test]
-fn a_transform_with_a_partition_runs_and_yields() -> fugue::core::Result<()> {
+fn a_transform_with_a_partition_runs_and_yields() -> fugue::Result<()> {
     let wf = workflow! {
         input = create(trips()) as Trip;
         ranked = transform(input, rank, partition(by: city, presort: fare desc));
@@ -118,7 +118,7 @@ fn shout(rows: Vec<Named>) -> Vec<Named> {
 #[test]
 fn a_schema_known_only_at_run_time_is_checked_then_naming_the_step_and_its_line() {
     // `create` without `as`: the schema is the data's, known only when the workflow runs.
-    let data = fugue::core::Schema::parse("city:str,fare:double").map(|_| trips());
+    let data = fugue::Schema::parse("city:str,fare:double").map(|_| trips());
     let frame = data.and_then(|rows| rows.into_dataframe());
     let frame = match frame {
         Ok(f) => f,
@@ -159,7 +159,7 @@ fn count(rows: Vec<Trip>) -> Vec<Count> {
 }
 
 #[test]
-fn processors_renames_drops_and_yields_compose() -> fugue::core::Result<()> {
+fn processors_renames_drops_and_yields_compose() -> fugue::Result<()> {
     let wf = workflow! {
         input = create(trips()) as Trip;
         renamed = rename(input, fare: price);
@@ -197,7 +197,7 @@ mod with_sql {
     }
 
     #[test]
-    fn a_six_step_workflow_with_take_join_and_aggregate() -> fugue::core::Result<()> {
+    fn a_six_step_workflow_with_take_join_and_aggregate() -> fugue::Result<()> {
         let dims = vec![
             Dim {
                 city: "a".into(),
@@ -256,7 +256,7 @@ fn remember_each(rows: Vec<Trip>, weight: i64) {
 }
 
 #[test]
-fn outputs_and_output_transformers_run() -> fugue::core::Result<()> {
+fn outputs_and_output_transformers_run() -> fugue::Result<()> {
     let before = SEEN.load(std::sync::atomic::Ordering::SeqCst);
     let wf = workflow! {
         input = create(trips()) as Trip;
@@ -336,7 +336,7 @@ fn per_city(trips: Vec<Trip>, people: Vec<Population>) -> Vec<PerCity> {
 }
 
 #[test]
-fn a_cotransform_zips_its_inputs_by_key() -> fugue::core::Result<()> {
+fn a_cotransform_zips_its_inputs_by_key() -> fugue::Result<()> {
     let people = vec![
         Population {
             city: "a".into(),
@@ -395,9 +395,9 @@ struct CityWeather {
 /// refused (it used to truncate), and a NULL read into a non-`Option` field is named with its
 /// file and row when the file is loaded.
 #[test]
-fn a_typed_load_never_changes_data_silently() -> fugue::core::Result<()> {
-    use fugue::runtime::IntoDataFrame;
-    use fugue::runtime::engine::SaveOptions;
+fn a_typed_load_never_changes_data_silently() -> fugue::Result<()> {
+    use fugue::IntoDataFrame;
+    use fugue::SaveOptions;
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("weather.parquet");
     let path = path.to_str().expect("utf8").to_string();
@@ -422,7 +422,7 @@ fn a_typed_load_never_changes_data_silently() -> fugue::core::Result<()> {
         yield weather;
     };
     let err = wf.run_on("native").unwrap_err();
-    assert_eq!(err.kind(), fugue::core::ErrorKind::TypeMismatch, "{err}");
+    assert_eq!(err.kind(), fugue::ErrorKind::TypeMismatch, "{err}");
     for part in [
         "weather.parquet",
         "`precip`",
@@ -438,7 +438,7 @@ fn a_typed_load_never_changes_data_silently() -> fugue::core::Result<()> {
         yield weather;
     };
     let err = wf.run_on("native").unwrap_err();
-    assert_eq!(err.kind(), fugue::core::ErrorKind::Conversion, "{err}");
+    assert_eq!(err.kind(), fugue::ErrorKind::Conversion, "{err}");
     for part in ["weather.parquet", "`city`", "row 1"] {
         assert!(err.to_string().contains(part), "`{part}` not in {err}");
     }
@@ -465,7 +465,7 @@ struct Reading {
 /// `workflow!` with the options checked when the macro runs; the saved file has a header and
 /// reads back with the defaults.
 #[test]
-fn workflow_loads_and_saves_csv_with_options() -> fugue::core::Result<()> {
+fn workflow_loads_and_saves_csv_with_options() -> fugue::Result<()> {
     let dir = tempfile::tempdir().expect("tempdir");
     let input = dir.path().join("readings.csv");
     std::fs::write(&input, "station;temp\nOslo;3.5\nRome;NA\nBern;\n").expect("write");
@@ -502,8 +502,8 @@ fn workflow_loads_and_saves_csv_with_options() -> fugue::core::Result<()> {
 }
 
 #[test]
-fn typed_yields_are_checked_and_read_as_their_record() -> fugue::core::Result<()> {
-    use fugue::core::ErrorKind;
+fn typed_yields_are_checked_and_read_as_their_record() -> fugue::Result<()> {
+    use fugue::ErrorKind;
     let wf = workflow! {
         input = create(trips()) as Trip;
         ranked = transform(input, rank, partition(by: city, presort: fare desc));
@@ -541,10 +541,10 @@ fn typed_yields_are_checked_and_read_as_their_record() -> fugue::core::Result<()
 }
 
 #[test]
-fn create_as_a_record_reads_a_dataframe_as_the_record() -> fugue::core::Result<()> {
-    use fugue::core::ErrorKind;
+fn create_as_a_record_reads_a_dataframe_as_the_record() -> fugue::Result<()> {
+    use fugue::ErrorKind;
     // Another column order and an extra column: the step holds `Trip`'s columns, in order.
-    let frame = fugue::runtime::RowFrame::new(
+    let frame = fugue::RowFrame::new(
         "note:str,fare:double,city:str",
         vec![
             vec!["x".into(), 2.5.into(), "a".into()],
@@ -578,8 +578,8 @@ fn create_as_a_record_reads_a_dataframe_as_the_record() -> fugue::core::Result<(
     assert_eq!(result.get("ranked")?.count()?, 2);
 
     // A NULL in a field that is not an `Option`: an error naming the column and the row.
-    let batch = |fares: Vec<Option<f64>>| -> fugue::core::Result<DataFrame> {
-        let frame = fugue::runtime::RowFrame::new(
+    let batch = |fares: Vec<Option<f64>>| -> fugue::Result<DataFrame> {
+        let frame = fugue::RowFrame::new(
             "city:str,fare:double",
             fares
                 .into_iter()
@@ -600,7 +600,7 @@ fn create_as_a_record_reads_a_dataframe_as_the_record() -> fugue::core::Result<(
         "{text}"
     );
     // A missing column names it and the frame's columns.
-    let short = fugue::runtime::RowFrame::new("city:str", vec![vec!["a".into()]])?;
+    let short = fugue::RowFrame::new("city:str", vec![vec!["a".into()]])?;
     let wf = workflow! {
         trips = create(DataFrame::from(short)) as Trip;
         yield trips;

@@ -19,7 +19,7 @@
 mod workloads;
 
 use clap::{CommandFactory, Parser};
-use fugue::runtime::engine::{ExecutionEngine, make_engine};
+use fugue::{ExecutionEngine, make_engine};
 use serde_json::{Value as Json, json};
 use std::sync::Arc;
 use std::time::Instant;
@@ -166,7 +166,7 @@ fn main() {
             argv.first().map(String::as_str),
             Some("scheduler" | "executor")
         ) {
-            if let Err(e) = fugue::cluster::cli::dispatch(&argv, |_| Ok(())) {
+            if let Err(e) = fugue_cluster::cli::dispatch(&argv, |_| Ok(())) {
                 eprintln!("error: {e}");
                 std::process::exit(1);
             }

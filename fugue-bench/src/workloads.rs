@@ -6,11 +6,11 @@ use arrow::array::{Array, ArrayRef, AsArray, Float64Array, Int64Array, RecordBat
 use arrow::datatypes::{DataType, Field, Float64Type, Int64Type, Schema as ArrowSchema};
 use arrow::error::ArrowError;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use fugue::core::Result;
+use fugue::Result;
 use fugue::prelude::*;
 use fugue::record::ArrowStr;
-use fugue::runtime::engine::{ExecutionEngine, LoadOptions};
-use fugue::runtime::frame::{ArrowFrame, StreamFrame};
+use fugue::{ArrowFrame, StreamFrame};
+use fugue::{ExecutionEngine, LoadOptions};
 use serde_json::{Value as Json, json};
 use std::sync::Arc;
 
@@ -254,7 +254,7 @@ pub fn setup(args: &Args, engine: &Arc<dyn ExecutionEngine>) -> Result<Case> {
     };
     if args.workload == "W4" || args.workload == "W5" {
         std::fs::create_dir_all(&args.scratch).map_err(|e| {
-            fugue::core::FugueError::external(format!("cannot create {}", args.scratch), e)
+            fugue::FugueError::external(format!("cannot create {}", args.scratch), e)
         })?;
     }
     Ok(Case {
@@ -275,7 +275,7 @@ pub fn setup(args: &Args, engine: &Arc<dyn ExecutionEngine>) -> Result<Case> {
 impl Case {
     fn input(&self) -> Result<DataFrame> {
         let fact = self.fact.as_ref().ok_or_else(|| {
-            fugue::core::FugueError::Internal(format!("{} has no preloaded input", self.workload))
+            fugue::FugueError::Internal(format!("{} has no preloaded input", self.workload))
         })?;
         if self.stream_input {
             let batches = fact.batches().to_vec();
@@ -312,7 +312,7 @@ impl Case {
             ("W2", _) => fugue::transform(self.input()?, w2_rows, (), engine)?,
             ("W3", _) => {
                 let dim = self.dim.clone().ok_or_else(|| {
-                    fugue::core::FugueError::Internal("W3 without the dimension table".into())
+                    fugue::FugueError::Internal("W3 without the dimension table".into())
                 })?;
                 let (fact, dim) = (self.input()?, DataFrame::from(dim));
                 let wf = workflow! {
@@ -365,7 +365,7 @@ impl Case {
                 for file in parquet_files(&path)? {
                     let reader = parquet_reader(&file)?
                         .build()
-                        .map_err(|e| fugue::core::FugueError::external("parquet", e))?;
+                        .map_err(|e| fugue::FugueError::external("parquet", e))?;
                     for batch in reader {
                         let batch = batch.map_err(arrow_err)?;
                         groups += batch.num_rows();
@@ -448,10 +448,10 @@ fn parquet_files(path: &str) -> Result<Vec<std::path::PathBuf>> {
     }
     let mut files = Vec::new();
     let entries = std::fs::read_dir(p)
-        .map_err(|e| fugue::core::FugueError::external(format!("cannot list {path}"), e))?;
+        .map_err(|e| fugue::FugueError::external(format!("cannot list {path}"), e))?;
     for entry in entries {
-        let entry = entry
-            .map_err(|e| fugue::core::FugueError::external(format!("cannot list {path}"), e))?;
+        let entry =
+            entry.map_err(|e| fugue::FugueError::external(format!("cannot list {path}"), e))?;
         let name = entry.file_name();
         if !name.to_string_lossy().starts_with(['.', '_']) {
             files.push(entry.path());
@@ -465,15 +465,14 @@ fn parquet_files(path: &str) -> Result<Vec<std::path::PathBuf>> {
 fn parquet_reader(
     path: &std::path::Path,
 ) -> Result<ParquetRecordBatchReaderBuilder<std::fs::File>> {
-    let file = std::fs::File::open(path).map_err(|e| {
-        fugue::core::FugueError::external(format!("cannot open {}", path.display()), e)
-    })?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| fugue::FugueError::external(format!("cannot open {}", path.display()), e))?;
     ParquetRecordBatchReaderBuilder::try_new(file)
-        .map_err(|e| fugue::core::FugueError::external("parquet", e))
+        .map_err(|e| fugue::FugueError::external("parquet", e))
 }
 
-fn arrow_err(e: ArrowError) -> fugue::core::FugueError {
-    fugue::core::FugueError::from(e)
+fn arrow_err(e: ArrowError) -> fugue::FugueError {
+    fugue::FugueError::from(e)
 }
 
 /// Neumaier's compensated sum (pandas sums pairwise; both are far more exact than the rounding

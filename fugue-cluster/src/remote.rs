@@ -55,7 +55,8 @@ fn decode(text: &str) -> Option<FugueError> {
     while let Some(at) = rest.find(START) {
         rest = &rest[at + START.len()..];
         // The levels are one JSON value; what follows it is the end of the envelope.
-        let mut values = serde_json::Deserializer::from_str(rest).into_iter::<Vec<(String, String)>>();
+        let mut values =
+            serde_json::Deserializer::from_str(rest).into_iter::<Vec<(String, String)>>();
         let Some(Ok(levels)) = values.next() else {
             continue;
         };
@@ -82,9 +83,15 @@ pub(crate) fn root_message(message: &str) -> String {
     };
     // `DataFusionError(Shared(Execution("..")))`: the wrappers off, the string unquoted.
     loop {
-        let inner = ["DataFusionError(", "Shared(", "External(", "Execution(", "Context("]
-            .iter()
-            .find_map(|w| text.strip_prefix(w).and_then(|t| t.strip_suffix(')')));
+        let inner = [
+            "DataFusionError(",
+            "Shared(",
+            "External(",
+            "Execution(",
+            "Context(",
+        ]
+        .iter()
+        .find_map(|w| text.strip_prefix(w).and_then(|t| t.strip_suffix(')')));
         match inner {
             Some(inner) => text = inner,
             None => break,
@@ -153,6 +160,9 @@ mod tests {
             root_message(message),
             "Cast error: Cannot cast string 'x' to value of Int32 type"
         );
-        assert_eq!(root_message("Plan error: no such column"), "Plan error: no such column");
+        assert_eq!(
+            root_message("Plan error: no such column"),
+            "Plan error: no such column"
+        );
     }
 }

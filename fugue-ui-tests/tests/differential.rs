@@ -14,7 +14,7 @@
 //! the dependencies the ui test built (and the other way round).
 
 use fugue::prelude::*;
-use fugue::runtime::workflow::{Workflow, WorkflowFrame};
+use fugue::{Workflow, WorkflowFrame};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -94,7 +94,7 @@ struct Column {
 }
 
 fn quote_name(name: &str) -> String {
-    fugue::core::quote_name(name)
+    fugue::schema::quote_name(name)
 }
 
 fn schema_text(cols: &[Column]) -> String {
@@ -179,7 +179,7 @@ fn missing_name(rng: &mut Rng, cols: &[Column], name: &str) -> String {
 /// A column reference as `workflow!` writes it: an identifier, or a string literal for other
 /// names (and, now and then, for identifiers too).
 fn col_ref(rng: &mut Rng, name: &str) -> String {
-    let ident = fugue::core::rules::text::is_plain_name(name) && !is_keyword(name);
+    let ident = fugue_core::rules::text::is_plain_name(name) && !is_keyword(name);
     if ident && !rng.chance(20) {
         name.to_string()
     } else {
@@ -196,7 +196,7 @@ fn is_keyword(name: &str) -> bool {
 
 /// How SQL names a column (as `workflow!` hands `select` columns to the builder).
 fn sql_name(name: &str) -> String {
-    if fugue::core::rules::text::is_plain_name(name) {
+    if fugue_core::rules::text::is_plain_name(name) {
         name.to_string()
     } else {
         format!("\"{}\"", name.replace('"', "\"\""))
@@ -1097,7 +1097,7 @@ fn builder_error(case: &Case, calls: &BTreeMap<String, String>) -> Option<String
                 let f = wf.load(format!("{}.parquet", step.name));
                 match source {
                     Source::Columns(cols) => {
-                        f.schema(fugue::core::Schema::parse(&schema_text(cols)).unwrap())
+                        f.schema(fugue::Schema::parse(&schema_text(cols)).unwrap())
                     }
                     Source::Record("Trip") => f.schema(<Trip as Record>::schema()),
                     Source::Record(_) => f.schema(<Fare as Record>::schema()),
@@ -1133,7 +1133,7 @@ fn builder_error(case: &Case, calls: &BTreeMap<String, String>) -> Option<String
                 if !by.is_empty() || !presort.is_empty() {
                     let spec = PartitionSpec::builder()
                         .by(by.iter().map(String::as_str))
-                        .presort_keys(presort.iter().map(|(c, d, n)| fugue::core::SortKey {
+                        .presort_keys(presort.iter().map(|(c, d, n)| fugue::SortKey {
                             name: c.clone(),
                             descending: *d,
                             nulls_first: *n,
@@ -1170,7 +1170,7 @@ fn builder_error(case: &Case, calls: &BTreeMap<String, String>) -> Option<String
                 .partition(PartitionSpec::by(by.iter().map(String::as_str)).unwrap())
                 .transform(pair),
             Op::AlterColumns(cols) => {
-                input(0).alter_columns(fugue::core::Schema::parse(&schema_text(cols)).unwrap())
+                input(0).alter_columns(fugue::Schema::parse(&schema_text(cols)).unwrap())
             }
             Op::Take { by, presort } => {
                 let mut f = input(0);

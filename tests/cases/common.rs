@@ -1,6 +1,6 @@
 //! Helpers shared by the category runners: field access, key checks and error expectations.
 
-use fugue::core::{FugueError, types};
+use fugue_core::{FugueError, types};
 use serde_json::{Map, Value};
 
 /// The error kinds of the contract's closed vocabulary.
@@ -108,10 +108,7 @@ pub fn check_outcome<T: std::fmt::Debug>(
 }
 
 /// Compare a schema with an expected `{schema, arrow}` object.
-pub fn check_schema(
-    expect: &Map<String, Value>,
-    schema: &fugue::core::Schema,
-) -> Result<(), String> {
+pub fn check_schema(expect: &Map<String, Value>, schema: &fugue::Schema) -> Result<(), String> {
     check_keys(expect, &["schema", "arrow"], "expect")?;
     let printed = schema.to_string();
     let expected = str_field(expect, "schema")?;

@@ -4,7 +4,7 @@
 //!
 //! Used by `tests/config_keys.rs`; `main.rs` runs the JSON categories only.
 
-use fugue::core::config::{self, ConfigScope, ConfigType, FugueConfig};
+use fugue_core::config::{self, ConfigScope, ConfigType, FugueConfig};
 use std::collections::BTreeSet;
 use std::path::Path;
 

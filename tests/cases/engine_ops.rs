@@ -6,16 +6,16 @@
 
 use crate::common::{check_keys, check_outcome, check_schema, str_field, str_list};
 use arrow::datatypes::DataType;
-use fugue::core::{FugueError, PartitionSpec, Schema};
-use fugue::runtime::engine::{
+use fugue_core::{FugueError, PartitionSpec, Schema};
+use fugue_runtime::engine::{
     DropHow, ExecutionEngine, FillValue, JoinHow, LOCAL_WORKERS, NaPosition, SampleSize,
     SelectQuery, make_engine,
 };
-use fugue::runtime::function::{
+use fugue_runtime::function::{
     BatchStream, Params, PartitionContext, PartitionFunction, stream_of,
 };
-use fugue::runtime::value::value_at;
-use fugue::runtime::{ArrowFrame, DataFrame, Value as Cell};
+use fugue_runtime::value::value_at;
+use fugue_runtime::{ArrowFrame, DataFrame, Value as Cell};
 use serde_json::{Map, Value};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -512,7 +512,7 @@ fn apply(
                     let sorts = if presort.trim().is_empty() {
                         Vec::new()
                     } else {
-                        fugue::core::partition::parse_presort(presort)?
+                        fugue_core::partition::parse_presort(presort)?
                     };
                     engine.take(first, n, &sorts, na, Some(&partition))
                 })
@@ -681,7 +681,7 @@ impl PartitionFunction for Recorder {
         Some("cases::engine_ops::recorder")
     }
 
-    fn output_schema(&self, inputs: &[Schema]) -> fugue::core::Result<Schema> {
+    fn output_schema(&self, inputs: &[Schema]) -> fugue::Result<Schema> {
         Ok(inputs[0].clone())
     }
 
@@ -689,7 +689,7 @@ impl PartitionFunction for Recorder {
         &'a self,
         _ctx: PartitionContext,
         inputs: Vec<BatchStream<'a>>,
-    ) -> fugue::core::Result<BatchStream<'a>> {
+    ) -> fugue::Result<BatchStream<'a>> {
         let mut rows = Vec::new();
         let mut batches = Vec::new();
         for stream in inputs {
@@ -701,7 +701,7 @@ impl PartitionFunction for Recorder {
                             .columns()
                             .iter()
                             .map(|c| value_at(c.as_ref(), r))
-                            .collect::<fugue::core::Result<Vec<_>>>()?,
+                            .collect::<fugue::Result<Vec<_>>>()?,
                     );
                 }
                 batches.push(batch);

@@ -4,7 +4,7 @@
 //! order of a spec against a schema.
 
 use crate::common::{check_case, check_keys, check_outcome, str_field};
-use fugue::core::{PartitionSpec, Schema};
+use fugue_core::{PartitionSpec, Schema};
 use serde_json::{Map, Value, json};
 
 /// Run one case.
@@ -55,7 +55,7 @@ pub fn run(case: &Value) -> Result<(), String> {
                 .ok_or("`bindings` must be an object")?;
             check_keys(bindings, &["ROWCOUNT", "CONCURRENCY"], "bindings")?;
             let get = |k: &str| bindings.get(k).and_then(Value::as_u64).unwrap_or(0);
-            let value = fugue::core::partition::NumPartitions::parse(&num)
+            let value = fugue_core::partition::NumPartitions::parse(&num)
                 .and_then(|n| n.eval(get("ROWCOUNT"), get("CONCURRENCY")));
             check_outcome(case, value, |expect, value| {
                 check_keys(expect, &["value"], "expect")?;
@@ -100,7 +100,7 @@ pub fn run(case: &Value) -> Result<(), String> {
 
 /// The spec of a partition-like written in JSON: a string, an integer, an array of key names,
 /// or an array of `[field, value]` pairs, each through its `IntoPartitionSpec` impl.
-fn from_like(like: &Value) -> Result<fugue::core::Result<PartitionSpec>, String> {
+fn from_like(like: &Value) -> Result<fugue::Result<PartitionSpec>, String> {
     use fugue::IntoPartitionSpec;
     Ok(match like {
         Value::String(s) => s.as_str().into_partition_spec(),

@@ -2,7 +2,7 @@
 //! `expect` (`{schema, arrow}` or `{value}`) or the error kind.
 
 use crate::common::{check_case, check_keys, check_outcome, check_schema, str_field};
-use fugue::core::{
+use fugue_core::{
     ColumnItem, ExcludeOptions, ExtractOptions, FugueError, IntersectOptions, RenameOptions,
     Schema, UnionOptions,
 };

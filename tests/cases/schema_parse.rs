@@ -2,7 +2,7 @@
 //! the canonical printed form, or the error kind.
 
 use crate::common::{check_case, check_keys, check_outcome, str_field};
-use fugue::core::{Schema, types};
+use fugue_core::{Schema, types};
 use serde_json::Value;
 
 /// Run one case.

@@ -3,8 +3,8 @@
 //! failure.
 
 use crate::common::{check_case, check_keys, check_outcome, str_field};
-use fugue::core::validation::Rules;
-use fugue::core::{PartitionSpec, Schema};
+use fugue_core::validation::Rules;
+use fugue_core::{PartitionSpec, Schema};
 use serde_json::Value;
 
 /// Run one case.
