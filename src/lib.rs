@@ -63,7 +63,8 @@
 //! ## Modules
 //!
 //! The names most programs need are in [`prelude`]; the crate root holds every type a user
-//! writes. [`api`] is Fugue's function layer, [`config`] the configuration keys and files,
+//! writes. [`verbs`] documents every verb of `workflow!`; [`api`] is Fugue's function
+//! layer, [`config`] the configuration keys and files,
 //! [`record`] the Rust-to-Arrow type mapping, [`extension`] what authors of engines and
 //! function kinds implement.
 #![forbid(unsafe_code)]
@@ -75,6 +76,12 @@ pub mod extension;
 pub mod prelude;
 pub mod record;
 pub mod schema;
+
+/// The `workflow!` reference: every verb with its syntax, its arguments, what it checks at
+/// compile time and at run time, and an example (each one a doctest). Generated from the
+/// macro's verb table into `docs/workflow.md`.
+#[doc = include_str!("../docs/workflow.md")]
+pub mod verbs {}
 
 /// The distributed engine: Fugue on an Apache DataFusion Ballista cluster (the `cluster`
 /// feature). [`cluster::main`] makes a program the cluster's scheduler, executors and driver;
@@ -395,6 +402,8 @@ pub use fugue_macros::outputter;
 /// for `assert_eq`; a typed yield's record against its step. Each error names the step,
 /// the column and the schemas, and suggests the closest column. Steps known only at run time are checked by the builder
 /// with the step's name and the line of its statement.
+///
+/// Every verb's syntax, arguments, checks and an example: [`verbs`].
 ///
 /// The value is a [`Workflow`]; run it with `.run_on(engine)` or `.run(engine, conf)`.
 pub use fugue_macros::workflow;

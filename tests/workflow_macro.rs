@@ -66,6 +66,50 @@ fn a_transform_with_a_partition_runs_and_yields() -> fugue::Result<()> {
     Ok(())
 }
 
+#[test]
+fn keys_and_presorts_are_written_the_same_way_in_every_verb() -> fugue::Result<()> {
+    let wf = workflow! {
+        input = create(trips()) as Trip;
+        // `take`: in `partition(..)`, directly, as lists, and as Fugue's presort text.
+        a = take(input, 2, partition(by: city, presort: fare desc));
+        b = take(input, 2, by: city, presort: fare desc);
+        c = take(input, 2, by: [city], presort: [fare desc]);
+        d = take(input, 2, by: city, presort: "fare desc");
+        assert_eq(a, b, c, d);
+        e = take(input, 2, presort: "city asc, fare desc");
+        f = take(input, 2, presort: [city, fare desc]);
+        assert_eq(e, f);
+        // `transform`: the keys and presort directly.
+        r1 = transform(input, rank, partition(by: city, presort: fare desc));
+        r2 = transform(input, rank, by: city, presort: "fare desc");
+        assert_eq(r1, r2);
+        // `aggregate`: `by:` or the other verbs' `partition(by: ..)`.
+        g1 = aggregate(input, by: [city], n = "count(*)", top = "max(fare)");
+        g2 = aggregate(input, partition(by: city), n = "count(*)", top = "max(fare)");
+        assert_eq(g1, g2);
+        yield d: Trip;
+        yield e: Trip;
+        yield r2: Ranked;
+    };
+    let result = wf.run_on("native")?;
+    let mut top: Vec<(String, f64)> = (result.records::<Trip>("d")?.into_iter())
+        .map(|t| (t.city, t.fare))
+        .collect();
+    top.sort_by(|x, y| x.partial_cmp(y).expect("no NaN"));
+    let expected = [("a", 4.0), ("a", 5.0), ("b", 1.0), ("b", 2.0)];
+    assert_eq!(top, expected.map(|(c, f)| (c.to_string(), f)));
+    let overall = result.records::<Trip>("e")?;
+    assert_eq!(overall.len(), 2);
+    assert!(overall.iter().all(|t| t.city == "a" && t.fare >= 4.0));
+    let ranked = result.records::<Ranked>("r2")?;
+    assert!(
+        ranked
+            .iter()
+            .any(|r| r.city == "a" && r.fare == 5.0 && r.rank == 1)
+    );
+    Ok(())
+}
+
 #[derive(Schema, Debug, Clone, PartialEq)]
 struct SlimRow {
     city: String,

@@ -14,6 +14,8 @@ mod schema_check;
 mod verbs;
 
 #[cfg(test)]
+mod reference;
+#[cfg(test)]
 mod tests;
 
 use crate::diag::Diagnostics;

@@ -15,10 +15,11 @@ use quote::quote;
 /// aggregated columns. Each key must be a column of the input (checked at compile time, at
 /// the key), and so must every column an aggregate names (at the aggregate); an aggregate's
 /// type is known at compile time for `COUNT`, and `SUM`, `AVG`, `MIN`, `MAX` of an expression
-/// the `sql` step's rules type.
+/// the `sql` step's rules type. The keys may also be written `partition(by: [..])`, as the
+/// other verbs write theirs.
 ///
 /// ```text
-/// totals = aggregate(joined, by: [city], total = "sum(fare)", trips = "count(*)");
+/// totals = aggregate(trips, by: [city], total = "sum(fare)", n = "count(*)");
 /// ```
 pub const VERB: Verb = Verb {
     name: "aggregate",
@@ -40,7 +41,21 @@ pub struct Aggregate {
 fn parse(call: &Call, diag: &mut Diagnostics) -> Option<Parsed> {
     let mut args = Args::new(call, VERB.syntax);
     let input = args.step(diag, "the input");
-    let by = args.named_columns(diag, "by").unwrap_or_default();
+    let mut by = args.named_columns(diag, "by").unwrap_or_default();
+    // The keys may also be written as the other verbs' `partition(by: ..)`.
+    if by.is_empty()
+        && let Some(pa) = args.partition(diag)
+    {
+        if !pa.presort.is_empty() || pa.num.is_some() || pa.algo.is_some() {
+            args.error(
+                diag,
+                pa.span,
+                "`aggregate` groups by keys only: `partition(by: [city])` or `by: [city]`, \
+                 without `presort`, `num` or `algo`",
+            );
+        }
+        by = pa.by;
+    }
     let columns: Vec<_> = args
         .assigned(diag)
         .into_iter()

@@ -16,7 +16,7 @@ use quote::quote;
 /// change).
 ///
 /// ```text
-/// widened = alter_columns(trips, "passengers:long,fare:decimal(10,2)");
+/// narrow = alter_columns(trips, "fare:float");
 /// ```
 pub const VERB: Verb = Verb {
     name: "alter_columns",

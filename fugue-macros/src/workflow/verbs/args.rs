@@ -377,9 +377,28 @@ impl<'a> Args<'a> {
         arg.call(head).map(|(_, inner)| (arg.span, inner))
     }
 
-    /// The `partition(by: .., presort: .., num: .., algo: ..)` argument.
+    /// The `partition(by: .., presort: .., num: .., algo: ..)` argument, or its `by:` and
+    /// `presort:` written directly among the call's arguments (`take(trips, 1, by: city,
+    /// presort: fare desc)`), as `aggregate` takes its `by:`.
     pub fn partition(&mut self, diag: &mut Diagnostics) -> Option<PartitionArg> {
-        let (span, inner) = self.sub_call("partition")?;
+        let (span, inner) = match self.sub_call("partition") {
+            Some(found) => found,
+            None => {
+                let direct: Vec<usize> = (0..self.call.args.len())
+                    .filter(|&i| {
+                        !self.used[i]
+                            && matches!(&self.call.args[i].kind, ArgKind::Named(n)
+                                if n == "by" || n == "presort")
+                    })
+                    .collect();
+                let first = *direct.first()?;
+                for &i in &direct {
+                    self.used[i] = true;
+                }
+                let inner = direct.iter().map(|&i| self.call.args[i].clone()).collect();
+                (self.call.args[first].span, inner)
+            }
+        };
         let parsed = PartitionArg::parse(span, &inner, diag);
         if parsed.is_none() {
             self.ok = false;
@@ -718,6 +737,19 @@ fn literal_kind(value: &TokenStream) -> Option<TokenStream> {
 }
 
 fn parse_presort(tokens: &TokenStream) -> Option<Vec<(Column, bool, bool)>> {
+    // A string in Fugue's presort syntax (`"fare desc, city"`), as in a partition spec text.
+    if let Ok(lit) = syn::parse2::<syn::LitStr>(tokens.clone())
+        && let Some(keys) = presort_text(&lit.value())
+    {
+        let keys = keys.into_iter().map(|k| {
+            let column = Column {
+                name: k.name,
+                span: lit.span(),
+            };
+            (column, k.descending, k.nulls_first)
+        });
+        return Some(keys.collect());
+    }
     let mut iter = tokens.clone().into_iter();
     if let (Some(TokenTree::Group(g)), None) = (iter.next(), iter.next())
         && g.delimiter() == Delimiter::Bracket
@@ -728,6 +760,19 @@ fn parse_presort(tokens: &TokenStream) -> Option<Vec<(Column, bool, bool)>> {
             .collect();
     }
     presort_item(tokens).map(|item| vec![item])
+}
+
+/// The keys of a presort written as text, when the text is more than one column name (it has
+/// a comma or a direction): `"fare desc, city"`. A plain name (`"order date"`) stays a column.
+fn presort_text(text: &str) -> Option<Vec<fugue_core::SortKey>> {
+    let lower = text.trim().to_ascii_lowercase();
+    let directed = [" asc", " desc", " nulls first", " nulls last"]
+        .iter()
+        .any(|w| lower.ends_with(w));
+    if !text.contains(',') && !directed {
+        return None;
+    }
+    fugue_core::partition::parse_presort(text).ok()
 }
 
 /// `column [asc|desc] [nulls first|nulls last]`.

@@ -15,7 +15,8 @@ use quote::{format_ident, quote};
 /// they are known (at each later input), the rows when the step runs (Fugue's `assert_eq`).
 ///
 /// ```text
-/// assert_eq(expected, top);
+/// same = select(trips, city, fare);
+/// assert_eq(trips, same);
 /// ```
 pub const VERB: Verb = Verb {
     name: "assert_eq",
@@ -33,7 +34,8 @@ pub const VERB: Verb = Verb {
 /// Fail the run if a later input holds the first one's rows (Fugue's `assert_not_eq`).
 ///
 /// ```text
-/// assert_not_eq(before, after);
+/// paid = filter(trips, "fare > 8");
+/// assert_not_eq(trips, paid);
 /// ```
 pub const NOT_VERB: Verb = Verb {
     name: "assert_not_eq",

@@ -17,7 +17,7 @@ use quote::quote;
 /// run time (later checks of its type pass at compile time).
 ///
 /// ```text
-/// priced = assign(trips, total = "fare + tip");
+/// with_tip = assign(trips, total = "fare * 1.1");
 /// ```
 pub const VERB: Verb = Verb {
     name: "assign",

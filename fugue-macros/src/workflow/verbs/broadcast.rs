@@ -12,7 +12,7 @@ use quote::quote;
 /// Mark the output for broadcast; the same frame.
 ///
 /// ```text
-/// broadcast(dims);
+/// broadcast(cities);
 /// ```
 pub const VERB: Verb = Verb {
     name: "broadcast",

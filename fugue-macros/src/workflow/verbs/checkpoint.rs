@@ -15,7 +15,8 @@ use quote::quote;
 /// input step; named, it is the same frame.
 ///
 /// ```text
-/// checkpoint(ranked, deterministic);
+/// ranked = transform(trips, rank, partition(by: city, presort: fare desc), params(top: 2));
+/// checkpoint(ranked, weak);
 /// ```
 pub const VERB: Verb = Verb {
     name: "checkpoint",

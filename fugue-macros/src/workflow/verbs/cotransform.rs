@@ -17,7 +17,7 @@ use syn::spanned::Spanned;
 /// input, the partition keys in every input, the parameters and the callback.
 ///
 /// ```text
-/// merged = cotransform([orders, payments], reconcile, partition(by: order_id));
+/// placed = cotransform([trips, cities], with_region, partition(by: city));
 /// ```
 pub const VERB: Verb = Verb {
     name: "cotransform",

@@ -19,7 +19,7 @@ use syn::spanned::Spanned;
 /// parameters are checked like `transform`'s).
 ///
 /// ```text
-/// dims = create(dim_rows) as Dim;
+/// extra = create(vec![Trip { city: "Lima".into(), fare: 12.0 }]) as Trip;
 /// made = create(using: make_trips, params(n: 100));
 /// ```
 pub const VERB: Verb = Verb {

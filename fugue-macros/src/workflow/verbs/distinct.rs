@@ -12,7 +12,7 @@ use quote::quote;
 /// The distinct rows (NULLs equal).
 ///
 /// ```text
-/// uniq = distinct(rows);
+/// uniq = distinct(trips);
 /// ```
 pub const VERB: Verb = Verb {
     name: "distinct",

@@ -13,7 +13,7 @@ use quote::quote;
 /// at the column).
 ///
 /// ```text
-/// slim = drop(ranked, fare);
+/// slim = drop(trips, fare);
 /// ```
 pub const VERB: Verb = Verb {
     name: "drop",

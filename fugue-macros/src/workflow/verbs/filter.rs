@@ -16,8 +16,9 @@ use quote::quote;
 /// be a column of the input.
 ///
 /// ```text
-/// paid = filter(trips, "fare > 0");
-/// valid = filter(trips, is_valid);
+/// paid = filter(trips, "fare > 8");
+/// flagged = assign(trips, pricey = "fare > 8");
+/// pricey = filter(flagged, pricey);
 /// ```
 pub const VERB: Verb = Verb {
     name: "filter",

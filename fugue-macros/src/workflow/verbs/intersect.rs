@@ -12,7 +12,8 @@ use proc_macro2::TokenStream;
 /// each later input, as for `union`.
 ///
 /// ```text
-/// rest = intersect(all, seen);
+/// paris = filter(trips, "city = 'Paris'");
+/// both = intersect(trips, paris);
 /// ```
 pub const VERB: Verb = Verb {
     name: "intersect",

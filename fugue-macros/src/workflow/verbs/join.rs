@@ -15,7 +15,7 @@ use quote::{quote, quote_spanned};
 /// checked at compile time where both schemas are known, at the key.
 ///
 /// ```text
-/// joined = join(top, dims, how: left_outer, on: [city]);
+/// joined = join(trips, cities, how: left_outer, on: [city]);
 /// ```
 pub const VERB: Verb = Verb {
     name: "join",

@@ -19,9 +19,9 @@ use quote::quote;
 /// their values are checked when the macro runs.
 ///
 /// ```text
-/// trips = load("trips.parquet") as Trip;
-/// raw   = load(path, format: "csv", columns: "a:int,b:str");
-/// sales = load("sales.csv", delimiter: ';', null: "NA") as Sale;
+/// raw = load(&trips_csv, format: "csv", columns: "city:str,fare:double");
+/// typed = load(&trips_csv, format: "csv") as Trip;
+/// semi = load(&semicolon_csv, delimiter: ';', null: "NA", columns: "city:str,fare:double");
 /// ```
 pub const VERB: Verb = Verb {
     name: "load",

@@ -13,7 +13,7 @@ use proc_macro2::TokenStream;
 /// apply. It has no output to name.
 ///
 /// ```text
-/// out_cotransform([orders, payments], audit, partition(by: order_id));
+/// out_cotransform([trips, cities], print_pair, partition(by: city));
 /// ```
 pub const VERB: Verb = Verb {
     name: "out_cotransform",

@@ -12,7 +12,7 @@ use proc_macro2::TokenStream;
 /// same compile-time checks apply. It has no output to name.
 ///
 /// ```text
-/// out_transform(ranked, notify, partition(by: city));
+/// out_transform(trips, print_city, partition(by: city));
 /// ```
 pub const VERB: Verb = Verb {
     name: "out_transform",

@@ -12,7 +12,7 @@ use proc_macro2::TokenStream;
 /// `process`'s. It has no output to name.
 ///
 /// ```text
-/// output(top, print_report);
+/// output(trips, report);
 /// ```
 pub const VERB: Verb = Verb {
     name: "output",

@@ -12,7 +12,7 @@ use quote::quote;
 /// Keep the output in memory, computed once (a weak checkpoint); the same frame.
 ///
 /// ```text
-/// persist(ranked);
+/// persist(trips);
 /// ```
 pub const VERB: Verb = Verb {
     name: "persist",

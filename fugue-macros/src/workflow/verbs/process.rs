@@ -15,8 +15,8 @@ use syn::spanned::Spanned;
 /// z]`) reach a `DataFrames` parameter under those names.
 ///
 /// ```text
-/// merged = process([left, right], merge);
-/// named = process([trips: t, zones: z], with_names);
+/// cheap = process(trips, cheapest);
+/// placed = process([trips: trips, cities: cities], with_names);
 /// ```
 pub const VERB: Verb = Verb {
     name: "process",

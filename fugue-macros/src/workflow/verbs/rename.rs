@@ -14,7 +14,7 @@ use quote::quote;
 /// (checked at compile time, at the old name and at the verb).
 ///
 /// ```text
-/// priced = rename(trips, fare: price);
+/// renamed = rename(trips, fare: price);
 /// ```
 pub const VERB: Verb = Verb {
     name: "rename",

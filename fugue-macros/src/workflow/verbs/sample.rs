@@ -12,7 +12,7 @@ use quote::quote;
 /// `n` random rows or a fraction of them (exactly one of the two).
 ///
 /// ```text
-/// some = sample(trips, frac: 0.1, seed: 7);
+/// some = sample(trips, frac: 0.5, seed: 7);
 /// ```
 pub const VERB: Verb = Verb {
     name: "sample",

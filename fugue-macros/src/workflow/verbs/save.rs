@@ -16,8 +16,8 @@ use quote::quote;
 /// `true`), `delimiter`; parquet: `compression` (default `snappy`).
 ///
 /// ```text
-/// save(top, "top.parquet", mode: overwrite);
-/// save(top, "top.csv", delimiter: ';');
+/// save(trips, &out, mode: overwrite);
+/// save(trips, &out_csv, delimiter: ';');
 /// ```
 pub const VERB: Verb = Verb {
     name: "save",

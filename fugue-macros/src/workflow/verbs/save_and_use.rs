@@ -14,7 +14,7 @@ use quote::quote;
 /// back from it, under the input's schema (Fugue's `save_and_use`).
 ///
 /// ```text
-/// stored = save_and_use(top, "top.parquet");
+/// stored = save_and_use(trips, &out);
 /// ```
 pub const VERB: Verb = Verb {
     name: "save_and_use",

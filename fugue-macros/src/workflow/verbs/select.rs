@@ -14,7 +14,7 @@ use quote::quote;
 /// name suggested. (SQL expressions go in `assign`.)
 ///
 /// ```text
-/// slim = select(ranked, city, fare);
+/// slim = select(trips, city);
 /// ```
 pub const VERB: Verb = Verb {
     name: "select",

@@ -13,7 +13,7 @@ use quote::quote;
 /// every row was printed, or always with `with_count: true` (Fugue's `show`).
 ///
 /// ```text
-/// show(top, 5, title: "best", with_count: true);
+/// show(trips, 5, title: "trips", with_count: true);
 /// ```
 pub const VERB: Verb = Verb {
     name: "show",

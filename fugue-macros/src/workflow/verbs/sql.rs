@@ -23,8 +23,8 @@ use quote::{quote, quote_spanned};
 /// after it takes it as an `Option`.
 ///
 /// ```text
-/// top = sql("SELECT z.name, count(*) AS trips FROM trips t JOIN zones z ON t.zone = z.id
-///            GROUP BY z.name ORDER BY trips DESC LIMIT 10");
+/// by_region = sql("SELECT c.region, count(*) AS n FROM trips t JOIN cities c ON t.city = c.city
+///                   GROUP BY c.region");
 /// ```
 pub const VERB: Verb = Verb {
     name: "sql",

@@ -12,7 +12,8 @@ use proc_macro2::TokenStream;
 /// each later input, as for `union`.
 ///
 /// ```text
-/// rest = subtract(all, seen);
+/// paris = filter(trips, "city = 'Paris'");
+/// elsewhere = subtract(trips, paris);
 /// ```
 pub const VERB: Verb = Verb {
     name: "subtract",

@@ -10,10 +10,12 @@ use quote::quote;
 /// `name = take(input, n [, partition(by: .., presort: ..)]);`
 ///
 /// The first `n` rows after sorting by the presort, per group of `by` keys when given (NULLs
-/// last). The partition's columns are checked at compile time, at each column.
+/// last). The partition's columns are checked at compile time, at each column. `by:` and
+/// `presort:` may also be written directly, as `aggregate` takes its `by:`.
 ///
 /// ```text
-/// top = take(ranked, 3, partition(by: city, presort: fare desc));
+/// top = take(trips, 1, partition(by: city, presort: fare desc));
+/// cheapest = take(trips, 1, presort: "fare asc, city");
 /// ```
 pub const VERB: Verb = Verb {
     name: "take",

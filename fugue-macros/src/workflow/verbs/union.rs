@@ -13,7 +13,8 @@ use quote::{format_ident, quote, quote_spanned};
 /// schema (names, order, types): checked at compile time at each later input.
 ///
 /// ```text
-/// both = union(top, top2, distinct: false);
+/// extra = create(vec![Trip { city: "Lima".into(), fare: 12.0 }]) as Trip;
+/// both = union(trips, extra, distinct: false);
 /// ```
 pub const VERB: Verb = Verb {
     name: "union",
