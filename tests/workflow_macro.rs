@@ -678,3 +678,36 @@ fn an_error_from_main_prints_its_message_and_causes() {
     );
     assert!(causes.contains("nowhere.parquet"), "{printed}");
 }
+
+#[test]
+fn a_header_read_as_data_gets_a_hint() -> fugue::Result<()> {
+    let dir = tempfile::tempdir().map_err(|e| FugueError::Internal(e.to_string()))?;
+    let path = dir.path().join("trips.csv").to_string_lossy().into_owned();
+    let write = |text: &str| std::fs::write(&path, text).expect("write the CSV file");
+    let fails = |engine: &str| -> String {
+        let wf = workflow! {
+            t = load(&path, format: "csv", header: false, columns: "city:str,fare:double");
+            yield t;
+        };
+        wf.run_on(engine)
+            .expect_err("a word under `fare`")
+            .to_string()
+    };
+    let hint = "looks like a header, but the file is read without one";
+    for engine in ["native", "local"] {
+        // The column names, and other words above numbers.
+        write("city,fare\nParis,10\n");
+        let text = fails(engine);
+        assert!(
+            text.contains(&format!("the first line (`city,fare`) {hint}")),
+            "{engine}: {text}"
+        );
+        write("town,price\nParis,10\n");
+        assert!(fails(engine).contains(hint), "{engine}");
+        // A bad value in data: no hint.
+        write("Paris,10\nOslo,x\n");
+        let text = fails(engine);
+        assert!(!text.contains(hint), "{engine}: {text}");
+    }
+    Ok(())
+}

@@ -392,14 +392,55 @@ fn read_csv(path: &Path, options: &LoadOptions) -> Result<(SchemaRef, Vec<Record
         (_, true, true) => Arc::new(infer(None)?),
         (_, true, false) => all_strings(&infer(Some(0))?),
     };
+    let hint = header_hint(&bytes, options, &schema);
+    let failed = |e: arrow::error::ArrowError| match &hint {
+        Some(hint) => read_error(path, FileFormat::Csv, format!("{e}; {hint}")),
+        None => read_error(path, FileFormat::Csv, e),
+    };
     let reader = ReaderBuilder::new(schema.clone())
         .with_format(format)
         .build(Cursor::new(bytes))
-        .map_err(|e| read_error(path, FileFormat::Csv, e))?;
+        .map_err(failed)?;
     let batches = reader
         .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|e| read_error(path, FileFormat::Csv, e))?;
+        .map_err(failed)?;
     Ok((schema, batches))
+}
+
+/// The hint for a header-less CSV read whose first line looks like a header: one of its
+/// fields is the name of its column, or it has words under the numeric columns where the
+/// second line has numbers.
+fn header_hint(bytes: &[u8], options: &LoadOptions, schema: &ArrowSchema) -> Option<String> {
+    if options.header {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
+    let mut lines = text.lines();
+    let first = lines.next()?;
+    let fields = |line: &str| -> Vec<String> {
+        (line.split(char::from(options.delimiter)))
+            .map(|f| f.trim().trim_matches('"').to_string())
+            .collect()
+    };
+    let (head, next) = (fields(first), lines.next().map(fields));
+    let named =
+        (head.iter().zip(schema.fields().iter())).any(|(f, c)| f.eq_ignore_ascii_case(c.name()));
+    let numeric: Vec<usize> = (schema.fields().iter().enumerate())
+        .filter(|(_, c)| c.data_type().is_numeric())
+        .map(|(i, _)| i)
+        .collect();
+    let is_number = |f: Option<&String>| f.is_some_and(|f| f.parse::<f64>().is_ok());
+    let words = !numeric.is_empty()
+        && numeric.iter().all(|&i| !is_number(head.get(i)))
+        && next.is_some_and(|next| numeric.iter().all(|&i| is_number(next.get(i))));
+    (named || words).then(|| {
+        let shown: String = first.chars().take(80).collect();
+        let cut = if shown.len() < first.len() { "..." } else { "" };
+        format!(
+            "the first line (`{shown}{cut}`) looks like a header, but the file is read without \
+             one: read it with a header (`header: true`, the default)"
+        )
+    })
 }
 
 /// The top-level keys of the JSON values of `bytes`, in the order they are first seen (up to

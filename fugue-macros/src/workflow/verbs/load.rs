@@ -16,7 +16,8 @@ use quote::quote;
 /// (a schema expression, checked when the macro runs); otherwise only at run time. CSV options:
 /// `header` (default `true`: the first line names the columns), `delimiter`, `null` (the text
 /// that reads as NULL, besides an empty field), `infer_schema` (default `false`: text columns);
-/// their values are checked when the macro runs.
+/// their values are checked when the macro runs. A file read with `header: false` whose first
+/// line fails to parse and looks like a header gets a hint saying so.
 ///
 /// ```text
 /// raw = load(&trips_csv, format: "csv", columns: "city:str,fare:double");
