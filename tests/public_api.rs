@@ -20,14 +20,24 @@ fn target_dir() -> PathBuf {
     base.join("public-api")
 }
 
-/// rustdoc's JSON of the `fugue` crate, with its default features.
+/// rustdoc's JSON of the `fugue` crate, with every feature (the `cluster` module included),
+/// whatever features the test itself was built with.
 fn facade_json() -> Crate {
     let target = target_dir();
     let output = Command::new(env!("CARGO"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("RUSTC_BOOTSTRAP", "1")
         .env_remove("RUSTDOCFLAGS")
-        .args(["rustdoc", "--quiet", "-p", "fugue", "--lib", "--target-dir"])
+        .args([
+            "rustdoc",
+            "--quiet",
+            "-p",
+            "fugue",
+            "--lib",
+            "--features",
+            "cluster",
+        ])
+        .arg("--target-dir")
         .arg(&target)
         // A broken or ambiguous doc link fails the test too.
         .args([

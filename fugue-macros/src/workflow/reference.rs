@@ -98,7 +98,8 @@ let at = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
 let (trips_csv, semicolon_csv) = (at("trips.csv"), at("semicolon.csv"));
 std::fs::write(&trips_csv, "city,fare\nParis,10\nOslo,7\n").unwrap();
 std::fs::write(&semicolon_csv, "city;fare\nParis;10\nOslo;NA\n").unwrap();
-let (out, out_csv) = (at("out.parquet"), at("out.csv"));"#;
+let (out, out_csv) = (at("out.parquet"), at("out.csv"));
+let trip_batch = Trip::to_record_batch(&trip_rows)?;"#;
 
 /// The steps every example's workflow starts with.
 const STEPS: &str = "trips = create(trip_rows) as Trip;\ncities = create(city_rows) as City;";

@@ -20,6 +20,7 @@ use syn::spanned::Spanned;
 ///
 /// ```text
 /// extra = create(vec![Trip { city: "Lima".into(), fare: 12.0 }]) as Trip;
+/// from_arrow = create(trip_batch) as Trip;
 /// made = create(using: make_trips, params(n: 100));
 /// ```
 pub const VERB: Verb = Verb {
