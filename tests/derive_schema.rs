@@ -538,3 +538,52 @@ proptest! {
         prop_assert_eq!(back.map_err(|e| e.to_string()), Ok(rows));
     }
 }
+
+#[test]
+fn a_null_list_item_is_named_by_its_row_and_item_and_other_rows_do_not_count() {
+    use arrow::array::ListArray;
+    use arrow::datatypes::Int64Type;
+    #[derive(Schema, Debug, PartialEq)]
+    struct Tagged {
+        tags: Vec<i64>,
+    }
+    let list = ListArray::from_iter_primitive::<Int64Type, _, _>([
+        Some(vec![Some(1), Some(2)]),
+        Some(vec![Some(3), None]),
+        Some(vec![Some(4)]),
+    ]);
+    let batch = person_batch(vec![("tags", Arc::new(list.clone()) as ArrayRef)]);
+    let text = Tagged::from_record_batch(&batch)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(text.contains("NULL (row 1, item 1)"), "{text}");
+    assert!(text.contains("tags.item"), "{text}");
+    // A slice without the NULL reads: the child's other items are not its rows'.
+    let batch = person_batch(vec![("tags", Arc::new(list.slice(2, 1)) as ArrayRef)]);
+    assert_eq!(
+        Tagged::from_record_batch(&batch).map_err(|e| e.to_string()),
+        Ok(vec![Tagged { tags: vec![4] }])
+    );
+    // A NULL list's items do not count either (the field is then an `Option`).
+    #[derive(Schema, Debug, PartialEq)]
+    struct MaybeTagged {
+        tags: Option<Vec<i64>>,
+    }
+    let with_null_list = ListArray::new(
+        Arc::new(Field::new("item", DataType::Int64, true)),
+        arrow::buffer::OffsetBuffer::from_lengths([1, 1]),
+        Arc::new(Int64Array::from(vec![None, Some(7)])),
+        Some(arrow::buffer::NullBuffer::from(vec![false, true])),
+    );
+    let batch = person_batch(vec![("tags", Arc::new(with_null_list) as ArrayRef)]);
+    assert_eq!(
+        MaybeTagged::from_record_batch(&batch).map_err(|e| e.to_string()),
+        Ok(vec![
+            MaybeTagged { tags: None },
+            MaybeTagged {
+                tags: Some(vec![7])
+            }
+        ])
+    );
+}

@@ -26,6 +26,8 @@ enum ConvertErrorKind {
         rust_type: &'static str,
         /// The row of the first NULL, when known.
         row: Option<usize>,
+        /// Its position in the row's list or map, for an item or a map value.
+        item: Option<usize>,
     },
     Value {
         value: String,
@@ -54,6 +56,16 @@ impl ConvertError {
         Self::new(ConvertErrorKind::Null {
             rust_type,
             row: Some(row),
+            item: None,
+        })
+    }
+
+    /// Item `item` of the list (or map) at `row` is NULL but the item type is not an `Option`.
+    pub fn null_item_at(rust_type: &'static str, row: usize, item: usize) -> Self {
+        Self::new(ConvertErrorKind::Null {
+            rust_type,
+            row: Some(row),
+            item: Some(item),
         })
     }
 
@@ -129,10 +141,15 @@ impl ConvertError {
                 expected,
                 found,
             },
-            ConvertErrorKind::Null { rust_type, row } => FugueError::Cast {
-                value: match row {
-                    Some(row) => format!("NULL (row {row})"),
-                    None => "NULL".to_owned(),
+            ConvertErrorKind::Null {
+                rust_type,
+                row,
+                item,
+            } => FugueError::Cast {
+                value: match (row, item) {
+                    (Some(row), Some(item)) => format!("NULL (row {row}, item {item})"),
+                    (Some(row), None) => format!("NULL (row {row})"),
+                    _ => "NULL".to_owned(),
                 },
                 to: rust_type.to_owned(),
                 reason: format!(

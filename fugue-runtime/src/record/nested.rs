@@ -3,7 +3,7 @@
 
 use super::error::ConvertError;
 use super::field::{ArrowField, TypeKind, downcast_failed, out_of_bounds};
-use super::support::{RecordImpl, check_no_nulls};
+use super::support::{RecordImpl, check_no_null_items};
 use arrow::array::NullBufferBuilder;
 use arrow::array::{
     Array, ArrayBuilder, ArrayRef, AsArray, ListBuilder, MapBuilder, MapFieldNames, StructArray,
@@ -120,7 +120,8 @@ impl<T: ArrowField> ArrowField for Vec<T> {
             .ok_or_else(|| downcast_failed(&Self::data_type(), array))?;
         let values = list.values();
         if !T::NULLABLE {
-            check_no_nulls(values, None, T::RUST_NAME).map_err(|e| e.at("item"))?;
+            check_no_null_items(list.value_offsets(), list.nulls(), values, T::RUST_NAME)
+                .map_err(|e| e.at("item"))?;
         }
         Ok(ListColumn {
             offsets: list.value_offsets(),
@@ -210,7 +211,8 @@ fn map_view<K: ArrowField, V: ArrowField>(
         return Err(downcast_failed(&expected, array));
     };
     if !V::NULLABLE {
-        check_no_nulls(values, None, V::RUST_NAME).map_err(|e| e.at("value"))?;
+        check_no_null_items(map.value_offsets(), map.nulls(), values, V::RUST_NAME)
+            .map_err(|e| e.at("value"))?;
     }
     Ok(MapColumn {
         offsets: map.value_offsets(),

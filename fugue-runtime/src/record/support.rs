@@ -144,6 +144,30 @@ pub fn check_no_nulls(
     }
 }
 
+/// Check that no item of the lists (or value of the maps) whose `offsets` are given is NULL:
+/// only the items of the array's own rows count (a sliced array's child holds others), and
+/// none of a NULL list. The first NULL is reported by its row and its position in the row.
+pub fn check_no_null_items(
+    offsets: &[i32],
+    lists: Option<&NullBuffer>,
+    values: &ArrayRef,
+    rust_type: &'static str,
+) -> Result<(), ConvertError> {
+    let Some(nulls) = values.logical_nulls().filter(|n| n.null_count() > 0) else {
+        return Ok(());
+    };
+    for (row, bounds) in offsets.windows(2).enumerate() {
+        if lists.is_some_and(|l| l.is_null(row)) {
+            continue;
+        }
+        let (start, end) = (bounds[0].max(0) as usize, bounds[1].max(0) as usize);
+        if let Some(j) = (start..end.min(nulls.len())).find(|&j| nulls.is_null(j)) {
+            return Err(ConvertError::null_item_at(rust_type, row, j - start));
+        }
+    }
+    Ok(())
+}
+
 /// Find, check and view the column of field `name`: missing column, type mismatch and NULLs in
 /// a non-`Option` field are errors naming the field.
 pub fn view_field<'a, F: ArrowField>(
