@@ -10,7 +10,17 @@ use std::fmt;
 pub type Result<T, E = FugueError> = std::result::Result<T, E>;
 
 /// The closed vocabulary of error kinds (the `kind` of the acceptance cases, plus the kinds of
-/// runtime failures that no schema rule covers).
+/// runtime failures that no schema rule covers). Match on the kind, never on the wording; a
+/// kind survives context ([`FugueError::context`]) and the trip back from a cluster.
+///
+/// ```
+/// use fugue_core::{ErrorKind, FugueError};
+///
+/// let e = FugueError::invalid_argument("how", "not a join type").context("step `j` failed");
+/// assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+/// assert_eq!(e.kind().name(), "InvalidArgument");
+/// # Ok::<(), FugueError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
     /// A malformed schema, type, or schema-transform expression.

@@ -565,6 +565,17 @@ impl NumParser<'_> {
 ///
 /// Invariants (checked by every constructor): keys are unique, presort names are unique, and no
 /// presort column is also a key.
+///
+/// ```
+/// use fugue_core::PartitionSpec;
+///
+/// let spec = PartitionSpec::parse("by=city; presort=fare desc")?;
+/// assert_eq!(spec.keys(), ["city"]);
+/// assert!(spec.presort()[0].descending);
+/// // A key cannot also be a presort column.
+/// assert!(PartitionSpec::parse("by=fare; presort=fare").is_err());
+/// # Ok::<(), fugue_core::FugueError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PartitionSpec {
     by: Vec<String>,

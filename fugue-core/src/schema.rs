@@ -136,6 +136,17 @@ impl fmt::Display for Column {
 }
 
 /// An ordered list of uniquely named, typed columns.
+///
+/// ```
+/// use fugue_core::Schema;
+///
+/// let schema = Schema::parse("city:str,fare:double")?;
+/// assert_eq!(schema.to_string(), "city:str,fare:double");
+/// assert_eq!(schema.names().collect::<Vec<_>>(), ["city", "fare"]);
+/// // Names are unique.
+/// assert!(Schema::parse("city:str,city:long").is_err());
+/// # Ok::<(), fugue_core::FugueError>(())
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct Schema {
     columns: Vec<Column>,

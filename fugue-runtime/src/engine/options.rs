@@ -150,6 +150,19 @@ pub enum LoadColumns {
 pub const CSV_HEADER: bool = true;
 
 /// Options of `load`.
+///
+/// ```
+/// use fugue_runtime::engine::{FileFormat, LoadOptions};
+///
+/// // A `;`-separated CSV file whose `NA` fields are NULL.
+/// let csv = LoadOptions {
+///     format: Some(FileFormat::Csv),
+///     delimiter: b';',
+///     null_value: Some("NA".into()),
+///     ..LoadOptions::default()
+/// };
+/// assert!(csv.header, "a CSV file has a header unless the options say not");
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoadOptions {
     /// The format; `None` infers it from each path's suffix.
@@ -182,6 +195,18 @@ impl Default for LoadOptions {
 }
 
 /// Options of `save`.
+///
+/// ```
+/// use fugue_runtime::engine::{SaveMode, SaveOptions};
+///
+/// // Replace the target, one folder per `city` (`city=Paris/part-..`).
+/// let options = SaveOptions {
+///     mode: SaveMode::Overwrite,
+///     partition_by: vec!["city".into()],
+///     ..SaveOptions::default()
+/// };
+/// assert!(options.header, "a CSV file is written with a header unless the options say not");
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct SaveOptions {
     /// The format; `None` infers it from the path's suffix.

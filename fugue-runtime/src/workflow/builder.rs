@@ -30,6 +30,27 @@ pub(crate) struct Graph {
 ///
 /// The workflow's own configuration (Fugue's compile conf) is one layer of the run's config:
 /// defaults < engine < workflow < per-call (see [`Workflow::run`]).
+///
+/// `workflow!` expands into this builder; written by hand, it serves schemas known only at run
+/// time:
+///
+/// ```
+/// use fugue_runtime::workflow::Workflow;
+/// use fugue_runtime::{RowFrame, Value};
+///
+/// let trips = RowFrame::new(
+///     "city:str,fare:double",
+///     vec![
+///         vec![Value::from("Paris"), Value::from(30.0)],
+///         vec![Value::from("Oslo"), Value::from(7.0)],
+///     ],
+/// )?;
+/// let wf = Workflow::new();
+/// wf.create(trips).named("trips").yield_as("trips");
+/// let result = wf.run_on("native")?;
+/// assert_eq!(result.get("trips")?.count()?, 2);
+/// # Ok::<(), fugue_core::FugueError>(())
+/// ```
 pub struct Workflow {
     pub(crate) graph: RefCell<Graph>,
     /// Partition specs given to [`WorkflowFrame::partition`], indexed by handles.
