@@ -895,6 +895,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_kind_is_listed_once_and_found_by_its_name() {
+        // Exhaustive: a new kind does not compile here until it is in `ErrorKind::ALL`.
+        let listed = |kind: ErrorKind| match kind {
+            ErrorKind::SchemaSyntax
+            | ErrorKind::DuplicateColumn
+            | ErrorKind::ColumnNotFound
+            | ErrorKind::TypeMismatch
+            | ErrorKind::SchemaMismatch
+            | ErrorKind::InvalidPartitionSpec
+            | ErrorKind::ValidationFailed
+            | ErrorKind::InvalidArgument
+            | ErrorKind::UnsupportedOperation
+            | ErrorKind::InvalidOperation
+            | ErrorKind::Conversion
+            | ErrorKind::Io
+            | ErrorKind::External
+            | ErrorKind::Internal
+            | ErrorKind::Cancelled
+            | ErrorKind::TimedOut => ErrorKind::ALL.iter().filter(|k| **k == kind).count(),
+        };
+        for kind in ErrorKind::ALL {
+            assert_eq!(listed(kind), 1, "{kind:?}");
+            assert_eq!(ErrorKind::from_name(kind.name()), Some(kind));
+        }
+    }
+
+    #[test]
     fn a_duplicate_has_the_same_kind_message_and_root() {
         let errors = vec![
             FugueError::column_not_found("x", "step `s`", "a:int", ["y"]),

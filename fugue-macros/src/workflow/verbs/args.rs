@@ -762,17 +762,16 @@ fn parse_presort(tokens: &TokenStream) -> Option<Vec<(Column, bool, bool)>> {
     presort_item(tokens).map(|item| vec![item])
 }
 
-/// The keys of a presort written as text, when the text is more than one column name (it has
-/// a comma or a direction): `"fare desc, city"`. A plain name (`"order date"`) stays a column.
+/// The keys of a presort written as text, read by the partition spec's own parser, when the
+/// text is more than one column name (`"fare desc, city"`). Text that the parser reads as just
+/// itself, or does not read (`"order date"`), stays one column.
 fn presort_text(text: &str) -> Option<Vec<fugue_core::SortKey>> {
-    let lower = text.trim().to_ascii_lowercase();
-    let directed = [" asc", " desc", " nulls first", " nulls last"]
-        .iter()
-        .any(|w| lower.ends_with(w));
-    if !text.contains(',') && !directed {
-        return None;
+    let keys = fugue_core::partition::parse_presort(text).ok()?;
+    match keys.as_slice() {
+        [] => None,
+        [only] if only.name == text.trim() => None,
+        _ => Some(keys),
     }
-    fugue_core::partition::parse_presort(text).ok()
 }
 
 /// `column [asc|desc] [nulls first|nulls last]`.
